@@ -1,0 +1,30 @@
+import type { QueryRunner } from 'typeorm';
+
+/**
+ * The app's login role, granted table privileges by migrations. It comes from the environment
+ * (validated as a plain identifier) because each deployment names its own roles.
+ */
+export function appRole(): string {
+  const role = process.env.DATABASE_APP_USER ?? 'tenantry_app';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) {
+    throw new Error('DATABASE_APP_USER must be a plain lowercase identifier');
+  }
+  return `"${role}"`;
+}
+
+/** The one tenant predicate: evaluated once per statement, fails closed when no tenant is set. */
+export const CURRENT_TENANT = "(SELECT nullif(current_setting('app.tenant_id', true), '')::uuid)";
+
+/**
+ * Makes `table` tenant-owned: RLS enabled and forced (owners too), and one policy whose USING
+ * and WITH CHECK both compare tenant_id to the transaction's app.tenant_id.
+ */
+export async function enableTenantIsolation(runner: QueryRunner, table: string): Promise<void> {
+  await runner.query(`ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`);
+  await runner.query(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`);
+  await runner.query(
+    `CREATE POLICY tenant_isolation ON ${table}
+       USING (tenant_id = ${CURRENT_TENANT})
+       WITH CHECK (tenant_id = ${CURRENT_TENANT})`,
+  );
+}

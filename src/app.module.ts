@@ -1,0 +1,44 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module';
+import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { createValidationPipe } from './common/validation.pipe';
+import { validateEnvironment } from './config/environment';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
+import { TenancyModule } from './tenancy/tenancy.module';
+
+/**
+ * The whole platform. `forRoot()` reads and validates the environment when it is called, so a
+ * test can start an app with its own variables.
+ */
+@Module({
+  imports: [
+    LoggingModule,
+    DatabaseModule,
+    AuthModule,
+    TenancyModule,
+    HealthModule,
+  ],
+  providers: [
+    { provide: APP_PIPE, useFactory: createValidationPipe },
+    { provide: APP_FILTER, useClass: AllExceptionsFilter },
+  ],
+})
+export class AppModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({
+          isGlobal: true,
+          cache: true,
+          validate: validateEnvironment,
+          ignoreEnvFile: process.env.NODE_ENV === 'test',
+        }),
+      ],
+    };
+  }
+}

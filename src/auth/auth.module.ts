@@ -1,0 +1,25 @@
+import { Global, Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { JwtModule } from '@nestjs/jwt';
+import type { Environment } from '../config/environment';
+import { CredentialsService } from './credentials.service';
+import { PlatformAdminGuard } from './platform-admin.guard';
+import { TenantAuthGuard } from './tenant-auth.guard';
+
+/** Credentials and the guards every module's routes use; global so guards resolve anywhere. */
+@Global()
+@Module({
+  imports: [
+    JwtModule.registerAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<Environment, true>) => ({
+        secret: config.get('JWT_SECRET', { infer: true }),
+        signOptions: { algorithm: 'HS256' },
+        verifyOptions: { algorithms: ['HS256'] },
+      }),
+    }),
+  ],
+  providers: [CredentialsService, PlatformAdminGuard, TenantAuthGuard],
+  exports: [CredentialsService, PlatformAdminGuard, TenantAuthGuard, JwtModule],
+})
+export class AuthModule {}

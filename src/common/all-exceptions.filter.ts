@@ -1,0 +1,94 @@
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+}
+
+const BODY_PARSER_ERRORS: Record<string, { status: number; message: string }> = {
+  'entity.parse.failed': { status: 400, message: 'body is not valid JSON' },
+  'entity.too.large': { status: 413, message: 'body is larger than the accepted limit' },
+  'encoding.unsupported': { status: 415, message: 'body encoding is not supported' },
+  'charset.unsupported': { status: 415, message: 'body charset is not supported' },
+  'request.aborted': { status: 400, message: 'request was aborted' },
+};
+
+/**
+ * Every error leaves as JSON `{ statusCode, error, message, errors?, requestId }`. Anything
+ * that is not an HttpException is our bug: logged with its stack, answered as a bare 500.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Exceptions');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+    const body = this.toBody(exception);
+    if (body.statusCode >= 500) {
+      this.logger.error(
+        { err: exception, path: request.path, method: request.method },
+        'unhandled error',
+      );
+    }
+    if (response.headersSent) return;
+    response.status(body.statusCode).json({ ...body, requestId: request.id });
+  }
+
+  private toBody(exception: unknown): { statusCode: number; error: string; message: string } {
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const payload = exception.getResponse();
+      if (typeof payload === 'string') {
+        return { statusCode: status, error: reasonPhrase(status), message: payload };
+      }
+      const record = payload as Record<string, unknown>;
+      const message = Array.isArray(record.message)
+        ? record.message.join('; ')
+        : String(record.message ?? reasonPhrase(status));
+      return { ...record, statusCode: status, error: reasonPhrase(status), message };
+    }
+    const parserError = exception as BodyParserError;
+    const known = parserError?.type ? BODY_PARSER_ERRORS[parserError.type] : undefined;
+    if (known) {
+      return {
+        statusCode: known.status,
+        error: reasonPhrase(known.status),
+        message: known.message,
+        ...(known.status === 400 ? { errors: [{ field: 'body', message: known.message }] } : {}),
+      };
+    }
+    return {
+      statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+      error: reasonPhrase(500),
+      message: 'Internal server error',
+    };
+  }
+}
+
+function reasonPhrase(status: number): string {
+  const phrases: Record<number, string> = {
+    400: 'Bad Request',
+    401: 'Unauthorized',
+    403: 'Forbidden',
+    404: 'Not Found',
+    405: 'Method Not Allowed',
+    409: 'Conflict',
+    413: 'Payload Too Large',
+    415: 'Unsupported Media Type',
+    422: 'Unprocessable Entity',
+    429: 'Too Many Requests',
+    500: 'Internal Server Error',
+    503: 'Service Unavailable',
+  };
+  return phrases[status] ?? HttpStatus[status]?.replace(/_/g, ' ') ?? 'Error';
+}

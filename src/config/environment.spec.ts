@@ -1,0 +1,43 @@
+import { validateEnvironment } from './environment';
+
+const valid = {
+  DATABASE_HOST: '127.0.0.1',
+  DATABASE_PORT: '5432',
+  DATABASE_NAME: 'tenantry',
+  DATABASE_APP_USER: 'tenantry_app',
+  DATABASE_APP_PASSWORD: 'secret',
+  JWT_SECRET: 'x'.repeat(32),
+  PLATFORM_ADMIN_TOKEN_SHA256: 'a'.repeat(64),
+};
+
+describe('validateEnvironment', () => {
+  it('parses a complete environment and applies defaults', () => {
+    const env = validateEnvironment(valid);
+    expect(env.DATABASE_PORT).toBe(5432);
+    expect(env.PORT).toBe(3000);
+    expect(env.DATABASE_POOL_SIZE).toBe(10);
+    expect(env.BASE_DOMAIN).toBe('tenantry.localhost');
+    expect(env.CLICKHOUSE_URL).toBeUndefined();
+  });
+
+  it('names a missing variable', () => {
+    const { JWT_SECRET: _omitted, ...rest } = valid;
+    expect(() => validateEnvironment(rest)).toThrow(/JWT_SECRET: is missing/);
+  });
+
+  it('names a malformed variable and says what is wrong', () => {
+    expect(() => validateEnvironment({ ...valid, DATABASE_PORT: 'five' })).toThrow(
+      /DATABASE_PORT: .*integer/,
+    );
+    expect(() => validateEnvironment({ ...valid, PLATFORM_ADMIN_TOKEN_SHA256: 'nothex' })).toThrow(
+      /PLATFORM_ADMIN_TOKEN_SHA256: .*sha256/,
+    );
+    expect(() => validateEnvironment({ ...valid, KAFKA_BROKERS: 'not a broker' })).toThrow(
+      /KAFKA_BROKERS/,
+    );
+  });
+
+  it('treats an empty optional URL as not configured', () => {
+    expect(validateEnvironment({ ...valid, KAFKA_BROKERS: '' }).KAFKA_BROKERS).toBeUndefined();
+  });
+});

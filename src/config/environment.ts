@@ -1,0 +1,145 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+const emptyToUndefined = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/** Every variable the process reads. `.env.example` documents each one. */
+export class Environment {
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV: 'development' | 'test' | 'production' = 'development';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '127.0.0.1';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @IsString()
+  @IsNotEmpty()
+  DATABASE_HOST: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  DATABASE_PORT = 5432;
+
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'DATABASE_NAME must be a plain lowercase identifier' })
+  DATABASE_NAME: string;
+
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, {
+    message: 'DATABASE_APP_USER must be a plain lowercase identifier',
+  })
+  DATABASE_APP_USER: string;
+
+  @IsString()
+  @IsNotEmpty()
+  DATABASE_APP_PASSWORD: string;
+
+  /** Only migrations use the owner role; the running app never does. */
+  @IsOptional()
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, {
+    message: 'DATABASE_OWNER_USER must be a plain lowercase identifier',
+  })
+  DATABASE_OWNER_USER?: string;
+
+  @IsOptional()
+  @IsString()
+  DATABASE_OWNER_PASSWORD?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  DATABASE_POOL_SIZE = 10;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  DATABASE_STATEMENT_TIMEOUT_MS = 15000;
+
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET: string;
+
+  /** SHA-256 (hex) of the platform admin bearer token; the token itself is never stored. */
+  @Matches(/^[0-9a-f]{64}$/, {
+    message: 'PLATFORM_ADMIN_TOKEN_SHA256 must be 64 lowercase hex characters (sha256 of the token)',
+  })
+  PLATFORM_ADMIN_TOKEN_SHA256: string;
+
+  /** Tenants are also reachable as <slug>.<BASE_DOMAIN>. */
+  @Matches(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, {
+    message: 'BASE_DOMAIN must be a lowercase domain name such as tenantry.localhost',
+  })
+  BASE_DOMAIN = 'tenantry.localhost';
+
+  @Matches(/^\d+(b|kb|mb)$/, { message: 'HTTP_BODY_LIMIT must look like 100kb or 1mb' })
+  HTTP_BODY_LIMIT = '1mb';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// URL' })
+  REDIS_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'CLICKHOUSE_URL must be an http(s):// URL' })
+  CLICKHOUSE_URL?: string;
+
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, {
+    message: 'CLICKHOUSE_DATABASE must be a plain lowercase identifier',
+  })
+  CLICKHOUSE_DATABASE = 'tenantry';
+
+  /** Comma-separated host:port list. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[\w.-]+:\d+(,[\w.-]+:\d+)*$/, {
+    message: 'KAFKA_BROKERS must be a comma-separated host:port list',
+  })
+  KAFKA_BROKERS?: string;
+
+  @IsString()
+  @MaxLength(64)
+  KAFKA_CLIENT_ID = 'tenantry';
+}
+
+/**
+ * ConfigModule's `validate` hook: turns raw env strings into a typed Environment, or stops
+ * start-up with one line per bad variable, each naming it.
+ */
+export function validateEnvironment(raw: Record<string, unknown>): Environment {
+  const env = plainToInstance(Environment, raw, { exposeDefaultValues: true });
+  const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
+  if (errors.length > 0) {
+    const lines = errors.map((error) => {
+      const reasons = Object.values(error.constraints ?? {});
+      const missing = error.value === undefined || error.value === '';
+      return `  ${error.property}: ${missing ? 'is missing' : reasons.join('; ')}`;
+    });
+    throw new Error(`Invalid environment configuration:\n${lines.join('\n')}`);
+  }
+  return env;
+}

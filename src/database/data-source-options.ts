@@ -1,0 +1,40 @@
+import type { DataSourceOptions } from 'typeorm';
+import { ALL_MIGRATIONS } from '../../migrations';
+import { Tenant } from '../tenancy/tenant.entity';
+import { TenantSettings } from '../tenancy/settings/tenant-settings.entity';
+
+/** Every TypeORM entity, listed explicitly so the CLI, the app and tests load the same set. */
+export const ALL_ENTITIES = [Tenant, TenantSettings];
+
+export interface DatabaseConnection {
+  host: string;
+  port: number;
+  database: string;
+  username: string;
+  password: string;
+  poolSize?: number;
+  statementTimeoutMs?: number;
+}
+
+/** Options shared by the app role (serving requests) and the owner role (running migrations). */
+export function buildDataSourceOptions(connection: DatabaseConnection): DataSourceOptions {
+  return {
+    type: 'postgres',
+    host: connection.host,
+    port: connection.port,
+    database: connection.database,
+    username: connection.username,
+    password: connection.password,
+    entities: ALL_ENTITIES,
+    migrations: ALL_MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    synchronize: false,
+    migrationsRun: false,
+    applicationName: 'tenantry',
+    extra: {
+      max: connection.poolSize ?? 10,
+      statement_timeout: connection.statementTimeoutMs ?? 15000,
+      connectionTimeoutMillis: 10000,
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import { Injectable } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What one tenant-scoped unit of work carries: whose data, and the transaction to reach it. */
+export interface TenantScope {
+  readonly tenantId: string;
+  readonly manager: EntityManager;
+}
+
+export class NoTenantScopeError extends Error {
+  constructor() {
+    super('No tenant scope is active: wrap the work in TenantContext.runInTenant()');
+  }
+}
+
+/**
+ * The tenant of the current request, Kafka message or job, and the transaction its queries run
+ * in. Each scope owns one QueryRunner whose transaction starts with
+ * `set_config('app.tenant_id', $1, true)` (SET LOCAL): RLS sees the tenant, and the setting dies
+ * with the transaction, so a pooled connection never carries it to the next user.
+ *
+ * The scope is request-scoped through AsyncLocalStorage rather than Nest's Scope.REQUEST, so
+ * the same code path serves HTTP requests, Kafka handlers and BullMQ jobs, and singletons stay
+ * singletons.
+ */
+/**
+ * A connection whose ROLLBACK failed may still be inside the tenant's transaction: hand the
+ * error to the pool so it destroys the client instead of lending it to the next request.
+ * TypeORM's public release() takes no error, so use the driver-level release when present.
+ */
+async function destroyConnection(runner: QueryRunner, failure: unknown): Promise<void> {
+  const postgresRunner = runner as QueryRunner & {
+    releasePostgresConnection?: (error: Error) => Promise<void>;
+  };
+  if (typeof postgresRunner.releasePostgresConnection === 'function') {
+    const error = failure instanceof Error ? failure : new Error(String(failure));
+    await postgresRunner.releasePostgresConnection(error);
+  } else {
+    await runner.release();
+  }
+}
+
+@Injectable()
+export class TenantContext {
+  private readonly storage = new AsyncLocalStorage<TenantScope>();
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The active scope, or undefined outside one (for code that may run either way). */
+  get current(): TenantScope | undefined {
+    return this.storage.getStore();
+  }
+
+  get tenantId(): string {
+    return this.require().tenantId;
+  }
+
+  /** The entity manager bound to the tenant transaction. Throws outside a tenant scope. */
+  get manager(): EntityManager {
+    return this.require().manager;
+  }
+
+  /**
+   * Runs `work` in a new transaction scoped to `tenantId`: commits when it resolves, rolls back
+   * when it throws. Nested calls for the same tenant join the open transaction.
+   */
+  async runInTenant<T>(tenantId: string, work: () => Promise<T>): Promise<T> {
+    if (!UUID.test(tenantId)) throw new Error('runInTenant needs a tenant UUID');
+    const open = this.storage.getStore();
+    if (open) {
+      if (open.tenantId !== tenantId) {
+        throw new Error('A tenant scope is already open for another tenant');
+      }
+      return work();
+    }
+
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    let failure: unknown;
+    try {
+      await runner.startTransaction();
+      await runner.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
+      const result = await this.storage.run({ tenantId, manager: runner.manager }, work);
+      await runner.commitTransaction();
+      return result;
+    } catch (error) {
+      failure = error;
+      if (runner.isTransactionActive) {
+        await runner.rollbackTransaction().catch(() => undefined);
+      }
+      throw error;
+    } finally {
+      if (failure && runner.isTransactionActive) await destroyConnection(runner, failure);
+      else await runner.release();
+    }
+  }
+
+  /**
+   * Binds an already-open scope (a caller-managed transaction) to `work`. Low-level: used by
+   * tests and benchmarks that manage their own connection.
+   */
+  bind<T>(scope: TenantScope, work: () => Promise<T>): Promise<T> {
+    return this.storage.run(scope, work);
+  }
+
+  private require(): TenantScope {
+    const scope = this.storage.getStore();
+    if (!scope) throw new NoTenantScopeError();
+    return scope;
+  }
+}

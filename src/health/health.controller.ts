@@ -1,0 +1,40 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorFunction,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
+import { ClickHouseHealthIndicator } from './clickhouse.health';
+import { KafkaHealthIndicator } from './kafka.health';
+import { RedisHealthIndicator } from './redis.health';
+
+@ApiTags('operations')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly postgres: TypeOrmHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
+    private readonly kafka: KafkaHealthIndicator,
+    private readonly clickhouse: ClickHouseHealthIndicator,
+  ) {}
+
+  @Get()
+  @HealthCheck()
+  @ApiOperation({ summary: 'Readiness: PostgreSQL always; Redis, Kafka, ClickHouse when configured' })
+  check() {
+    const checks: HealthIndicatorFunction[] = [() => this.postgres.pingCheck('postgres', { timeout: 2000 })];
+    if (this.redis.url) checks.push(() => this.redis.check());
+    if (this.kafka.brokers) checks.push(() => this.kafka.check());
+    if (this.clickhouse.url) checks.push(() => this.clickhouse.check());
+    return this.health.check(checks);
+  }
+
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process answers' })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+}

@@ -1,0 +1,34 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import Redis from 'ioredis';
+import type { Environment } from '../config/environment';
+
+/** Redis PING, when REDIS_URL is configured. One lazily connected client, closed on shutdown. */
+@Injectable()
+export class RedisHealthIndicator implements OnModuleDestroy {
+  private client?: Redis;
+  readonly url?: string;
+
+  constructor(
+    private readonly indicators: HealthIndicatorService,
+    config: ConfigService<Environment, true>,
+  ) {
+    this.url = config.get('REDIS_URL', { infer: true });
+  }
+
+  check() {
+    return this.indicators
+      .check('redis')
+      .attempt(async () => {
+        this.client ??= new Redis(this.url!, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+        if (this.client.status === 'wait' || this.client.status === 'end') await this.client.connect();
+        await this.client.ping();
+      })
+      .withTimeout(2000);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.client?.quit().catch(() => undefined);
+  }
+}

@@ -1,0 +1,61 @@
+import { Global, Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { LoggerModule } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DestinationStream } from 'pino';
+import type { Environment } from '../config/environment';
+
+/** Where JSON log lines go: stdout, or a stream a test swaps in to read them. */
+export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+@Global()
+@Module({
+  providers: [{ provide: LOG_DESTINATION, useValue: process.stdout }],
+  exports: [LOG_DESTINATION],
+})
+class LogDestinationModule {}
+
+/**
+ * Structured JSON logs (pino): one line per request with its request id, and the tenant id
+ * once the auth guard resolved it; every log made while serving the request carries both.
+ */
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      imports: [LogDestinationModule],
+      inject: [ConfigService, LOG_DESTINATION],
+      useFactory: (config: ConfigService<Environment, true>, destination: DestinationStream) => ({
+        assignResponse: true,
+        pinoHttp: [
+          {
+            level: config.get('LOG_LEVEL', { infer: true }),
+            base: { service: 'tenantry' },
+            genReqId: (request: IncomingMessage, response: ServerResponse) => {
+              const incoming = request.headers['x-request-id'];
+              const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+              response.setHeader('X-Request-ID', id);
+              return id;
+            },
+            customAttributeKeys: { reqId: 'request_id' },
+            redact: {
+              paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
+              censor: '[redacted]',
+            },
+            serializers: {
+              req: (req: { id: string; method: string; url: string }) => ({
+                id: req.id,
+                method: req.method,
+                url: req.url,
+              }),
+            },
+          },
+          destination,
+        ],
+      }),
+    }),
+  ],
+})
+export class LoggingModule {}

@@ -1,0 +1,30 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, NotContains } from 'class-validator';
+import { SLUG_PATTERN } from '../slug';
+import { TENANT_TIERS, type TenantTier } from '../tenant.entity';
+
+export class CreateTenantDto {
+  @ApiProperty({ example: 'Acme Corp', maxLength: 200 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  @NotContains('\u0000', { message: 'name must not contain NUL characters' })
+  name: string;
+
+  @ApiProperty({
+    example: 'acme',
+    description: 'Lowercase DNS label; the tenant is also served at <slug>.<BASE_DOMAIN>',
+    maxLength: 63,
+  })
+  @IsString()
+  @MaxLength(63)
+  @Matches(SLUG_PATTERN, {
+    message: 'slug must be a lowercase DNS label: a-z, 0-9 and inner hyphens, 1-63 characters',
+  })
+  slug: string;
+
+  @ApiPropertyOptional({ enum: TENANT_TIERS, default: 'starter' })
+  @IsOptional()
+  @IsIn(TENANT_TIERS)
+  tier?: TenantTier;
+}

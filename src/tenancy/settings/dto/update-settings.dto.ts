@@ -1,0 +1,39 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  IsIn,
+  IsISO4217CurrencyCode,
+  IsLocale,
+  IsOptional,
+  IsString,
+  IsTimeZone,
+  MaxLength,
+} from 'class-validator';
+import { DATE_FORMATS, type DateFormat } from '../tenant-settings.entity';
+
+export class UpdateSettingsDto {
+  @ApiPropertyOptional({ example: 'Europe/Berlin', description: 'IANA time zone name' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  @IsTimeZone({ message: 'timezone must be an IANA time zone such as Europe/Berlin' })
+  timezone?: string;
+
+  @ApiPropertyOptional({ example: 'de-DE', description: 'BCP 47 locale' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(35)
+  @IsLocale({ message: 'locale must be a BCP 47 locale such as en or de-DE' })
+  locale?: string;
+
+  @ApiPropertyOptional({ example: 'EUR', description: 'ISO 4217 currency code' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(3)
+  @IsISO4217CurrencyCode({ message: 'currency must be an ISO 4217 code such as USD or EUR' })
+  currency?: string;
+
+  @ApiPropertyOptional({ enum: DATE_FORMATS })
+  @IsOptional()
+  @IsIn(DATE_FORMATS)
+  date_format?: DateFormat;
+}

@@ -1,0 +1,34 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { TenantContext } from '../../database/tenant-context';
+import { UpdateSettingsDto } from './dto/update-settings.dto';
+import { TenantSettings } from './tenant-settings.entity';
+
+/** Reads and writes the current tenant's settings, always through the tenant transaction. */
+@Injectable()
+export class TenantSettingsService {
+  constructor(private readonly tenantContext: TenantContext) {}
+
+  private get repository() {
+    return this.tenantContext.manager.getRepository(TenantSettings);
+  }
+
+  /** Seed defaults (UTC, en, USD, YYYY-MM-DD) for a tenant being provisioned. */
+  async createDefaults(): Promise<TenantSettings> {
+    return this.repository.save(this.repository.create({ tenantId: this.tenantContext.tenantId }));
+  }
+
+  async get(): Promise<TenantSettings> {
+    const settings = await this.repository.findOneBy({ tenantId: this.tenantContext.tenantId });
+    if (!settings) throw new NotFoundException('Settings not found for this tenant');
+    return settings;
+  }
+
+  async update(change: UpdateSettingsDto): Promise<TenantSettings> {
+    const settings = await this.get();
+    if (change.timezone !== undefined) settings.timezone = change.timezone;
+    if (change.locale !== undefined) settings.locale = change.locale;
+    if (change.currency !== undefined) settings.currency = change.currency.toUpperCase();
+    if (change.date_format !== undefined) settings.dateFormat = change.date_format;
+    return this.repository.save(settings);
+  }
+}

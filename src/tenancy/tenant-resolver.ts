@@ -1,0 +1,69 @@
+import {
+  BadRequestException,
+  ForbiddenException,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Environment } from '../config/environment';
+import { slugFromHost } from './slug';
+import type { Principal, TenantRequest } from './tenant-request';
+import type { Tenant } from './tenant.entity';
+import { TenantsService } from './tenants.service';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Finds the tenant a request acts for, in order: the verified token's tenant_id claim; the
+ * X-Tenant-ID header (platform admins only); the Host subdomain `<slug>.<BASE_DOMAIN>`.
+ * Unknown tenant: 401. Suspended or deleted: 403. A tenant token used on another tenant's
+ * subdomain: 403.
+ */
+@Injectable()
+export class TenantResolver {
+  private readonly baseDomain: string;
+
+  constructor(
+    private readonly tenants: TenantsService,
+    config: ConfigService<Environment, true>,
+  ) {
+    this.baseDomain = config.get('BASE_DOMAIN', { infer: true });
+  }
+
+  async resolve(request: TenantRequest, principal: Principal): Promise<Tenant> {
+    const hostSlug = slugFromHost(request.headers.host, this.baseDomain);
+    let tenant: Tenant | null;
+
+    if (principal.kind === 'tenant') {
+      tenant = await this.tenants.findById(principal.tenantId);
+      if (tenant && hostSlug && hostSlug !== tenant.slug) {
+        throw new ForbiddenException('This credential belongs to another tenant than the Host names');
+      }
+    } else {
+      const header = request.headers['x-tenant-id'];
+      if (header !== undefined) {
+        if (typeof header !== 'string' || !UUID.test(header)) {
+          throw new BadRequestException({
+            message: 'X-Tenant-ID must be a UUID',
+            errors: [{ field: 'X-Tenant-ID', message: 'X-Tenant-ID must be a UUID' }],
+          });
+        }
+        tenant = await this.tenants.findById(header.toLowerCase());
+      } else if (hostSlug) {
+        tenant = await this.tenants.findBySlug(hostSlug);
+      } else {
+        throw new BadRequestException({
+          message: 'Platform credentials must name a tenant with X-Tenant-ID or a tenant subdomain',
+          errors: [{ field: 'X-Tenant-ID', message: 'X-Tenant-ID is required for platform credentials' }],
+        });
+      }
+    }
+
+    if (!tenant) throw new UnauthorizedException('Unknown tenant');
+    if (tenant.status === 'suspended') {
+      throw new ForbiddenException(`Tenant ${tenant.slug} is suspended; contact the platform operator`);
+    }
+    if (tenant.status === 'deleted') throw new ForbiddenException(`Tenant ${tenant.slug} has been deleted`);
+    return tenant;
+  }
+}

@@ -1,0 +1,84 @@
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { AdminOnly } from '../auth/admin-only.decorator';
+import { UuidParam } from '../common/uuid-param';
+import { CreateTenantDto } from './dto/create-tenant.dto';
+import { ListTenantsQuery } from './dto/list-tenants.query';
+import { TenantPageResponse, TenantResponse } from './dto/tenant.response';
+import { UpdateTenantDto } from './dto/update-tenant.dto';
+import {
+  type PlatformStatistics,
+  type TenantStatistics,
+  TenantStatisticsService,
+} from './tenant-statistics.service';
+import { TenantsService } from './tenants.service';
+
+@ApiTags('admin: tenants')
+@AdminOnly()
+@Controller('admin')
+export class TenantsAdminController {
+  constructor(
+    private readonly tenants: TenantsService,
+    private readonly statistics: TenantStatisticsService,
+  ) {}
+
+  @Post('tenants')
+  @ApiOperation({ summary: 'Provision a tenant with default settings' })
+  @ApiCreatedResponse({ type: TenantResponse })
+  @ApiConflictResponse({ description: 'The slug is taken' })
+  async create(@Body() input: CreateTenantDto): Promise<TenantResponse> {
+    return TenantResponse.from(await this.tenants.create(input));
+  }
+
+  @Get('tenants')
+  @ApiOperation({ summary: 'List tenants: paginated, filter by status and tier, search by name' })
+  @ApiOkResponse({ type: TenantPageResponse })
+  async list(@Query() query: ListTenantsQuery): Promise<TenantPageResponse> {
+    const page = await this.tenants.list(query);
+    return { ...page, data: page.data.map((tenant) => TenantResponse.from(tenant)) };
+  }
+
+  @Get('tenants/:id')
+  @ApiOkResponse({ type: TenantResponse })
+  @ApiNotFoundResponse()
+  async get(@UuidParam('id') id: string): Promise<TenantResponse> {
+    return TenantResponse.from(await this.tenants.get(id));
+  }
+
+  @Patch('tenants/:id')
+  @ApiOperation({ summary: 'Rename, change tier, suspend or reactivate' })
+  @ApiOkResponse({ type: TenantResponse })
+  @ApiNotFoundResponse()
+  async update(@UuidParam('id') id: string, @Body() change: UpdateTenantDto): Promise<TenantResponse> {
+    return TenantResponse.from(await this.tenants.update(id, change));
+  }
+
+  @Delete('tenants/:id')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Soft delete: status becomes deleted and the tenant stops resolving' })
+  @ApiOkResponse({ type: TenantResponse })
+  @ApiNotFoundResponse()
+  async remove(@UuidParam('id') id: string): Promise<TenantResponse> {
+    return TenantResponse.from(await this.tenants.softDelete(id));
+  }
+
+  @Get('tenants/:id/statistics')
+  @ApiOperation({ summary: "Row counts of the tenant's own tables, read under its RLS scope" })
+  @ApiNotFoundResponse()
+  async tenantStatistics(@UuidParam('id') id: string): Promise<TenantStatistics> {
+    return this.statistics.forTenant(id);
+  }
+
+  @Get('statistics')
+  @ApiOperation({ summary: 'Tenant counts by status and tier' })
+  async platformStatistics(): Promise<PlatformStatistics> {
+    return this.statistics.forPlatform();
+  }
+}

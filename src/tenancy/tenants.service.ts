@@ -1,0 +1,110 @@
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, QueryFailedError } from 'typeorm';
+import { Page } from '../common/pagination';
+import { TenantContext } from '../database/tenant-context';
+import { CreateTenantDto } from './dto/create-tenant.dto';
+import { ListTenantsQuery } from './dto/list-tenants.query';
+import { UpdateTenantDto } from './dto/update-tenant.dto';
+import { TenantSettingsService } from './settings/tenant-settings.service';
+import { RESERVED_SLUGS } from './slug';
+import { Tenant } from './tenant.entity';
+
+const UNIQUE_VIOLATION = '23505';
+
+/** Tenant lifecycle for platform operators: provision, list, change, soft-delete. */
+@Injectable()
+export class TenantsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly tenantContext: TenantContext,
+    private readonly settings: TenantSettingsService,
+  ) {}
+
+  private get tenants() {
+    return this.dataSource.getRepository(Tenant);
+  }
+
+  /** Creates the tenant and its tenant-owned defaults in one transaction scoped to it. */
+  async create(input: CreateTenantDto): Promise<Tenant> {
+    if (RESERVED_SLUGS.has(input.slug)) {
+      throw new BadRequestException({
+        message: `slug "${input.slug}" is reserved`,
+        errors: [{ field: 'slug', message: `slug "${input.slug}" is reserved by the platform` }],
+      });
+    }
+    const id = randomUUID();
+    try {
+      return await this.tenantContext.runInTenant(id, async () => {
+        const repository = this.tenantContext.manager.getRepository(Tenant);
+        const tenant = await repository.save(
+          repository.create({ id, name: input.name, slug: input.slug, tier: input.tier ?? 'starter' }),
+        );
+        await this.settings.createDefaults();
+        return tenant;
+      });
+    } catch (error) {
+      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
+        throw new ConflictException({
+          message: `slug "${input.slug}" is already taken`,
+          errors: [{ field: 'slug', message: `slug "${input.slug}" is already taken` }],
+        });
+      }
+      throw error;
+    }
+  }
+
+  async list(query: ListTenantsQuery): Promise<Page<Tenant>> {
+    const builder = this.tenants.createQueryBuilder('tenant');
+    if (query.status) builder.andWhere('tenant.status = :status', { status: query.status });
+    if (query.tier) builder.andWhere('tenant.tier = :tier', { tier: query.tier });
+    if (query.search) {
+      // The search text is a bound parameter; escaping only stops % and _ acting as wildcards.
+      const pattern = `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      builder.andWhere("tenant.name ILIKE :pattern ESCAPE '\\'", { pattern });
+    }
+    const [data, total] = await builder
+      .orderBy('tenant.created_at', 'DESC')
+      .addOrderBy('tenant.id', 'ASC')
+      .skip((query.page - 1) * query.limit)
+      .take(query.limit)
+      .getManyAndCount();
+    return { data, total, page: query.page, limit: query.limit };
+  }
+
+  async get(id: string): Promise<Tenant> {
+    const tenant = await this.tenants.findOneBy({ id });
+    if (!tenant) throw new NotFoundException(`Tenant ${id} not found`);
+    return tenant;
+  }
+
+  async findBySlug(slug: string): Promise<Tenant | null> {
+    return this.tenants.findOneBy({ slug });
+  }
+
+  async findById(id: string): Promise<Tenant | null> {
+    return this.tenants.findOneBy({ id });
+  }
+
+  async update(id: string, change: UpdateTenantDto): Promise<Tenant> {
+    const tenant = await this.get(id);
+    if (tenant.status === 'deleted') {
+      throw new ConflictException(`Tenant ${id} is deleted and can no longer be changed`);
+    }
+    if (change.name !== undefined) tenant.name = change.name;
+    if (change.tier !== undefined) tenant.tier = change.tier;
+    if (change.status !== undefined) tenant.status = change.status;
+    return this.tenants.save(tenant);
+  }
+
+  /** Soft delete: the tenant stops resolving at once; its data stays until a purge. */
+  async softDelete(id: string): Promise<Tenant> {
+    const tenant = await this.get(id);
+    if (tenant.status !== 'deleted') {
+      tenant.status = 'deleted';
+      tenant.deletedAt = new Date();
+      await this.tenants.save(tenant);
+    }
+    return tenant;
+  }
+}

@@ -1,0 +1,39 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(__dirname, '../..');
+
+/** The variables scripts/stack.sh wrote for the running local stack (empty if none). */
+export function readStackEnv(): Record<string, string> {
+  const dir = process.env.TENANTRY_STACK_DIR ?? join(REPO_ROOT, '.stack');
+  const file = join(dir, 'stack.env');
+  if (!existsSync(file)) return {};
+  const entries = readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line) => /^\s*(?:export\s+)?([A-Z0-9_]+)=(.*)$/.exec(line))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .map(([, key, value]) => [key, value.replace(/^(['"])(.*)\1$/, '$2')]);
+  return Object.fromEntries(entries);
+}
+
+export const TEST_ADMIN_TOKEN = 'test-platform-admin-token-0123456789';
+/** sha256(TEST_ADMIN_TOKEN), as the app is configured with only the hash. */
+export const TEST_ADMIN_TOKEN_SHA256 = 'f7e2339b1b3a8c1bf3a0077b0576cde27506faeb6505d9da0ed70731efffa1c8';
+export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-long-enough-0123456789';
+export const TEST_BASE_DOMAIN = 'tenantry.test';
+
+/** The environment every end-to-end test runs with: the stack's servers, a test database. */
+export function testEnvironment(): Record<string, string> {
+  const stack = readStackEnv();
+  const database = process.env.TEST_DATABASE_NAME ?? `${stack.DATABASE_NAME ?? 'tenantry'}_test`;
+  return {
+    ...stack,
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATABASE_NAME: database,
+    DATABASE_POOL_SIZE: '10',
+    JWT_SECRET: TEST_JWT_SECRET,
+    PLATFORM_ADMIN_TOKEN_SHA256: TEST_ADMIN_TOKEN_SHA256,
+    BASE_DOMAIN: TEST_BASE_DOMAIN,
+  };
+}

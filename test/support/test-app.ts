@@ -1,0 +1,82 @@
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { JwtService } from '@nestjs/jwt';
+import type { Writable } from 'node:stream';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/app.setup';
+import { LOG_DESTINATION } from '../../src/logging/logging.module';
+import { TEST_ADMIN_TOKEN } from './stack-env';
+
+export interface TestApp {
+  app: INestApplication;
+  http: TestAgent;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the real AppModule (real PostgreSQL, real config validation) in-process. `env` overrides
+ * variables for this app only; `logs` receives the JSON log lines.
+ */
+export async function createTestApp(options: { env?: Record<string, string>; logs?: Writable } = {}): Promise<TestApp> {
+  const saved: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(options.env ?? {})) {
+    saved[key] = process.env[key];
+    process.env[key] = value;
+  }
+  try {
+    let builder = Test.createTestingModule({ imports: [AppModule.forRoot()] });
+    if (options.logs) builder = builder.overrideProvider(LOG_DESTINATION).useValue(options.logs);
+    const moduleRef = await builder.compile();
+    const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
+    configureApp(app);
+    await app.init();
+    return { app, http: request(app.getHttpServer()), close: () => app.close() };
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+}
+
+export const adminAuth = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+
+/** A tenant credential as the auth issue's login will issue it, signed with the app secret. */
+export function tenantToken(
+  tenantId: string,
+  options: { secret?: string; expiresIn?: number; claims?: Record<string, unknown> } = {},
+): string {
+  const jwt = new JwtService({ secret: options.secret ?? process.env.JWT_SECRET });
+  return jwt.sign(
+    { sub: `user-of-${tenantId.slice(0, 8)}`, tenant_id: tenantId, role: 'owner', ...options.claims },
+    { algorithm: 'HS256', expiresIn: options.expiresIn ?? 300 },
+  );
+}
+
+export function bearer(token: string): { Authorization: string } {
+  return { Authorization: `Bearer ${token}` };
+}
+
+let slugCounter = 0;
+/** A slug unique within this test run. */
+export function uniqueSlug(prefix = 't'): string {
+  slugCounter += 1;
+  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${slugCounter}`.slice(0, 63);
+}
+
+/** Provisions a tenant through the admin API and returns its id and slug. */
+export async function createTenant(
+  http: TestAgent,
+  input: { name?: string; slug?: string; tier?: string } = {},
+): Promise<{ id: string; slug: string }> {
+  const slug = input.slug ?? uniqueSlug();
+  const response = await http
+    .post('/admin/tenants')
+    .set(adminAuth)
+    .send({ name: input.name ?? `Tenant ${slug}`, slug, ...(input.tier ? { tier: input.tier } : {}) })
+    .expect(201);
+  return { id: response.body.id, slug: response.body.slug };
+}
