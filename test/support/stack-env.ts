@@ -24,8 +24,10 @@ export const TEST_BASE_DOMAIN = 'tenantry.test';
 
 /** The environment every end-to-end test runs with: the stack's servers, a test database. */
 export function testEnvironment(): Record<string, string> {
-  const stack = readStackEnv();
-  const database = process.env.TEST_DATABASE_NAME ?? `${stack.DATABASE_NAME ?? 'tenantry'}_test`;
+  // Variables already exported in the shell win over the stack file (CI or a second stack).
+  const stack = { ...readStackEnv(), ...pick(process.env, STACK_VARIABLES) };
+  const base = stack.DATABASE_NAME ?? 'tenantry';
+  const database = process.env.TEST_DATABASE_NAME ?? (base.endsWith('_test') ? base : `${base}_test`);
   return {
     ...stack,
     NODE_ENV: 'test',
@@ -36,4 +38,23 @@ export function testEnvironment(): Record<string, string> {
     PLATFORM_ADMIN_TOKEN_SHA256: TEST_ADMIN_TOKEN_SHA256,
     BASE_DOMAIN: TEST_BASE_DOMAIN,
   };
+}
+
+const STACK_VARIABLES = [
+  'DATABASE_HOST',
+  'DATABASE_PORT',
+  'DATABASE_NAME',
+  'DATABASE_OWNER_USER',
+  'DATABASE_OWNER_PASSWORD',
+  'DATABASE_APP_USER',
+  'DATABASE_APP_PASSWORD',
+  'REDIS_URL',
+  'CLICKHOUSE_URL',
+  'KAFKA_BROKERS',
+];
+
+function pick(source: NodeJS.ProcessEnv, keys: string[]): Record<string, string> {
+  return Object.fromEntries(
+    keys.filter((key) => source[key] !== undefined).map((key) => [key, source[key] as string]),
+  );
 }

@@ -12,6 +12,8 @@ import { TEST_ADMIN_TOKEN } from './stack-env';
 
 export interface TestApp {
   app: INestApplication;
+  /** Base URL of the app listening on an ephemeral loopback port. */
+  url: string;
   http: TestAgent;
   close(): Promise<void>;
 }
@@ -32,8 +34,14 @@ export async function createTestApp(options: { env?: Record<string, string>; log
     const moduleRef = await builder.compile();
     const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
     configureApp(app);
-    await app.init();
-    return { app, http: request(app.getHttpServer()), close: () => app.close() };
+    try {
+      await app.listen(0, '127.0.0.1');
+    } catch (error) {
+      await app.close().catch(() => undefined);
+      throw error;
+    }
+    const url = await app.getUrl();
+    return { app, url, http: request(url), close: () => app.close() };
   } finally {
     for (const [key, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[key];

@@ -1,0 +1,61 @@
+import type { PoolClient, Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { adminAuth, createTenant, createTestApp, TestApp, tenantToken } from '../support/test-app';
+
+/**
+ * The pooled-connection promise: with only 2 connections shared by 400 concurrent requests of
+ * two tenants, every request sees its own tenant's settings, and afterwards no connection in the
+ * pool still carries a tenant.
+ */
+describe('400 concurrent requests over a pool of 2 connections', () => {
+  let t: TestApp;
+  const tenants: { id: string; token: string; timezone: string }[] = [];
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { DATABASE_POOL_SIZE: '2' } });
+    for (const timezone of ['Europe/Berlin', 'Asia/Tokyo']) {
+      const { id } = await createTenant(t.http);
+      await t.http.patch('/v1/settings').set({ ...adminAuth, 'X-Tenant-ID': id }).send({ timezone }).expect(200);
+      tenants.push({ id, timezone, token: tenantToken(id) });
+    }
+  });
+  afterAll(() => t.close());
+
+  it('answers every request with its own tenant and leaves every pooled connection clean', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 400 }, async (_, index) => {
+        const tenant = tenants[index % 2];
+        const response = await fetch(`${t.url}/v1/settings`, {
+          headers: { Authorization: `Bearer ${tenant.token}` },
+        });
+        return { expected: tenant, status: response.status, body: (await response.json()) as Record<string, string> };
+      }),
+    );
+    for (const { expected, status, body } of responses) {
+      expect({ status, tenant_id: body.tenant_id, timezone: body.timezone }).toEqual({
+        status: 200,
+        tenant_id: expected.id,
+        timezone: expected.timezone,
+      });
+    }
+
+    const pool = (t.app.get(DataSource).driver as unknown as { master: Pool }).master;
+    expect(pool.totalCount).toBeLessThanOrEqual(2);
+    // Hold both connections at once so each one in the pool is inspected.
+    const clients: PoolClient[] = await Promise.all([pool.connect(), pool.connect()]);
+    try {
+      const seen = await Promise.all(
+        clients.map(async (client) => {
+          const { rows } = await client.query<{ pid: number; tenant: string | null }>(
+            "SELECT pg_backend_pid() AS pid, current_setting('app.tenant_id', true) AS tenant",
+          );
+          return rows[0];
+        }),
+      );
+      expect(new Set(seen.map((row) => row.pid)).size).toBe(2);
+      for (const row of seen) expect(row.tenant ?? '').toBe('');
+    } finally {
+      clients.forEach((client) => client.release());
+    }
+  });
+});
