@@ -60,7 +60,8 @@ export function tenantToken(
   const jwt = new JwtService({ secret: options.secret ?? process.env.JWT_SECRET });
   return jwt.sign(
     { sub: `user-of-${tenantId.slice(0, 8)}`, tenant_id: tenantId, role: 'owner', ...options.claims },
-    { algorithm: 'HS256', expiresIn: options.expiresIn ?? 300 },
+    // A claims.exp of the caller's (an expired token, say) replaces the default lifetime.
+    options.claims?.exp !== undefined ? { algorithm: 'HS256' } : { algorithm: 'HS256', expiresIn: options.expiresIn ?? 300 },
   );
 }
 
