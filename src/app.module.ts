@@ -15,13 +15,7 @@ import { TenancyModule } from './tenancy/tenancy.module';
  * test can start an app with its own variables.
  */
 @Module({
-  imports: [
-    LoggingModule,
-    DatabaseModule,
-    AuthModule,
-    TenancyModule,
-    HealthModule,
-  ],
+  imports: [LoggingModule, DatabaseModule, AuthModule, TenancyModule, HealthModule],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -2,7 +2,9 @@ import type { INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { json } from 'express';
 import { Logger } from 'nestjs-pino';
+import { bodyParserErrorHandler } from './common/all-exceptions.filter';
 import type { Environment } from './config/environment';
 
 /**
@@ -12,7 +14,8 @@ import type { Environment } from './config/environment';
 export function configureApp(app: NestExpressApplication): INestApplication {
   const config = app.get<ConfigService<Environment, true>>(ConfigService);
   app.useLogger(app.get(Logger));
-  app.useBodyParser('json', { limit: config.get('HTTP_BODY_LIMIT', { infer: true }) });
+  app.use(json({ limit: config.get('HTTP_BODY_LIMIT', { infer: true }) }));
+  app.use(bodyParserErrorHandler);
   app.disable('x-powered-by');
   app.enableShutdownHooks();
 

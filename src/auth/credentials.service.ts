@@ -27,7 +27,10 @@ export class CredentialsService {
     private readonly jwt: JwtService,
     config: ConfigService<Environment, true>,
   ) {
-    this.adminTokenHash = Buffer.from(config.get('PLATFORM_ADMIN_TOKEN_SHA256', { infer: true }), 'hex');
+    this.adminTokenHash = Buffer.from(
+      config.get('PLATFORM_ADMIN_TOKEN_SHA256', { infer: true }),
+      'hex',
+    );
   }
 
   isPlatformAdminToken(token: string): boolean {
@@ -36,7 +39,8 @@ export class CredentialsService {
   }
 
   async authenticate(token: string): Promise<Principal> {
-    if (this.isPlatformAdminToken(token)) return { kind: 'platform_admin', subject: 'platform-admin' };
+    if (this.isPlatformAdminToken(token))
+      return { kind: 'platform_admin', subject: 'platform-admin' };
     return this.verifyTenantToken(token);
   }
 
@@ -44,7 +48,9 @@ export class CredentialsService {
     let claims: TenantTokenClaims;
     try {
       // Pinning the algorithm refuses `alg: none` and any asymmetric-key confusion.
-      claims = await this.jwt.verifyAsync<TenantTokenClaims & object>(token, { algorithms: ['HS256'] });
+      claims = await this.jwt.verifyAsync<TenantTokenClaims & object>(token, {
+        algorithms: ['HS256'],
+      });
     } catch (error) {
       const expired = (error as Error).name === 'TokenExpiredError';
       throw new UnauthorizedException(expired ? 'Token has expired' : 'Invalid token');

@@ -22,6 +22,10 @@ export const TenantScoped = () =>
       required: false,
       description: 'Tenant to act on; honoured only for platform admin credentials',
     }),
-    ApiUnauthorizedResponse({ description: 'Missing, invalid or expired credential; unknown tenant' }),
-    ApiForbiddenResponse({ description: 'Tenant suspended or deleted, or credential of another tenant' }),
+    ApiUnauthorizedResponse({
+      description: 'Missing, invalid or expired credential; unknown tenant',
+    }),
+    ApiForbiddenResponse({
+      description: 'Tenant suspended or deleted, or credential of another tenant',
+    }),
   );

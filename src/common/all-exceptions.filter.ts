@@ -6,7 +6,7 @@ import {
   HttpStatus,
   Logger,
 } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 
 interface BodyParserError extends Error {
   type?: string;
@@ -33,7 +33,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
-    const body = this.toBody(exception);
+    const body = errorBody(exception);
     if (body.statusCode >= 500) {
       this.logger.error(
         { err: exception, path: request.path, method: request.method },
@@ -43,36 +43,41 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (response.headersSent) return;
     response.status(body.statusCode).json({ ...body, requestId: request.id });
   }
+}
 
-  private toBody(exception: unknown): { statusCode: number; error: string; message: string } {
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const payload = exception.getResponse();
-      if (typeof payload === 'string') {
-        return { statusCode: status, error: reasonPhrase(status), message: payload };
-      }
-      const record = payload as Record<string, unknown>;
-      const message = Array.isArray(record.message)
-        ? record.message.join('; ')
-        : String(record.message ?? reasonPhrase(status));
-      return { ...record, statusCode: status, error: reasonPhrase(status), message };
+/** The JSON body for any error: HttpExceptions keep their details, body-parser errors are named. */
+export function errorBody(exception: unknown): {
+  statusCode: number;
+  error: string;
+  message: string;
+} {
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const payload = exception.getResponse();
+    if (typeof payload === 'string') {
+      return { statusCode: status, error: reasonPhrase(status), message: payload };
     }
-    const parserError = exception as BodyParserError;
-    const known = parserError?.type ? BODY_PARSER_ERRORS[parserError.type] : undefined;
-    if (known) {
-      return {
-        statusCode: known.status,
-        error: reasonPhrase(known.status),
-        message: known.message,
-        ...(known.status === 400 ? { errors: [{ field: 'body', message: known.message }] } : {}),
-      };
-    }
+    const record = payload as Record<string, unknown>;
+    const message = Array.isArray(record.message)
+      ? record.message.join('; ')
+      : String(record.message ?? reasonPhrase(status));
+    return { ...record, statusCode: status, error: reasonPhrase(status), message };
+  }
+  const parserError = exception as BodyParserError;
+  const known = parserError?.type ? BODY_PARSER_ERRORS[parserError.type] : undefined;
+  if (known) {
     return {
-      statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
-      error: reasonPhrase(500),
-      message: 'Internal server error',
+      statusCode: known.status,
+      error: reasonPhrase(known.status),
+      message: known.message,
+      ...(known.status === 400 ? { errors: [{ field: 'body', message: known.message }] } : {}),
     };
   }
+  return {
+    statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+    error: reasonPhrase(500),
+    message: 'Internal server error',
+  };
 }
 
 function reasonPhrase(status: number): string {
@@ -91,4 +96,22 @@ function reasonPhrase(status: number): string {
     503: 'Service Unavailable',
   };
   return phrases[status] ?? HttpStatus[status]?.replace(/_/g, ' ') ?? 'Error';
+}
+
+/**
+ * Express error middleware placed right after the body parser: Nest's filters never see a
+ * body-parser failure, so malformed JSON and oversize bodies get the same JSON shape here.
+ */
+export function bodyParserErrorHandler(
+  error: unknown,
+  request: Request,
+  response: Response,
+  next: NextFunction,
+): void {
+  if (!(error as BodyParserError)?.type || response.headersSent) {
+    next(error);
+    return;
+  }
+  const body = errorBody(error);
+  response.status(body.statusCode).json({ ...body, requestId: request.id });
 }

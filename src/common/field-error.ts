@@ -25,7 +25,10 @@ export class InvalidInputException extends BadRequestException {
     super({
       statusCode: 400,
       error: 'Bad Request',
-      message: `Invalid input: ${errors.map((e) => e.field).filter(unique).join(', ')}`,
+      message: `Invalid input: ${errors
+        .map((e) => e.field)
+        .filter(unique)
+        .join(', ')}`,
       errors,
     });
   }

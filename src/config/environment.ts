@@ -45,7 +45,9 @@ export class Environment {
   @Max(65535)
   DATABASE_PORT = 5432;
 
-  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'DATABASE_NAME must be a plain lowercase identifier' })
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, {
+    message: 'DATABASE_NAME must be a plain lowercase identifier',
+  })
   DATABASE_NAME: string;
 
   @Matches(/^[a-z_][a-z0-9_]{0,62}$/, {
@@ -85,14 +87,18 @@ export class Environment {
 
   /** SHA-256 (hex) of the platform admin bearer token; the token itself is never stored. */
   @Matches(/^[0-9a-f]{64}$/, {
-    message: 'PLATFORM_ADMIN_TOKEN_SHA256 must be 64 lowercase hex characters (sha256 of the token)',
+    message:
+      'PLATFORM_ADMIN_TOKEN_SHA256 must be 64 lowercase hex characters (sha256 of the token)',
   })
   PLATFORM_ADMIN_TOKEN_SHA256: string;
 
   /** Tenants are also reachable as <slug>.<BASE_DOMAIN>. */
-  @Matches(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, {
-    message: 'BASE_DOMAIN must be a lowercase domain name such as tenantry.localhost',
-  })
+  @Matches(
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/,
+    {
+      message: 'BASE_DOMAIN must be a lowercase domain name such as tenantry.localhost',
+    },
+  )
   BASE_DOMAIN = 'tenantry.localhost';
 
   @Matches(/^\d+(b|kb|mb)$/, { message: 'HTTP_BODY_LIMIT must look like 100kb or 1mb' })

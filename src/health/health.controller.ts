@@ -23,9 +23,13 @@ export class HealthController {
 
   @Get()
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: PostgreSQL always; Redis, Kafka, ClickHouse when configured' })
+  @ApiOperation({
+    summary: 'Readiness: PostgreSQL always; Redis, Kafka, ClickHouse when configured',
+  })
   check() {
-    const checks: HealthIndicatorFunction[] = [() => this.postgres.pingCheck('postgres', { timeout: 2000 })];
+    const checks: HealthIndicatorFunction[] = [
+      () => this.postgres.pingCheck('postgres', { timeout: 2000 }),
+    ];
     if (this.redis.url) checks.push(() => this.redis.check());
     if (this.kafka.brokers) checks.push(() => this.kafka.check());
     if (this.clickhouse.url) checks.push(() => this.clickhouse.check());

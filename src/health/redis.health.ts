@@ -21,8 +21,13 @@ export class RedisHealthIndicator implements OnModuleDestroy {
     return this.indicators
       .check('redis')
       .attempt(async () => {
-        this.client ??= new Redis(this.url!, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
-        if (this.client.status === 'wait' || this.client.status === 'end') await this.client.connect();
+        this.client ??= new Redis(this.url!, {
+          lazyConnect: true,
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: false,
+        });
+        if (this.client.status === 'wait' || this.client.status === 'end')
+          await this.client.connect();
         await this.client.ping();
       })
       .withTimeout(2000);

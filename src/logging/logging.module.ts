@@ -35,13 +35,18 @@ class LogDestinationModule {}
             base: { service: 'tenantry' },
             genReqId: (request: IncomingMessage, response: ServerResponse) => {
               const incoming = request.headers['x-request-id'];
-              const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+              const id =
+                typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
               response.setHeader('X-Request-ID', id);
               return id;
             },
             customAttributeKeys: { reqId: 'request_id' },
             redact: {
-              paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
+              paths: [
+                'req.headers.authorization',
+                'req.headers["x-api-key"]',
+                'req.headers.cookie',
+              ],
               censor: '[redacted]',
             },
             serializers: {

@@ -37,7 +37,9 @@ export class TenantResolver {
     if (principal.kind === 'tenant') {
       tenant = await this.tenants.findById(principal.tenantId);
       if (tenant && hostSlug && hostSlug !== tenant.slug) {
-        throw new ForbiddenException('This credential belongs to another tenant than the Host names');
+        throw new ForbiddenException(
+          'This credential belongs to another tenant than the Host names',
+        );
       }
     } else {
       const header = request.headers['x-tenant-id'];
@@ -54,16 +56,21 @@ export class TenantResolver {
       } else {
         throw new BadRequestException({
           message: 'Platform credentials must name a tenant with X-Tenant-ID or a tenant subdomain',
-          errors: [{ field: 'X-Tenant-ID', message: 'X-Tenant-ID is required for platform credentials' }],
+          errors: [
+            { field: 'X-Tenant-ID', message: 'X-Tenant-ID is required for platform credentials' },
+          ],
         });
       }
     }
 
     if (!tenant) throw new UnauthorizedException('Unknown tenant');
     if (tenant.status === 'suspended') {
-      throw new ForbiddenException(`Tenant ${tenant.slug} is suspended; contact the platform operator`);
+      throw new ForbiddenException(
+        `Tenant ${tenant.slug} is suspended; contact the platform operator`,
+      );
     }
-    if (tenant.status === 'deleted') throw new ForbiddenException(`Tenant ${tenant.slug} has been deleted`);
+    if (tenant.status === 'deleted')
+      throw new ForbiddenException(`Tenant ${tenant.slug} has been deleted`);
     return tenant;
   }
 }

@@ -70,7 +70,12 @@ export class TenantStatisticsService {
       total += count;
     }
     return {
-      tenants: { total, by_status: byStatus, by_tier: byTier, created_last_30_days: Number(recent) },
+      tenants: {
+        total,
+        by_status: byStatus,
+        by_tier: byTier,
+        created_last_30_days: Number(recent),
+      },
     };
   }
 

@@ -56,7 +56,10 @@ export class TenantsAdminController {
   @ApiOperation({ summary: 'Rename, change tier, suspend or reactivate' })
   @ApiOkResponse({ type: TenantResponse })
   @ApiNotFoundResponse()
-  async update(@UuidParam('id') id: string, @Body() change: UpdateTenantDto): Promise<TenantResponse> {
+  async update(
+    @UuidParam('id') id: string,
+    @Body() change: UpdateTenantDto,
+  ): Promise<TenantResponse> {
     return TenantResponse.from(await this.tenants.update(id, change));
   }
 

@@ -1,4 +1,9 @@
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { Page } from '../common/pagination';
@@ -38,13 +43,21 @@ export class TenantsService {
       return await this.tenantContext.runInTenant(id, async () => {
         const repository = this.tenantContext.manager.getRepository(Tenant);
         const tenant = await repository.save(
-          repository.create({ id, name: input.name, slug: input.slug, tier: input.tier ?? 'starter' }),
+          repository.create({
+            id,
+            name: input.name,
+            slug: input.slug,
+            tier: input.tier ?? 'starter',
+          }),
         );
         await this.settings.createDefaults();
         return tenant;
       });
     } catch (error) {
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
+      if (
+        error instanceof QueryFailedError &&
+        (error.driverError as { code?: string }).code === UNIQUE_VIOLATION
+      ) {
         throw new ConflictException({
           message: `slug "${input.slug}" is already taken`,
           errors: [{ field: 'slug', message: `slug "${input.slug}" is already taken` }],

@@ -1,4 +1,11 @@
-import { adminAuth, bearer, createTenant, createTestApp, TestApp, tenantToken } from '../support/test-app';
+import {
+  adminAuth,
+  bearer,
+  createTenant,
+  createTestApp,
+  TestApp,
+  tenantToken,
+} from '../support/test-app';
 import { TEST_BASE_DOMAIN } from '../support/stack-env';
 
 function base64url(value: object): string {
@@ -20,24 +27,40 @@ describe('credentials', () => {
   describe('/admin routes', () => {
     it('answer 401 without a token', async () => {
       const response = await t.http.get('/admin/tenants').expect(401);
-      expect(response.body).toMatchObject({ statusCode: 401, message: expect.stringContaining('token') });
+      expect(response.body).toMatchObject({
+        statusCode: 401,
+        message: expect.stringContaining('token'),
+      });
     });
 
     it('answer 403 to a valid tenant token', async () => {
-      const response = await t.http.get('/admin/tenants').set(bearer(tenantToken(tenantA.id))).expect(403);
+      const response = await t.http
+        .get('/admin/tenants')
+        .set(bearer(tenantToken(tenantA.id)))
+        .expect(403);
       expect(response.body.message).toMatch(/Tenant credentials cannot access/);
-      await t.http.post('/admin/tenants').set(bearer(tenantToken(tenantA.id))).send({ name: 'x', slug: 'x' }).expect(403);
+      await t.http
+        .post('/admin/tenants')
+        .set(bearer(tenantToken(tenantA.id)))
+        .send({ name: 'x', slug: 'x' })
+        .expect(403);
     });
 
     it('answer 401 to a wrong admin token and to another auth scheme', async () => {
       await t.http.get('/admin/statistics').set(bearer('not-the-admin-token')).expect(401);
-      await t.http.get('/admin/statistics').set({ Authorization: `Basic ${adminAuth.Authorization.slice(7)}` }).expect(401);
+      await t.http
+        .get('/admin/statistics')
+        .set({ Authorization: `Basic ${adminAuth.Authorization.slice(7)}` })
+        .expect(401);
     });
   });
 
   describe('tenant routes', () => {
     it('accept a valid tenant token', async () => {
-      const response = await t.http.get('/v1/settings').set(bearer(tenantToken(tenantA.id))).expect(200);
+      const response = await t.http
+        .get('/v1/settings')
+        .set(bearer(tenantToken(tenantA.id)))
+        .expect(200);
       expect(response.body.tenant_id).toBe(tenantA.id);
     });
 
@@ -46,13 +69,17 @@ describe('credentials', () => {
     });
 
     it('reject an expired token', async () => {
-      const expired = tenantToken(tenantA.id, { claims: { exp: Math.floor(Date.now() / 1000) - 60 } });
+      const expired = tenantToken(tenantA.id, {
+        claims: { exp: Math.floor(Date.now() / 1000) - 60 },
+      });
       const response = await t.http.get('/v1/settings').set(bearer(expired)).expect(401);
       expect(response.body.message).toBe('Token has expired');
     });
 
     it('reject a token signed with another key', async () => {
-      const forged = tenantToken(tenantA.id, { secret: 'another-secret-that-is-also-long-enough-123' });
+      const forged = tenantToken(tenantA.id, {
+        secret: 'another-secret-that-is-also-long-enough-123',
+      });
       const response = await t.http.get('/v1/settings').set(bearer(forged)).expect(401);
       expect(response.body.message).toBe('Invalid token');
     });
@@ -75,8 +102,14 @@ describe('credentials', () => {
     it('reject a token without tenant_id or without expiry', async () => {
       const { JwtService } = await import('@nestjs/jwt');
       const jwt = new JwtService({ secret: process.env.JWT_SECRET });
-      await t.http.get('/v1/settings').set(bearer(jwt.sign({ sub: 'x' }, { expiresIn: 300 }))).expect(401);
-      await t.http.get('/v1/settings').set(bearer(jwt.sign({ sub: 'x', tenant_id: tenantA.id }))).expect(401);
+      await t.http
+        .get('/v1/settings')
+        .set(bearer(jwt.sign({ sub: 'x' }, { expiresIn: 300 })))
+        .expect(401);
+      await t.http
+        .get('/v1/settings')
+        .set(bearer(jwt.sign({ sub: 'x', tenant_id: tenantA.id })))
+        .expect(401);
     });
 
     it('answer 401 for a tenant that does not exist', async () => {
@@ -89,17 +122,34 @@ describe('credentials', () => {
 
     it('answer 403 with a clear message for a suspended tenant, and again 200 once reactivated', async () => {
       const tenant = await createTenant(t.http);
-      await t.http.patch(`/admin/tenants/${tenant.id}`).set(adminAuth).send({ status: 'suspended' }).expect(200);
-      const response = await t.http.get('/v1/settings').set(bearer(tenantToken(tenant.id))).expect(403);
+      await t.http
+        .patch(`/admin/tenants/${tenant.id}`)
+        .set(adminAuth)
+        .send({ status: 'suspended' })
+        .expect(200);
+      const response = await t.http
+        .get('/v1/settings')
+        .set(bearer(tenantToken(tenant.id)))
+        .expect(403);
       expect(response.body.message).toMatch(/suspended/);
-      await t.http.patch(`/admin/tenants/${tenant.id}`).set(adminAuth).send({ status: 'active' }).expect(200);
-      await t.http.get('/v1/settings').set(bearer(tenantToken(tenant.id))).expect(200);
+      await t.http
+        .patch(`/admin/tenants/${tenant.id}`)
+        .set(adminAuth)
+        .send({ status: 'active' })
+        .expect(200);
+      await t.http
+        .get('/v1/settings')
+        .set(bearer(tenantToken(tenant.id)))
+        .expect(200);
     });
 
     it('answer 403 for a deleted tenant', async () => {
       const tenant = await createTenant(t.http);
       await t.http.delete(`/admin/tenants/${tenant.id}`).set(adminAuth).expect(200);
-      const response = await t.http.get('/v1/settings').set(bearer(tenantToken(tenant.id))).expect(403);
+      const response = await t.http
+        .get('/v1/settings')
+        .set(bearer(tenantToken(tenant.id)))
+        .expect(403);
       expect(response.body.message).toMatch(/deleted/);
     });
   });
@@ -115,7 +165,10 @@ describe('credentials', () => {
     it("accepts a tenant token on its own tenant's subdomain", async () => {
       const response = await t.http
         .get('/v1/settings')
-        .set({ ...bearer(tenantToken(tenantA.id)), Host: `${tenantA.slug}.${TEST_BASE_DOMAIN}:8080` })
+        .set({
+          ...bearer(tenantToken(tenantA.id)),
+          Host: `${tenantA.slug}.${TEST_BASE_DOMAIN}:8080`,
+        })
         .expect(200);
       expect(response.body.tenant_id).toBe(tenantA.id);
     });
@@ -129,7 +182,10 @@ describe('credentials', () => {
     });
 
     it('lets a platform admin act on a tenant named by X-Tenant-ID or by subdomain', async () => {
-      const byHeader = await t.http.get('/v1/settings').set({ ...adminAuth, 'X-Tenant-ID': tenantB.id }).expect(200);
+      const byHeader = await t.http
+        .get('/v1/settings')
+        .set({ ...adminAuth, 'X-Tenant-ID': tenantB.id })
+        .expect(200);
       expect(byHeader.body.tenant_id).toBe(tenantB.id);
       const byHost = await t.http
         .get('/v1/settings')
@@ -139,8 +195,13 @@ describe('credentials', () => {
     });
 
     it('answers a platform admin 400 for a malformed X-Tenant-ID, 401 for an unknown one, 400 for none', async () => {
-      const malformed = await t.http.get('/v1/settings').set({ ...adminAuth, 'X-Tenant-ID': 'acme' }).expect(400);
-      expect(malformed.body.errors).toEqual([{ field: 'X-Tenant-ID', message: 'X-Tenant-ID must be a UUID' }]);
+      const malformed = await t.http
+        .get('/v1/settings')
+        .set({ ...adminAuth, 'X-Tenant-ID': 'acme' })
+        .expect(400);
+      expect(malformed.body.errors).toEqual([
+        { field: 'X-Tenant-ID', message: 'X-Tenant-ID must be a UUID' },
+      ]);
       await t.http
         .get('/v1/settings')
         .set({ ...adminAuth, 'X-Tenant-ID': '00000000-0000-4000-8000-00000000beef' })

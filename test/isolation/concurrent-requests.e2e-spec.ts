@@ -15,7 +15,11 @@ describe('400 concurrent requests over a pool of 2 connections', () => {
     t = await createTestApp({ env: { DATABASE_POOL_SIZE: '2' } });
     for (const timezone of ['Europe/Berlin', 'Asia/Tokyo']) {
       const { id } = await createTenant(t.http);
-      await t.http.patch('/v1/settings').set({ ...adminAuth, 'X-Tenant-ID': id }).send({ timezone }).expect(200);
+      await t.http
+        .patch('/v1/settings')
+        .set({ ...adminAuth, 'X-Tenant-ID': id })
+        .send({ timezone })
+        .expect(200);
       tenants.push({ id, timezone, token: tenantToken(id) });
     }
   });
@@ -28,7 +32,11 @@ describe('400 concurrent requests over a pool of 2 connections', () => {
         const response = await fetch(`${t.url}/v1/settings`, {
           headers: { Authorization: `Bearer ${tenant.token}` },
         });
-        return { expected: tenant, status: response.status, body: (await response.json()) as Record<string, string> };
+        return {
+          expected: tenant,
+          status: response.status,
+          body: (await response.json()) as Record<string, string>,
+        };
       }),
     );
     for (const { expected, status, body } of responses) {

@@ -45,13 +45,25 @@ describe('RLS catalogue', () => {
         rls: true,
         forced: true,
       });
-      expect({ table: table.table, nullable: table.nullable }).toEqual({ table: table.table, nullable: false });
-      expect({ table: table.table, pk_first: table.pk_first }).toEqual({ table: table.table, pk_first: 'tenant_id' });
+      expect({ table: table.table, nullable: table.nullable }).toEqual({
+        table: table.table,
+        nullable: false,
+      });
+      expect({ table: table.table, pk_first: table.pk_first }).toEqual({
+        table: table.table,
+        pk_first: 'tenant_id',
+      });
     }
   });
 
   it('gives every tenant table a policy with USING and WITH CHECK on app.tenant_id', async () => {
-    const { rows: policies } = await owner.query<{ tablename: string; qual: string | null; with_check: string | null; cmd: string; permissive: string }>(
+    const { rows: policies } = await owner.query<{
+      tablename: string;
+      qual: string | null;
+      with_check: string | null;
+      cmd: string;
+      permissive: string;
+    }>(
       `SELECT tablename, qual, with_check, cmd, permissive FROM pg_policies WHERE schemaname = 'public'`,
     );
     for (const { table } of await tenantTables()) {

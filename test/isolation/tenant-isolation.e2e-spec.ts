@@ -38,7 +38,9 @@ describe('tenant isolation in PostgreSQL', () => {
 
     it('refuses inserts', async () => {
       await app.query('BEGIN');
-      const state = await sqlState(app, 'INSERT INTO tenant_settings (tenant_id) VALUES ($1)', [tenantA]);
+      const state = await sqlState(app, 'INSERT INTO tenant_settings (tenant_id) VALUES ($1)', [
+        tenantA,
+      ]);
       await app.query('ROLLBACK');
       expect(state).toBe(RLS_VIOLATION);
     });
@@ -49,14 +51,19 @@ describe('tenant isolation in PostgreSQL', () => {
       await asTenant(app, tenantA, async () => {
         const all = await app.query<{ tenant_id: string }>('SELECT tenant_id FROM tenant_settings');
         expect(all.rows).toEqual([{ tenant_id: tenantA }]);
-        const other = await app.query('SELECT * FROM tenant_settings WHERE tenant_id = $1', [tenantB]);
+        const other = await app.query('SELECT * FROM tenant_settings WHERE tenant_id = $1', [
+          tenantB,
+        ]);
         expect(other.rowCount).toBe(0);
       });
     });
 
     it("cannot update B's row: zero rows touched, B unchanged", async () => {
       await asTenant(app, tenantA, async () => {
-        const result = await app.query("UPDATE tenant_settings SET timezone = 'Asia/Tokyo' WHERE tenant_id = $1", [tenantB]);
+        const result = await app.query(
+          "UPDATE tenant_settings SET timezone = 'Asia/Tokyo' WHERE tenant_id = $1",
+          [tenantB],
+        );
         expect(result.rowCount).toBe(0);
       });
       await asTenant(app, tenantB, async () => {
@@ -67,14 +74,19 @@ describe('tenant isolation in PostgreSQL', () => {
 
     it('cannot insert a row carrying a forged tenant_id of B', async () => {
       await asTenant(app, tenantA, async () => {
-        expect(await sqlState(app, 'INSERT INTO tenant_settings (tenant_id) VALUES ($1)', [tenantB])).toBe(RLS_VIOLATION);
+        expect(
+          await sqlState(app, 'INSERT INTO tenant_settings (tenant_id) VALUES ($1)', [tenantB]),
+        ).toBe(RLS_VIOLATION);
       });
     });
 
     it('cannot move its own row to B by rewriting tenant_id', async () => {
       await asTenant(app, tenantA, async () => {
         expect(
-          await sqlState(app, 'UPDATE tenant_settings SET tenant_id = $1 WHERE tenant_id = $2', [tenantB, tenantA]),
+          await sqlState(app, 'UPDATE tenant_settings SET tenant_id = $1 WHERE tenant_id = $2', [
+            tenantB,
+            tenantA,
+          ]),
         ).toBe(RLS_VIOLATION);
       });
     });
@@ -87,16 +99,32 @@ describe('tenant isolation in PostgreSQL', () => {
         .set(bearer(tenantToken(tenantA)))
         .send({ tenant_id: tenantB, timezone: 'Europe/Paris' })
         .expect(400);
-      expect(response.body.errors).toContainEqual({ field: 'tenant_id', message: 'tenant_id is not an accepted field' });
-      const a = await t.http.get('/v1/settings').set(bearer(tenantToken(tenantA))).expect(200);
+      expect(response.body.errors).toContainEqual({
+        field: 'tenant_id',
+        message: 'tenant_id is not an accepted field',
+      });
+      const a = await t.http
+        .get('/v1/settings')
+        .set(bearer(tenantToken(tenantA)))
+        .expect(200);
       expect(a.body).toMatchObject({ tenant_id: tenantA, timezone: 'UTC' });
     });
 
     it("writes only the caller's own settings", async () => {
-      await t.http.patch('/v1/settings').set(bearer(tenantToken(tenantA))).send({ timezone: 'Europe/Berlin' }).expect(200);
-      const b = await t.http.get('/v1/settings').set(bearer(tenantToken(tenantB))).expect(200);
+      await t.http
+        .patch('/v1/settings')
+        .set(bearer(tenantToken(tenantA)))
+        .send({ timezone: 'Europe/Berlin' })
+        .expect(200);
+      const b = await t.http
+        .get('/v1/settings')
+        .set(bearer(tenantToken(tenantB)))
+        .expect(200);
       expect(b.body).toMatchObject({ tenant_id: tenantB, timezone: 'UTC' });
-      const a = await t.http.get('/v1/settings').set(bearer(tenantToken(tenantA))).expect(200);
+      const a = await t.http
+        .get('/v1/settings')
+        .set(bearer(tenantToken(tenantA)))
+        .expect(200);
       expect(a.body).toMatchObject({ tenant_id: tenantA, timezone: 'Europe/Berlin' });
     });
   });

@@ -10,7 +10,12 @@ import { testEnvironment } from './stack-env';
 export default async function globalSetup(): Promise<void> {
   const env = testEnvironment();
   Object.assign(process.env, env);
-  for (const name of ['DATABASE_HOST', 'DATABASE_OWNER_USER', 'DATABASE_OWNER_PASSWORD', 'DATABASE_APP_USER']) {
+  for (const name of [
+    'DATABASE_HOST',
+    'DATABASE_OWNER_USER',
+    'DATABASE_OWNER_PASSWORD',
+    'DATABASE_APP_USER',
+  ]) {
     if (!env[name]) {
       throw new Error(`${name} is not set: start the local stack first (bash scripts/stack.sh up)`);
     }
@@ -23,7 +28,9 @@ export default async function globalSetup(): Promise<void> {
   };
   const admin = new Client({ ...owner, database: env.DATABASE_NAME.replace(/_test$/, '') });
   await admin.connect().catch((error: Error) => {
-    throw new Error(`Cannot reach PostgreSQL at ${owner.host}:${owner.port} (${error.message}); run bash scripts/stack.sh up`);
+    throw new Error(
+      `Cannot reach PostgreSQL at ${owner.host}:${owner.port} (${error.message}); run bash scripts/stack.sh up`,
+    );
   });
   try {
     await admin.query(`DROP DATABASE IF EXISTS "${env.DATABASE_NAME}" WITH (FORCE)`);

@@ -18,7 +18,8 @@ export function readStackEnv(): Record<string, string> {
 
 export const TEST_ADMIN_TOKEN = 'test-platform-admin-token-0123456789';
 /** sha256(TEST_ADMIN_TOKEN), as the app is configured with only the hash. */
-export const TEST_ADMIN_TOKEN_SHA256 = 'f7e2339b1b3a8c1bf3a0077b0576cde27506faeb6505d9da0ed70731efffa1c8';
+export const TEST_ADMIN_TOKEN_SHA256 =
+  'f7e2339b1b3a8c1bf3a0077b0576cde27506faeb6505d9da0ed70731efffa1c8';
 export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-long-enough-0123456789';
 export const TEST_BASE_DOMAIN = 'tenantry.test';
 
@@ -27,7 +28,8 @@ export function testEnvironment(): Record<string, string> {
   // Variables already exported in the shell win over the stack file (CI or a second stack).
   const stack = { ...readStackEnv(), ...pick(process.env, STACK_VARIABLES) };
   const base = stack.DATABASE_NAME ?? 'tenantry';
-  const database = process.env.TEST_DATABASE_NAME ?? (base.endsWith('_test') ? base : `${base}_test`);
+  const database =
+    process.env.TEST_DATABASE_NAME ?? (base.endsWith('_test') ? base : `${base}_test`);
   return {
     ...stack,
     NODE_ENV: 'test',

@@ -22,7 +22,9 @@ export interface TestApp {
  * Boots the real AppModule (real PostgreSQL, real config validation) in-process. `env` overrides
  * variables for this app only; `logs` receives the JSON log lines.
  */
-export async function createTestApp(options: { env?: Record<string, string>; logs?: Writable } = {}): Promise<TestApp> {
+export async function createTestApp(
+  options: { env?: Record<string, string>; logs?: Writable } = {},
+): Promise<TestApp> {
   const saved: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(options.env ?? {})) {
     saved[key] = process.env[key];
@@ -32,7 +34,10 @@ export async function createTestApp(options: { env?: Record<string, string>; log
     let builder = Test.createTestingModule({ imports: [AppModule.forRoot()] });
     if (options.logs) builder = builder.overrideProvider(LOG_DESTINATION).useValue(options.logs);
     const moduleRef = await builder.compile();
-    const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
+    const app = moduleRef.createNestApplication<NestExpressApplication>({
+      bodyParser: false,
+      bufferLogs: true,
+    });
     configureApp(app);
     try {
       await app.listen(0, '127.0.0.1');
@@ -59,9 +64,16 @@ export function tenantToken(
 ): string {
   const jwt = new JwtService({ secret: options.secret ?? process.env.JWT_SECRET });
   return jwt.sign(
-    { sub: `user-of-${tenantId.slice(0, 8)}`, tenant_id: tenantId, role: 'owner', ...options.claims },
+    {
+      sub: `user-of-${tenantId.slice(0, 8)}`,
+      tenant_id: tenantId,
+      role: 'owner',
+      ...options.claims,
+    },
     // A claims.exp of the caller's (an expired token, say) replaces the default lifetime.
-    options.claims?.exp !== undefined ? { algorithm: 'HS256' } : { algorithm: 'HS256', expiresIn: options.expiresIn ?? 300 },
+    options.claims?.exp !== undefined
+      ? { algorithm: 'HS256' }
+      : { algorithm: 'HS256', expiresIn: options.expiresIn ?? 300 },
   );
 }
 
@@ -85,7 +97,11 @@ export async function createTenant(
   const response = await http
     .post('/admin/tenants')
     .set(adminAuth)
-    .send({ name: input.name ?? `Tenant ${slug}`, slug, ...(input.tier ? { tier: input.tier } : {}) })
+    .send({
+      name: input.name ?? `Tenant ${slug}`,
+      slug,
+      ...(input.tier ? { tier: input.tier } : {}),
+    })
     .expect(201);
   return { id: response.body.id, slug: response.body.slug };
 }

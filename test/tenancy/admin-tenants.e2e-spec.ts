@@ -14,7 +14,13 @@ describe('/admin/tenants', () => {
       .set(adminAuth)
       .send({ name: 'Acme Corp', slug, tier: 'growth' })
       .expect(201);
-    expect(created.body).toMatchObject({ name: 'Acme Corp', slug, tier: 'growth', status: 'active', deleted_at: null });
+    expect(created.body).toMatchObject({
+      name: 'Acme Corp',
+      slug,
+      tier: 'growth',
+      status: 'active',
+      deleted_at: null,
+    });
 
     const settings = await t.http
       .get('/v1/settings')
@@ -31,9 +37,19 @@ describe('/admin/tenants', () => {
 
   it('refuses a taken slug with 409 naming the field, and a reserved one with 400', async () => {
     const { slug } = await createTenant(t.http);
-    const taken = await t.http.post('/admin/tenants').set(adminAuth).send({ name: 'Again', slug }).expect(409);
-    expect(taken.body.errors).toEqual([{ field: 'slug', message: expect.stringContaining('taken') }]);
-    const reserved = await t.http.post('/admin/tenants').set(adminAuth).send({ name: 'W', slug: 'www' }).expect(400);
+    const taken = await t.http
+      .post('/admin/tenants')
+      .set(adminAuth)
+      .send({ name: 'Again', slug })
+      .expect(409);
+    expect(taken.body.errors).toEqual([
+      { field: 'slug', message: expect.stringContaining('taken') },
+    ]);
+    const reserved = await t.http
+      .post('/admin/tenants')
+      .set(adminAuth)
+      .send({ name: 'W', slug: 'www' })
+      .expect(400);
     expect(reserved.body.errors[0].field).toBe('slug');
   });
 
@@ -42,19 +58,39 @@ describe('/admin/tenants', () => {
     const growth = await createTenant(t.http, { name: `${marker} One`, tier: 'growth' });
     const enterprise = await createTenant(t.http, { name: `${marker} Two`, tier: 'enterprise' });
     await createTenant(t.http, { name: `${marker} Three`, tier: 'enterprise' });
-    await t.http.patch(`/admin/tenants/${enterprise.id}`).set(adminAuth).send({ status: 'suspended' }).expect(200);
+    await t.http
+      .patch(`/admin/tenants/${enterprise.id}`)
+      .set(adminAuth)
+      .send({ status: 'suspended' })
+      .expect(200);
 
-    const search = await t.http.get('/admin/tenants').query({ search: marker.toLowerCase() }).set(adminAuth).expect(200);
+    const search = await t.http
+      .get('/admin/tenants')
+      .query({ search: marker.toLowerCase() })
+      .set(adminAuth)
+      .expect(200);
     expect(search.body.total).toBe(3);
 
-    const page = await t.http.get('/admin/tenants').query({ search: marker, limit: 2, page: 2 }).set(adminAuth).expect(200);
+    const page = await t.http
+      .get('/admin/tenants')
+      .query({ search: marker, limit: 2, page: 2 })
+      .set(adminAuth)
+      .expect(200);
     expect(page.body).toMatchObject({ page: 2, limit: 2, total: 3 });
     expect(page.body.data).toHaveLength(1);
 
-    const byTier = await t.http.get('/admin/tenants').query({ search: marker, tier: 'growth' }).set(adminAuth).expect(200);
+    const byTier = await t.http
+      .get('/admin/tenants')
+      .query({ search: marker, tier: 'growth' })
+      .set(adminAuth)
+      .expect(200);
     expect(byTier.body.data.map((x: { id: string }) => x.id)).toEqual([growth.id]);
 
-    const byStatus = await t.http.get('/admin/tenants').query({ search: marker, status: 'suspended' }).set(adminAuth).expect(200);
+    const byStatus = await t.http
+      .get('/admin/tenants')
+      .query({ search: marker, status: 'suspended' })
+      .set(adminAuth)
+      .expect(200);
     expect(byStatus.body.data.map((x: { id: string }) => x.id)).toEqual([enterprise.id]);
   });
 
@@ -62,7 +98,11 @@ describe('/admin/tenants', () => {
     const marker = `Pct${Date.now()}`;
     await createTenant(t.http, { name: `${marker} 100% real` });
     await createTenant(t.http, { name: `${marker} 100 real` });
-    const response = await t.http.get('/admin/tenants').query({ search: `${marker} 100%` }).set(adminAuth).expect(200);
+    const response = await t.http
+      .get('/admin/tenants')
+      .query({ search: `${marker} 100%` })
+      .set(adminAuth)
+      .expect(200);
     expect(response.body.total).toBe(1);
   });
 
@@ -81,17 +121,29 @@ describe('/admin/tenants', () => {
 
     const fetched = await t.http.get(`/admin/tenants/${id}`).set(adminAuth).expect(200);
     expect(fetched.body.status).toBe('deleted');
-    await t.http.patch(`/admin/tenants/${id}`).set(adminAuth).send({ status: 'active' }).expect(409);
+    await t.http
+      .patch(`/admin/tenants/${id}`)
+      .set(adminAuth)
+      .send({ status: 'active' })
+      .expect(409);
   });
 
   it('answers 404 for a tenant that does not exist', async () => {
-    await t.http.get('/admin/tenants/00000000-0000-4000-8000-000000000000').set(adminAuth).expect(404);
+    await t.http
+      .get('/admin/tenants/00000000-0000-4000-8000-000000000000')
+      .set(adminAuth)
+      .expect(404);
   });
 
   it('reports per-tenant row counts read under the tenant scope, and platform totals', async () => {
     const { id } = await createTenant(t.http, { tier: 'enterprise' });
     const stats = await t.http.get(`/admin/tenants/${id}/statistics`).set(adminAuth).expect(200);
-    expect(stats.body).toMatchObject({ tenant_id: id, tier: 'enterprise', status: 'active', rows: { tenant_settings: 1 } });
+    expect(stats.body).toMatchObject({
+      tenant_id: id,
+      tier: 'enterprise',
+      status: 'active',
+      rows: { tenant_settings: 1 },
+    });
 
     const platform = await t.http.get('/admin/statistics').set(adminAuth).expect(200);
     const { total, by_status, by_tier } = platform.body.tenants;

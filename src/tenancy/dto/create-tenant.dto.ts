@@ -1,5 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, NotContains } from 'class-validator';
+import {
+  IsIn,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  NotContains,
+} from 'class-validator';
 import { SLUG_PATTERN } from '../slug';
 import { TENANT_TIERS, type TenantTier } from '../tenant.entity';
 

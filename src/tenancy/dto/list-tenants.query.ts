@@ -1,7 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageQuery } from '../../common/pagination';
-import { TENANT_STATUSES, TENANT_TIERS, type TenantStatus, type TenantTier } from '../tenant.entity';
+import {
+  TENANT_STATUSES,
+  TENANT_TIERS,
+  type TenantStatus,
+  type TenantTier,
+} from '../tenant.entity';
 
 export class ListTenantsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: TENANT_STATUSES })
