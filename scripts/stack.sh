@@ -313,6 +313,7 @@ pg_start() {
   local sock_len=$(( ${#PG_SOCK} + ${#PG_PORT} + 10 ))
   (( sock_len < 107 )) || die "postgres: the socket path $PG_SOCK/.s.PGSQL.$PG_PORT is too long for a unix socket; use a shorter TENANTRY_STACK_DIR"
 
+  require_free_port "$PG_PORT" postgres
   mkdir -p "$PG_DIR"
   chown postgres:postgres "$PG_DIR"
   chmod 700 "$PG_DIR"
@@ -369,7 +370,6 @@ EOF
     [ -e "$lock" ] || continue
     rm -f "$lock" "${lock%.lock}"
   done
-  require_free_port "$PG_PORT" postgres
 
   log "postgres: starting on 127.0.0.1:$PG_PORT"
   if ! (cd "$PG_DIR" && run_clean runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" \
@@ -531,6 +531,7 @@ ch_start() {
     die "clickhouse: clickhouse-server failed to start"
   fi
   record_port "$CH_DIR/port" "$CLICKHOUSE_HTTP_PORT"
+  record_port "$CH_DIR/tcp_port" "$CLICKHOUSE_TCP_PORT"
   local i logs="$CH_ERRLOG $CH_DIR/log/stderr.log $CH_DIR/launch.log"
   for (( i = 0; i < 100; i++ )); do [ -s "$CH_PID" ] && break; sleep 0.1; done
   pid="$(read_pid "$CH_PID")"
@@ -700,7 +701,7 @@ svc_address() {
   case "$1" in
     postgres) printf 'postgresql://127.0.0.1:%s/%s\n' "$port" "$DATABASE_NAME" ;;
     redis) printf 'redis://127.0.0.1:%s\n' "$port" ;;
-    clickhouse) printf 'http://127.0.0.1:%s (native :%s)\n' "$port" "$CLICKHOUSE_TCP_PORT" ;;
+    clickhouse) printf 'http://127.0.0.1:%s (native :%s)\n' "$port" "$(recorded_port "$CH_DIR/tcp_port" "$CLICKHOUSE_TCP_PORT")" ;;
     kafka) printf '127.0.0.1:%s\n' "$port" ;;
   esac
 }
