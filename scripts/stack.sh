@@ -631,8 +631,11 @@ kafka_start() {
   require_free_port "$KAFKA_PORT" kafka
   require_free_port "$KAFKA_CONTROLLER_PORT" "kafka (controller)"
   log "kafka: starting on 127.0.0.1:$KAFKA_PORT (controller :$KAFKA_CONTROLLER_PORT)"
-  local log_offset=0
-  [ -f "$KAFKA_LOG" ] && log_offset="$(stat -c %s "$KAFKA_LOG")"
+  # Mark the start in the broker log (not running, so nobody else writes it),
+  # so a failure shows this run's lines and readiness ignores older ones.
+  printf '===== scripts/stack.sh: starting kafka, %s =====\n' "$(date -u +%FT%TZ)" >> "$KAFKA_LOG"
+  local log_offset
+  log_offset="$(stat -c %s "$KAFKA_LOG")"
   # setsid: its own session, so it outlives this shell and its process group.
   # The inner shell writes its own pid, then exec keeps that pid for java.
   # A plain background command (no subshell), so nothing of ours waits on it
