@@ -34,7 +34,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
     const body = errorBody(exception);
-    if (body.statusCode >= 500) {
+    // HttpExceptions are answers we chose (a 503 from /health, say); anything else is a bug.
+    if (!(exception instanceof HttpException) || body.statusCode === 500) {
       this.logger.error(
         { err: exception, path: request.path, method: request.method },
         'unhandled error',
@@ -61,7 +62,8 @@ export function errorBody(exception: unknown): {
     const message = Array.isArray(record.message)
       ? record.message.join('; ')
       : String(record.message ?? reasonPhrase(status));
-    return { ...record, statusCode: status, error: reasonPhrase(status), message };
+    // The payload's own fields win (terminus puts its failing checks under `error`).
+    return { error: reasonPhrase(status), ...record, statusCode: status, message };
   }
   const parserError = exception as BodyParserError;
   const known = parserError?.type ? BODY_PARSER_ERRORS[parserError.type] : undefined;

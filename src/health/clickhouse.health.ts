@@ -1,4 +1,4 @@
-import { ClickHouseClient, createClient } from '@clickhouse/client';
+import { ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { HealthIndicatorService } from '@nestjs/terminus';
@@ -21,7 +21,11 @@ export class ClickHouseHealthIndicator implements OnModuleDestroy {
     return this.indicators
       .check('clickhouse')
       .attempt(async () => {
-        this.client ??= createClient({ url: this.url, request_timeout: 2000 });
+        this.client ??= createClient({
+          url: this.url,
+          request_timeout: 2000,
+          log: { level: ClickHouseLogLevel.OFF },
+        });
         const result = await this.client.ping();
         if (!result.success) throw result.error;
       })

@@ -16,7 +16,8 @@ export class KafkaHealthIndicator implements OnModuleDestroy {
     private readonly indicators: HealthIndicatorService,
     config: ConfigService<Environment, true>,
   ) {
-    this.brokers = config.get('KAFKA_BROKERS', { infer: true })?.split(',');
+    const brokers = config.get('KAFKA_BROKERS', { infer: true });
+    this.brokers = brokers ? brokers.split(',') : undefined;
     this.clientId = `${config.get('KAFKA_CLIENT_ID', { infer: true })}-health`;
   }
 

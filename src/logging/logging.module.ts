@@ -41,6 +41,8 @@ class LogDestinationModule {}
               return id;
             },
             customAttributeKeys: { reqId: 'request_id' },
+            // Bind only the request id to every line; the full req/res goes on the completion line.
+            quietReqLogger: true,
             redact: {
               paths: [
                 'req.headers.authorization',

@@ -1,0 +1,36 @@
+import { createTestApp, TestApp } from '../support/test-app';
+
+describe('Swagger document', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('serves the OpenAPI document at /docs-json with every route and both credential schemes', async () => {
+    const response = await t.http.get('/docs-json').expect(200);
+    expect(response.body.openapi).toMatch(/^3\./);
+    expect(Object.keys(response.body.paths).sort()).toEqual(
+      [
+        '/admin/statistics',
+        '/admin/tenants',
+        '/admin/tenants/{id}',
+        '/admin/tenants/{id}/statistics',
+        '/health',
+        '/health/live',
+        '/v1/settings',
+      ].sort(),
+    );
+    expect(Object.keys(response.body.components.securitySchemes).sort()).toEqual([
+      'platform-admin',
+      'tenant-token',
+    ]);
+    expect(response.body.paths['/v1/settings'].get.security).toEqual([{ 'tenant-token': [] }]);
+    expect(response.body.paths['/admin/tenants'].post.security).toEqual([{ 'platform-admin': [] }]);
+  });
+
+  it('serves Swagger UI at /docs', async () => {
+    const response = await t.http.get('/docs').expect(200);
+    expect(response.text).toContain('swagger-ui');
+  });
+});
