@@ -61,7 +61,9 @@ export function errorBody(exception: unknown): {
     const record = payload as Record<string, unknown>;
     const message = Array.isArray(record.message)
       ? record.message.join('; ')
-      : String(record.message ?? reasonPhrase(status));
+      : typeof record.message === 'string'
+        ? record.message
+        : reasonPhrase(status);
     // The payload's own fields win (terminus puts its failing checks under `error`).
     return { error: reasonPhrase(status), ...record, statusCode: status, message };
   }

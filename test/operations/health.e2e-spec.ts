@@ -1,4 +1,4 @@
-import { createTestApp, TestApp } from '../support/test-app';
+import { createTestApp } from '../support/test-app';
 
 /** /health reports PostgreSQL always, and each optional server exactly when it is configured. */
 describe('GET /health', () => {
