@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on a fresh machine of this kind: installs the Node dependencies,
+# starts the local stack (PostgreSQL, Redis, ClickHouse, Kafka), lints, type-checks, runs every
+# unit and end-to-end test, and closes with one "tests: N passed, N failed" line.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  step "npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+step "local stack"
+bash scripts/stack.sh up
+if [ "${CI:-}" = "true" ]; then
+  # CI leaves nothing running behind it.
+  trap 'bash scripts/stack.sh down >/dev/null 2>&1 || true' EXIT
+fi
+
+step "lint"
+npx eslint .
+
+step "type-check (app, migrations, tests, benchmarks)"
+npx tsc -p tsconfig.json --noEmit
+
+step "jest (unit + end-to-end against the real servers)"
+mkdir -p test/artifacts
+status=0
+npx jest --runInBand --json --outputFile=test/artifacts/jest-results.json "$@" || status=$?
+
+node -e '
+  const r = require("./test/artifacts/jest-results.json");
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests + r.numRuntimeErrorTestSuites} failed`);
+' || true
+exit "$status"

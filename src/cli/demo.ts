@@ -1,0 +1,88 @@
+import { JwtService } from '@nestjs/jwt';
+
+/**
+ * `scripts/platform.sh up` calls this once the app answers: provisions the demo tenants through
+ * the admin API (idempotently), gives each its own settings, and prints a tenant token per
+ * tenant so the API can be tried at once.
+ */
+const DEMO_TENANTS = [
+  {
+    name: 'Acme Corp',
+    slug: 'acme',
+    tier: 'enterprise',
+    settings: { timezone: 'America/New_York', currency: 'USD', locale: 'en-US' },
+  },
+  {
+    name: 'Globex GmbH',
+    slug: 'globex',
+    tier: 'growth',
+    settings: {
+      timezone: 'Europe/Berlin',
+      currency: 'EUR',
+      locale: 'de-DE',
+      date_format: 'DD.MM.YYYY',
+    },
+  },
+  {
+    name: 'Initech KK',
+    slug: 'initech',
+    tier: 'starter',
+    settings: { timezone: 'Asia/Tokyo', currency: 'JPY', locale: 'ja-JP' },
+  },
+];
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is missing`);
+  return value;
+}
+
+async function call(url: string, init: RequestInit): Promise<{ status: number; body: any }> {
+  const response = await fetch(url, {
+    ...init,
+    headers: { 'Content-Type': 'application/json', ...init.headers },
+  });
+  return { status: response.status, body: await response.json().catch(() => undefined) };
+}
+
+async function main(): Promise<void> {
+  const baseUrl = required('TENANTRY_URL');
+  const admin = { Authorization: `Bearer ${required('PLATFORM_ADMIN_TOKEN')}` };
+  const jwt = new JwtService({ secret: required('JWT_SECRET') });
+
+  for (const demo of DEMO_TENANTS) {
+    let created = await call(`${baseUrl}/admin/tenants`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ name: demo.name, slug: demo.slug, tier: demo.tier }),
+    });
+    if (created.status === 409) {
+      const list = await call(`${baseUrl}/admin/tenants?search=${encodeURIComponent(demo.name)}`, {
+        headers: admin,
+      });
+      created = {
+        status: 200,
+        body: list.body.data.find((t: { slug: string }) => t.slug === demo.slug),
+      };
+    }
+    if (!created.body?.id)
+      throw new Error(`could not provision ${demo.slug}: ${JSON.stringify(created.body)}`);
+    const id: string = created.body.id;
+    await call(`${baseUrl}/v1/settings`, {
+      method: 'PATCH',
+      headers: { ...admin, 'X-Tenant-ID': id },
+      body: JSON.stringify(demo.settings),
+    });
+    const token = jwt.sign(
+      { sub: `owner@${demo.slug}`, tenant_id: id, role: 'owner' },
+      { algorithm: 'HS256', expiresIn: '12h' },
+    );
+    console.log(`  ${demo.slug.padEnd(8)} ${id}  (${demo.tier})`);
+    console.log(`    curl -s ${baseUrl}/v1/settings -H 'Authorization: Bearer ${token}'`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`demo seeding failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
