@@ -1,6 +1,4 @@
-import { Client } from 'pg';
-import { DataSource } from 'typeorm';
-import { buildDataSourceOptions } from '../../src/database/data-source-options';
+import { recreateDatabase } from '../../src/database/recreate-database';
 import { testEnvironment } from './stack-env';
 
 /**
@@ -20,39 +18,14 @@ export default async function globalSetup(): Promise<void> {
       throw new Error(`${name} is not set: start the local stack first (bash scripts/stack.sh up)`);
     }
   }
-  const owner = {
-    host: env.DATABASE_HOST,
-    port: Number(env.DATABASE_PORT),
-    user: env.DATABASE_OWNER_USER,
-    password: env.DATABASE_OWNER_PASSWORD,
-  };
-  const admin = new Client({ ...owner, database: env.DATABASE_NAME.replace(/_test$/, '') });
-  await admin.connect().catch((error: Error) => {
-    throw new Error(
-      `Cannot reach PostgreSQL at ${owner.host}:${owner.port} (${error.message}); run bash scripts/stack.sh up`,
-    );
-  });
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS "${env.DATABASE_NAME}" WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE "${env.DATABASE_NAME}" TEMPLATE template0`);
-  } finally {
-    await admin.end();
-  }
-
-  const dataSource = new DataSource(
-    buildDataSourceOptions({
-      host: owner.host,
-      port: owner.port,
-      database: env.DATABASE_NAME,
-      username: owner.user,
-      password: owner.password,
-      poolSize: 1,
-    }),
+  await recreateDatabase(
+    {
+      host: env.DATABASE_HOST,
+      port: Number(env.DATABASE_PORT),
+      user: env.DATABASE_OWNER_USER,
+      password: env.DATABASE_OWNER_PASSWORD,
+      maintenanceDatabase: env.DATABASE_NAME.replace(/_test$/, ''),
+    },
+    env.DATABASE_NAME,
   );
-  await dataSource.initialize();
-  try {
-    await dataSource.runMigrations({ transaction: 'each' });
-  } finally {
-    await dataSource.destroy();
-  }
 }

@@ -1,20 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-
-export const REPO_ROOT = resolve(__dirname, '../..');
-
-/** The variables scripts/stack.sh wrote for the running local stack (empty if none). */
-export function readStackEnv(): Record<string, string> {
-  const dir = process.env.TENANTRY_STACK_DIR ?? join(REPO_ROOT, '.stack');
-  const file = join(dir, 'stack.env');
-  if (!existsSync(file)) return {};
-  const entries = readFileSync(file, 'utf8')
-    .split('\n')
-    .map((line) => /^\s*(?:export\s+)?([A-Z0-9_]+)=(.*)$/.exec(line))
-    .filter((match): match is RegExpExecArray => match !== null)
-    .map(([, key, value]) => [key, value.replace(/^(['"])(.*)\1$/, '$2')]);
-  return Object.fromEntries(entries);
-}
+import { readStackEnv } from '../../src/config/stack-env';
 
 export const TEST_ADMIN_TOKEN = 'test-platform-admin-token-0123456789';
 /** sha256(TEST_ADMIN_TOKEN), as the app is configured with only the hash. */

@@ -1,0 +1,157 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import autocannon from 'autocannon';
+import { createHash, randomBytes } from 'node:crypto';
+import { AppModule } from '../src/app.module';
+import { configureApp } from '../src/app.setup';
+import { readStackEnv } from '../src/config/stack-env';
+import { recreateDatabase } from '../src/database/recreate-database';
+import { LatencySummary, measureLatency } from './latency';
+import { NoTransactionSettingsController } from './no-transaction.controller';
+
+/** The app plus the baseline controller; built after the environment is set. */
+@Module({})
+class BenchAppModule {}
+
+export interface TenantTransactionResult {
+  withTransaction: LatencySummary;
+  withoutTransaction: LatencySummary;
+  ratio: { p50: number; p99: number; mean: number };
+  throughput: {
+    connections: number;
+    seconds: number;
+    requestsPerSecond: number;
+    p99Ms: number;
+    errors: number;
+  };
+}
+
+/**
+ * Per-request cost of the tenant transaction: GET /v1/settings (checkout, BEGIN, set_config,
+ * SELECT, COMMIT) against the same handler on a connection with the tenant already set.
+ */
+export async function benchTenantTransaction(
+  log: (line: string) => void,
+): Promise<TenantTransactionResult> {
+  const stack = readStackEnv();
+  const env = { ...stack, ...process.env } as Record<string, string>;
+  if (!env.DATABASE_HOST) throw new Error('no local stack: run bash scripts/stack.sh up first');
+  const database = `${stack.DATABASE_NAME ?? 'tenantry'}_bench`;
+  log(`preparing database ${database}`);
+  await recreateDatabase(
+    {
+      host: env.DATABASE_HOST,
+      port: Number(env.DATABASE_PORT),
+      user: env.DATABASE_OWNER_USER,
+      password: env.DATABASE_OWNER_PASSWORD,
+      maintenanceDatabase: stack.DATABASE_NAME ?? 'tenantry',
+    },
+    database,
+  );
+
+  const adminToken = randomBytes(24).toString('hex');
+  const jwtSecret = randomBytes(32).toString('hex');
+  Object.assign(process.env, {
+    ...stack,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'silent',
+    DATABASE_NAME: database,
+    JWT_SECRET: jwtSecret,
+    PLATFORM_ADMIN_TOKEN_SHA256: createHash('sha256').update(adminToken).digest('hex'),
+  });
+  const root: DynamicModule = {
+    module: BenchAppModule,
+    imports: [AppModule.forRoot()],
+    controllers: [NoTransactionSettingsController],
+  };
+  const app = await NestFactory.create<NestExpressApplication>(root, {
+    bodyParser: false,
+    logger: false,
+    abortOnError: false,
+  });
+  configureApp(app);
+  await app.listen(0, '127.0.0.1');
+  const url = await app.getUrl();
+  try {
+    const created = await fetch(`${url}/admin/tenants`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'Bench Tenant', slug: 'bench' }),
+    });
+    const tenant = (await created.json()) as { id: string };
+    const token = new JwtService({ secret: jwtSecret }).sign(
+      { sub: 'bench', tenant_id: tenant.id },
+      { algorithm: 'HS256', expiresIn: '1h' },
+    );
+    const headers = { Authorization: `Bearer ${token}` };
+    const requests = Number(process.env.BENCH_REQUESTS ?? 5000);
+    const progress = (label: string) => (done: number) => log(`  ${label}: ${done}/${requests}`);
+
+    // Interleave two rounds of each so drift on a shared machine hits both sides alike.
+    const rounds: LatencySummary[][] = [[], []];
+    for (let round = 0; round < 2; round++) {
+      log(`round ${round + 1}/2: GET /v1/settings (tenant transaction)`);
+      rounds[0].push(
+        await measureLatency(`${url}/v1/settings`, headers, {
+          warmup: 300,
+          requests,
+          onProgress: progress('with'),
+        }),
+      );
+      log(`round ${round + 1}/2: same handler, no transaction`);
+      rounds[1].push(
+        await measureLatency(`${url}/bench/settings-without-transaction`, headers, {
+          warmup: 300,
+          requests,
+          onProgress: progress('without'),
+        }),
+      );
+    }
+    const withTransaction = merge(rounds[0]);
+    const withoutTransaction = merge(rounds[1]);
+
+    const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+    const connections = 16;
+    log(`throughput: ${connections} connections for ${seconds}s on GET /v1/settings (pool of 10)`);
+    const load = await autocannon({
+      url: `${url}/v1/settings`,
+      headers,
+      connections,
+      duration: seconds,
+    });
+
+    return {
+      withTransaction,
+      withoutTransaction,
+      ratio: {
+        p50: withTransaction.p50 / withoutTransaction.p50,
+        p99: withTransaction.p99 / withoutTransaction.p99,
+        mean: withTransaction.mean / withoutTransaction.mean,
+      },
+      throughput: {
+        connections,
+        seconds,
+        requestsPerSecond: load.requests.average,
+        p99Ms: load.latency.p99,
+        errors: load.errors + load.non2xx,
+      },
+    };
+  } finally {
+    await app.close();
+  }
+}
+
+/** Two rounds into one summary: percentiles averaged, counts added. */
+function merge(rounds: LatencySummary[]): LatencySummary {
+  const avg = (key: keyof LatencySummary) => rounds.reduce((s, r) => s + r[key], 0) / rounds.length;
+  return {
+    requests: rounds.reduce((s, r) => s + r.requests, 0),
+    p50: avg('p50'),
+    p90: avg('p90'),
+    p99: avg('p99'),
+    mean: avg('mean'),
+    max: Math.max(...rounds.map((r) => r.max)),
+  };
+}
