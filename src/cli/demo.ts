@@ -31,18 +31,32 @@ const DEMO_TENANTS = [
   },
 ];
 
+interface TenantBody {
+  id: string;
+  slug: string;
+}
+interface ApiBody extends Partial<TenantBody> {
+  data?: TenantBody[];
+}
+
 function required(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is missing`);
   return value;
 }
 
-async function call(url: string, init: RequestInit): Promise<{ status: number; body: any }> {
+async function call(
+  url: string,
+  init: RequestInit,
+): Promise<{ status: number; body: ApiBody | undefined }> {
   const response = await fetch(url, {
     ...init,
     headers: { 'Content-Type': 'application/json', ...init.headers },
   });
-  return { status: response.status, body: await response.json().catch(() => undefined) };
+  return {
+    status: response.status,
+    body: (await response.json().catch(() => undefined)) as ApiBody | undefined,
+  };
 }
 
 async function main(): Promise<void> {
@@ -62,7 +76,7 @@ async function main(): Promise<void> {
       });
       created = {
         status: 200,
-        body: list.body.data.find((t: { slug: string }) => t.slug === demo.slug),
+        body: list.body?.data?.find((t) => t.slug === demo.slug),
       };
     }
     if (!created.body?.id)
