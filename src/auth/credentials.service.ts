@@ -4,8 +4,7 @@ import { JwtService } from '@nestjs/jwt';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Environment } from '../config/environment';
 import type { Principal } from '../tenancy/tenant-request';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../common/uuid';
 
 interface TenantTokenClaims {
   sub?: unknown;
@@ -59,7 +58,7 @@ export class CredentialsService {
     if (typeof claims.sub !== 'string' || claims.sub.length === 0) {
       throw new UnauthorizedException('Token has no subject');
     }
-    if (typeof claims.tenant_id !== 'string' || !UUID.test(claims.tenant_id)) {
+    if (!isUuid(claims.tenant_id)) {
       throw new UnauthorizedException('Token has no valid tenant_id claim');
     }
     return {

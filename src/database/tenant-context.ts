@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../common/uuid';
 
 /** What one tenant-scoped unit of work carries: whose data, and the transaction to reach it. */
 export interface TenantScope {
@@ -68,7 +67,7 @@ export class TenantContext {
    * when it throws. Nested calls for the same tenant join the open transaction.
    */
   async runInTenant<T>(tenantId: string, work: () => Promise<T>): Promise<T> {
-    if (!UUID.test(tenantId)) throw new Error('runInTenant needs a tenant UUID');
+    if (!isUuid(tenantId)) throw new Error('runInTenant needs a tenant UUID');
     const open = this.storage.getStore();
     if (open) {
       if (open.tenantId !== tenantId) {

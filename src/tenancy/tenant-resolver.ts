@@ -10,8 +10,7 @@ import { slugFromHost } from './slug';
 import type { Principal, TenantRequest } from './tenant-request';
 import type { Tenant } from './tenant.entity';
 import { TenantsService } from './tenants.service';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../common/uuid';
 
 /**
  * Finds the tenant a request acts for, in order: the verified token's tenant_id claim; the
@@ -44,7 +43,7 @@ export class TenantResolver {
     } else {
       const header = request.headers['x-tenant-id'];
       if (header !== undefined) {
-        if (typeof header !== 'string' || !UUID.test(header)) {
+        if (!isUuid(header)) {
           throw new BadRequestException({
             message: 'X-Tenant-ID must be a UUID',
             errors: [{ field: 'X-Tenant-ID', message: 'X-Tenant-ID must be a UUID' }],
