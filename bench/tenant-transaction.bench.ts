@@ -63,7 +63,7 @@ export async function benchTenantTransaction(
   });
   const root: DynamicModule = {
     module: BenchAppModule,
-    imports: [AppModule.forRoot()],
+    imports: [await AppModule.forRoot()],
     controllers: [NoTransactionSettingsController],
   };
   const app = await NestFactory.create<NestExpressApplication>(root, {

@@ -22,17 +22,14 @@ import { TenancyModule } from './tenancy/tenancy.module';
   ],
 })
 export class AppModule {
-  static forRoot(): DynamicModule {
-    return {
-      module: AppModule,
-      imports: [
-        ConfigModule.forRoot({
-          isGlobal: true,
-          cache: true,
-          validate: validateEnvironment,
-          ignoreEnvFile: process.env.NODE_ENV === 'test',
-        }),
-      ],
-    };
+  /** Rejects, naming each bad variable, when the environment does not validate. */
+  static async forRoot(): Promise<DynamicModule> {
+    const config = await ConfigModule.forRoot({
+      isGlobal: true,
+      cache: true,
+      validate: validateEnvironment,
+      ignoreEnvFile: process.env.NODE_ENV === 'test',
+    });
+    return { module: AppModule, imports: [config] };
   }
 }

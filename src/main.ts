@@ -7,7 +7,7 @@ import { AppModule } from './app.module';
 import type { Environment } from './config/environment';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), {
+  const app = await NestFactory.create<NestExpressApplication>(await AppModule.forRoot(), {
     bufferLogs: true,
     bodyParser: false,
   });

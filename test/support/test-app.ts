@@ -31,7 +31,7 @@ export async function createTestApp(
     process.env[key] = value;
   }
   try {
-    let builder = Test.createTestingModule({ imports: [AppModule.forRoot()] });
+    let builder = Test.createTestingModule({ imports: [await AppModule.forRoot()] });
     if (options.logs) builder = builder.overrideProvider(LOG_DESTINATION).useValue(options.logs);
     const moduleRef = await builder.compile();
     const app = moduleRef.createNestApplication<NestExpressApplication>({
