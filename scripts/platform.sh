@@ -44,9 +44,7 @@ ensure_secrets() {
 }
 
 up() {
-  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    step "npm ci"; npm ci --no-audit --no-fund
-  fi
+  bash scripts/ensure-node-modules.sh
   step "local stack"; bash scripts/stack.sh up
   set -a; . "$STACK_DIR/stack.env"; set +a
   ensure_secrets
