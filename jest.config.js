@@ -1,31 +1,16 @@
-// Two projects: fast unit tests beside the code, and end-to-end tests against the real servers
-// started by scripts/stack.sh. @nestjs/* ship as ES modules, so SWC transpiles them for Jest too.
-const swc = [
-  '@swc/jest',
-  {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
-    },
-    module: { type: 'commonjs' },
-  },
-];
-const shared = {
-  testEnvironment: 'node',
-  transform: { '^.+\\.(t|j)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uid|nestjs-pino)/)'],
-  moduleFileExtensions: ['ts', 'js', 'json'],
-};
+// The whole suite in one Jest project: unit tests beside the code (src/**/*.spec.ts) and
+// end-to-end tests against the real servers started by scripts/stack.sh (test/**/*.e2e-spec.ts).
+// One project on purpose: with several projects and a globalSetup, Jest 29 never exits.
+// `npm run test:unit` uses jest.unit.config.js, which needs no servers.
+const { transform, transformIgnorePatterns } = require('./jest.shared');
+
 module.exports = {
-  projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
-    {
-      ...shared,
-      displayName: 'e2e',
-      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      globalSetup: '<rootDir>/test/support/global-setup.ts',
-      setupFiles: ['<rootDir>/test/support/test-env.ts'],
-    },
-  ],
+  testEnvironment: 'node',
+  transform,
+  transformIgnorePatterns,
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  setupFiles: ['<rootDir>/test/support/test-env.ts'],
+  testTimeout: 30000,
 };

@@ -21,19 +21,23 @@ export class RedisHealthIndicator implements OnModuleDestroy {
     return this.indicators
       .check('redis')
       .attempt(async () => {
+        // No background reconnect loop: each check connects again if it has to.
         this.client ??= new Redis(this.url!, {
           lazyConnect: true,
-          maxRetriesPerRequest: 1,
+          maxRetriesPerRequest: 0,
           enableOfflineQueue: false,
+          retryStrategy: () => null,
         });
-        if (this.client.status === 'wait' || this.client.status === 'end')
+        if (this.client.status !== 'ready') {
+          this.client.disconnect();
           await this.client.connect();
+        }
         await this.client.ping();
       })
       .withTimeout(2000);
   }
 
-  async onModuleDestroy(): Promise<void> {
-    await this.client?.quit().catch(() => undefined);
+  onModuleDestroy(): void {
+    this.client?.disconnect();
   }
 }
