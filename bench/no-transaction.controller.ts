@@ -1,5 +1,6 @@
 import { Controller, Get, OnModuleDestroy, Req, UseGuards } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
+import { setAccessPolicy } from '../src/auth/access-policy';
 import { TenantAuthGuard } from '../src/auth/tenant-auth.guard';
 import { TenantContext } from '../src/database/tenant-context';
 import { SettingsResponse } from '../src/tenancy/settings/dto/settings.response';
@@ -23,6 +24,7 @@ export class NoTransactionSettingsController implements OnModuleDestroy {
   ) {}
 
   @Get('settings-without-transaction')
+  @setAccessPolicy({ kind: 'tenant', permissions: ['settings:read'] })
   @UseGuards(TenantAuthGuard)
   async get(@Req() request: TenantRequest): Promise<SettingsResponse> {
     const tenantId = request.tenant!.id;

@@ -1,8 +1,17 @@
-import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { PinoLogger } from 'nestjs-pino';
 import { TenantResolver } from '../tenancy/tenant-resolver';
 import type { TenantRequest } from '../tenancy/tenant-request';
+import { ACCESS_POLICY, type AccessPolicy } from './access-policy';
 import { bearerToken } from './bearer-token';
+import { permissionsOf, type Permission, PERMISSIONS } from './permissions';
 import { CredentialsService } from './credentials.service';
 
 /** /v1 routes: authenticate the caller, then resolve and check the tenant it acts for. */
@@ -12,6 +21,7 @@ export class TenantAuthGuard implements CanActivate {
     private readonly credentials: CredentialsService,
     private readonly resolver: TenantResolver,
     private readonly logger: PinoLogger,
+    private readonly reflector: Reflector,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -19,6 +29,20 @@ export class TenantAuthGuard implements CanActivate {
     const token = bearerToken(request);
     if (!token) throw new UnauthorizedException('A bearer token is required');
     const principal = await this.credentials.authenticate(token);
+    const policy = this.reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_POLICY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (policy?.kind !== 'tenant') {
+      throw new ForbiddenException('This route declares no tenant permissions');
+    }
+    // Platform admins acting on a tenant hold every tenant permission.
+    const held: readonly Permission[] =
+      principal.kind === 'platform_admin' ? PERMISSIONS : permissionsOf(principal.role);
+    const missing = policy.permissions.filter((permission) => !held.includes(permission));
+    if (missing.length > 0) {
+      throw new ForbiddenException(`Missing permission: ${missing.join(', ')}`);
+    }
     const tenant = await this.resolver.resolve(request, principal);
     request.principal = principal;
     request.tenant = tenant;

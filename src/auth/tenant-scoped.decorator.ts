@@ -6,14 +6,18 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { TenantTransactionInterceptor } from '../database/tenant-transaction.interceptor';
+import { setAccessPolicy } from './access-policy';
+import type { Permission } from './permissions';
 import { TenantAuthGuard } from './tenant-auth.guard';
 
 /**
- * Marks a controller or route as tenant-scoped: the caller is authenticated, its tenant
- * resolved and checked, and the handler runs inside that tenant's RLS transaction.
+ * Marks a route as tenant-scoped: the caller is authenticated, must hold every named
+ * permission, its tenant is resolved and checked, and the handler runs inside that tenant's
+ * RLS transaction.
  */
-export const TenantScoped = () =>
+export const TenantScoped = (...permissions: Permission[]) =>
   applyDecorators(
+    setAccessPolicy({ kind: 'tenant', permissions }),
     UseGuards(TenantAuthGuard),
     UseInterceptors(TenantTransactionInterceptor),
     ApiBearerAuth('tenant-token'),
@@ -26,6 +30,6 @@ export const TenantScoped = () =>
       description: 'Missing, invalid or expired credential; unknown tenant',
     }),
     ApiForbiddenResponse({
-      description: 'Tenant suspended or deleted, or credential of another tenant',
+      description: `Missing permission (${permissions.join(', ') || 'none'}), tenant suspended or deleted, or credential of another tenant`,
     }),
   );

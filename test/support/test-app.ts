@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { JwtService } from '@nestjs/jwt';
@@ -23,7 +23,7 @@ export interface TestApp {
  * variables for this app only; `logs` receives the JSON log lines.
  */
 export async function createTestApp(
-  options: { env?: Record<string, string>; logs?: Writable } = {},
+  options: { env?: Record<string, string>; logs?: Writable; controllers?: Type[] } = {},
 ): Promise<TestApp> {
   const saved: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(options.env ?? {})) {
@@ -31,7 +31,10 @@ export async function createTestApp(
     process.env[key] = value;
   }
   try {
-    let builder = Test.createTestingModule({ imports: [await AppModule.forRoot()] });
+    let builder = Test.createTestingModule({
+      imports: [await AppModule.forRoot()],
+      controllers: options.controllers ?? [],
+    });
     if (options.logs) builder = builder.overrideProvider(LOG_DESTINATION).useValue(options.logs);
     const moduleRef = await builder.compile();
     const app = moduleRef.createNestApplication<NestExpressApplication>({

@@ -6,12 +6,12 @@ import { UpdateSettingsDto } from './dto/update-settings.dto';
 import { TenantSettingsService } from './tenant-settings.service';
 
 @ApiTags('settings')
-@TenantScoped()
 @Controller('v1/settings')
 export class TenantSettingsController {
   constructor(private readonly settings: TenantSettingsService) {}
 
   @Get()
+  @TenantScoped('settings:read')
   @ApiOperation({ summary: "The calling tenant's settings" })
   @ApiOkResponse({ type: SettingsResponse })
   async get(): Promise<SettingsResponse> {
@@ -19,6 +19,7 @@ export class TenantSettingsController {
   }
 
   @Patch()
+  @TenantScoped('settings:write')
   @ApiOperation({ summary: "Change the calling tenant's settings" })
   @ApiOkResponse({ type: SettingsResponse })
   async update(@Body() change: UpdateSettingsDto): Promise<SettingsResponse> {

@@ -1,0 +1,41 @@
+/** Every permission a tenant credential can carry. Routes name the ones they need. */
+export const PERMISSIONS = [
+  'settings:read',
+  'settings:write',
+  'users:read',
+  'users:write',
+  'api_keys:read',
+  'api_keys:write',
+  'audit:read',
+  'events:write',
+  'analytics:read',
+  'dashboards:read',
+  'dashboards:write',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+export const ROLES = ['owner', 'admin', 'analyst', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The one table of who may do what inside a tenant. */
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  owner: PERMISSIONS,
+  admin: PERMISSIONS,
+  analyst: [
+    'settings:read',
+    'events:write',
+    'analytics:read',
+    'dashboards:read',
+    'dashboards:write',
+  ],
+  viewer: ['settings:read', 'analytics:read', 'dashboards:read'],
+};
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+/** Permissions of a role; an unknown role has none. */
+export function permissionsOf(role: unknown): readonly Permission[] {
+  return isRole(role) ? ROLE_PERMISSIONS[role] : [];
+}
