@@ -15,8 +15,6 @@ import type { TenantRequest } from '../src/tenancy/tenant-request';
  */
 @Controller('bench')
 export class NoTransactionSettingsController implements OnModuleDestroy {
-  private pinned?: { tenantId: string; runner: QueryRunner };
-
   constructor(
     private readonly dataSource: DataSource,
     private readonly tenantContext: TenantContext,
@@ -35,20 +33,26 @@ export class NoTransactionSettingsController implements OnModuleDestroy {
     return SettingsResponse.from(settings);
   }
 
+  private pinnedFor?: Promise<{ tenantId: string; runner: QueryRunner }>;
+
+  /** One pinned connection, created once (concurrent first requests share the promise). */
   private async pinnedRunner(tenantId: string): Promise<QueryRunner> {
-    if (this.pinned?.tenantId !== tenantId) {
-      await this.pinned?.runner.release();
+    this.pinnedFor ??= (async () => {
       const runner = this.dataSource.createQueryRunner();
       await runner.connect();
       await runner.query("SELECT set_config('app.tenant_id', $1, false)", [tenantId]);
-      this.pinned = { tenantId, runner };
-    }
-    return this.pinned.runner;
+      return { tenantId, runner };
+    })();
+    const pinned = await this.pinnedFor;
+    if (pinned.tenantId !== tenantId) throw new Error('the baseline serves one tenant only');
+    return pinned.runner;
   }
 
   async onModuleDestroy(): Promise<void> {
+    const pinned = await this.pinnedFor;
+    if (!pinned) return;
     // Reset before the connection goes back to the pool: this setting must not outlive the bench.
-    await this.pinned?.runner.query('RESET app.tenant_id').catch(() => undefined);
-    await this.pinned?.runner.release();
+    await pinned.runner.query('RESET app.tenant_id').catch(() => undefined);
+    await pinned.runner.release();
   }
 }

@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import autocannon from 'autocannon';
 import { createHash, randomBytes } from 'node:crypto';
 import { AppModule } from '../src/app.module';
+import { accessTokenSignOptions } from '../src/auth/credentials.service';
 import { configureApp } from '../src/app.setup';
 import { readStackEnv } from '../src/config/stack-env';
 import { recreateDatabase } from '../src/database/recreate-database';
@@ -82,8 +83,8 @@ export async function benchTenantTransaction(
     });
     const tenant = (await created.json()) as { id: string };
     const token = new JwtService({ secret: jwtSecret }).sign(
-      { sub: 'bench', tenant_id: tenant.id },
-      { algorithm: 'HS256', expiresIn: '1h' },
+      { sub: 'bench', tenant_id: tenant.id, role: 'owner' },
+      accessTokenSignOptions('1h'),
     );
     const headers = { Authorization: `Bearer ${token}` };
     const requests = Number(process.env.BENCH_REQUESTS ?? 5000);

@@ -2,9 +2,9 @@ import type { INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { json } from 'express';
 import { Logger } from 'nestjs-pino';
-import { bodyParserErrorHandler } from './common/all-exceptions.filter';
+import { jsonBody } from './common/json-body';
+import { assignRequestId } from './logging/request-id';
 import type { Environment } from './config/environment';
 
 /**
@@ -14,8 +14,8 @@ import type { Environment } from './config/environment';
 export function configureApp(app: NestExpressApplication): INestApplication {
   const config = app.get<ConfigService<Environment, true>>(ConfigService);
   app.useLogger(app.get(Logger));
-  app.use(json({ limit: config.get('HTTP_BODY_LIMIT', { infer: true }) }));
-  app.use(bodyParserErrorHandler);
+  app.use(assignRequestId);
+  app.use(...jsonBody(config.get('HTTP_BODY_LIMIT', { infer: true })));
   app.disable('x-powered-by');
   app.enableShutdownHooks();
 

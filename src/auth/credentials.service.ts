@@ -1,10 +1,27 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { JwtService } from '@nestjs/jwt';
+import { JwtService, type JwtSignOptions } from '@nestjs/jwt';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Environment } from '../config/environment';
 import type { Principal } from '../tenancy/tenant-request';
 import { isUuid } from '../common/uuid';
+
+/**
+ * Access tokens name who issued them and what they are for, so another kind of token signed
+ * with the same secret (a guest embed token, say) is never taken as an API credential.
+ */
+export const ACCESS_TOKEN_ISSUER = 'tenantry';
+export const ACCESS_TOKEN_AUDIENCE = 'tenantry-api';
+
+/** How every tenant access token is signed (login, the demo seeder, tests, benchmarks). */
+export function accessTokenSignOptions(expiresIn?: JwtSignOptions['expiresIn']): JwtSignOptions {
+  return {
+    algorithm: 'HS256',
+    issuer: ACCESS_TOKEN_ISSUER,
+    audience: ACCESS_TOKEN_AUDIENCE,
+    ...(expiresIn !== undefined ? { expiresIn } : {}),
+  };
+}
 
 interface TenantTokenClaims {
   sub?: unknown;
@@ -49,6 +66,8 @@ export class CredentialsService {
       // Pinning the algorithm refuses `alg: none` and any asymmetric-key confusion.
       claims = await this.jwt.verifyAsync<TenantTokenClaims & object>(token, {
         algorithms: ['HS256'],
+        issuer: ACCESS_TOKEN_ISSUER,
+        audience: ACCESS_TOKEN_AUDIENCE,
       });
     } catch (error) {
       const expired = (error as Error).name === 'TokenExpiredError';

@@ -1,4 +1,5 @@
 import { JwtService } from '@nestjs/jwt';
+import { accessTokenSignOptions } from '../auth/credentials.service';
 
 /**
  * `scripts/platform.sh up` calls this once the app answers: provisions the demo tenants through
@@ -89,7 +90,7 @@ async function main(): Promise<void> {
     });
     const token = jwt.sign(
       { sub: `owner@${demo.slug}`, tenant_id: id, role: 'owner' },
-      { algorithm: 'HS256', expiresIn: '12h' },
+      accessTokenSignOptions('12h'),
     );
     console.log(`  ${demo.slug.padEnd(8)} ${id}  (${demo.tier})`);
     console.log(`    curl -s ${baseUrl}/v1/settings -H 'Authorization: Bearer ${token}'`);

@@ -6,7 +6,7 @@ import {
   HttpStatus,
   Logger,
 } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 
 interface BodyParserError extends Error {
   type?: string;
@@ -19,6 +19,8 @@ const BODY_PARSER_ERRORS: Record<string, { status: number; message: string }> = 
   'encoding.unsupported': { status: 415, message: 'body encoding is not supported' },
   'charset.unsupported': { status: 415, message: 'body charset is not supported' },
   'request.aborted': { status: 400, message: 'request was aborted' },
+  'entity.too.deep': { status: 400, message: 'body nests deeper than 32 levels' },
+  'content-type.unsupported': { status: 415, message: 'body must be application/json' },
 };
 
 /**
@@ -68,7 +70,12 @@ export function errorBody(exception: unknown): {
     return { error: reasonPhrase(status), ...record, statusCode: status, message };
   }
   const parserError = exception as BodyParserError;
-  const known = parserError?.type ? BODY_PARSER_ERRORS[parserError.type] : undefined;
+  const known = parserError?.type
+    ? BODY_PARSER_ERRORS[parserError.type]
+    : // zlib failures on a Content-Encoding body carry a status but no type
+      parserError?.status === 400
+      ? { status: 400, message: 'body could not be decoded' }
+      : undefined;
   if (known) {
     return {
       statusCode: known.status,
@@ -100,22 +107,4 @@ function reasonPhrase(status: number): string {
     503: 'Service Unavailable',
   };
   return phrases[status] ?? HttpStatus[status]?.replace(/_/g, ' ') ?? 'Error';
-}
-
-/**
- * Express error middleware placed right after the body parser: Nest's filters never see a
- * body-parser failure, so malformed JSON and oversize bodies get the same JSON shape here.
- */
-export function bodyParserErrorHandler(
-  error: unknown,
-  request: Request,
-  response: Response,
-  next: NextFunction,
-): void {
-  if (!(error as BodyParserError)?.type || response.headersSent) {
-    next(error);
-    return;
-  }
-  const body = errorBody(error);
-  response.status(body.statusCode).json({ ...body, requestId: request.id });
 }

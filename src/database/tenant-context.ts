@@ -78,7 +78,8 @@ export class TenantContext {
 
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
-    let failure: unknown;
+    let failure: unknown = undefined;
+    let failed = false;
     try {
       await runner.startTransaction();
       await runner.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
@@ -86,14 +87,19 @@ export class TenantContext {
       await runner.commitTransaction();
       return result;
     } catch (error) {
+      failed = true;
       failure = error;
       if (runner.isTransactionActive) {
         await runner.rollbackTransaction().catch(() => undefined);
       }
       throw error;
     } finally {
-      if (failure && runner.isTransactionActive) await destroyConnection(runner, failure);
-      else await runner.release();
+      // Whatever happened, a connection still inside the transaction is never reused.
+      if (runner.isTransactionActive) {
+        await destroyConnection(runner, failed ? failure : new Error('transaction left open'));
+      } else {
+        await runner.release();
+      }
     }
   }
 

@@ -1,15 +1,12 @@
 import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DestinationStream } from 'pino';
 import type { Environment } from '../config/environment';
+import { requestIdOf } from './request-id';
 
 /** Where JSON log lines go: stdout, or a stream a test swaps in to read them. */
 export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
-
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 @Global()
 @Module({
@@ -33,13 +30,7 @@ class LogDestinationModule {}
           {
             level: config.get('LOG_LEVEL', { infer: true }),
             base: { service: 'tenantry' },
-            genReqId: (request: IncomingMessage, response: ServerResponse) => {
-              const incoming = request.headers['x-request-id'];
-              const id =
-                typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-              response.setHeader('X-Request-ID', id);
-              return id;
-            },
+            genReqId: requestIdOf,
             customAttributeKeys: { reqId: 'request_id' },
             // Bind only the request id to every line; the full req/res goes on the completion line.
             quietReqLogger: true,

@@ -33,33 +33,48 @@ export class TenantResolver {
     const hostSlug = slugFromHost(request.headers.host, this.baseDomain);
     let tenant: Tenant | null;
 
+    const header = request.headers['x-tenant-id'];
+    if (header !== undefined && !isUuid(header)) {
+      throw new BadRequestException({
+        message: 'X-Tenant-ID must be a UUID',
+        errors: [{ field: 'X-Tenant-ID', message: 'X-Tenant-ID must be a UUID' }],
+      });
+    }
+    const named = header?.toLowerCase();
+
     if (principal.kind === 'tenant') {
+      // A tenant credential acts for its own tenant only; a request naming another one is
+      // refused rather than silently answered for the token's tenant.
+      if (named && named !== principal.tenantId) {
+        throw new ForbiddenException(
+          'This credential belongs to another tenant than X-Tenant-ID names',
+        );
+      }
       tenant = await this.tenants.findById(principal.tenantId);
       if (tenant && hostSlug && hostSlug !== tenant.slug) {
         throw new ForbiddenException(
           'This credential belongs to another tenant than the Host names',
         );
       }
-    } else {
-      const header = request.headers['x-tenant-id'];
-      if (header !== undefined) {
-        if (!isUuid(header)) {
-          throw new BadRequestException({
-            message: 'X-Tenant-ID must be a UUID',
-            errors: [{ field: 'X-Tenant-ID', message: 'X-Tenant-ID must be a UUID' }],
-          });
-        }
-        tenant = await this.tenants.findById(header.toLowerCase());
-      } else if (hostSlug) {
-        tenant = await this.tenants.findBySlug(hostSlug);
-      } else {
+    } else if (named) {
+      tenant = await this.tenants.findById(named);
+      if (tenant && hostSlug && hostSlug !== tenant.slug) {
         throw new BadRequestException({
-          message: 'Platform credentials must name a tenant with X-Tenant-ID or a tenant subdomain',
+          message: 'X-Tenant-ID and the Host subdomain name different tenants',
           errors: [
-            { field: 'X-Tenant-ID', message: 'X-Tenant-ID is required for platform credentials' },
+            { field: 'X-Tenant-ID', message: 'X-Tenant-ID names another tenant than the Host' },
           ],
         });
       }
+    } else if (hostSlug) {
+      tenant = await this.tenants.findBySlug(hostSlug);
+    } else {
+      throw new BadRequestException({
+        message: 'Platform credentials must name a tenant with X-Tenant-ID or a tenant subdomain',
+        errors: [
+          { field: 'X-Tenant-ID', message: 'X-Tenant-ID is required for platform credentials' },
+        ],
+      });
     }
 
     if (!tenant) throw new UnauthorizedException('Unknown tenant');

@@ -99,25 +99,34 @@ export class TenantsService {
     return this.tenants.findOneBy({ id });
   }
 
+  /** One conditional UPDATE, so a concurrent delete can never be overwritten. */
   async update(id: string, change: UpdateTenantDto): Promise<Tenant> {
-    const tenant = await this.get(id);
-    if (tenant.status === 'deleted') {
-      throw new ConflictException(`Tenant ${id} is deleted and can no longer be changed`);
+    const values: Partial<Tenant> = {};
+    if (change.name !== undefined) values.name = change.name;
+    if (change.tier !== undefined) values.tier = change.tier;
+    if (change.status !== undefined) values.status = change.status;
+    const result = await this.tenants
+      .createQueryBuilder()
+      .update(Tenant)
+      .set({ ...values, updatedAt: () => 'now()' })
+      .where('id = :id AND status <> :deleted', { id, deleted: 'deleted' })
+      .execute();
+    if (result.affected === 0) {
+      const tenant = await this.get(id);
+      throw new ConflictException(`Tenant ${tenant.id} is deleted and can no longer be changed`);
     }
-    if (change.name !== undefined) tenant.name = change.name;
-    if (change.tier !== undefined) tenant.tier = change.tier;
-    if (change.status !== undefined) tenant.status = change.status;
-    return this.tenants.save(tenant);
+    return this.get(id);
   }
 
   /** Soft delete: the tenant stops resolving at once; its data stays until a purge. */
   async softDelete(id: string): Promise<Tenant> {
-    const tenant = await this.get(id);
-    if (tenant.status !== 'deleted') {
-      tenant.status = 'deleted';
-      tenant.deletedAt = new Date();
-      await this.tenants.save(tenant);
-    }
-    return tenant;
+    await this.get(id);
+    await this.tenants
+      .createQueryBuilder()
+      .update(Tenant)
+      .set({ status: 'deleted', deletedAt: () => 'now()', updatedAt: () => 'now()' })
+      .where('id = :id AND status <> :deleted', { id, deleted: 'deleted' })
+      .execute();
+    return this.get(id);
   }
 }

@@ -6,6 +6,7 @@ import {
   TestApp,
   tenantToken,
 } from '../support/test-app';
+import { accessTokenSignOptions } from '../../src/auth/credentials.service';
 import { TEST_BASE_DOMAIN } from '../support/stack-env';
 
 function base64url(value: object): string {
@@ -86,17 +87,39 @@ describe('credentials', () => {
 
     it('reject alg none', async () => {
       const now = Math.floor(Date.now() / 1000);
-      const unsigned = `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ sub: 'x', tenant_id: tenantA.id, iat: now, exp: now + 300 })}.`;
+      const unsigned = `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ sub: 'x', tenant_id: tenantA.id, role: 'owner', iss: 'tenantry', aud: 'tenantry-api', iat: now, exp: now + 300 })}.`;
       await t.http.get('/v1/settings').set(bearer(unsigned)).expect(401);
     });
 
     it('reject another HMAC algorithm than HS256, even with the right secret', async () => {
       const { JwtService } = await import('@nestjs/jwt');
       const hs512 = new JwtService({ secret: process.env.JWT_SECRET }).sign(
-        { sub: 'x', tenant_id: tenantA.id },
-        { algorithm: 'HS512', expiresIn: 300 },
+        { sub: 'x', tenant_id: tenantA.id, role: 'owner' },
+        { ...accessTokenSignOptions(300), algorithm: 'HS512' },
       );
       await t.http.get('/v1/settings').set(bearer(hs512)).expect(401);
+    });
+
+    it('reject a token of another issuer or audience, even signed with the right secret', async () => {
+      const { JwtService } = await import('@nestjs/jwt');
+      const jwt = new JwtService({ secret: process.env.JWT_SECRET });
+      const claims = { sub: 'x', tenant_id: tenantA.id, role: 'owner' };
+      const embed = jwt.sign(claims, {
+        algorithm: 'HS256',
+        expiresIn: 300,
+        issuer: 'tenantry',
+        audience: 'embed',
+      });
+      const foreign = jwt.sign(claims, {
+        algorithm: 'HS256',
+        expiresIn: 300,
+        issuer: 'elsewhere',
+        audience: 'tenantry-api',
+      });
+      const bare = jwt.sign(claims, { algorithm: 'HS256', expiresIn: 300 });
+      for (const token of [embed, foreign, bare]) {
+        await t.http.get('/v1/settings').set(bearer(token)).expect(401);
+      }
     });
 
     it('reject a token without tenant_id or without expiry', async () => {
@@ -104,11 +127,15 @@ describe('credentials', () => {
       const jwt = new JwtService({ secret: process.env.JWT_SECRET });
       await t.http
         .get('/v1/settings')
-        .set(bearer(jwt.sign({ sub: 'x' }, { expiresIn: 300 })))
+        .set(bearer(jwt.sign({ sub: 'x' }, accessTokenSignOptions(300))))
         .expect(401);
       await t.http
         .get('/v1/settings')
-        .set(bearer(jwt.sign({ sub: 'x', tenant_id: tenantA.id })))
+        .set(
+          bearer(
+            jwt.sign({ sub: 'x', tenant_id: tenantA.id, role: 'owner' }, accessTokenSignOptions()),
+          ),
+        )
         .expect(401);
     });
 
@@ -173,12 +200,29 @@ describe('credentials', () => {
       expect(response.body.tenant_id).toBe(tenantA.id);
     });
 
-    it('ignores X-Tenant-ID on a tenant credential: the claim decides', async () => {
+    it('refuses a tenant credential naming another tenant in X-Tenant-ID, accepts its own', async () => {
       const response = await t.http
         .get('/v1/settings')
         .set({ ...bearer(tenantToken(tenantA.id)), 'X-Tenant-ID': tenantB.id })
+        .expect(403);
+      expect(response.body.message).toMatch(/another tenant/);
+      const own = await t.http
+        .get('/v1/settings')
+        .set({ ...bearer(tenantToken(tenantA.id)), 'X-Tenant-ID': tenantA.id })
         .expect(200);
-      expect(response.body.tenant_id).toBe(tenantA.id);
+      expect(own.body.tenant_id).toBe(tenantA.id);
+    });
+
+    it('answers a platform admin 400 when X-Tenant-ID and the Host name different tenants', async () => {
+      const response = await t.http
+        .get('/v1/settings')
+        .set({
+          ...adminAuth,
+          'X-Tenant-ID': tenantA.id,
+          Host: `${tenantB.slug}.${TEST_BASE_DOMAIN}`,
+        })
+        .expect(400);
+      expect(response.body.errors[0].field).toBe('X-Tenant-ID');
     });
 
     it('lets a platform admin act on a tenant named by X-Tenant-ID or by subdomain', async () => {

@@ -8,6 +8,7 @@ import type TestAgent from 'supertest/lib/agent';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { LOG_DESTINATION } from '../../src/logging/logging.module';
+import { accessTokenSignOptions } from '../../src/auth/credentials.service';
 import { TEST_ADMIN_TOKEN } from './stack-env';
 
 export interface TestApp {
@@ -74,9 +75,9 @@ export function tenantToken(
       ...options.claims,
     },
     // A claims.exp of the caller's (an expired token, say) replaces the default lifetime.
-    options.claims?.exp !== undefined
-      ? { algorithm: 'HS256' }
-      : { algorithm: 'HS256', expiresIn: options.expiresIn ?? 300 },
+    accessTokenSignOptions(
+      options.claims?.exp !== undefined ? undefined : (options.expiresIn ?? 300),
+    ),
   );
 }
 

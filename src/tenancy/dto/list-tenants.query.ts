@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength, NotContains } from 'class-validator';
 import { PageQuery } from '../../common/pagination';
 import {
   TENANT_STATUSES,
@@ -23,5 +23,6 @@ export class ListTenantsQuery extends PageQuery {
   @IsOptional()
   @IsString()
   @MaxLength(100)
+  @NotContains('\u0000', { message: 'search must not contain NUL characters' })
   search?: string;
 }
