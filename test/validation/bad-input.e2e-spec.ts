@@ -469,3 +469,80 @@ describe('bad input on every route', () => {
     expect(response.body.statusCode).toBe(404);
   });
 });
+
+describe('bodies and query strings that once reached the database or the stack', () => {
+  let t: TestApp;
+  let token: string;
+  beforeAll(async () => {
+    t = await createTestApp();
+    token = tenantToken((await createTenant(t.http)).id);
+  });
+  afterAll(() => t.close());
+
+  it('answers 400 naming search for a NUL byte in it', async () => {
+    const response = await t.http.get('/admin/tenants?search=a%00b').set(adminAuth).expect(400);
+    expect(response.body.errors[0].field).toBe('search');
+  });
+
+  it('answers 400 naming body for JSON nested thousands of levels deep, on every body route', async () => {
+    const deep = `{"name":${'['.repeat(3000)}${']'.repeat(3000)}}`;
+    for (const [method, path, auth] of [
+      ['post', '/admin/tenants', adminAuth],
+      ['patch', '/v1/settings', bearer(token)],
+    ] as const) {
+      const response = await t.http[method](path)
+        .set(auth)
+        .set('Content-Type', 'application/json')
+        .send(deep);
+      expect({ path, status: response.status }).toEqual({ path, status: 400 });
+      expect(response.body.errors).toEqual([
+        { field: 'body', message: 'body nests deeper than 32 levels' },
+      ]);
+    }
+  });
+
+  it('accepts brackets inside strings without counting them as nesting', async () => {
+    const response = await t.http
+      .patch('/v1/settings')
+      .set(bearer(token))
+      .set('Content-Type', 'application/json')
+      .send(`{"locale":"en","date_format":"${'['.repeat(40)}"}`);
+    expect(response.status).toBe(400);
+    expect(response.body.errors.map((e: { field: string }) => e.field)).toEqual(['date_format']);
+  });
+
+  it('answers 415 to a body that is not JSON, and changes nothing', async () => {
+    const response = await t.http
+      .patch('/v1/settings')
+      .set(bearer(token))
+      .set('Content-Type', 'text/plain')
+      .send('{"timezone":"Asia/Tokyo"}')
+      .expect(415);
+    expect(response.body.message).toBe('body must be application/json');
+    const settings = await t.http.get('/v1/settings').set(bearer(token)).expect(200);
+    expect(settings.body.timezone).toBe('UTC');
+  });
+
+  it('answers 400 naming body to a gzip body that does not decompress', async () => {
+    const response = await t.http
+      .post('/admin/tenants')
+      .set(adminAuth)
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'gzip')
+      .send('definitely not gzip')
+      .expect(400);
+    expect(response.body.errors[0].field).toBe('body');
+  });
+
+  it('gives body-parser refusals a request id like every other answer', async () => {
+    const response = await t.http
+      .post('/admin/tenants')
+      .set(adminAuth)
+      .set('X-Request-ID', 'bad-body-1')
+      .set('Content-Type', 'application/json')
+      .send('{"name":')
+      .expect(400);
+    expect(response.headers['x-request-id']).toBe('bad-body-1');
+    expect(response.body.requestId).toBe('bad-body-1');
+  });
+});
