@@ -1,5 +1,10 @@
 import { CreateTenants1763900000000 } from './1763900000000-create-tenants';
 import { CreateTenantSettings1763900000001 } from './1763900000001-create-tenant-settings';
+import { CreateUsers1763900000002 } from './1763900000002-create-users';
 
 /** Every migration in order. Listed explicitly so the CLI, the app and Jest load the same set. */
-export const ALL_MIGRATIONS = [CreateTenants1763900000000, CreateTenantSettings1763900000001];
+export const ALL_MIGRATIONS = [
+  CreateTenants1763900000000,
+  CreateTenantSettings1763900000001,
+  CreateUsers1763900000002,
+];

@@ -3,6 +3,9 @@ import { ConfigService } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
 import type { Environment } from '../config/environment';
 import { CredentialsService } from './credentials.service';
+import { PasswordHasher } from './password-hasher';
+import { UsersController } from './users/users.controller';
+import { UsersService } from './users/users.service';
 import { PlatformAdminGuard } from './platform-admin.guard';
 import { TenantAuthGuard } from './tenant-auth.guard';
 
@@ -19,7 +22,14 @@ import { TenantAuthGuard } from './tenant-auth.guard';
       }),
     }),
   ],
-  providers: [CredentialsService, PlatformAdminGuard, TenantAuthGuard],
+  controllers: [UsersController],
+  providers: [
+    CredentialsService,
+    PlatformAdminGuard,
+    TenantAuthGuard,
+    PasswordHasher,
+    UsersService,
+  ],
   exports: [CredentialsService, PlatformAdminGuard, TenantAuthGuard, JwtModule],
 })
 export class AuthModule {}

@@ -1,10 +1,11 @@
 import type { DataSourceOptions } from 'typeorm';
 import { ALL_MIGRATIONS } from '../../migrations';
+import { User } from '../auth/users/user.entity';
 import { Tenant } from '../tenancy/tenant.entity';
 import { TenantSettings } from '../tenancy/settings/tenant-settings.entity';
 
 /** Every TypeORM entity, listed explicitly so the CLI, the app and tests load the same set. */
-export const ALL_ENTITIES = [Tenant, TenantSettings];
+export const ALL_ENTITIES = [Tenant, TenantSettings, User];
 
 export interface DatabaseConnection {
   host: string;

@@ -19,6 +19,8 @@ describe('Swagger document', () => {
         '/health',
         '/health/live',
         '/v1/settings',
+        '/v1/users',
+        '/v1/users/{id}',
       ].sort(),
     );
     expect(Object.keys(response.body.components.securitySchemes).sort()).toEqual([

@@ -1,0 +1,26 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { ROLES, type Role } from '../../permissions';
+
+export class CreateUserDto {
+  @ApiProperty({ example: 'ana@acme.example', maxLength: 254 })
+  @IsString()
+  @MaxLength(254)
+  @IsEmail({}, { message: 'email must be an email address' })
+  email: string;
+
+  @ApiProperty({ enum: ROLES })
+  @IsIn(ROLES)
+  role: Role;
+
+  @ApiPropertyOptional({
+    minLength: 12,
+    maxLength: 256,
+    description: 'Omit to let the user set it later',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(12)
+  @MaxLength(256)
+  password?: string;
+}

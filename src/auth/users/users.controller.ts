@@ -1,0 +1,70 @@
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { UuidParam } from '../../common/uuid-param';
+import { TenantScoped } from '../tenant-scoped.decorator';
+import { CreateUserDto } from './dto/create-user.dto';
+import { ListUsersQuery } from './dto/list-users.query';
+import { UpdateUserDto } from './dto/update-user.dto';
+import { UserPageResponse, UserResponse } from './dto/user.response';
+import { UsersService } from './users.service';
+
+@ApiTags('users')
+@Controller('v1/users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Post()
+  @TenantScoped('users:write')
+  @ApiOperation({ summary: 'Add a user to the calling tenant' })
+  @ApiCreatedResponse({ type: UserResponse })
+  @ApiConflictResponse({ description: 'The email is already used in this tenant' })
+  async create(@Body() input: CreateUserDto): Promise<UserResponse> {
+    return UserResponse.from(await this.users.create(input));
+  }
+
+  @Get()
+  @TenantScoped('users:read')
+  @ApiOkResponse({ type: UserPageResponse })
+  async list(@Query() query: ListUsersQuery): Promise<UserPageResponse> {
+    const page = await this.users.list(query);
+    return { ...page, data: page.data.map((user) => UserResponse.from(user)) };
+  }
+
+  @Get(':id')
+  @TenantScoped('users:read')
+  @ApiOkResponse({ type: UserResponse })
+  @ApiNotFoundResponse()
+  async get(@UuidParam('id') id: string): Promise<UserResponse> {
+    return UserResponse.from(await this.users.get(id));
+  }
+
+  @Patch(':id')
+  @TenantScoped('users:write')
+  @ApiOperation({
+    summary: 'Change role or status; the last active owner cannot be demoted or disabled',
+  })
+  @ApiOkResponse({ type: UserResponse })
+  @ApiNotFoundResponse()
+  @ApiConflictResponse({ description: 'Would leave the tenant without an active owner' })
+  async update(@UuidParam('id') id: string, @Body() change: UpdateUserDto): Promise<UserResponse> {
+    return UserResponse.from(await this.users.update(id, change));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @TenantScoped('users:write')
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse()
+  @ApiConflictResponse({ description: 'Would leave the tenant without an active owner' })
+  async remove(@UuidParam('id') id: string): Promise<void> {
+    await this.users.remove(id);
+  }
+}

@@ -1,0 +1,114 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
+import { Page } from '../../common/pagination';
+import { TenantContext } from '../../database/tenant-context';
+import { PasswordHasher } from '../password-hasher';
+import { CreateUserDto } from './dto/create-user.dto';
+import { ListUsersQuery } from './dto/list-users.query';
+import { UpdateUserDto } from './dto/update-user.dto';
+import { User } from './user.entity';
+
+const UNIQUE_VIOLATION = '23505';
+
+/** The current tenant's users. Every query runs in the tenant transaction, so RLS applies. */
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly tenantContext: TenantContext,
+    private readonly hasher: PasswordHasher,
+  ) {}
+
+  private get users() {
+    return this.tenantContext.manager.getRepository(User);
+  }
+
+  async create(input: CreateUserDto): Promise<User> {
+    const passwordHash = input.password ? await this.hasher.hash(input.password) : null;
+    try {
+      const user = await this.users.save(
+        this.users.create({
+          tenantId: this.tenantContext.tenantId,
+          email: input.email.trim(),
+          role: input.role,
+          passwordHash,
+        }),
+      );
+      return this.get(user.id);
+    } catch (error) {
+      if (
+        error instanceof QueryFailedError &&
+        (error.driverError as { code?: string }).code === UNIQUE_VIOLATION
+      ) {
+        throw new ConflictException({
+          message: 'A user with this email already exists in this tenant',
+          errors: [{ field: 'email', message: 'email is already used in this tenant' }],
+        });
+      }
+      throw error;
+    }
+  }
+
+  async list(query: ListUsersQuery): Promise<Page<User>> {
+    const [data, total] = await this.users.findAndCount({
+      where: {
+        ...(query.role ? { role: query.role } : {}),
+        ...(query.status ? { status: query.status } : {}),
+      },
+      order: { createdAt: 'ASC', id: 'ASC' },
+      skip: (query.page - 1) * query.limit,
+      take: query.limit,
+    });
+    return { data, total, page: query.page, limit: query.limit };
+  }
+
+  /** 404 both for a missing user and for another tenant's: RLS makes them indistinguishable. */
+  async get(id: string): Promise<User> {
+    const user = await this.users.findOneBy({ id });
+    if (!user) throw new NotFoundException(`User ${id} not found`);
+    return user;
+  }
+
+  async update(id: string, change: UpdateUserDto): Promise<User> {
+    await this.lockOwners();
+    const user = await this.get(id);
+    const next = { role: change.role ?? user.role, status: change.status ?? user.status };
+    if (this.isActiveOwner(user) && !(next.role === 'owner' && next.status === 'active')) {
+      await this.assertAnotherActiveOwner(user.id);
+    }
+    await this.users.update({ id }, next);
+    return this.get(id);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.lockOwners();
+    const user = await this.get(id);
+    if (this.isActiveOwner(user)) await this.assertAnotherActiveOwner(user.id);
+    await this.users.delete({ id });
+  }
+
+  private isActiveOwner(user: User): boolean {
+    return user.role === 'owner' && user.status === 'active';
+  }
+
+  /**
+   * Serialises changes to a tenant's owners: two admins demoting the last two owners at once
+   * would otherwise each see one owner left.
+   */
+  private async lockOwners(): Promise<void> {
+    await this.tenantContext.manager.query(
+      "SELECT id FROM users WHERE role = 'owner' AND status = 'active' FOR UPDATE",
+    );
+  }
+
+  private async assertAnotherActiveOwner(exceptId: string): Promise<void> {
+    const others = await this.users
+      .createQueryBuilder('user')
+      .where("user.role = 'owner' AND user.status = 'active' AND user.id <> :exceptId", {
+        exceptId,
+      })
+      .getCount();
+    if (others === 0) {
+      throw new ConflictException('A tenant must keep at least one active owner');
+    }
+  }
+}

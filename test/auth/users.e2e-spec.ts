@@ -1,0 +1,207 @@
+import type { Client } from 'pg';
+import { asTenant, connectAs, sqlState } from '../support/sql';
+import {
+  adminAuth,
+  bearer,
+  createTenant,
+  createTestApp,
+  TestApp,
+  tenantToken,
+} from '../support/test-app';
+
+const asAdminOf = (tenantId: string) => ({ ...adminAuth, 'X-Tenant-ID': tenantId });
+
+describe('/v1/users', () => {
+  let t: TestApp;
+  let sql: Client;
+  let tenantA: string;
+  let tenantB: string;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    sql = await connectAs('app');
+    tenantA = (await createTenant(t.http)).id;
+    tenantB = (await createTenant(t.http)).id;
+  });
+  afterAll(async () => {
+    await sql.end();
+    await t.close();
+  });
+
+  const addUser = async (tenantId: string, body: Record<string, unknown>) =>
+    t.http.post('/v1/users').set(asAdminOf(tenantId)).send(body);
+
+  it('creates a user, stores only an argon2id hash, and never shows it', async () => {
+    const response = await addUser(tenantA, {
+      email: 'Ana@Acme.example',
+      role: 'admin',
+      password: 'correct horse battery',
+    });
+    expect(response.status).toBe(201);
+    expect(response.body).toMatchObject({
+      email: 'Ana@Acme.example',
+      role: 'admin',
+      status: 'active',
+      last_login_at: null,
+    });
+    expect(JSON.stringify(response.body)).not.toMatch(/argon|password/);
+    const hash = await asTenant(sql, tenantA, async () => {
+      const { rows } = await sql.query('SELECT password_hash FROM users WHERE id = $1', [
+        response.body.id,
+      ]);
+      return rows[0].password_hash as string;
+    });
+    expect(hash).toMatch(/^\$argon2id\$v=19\$/);
+    expect(hash).not.toContain('correct horse battery');
+  });
+
+  it('refuses a second user with the same email in any letter case (409 naming email), but allows it in another tenant', async () => {
+    await addUser(tenantA, { email: 'dup@acme.example', role: 'viewer' });
+    const again = await addUser(tenantA, { email: 'DUP@acme.example', role: 'viewer' });
+    expect(again.status).toBe(409);
+    expect(again.body.errors).toEqual([
+      { field: 'email', message: 'email is already used in this tenant' },
+    ]);
+    expect((await addUser(tenantB, { email: 'dup@acme.example', role: 'viewer' })).status).toBe(
+      201,
+    );
+  });
+
+  it('lists only the calling tenant users, paginated and filtered', async () => {
+    await addUser(tenantB, { email: 'only-b@b.example', role: 'analyst' });
+    const page = await t.http
+      .get('/v1/users')
+      .query({ role: 'analyst' })
+      .set(asAdminOf(tenantB))
+      .expect(200);
+    expect(page.body.data.map((u: { email: string }) => u.email)).toEqual(['only-b@b.example']);
+    const a = await t.http
+      .get('/v1/users')
+      .query({ limit: 100 })
+      .set(asAdminOf(tenantA))
+      .expect(200);
+    expect(a.body.data.map((u: { email: string }) => u.email)).not.toContain('only-b@b.example');
+  });
+
+  it("answers 404 for another tenant's user on read, change and delete, and leaves it untouched", async () => {
+    const b = (await addUser(tenantB, { email: 'target@b.example', role: 'admin' })).body
+      .id as string;
+    await t.http.get(`/v1/users/${b}`).set(asAdminOf(tenantA)).expect(404);
+    await t.http
+      .patch(`/v1/users/${b}`)
+      .set(asAdminOf(tenantA))
+      .send({ status: 'disabled' })
+      .expect(404);
+    await t.http.delete(`/v1/users/${b}`).set(asAdminOf(tenantA)).expect(404);
+    const still = await t.http.get(`/v1/users/${b}`).set(asAdminOf(tenantB)).expect(200);
+    expect(still.body).toMatchObject({ status: 'active', role: 'admin' });
+  });
+
+  it('keeps at least one active owner', async () => {
+    const tenant = (await createTenant(t.http)).id;
+    const owner = (await addUser(tenant, { email: 'owner@c.example', role: 'owner' })).body
+      .id as string;
+    for (const change of [{ role: 'admin' }, { status: 'disabled' }]) {
+      const response = await t.http
+        .patch(`/v1/users/${owner}`)
+        .set(asAdminOf(tenant))
+        .send(change)
+        .expect(409);
+      expect(response.body.message).toBe('A tenant must keep at least one active owner');
+    }
+    await t.http.delete(`/v1/users/${owner}`).set(asAdminOf(tenant)).expect(409);
+
+    const second = (await addUser(tenant, { email: 'second@c.example', role: 'owner' })).body
+      .id as string;
+    await t.http
+      .patch(`/v1/users/${owner}`)
+      .set(asAdminOf(tenant))
+      .send({ role: 'admin' })
+      .expect(200);
+    await t.http.delete(`/v1/users/${second}`).set(asAdminOf(tenant)).expect(409);
+    await t.http
+      .patch(`/v1/users/${owner}`)
+      .set(asAdminOf(tenant))
+      .send({ role: 'owner' })
+      .expect(200);
+    await t.http.delete(`/v1/users/${second}`).set(asAdminOf(tenant)).expect(204);
+    await t.http.get(`/v1/users/${second}`).set(asAdminOf(tenant)).expect(404);
+  });
+
+  it('needs users:read to list and users:write to change', async () => {
+    await t.http
+      .get('/v1/users')
+      .set(bearer(tenantToken(tenantA, { claims: { role: 'viewer' } })))
+      .expect(403);
+    await t.http
+      .get('/v1/users')
+      .set(bearer(tenantToken(tenantA, { claims: { role: 'admin' } })))
+      .expect(200);
+    await t.http
+      .post('/v1/users')
+      .set(bearer(tenantToken(tenantA, { claims: { role: 'analyst' } })))
+      .send({ email: 'x@a.example', role: 'viewer' })
+      .expect(403);
+  });
+
+  it.each([
+    [{ email: 'not-an-email', role: 'viewer' }, 'email'],
+    [{ email: `${'a'.repeat(250)}@a.example`, role: 'viewer' }, 'email'],
+    [{ email: 'ok@a.example', role: 'root' }, 'role'],
+    [{ email: 'ok@a.example', role: 'viewer', password: 'short' }, 'password'],
+    [
+      { email: 'ok@a.example', role: 'viewer', tenant_id: '00000000-0000-4000-8000-000000000001' },
+      'tenant_id',
+    ],
+    [{ email: 42, role: 'viewer' }, 'email'],
+  ])('refuses %p with 400 naming %s, storing nothing', async (body, field) => {
+    const response = await addUser(tenantA, body);
+    expect(response.status).toBe(400);
+    expect(response.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    const all = await t.http
+      .get('/v1/users')
+      .query({ limit: 100 })
+      .set(asAdminOf(tenantA))
+      .expect(200);
+    expect(all.body.data.map((u: { email: string }) => u.email)).not.toContain('ok@a.example');
+  });
+
+  it('answers 400 naming id for a malformed id and role/status for bad values', async () => {
+    const bad = await t.http.get('/v1/users/nope').set(asAdminOf(tenantA)).expect(400);
+    expect(bad.body.errors[0].field).toBe('id');
+    const id = (await addUser(tenantA, { email: 'patchme@a.example', role: 'viewer' })).body
+      .id as string;
+    const role = await t.http
+      .patch(`/v1/users/${id}`)
+      .set(asAdminOf(tenantA))
+      .send({ role: 'god' })
+      .expect(400);
+    expect(role.body.errors[0].field).toBe('role');
+    const status = await t.http
+      .patch(`/v1/users/${id}`)
+      .set(asAdminOf(tenantA))
+      .send({ status: 'gone' })
+      .expect(400);
+    expect(status.body.errors[0].field).toBe('status');
+  });
+
+  it('at the SQL level, tenant A can neither read nor write tenant B users', async () => {
+    await asTenant(sql, tenantA, async () => {
+      const { rows } = await sql.query('SELECT DISTINCT tenant_id FROM users');
+      expect(rows).toEqual([{ tenant_id: tenantA }]);
+      expect(
+        await sqlState(
+          sql,
+          "INSERT INTO users (tenant_id, email, role) VALUES ($1, 'forged@b.example', 'owner')",
+          [tenantB],
+        ),
+      ).toBe('42501');
+      const updated = await sql.query("UPDATE users SET role = 'viewer' WHERE tenant_id = $1", [
+        tenantB,
+      ]);
+      expect(updated.rowCount).toBe(0);
+      const deleted = await sql.query('DELETE FROM users WHERE tenant_id = $1', [tenantB]);
+      expect(deleted.rowCount).toBe(0);
+    });
+  });
+});
