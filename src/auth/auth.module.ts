@@ -3,6 +3,8 @@ import { ConfigService } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
 import type { Environment } from '../config/environment';
 import { CredentialsService } from './credentials.service';
+import { AuthController } from './login/auth.controller';
+import { SessionService } from './login/session.service';
 import { PasswordHasher } from './password-hasher';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
@@ -22,13 +24,14 @@ import { TenantAuthGuard } from './tenant-auth.guard';
       }),
     }),
   ],
-  controllers: [UsersController],
+  controllers: [UsersController, AuthController],
   providers: [
     CredentialsService,
     PlatformAdminGuard,
     TenantAuthGuard,
     PasswordHasher,
     UsersService,
+    SessionService,
   ],
   exports: [CredentialsService, PlatformAdminGuard, TenantAuthGuard, JwtModule],
 })

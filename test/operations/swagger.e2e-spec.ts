@@ -13,6 +13,10 @@ describe('Swagger document', () => {
     expect(Object.keys(response.body.paths).sort()).toEqual(
       [
         '/admin/statistics',
+        '/auth/login',
+        '/auth/logout',
+        '/auth/me',
+        '/auth/refresh',
         '/admin/tenants',
         '/admin/tenants/{id}',
         '/admin/tenants/{id}/statistics',

@@ -1,0 +1,85 @@
+import { Body, Controller, Get, Headers, HttpCode, Post, Req } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import {
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { isUuid } from '../../common/uuid';
+import type { Environment } from '../../config/environment';
+import { TenantContext } from '../../database/tenant-context';
+import type { TenantRequest } from '../../tenancy/tenant-request';
+import { Public } from '../access-policy';
+import { permissionsOf, PERMISSIONS } from '../permissions';
+import { TenantScoped } from '../tenant-scoped.decorator';
+import { UserResponse } from '../users/dto/user.response';
+import { User } from '../users/user.entity';
+import { LoginDto, RefreshDto } from './dto/login.dto';
+import { TokenPairResponse } from './dto/token-pair.response';
+import { SessionService } from './session.service';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  private readonly baseDomain: string;
+
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly tenantContext: TenantContext,
+    config: ConfigService<Environment, true>,
+  ) {
+    this.baseDomain = config.get('BASE_DOMAIN', { infer: true });
+  }
+
+  @Post('login')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Password login: a 15-minute access token and a 30-day refresh token' })
+  @ApiOkResponse({ type: TokenPairResponse })
+  @ApiUnauthorizedResponse({ description: 'Invalid credentials (the same answer for every cause)' })
+  login(@Body() input: LoginDto, @Headers('host') host?: string): Promise<TokenPairResponse> {
+    return this.sessions.login(input, host, this.baseDomain);
+  }
+
+  @Post('refresh')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Rotate a refresh token; reusing a rotated one revokes its whole family',
+  })
+  @ApiOkResponse({ type: TokenPairResponse })
+  @ApiUnauthorizedResponse()
+  refresh(@Body() input: RefreshDto): Promise<TokenPairResponse> {
+    return this.sessions.refresh(input.refresh_token);
+  }
+
+  @Post('logout')
+  @Public()
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke the refresh token and every token rotated from the same login' })
+  @ApiNoContentResponse()
+  async logout(@Body() input: RefreshDto): Promise<void> {
+    await this.sessions.logout(input.refresh_token);
+  }
+
+  @Get('me')
+  @TenantScoped()
+  @ApiOperation({ summary: 'Who the credential is: tenant, role, permissions, user' })
+  async me(@Req() request: TenantRequest) {
+    const principal = request.principal!;
+    const tenant = request.tenant!;
+    const user =
+      principal.kind === 'tenant' && isUuid(principal.subject)
+        ? await this.tenantContext.manager.getRepository(User).findOneBy({ id: principal.subject })
+        : null;
+    return {
+      tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name, tier: tenant.tier },
+      credential: principal.kind,
+      role: principal.kind === 'tenant' ? (principal.role ?? null) : null,
+      permissions: principal.kind === 'tenant' ? permissionsOf(principal.role) : PERMISSIONS,
+      user: user ? UserResponse.from(user) : null,
+    };
+  }
+}

@@ -1,0 +1,35 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { SLUG_PATTERN } from '../../../tenancy/slug';
+
+export class LoginDto {
+  @ApiPropertyOptional({
+    example: 'acme',
+    description: 'Tenant slug; defaults to the Host subdomain',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(63)
+  @Matches(SLUG_PATTERN, { message: 'tenant must be a tenant slug' })
+  tenant?: string;
+
+  @ApiProperty({ example: 'ana@acme.example' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(254)
+  email: string;
+
+  @ApiProperty({ example: 'a long passphrase' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(256)
+  password: string;
+}
+
+export class RefreshDto {
+  @ApiProperty({ description: 'The refresh token from login or the last refresh' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  refresh_token: string;
+}

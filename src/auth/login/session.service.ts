@@ -1,0 +1,170 @@
+import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { IsNull } from 'typeorm';
+import { TenantContext } from '../../database/tenant-context';
+import { slugFromHost } from '../../tenancy/slug';
+import type { Tenant } from '../../tenancy/tenant.entity';
+import { TenantsService } from '../../tenancy/tenants.service';
+import { accessTokenSignOptions } from '../credentials.service';
+import { PasswordHasher } from '../password-hasher';
+import { permissionsOf } from '../permissions';
+import { User } from '../users/user.entity';
+import { LoginDto } from './dto/login.dto';
+import type { TokenPairResponse } from './dto/token-pair.response';
+import { RefreshToken } from './refresh-token.entity';
+
+export const ACCESS_TOKEN_SECONDS = 15 * 60;
+export const REFRESH_TOKEN_SECONDS = 30 * 24 * 3600;
+export const LOCK_AFTER_FAILURES = 5;
+export const LOCK_SECONDS = 15 * 60;
+
+/** One answer for every failed login or refresh, so none reveals whether a tenant or email exists. */
+const INVALID_CREDENTIALS = 'Invalid credentials';
+const REFRESH_TOKEN = /^rt_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$/;
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+/** Password login, refresh-token rotation with reuse detection, logout. */
+@Injectable()
+export class SessionService {
+  constructor(
+    private readonly tenants: TenantsService,
+    private readonly tenantContext: TenantContext,
+    private readonly hasher: PasswordHasher,
+    private readonly jwt: JwtService,
+  ) {}
+
+  async login(
+    input: LoginDto,
+    host: string | undefined,
+    baseDomain: string,
+  ): Promise<TokenPairResponse> {
+    const slug = input.tenant ?? slugFromHost(host, baseDomain);
+    const tenant = slug ? await this.tenants.findBySlug(slug) : null;
+    if (!tenant || tenant.status !== 'active') {
+      await this.hasher.verify(null, input.password);
+      throw new UnauthorizedException(INVALID_CREDENTIALS);
+    }
+    // Failed attempts are counted (and committed) even though the answer is a 401.
+    const tokens = await this.tenantContext.runInTenant(tenant.id, () =>
+      this.checkPassword(tenant, input),
+    );
+    if (!tokens) throw new UnauthorizedException(INVALID_CREDENTIALS);
+    return tokens;
+  }
+
+  private async checkPassword(tenant: Tenant, input: LoginDto): Promise<TokenPairResponse | null> {
+    const users = this.tenantContext.manager.getRepository(User);
+    const user = await users
+      .createQueryBuilder('user')
+      .addSelect('user.passwordHash')
+      .where('lower(user.email) = lower(:email)', { email: input.email.trim() })
+      .setLock('pessimistic_write')
+      .getOne();
+    const locked = user?.lockedUntil && user.lockedUntil.getTime() > Date.now();
+    if (!user || user.status !== 'active' || locked) {
+      await this.hasher.verify(null, input.password);
+      return null;
+    }
+    if (!(await this.hasher.verify(user.passwordHash, input.password))) {
+      const failures = user.failedLoginCount + 1;
+      await users.update(
+        { id: user.id },
+        failures >= LOCK_AFTER_FAILURES
+          ? { failedLoginCount: 0, lockedUntil: new Date(Date.now() + LOCK_SECONDS * 1000) }
+          : { failedLoginCount: failures },
+      );
+      return null;
+    }
+    await users.update(
+      { id: user.id },
+      { failedLoginCount: 0, lockedUntil: null, lastLoginAt: new Date() },
+    );
+    return this.issue(tenant.id, user, randomUUID());
+  }
+
+  /** Rotates a refresh token. Presenting one that was already rotated revokes its whole family. */
+  async refresh(token: string): Promise<TokenPairResponse> {
+    const tenant = await this.tenantOf(token);
+    const tokens = await this.tenantContext.runInTenant(tenant.id, async () => {
+      const repository = this.tenantContext.manager.getRepository(RefreshToken);
+      const stored = await repository
+        .createQueryBuilder('token')
+        .where('token.token_hash = :hash', { hash: sha256(token) })
+        .setLock('pessimistic_write')
+        .getOne();
+      if (!stored || stored.revokedAt || stored.expiresAt.getTime() <= Date.now()) return null;
+      if (stored.rotatedAt) {
+        await this.revokeFamily(stored.familyId);
+        return null;
+      }
+      const user = await this.tenantContext.manager
+        .getRepository(User)
+        .findOneBy({ id: stored.userId });
+      if (!user || user.status !== 'active') return null;
+      await repository.update({ id: stored.id }, { rotatedAt: new Date() });
+      return this.issue(tenant.id, user, stored.familyId);
+    });
+    if (!tokens) throw new UnauthorizedException(INVALID_CREDENTIALS);
+    return tokens;
+  }
+
+  /** Revokes the token's family. Silent for unknown tokens: logout reveals nothing. */
+  async logout(token: string): Promise<void> {
+    const tenant = await this.tenantOf(token).catch(() => null);
+    if (!tenant) return;
+    await this.tenantContext.runInTenant(tenant.id, async () => {
+      const stored = await this.tenantContext.manager
+        .getRepository(RefreshToken)
+        .findOneBy({ tokenHash: sha256(token) });
+      if (stored) await this.revokeFamily(stored.familyId);
+    });
+  }
+
+  private async tenantOf(token: string): Promise<Tenant> {
+    const match = REFRESH_TOKEN.exec(token);
+    const hex = match?.[1];
+    const id =
+      hex &&
+      `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    const tenant = id ? await this.tenants.findById(id) : null;
+    if (!tenant || tenant.status !== 'active') throw new UnauthorizedException(INVALID_CREDENTIALS);
+    return tenant;
+  }
+
+  private async revokeFamily(familyId: string): Promise<void> {
+    await this.tenantContext.manager
+      .getRepository(RefreshToken)
+      .update({ familyId, revokedAt: IsNull() }, { revokedAt: new Date() });
+  }
+
+  private async issue(tenantId: string, user: User, familyId: string): Promise<TokenPairResponse> {
+    const accessToken = this.jwt.sign(
+      {
+        sub: user.id,
+        tenant_id: tenantId,
+        role: user.role,
+        permissions: permissionsOf(user.role),
+        jti: randomUUID(),
+      },
+      accessTokenSignOptions(ACCESS_TOKEN_SECONDS),
+    );
+    // The tenant id travels in the token so the lookup can run under that tenant's RLS scope.
+    const refreshToken = `rt_${tenantId.replace(/-/g, '')}_${randomBytes(32).toString('base64url')}`;
+    await this.tenantContext.manager.getRepository(RefreshToken).insert({
+      tenantId,
+      userId: user.id,
+      familyId,
+      tokenHash: sha256(refreshToken),
+      expiresAt: new Date(Date.now() + REFRESH_TOKEN_SECONDS * 1000),
+    });
+    return {
+      access_token: accessToken,
+      token_type: 'Bearer',
+      expires_in: ACCESS_TOKEN_SECONDS,
+      refresh_token: refreshToken,
+      refresh_expires_in: REFRESH_TOKEN_SECONDS,
+    };
+  }
+}
