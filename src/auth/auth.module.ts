@@ -1,11 +1,13 @@
 import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
+import { ThrottlerModule } from '@nestjs/throttler';
 import type { Environment } from '../config/environment';
 import { CredentialsService } from './credentials.service';
 import { AuthController } from './login/auth.controller';
 import { SessionService } from './login/session.service';
 import { PasswordHasher } from './password-hasher';
+import { RedisThrottlerStorage } from './redis-throttler.storage';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
 import { PlatformAdminGuard } from './platform-admin.guard';
@@ -15,6 +17,18 @@ import { TenantAuthGuard } from './tenant-auth.guard';
 @Global()
 @Module({
   imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<Environment, true>) => {
+        const redisUrl = config.get('REDIS_URL', { infer: true });
+        return {
+          throttlers: [
+            { ttl: 60_000, limit: config.get('LOGIN_RATE_LIMIT_PER_MINUTE', { infer: true }) },
+          ],
+          ...(redisUrl ? { storage: new RedisThrottlerStorage(redisUrl) } : {}),
+        };
+      },
+    }),
     JwtModule.registerAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService<Environment, true>) => ({

@@ -130,6 +130,12 @@ export class Environment {
   @IsString()
   @MaxLength(64)
   KAFKA_CLIENT_ID = 'tenantry';
+
+  /** Login attempts (and, counted apart, refreshes) per client IP per minute; shared through Redis. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_RATE_LIMIT_PER_MINUTE = 20;
 }
 
 /**

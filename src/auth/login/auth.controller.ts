@@ -1,10 +1,12 @@
-import { Body, Controller, Get, Headers, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { ThrottlerGuard } from '@nestjs/throttler';
 import { ConfigService } from '@nestjs/config';
 import {
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { isUuid } from '../../common/uuid';
@@ -35,16 +37,19 @@ export class AuthController {
 
   @Post('login')
   @Public()
+  @UseGuards(ThrottlerGuard)
   @HttpCode(200)
   @ApiOperation({ summary: 'Password login: a 15-minute access token and a 30-day refresh token' })
   @ApiOkResponse({ type: TokenPairResponse })
   @ApiUnauthorizedResponse({ description: 'Invalid credentials (the same answer for every cause)' })
+  @ApiTooManyRequestsResponse({ description: 'Too many attempts from this IP; see Retry-After' })
   login(@Body() input: LoginDto, @Headers('host') host?: string): Promise<TokenPairResponse> {
     return this.sessions.login(input, host, this.baseDomain);
   }
 
   @Post('refresh')
   @Public()
+  @UseGuards(ThrottlerGuard)
   @HttpCode(200)
   @ApiOperation({
     summary: 'Rotate a refresh token; reusing a rotated one revokes its whole family',
