@@ -36,8 +36,11 @@ ensure_secrets() {
   if [ ! -s "$APP_DIR/admin-token" ]; then
     (umask 077; node -e 'console.log(require("crypto").randomBytes(32).toString("base64url"))' > "$APP_DIR/admin-token")
     (umask 077; node -e 'console.log(require("crypto").randomBytes(48).toString("base64url"))' > "$APP_DIR/jwt-secret")
+    (umask 077; node -e 'console.log("demo-" + require("crypto").randomBytes(9).toString("base64url"))' > "$APP_DIR/demo-password")
   fi
   ADMIN_TOKEN="$(cat "$APP_DIR/admin-token")"
+  [ -s "$APP_DIR/demo-password" ] || (umask 077; node -e 'console.log("demo-" + require("crypto").randomBytes(9).toString("base64url"))' > "$APP_DIR/demo-password")
+  DEMO_PASSWORD="$(cat "$APP_DIR/demo-password")"
   export JWT_SECRET; JWT_SECRET="$(cat "$APP_DIR/jwt-secret")"
   export PLATFORM_ADMIN_TOKEN_SHA256
   PLATFORM_ADMIN_TOKEN_SHA256="$(printf '%s' "$ADMIN_TOKEN" | sha256sum | cut -d' ' -f1)"
@@ -71,8 +74,8 @@ up() {
   echo "  App log     $APP_LOG   (JSON lines; pipe through npx pino-pretty to read)"
   echo "  Admin token $ADMIN_TOKEN"
   echo "    curl -s $url/admin/tenants -H 'Authorization: Bearer $ADMIN_TOKEN'"
-  echo "  Demo tenants, each with a 12-hour tenant token:"
-  TENANTRY_URL="$url" PLATFORM_ADMIN_TOKEN="$ADMIN_TOKEN" node dist/src/cli/demo.js
+  echo "  Demo tenants, each with an owner who can log in (POST /auth/login) and a 15-minute token:"
+  TENANTRY_URL="$url" PLATFORM_ADMIN_TOKEN="$ADMIN_TOKEN" DEMO_PASSWORD="$DEMO_PASSWORD" node dist/src/cli/demo.js
   echo
   bash scripts/stack.sh status || true
 }

@@ -1,10 +1,7 @@
-import { JwtService } from '@nestjs/jwt';
-import { accessTokenSignOptions } from '../auth/credentials.service';
-
 /**
  * `scripts/platform.sh up` calls this once the app answers: provisions the demo tenants through
- * the admin API (idempotently), gives each its own settings, and prints a tenant token per
- * tenant so the API can be tried at once.
+ * the admin API (idempotently), gives each its own settings and an owner, logs the owner in,
+ * and prints a 15-minute access token per tenant so the API can be tried at once.
  */
 const DEMO_TENANTS = [
   {
@@ -37,6 +34,7 @@ interface TenantBody {
   slug: string;
 }
 interface ApiBody extends Partial<TenantBody> {
+  access_token?: string;
   data?: TenantBody[];
 }
 
@@ -63,7 +61,7 @@ async function call(
 async function main(): Promise<void> {
   const baseUrl = required('TENANTRY_URL');
   const admin = { Authorization: `Bearer ${required('PLATFORM_ADMIN_TOKEN')}` };
-  const jwt = new JwtService({ secret: required('JWT_SECRET') });
+  const demoPassword = required('DEMO_PASSWORD');
 
   for (const demo of DEMO_TENANTS) {
     let created = await call(`${baseUrl}/admin/tenants`, {
@@ -88,12 +86,26 @@ async function main(): Promise<void> {
       headers: { ...admin, 'X-Tenant-ID': id },
       body: JSON.stringify(demo.settings),
     });
-    const token = jwt.sign(
-      { sub: `owner@${demo.slug}`, tenant_id: id, role: 'owner' },
-      accessTokenSignOptions('12h'),
+    // Each demo tenant gets an owner who logs in for real; the password is per machine.
+    const email = `owner@${demo.slug}.example`;
+    await call(`${baseUrl}/v1/users`, {
+      method: 'POST',
+      headers: { ...admin, 'X-Tenant-ID': id },
+      body: JSON.stringify({ email, role: 'owner', password: demoPassword }),
+    });
+    const login = await call(`${baseUrl}/auth/login`, {
+      method: 'POST',
+      body: JSON.stringify({ tenant: demo.slug, email, password: demoPassword }),
+    });
+    if (!login.body?.access_token) {
+      throw new Error(`could not log in to ${demo.slug}: ${JSON.stringify(login.body)}`);
+    }
+    console.log(
+      `  ${demo.slug.padEnd(8)} ${id}  (${demo.tier})  login: ${email} / ${demoPassword}`,
     );
-    console.log(`  ${demo.slug.padEnd(8)} ${id}  (${demo.tier})`);
-    console.log(`    curl -s ${baseUrl}/v1/settings -H 'Authorization: Bearer ${token}'`);
+    console.log(
+      `    curl -s ${baseUrl}/v1/settings -H 'Authorization: Bearer ${login.body.access_token}'`,
+    );
   }
 }
 
