@@ -6,9 +6,10 @@ import { TenantContext } from '../src/database/tenant-context';
 import { SettingsResponse } from '../src/tenancy/settings/dto/settings.response';
 import { TenantSettingsService } from '../src/tenancy/settings/tenant-settings.service';
 import type { TenantRequest } from '../src/tenancy/tenant-request';
+import { User } from '../src/auth/users/user.entity';
 
 /**
- * The benchmark's baseline: the same guard, service and query as GET /v1/settings, but on one
+ * The benchmark's baseline: the same guard, user check, service and query as GET /v1/settings, but on one
  * connection whose session already has the tenant set, so no BEGIN / set_config / COMMIT and
  * no connection checkout per request. The difference is the tenant transaction's cost.
  * Bench-only: a session-level tenant setting is exactly what the app must never do.
@@ -27,8 +28,17 @@ export class NoTransactionSettingsController implements OnModuleDestroy {
   async get(@Req() request: TenantRequest): Promise<SettingsResponse> {
     const tenantId = request.tenant!.id;
     const runner = await this.pinnedRunner(tenantId);
-    const settings = await this.tenantContext.bind({ tenantId, manager: runner.manager }, () =>
-      this.settings.get(),
+    // The same active-user check the tenant pipeline makes, then the same service call.
+    const settings = await this.tenantContext.bind(
+      { tenantId, manager: runner.manager },
+      async () => {
+        const principal = request.principal;
+        const subject = principal?.kind === 'tenant' ? principal.subject : undefined;
+        await runner.manager
+          .getRepository(User)
+          .findOne({ select: { status: true }, where: { id: subject } });
+        return this.settings.get();
+      },
     );
     return SettingsResponse.from(settings);
   }

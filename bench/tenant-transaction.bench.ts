@@ -82,8 +82,18 @@ export async function benchTenantTransaction(
       body: JSON.stringify({ name: 'Bench Tenant', slug: 'bench' }),
     });
     const tenant = (await created.json()) as { id: string };
+    const owner = await fetch(`${url}/v1/users`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${adminToken}`,
+        'X-Tenant-ID': tenant.id,
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify({ email: 'bench@bench.example', role: 'owner' }),
+    });
+    const user = (await owner.json()) as { id: string };
     const token = new JwtService({ secret: jwtSecret }).sign(
-      { sub: 'bench', tenant_id: tenant.id, role: 'owner' },
+      { sub: user.id, tenant_id: tenant.id, role: 'owner' },
       accessTokenSignOptions('1h'),
     );
     const headers = { Authorization: `Bearer ${token}` };

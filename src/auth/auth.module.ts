@@ -7,6 +7,7 @@ import { CredentialsService } from './credentials.service';
 import { AuthController } from './login/auth.controller';
 import { SessionService } from './login/session.service';
 import { PasswordHasher } from './password-hasher';
+import { TenantTransactionInterceptor } from './tenant-transaction.interceptor';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
@@ -46,7 +47,14 @@ import { TenantAuthGuard } from './tenant-auth.guard';
     PasswordHasher,
     UsersService,
     SessionService,
+    TenantTransactionInterceptor,
   ],
-  exports: [CredentialsService, PlatformAdminGuard, TenantAuthGuard, JwtModule],
+  exports: [
+    CredentialsService,
+    PlatformAdminGuard,
+    TenantAuthGuard,
+    TenantTransactionInterceptor,
+    JwtModule,
+  ],
 })
 export class AuthModule {}

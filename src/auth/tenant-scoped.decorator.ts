@@ -5,7 +5,7 @@ import {
   ApiHeader,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { TenantTransactionInterceptor } from '../database/tenant-transaction.interceptor';
+import { TenantTransactionInterceptor } from './tenant-transaction.interceptor';
 import { setAccessPolicy } from './access-policy';
 import type { Permission } from './permissions';
 import { TenantAuthGuard } from './tenant-auth.guard';

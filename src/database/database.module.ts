@@ -5,7 +5,6 @@ import type { Environment } from '../config/environment';
 import { buildDataSourceOptions } from './data-source-options';
 import { DatabaseRoleCheck } from './database-role.check';
 import { TenantContext } from './tenant-context';
-import { TenantTransactionInterceptor } from './tenant-transaction.interceptor';
 
 /** The app role's connection pool, the tenant transaction, and the start-up role check. */
 @Global()
@@ -25,7 +24,7 @@ import { TenantTransactionInterceptor } from './tenant-transaction.interceptor';
         }),
     }),
   ],
-  providers: [TenantContext, TenantTransactionInterceptor, DatabaseRoleCheck],
-  exports: [TenantContext, TenantTransactionInterceptor],
+  providers: [TenantContext, DatabaseRoleCheck],
+  exports: [TenantContext],
 })
 export class DatabaseModule {}

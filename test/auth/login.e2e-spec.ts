@@ -177,6 +177,34 @@ describe('/auth login, refresh, logout, me', () => {
     }
   });
 
+  it("rejects a disabled or deleted user's unexpired access token on the very next request", async () => {
+    const admin = { ...adminAuth, 'X-Tenant-ID': tenant.id };
+    const id = (
+      await t.http
+        .post('/v1/users')
+        .set(admin)
+        .send({ email: 'soon-off@acme.example', role: 'admin', password: PASSWORD })
+        .expect(201)
+    ).body.id as string;
+    const { access_token } = (
+      await login({
+        tenant: tenant.slug,
+        email: 'soon-off@acme.example',
+        password: PASSWORD,
+      }).expect(200)
+    ).body;
+    await t.http.get('/v1/settings').set(bearer(access_token)).expect(200);
+
+    await t.http.patch(`/v1/users/${id}`).set(admin).send({ status: 'disabled' }).expect(200);
+    const refused = await t.http.get('/v1/settings').set(bearer(access_token)).expect(401);
+    expect(refused.body.message).toBe('This user is disabled or no longer exists');
+
+    await t.http.patch(`/v1/users/${id}`).set(admin).send({ status: 'active' }).expect(200);
+    await t.http.get('/v1/settings').set(bearer(access_token)).expect(200);
+    await t.http.delete(`/v1/users/${id}`).set(admin).expect(204);
+    await t.http.get('/v1/settings').set(bearer(access_token)).expect(401);
+  });
+
   it('answers 400 naming fields for bad login bodies', async () => {
     const response = await login({ tenant: 'Not A Slug', email: 5, password: '' }).expect(400);
     const fields = response.body.errors.map((e: { field: string }) => e.field);

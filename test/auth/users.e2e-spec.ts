@@ -98,9 +98,7 @@ describe('/v1/users', () => {
   });
 
   it('keeps at least one active owner', async () => {
-    const tenant = (await createTenant(t.http)).id;
-    const owner = (await addUser(tenant, { email: 'owner@c.example', role: 'owner' })).body
-      .id as string;
+    const { id: tenant, ownerId: owner } = await createTenant(t.http);
     for (const change of [{ role: 'admin' }, { status: 'disabled' }]) {
       const response = await t.http
         .patch(`/v1/users/${owner}`)

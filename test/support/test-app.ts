@@ -2,6 +2,7 @@ import type { INestApplication, Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { JwtService } from '@nestjs/jwt';
+import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
@@ -61,7 +62,10 @@ export async function createTestApp(
 
 export const adminAuth = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
 
-/** A tenant credential as the auth issue's login will issue it, signed with the app secret. */
+/** Owner user of each tenant made by createTenant: tenant tokens name a real, active user. */
+const ownerOf = new Map<string, string>();
+
+/** A tenant access token as login issues it (sub = the tenant's owner user unless claims say otherwise). */
 export function tenantToken(
   tenantId: string,
   options: { secret?: string; expiresIn?: number; claims?: Record<string, unknown> } = {},
@@ -69,7 +73,7 @@ export function tenantToken(
   const jwt = new JwtService({ secret: options.secret ?? process.env.JWT_SECRET });
   return jwt.sign(
     {
-      sub: `user-of-${tenantId.slice(0, 8)}`,
+      sub: ownerOf.get(tenantId) ?? randomUUID(),
       tenant_id: tenantId,
       role: 'owner',
       ...options.claims,
@@ -92,11 +96,11 @@ export function uniqueSlug(prefix = 't'): string {
   return `${prefix}-${process.pid}-${Date.now().toString(36)}-${slugCounter}`.slice(0, 63);
 }
 
-/** Provisions a tenant through the admin API and returns its id and slug. */
+/** Provisions a tenant and its owner user through the admin API. */
 export async function createTenant(
   http: TestAgent,
   input: { name?: string; slug?: string; tier?: string } = {},
-): Promise<{ id: string; slug: string }> {
+): Promise<{ id: string; slug: string; ownerId: string }> {
   const slug = input.slug ?? uniqueSlug();
   const response = await http
     .post('/admin/tenants')
@@ -107,5 +111,12 @@ export async function createTenant(
       ...(input.tier ? { tier: input.tier } : {}),
     })
     .expect(201);
-  return { id: response.body.id, slug: response.body.slug };
+  const id: string = response.body.id;
+  const owner = await http
+    .post('/v1/users')
+    .set({ ...adminAuth, 'X-Tenant-ID': id })
+    .send({ email: `owner@${slug}.example`, role: 'owner' })
+    .expect(201);
+  ownerOf.set(id, owner.body.id);
+  return { id, slug: response.body.slug, ownerId: owner.body.id };
 }

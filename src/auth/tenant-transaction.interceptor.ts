@@ -1,0 +1,47 @@
+import {
+  CallHandler,
+  ExecutionContext,
+  Injectable,
+  NestInterceptor,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { from, lastValueFrom, Observable } from 'rxjs';
+import { isUuid } from '../common/uuid';
+import { TenantContext } from '../database/tenant-context';
+import type { TenantRequest } from '../tenancy/tenant-request';
+import { User } from './users/user.entity';
+
+/**
+ * Runs a tenant-scoped handler inside its tenant's transaction: commit when the handler
+ * succeeds, roll back when it throws. The tenant was resolved by the auth guard before this.
+ * First, in the same transaction, a user credential must still name an active user, so a
+ * disabled or deleted user's unexpired token stops working at once.
+ */
+@Injectable()
+export class TenantTransactionInterceptor implements NestInterceptor {
+  constructor(private readonly tenantContext: TenantContext) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<TenantRequest>();
+    const { tenant, principal } = request;
+    if (!tenant || !principal)
+      throw new Error('TenantTransactionInterceptor ran before tenant resolution');
+    return from(
+      this.tenantContext.runInTenant(tenant.id, async (): Promise<unknown> => {
+        if (principal.kind === 'tenant') await this.assertActiveUser(principal.subject);
+        return lastValueFrom(next.handle() as Observable<unknown>, { defaultValue: undefined });
+      }),
+    );
+  }
+
+  private async assertActiveUser(userId: string): Promise<void> {
+    const user = isUuid(userId)
+      ? await this.tenantContext.manager
+          .getRepository(User)
+          .findOne({ select: { status: true }, where: { id: userId } })
+      : null;
+    if (user?.status !== 'active') {
+      throw new UnauthorizedException('This user is disabled or no longer exists');
+    }
+  }
+}
