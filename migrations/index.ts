@@ -2,6 +2,7 @@ import { CreateTenants1763900000000 } from './1763900000000-create-tenants';
 import { CreateTenantSettings1763900000001 } from './1763900000001-create-tenant-settings';
 import { CreateUsers1763900000002 } from './1763900000002-create-users';
 import { CreateRefreshTokens1763900000003 } from './1763900000003-create-refresh-tokens';
+import { CreateApiKeys1763900000004 } from './1763900000004-create-api-keys';
 
 /** Every migration in order. Listed explicitly so the CLI, the app and Jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -9,4 +10,5 @@ export const ALL_MIGRATIONS = [
   CreateTenantSettings1763900000001,
   CreateUsers1763900000002,
   CreateRefreshTokens1763900000003,
+  CreateApiKeys1763900000004,
 ];

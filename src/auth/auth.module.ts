@@ -3,6 +3,8 @@ import { ConfigService } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { Environment } from '../config/environment';
+import { ApiKeysController } from './api-keys/api-keys.controller';
+import { ApiKeysService } from './api-keys/api-keys.service';
 import { CredentialsService } from './credentials.service';
 import { AuthController } from './login/auth.controller';
 import { SessionService } from './login/session.service';
@@ -39,7 +41,7 @@ import { TenantAuthGuard } from './tenant-auth.guard';
       }),
     }),
   ],
-  controllers: [UsersController, AuthController],
+  controllers: [UsersController, AuthController, ApiKeysController],
   providers: [
     CredentialsService,
     PlatformAdminGuard,
@@ -47,6 +49,7 @@ import { TenantAuthGuard } from './tenant-auth.guard';
     PasswordHasher,
     UsersService,
     SessionService,
+    ApiKeysService,
     TenantTransactionInterceptor,
   ],
   exports: [

@@ -1,9 +1,9 @@
 import type { Request } from 'express';
 
-/** The token of an `Authorization: Bearer <token>` header, or undefined. */
+/** The credential of an `Authorization: Bearer <token>` header, else of `X-API-Key`, or undefined. */
 export function bearerToken(request: Request): string | undefined {
   const header = request.headers.authorization;
-  if (typeof header !== 'string') return undefined;
-  const match = /^Bearer\s+(\S{1,4096})\s*$/i.exec(header);
-  return match?.[1];
+  if (typeof header === 'string') return /^Bearer\s+(\S{1,4096})\s*$/i.exec(header)?.[1];
+  const apiKey = request.headers['x-api-key'];
+  return typeof apiKey === 'string' && /^\S{1,4096}$/.test(apiKey) ? apiKey : undefined;
 }

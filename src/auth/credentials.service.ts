@@ -4,6 +4,7 @@ import { JwtService, type JwtSignOptions } from '@nestjs/jwt';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Environment } from '../config/environment';
 import type { Principal } from '../tenancy/tenant-request';
+import { ApiKeysService } from './api-keys/api-keys.service';
 import { isUuid } from '../common/uuid';
 
 /**
@@ -41,6 +42,7 @@ export class CredentialsService {
 
   constructor(
     private readonly jwt: JwtService,
+    private readonly apiKeys: ApiKeysService,
     config: ConfigService<Environment, true>,
   ) {
     this.adminTokenHash = Buffer.from(
@@ -55,8 +57,14 @@ export class CredentialsService {
   }
 
   async authenticate(token: string): Promise<Principal> {
-    if (this.isPlatformAdminToken(token))
+    if (this.isPlatformAdminToken(token)) {
       return { kind: 'platform_admin', subject: 'platform-admin' };
+    }
+    if (token.startsWith('tk_')) {
+      const principal = await this.apiKeys.authenticate(token);
+      if (!principal) throw new UnauthorizedException('Invalid or revoked API key');
+      return principal;
+    }
     return this.verifyTenantToken(token);
   }
 

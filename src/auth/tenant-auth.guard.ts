@@ -38,7 +38,11 @@ export class TenantAuthGuard implements CanActivate {
     }
     // Platform admins acting on a tenant hold every tenant permission.
     const held: readonly Permission[] =
-      principal.kind === 'platform_admin' ? PERMISSIONS : permissionsOf(principal.role);
+      principal.kind === 'platform_admin'
+        ? PERMISSIONS
+        : principal.kind === 'api_key'
+          ? principal.scopes
+          : permissionsOf(principal.role);
     const missing = policy.permissions.filter((permission) => !held.includes(permission));
     if (missing.length > 0) {
       throw new ForbiddenException(`Missing permission: ${missing.join(', ')}`);

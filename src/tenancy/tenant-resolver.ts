@@ -42,7 +42,7 @@ export class TenantResolver {
     }
     const named = header?.toLowerCase();
 
-    if (principal.kind === 'tenant') {
+    if (principal.kind === 'tenant' || principal.kind === 'api_key') {
       // A tenant credential acts for its own tenant only; a request naming another one is
       // refused rather than silently answered for the token's tenant.
       if (named && named !== principal.tenantId) {

@@ -22,6 +22,8 @@ describe('Swagger document', () => {
         '/admin/tenants/{id}/statistics',
         '/health',
         '/health/live',
+        '/v1/api-keys',
+        '/v1/api-keys/{id}',
         '/v1/settings',
         '/v1/users',
         '/v1/users/{id}',

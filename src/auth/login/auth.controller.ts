@@ -83,7 +83,12 @@ export class AuthController {
       tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name, tier: tenant.tier },
       credential: principal.kind,
       role: principal.kind === 'tenant' ? (principal.role ?? null) : null,
-      permissions: principal.kind === 'tenant' ? permissionsOf(principal.role) : PERMISSIONS,
+      permissions:
+        principal.kind === 'tenant'
+          ? permissionsOf(principal.role)
+          : principal.kind === 'api_key'
+            ? principal.scopes
+            : PERMISSIONS,
       user: user ? UserResponse.from(user) : null,
     };
   }

@@ -1,0 +1,46 @@
+import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { UuidParam } from '../../common/uuid-param';
+import { TenantScoped } from '../tenant-scoped.decorator';
+import { ApiKeysService } from './api-keys.service';
+import { ApiKeyResponse, CreatedApiKeyResponse } from './dto/api-key.response';
+import { CreateApiKeyDto } from './dto/create-api-key.dto';
+
+@ApiTags('api keys')
+@Controller('v1/api-keys')
+export class ApiKeysController {
+  constructor(private readonly apiKeys: ApiKeysService) {}
+
+  @Post()
+  @TenantScoped('api_keys:write')
+  @ApiOperation({ summary: 'Create an API key; the key is shown in this answer only' })
+  @ApiCreatedResponse({ type: CreatedApiKeyResponse })
+  async create(@Body() input: CreateApiKeyDto): Promise<CreatedApiKeyResponse> {
+    const { key, record } = await this.apiKeys.create(input);
+    return { ...ApiKeyResponse.from(record), key };
+  }
+
+  @Get()
+  @TenantScoped('api_keys:read')
+  @ApiOkResponse({ type: [ApiKeyResponse] })
+  async list(): Promise<ApiKeyResponse[]> {
+    return (await this.apiKeys.list()).map((key) => ApiKeyResponse.from(key));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @TenantScoped('api_keys:write')
+  @ApiOperation({ summary: 'Revoke at once' })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse()
+  async revoke(@UuidParam('id') id: string): Promise<void> {
+    await this.apiKeys.revoke(id);
+  }
+}

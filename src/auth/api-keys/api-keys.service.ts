@@ -1,0 +1,89 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { IsNull } from 'typeorm';
+import { TenantContext } from '../../database/tenant-context';
+import type { Principal } from '../../tenancy/tenant-request';
+import { TenantsService } from '../../tenancy/tenants.service';
+import { ApiKey } from './api-key.entity';
+import { CreateApiKeyDto } from './dto/create-api-key.dto';
+
+/**
+ * `tk_<prefix>_<secret>`: the 40-hex prefix is the tenant id (32 hex) plus 8 random hex, so it
+ * names both the tenant and the row; the whole key is hashed.
+ */
+const API_KEY = /^tk_(([0-9a-f]{32})[0-9a-f]{8})_[A-Za-z0-9_-]{43}$/;
+const sha256 = (value: string) => createHash('sha256').update(value).digest();
+
+@Injectable()
+export class ApiKeysService {
+  constructor(
+    private readonly tenantContext: TenantContext,
+    private readonly tenants: TenantsService,
+  ) {}
+
+  private get keys() {
+    return this.tenantContext.manager.getRepository(ApiKey);
+  }
+
+  /** Creates a key for the current tenant and returns it once, in full. */
+  async create(input: CreateApiKeyDto): Promise<{ key: string; record: ApiKey }> {
+    const tenantId = this.tenantContext.tenantId;
+    const prefix = `${tenantId.replace(/-/g, '')}${randomBytes(4).toString('hex')}`;
+    const key = `tk_${prefix}_${randomBytes(32).toString('base64url')}`;
+    const saved = await this.keys.save(
+      this.keys.create({
+        tenantId,
+        name: input.name,
+        prefix,
+        secretHash: sha256(key).toString('hex'),
+        scopes: input.scopes,
+      }),
+    );
+    return { key, record: await this.keys.findOneByOrFail({ id: saved.id }) };
+  }
+
+  list(): Promise<ApiKey[]> {
+    return this.keys.find({
+      where: { revokedAt: IsNull() },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+  }
+
+  /** Revokes at once: the next request with the key is refused. Another tenant's key is a 404. */
+  async revoke(id: string): Promise<void> {
+    const result = await this.keys.update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
+    if (result.affected === 0) throw new NotFoundException(`API key ${id} not found`);
+  }
+
+  /** The principal a presented key stands for, or null for an unknown, wrong or revoked key. */
+  async authenticate(presented: string): Promise<Principal | null> {
+    const match = API_KEY.exec(presented);
+    if (!match) return null;
+    const [, prefix, hex] = match;
+    const tenantId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    const tenant = await this.tenants.findById(tenantId);
+    if (!tenant) return null;
+    return this.tenantContext.runInTenant(tenant.id, async () => {
+      const key = await this.keys
+        .createQueryBuilder('key')
+        .addSelect('key.secretHash')
+        .where('key.prefix = :prefix', { prefix })
+        .getOne();
+      if (!key || key.revokedAt) return null;
+      if (!timingSafeEqual(Buffer.from(key.secretHash, 'hex'), sha256(presented))) return null;
+      // At most one write a minute per key, not one per request.
+      await this.tenantContext.manager.query(
+        `UPDATE api_keys SET last_used_at = now()
+          WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+        [key.id],
+      );
+      return {
+        kind: 'api_key',
+        subject: `api_key:${key.id}`,
+        keyId: key.id,
+        tenantId: key.tenantId,
+        scopes: key.scopes,
+      };
+    });
+  }
+}
