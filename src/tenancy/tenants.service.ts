@@ -5,8 +5,9 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { Page } from '../common/pagination';
+import { isUniqueViolation } from '../common/postgres-errors';
 import { TenantContext } from '../database/tenant-context';
 import { CreateTenantDto } from './dto/create-tenant.dto';
 import { ListTenantsQuery } from './dto/list-tenants.query';
@@ -14,8 +15,6 @@ import { UpdateTenantDto } from './dto/update-tenant.dto';
 import { TenantSettingsService } from './settings/tenant-settings.service';
 import { RESERVED_SLUGS } from './slug';
 import { Tenant } from './tenant.entity';
-
-const UNIQUE_VIOLATION = '23505';
 
 /** Tenant lifecycle for platform operators: provision, list, change, soft-delete. */
 @Injectable()
@@ -54,10 +53,7 @@ export class TenantsService {
         return tenant;
       });
     } catch (error) {
-      if (
-        error instanceof QueryFailedError &&
-        (error.driverError as { code?: string }).code === UNIQUE_VIOLATION
-      ) {
+      if (isUniqueViolation(error)) {
         throw new ConflictException({
           message: `slug "${input.slug}" is already taken`,
           errors: [{ field: 'slug', message: `slug "${input.slug}" is already taken` }],

@@ -1,6 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { IsNull } from 'typeorm';
+import { compactUuid, expandUuid } from '../../common/uuid';
 import { TenantContext } from '../../database/tenant-context';
 import type { Principal } from '../../tenancy/tenant-request';
 import { TenantsService } from '../../tenancy/tenants.service';
@@ -28,7 +29,7 @@ export class ApiKeysService {
   /** Creates a key for the current tenant and returns it once, in full. */
   async create(input: CreateApiKeyDto): Promise<{ key: string; record: ApiKey }> {
     const tenantId = this.tenantContext.tenantId;
-    const prefix = `${tenantId.replace(/-/g, '')}${randomBytes(4).toString('hex')}`;
+    const prefix = `${compactUuid(tenantId)}${randomBytes(4).toString('hex')}`;
     const key = `tk_${prefix}_${randomBytes(32).toString('base64url')}`;
     const saved = await this.keys.save(
       this.keys.create({
@@ -60,7 +61,7 @@ export class ApiKeysService {
     const match = API_KEY.exec(presented);
     if (!match) return null;
     const [, prefix, hex] = match;
-    const tenantId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    const tenantId = expandUuid(hex);
     const tenant = await this.tenants.findById(tenantId);
     if (!tenant) return null;
     return this.tenantContext.runInTenant(tenant.id, async () => {

@@ -2,6 +2,7 @@ import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { IsNull } from 'typeorm';
+import { compactUuid, expandUuid } from '../../common/uuid';
 import { TenantContext } from '../../database/tenant-context';
 import { slugFromHost } from '../../tenancy/slug';
 import type { Tenant } from '../../tenancy/tenant.entity';
@@ -125,9 +126,7 @@ export class SessionService {
   private async tenantOf(token: string): Promise<Tenant> {
     const match = REFRESH_TOKEN.exec(token);
     const hex = match?.[1];
-    const id =
-      hex &&
-      `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    const id = hex && expandUuid(hex);
     const tenant = id ? await this.tenants.findById(id) : null;
     if (!tenant || tenant.status !== 'active') throw new UnauthorizedException(INVALID_CREDENTIALS);
     return tenant;
@@ -151,7 +150,7 @@ export class SessionService {
       accessTokenSignOptions(ACCESS_TOKEN_SECONDS),
     );
     // The tenant id travels in the token so the lookup can run under that tenant's RLS scope.
-    const refreshToken = `rt_${tenantId.replace(/-/g, '')}_${randomBytes(32).toString('base64url')}`;
+    const refreshToken = `rt_${compactUuid(tenantId)}_${randomBytes(32).toString('base64url')}`;
     await this.tenantContext.manager.getRepository(RefreshToken).insert({
       tenantId,
       userId: user.id,

@@ -1,14 +1,12 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { QueryFailedError } from 'typeorm';
 import { Page } from '../../common/pagination';
+import { isUniqueViolation } from '../../common/postgres-errors';
 import { TenantContext } from '../../database/tenant-context';
 import { PasswordHasher } from '../password-hasher';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQuery } from './dto/list-users.query';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { User } from './user.entity';
-
-const UNIQUE_VIOLATION = '23505';
 
 /** The current tenant's users. Every query runs in the tenant transaction, so RLS applies. */
 @Injectable()
@@ -35,10 +33,7 @@ export class UsersService {
       );
       return this.get(user.id);
     } catch (error) {
-      if (
-        error instanceof QueryFailedError &&
-        (error.driverError as { code?: string }).code === UNIQUE_VIOLATION
-      ) {
+      if (isUniqueViolation(error)) {
         throw new ConflictException({
           message: 'A user with this email already exists in this tenant',
           errors: [{ field: 'email', message: 'email is already used in this tenant' }],
