@@ -9,6 +9,7 @@ import { validateEnvironment } from './config/environment';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { TenancyModule } from './tenancy/tenancy.module';
 
 /**
@@ -16,7 +17,7 @@ import { TenancyModule } from './tenancy/tenancy.module';
  * test can start an app with its own variables.
  */
 @Module({
-  imports: [LoggingModule, DatabaseModule, AuthModule, TenancyModule, HealthModule],
+  imports: [LoggingModule, DatabaseModule, AuthModule, TenancyModule, HealthModule, MetricsModule],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

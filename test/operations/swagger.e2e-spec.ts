@@ -22,6 +22,7 @@ describe('Swagger document', () => {
         '/admin/tenants/{id}/statistics',
         '/health',
         '/health/live',
+        '/metrics',
         '/v1/api-keys',
         '/v1/api-keys/{id}',
         '/v1/settings',

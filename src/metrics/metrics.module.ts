@@ -1,0 +1,29 @@
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { makeHistogramProvider, PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { HTTP_REQUEST_DURATION, HttpMetricsMiddleware } from './http-metrics.middleware';
+import { MetricsController } from './metrics.controller';
+
+/** /metrics for Prometheus: Node process metrics plus request latency by route and status. */
+@Module({
+  imports: [
+    PrometheusModule.register({
+      path: '/metrics',
+      controller: MetricsController,
+      defaultMetrics: { enabled: true },
+      defaultLabels: { service: 'tenantry' },
+    }),
+  ],
+  providers: [
+    makeHistogramProvider({
+      name: HTTP_REQUEST_DURATION,
+      help: 'HTTP request duration by method, route template and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    }),
+  ],
+})
+export class MetricsModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes('*');
+  }
+}
