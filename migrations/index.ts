@@ -3,6 +3,7 @@ import { CreateTenantSettings1763900000001 } from './1763900000001-create-tenant
 import { CreateUsers1763900000002 } from './1763900000002-create-users';
 import { CreateRefreshTokens1763900000003 } from './1763900000003-create-refresh-tokens';
 import { CreateApiKeys1763900000004 } from './1763900000004-create-api-keys';
+import { CreateAuditLog1763900000005 } from './1763900000005-create-audit-log';
 
 /** Every migration in order. Listed explicitly so the CLI, the app and Jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const ALL_MIGRATIONS = [
   CreateUsers1763900000002,
   CreateRefreshTokens1763900000003,
   CreateApiKeys1763900000004,
+  CreateAuditLog1763900000005,
 ];

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { DeclaredAccessGuard } from './auth/declared-access.guard';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { createValidationPipe } from './common/validation.pipe';
@@ -17,7 +18,15 @@ import { TenancyModule } from './tenancy/tenancy.module';
  * test can start an app with its own variables.
  */
 @Module({
-  imports: [LoggingModule, DatabaseModule, AuthModule, TenancyModule, HealthModule, MetricsModule],
+  imports: [
+    LoggingModule,
+    DatabaseModule,
+    AuthModule,
+    TenancyModule,
+    HealthModule,
+    MetricsModule,
+    AuditModule,
+  ],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -6,6 +6,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { from, lastValueFrom, Observable } from 'rxjs';
+import { actorOf } from '../audit/audit-actor';
 import { isUuid } from '../common/uuid';
 import { TenantContext } from '../database/tenant-context';
 import type { TenantRequest } from '../tenancy/tenant-request';
@@ -27,10 +28,14 @@ export class TenantTransactionInterceptor implements NestInterceptor {
     if (!tenant || !principal)
       throw new Error('TenantTransactionInterceptor ran before tenant resolution');
     return from(
-      this.tenantContext.runInTenant(tenant.id, async (): Promise<unknown> => {
-        if (principal.kind === 'tenant') await this.assertActiveUser(principal.subject);
-        return lastValueFrom(next.handle() as Observable<unknown>, { defaultValue: undefined });
-      }),
+      this.tenantContext.runInTenant(
+        tenant.id,
+        async (): Promise<unknown> => {
+          if (principal.kind === 'tenant') await this.assertActiveUser(principal.subject);
+          return lastValueFrom(next.handle() as Observable<unknown>, { defaultValue: undefined });
+        },
+        actorOf(request, principal),
+      ),
     );
   }
 

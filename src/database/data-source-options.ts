@@ -1,5 +1,6 @@
 import type { DataSourceOptions } from 'typeorm';
 import { ALL_MIGRATIONS } from '../../migrations';
+import { AuditEntry } from '../audit/audit-entry.entity';
 import { ApiKey } from '../auth/api-keys/api-key.entity';
 import { RefreshToken } from '../auth/login/refresh-token.entity';
 import { User } from '../auth/users/user.entity';
@@ -7,7 +8,7 @@ import { Tenant } from '../tenancy/tenant.entity';
 import { TenantSettings } from '../tenancy/settings/tenant-settings.entity';
 
 /** Every TypeORM entity, listed explicitly so the CLI, the app and tests load the same set. */
-export const ALL_ENTITIES = [Tenant, TenantSettings, User, RefreshToken, ApiKey];
+export const ALL_ENTITIES = [Tenant, TenantSettings, User, RefreshToken, ApiKey, AuditEntry];
 
 export interface DatabaseConnection {
   host: string;

@@ -1,12 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import type { AuditActor } from '../audit/audit-actor';
 import { isUuid } from '../common/uuid';
 
 /** What one tenant-scoped unit of work carries: whose data, and the transaction to reach it. */
 export interface TenantScope {
   readonly tenantId: string;
   readonly manager: EntityManager;
+  /** Who the work is done for, when known: the audit log records it. */
+  readonly actor?: AuditActor;
 }
 
 export class NoTenantScopeError extends Error {
@@ -66,7 +69,7 @@ export class TenantContext {
    * Runs `work` in a new transaction scoped to `tenantId`: commits when it resolves, rolls back
    * when it throws. Nested calls for the same tenant join the open transaction.
    */
-  async runInTenant<T>(tenantId: string, work: () => Promise<T>): Promise<T> {
+  async runInTenant<T>(tenantId: string, work: () => Promise<T>, actor?: AuditActor): Promise<T> {
     if (!isUuid(tenantId)) throw new Error('runInTenant needs a tenant UUID');
     const open = this.storage.getStore();
     if (open) {
@@ -83,7 +86,7 @@ export class TenantContext {
     try {
       await runner.startTransaction();
       await runner.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
-      const result = await this.storage.run({ tenantId, manager: runner.manager }, work);
+      const result = await this.storage.run({ tenantId, manager: runner.manager, actor }, work);
       await runner.commitTransaction();
       return result;
     } catch (error) {

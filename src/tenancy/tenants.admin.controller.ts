@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Req } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -7,7 +7,9 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { actorOf } from '../audit/audit-actor';
 import { AdminOnly } from '../auth/admin-only.decorator';
+import type { TenantRequest } from './tenant-request';
 import { UuidParam } from '../common/uuid-param';
 import { CreateTenantDto } from './dto/create-tenant.dto';
 import { ListTenantsQuery } from './dto/list-tenants.query';
@@ -33,8 +35,13 @@ export class TenantsAdminController {
   @ApiOperation({ summary: 'Provision a tenant with default settings' })
   @ApiCreatedResponse({ type: TenantResponse })
   @ApiConflictResponse({ description: 'The slug is taken' })
-  async create(@Body() input: CreateTenantDto): Promise<TenantResponse> {
-    return TenantResponse.from(await this.tenants.create(input));
+  async create(
+    @Body() input: CreateTenantDto,
+    @Req() request: TenantRequest,
+  ): Promise<TenantResponse> {
+    return TenantResponse.from(
+      await this.tenants.create(input, actorOf(request, request.principal)),
+    );
   }
 
   @Get('tenants')
@@ -59,8 +66,11 @@ export class TenantsAdminController {
   async update(
     @UuidParam('id') id: string,
     @Body() change: UpdateTenantDto,
+    @Req() request: TenantRequest,
   ): Promise<TenantResponse> {
-    return TenantResponse.from(await this.tenants.update(id, change));
+    return TenantResponse.from(
+      await this.tenants.update(id, change, actorOf(request, request.principal)),
+    );
   }
 
   @Delete('tenants/:id')
@@ -68,8 +78,13 @@ export class TenantsAdminController {
   @ApiOperation({ summary: 'Soft delete: status becomes deleted and the tenant stops resolving' })
   @ApiOkResponse({ type: TenantResponse })
   @ApiNotFoundResponse()
-  async remove(@UuidParam('id') id: string): Promise<TenantResponse> {
-    return TenantResponse.from(await this.tenants.softDelete(id));
+  async remove(
+    @UuidParam('id') id: string,
+    @Req() request: TenantRequest,
+  ): Promise<TenantResponse> {
+    return TenantResponse.from(
+      await this.tenants.softDelete(id, actorOf(request, request.principal)),
+    );
   }
 
   @Get('tenants/:id/statistics')

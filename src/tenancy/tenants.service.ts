@@ -6,6 +6,8 @@ import {
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import type { AuditActor } from '../audit/audit-actor';
+import { AuditService } from '../audit/audit.service';
 import { Page } from '../common/pagination';
 import { isUniqueViolation } from '../common/postgres-errors';
 import { TenantContext } from '../database/tenant-context';
@@ -23,6 +25,7 @@ export class TenantsService {
     private readonly dataSource: DataSource,
     private readonly tenantContext: TenantContext,
     private readonly settings: TenantSettingsService,
+    private readonly audit: AuditService,
   ) {}
 
   private get tenants() {
@@ -30,7 +33,7 @@ export class TenantsService {
   }
 
   /** Creates the tenant and its tenant-owned defaults in one transaction scoped to it. */
-  async create(input: CreateTenantDto): Promise<Tenant> {
+  async create(input: CreateTenantDto, actor?: AuditActor): Promise<Tenant> {
     if (RESERVED_SLUGS.has(input.slug)) {
       throw new BadRequestException({
         message: `slug "${input.slug}" is reserved`,
@@ -39,19 +42,29 @@ export class TenantsService {
     }
     const id = randomUUID();
     try {
-      return await this.tenantContext.runInTenant(id, async () => {
-        const repository = this.tenantContext.manager.getRepository(Tenant);
-        const tenant = await repository.save(
-          repository.create({
-            id,
-            name: input.name,
-            slug: input.slug,
-            tier: input.tier ?? 'starter',
-          }),
-        );
-        await this.settings.createDefaults();
-        return tenant;
-      });
+      return await this.tenantContext.runInTenant(
+        id,
+        async () => {
+          const repository = this.tenantContext.manager.getRepository(Tenant);
+          const tenant = await repository.save(
+            repository.create({
+              id,
+              name: input.name,
+              slug: input.slug,
+              tier: input.tier ?? 'starter',
+            }),
+          );
+          await this.settings.createDefaults();
+          await this.audit.record({
+            action: 'tenant.created',
+            resourceType: 'tenant',
+            resourceId: id,
+            details: { name: input.name, slug: input.slug, tier: tenant.tier },
+          });
+          return tenant;
+        },
+        actor,
+      );
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw new ConflictException({
@@ -96,33 +109,59 @@ export class TenantsService {
   }
 
   /** One conditional UPDATE, so a concurrent delete can never be overwritten. */
-  async update(id: string, change: UpdateTenantDto): Promise<Tenant> {
+  async update(id: string, change: UpdateTenantDto, actor?: AuditActor): Promise<Tenant> {
+    await this.get(id);
     const values: Partial<Tenant> = {};
     if (change.name !== undefined) values.name = change.name;
     if (change.tier !== undefined) values.tier = change.tier;
     if (change.status !== undefined) values.status = change.status;
-    const result = await this.tenants
-      .createQueryBuilder()
-      .update(Tenant)
-      .set({ ...values, updatedAt: () => 'now()' })
-      .where('id = :id AND status <> :deleted', { id, deleted: 'deleted' })
-      .execute();
-    if (result.affected === 0) {
-      const tenant = await this.get(id);
-      throw new ConflictException(`Tenant ${tenant.id} is deleted and can no longer be changed`);
-    }
-    return this.get(id);
+    // In the tenant's own transaction, so the change and its audit entry commit together.
+    return this.tenantContext.runInTenant(
+      id,
+      async () => {
+        const result = await this.tenantContext.manager
+          .createQueryBuilder()
+          .update(Tenant)
+          .set({ ...values, updatedAt: () => 'now()' })
+          .where('id = :id AND status <> :deleted', { id, deleted: 'deleted' })
+          .execute();
+        if (result.affected === 0) {
+          throw new ConflictException(`Tenant ${id} is deleted and can no longer be changed`);
+        }
+        await this.audit.record({
+          action: 'tenant.updated',
+          resourceType: 'tenant',
+          resourceId: id,
+          details: { ...change },
+        });
+        return this.tenantContext.manager.getRepository(Tenant).findOneByOrFail({ id });
+      },
+      actor,
+    );
   }
 
   /** Soft delete: the tenant stops resolving at once; its data stays until a purge. */
-  async softDelete(id: string): Promise<Tenant> {
+  async softDelete(id: string, actor?: AuditActor): Promise<Tenant> {
     await this.get(id);
-    await this.tenants
-      .createQueryBuilder()
-      .update(Tenant)
-      .set({ status: 'deleted', deletedAt: () => 'now()', updatedAt: () => 'now()' })
-      .where('id = :id AND status <> :deleted', { id, deleted: 'deleted' })
-      .execute();
-    return this.get(id);
+    return this.tenantContext.runInTenant(
+      id,
+      async () => {
+        const result = await this.tenantContext.manager
+          .createQueryBuilder()
+          .update(Tenant)
+          .set({ status: 'deleted', deletedAt: () => 'now()', updatedAt: () => 'now()' })
+          .where('id = :id AND status <> :deleted', { id, deleted: 'deleted' })
+          .execute();
+        if (result.affected) {
+          await this.audit.record({
+            action: 'tenant.deleted',
+            resourceType: 'tenant',
+            resourceId: id,
+          });
+        }
+        return this.tenantContext.manager.getRepository(Tenant).findOneByOrFail({ id });
+      },
+      actor,
+    );
   }
 }

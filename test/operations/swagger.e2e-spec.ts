@@ -24,6 +24,7 @@ describe('Swagger document', () => {
         '/health/live',
         '/metrics',
         '/v1/api-keys',
+        '/v1/audit-log',
         '/v1/api-keys/{id}',
         '/v1/settings',
         '/v1/users',

@@ -1,6 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { IsNull } from 'typeorm';
+import { AuditService } from '../../audit/audit.service';
 import { compactUuid, expandUuid } from '../../common/uuid';
 import { TenantContext } from '../../database/tenant-context';
 import type { Principal } from '../../tenancy/tenant-request';
@@ -20,6 +21,7 @@ export class ApiKeysService {
   constructor(
     private readonly tenantContext: TenantContext,
     private readonly tenants: TenantsService,
+    private readonly audit: AuditService,
   ) {}
 
   private get keys() {
@@ -40,6 +42,12 @@ export class ApiKeysService {
         scopes: input.scopes,
       }),
     );
+    await this.audit.record({
+      action: 'api_key.created',
+      resourceType: 'api_key',
+      resourceId: saved.id,
+      details: { name: input.name, scopes: input.scopes, prefix },
+    });
     return { key, record: await this.keys.findOneByOrFail({ id: saved.id }) };
   }
 
@@ -54,6 +62,7 @@ export class ApiKeysService {
   async revoke(id: string): Promise<void> {
     const result = await this.keys.update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
     if (result.affected === 0) throw new NotFoundException(`API key ${id} not found`);
+    await this.audit.record({ action: 'api_key.revoked', resourceType: 'api_key', resourceId: id });
   }
 
   /** The principal a presented key stands for, or null for an unknown, wrong or revoked key. */

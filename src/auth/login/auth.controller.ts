@@ -9,6 +9,7 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { actorOf } from '../../audit/audit-actor';
 import { isUuid } from '../../common/uuid';
 import type { Environment } from '../../config/environment';
 import { TenantContext } from '../../database/tenant-context';
@@ -43,8 +44,12 @@ export class AuthController {
   @ApiOkResponse({ type: TokenPairResponse })
   @ApiUnauthorizedResponse({ description: 'Invalid credentials (the same answer for every cause)' })
   @ApiTooManyRequestsResponse({ description: 'Too many attempts from this IP; see Retry-After' })
-  login(@Body() input: LoginDto, @Headers('host') host?: string): Promise<TokenPairResponse> {
-    return this.sessions.login(input, host, this.baseDomain);
+  login(
+    @Body() input: LoginDto,
+    @Req() request: TenantRequest,
+    @Headers('host') host?: string,
+  ): Promise<TokenPairResponse> {
+    return this.sessions.login(input, host, this.baseDomain, actorOf(request, undefined));
   }
 
   @Post('refresh')

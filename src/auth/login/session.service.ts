@@ -2,6 +2,8 @@ import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { IsNull } from 'typeorm';
+import type { AuditActor } from '../../audit/audit-actor';
+import { AuditService } from '../../audit/audit.service';
 import { compactUuid, expandUuid } from '../../common/uuid';
 import { TenantContext } from '../../database/tenant-context';
 import { slugFromHost } from '../../tenancy/slug';
@@ -34,12 +36,14 @@ export class SessionService {
     private readonly tenantContext: TenantContext,
     private readonly hasher: PasswordHasher,
     private readonly jwt: JwtService,
+    private readonly audit: AuditService,
   ) {}
 
   async login(
     input: LoginDto,
     host: string | undefined,
     baseDomain: string,
+    actor?: AuditActor,
   ): Promise<TokenPairResponse> {
     const slug = input.tenant ?? slugFromHost(host, baseDomain);
     const tenant = slug ? await this.tenants.findBySlug(slug) : null;
@@ -48,8 +52,10 @@ export class SessionService {
       throw new UnauthorizedException(INVALID_CREDENTIALS);
     }
     // Failed attempts are counted (and committed) even though the answer is a 401.
-    const tokens = await this.tenantContext.runInTenant(tenant.id, () =>
-      this.checkPassword(tenant, input),
+    const tokens = await this.tenantContext.runInTenant(
+      tenant.id,
+      () => this.checkPassword(tenant, input),
+      actor,
     );
     if (!tokens) throw new UnauthorizedException(INVALID_CREDENTIALS);
     return tokens;
@@ -66,6 +72,10 @@ export class SessionService {
     const locked = user?.lockedUntil && user.lockedUntil.getTime() > Date.now();
     if (!user || user.status !== 'active' || locked) {
       await this.hasher.verify(null, input.password);
+      await this.recordLogin('login.failed', user?.id ?? null, {
+        email: input.email,
+        reason: !user ? 'unknown_email' : locked ? 'locked' : 'disabled',
+      });
       return null;
     }
     if (!(await this.hasher.verify(user.passwordHash, input.password))) {
@@ -76,13 +86,31 @@ export class SessionService {
           ? { failedLoginCount: 0, lockedUntil: new Date(Date.now() + LOCK_SECONDS * 1000) }
           : { failedLoginCount: failures },
       );
+      await this.recordLogin('login.failed', user.id, {
+        email: input.email,
+        reason: 'wrong_password',
+        locked: failures >= LOCK_AFTER_FAILURES,
+      });
       return null;
     }
     await users.update(
       { id: user.id },
       { failedLoginCount: 0, lockedUntil: null, lastLoginAt: new Date() },
     );
+    await this.recordLogin('login.succeeded', user.id, { email: user.email });
     return this.issue(tenant.id, user, randomUUID());
+  }
+
+  private async recordLogin(
+    action: string,
+    userId: string | null,
+    details: Record<string, unknown>,
+  ) {
+    const actor = this.tenantContext.current?.actor;
+    await this.audit.record(
+      { action, resourceType: 'user', resourceId: userId, details },
+      actor && action === 'login.succeeded' ? { ...actor, type: 'user', id: userId } : actor,
+    );
   }
 
   /** Rotates a refresh token. Presenting one that was already rotated revokes its whole family. */

@@ -1,4 +1,5 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { AuditService } from '../../audit/audit.service';
 import { Page } from '../../common/pagination';
 import { isUniqueViolation } from '../../common/postgres-errors';
 import { TenantContext } from '../../database/tenant-context';
@@ -14,6 +15,7 @@ export class UsersService {
   constructor(
     private readonly tenantContext: TenantContext,
     private readonly hasher: PasswordHasher,
+    private readonly audit: AuditService,
   ) {}
 
   private get users() {
@@ -31,6 +33,12 @@ export class UsersService {
           passwordHash,
         }),
       );
+      await this.audit.record({
+        action: 'user.created',
+        resourceType: 'user',
+        resourceId: user.id,
+        details: { email: user.email, role: user.role, with_password: passwordHash !== null },
+      });
       return this.get(user.id);
     } catch (error) {
       if (isUniqueViolation(error)) {
@@ -71,6 +79,12 @@ export class UsersService {
       await this.assertAnotherActiveOwner(user.id);
     }
     await this.users.update({ id }, next);
+    await this.audit.record({
+      action: 'user.updated',
+      resourceType: 'user',
+      resourceId: id,
+      details: { ...change },
+    });
     return this.get(id);
   }
 
@@ -79,6 +93,12 @@ export class UsersService {
     const user = await this.get(id);
     if (this.isActiveOwner(user)) await this.assertAnotherActiveOwner(user.id);
     await this.users.delete({ id });
+    await this.audit.record({
+      action: 'user.deleted',
+      resourceType: 'user',
+      resourceId: id,
+      details: { email: user.email },
+    });
   }
 
   private isActiveOwner(user: User): boolean {

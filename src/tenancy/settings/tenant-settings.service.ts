@@ -1,4 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
+import { AuditService } from '../../audit/audit.service';
 import { TenantContext } from '../../database/tenant-context';
 import { UpdateSettingsDto } from './dto/update-settings.dto';
 import { TenantSettings } from './tenant-settings.entity';
@@ -6,7 +7,10 @@ import { TenantSettings } from './tenant-settings.entity';
 /** Reads and writes the current tenant's settings, always through the tenant transaction. */
 @Injectable()
 export class TenantSettingsService {
-  constructor(private readonly tenantContext: TenantContext) {}
+  constructor(
+    private readonly tenantContext: TenantContext,
+    private readonly audit: AuditService,
+  ) {}
 
   private get repository() {
     return this.tenantContext.manager.getRepository(TenantSettings);
@@ -29,6 +33,13 @@ export class TenantSettingsService {
     if (change.locale !== undefined) settings.locale = change.locale;
     if (change.currency !== undefined) settings.currency = change.currency.toUpperCase();
     if (change.date_format !== undefined) settings.dateFormat = change.date_format;
-    return this.repository.save(settings);
+    const saved = await this.repository.save(settings);
+    await this.audit.record({
+      action: 'settings.updated',
+      resourceType: 'settings',
+      resourceId: settings.tenantId,
+      details: { ...change },
+    });
+    return saved;
   }
 }

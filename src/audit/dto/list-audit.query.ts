@@ -1,0 +1,29 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { PageQuery } from '../../common/pagination';
+
+export class ListAuditQuery extends PageQuery {
+  @ApiPropertyOptional({ example: 'user.created' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  @Matches(/^[a-z_.]+$/, { message: 'action must look like user.created' })
+  action?: string;
+
+  @ApiPropertyOptional({ description: 'User id, API key id or platform admin subject' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  @Matches(/^[\w:.@-]+$/, { message: 'actor_id has characters no actor id has' })
+  actor_id?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'From (inclusive), ISO 8601 with zone' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'To (exclusive), ISO 8601 with zone' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+}
