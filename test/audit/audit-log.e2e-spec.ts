@@ -1,13 +1,6 @@
 import type { Client } from 'pg';
 import { asTenant, connectAs, sqlState } from '../support/sql';
-import {
-  adminAuth,
-  bearer,
-  createTenant,
-  createTestApp,
-  TestApp,
-  tenantToken,
-} from '../support/test-app';
+import { bearer, createTenant, createTestApp, TestApp, tenantToken } from '../support/test-app';
 
 interface Entry {
   action: string;
