@@ -4,6 +4,7 @@ import { CreateUsers1763900000002 } from './1763900000002-create-users';
 import { CreateRefreshTokens1763900000003 } from './1763900000003-create-refresh-tokens';
 import { CreateApiKeys1763900000004 } from './1763900000004-create-api-keys';
 import { CreateAuditLog1763900000005 } from './1763900000005-create-audit-log';
+import { CreatePlatformAdmins1763900000006 } from './1763900000006-create-platform-admins';
 
 /** Every migration in order. Listed explicitly so the CLI, the app and Jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const ALL_MIGRATIONS = [
   CreateRefreshTokens1763900000003,
   CreateApiKeys1763900000004,
   CreateAuditLog1763900000005,
+  CreatePlatformAdmins1763900000006,
 ];

@@ -41,6 +41,9 @@ ensure_secrets() {
   ADMIN_TOKEN="$(cat "$APP_DIR/admin-token")"
   [ -s "$APP_DIR/demo-password" ] || (umask 077; node -e 'console.log("demo-" + require("crypto").randomBytes(9).toString("base64url"))' > "$APP_DIR/demo-password")
   DEMO_PASSWORD="$(cat "$APP_DIR/demo-password")"
+  # The first platform admin account, created by the app at start-up when none exists.
+  export PLATFORM_ADMIN_EMAIL="${PLATFORM_ADMIN_EMAIL:-ops@tenantry.localhost}"
+  export PLATFORM_ADMIN_PASSWORD="${PLATFORM_ADMIN_PASSWORD:-$DEMO_PASSWORD-ops}"
   export JWT_SECRET; JWT_SECRET="$(cat "$APP_DIR/jwt-secret")"
   export PLATFORM_ADMIN_TOKEN_SHA256
   PLATFORM_ADMIN_TOKEN_SHA256="$(printf '%s' "$ADMIN_TOKEN" | sha256sum | cut -d' ' -f1)"
@@ -72,6 +75,7 @@ up() {
   echo "  Swagger UI  $url/docs   (OpenAPI document: $url/docs-json)"
   echo "  Health      $url/health"
   echo "  App log     $APP_LOG   (JSON lines; pipe through npx pino-pretty to read)"
+  echo "  Admin login $PLATFORM_ADMIN_EMAIL / $PLATFORM_ADMIN_PASSWORD   (POST /auth/admin/login)"
   echo "  Admin token $ADMIN_TOKEN"
   echo "    curl -s $url/admin/tenants -H 'Authorization: Bearer $ADMIN_TOKEN'"
   echo "  Demo tenants, each with an owner who can log in (POST /auth/login) and a 15-minute token:"

@@ -9,6 +9,8 @@ import { CredentialsService } from './credentials.service';
 import { AuthController } from './login/auth.controller';
 import { SessionService } from './login/session.service';
 import { PasswordHasher } from './password-hasher';
+import { PlatformAdminAuthController } from './platform-admins/platform-admin-auth.controller';
+import { PlatformAdminsService } from './platform-admins/platform-admins.service';
 import { TenantTransactionInterceptor } from './tenant-transaction.interceptor';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 import { UsersController } from './users/users.controller';
@@ -41,7 +43,7 @@ import { TenantAuthGuard } from './tenant-auth.guard';
       }),
     }),
   ],
-  controllers: [UsersController, AuthController, ApiKeysController],
+  controllers: [UsersController, AuthController, ApiKeysController, PlatformAdminAuthController],
   providers: [
     CredentialsService,
     PlatformAdminGuard,
@@ -50,6 +52,7 @@ import { TenantAuthGuard } from './tenant-auth.guard';
     UsersService,
     SessionService,
     ApiKeysService,
+    PlatformAdminsService,
     TenantTransactionInterceptor,
   ],
   exports: [

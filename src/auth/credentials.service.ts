@@ -1,30 +1,23 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { JwtService, type JwtSignOptions } from '@nestjs/jwt';
+import { JwtService } from '@nestjs/jwt';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Environment } from '../config/environment';
 import type { Principal } from '../tenancy/tenant-request';
 import { ApiKeysService } from './api-keys/api-keys.service';
+import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, ADMIN_TOKEN_AUDIENCE } from './token-policy';
+import { PlatformAdminsService } from './platform-admins/platform-admins.service';
 import { isUuid } from '../common/uuid';
 
-/**
- * Access tokens name who issued them and what they are for, so another kind of token signed
- * with the same secret (a guest embed token, say) is never taken as an API credential.
- */
-export const ACCESS_TOKEN_ISSUER = 'tenantry';
-export const ACCESS_TOKEN_AUDIENCE = 'tenantry-api';
-
-/** How every tenant access token is signed (login, the demo seeder, tests, benchmarks). */
-export function accessTokenSignOptions(expiresIn?: JwtSignOptions['expiresIn']): JwtSignOptions {
-  return {
-    algorithm: 'HS256',
-    issuer: ACCESS_TOKEN_ISSUER,
-    audience: ACCESS_TOKEN_AUDIENCE,
-    ...(expiresIn !== undefined ? { expiresIn } : {}),
-  };
-}
+export {
+  ACCESS_TOKEN_AUDIENCE,
+  ACCESS_TOKEN_ISSUER,
+  accessTokenSignOptions,
+  ADMIN_TOKEN_AUDIENCE,
+} from './token-policy';
 
 interface TenantTokenClaims {
+  aud?: unknown;
   sub?: unknown;
   tenant_id?: unknown;
   role?: unknown;
@@ -43,6 +36,7 @@ export class CredentialsService {
   constructor(
     private readonly jwt: JwtService,
     private readonly apiKeys: ApiKeysService,
+    private readonly platformAdmins: PlatformAdminsService,
     config: ConfigService<Environment, true>,
   ) {
     this.adminTokenHash = Buffer.from(
@@ -75,7 +69,7 @@ export class CredentialsService {
       claims = await this.jwt.verifyAsync<TenantTokenClaims & object>(token, {
         algorithms: ['HS256'],
         issuer: ACCESS_TOKEN_ISSUER,
-        audience: ACCESS_TOKEN_AUDIENCE,
+        audience: [ACCESS_TOKEN_AUDIENCE, ADMIN_TOKEN_AUDIENCE],
       });
     } catch (error) {
       const expired = (error as Error).name === 'TokenExpiredError';
@@ -84,6 +78,13 @@ export class CredentialsService {
     if (typeof claims.exp !== 'number') throw new UnauthorizedException('Token has no expiry');
     if (typeof claims.sub !== 'string' || claims.sub.length === 0) {
       throw new UnauthorizedException('Token has no subject');
+    }
+    if (claims.aud === ADMIN_TOKEN_AUDIENCE) {
+      // A platform admin's login: valid only while the account is active.
+      if (!(await this.platformAdmins.isActive(claims.sub))) {
+        throw new UnauthorizedException('This platform admin is disabled or no longer exists');
+      }
+      return { kind: 'platform_admin', subject: claims.sub };
     }
     if (!isUuid(claims.tenant_id)) {
       throw new UnauthorizedException('Token has no valid tenant_id claim');

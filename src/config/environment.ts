@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import {
+  IsEmail,
   IsIn,
   IsInt,
   IsNotEmpty,
@@ -91,6 +92,18 @@ export class Environment {
       'PLATFORM_ADMIN_TOKEN_SHA256 must be 64 lowercase hex characters (sha256 of the token)',
   })
   PLATFORM_ADMIN_TOKEN_SHA256: string;
+
+  /** The first platform admin account, created at start-up when none exists yet. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsEmail({}, { message: 'PLATFORM_ADMIN_EMAIL must be an email address' })
+  PLATFORM_ADMIN_EMAIL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(12, { message: 'PLATFORM_ADMIN_PASSWORD must be at least 12 characters' })
+  PLATFORM_ADMIN_PASSWORD?: string;
 
   /** Tenants are also reachable as <slug>.<BASE_DOMAIN>. */
   @Matches(

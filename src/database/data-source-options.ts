@@ -3,12 +3,21 @@ import { ALL_MIGRATIONS } from '../../migrations';
 import { AuditEntry } from '../audit/audit-entry.entity';
 import { ApiKey } from '../auth/api-keys/api-key.entity';
 import { RefreshToken } from '../auth/login/refresh-token.entity';
+import { PlatformAdmin } from '../auth/platform-admins/platform-admin.entity';
 import { User } from '../auth/users/user.entity';
 import { Tenant } from '../tenancy/tenant.entity';
 import { TenantSettings } from '../tenancy/settings/tenant-settings.entity';
 
 /** Every TypeORM entity, listed explicitly so the CLI, the app and tests load the same set. */
-export const ALL_ENTITIES = [Tenant, TenantSettings, User, RefreshToken, ApiKey, AuditEntry];
+export const ALL_ENTITIES = [
+  Tenant,
+  TenantSettings,
+  User,
+  RefreshToken,
+  ApiKey,
+  AuditEntry,
+  PlatformAdmin,
+];
 
 export interface DatabaseConnection {
   host: string;

@@ -13,6 +13,7 @@ describe('Swagger document', () => {
     expect(Object.keys(response.body.paths).sort()).toEqual(
       [
         '/admin/statistics',
+        '/auth/admin/login',
         '/auth/login',
         '/auth/logout',
         '/auth/me',

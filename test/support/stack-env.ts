@@ -6,6 +6,8 @@ export const TEST_ADMIN_TOKEN_SHA256 =
   'f7e2339b1b3a8c1bf3a0077b0576cde27506faeb6505d9da0ed70731efffa1c8';
 export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-long-enough-0123456789';
 export const TEST_BASE_DOMAIN = 'tenantry.test';
+export const TEST_PLATFORM_ADMIN_EMAIL = 'ops@tenantry.test';
+export const TEST_PLATFORM_ADMIN_PASSWORD = 'platform admin passphrase';
 
 /** The environment every end-to-end test runs with: the stack's servers, a test database. */
 export function testEnvironment(): Record<string, string> {
@@ -25,6 +27,8 @@ export function testEnvironment(): Record<string, string> {
     BASE_DOMAIN: TEST_BASE_DOMAIN,
     // Every test logs in from 127.0.0.1; only the rate-limit test sets a low limit.
     LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
+    PLATFORM_ADMIN_EMAIL: TEST_PLATFORM_ADMIN_EMAIL,
+    PLATFORM_ADMIN_PASSWORD: TEST_PLATFORM_ADMIN_PASSWORD,
   };
 }
 

@@ -9,18 +9,19 @@ import { TenantContext } from '../../database/tenant-context';
 import { slugFromHost } from '../../tenancy/slug';
 import type { Tenant } from '../../tenancy/tenant.entity';
 import { TenantsService } from '../../tenancy/tenants.service';
-import { accessTokenSignOptions } from '../credentials.service';
+import {
+  ACCESS_TOKEN_SECONDS,
+  accessTokenSignOptions,
+  LOCK_AFTER_FAILURES,
+  LOCK_SECONDS,
+  REFRESH_TOKEN_SECONDS,
+} from '../token-policy';
 import { PasswordHasher } from '../password-hasher';
 import { permissionsOf } from '../permissions';
 import { User } from '../users/user.entity';
 import { LoginDto } from './dto/login.dto';
 import type { TokenPairResponse } from './dto/token-pair.response';
 import { RefreshToken } from './refresh-token.entity';
-
-export const ACCESS_TOKEN_SECONDS = 15 * 60;
-export const REFRESH_TOKEN_SECONDS = 30 * 24 * 3600;
-export const LOCK_AFTER_FAILURES = 5;
-export const LOCK_SECONDS = 15 * 60;
 
 /** One answer for every failed login or refresh, so none reveals whether a tenant or email exists. */
 const INVALID_CREDENTIALS = 'Invalid credentials';

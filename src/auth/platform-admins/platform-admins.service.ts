@@ -1,0 +1,88 @@
+import { Injectable, Logger, OnApplicationBootstrap, UnauthorizedException } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { JwtService } from '@nestjs/jwt';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { isUuid } from '../../common/uuid';
+import type { Environment } from '../../config/environment';
+import {
+  ACCESS_TOKEN_ISSUER,
+  ACCESS_TOKEN_SECONDS,
+  ADMIN_TOKEN_AUDIENCE,
+  LOCK_AFTER_FAILURES,
+  LOCK_SECONDS,
+} from '../token-policy';
+import { PasswordHasher } from '../password-hasher';
+import { PlatformAdmin } from './platform-admin.entity';
+
+/** Platform operator accounts: the first one from the environment, password login, status. */
+@Injectable()
+export class PlatformAdminsService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(PlatformAdminsService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly hasher: PasswordHasher,
+    private readonly jwt: JwtService,
+    private readonly config: ConfigService<Environment, true>,
+  ) {}
+
+  private get admins() {
+    return this.dataSource.getRepository(PlatformAdmin);
+  }
+
+  /** Creates the first admin from PLATFORM_ADMIN_EMAIL/PASSWORD when there is none yet. */
+  async onApplicationBootstrap(): Promise<void> {
+    const email = this.config.get('PLATFORM_ADMIN_EMAIL', { infer: true });
+    const password = this.config.get('PLATFORM_ADMIN_PASSWORD', { infer: true });
+    if (!email || !password || (await this.admins.count()) > 0) return;
+    await this.admins.insert({ email, passwordHash: await this.hasher.hash(password) });
+    this.logger.log(`created the first platform admin ${email}`);
+  }
+
+  async isActive(id: string): Promise<boolean> {
+    if (!isUuid(id)) return false;
+    return (await this.admins.findOneBy({ id }))?.status === 'active';
+  }
+
+  /** The same single 401 for an unknown email, a wrong password, a locked or disabled account. */
+  async login(
+    email: string,
+    password: string,
+  ): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number }> {
+    const admin = await this.admins
+      .createQueryBuilder('admin')
+      .addSelect('admin.passwordHash')
+      .where('lower(admin.email) = lower(:email)', { email: email.trim() })
+      .getOne();
+    const locked = admin?.lockedUntil && admin.lockedUntil.getTime() > Date.now();
+    if (!admin || admin.status !== 'active' || locked) {
+      await this.hasher.verify(null, password);
+      throw new UnauthorizedException('Invalid credentials');
+    }
+    if (!(await this.hasher.verify(admin.passwordHash, password))) {
+      const failures = admin.failedLoginCount + 1;
+      await this.admins.update(
+        { id: admin.id },
+        failures >= LOCK_AFTER_FAILURES
+          ? { failedLoginCount: 0, lockedUntil: new Date(Date.now() + LOCK_SECONDS * 1000) }
+          : { failedLoginCount: failures },
+      );
+      throw new UnauthorizedException('Invalid credentials');
+    }
+    await this.admins.update(
+      { id: admin.id },
+      { failedLoginCount: 0, lockedUntil: null, lastLoginAt: new Date() },
+    );
+    const accessToken = this.jwt.sign(
+      { sub: admin.id, scope: 'platform', jti: randomUUID() },
+      {
+        algorithm: 'HS256',
+        issuer: ACCESS_TOKEN_ISSUER,
+        audience: ADMIN_TOKEN_AUDIENCE,
+        expiresIn: ACCESS_TOKEN_SECONDS,
+      },
+    );
+    return { access_token: accessToken, token_type: 'Bearer', expires_in: ACCESS_TOKEN_SECONDS };
+  }
+}

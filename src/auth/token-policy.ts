@@ -1,0 +1,26 @@
+import type { JwtSignOptions } from '@nestjs/jwt';
+
+/**
+ * Token lifetimes, lockout and the claims that tell token kinds apart. Access tokens name who
+ * issued them and what they are for, so another kind of token signed with the same secret (a
+ * guest embed token, an admin token on a tenant route) is never taken for the wrong one.
+ */
+export const ACCESS_TOKEN_ISSUER = 'tenantry';
+export const ACCESS_TOKEN_AUDIENCE = 'tenantry-api';
+/** Platform admin tokens: accepted only where platform credentials are. */
+export const ADMIN_TOKEN_AUDIENCE = 'tenantry-admin';
+
+export const ACCESS_TOKEN_SECONDS = 15 * 60;
+export const REFRESH_TOKEN_SECONDS = 30 * 24 * 3600;
+export const LOCK_AFTER_FAILURES = 5;
+export const LOCK_SECONDS = 15 * 60;
+
+/** How every tenant access token is signed (login, the demo seeder, tests, benchmarks). */
+export function accessTokenSignOptions(expiresIn?: JwtSignOptions['expiresIn']): JwtSignOptions {
+  return {
+    algorithm: 'HS256',
+    issuer: ACCESS_TOKEN_ISSUER,
+    audience: ACCESS_TOKEN_AUDIENCE,
+    ...(expiresIn !== undefined ? { expiresIn } : {}),
+  };
+}

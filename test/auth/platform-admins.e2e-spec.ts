@@ -1,0 +1,74 @@
+import { connectAs } from '../support/sql';
+import { bearer, createTenant, createTestApp, TestApp, tenantToken } from '../support/test-app';
+import { TEST_PLATFORM_ADMIN_EMAIL, TEST_PLATFORM_ADMIN_PASSWORD } from '../support/stack-env';
+
+describe('platform admin accounts', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  const adminLogin = (email: string, password: string) =>
+    t.http.post('/auth/admin/login').send({ email, password });
+
+  it('creates the first admin from the environment; its token opens /admin routes', async () => {
+    const login = await adminLogin(
+      TEST_PLATFORM_ADMIN_EMAIL.toUpperCase(),
+      TEST_PLATFORM_ADMIN_PASSWORD,
+    ).expect(200);
+    expect(login.body).toMatchObject({ token_type: 'Bearer', expires_in: 900 });
+    const claims = JSON.parse(
+      Buffer.from(login.body.access_token.split('.')[1], 'base64url').toString(),
+    );
+    expect(claims).toMatchObject({ aud: 'tenantry-admin', iss: 'tenantry', scope: 'platform' });
+    await t.http.get('/admin/statistics').set(bearer(login.body.access_token)).expect(200);
+    const tenant = await createTenant(t.http);
+    const settings = await t.http
+      .get('/v1/settings')
+      .set({ ...bearer(login.body.access_token), 'X-Tenant-ID': tenant.id })
+      .expect(200);
+    expect(settings.body.tenant_id).toBe(tenant.id);
+    await t.http.get('/v1/settings').set(bearer(login.body.access_token)).expect(400);
+  });
+
+  it('answers every failure with the same 401', async () => {
+    const tenant = await createTenant(t.http);
+    for (const [email, password] of [
+      [TEST_PLATFORM_ADMIN_EMAIL, 'wrong password'],
+      ['nobody@tenantry.test', TEST_PLATFORM_ADMIN_PASSWORD],
+      [`owner@${tenant.slug}.example`, 'whatever it is'],
+    ]) {
+      const response = await adminLogin(email, password).expect(401);
+      expect(response.body.message).toBe('Invalid credentials');
+    }
+  });
+
+  it('keeps tenant tokens off /admin and admin tokens from posing as tenant tokens', async () => {
+    const tenant = await createTenant(t.http);
+    await t.http
+      .get('/admin/tenants')
+      .set(bearer(tenantToken(tenant.id)))
+      .expect(403);
+  });
+
+  it("refuses a disabled admin's unexpired token", async () => {
+    const owner = await connectAs('owner');
+    try {
+      const login = await adminLogin(
+        TEST_PLATFORM_ADMIN_EMAIL,
+        TEST_PLATFORM_ADMIN_PASSWORD,
+      ).expect(200);
+      await owner.query("UPDATE platform_admins SET status = 'disabled' WHERE lower(email) = $1", [
+        TEST_PLATFORM_ADMIN_EMAIL,
+      ]);
+      await t.http.get('/admin/statistics').set(bearer(login.body.access_token)).expect(401);
+      await adminLogin(TEST_PLATFORM_ADMIN_EMAIL, TEST_PLATFORM_ADMIN_PASSWORD).expect(401);
+    } finally {
+      await owner.query("UPDATE platform_admins SET status = 'active' WHERE lower(email) = $1", [
+        TEST_PLATFORM_ADMIN_EMAIL,
+      ]);
+      await owner.end();
+    }
+  });
+});
