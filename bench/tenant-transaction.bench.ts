@@ -79,21 +79,15 @@ export async function benchTenantTransaction(
     const created = await fetch(`${url}/admin/tenants`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name: 'Bench Tenant', slug: 'bench' }),
+      body: JSON.stringify({
+        name: 'Bench Tenant',
+        slug: 'bench',
+        owner_email: 'bench@bench.example',
+      }),
     });
-    const tenant = (await created.json()) as { id: string };
-    const owner = await fetch(`${url}/v1/users`, {
-      method: 'POST',
-      headers: {
-        Authorization: `Bearer ${adminToken}`,
-        'X-Tenant-ID': tenant.id,
-        'Content-Type': 'application/json',
-      },
-      body: JSON.stringify({ email: 'bench@bench.example', role: 'owner' }),
-    });
-    const user = (await owner.json()) as { id: string };
+    const tenant = (await created.json()) as { id: string; owner: { id: string } };
     const token = new JwtService({ secret: jwtSecret }).sign(
-      { sub: user.id, tenant_id: tenant.id, role: 'owner' },
+      { sub: tenant.owner.id, tenant_id: tenant.id, role: 'owner' },
       accessTokenSignOptions('1h'),
     );
     const headers = { Authorization: `Bearer ${token}` };

@@ -5,6 +5,7 @@ import { CreateRefreshTokens1763900000003 } from './1763900000003-create-refresh
 import { CreateApiKeys1763900000004 } from './1763900000004-create-api-keys';
 import { CreateAuditLog1763900000005 } from './1763900000005-create-audit-log';
 import { CreatePlatformAdmins1763900000006 } from './1763900000006-create-platform-admins';
+import { CreatePasswordSetTokens1763900000007 } from './1763900000007-create-password-set-tokens';
 
 /** Every migration in order. Listed explicitly so the CLI, the app and Jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const ALL_MIGRATIONS = [
   CreateApiKeys1763900000004,
   CreateAuditLog1763900000005,
   CreatePlatformAdmins1763900000006,
+  CreatePasswordSetTokens1763900000007,
 ];

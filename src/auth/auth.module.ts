@@ -13,6 +13,7 @@ import { PlatformAdminAuthController } from './platform-admins/platform-admin-au
 import { PlatformAdminsService } from './platform-admins/platform-admins.service';
 import { TenantTransactionInterceptor } from './tenant-transaction.interceptor';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
+import { PasswordSetupService } from './users/password-setup.service';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
 import { PlatformAdminGuard } from './platform-admin.guard';
@@ -53,6 +54,7 @@ import { TenantAuthGuard } from './tenant-auth.guard';
     SessionService,
     ApiKeysService,
     PlatformAdminsService,
+    PasswordSetupService,
     TenantTransactionInterceptor,
   ],
   exports: [
@@ -60,6 +62,8 @@ import { TenantAuthGuard } from './tenant-auth.guard';
     PlatformAdminGuard,
     TenantAuthGuard,
     TenantTransactionInterceptor,
+    UsersService,
+    PasswordSetupService,
     JwtModule,
   ],
 })

@@ -35,6 +35,7 @@ interface TenantBody {
 }
 interface ApiBody extends Partial<TenantBody> {
   access_token?: string;
+  password_set_token?: string;
   data?: TenantBody[];
 }
 
@@ -64,11 +65,25 @@ async function main(): Promise<void> {
   const demoPassword = required('DEMO_PASSWORD');
 
   for (const demo of DEMO_TENANTS) {
+    // Each demo tenant's owner logs in for real; the password is per machine.
+    const email = `owner@${demo.slug}.example`;
     let created = await call(`${baseUrl}/admin/tenants`, {
       method: 'POST',
       headers: admin,
-      body: JSON.stringify({ name: demo.name, slug: demo.slug, tier: demo.tier }),
+      body: JSON.stringify({
+        name: demo.name,
+        slug: demo.slug,
+        tier: demo.tier,
+        owner_email: email,
+      }),
     });
+    if (created.body?.password_set_token) {
+      // A new tenant: its owner sets the password with the one-time token, as a customer would.
+      await call(`${baseUrl}/auth/password`, {
+        method: 'POST',
+        body: JSON.stringify({ token: created.body.password_set_token, password: demoPassword }),
+      });
+    }
     if (created.status === 409) {
       const list = await call(`${baseUrl}/admin/tenants?search=${encodeURIComponent(demo.name)}`, {
         headers: admin,
@@ -86,8 +101,7 @@ async function main(): Promise<void> {
       headers: { ...admin, 'X-Tenant-ID': id },
       body: JSON.stringify(demo.settings),
     });
-    // Each demo tenant gets an owner who logs in for real; the password is per machine.
-    const email = `owner@${demo.slug}.example`;
+    // Tenants seeded before owners came with provisioning get one now (409 when it exists).
     await call(`${baseUrl}/v1/users`, {
       method: 'POST',
       headers: { ...admin, 'X-Tenant-ID': id },

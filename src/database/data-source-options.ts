@@ -4,6 +4,7 @@ import { AuditEntry } from '../audit/audit-entry.entity';
 import { ApiKey } from '../auth/api-keys/api-key.entity';
 import { RefreshToken } from '../auth/login/refresh-token.entity';
 import { PlatformAdmin } from '../auth/platform-admins/platform-admin.entity';
+import { PasswordSetToken } from '../auth/users/password-set-token.entity';
 import { User } from '../auth/users/user.entity';
 import { Tenant } from '../tenancy/tenant.entity';
 import { TenantSettings } from '../tenancy/settings/tenant-settings.entity';
@@ -17,6 +18,7 @@ export const ALL_ENTITIES = [
   ApiKey,
   AuditEntry,
   PlatformAdmin,
+  PasswordSetToken,
 ];
 
 export interface DatabaseConnection {

@@ -9,11 +9,14 @@ import {
 } from '@nestjs/swagger';
 import { actorOf } from '../audit/audit-actor';
 import { AdminOnly } from '../auth/admin-only.decorator';
+import { PasswordSetupService } from '../auth/users/password-setup.service';
+import type { User } from '../auth/users/user.entity';
+import { UsersService } from '../auth/users/users.service';
 import type { TenantRequest } from './tenant-request';
 import { UuidParam } from '../common/uuid-param';
 import { CreateTenantDto } from './dto/create-tenant.dto';
 import { ListTenantsQuery } from './dto/list-tenants.query';
-import { TenantPageResponse, TenantResponse } from './dto/tenant.response';
+import { TenantCreatedResponse, TenantPageResponse, TenantResponse } from './dto/tenant.response';
 import { UpdateTenantDto } from './dto/update-tenant.dto';
 import {
   type PlatformStatistics,
@@ -29,19 +32,34 @@ export class TenantsAdminController {
   constructor(
     private readonly tenants: TenantsService,
     private readonly statistics: TenantStatisticsService,
+    private readonly users: UsersService,
+    private readonly passwordSetup: PasswordSetupService,
   ) {}
 
   @Post('tenants')
-  @ApiOperation({ summary: 'Provision a tenant with default settings' })
-  @ApiCreatedResponse({ type: TenantResponse })
+  @ApiOperation({ summary: 'Provision a tenant with default settings and its owner' })
+  @ApiCreatedResponse({ type: TenantCreatedResponse })
   @ApiConflictResponse({ description: 'The slug is taken' })
   async create(
     @Body() input: CreateTenantDto,
     @Req() request: TenantRequest,
-  ): Promise<TenantResponse> {
-    return TenantResponse.from(
-      await this.tenants.create(input, actorOf(request, request.principal)),
+  ): Promise<TenantCreatedResponse> {
+    let owner: User | undefined;
+    let passwordSet: { token: string; expiresAt: Date } | undefined;
+    const tenant = await this.tenants.create(
+      input,
+      actorOf(request, request.principal),
+      async () => {
+        owner = await this.users.create({ email: input.owner_email, role: 'owner' });
+        passwordSet = await this.passwordSetup.issue(owner.id);
+      },
     );
+    return {
+      ...TenantResponse.from(tenant),
+      owner: { id: owner!.id, email: owner!.email },
+      password_set_token: passwordSet!.token,
+      password_set_expires_at: passwordSet!.expiresAt.toISOString(),
+    };
   }
 
   @Get('tenants')

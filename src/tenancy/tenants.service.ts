@@ -33,7 +33,15 @@ export class TenantsService {
   }
 
   /** Creates the tenant and its tenant-owned defaults in one transaction scoped to it. */
-  async create(input: CreateTenantDto, actor?: AuditActor): Promise<Tenant> {
+  /**
+   * `alsoInside` runs in the same transaction after the defaults, for whatever else a new tenant
+   * must have (its owner): all of it exists, or none of it does.
+   */
+  async create(
+    input: CreateTenantDto,
+    actor?: AuditActor,
+    alsoInside?: () => Promise<void>,
+  ): Promise<Tenant> {
     if (RESERVED_SLUGS.has(input.slug)) {
       throw new BadRequestException({
         message: `slug "${input.slug}" is reserved`,
@@ -61,6 +69,7 @@ export class TenantsService {
             resourceId: id,
             details: { name: input.name, slug: input.slug, tier: tenant.tier },
           });
+          await alsoInside?.();
           return tenant;
         },
         actor,

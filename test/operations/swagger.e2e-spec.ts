@@ -17,6 +17,7 @@ describe('Swagger document', () => {
         '/auth/login',
         '/auth/logout',
         '/auth/me',
+        '/auth/password',
         '/auth/refresh',
         '/admin/tenants',
         '/admin/tenants/{id}',

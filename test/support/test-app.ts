@@ -100,7 +100,7 @@ export function uniqueSlug(prefix = 't'): string {
 export async function createTenant(
   http: TestAgent,
   input: { name?: string; slug?: string; tier?: string } = {},
-): Promise<{ id: string; slug: string; ownerId: string }> {
+): Promise<{ id: string; slug: string; ownerId: string; passwordSetToken: string }> {
   const slug = input.slug ?? uniqueSlug();
   const response = await http
     .post('/admin/tenants')
@@ -108,15 +108,16 @@ export async function createTenant(
     .send({
       name: input.name ?? `Tenant ${slug}`,
       slug,
+      owner_email: `owner@${slug}.example`,
       ...(input.tier ? { tier: input.tier } : {}),
     })
     .expect(201);
   const id: string = response.body.id;
-  const owner = await http
-    .post('/v1/users')
-    .set({ ...adminAuth, 'X-Tenant-ID': id })
-    .send({ email: `owner@${slug}.example`, role: 'owner' })
-    .expect(201);
-  ownerOf.set(id, owner.body.id);
-  return { id, slug: response.body.slug, ownerId: owner.body.id };
+  ownerOf.set(id, response.body.owner.id);
+  return {
+    id,
+    slug: response.body.slug,
+    ownerId: response.body.owner.id,
+    passwordSetToken: response.body.password_set_token,
+  };
 }

@@ -12,8 +12,10 @@ describe('/admin/tenants', () => {
     const created = await t.http
       .post('/admin/tenants')
       .set(adminAuth)
-      .send({ name: 'Acme Corp', slug, tier: 'growth' })
+      .send({ name: 'Acme Corp', slug, tier: 'growth', owner_email: 'founder@acme.example' })
       .expect(201);
+    expect(created.body.owner).toEqual({ id: expect.any(String), email: 'founder@acme.example' });
+    expect(created.body.password_set_token).toMatch(/^pst_[0-9a-f]{32}_[\w-]{43}$/);
     expect(created.body).toMatchObject({
       name: 'Acme Corp',
       slug,
@@ -40,7 +42,7 @@ describe('/admin/tenants', () => {
     const taken = await t.http
       .post('/admin/tenants')
       .set(adminAuth)
-      .send({ name: 'Again', slug })
+      .send({ name: 'Again', slug, owner_email: 'again@acme.example' })
       .expect(409);
     expect(taken.body.errors).toEqual([
       { field: 'slug', message: expect.stringContaining('taken') },
@@ -48,7 +50,7 @@ describe('/admin/tenants', () => {
     const reserved = await t.http
       .post('/admin/tenants')
       .set(adminAuth)
-      .send({ name: 'W', slug: 'www' })
+      .send({ name: 'W', slug: 'www', owner_email: 'w@acme.example' })
       .expect(400);
     expect(reserved.body.errors[0].field).toBe('slug');
   });

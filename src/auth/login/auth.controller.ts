@@ -19,7 +19,8 @@ import { permissionsOf, PERMISSIONS } from '../permissions';
 import { TenantScoped } from '../tenant-scoped.decorator';
 import { UserResponse } from '../users/dto/user.response';
 import { User } from '../users/user.entity';
-import { LoginDto, RefreshDto } from './dto/login.dto';
+import { PasswordSetupService } from '../users/password-setup.service';
+import { LoginDto, RefreshDto, SetPasswordDto } from './dto/login.dto';
 import { TokenPairResponse } from './dto/token-pair.response';
 import { SessionService } from './session.service';
 
@@ -30,6 +31,7 @@ export class AuthController {
 
   constructor(
     private readonly sessions: SessionService,
+    private readonly passwordSetup: PasswordSetupService,
     private readonly tenantContext: TenantContext,
     config: ConfigService<Environment, true>,
   ) {
@@ -72,6 +74,16 @@ export class AuthController {
   @ApiNoContentResponse()
   async logout(@Body() input: RefreshDto): Promise<void> {
     await this.sessions.logout(input.refresh_token);
+  }
+
+  @Post('password')
+  @Public()
+  @UseGuards(ThrottlerGuard)
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Set a password with a one-time password-set token (a new owner, say)' })
+  @ApiNoContentResponse()
+  async setPassword(@Body() input: SetPasswordDto): Promise<void> {
+    await this.passwordSetup.redeem(input.token, input.password);
   }
 
   @Get('me')

@@ -7,6 +7,7 @@ import {
   Matches,
   MaxLength,
   NotContains,
+  IsEmail,
 } from 'class-validator';
 import { SLUG_PATTERN } from '../slug';
 import { TENANT_TIERS, type TenantTier } from '../tenant.entity';
@@ -30,6 +31,15 @@ export class CreateTenantDto {
     message: 'slug must be a lowercase DNS label: a-z, 0-9 and inner hyphens, 1-63 characters',
   })
   slug: string;
+
+  @ApiProperty({
+    example: 'founder@acme.example',
+    description: "The tenant's first owner; gets a one-time password-set token",
+  })
+  @IsString()
+  @MaxLength(254)
+  @IsEmail({}, { message: 'owner_email must be an email address' })
+  owner_email: string;
 
   @ApiPropertyOptional({ enum: TENANT_TIERS, default: 'starter' })
   @IsOptional()

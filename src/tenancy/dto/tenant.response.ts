@@ -25,6 +25,19 @@ export class TenantResponse {
   }
 }
 
+class TenantOwnerResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() email: string;
+}
+
+/** The answer to provisioning: the tenant, its owner, and the owner's one-time password-set token. */
+export class TenantCreatedResponse extends TenantResponse {
+  @ApiProperty({ type: TenantOwnerResponse }) owner: TenantOwnerResponse;
+  @ApiProperty({ description: 'Shown once; POST /auth/password with it sets the owner password' })
+  password_set_token: string;
+  @ApiProperty({ format: 'date-time' }) password_set_expires_at: string;
+}
+
 export class TenantPageResponse {
   @ApiProperty({ type: [TenantResponse] }) data: TenantResponse[];
   @ApiProperty() page: number;

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { SLUG_PATTERN } from '../../../tenancy/slug';
 
 export class LoginDto {
@@ -32,4 +32,18 @@ export class RefreshDto {
   @IsNotEmpty()
   @MaxLength(200)
   refresh_token: string;
+}
+
+export class SetPasswordDto {
+  @ApiProperty({ description: 'The one-time token from tenant provisioning' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  token: string;
+
+  @ApiProperty({ minLength: 12, maxLength: 256 })
+  @IsString()
+  @MinLength(12)
+  @MaxLength(256)
+  password: string;
 }

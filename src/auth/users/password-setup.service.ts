@@ -1,0 +1,67 @@
+import { BadRequestException, Injectable } from '@nestjs/common';
+import { createHash, randomBytes } from 'node:crypto';
+import { AuditService } from '../../audit/audit.service';
+import { compactUuid, expandUuid } from '../../common/uuid';
+import { TenantContext } from '../../database/tenant-context';
+import { TenantsService } from '../../tenancy/tenants.service';
+import { PasswordHasher } from '../password-hasher';
+import { PasswordSetToken } from './password-set-token.entity';
+import { User } from './user.entity';
+
+export const PASSWORD_SET_TOKEN_SECONDS = 72 * 3600;
+const PASSWORD_SET_TOKEN = /^pst_([0-9a-f]{32})_[A-Za-z0-9_-]{43}$/;
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+const INVALID = {
+  message: 'The password-set token is invalid, used or expired',
+  errors: [{ field: 'token', message: 'token is invalid, used or expired' }],
+};
+
+/** One-time password-set tokens: issued for a new owner, redeemed once within 72 hours. */
+@Injectable()
+export class PasswordSetupService {
+  constructor(
+    private readonly tenantContext: TenantContext,
+    private readonly tenants: TenantsService,
+    private readonly hasher: PasswordHasher,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Issues a token for `userId` in the current tenant scope; returns it once. */
+  async issue(userId: string): Promise<{ token: string; expiresAt: Date }> {
+    const tenantId = this.tenantContext.tenantId;
+    const token = `pst_${compactUuid(tenantId)}_${randomBytes(32).toString('base64url')}`;
+    const expiresAt = new Date(Date.now() + PASSWORD_SET_TOKEN_SECONDS * 1000);
+    await this.tenantContext.manager
+      .getRepository(PasswordSetToken)
+      .insert({ tenantId, userId, tokenHash: sha256(token), expiresAt });
+    return { token, expiresAt };
+  }
+
+  /** Sets the password of the token's user and spends the token. */
+  async redeem(token: string, password: string): Promise<void> {
+    const hex = PASSWORD_SET_TOKEN.exec(token)?.[1];
+    const tenant = hex ? await this.tenants.findById(expandUuid(hex)) : null;
+    if (!tenant || tenant.status !== 'active') throw new BadRequestException(INVALID);
+    const passwordHash = await this.hasher.hash(password);
+    const done = await this.tenantContext.runInTenant(tenant.id, async () => {
+      const tokens = this.tenantContext.manager.getRepository(PasswordSetToken);
+      const stored = await tokens
+        .createQueryBuilder('token')
+        .where('token.token_hash = :hash', { hash: sha256(token) })
+        .setLock('pessimistic_write')
+        .getOne();
+      if (!stored || stored.usedAt || stored.expiresAt.getTime() <= Date.now()) return false;
+      await tokens.update({ id: stored.id }, { usedAt: new Date() });
+      await this.tenantContext.manager
+        .getRepository(User)
+        .update({ id: stored.userId }, { passwordHash });
+      await this.audit.record(
+        { action: 'user.password_set', resourceType: 'user', resourceId: stored.userId },
+        { type: 'user', id: stored.userId, ip: null, userAgent: null },
+      );
+      return true;
+    });
+    if (!done) throw new BadRequestException(INVALID);
+  }
+}
