@@ -1,7 +1,8 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { IsNull } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
+import { sha256Hex } from '../../common/sha256';
 import { compactUuid, expandUuid } from '../../common/uuid';
 import { TenantContext } from '../../database/tenant-context';
 import type { Principal } from '../../tenancy/tenant-request';
@@ -14,7 +15,6 @@ import { CreateApiKeyDto } from './dto/create-api-key.dto';
  * names both the tenant and the row; the whole key is hashed.
  */
 const API_KEY = /^tk_(([0-9a-f]{32})[0-9a-f]{8})_[A-Za-z0-9_-]{43}$/;
-const sha256 = (value: string) => createHash('sha256').update(value).digest();
 
 @Injectable()
 export class ApiKeysService {
@@ -38,7 +38,7 @@ export class ApiKeysService {
         tenantId,
         name: input.name,
         prefix,
-        secretHash: sha256(key).toString('hex'),
+        secretHash: sha256Hex(key),
         scopes: input.scopes,
       }),
     );
@@ -80,7 +80,13 @@ export class ApiKeysService {
         .where('key.prefix = :prefix', { prefix })
         .getOne();
       if (!key || key.revokedAt) return null;
-      if (!timingSafeEqual(Buffer.from(key.secretHash, 'hex'), sha256(presented))) return null;
+      if (
+        !timingSafeEqual(
+          Buffer.from(key.secretHash, 'hex'),
+          Buffer.from(sha256Hex(presented), 'hex'),
+        )
+      )
+        return null;
       // At most one write a minute per key, not one per request.
       await this.tenantContext.manager.query(
         `UPDATE api_keys SET last_used_at = now()

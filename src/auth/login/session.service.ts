@@ -1,9 +1,10 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { IsNull } from 'typeorm';
 import type { AuditActor } from '../../audit/audit-actor';
 import { AuditService } from '../../audit/audit.service';
+import { sha256Hex } from '../../common/sha256';
 import { compactUuid, expandUuid } from '../../common/uuid';
 import { TenantContext } from '../../database/tenant-context';
 import { slugFromHost } from '../../tenancy/slug';
@@ -12,8 +13,7 @@ import { TenantsService } from '../../tenancy/tenants.service';
 import {
   ACCESS_TOKEN_SECONDS,
   accessTokenSignOptions,
-  LOCK_AFTER_FAILURES,
-  LOCK_SECONDS,
+  afterFailedPassword,
   REFRESH_TOKEN_SECONDS,
 } from '../token-policy';
 import { PasswordHasher } from '../password-hasher';
@@ -26,8 +26,6 @@ import { RefreshToken } from './refresh-token.entity';
 /** One answer for every failed login or refresh, so none reveals whether a tenant or email exists. */
 const INVALID_CREDENTIALS = 'Invalid credentials';
 const REFRESH_TOKEN = /^rt_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$/;
-
-const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 /** Password login, refresh-token rotation with reuse detection, logout. */
 @Injectable()
@@ -80,17 +78,12 @@ export class SessionService {
       return null;
     }
     if (!(await this.hasher.verify(user.passwordHash, input.password))) {
-      const failures = user.failedLoginCount + 1;
-      await users.update(
-        { id: user.id },
-        failures >= LOCK_AFTER_FAILURES
-          ? { failedLoginCount: 0, lockedUntil: new Date(Date.now() + LOCK_SECONDS * 1000) }
-          : { failedLoginCount: failures },
-      );
+      const failed = afterFailedPassword(user.failedLoginCount);
+      await users.update({ id: user.id }, failed.values);
       await this.recordLogin('login.failed', user.id, {
         email: input.email,
         reason: 'wrong_password',
-        locked: failures >= LOCK_AFTER_FAILURES,
+        locked: failed.locked,
       });
       return null;
     }
@@ -121,7 +114,7 @@ export class SessionService {
       const repository = this.tenantContext.manager.getRepository(RefreshToken);
       const stored = await repository
         .createQueryBuilder('token')
-        .where('token.token_hash = :hash', { hash: sha256(token) })
+        .where('token.token_hash = :hash', { hash: sha256Hex(token) })
         .setLock('pessimistic_write')
         .getOne();
       if (!stored || stored.revokedAt || stored.expiresAt.getTime() <= Date.now()) return null;
@@ -147,7 +140,7 @@ export class SessionService {
     await this.tenantContext.runInTenant(tenant.id, async () => {
       const stored = await this.tenantContext.manager
         .getRepository(RefreshToken)
-        .findOneBy({ tokenHash: sha256(token) });
+        .findOneBy({ tokenHash: sha256Hex(token) });
       if (stored) await this.revokeFamily(stored.familyId);
     });
   }
@@ -184,7 +177,7 @@ export class SessionService {
       tenantId,
       userId: user.id,
       familyId,
-      tokenHash: sha256(refreshToken),
+      tokenHash: sha256Hex(refreshToken),
       expiresAt: new Date(Date.now() + REFRESH_TOKEN_SECONDS * 1000),
     });
     return {

@@ -9,8 +9,7 @@ import {
   ACCESS_TOKEN_ISSUER,
   ACCESS_TOKEN_SECONDS,
   ADMIN_TOKEN_AUDIENCE,
-  LOCK_AFTER_FAILURES,
-  LOCK_SECONDS,
+  afterFailedPassword,
 } from '../token-policy';
 import { PasswordHasher } from '../password-hasher';
 import { PlatformAdmin } from './platform-admin.entity';
@@ -61,12 +60,9 @@ export class PlatformAdminsService implements OnApplicationBootstrap {
       throw new UnauthorizedException('Invalid credentials');
     }
     if (!(await this.hasher.verify(admin.passwordHash, password))) {
-      const failures = admin.failedLoginCount + 1;
       await this.admins.update(
         { id: admin.id },
-        failures >= LOCK_AFTER_FAILURES
-          ? { failedLoginCount: 0, lockedUntil: new Date(Date.now() + LOCK_SECONDS * 1000) }
-          : { failedLoginCount: failures },
+        afterFailedPassword(admin.failedLoginCount).values,
       );
       throw new UnauthorizedException('Invalid credentials');
     }

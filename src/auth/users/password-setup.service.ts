@@ -1,6 +1,7 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { AuditService } from '../../audit/audit.service';
+import { sha256Hex } from '../../common/sha256';
 import { compactUuid, expandUuid } from '../../common/uuid';
 import { TenantContext } from '../../database/tenant-context';
 import { TenantsService } from '../../tenancy/tenants.service';
@@ -10,7 +11,6 @@ import { User } from './user.entity';
 
 export const PASSWORD_SET_TOKEN_SECONDS = 72 * 3600;
 const PASSWORD_SET_TOKEN = /^pst_([0-9a-f]{32})_[A-Za-z0-9_-]{43}$/;
-const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 const INVALID = {
   message: 'The password-set token is invalid, used or expired',
@@ -34,7 +34,7 @@ export class PasswordSetupService {
     const expiresAt = new Date(Date.now() + PASSWORD_SET_TOKEN_SECONDS * 1000);
     await this.tenantContext.manager
       .getRepository(PasswordSetToken)
-      .insert({ tenantId, userId, tokenHash: sha256(token), expiresAt });
+      .insert({ tenantId, userId, tokenHash: sha256Hex(token), expiresAt });
     return { token, expiresAt };
   }
 
@@ -48,7 +48,7 @@ export class PasswordSetupService {
       const tokens = this.tenantContext.manager.getRepository(PasswordSetToken);
       const stored = await tokens
         .createQueryBuilder('token')
-        .where('token.token_hash = :hash', { hash: sha256(token) })
+        .where('token.token_hash = :hash', { hash: sha256Hex(token) })
         .setLock('pessimistic_write')
         .getOne();
       if (!stored || stored.usedAt || stored.expiresAt.getTime() <= Date.now()) return false;
