@@ -165,6 +165,26 @@ describe('audit log', () => {
       .expect(403);
   });
 
+  it('at the SQL level, tenant A can neither read nor write tenant B entries', async () => {
+    const other = await createTenant(t.http);
+    await asTenant(sql, tenant.id, async () => {
+      const { rows } = await sql.query('SELECT DISTINCT tenant_id FROM audit_log');
+      expect(rows).toEqual([{ tenant_id: tenant.id }]);
+      const theirs = await sql.query(
+        'SELECT count(*)::int AS n FROM audit_log WHERE tenant_id = $1',
+        [other.id],
+      );
+      expect(theirs.rows[0].n).toBe(0);
+      expect(
+        await sqlState(
+          sql,
+          "INSERT INTO audit_log (tenant_id, actor_type, action, resource_type) VALUES ($1, 'anonymous', 'forged', 'x')",
+          [other.id],
+        ),
+      ).toBe('42501');
+    });
+  });
+
   it('is append-only for the app role: UPDATE and DELETE are refused at the SQL level', async () => {
     await asTenant(sql, tenant.id, async () => {
       expect(await sqlState(sql, "UPDATE audit_log SET action = 'tampered'")).toBe('42501');
