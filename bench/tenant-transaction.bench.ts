@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import autocannon from 'autocannon';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { AppModule } from '../src/app.module';
 import { accessTokenSignOptions } from '../src/auth/credentials.service';
 import { configureApp } from '../src/app.setup';
@@ -52,7 +52,7 @@ export async function benchTenantTransaction(
     database,
   );
 
-  const adminToken = randomBytes(24).toString('hex');
+  const adminPassword = randomBytes(18).toString('base64url');
   const jwtSecret = randomBytes(32).toString('hex');
   Object.assign(process.env, {
     ...stack,
@@ -60,7 +60,8 @@ export async function benchTenantTransaction(
     LOG_LEVEL: 'silent',
     DATABASE_NAME: database,
     JWT_SECRET: jwtSecret,
-    PLATFORM_ADMIN_TOKEN_SHA256: createHash('sha256').update(adminToken).digest('hex'),
+    PLATFORM_ADMIN_EMAIL: 'bench@tenantry.localhost',
+    PLATFORM_ADMIN_PASSWORD: adminPassword,
   });
   const root: DynamicModule = {
     module: BenchAppModule,
@@ -76,6 +77,12 @@ export async function benchTenantTransaction(
   await app.listen(0, '127.0.0.1');
   const url = await app.getUrl();
   try {
+    const adminLogin = await fetch(`${url}/auth/admin/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: 'bench@tenantry.localhost', password: adminPassword }),
+    });
+    const { access_token: adminToken } = (await adminLogin.json()) as { access_token: string };
     const created = await fetch(`${url}/admin/tenants`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' },

@@ -29,24 +29,18 @@ stop_app() {
   rm -f "$APP_PID"
 }
 
-# Secrets for this machine's platform, made once: a JWT secret and a platform admin token, of
-# which the app only ever sees the SHA-256.
+# Secrets for this machine's platform, made once and kept under .stack/app (mode 600): the JWT
+# secret and the demo password, from which the first platform admin's password is derived.
 ensure_secrets() {
   mkdir -p "$APP_DIR"
-  if [ ! -s "$APP_DIR/admin-token" ]; then
-    (umask 077; node -e 'console.log(require("crypto").randomBytes(32).toString("base64url"))' > "$APP_DIR/admin-token")
-    (umask 077; node -e 'console.log(require("crypto").randomBytes(48).toString("base64url"))' > "$APP_DIR/jwt-secret")
-    (umask 077; node -e 'console.log("demo-" + require("crypto").randomBytes(9).toString("base64url"))' > "$APP_DIR/demo-password")
-  fi
-  ADMIN_TOKEN="$(cat "$APP_DIR/admin-token")"
+  [ -s "$APP_DIR/jwt-secret" ] || (umask 077; node -e 'console.log(require("crypto").randomBytes(48).toString("base64url"))' > "$APP_DIR/jwt-secret")
   [ -s "$APP_DIR/demo-password" ] || (umask 077; node -e 'console.log("demo-" + require("crypto").randomBytes(9).toString("base64url"))' > "$APP_DIR/demo-password")
+  rm -f "$APP_DIR/admin-token"  # the static admin token of earlier versions is gone
   DEMO_PASSWORD="$(cat "$APP_DIR/demo-password")"
   # The first platform admin account, created by the app at start-up when none exists.
   export PLATFORM_ADMIN_EMAIL="${PLATFORM_ADMIN_EMAIL:-ops@tenantry.localhost}"
   export PLATFORM_ADMIN_PASSWORD="${PLATFORM_ADMIN_PASSWORD:-$DEMO_PASSWORD-ops}"
   export JWT_SECRET; JWT_SECRET="$(cat "$APP_DIR/jwt-secret")"
-  export PLATFORM_ADMIN_TOKEN_SHA256
-  PLATFORM_ADMIN_TOKEN_SHA256="$(printf '%s' "$ADMIN_TOKEN" | sha256sum | cut -d' ' -f1)"
 }
 
 up() {
@@ -75,11 +69,9 @@ up() {
   echo "  Swagger UI  $url/docs   (OpenAPI document: $url/docs-json)"
   echo "  Health      $url/health"
   echo "  App log     $APP_LOG   (JSON lines; pipe through npx pino-pretty to read)"
-  echo "  Admin login $PLATFORM_ADMIN_EMAIL / $PLATFORM_ADMIN_PASSWORD   (POST /auth/admin/login)"
-  echo "  Admin token $ADMIN_TOKEN"
-  echo "    curl -s $url/admin/tenants -H 'Authorization: Bearer $ADMIN_TOKEN'"
+  echo "  Admin login $PLATFORM_ADMIN_EMAIL / $PLATFORM_ADMIN_PASSWORD   (POST /auth/admin/login; README shows the curl)"
   echo "  Demo tenants, each with an owner who can log in (POST /auth/login) and a 15-minute token:"
-  TENANTRY_URL="$url" PLATFORM_ADMIN_TOKEN="$ADMIN_TOKEN" DEMO_PASSWORD="$DEMO_PASSWORD" node dist/src/cli/demo.js
+  TENANTRY_URL="$url" DEMO_PASSWORD="$DEMO_PASSWORD" node dist/src/cli/demo.js
   echo
   bash scripts/stack.sh status || true
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { TenantScoped } from '../auth/tenant-scoped.decorator';
+import { RequirePermissions } from '../auth/require-permissions.decorator';
 import { AuditService } from './audit.service';
 import { AuditEntryResponse, AuditPageResponse } from './dto/audit-entry.response';
 import { ListAuditQuery } from './dto/list-audit.query';
@@ -11,7 +11,7 @@ export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
   @Get()
-  @TenantScoped('audit:read')
+  @RequirePermissions('audit:read')
   @ApiOperation({ summary: "The calling tenant's audit log, newest first" })
   @ApiOkResponse({ type: AuditPageResponse })
   async list(@Query() query: ListAuditQuery): Promise<AuditPageResponse> {

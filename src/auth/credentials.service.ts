@@ -1,8 +1,5 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Environment } from '../config/environment';
 import type { Principal } from '../tenancy/tenant-request';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, ADMIN_TOKEN_AUDIENCE } from './token-policy';
@@ -25,35 +22,19 @@ interface TenantTokenClaims {
 }
 
 /**
- * Turns a bearer token into a principal. Two kinds for now: the platform admin token (compared
- * by SHA-256, so the token itself is never configured anywhere) and tenant JWTs signed HS256
- * with the app secret, which must carry `exp`, `sub` and `tenant_id`.
+ * Turns a bearer token into a principal: `tk_` API keys (looked up by hash), otherwise an HS256
+ * JWT signed with the app secret that must carry `exp` and `sub` — a tenant user's access token
+ * (audience tenantry-api, with `tenant_id`) or a platform admin's (audience tenantry-admin).
  */
 @Injectable()
 export class CredentialsService {
-  private readonly adminTokenHash: Buffer;
-
   constructor(
     private readonly jwt: JwtService,
     private readonly apiKeys: ApiKeysService,
     private readonly platformAdmins: PlatformAdminsService,
-    config: ConfigService<Environment, true>,
-  ) {
-    this.adminTokenHash = Buffer.from(
-      config.get('PLATFORM_ADMIN_TOKEN_SHA256', { infer: true }),
-      'hex',
-    );
-  }
-
-  isPlatformAdminToken(token: string): boolean {
-    const hash = createHash('sha256').update(token).digest();
-    return hash.length === this.adminTokenHash.length && timingSafeEqual(hash, this.adminTokenHash);
-  }
+  ) {}
 
   async authenticate(token: string): Promise<Principal> {
-    if (this.isPlatformAdminToken(token)) {
-      return { kind: 'platform_admin', subject: 'platform-admin' };
-    }
     if (token.startsWith('tk_')) {
       const principal = await this.apiKeys.authenticate(token);
       if (!principal) throw new UnauthorizedException('Invalid or revoked API key');

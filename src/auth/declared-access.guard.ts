@@ -4,7 +4,7 @@ import { ACCESS_POLICY, type AccessPolicy } from './access-policy';
 
 /**
  * Global guard: refuses any route that declares no access policy (@Public, @AdminOnly or
- * @TenantScoped). Authentication itself is done by the guard each policy applies.
+ * @RequirePermissions). Authentication itself is done by the guard each policy applies.
  */
 @Injectable()
 export class DeclaredAccessGuard implements CanActivate {

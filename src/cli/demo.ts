@@ -61,7 +61,17 @@ async function call(
 
 async function main(): Promise<void> {
   const baseUrl = required('TENANTRY_URL');
-  const admin = { Authorization: `Bearer ${required('PLATFORM_ADMIN_TOKEN')}` };
+  const adminLogin = await call(`${baseUrl}/auth/admin/login`, {
+    method: 'POST',
+    body: JSON.stringify({
+      email: required('PLATFORM_ADMIN_EMAIL'),
+      password: required('PLATFORM_ADMIN_PASSWORD'),
+    }),
+  });
+  if (adminLogin.status !== 200 || !adminLogin.body?.access_token) {
+    throw new Error(`platform admin login failed (${adminLogin.status})`);
+  }
+  const admin = { Authorization: `Bearer ${adminLogin.body.access_token}` };
   const demoPassword = required('DEMO_PASSWORD');
 
   for (const demo of DEMO_TENANTS) {

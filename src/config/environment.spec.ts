@@ -7,7 +7,6 @@ const valid = {
   DATABASE_APP_USER: 'tenantry_app',
   DATABASE_APP_PASSWORD: 'secret',
   JWT_SECRET: 'x'.repeat(32),
-  PLATFORM_ADMIN_TOKEN_SHA256: 'a'.repeat(64),
 };
 
 describe('validateEnvironment', () => {
@@ -29,8 +28,8 @@ describe('validateEnvironment', () => {
     expect(() => validateEnvironment({ ...valid, DATABASE_PORT: 'five' })).toThrow(
       /DATABASE_PORT: .*integer/,
     );
-    expect(() => validateEnvironment({ ...valid, PLATFORM_ADMIN_TOKEN_SHA256: 'nothex' })).toThrow(
-      /PLATFORM_ADMIN_TOKEN_SHA256: .*sha256/,
+    expect(() => validateEnvironment({ ...valid, PLATFORM_ADMIN_PASSWORD: 'short' })).toThrow(
+      /PLATFORM_ADMIN_PASSWORD: .*12 characters/,
     );
     expect(() => validateEnvironment({ ...valid, KAFKA_BROKERS: 'not a broker' })).toThrow(
       /KAFKA_BROKERS/,

@@ -86,13 +86,6 @@ export class Environment {
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
   JWT_SECRET: string;
 
-  /** SHA-256 (hex) of the platform admin bearer token; the token itself is never stored. */
-  @Matches(/^[0-9a-f]{64}$/, {
-    message:
-      'PLATFORM_ADMIN_TOKEN_SHA256 must be 64 lowercase hex characters (sha256 of the token)',
-  })
-  PLATFORM_ADMIN_TOKEN_SHA256: string;
-
   /** The first platform admin account, created at start-up when none exists yet. */
   @Transform(emptyToUndefined)
   @IsOptional()

@@ -1,3 +1,4 @@
+import { createPlatformAdmin } from '../support/platform-admin';
 import { connectAs } from '../support/sql';
 import { bearer, createTenant, createTestApp, TestApp, tenantToken } from '../support/test-app';
 import { TEST_PLATFORM_ADMIN_EMAIL, TEST_PLATFORM_ADMIN_PASSWORD } from '../support/stack-env';
@@ -52,23 +53,28 @@ describe('platform admin accounts', () => {
       .expect(403);
   });
 
-  it("refuses a disabled admin's unexpired token", async () => {
+  it("refuses a disabled admin's unexpired token, and its next login", async () => {
+    const email = `second-${Date.now()}@tenantry.test`;
+    const id = await createPlatformAdmin(email, 'second admin passphrase');
+    const login = await adminLogin(email, 'second admin passphrase').expect(200);
+    await t.http.get('/admin/statistics').set(bearer(login.body.access_token)).expect(200);
     const owner = await connectAs('owner');
     try {
-      const login = await adminLogin(
-        TEST_PLATFORM_ADMIN_EMAIL,
-        TEST_PLATFORM_ADMIN_PASSWORD,
-      ).expect(200);
-      await owner.query("UPDATE platform_admins SET status = 'disabled' WHERE lower(email) = $1", [
-        TEST_PLATFORM_ADMIN_EMAIL,
-      ]);
-      await t.http.get('/admin/statistics').set(bearer(login.body.access_token)).expect(401);
-      await adminLogin(TEST_PLATFORM_ADMIN_EMAIL, TEST_PLATFORM_ADMIN_PASSWORD).expect(401);
+      await owner.query("UPDATE platform_admins SET status = 'disabled' WHERE id = $1", [id]);
     } finally {
-      await owner.query("UPDATE platform_admins SET status = 'active' WHERE lower(email) = $1", [
-        TEST_PLATFORM_ADMIN_EMAIL,
-      ]);
       await owner.end();
     }
+    await t.http.get('/admin/statistics').set(bearer(login.body.access_token)).expect(401);
+    await adminLogin(email, 'second admin passphrase').expect(401);
+  });
+
+  it('locks an admin for 15 minutes after five wrong passwords', async () => {
+    const email = `locked-${Date.now()}@tenantry.test`;
+    await createPlatformAdmin(email, 'locked admin passphrase');
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      await adminLogin(email, 'not the passphrase').expect(401);
+    }
+    const refused = await adminLogin(email, 'locked admin passphrase').expect(401);
+    expect(refused.body.message).toBe('Invalid credentials');
   });
 });

@@ -1,9 +1,5 @@
 import { readStackEnv } from '../../src/config/stack-env';
 
-export const TEST_ADMIN_TOKEN = 'test-platform-admin-token-0123456789';
-/** sha256(TEST_ADMIN_TOKEN), as the app is configured with only the hash. */
-export const TEST_ADMIN_TOKEN_SHA256 =
-  'f7e2339b1b3a8c1bf3a0077b0576cde27506faeb6505d9da0ed70731efffa1c8';
 export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-long-enough-0123456789';
 export const TEST_BASE_DOMAIN = 'tenantry.test';
 export const TEST_PLATFORM_ADMIN_EMAIL = 'ops@tenantry.test';
@@ -23,7 +19,6 @@ export function testEnvironment(): Record<string, string> {
     DATABASE_NAME: database,
     DATABASE_POOL_SIZE: '10',
     JWT_SECRET: TEST_JWT_SECRET,
-    PLATFORM_ADMIN_TOKEN_SHA256: TEST_ADMIN_TOKEN_SHA256,
     BASE_DOMAIN: TEST_BASE_DOMAIN,
     // Every test logs in from 127.0.0.1; only the rate-limit test sets a low limit.
     LOGIN_RATE_LIMIT_PER_MINUTE: '10000',

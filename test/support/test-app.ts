@@ -10,7 +10,7 @@ import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { LOG_DESTINATION } from '../../src/logging/logging.module';
 import { accessTokenSignOptions } from '../../src/auth/credentials.service';
-import { TEST_ADMIN_TOKEN } from './stack-env';
+import { TEST_PLATFORM_ADMIN_EMAIL, TEST_PLATFORM_ADMIN_PASSWORD } from './stack-env';
 
 export interface TestApp {
   app: INestApplication;
@@ -51,7 +51,9 @@ export async function createTestApp(
       throw error;
     }
     const url = await app.getUrl();
-    return { app, url, http: request(url), close: () => app.close() };
+    const http = request(url);
+    await signInPlatformAdmin(http);
+    return { app, url, http, close: () => app.close() };
   } finally {
     for (const [key, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[key];
@@ -60,7 +62,27 @@ export async function createTestApp(
   }
 }
 
-export const adminAuth = { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+/**
+ * The platform admin's Authorization header, from a real POST /auth/admin/login against the
+ * first admin the app creates from PLATFORM_ADMIN_EMAIL/PASSWORD. createTestApp fills it in (every
+ * test app shares the JWT secret, so one login serves them all) and renews it before it expires;
+ * tests read it when they send, so module-level tables may hold the object itself.
+ */
+export const adminAuth: { Authorization: string } = { Authorization: '' };
+let adminTokenRenewAt = 0;
+
+async function signInPlatformAdmin(http: TestAgent): Promise<void> {
+  if (Date.now() < adminTokenRenewAt) return;
+  const response = await http
+    .post('/auth/admin/login')
+    .send({ email: TEST_PLATFORM_ADMIN_EMAIL, password: TEST_PLATFORM_ADMIN_PASSWORD });
+  if (response.status !== 200) {
+    throw new Error(`platform admin login failed: ${response.status} ${response.text}`);
+  }
+  adminAuth.Authorization = `Bearer ${response.body.access_token}`;
+  // Renew with a third of the lifetime left; no test file runs that long.
+  adminTokenRenewAt = Date.now() + (response.body.expires_in * 1000 * 2) / 3;
+}
 
 /** Owner user of each tenant made by createTenant: tenant tokens name a real, active user. */
 const ownerOf = new Map<string, string>();

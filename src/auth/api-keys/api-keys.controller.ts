@@ -8,7 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { UuidParam } from '../../common/uuid-param';
-import { TenantScoped } from '../tenant-scoped.decorator';
+import { RequirePermissions } from '../require-permissions.decorator';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyResponse, CreatedApiKeyResponse } from './dto/api-key.response';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
@@ -19,7 +19,7 @@ export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}
 
   @Post()
-  @TenantScoped('api_keys:write')
+  @RequirePermissions('api_keys:write')
   @ApiOperation({ summary: 'Create an API key; the key is shown in this answer only' })
   @ApiCreatedResponse({ type: CreatedApiKeyResponse })
   async create(@Body() input: CreateApiKeyDto): Promise<CreatedApiKeyResponse> {
@@ -28,7 +28,7 @@ export class ApiKeysController {
   }
 
   @Get()
-  @TenantScoped('api_keys:read')
+  @RequirePermissions('api_keys:read')
   @ApiOkResponse({ type: [ApiKeyResponse] })
   async list(): Promise<ApiKeyResponse[]> {
     return (await this.apiKeys.list()).map((key) => ApiKeyResponse.from(key));
@@ -36,7 +36,7 @@ export class ApiKeysController {
 
   @Delete(':id')
   @HttpCode(204)
-  @TenantScoped('api_keys:write')
+  @RequirePermissions('api_keys:write')
   @ApiOperation({ summary: 'Revoke at once' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse()

@@ -16,7 +16,7 @@ import { TenantContext } from '../../database/tenant-context';
 import type { TenantRequest } from '../../tenancy/tenant-request';
 import { Public } from '../access-policy';
 import { permissionsOf, PERMISSIONS } from '../permissions';
-import { TenantScoped } from '../tenant-scoped.decorator';
+import { RequirePermissions } from '../require-permissions.decorator';
 import { UserResponse } from '../users/dto/user.response';
 import { User } from '../users/user.entity';
 import { PasswordSetupService } from '../users/password-setup.service';
@@ -87,7 +87,7 @@ export class AuthController {
   }
 
   @Get('me')
-  @TenantScoped()
+  @RequirePermissions()
   @ApiOperation({ summary: 'Who the credential is: tenant, role, permissions, user' })
   async me(@Req() request: TenantRequest) {
     const principal = request.principal!;

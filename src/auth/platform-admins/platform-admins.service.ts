@@ -34,7 +34,13 @@ export class PlatformAdminsService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const email = this.config.get('PLATFORM_ADMIN_EMAIL', { infer: true });
     const password = this.config.get('PLATFORM_ADMIN_PASSWORD', { infer: true });
-    if (!email || !password || (await this.admins.count()) > 0) return;
+    if ((await this.admins.count()) > 0) return;
+    if (!email || !password) {
+      this.logger.warn(
+        'no platform admin exists and PLATFORM_ADMIN_EMAIL/PASSWORD are not set: /admin routes cannot be used',
+      );
+      return;
+    }
     await this.admins.insert({ email, passwordHash: await this.hasher.hash(password) });
     this.logger.log(`created the first platform admin ${email}`);
   }

@@ -9,7 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { UuidParam } from '../../common/uuid-param';
-import { TenantScoped } from '../tenant-scoped.decorator';
+import { RequirePermissions } from '../require-permissions.decorator';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQuery } from './dto/list-users.query';
 import { UpdateUserDto } from './dto/update-user.dto';
@@ -22,7 +22,7 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Post()
-  @TenantScoped('users:write')
+  @RequirePermissions('users:write')
   @ApiOperation({ summary: 'Add a user to the calling tenant' })
   @ApiCreatedResponse({ type: UserResponse })
   @ApiConflictResponse({ description: 'The email is already used in this tenant' })
@@ -31,7 +31,7 @@ export class UsersController {
   }
 
   @Get()
-  @TenantScoped('users:read')
+  @RequirePermissions('users:read')
   @ApiOkResponse({ type: UserPageResponse })
   async list(@Query() query: ListUsersQuery): Promise<UserPageResponse> {
     const page = await this.users.list(query);
@@ -39,7 +39,7 @@ export class UsersController {
   }
 
   @Get(':id')
-  @TenantScoped('users:read')
+  @RequirePermissions('users:read')
   @ApiOkResponse({ type: UserResponse })
   @ApiNotFoundResponse()
   async get(@UuidParam('id') id: string): Promise<UserResponse> {
@@ -47,7 +47,7 @@ export class UsersController {
   }
 
   @Patch(':id')
-  @TenantScoped('users:write')
+  @RequirePermissions('users:write')
   @ApiOperation({
     summary: 'Change role or status; the last active owner cannot be demoted or disabled',
   })
@@ -60,7 +60,7 @@ export class UsersController {
 
   @Delete(':id')
   @HttpCode(204)
-  @TenantScoped('users:write')
+  @RequirePermissions('users:write')
   @ApiNoContentResponse()
   @ApiNotFoundResponse()
   @ApiConflictResponse({ description: 'Would leave the tenant without an active owner' })

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Patch } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { TenantScoped } from '../../auth/tenant-scoped.decorator';
+import { RequirePermissions } from '../../auth/require-permissions.decorator';
 import { SettingsResponse } from './dto/settings.response';
 import { UpdateSettingsDto } from './dto/update-settings.dto';
 import { TenantSettingsService } from './tenant-settings.service';
@@ -11,7 +11,7 @@ export class TenantSettingsController {
   constructor(private readonly settings: TenantSettingsService) {}
 
   @Get()
-  @TenantScoped('settings:read')
+  @RequirePermissions('settings:read')
   @ApiOperation({ summary: "The calling tenant's settings" })
   @ApiOkResponse({ type: SettingsResponse })
   async get(): Promise<SettingsResponse> {
@@ -19,7 +19,7 @@ export class TenantSettingsController {
   }
 
   @Patch()
-  @TenantScoped('settings:write')
+  @RequirePermissions('settings:write')
   @ApiOperation({ summary: "Change the calling tenant's settings" })
   @ApiOkResponse({ type: SettingsResponse })
   async update(@Body() change: UpdateSettingsDto): Promise<SettingsResponse> {

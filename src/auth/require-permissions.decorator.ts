@@ -15,7 +15,7 @@ import { TenantAuthGuard } from './tenant-auth.guard';
  * permission, its tenant is resolved and checked, and the handler runs inside that tenant's
  * RLS transaction.
  */
-export const TenantScoped = (...permissions: Permission[]) =>
+export const RequirePermissions = (...permissions: Permission[]) =>
   applyDecorators(
     setAccessPolicy({ kind: 'tenant', permissions }),
     UseGuards(TenantAuthGuard),
