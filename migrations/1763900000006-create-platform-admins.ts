@@ -20,7 +20,9 @@ export class CreatePlatformAdmins1763900000006 implements MigrationInterface {
         CONSTRAINT platform_admins_status_known CHECK (status IN ('active', 'disabled')),
         CONSTRAINT platform_admins_password_is_argon2id CHECK (password_hash LIKE '$argon2id$%')
       )`);
-    await runner.query('CREATE UNIQUE INDEX platform_admins_email_unique ON platform_admins (lower(email))');
+    await runner.query(
+      'CREATE UNIQUE INDEX platform_admins_email_unique ON platform_admins (lower(email))',
+    );
     await runner.query(`GRANT SELECT, INSERT, UPDATE ON platform_admins TO ${appRole()}`);
   }
 

@@ -28,3 +28,19 @@ export async function enableTenantIsolation(runner: QueryRunner, table: string):
        WITH CHECK (tenant_id = ${CURRENT_TENANT})`,
   );
 }
+
+/** The switch the platform-read policies test; only SECURITY DEFINER functions turn it on. */
+export const PLATFORM_READ_SETTING = 'tenantry.platform_read';
+
+/**
+ * Lets the owner role (and so only the SECURITY DEFINER functions it owns, which the app may
+ * call) read every tenant's rows of `table`, and only while those functions have switched
+ * PLATFORM_READ_SETTING on for their own duration. The app role gains nothing: the policy is
+ * not granted to it, whatever it sets.
+ */
+export async function enablePlatformRead(runner: QueryRunner, table: string): Promise<void> {
+  await runner.query(
+    `CREATE POLICY platform_read ON ${table} FOR SELECT TO CURRENT_USER
+       USING (current_setting('${PLATFORM_READ_SETTING}', true) = 'on')`,
+  );
+}

@@ -1,12 +1,28 @@
 import { Global, Module } from '@nestjs/common';
+import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
 import { AuditController } from './audit.controller';
 import { AuditService } from './audit.service';
+import { PlatformAuditAdminController } from './platform/platform-audit.admin.controller';
+import { PlatformAuditService } from './platform/platform-audit.service';
+import {
+  CROSS_TENANT_ATTEMPTS,
+  CrossTenantAttemptsService,
+} from './cross-tenant/cross-tenant-attempts.service';
 
 /** The append-only audit log; global because every module's mutations write to it. */
 @Global()
 @Module({
-  controllers: [AuditController],
-  providers: [AuditService],
-  exports: [AuditService],
+  controllers: [AuditController, PlatformAuditAdminController],
+  providers: [
+    AuditService,
+    CrossTenantAttemptsService,
+    PlatformAuditService,
+    makeCounterProvider({
+      name: CROSS_TENANT_ATTEMPTS,
+      help: "Requests that named another tenant's resource (answered 404, audited in that tenant)",
+      labelNames: ['resource_type'],
+    }),
+  ],
+  exports: [AuditService, CrossTenantAttemptsService, PlatformAuditService],
 })
 export class AuditModule {}

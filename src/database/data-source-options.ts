@@ -1,6 +1,7 @@
 import type { DataSourceOptions } from 'typeorm';
 import { ALL_MIGRATIONS } from '../../migrations';
 import { AuditEntry } from '../audit/audit-entry.entity';
+import { PlatformAuditEntry } from '../audit/platform/platform-audit-entry.entity';
 import { ApiKey } from '../auth/api-keys/api-key.entity';
 import { RefreshToken } from '../auth/login/refresh-token.entity';
 import { PlatformAdmin } from '../auth/platform-admins/platform-admin.entity';
@@ -19,6 +20,7 @@ export const ALL_ENTITIES = [
   AuditEntry,
   PlatformAdmin,
   PasswordSetToken,
+  PlatformAuditEntry,
 ];
 
 export interface DatabaseConnection {

@@ -1,4 +1,5 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { ResourceNotFoundException } from '../../audit/cross-tenant/resource-not-found.exception';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { IsNull } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
@@ -61,7 +62,7 @@ export class ApiKeysService {
   /** Revokes at once: the next request with the key is refused. Another tenant's key is a 404. */
   async revoke(id: string): Promise<void> {
     const result = await this.keys.update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
-    if (result.affected === 0) throw new NotFoundException(`API key ${id} not found`);
+    if (result.affected === 0) throw new ResourceNotFoundException('api_key', id);
     await this.audit.record({ action: 'api_key.revoked', resourceType: 'api_key', resourceId: id });
   }
 

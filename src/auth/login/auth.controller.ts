@@ -63,8 +63,8 @@ export class AuthController {
   })
   @ApiOkResponse({ type: TokenPairResponse })
   @ApiUnauthorizedResponse()
-  refresh(@Body() input: RefreshDto): Promise<TokenPairResponse> {
-    return this.sessions.refresh(input.refresh_token);
+  refresh(@Body() input: RefreshDto, @Req() request: TenantRequest): Promise<TokenPairResponse> {
+    return this.sessions.refresh(input.refresh_token, actorOf(request, undefined));
   }
 
   @Post('logout')
@@ -72,8 +72,8 @@ export class AuthController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke the refresh token and every token rotated from the same login' })
   @ApiNoContentResponse()
-  async logout(@Body() input: RefreshDto): Promise<void> {
-    await this.sessions.logout(input.refresh_token);
+  async logout(@Body() input: RefreshDto, @Req() request: TenantRequest): Promise<void> {
+    await this.sessions.logout(input.refresh_token, actorOf(request, undefined));
   }
 
   @Post('password')

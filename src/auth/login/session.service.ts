@@ -107,8 +107,11 @@ export class SessionService {
     );
   }
 
-  /** Rotates a refresh token. Presenting one that was already rotated revokes its whole family. */
-  async refresh(token: string): Promise<TokenPairResponse> {
+  /**
+   * Rotates a refresh token. Presenting one that was already rotated revokes its whole family
+   * (someone else holds a copy); that, and every rotation, is audited as the token's user.
+   */
+  async refresh(token: string, actor?: AuditActor): Promise<TokenPairResponse> {
     const tenant = await this.tenantOf(token);
     const tokens = await this.tenantContext.runInTenant(tenant.id, async () => {
       const repository = this.tenantContext.manager.getRepository(RefreshToken);
@@ -118,8 +121,18 @@ export class SessionService {
         .setLock('pessimistic_write')
         .getOne();
       if (!stored || stored.revokedAt || stored.expiresAt.getTime() <= Date.now()) return null;
+      const asUser = actor && { ...actor, type: 'user' as const, id: stored.userId };
       if (stored.rotatedAt) {
-        await this.revokeFamily(stored.familyId);
+        const revoked = await this.revokeFamily(stored.familyId);
+        await this.audit.record(
+          {
+            action: 'refresh_token.reused',
+            resourceType: 'user',
+            resourceId: stored.userId,
+            details: { family_id: stored.familyId, revoked_tokens: revoked },
+          },
+          asUser,
+        );
         return null;
       }
       const user = await this.tenantContext.manager
@@ -127,6 +140,15 @@ export class SessionService {
         .findOneBy({ id: stored.userId });
       if (!user || user.status !== 'active') return null;
       await repository.update({ id: stored.id }, { rotatedAt: new Date() });
+      await this.audit.record(
+        {
+          action: 'refresh_token.rotated',
+          resourceType: 'user',
+          resourceId: user.id,
+          details: { family_id: stored.familyId },
+        },
+        asUser,
+      );
       return this.issue(tenant.id, user, stored.familyId);
     });
     if (!tokens) throw new UnauthorizedException(INVALID_CREDENTIALS);
@@ -134,14 +156,24 @@ export class SessionService {
   }
 
   /** Revokes the token's family. Silent for unknown tokens: logout reveals nothing. */
-  async logout(token: string): Promise<void> {
+  async logout(token: string, actor?: AuditActor): Promise<void> {
     const tenant = await this.tenantOf(token).catch(() => null);
     if (!tenant) return;
     await this.tenantContext.runInTenant(tenant.id, async () => {
       const stored = await this.tenantContext.manager
         .getRepository(RefreshToken)
         .findOneBy({ tokenHash: sha256Hex(token) });
-      if (stored) await this.revokeFamily(stored.familyId);
+      if (!stored) return;
+      const revoked = await this.revokeFamily(stored.familyId);
+      await this.audit.record(
+        {
+          action: 'logout',
+          resourceType: 'user',
+          resourceId: stored.userId,
+          details: { family_id: stored.familyId, revoked_tokens: revoked },
+        },
+        actor && { ...actor, type: 'user', id: stored.userId },
+      );
     });
   }
 
@@ -154,10 +186,12 @@ export class SessionService {
     return tenant;
   }
 
-  private async revokeFamily(familyId: string): Promise<void> {
-    await this.tenantContext.manager
+  /** Revokes every live token of the family; returns how many it revoked. */
+  private async revokeFamily(familyId: string): Promise<number> {
+    const result = await this.tenantContext.manager
       .getRepository(RefreshToken)
       .update({ familyId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    return result.affected ?? 0;
   }
 
   private async issue(tenantId: string, user: User, familyId: string): Promise<TokenPairResponse> {

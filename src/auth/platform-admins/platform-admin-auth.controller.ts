@@ -1,4 +1,6 @@
-import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import type { Request } from 'express';
+import { actorOf } from '../../audit/audit-actor';
 import {
   ApiOkResponse,
   ApiOperation,
@@ -46,7 +48,7 @@ export class PlatformAdminAuthController {
   })
   @ApiOkResponse({ type: AdminTokenResponse })
   @ApiUnauthorizedResponse({ description: 'Invalid credentials' })
-  login(@Body() input: AdminLoginDto): Promise<AdminTokenResponse> {
-    return this.admins.login(input.email, input.password);
+  login(@Body() input: AdminLoginDto, @Req() request: Request): Promise<AdminTokenResponse> {
+    return this.admins.login(input.email, input.password, actorOf(request, undefined));
   }
 }

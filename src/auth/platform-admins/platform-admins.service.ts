@@ -3,6 +3,8 @@ import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import type { AuditActor } from '../../audit/audit-actor';
+import { PlatformAuditService } from '../../audit/platform/platform-audit.service';
 import { isUuid } from '../../common/uuid';
 import type { Environment } from '../../config/environment';
 import {
@@ -24,6 +26,7 @@ export class PlatformAdminsService implements OnApplicationBootstrap {
     private readonly hasher: PasswordHasher,
     private readonly jwt: JwtService,
     private readonly config: ConfigService<Environment, true>,
+    private readonly platformAudit: PlatformAuditService,
   ) {}
 
   private get admins() {
@@ -50,10 +53,14 @@ export class PlatformAdminsService implements OnApplicationBootstrap {
     return (await this.admins.findOneBy({ id }))?.status === 'active';
   }
 
-  /** The same single 401 for an unknown email, a wrong password, a locked or disabled account. */
+  /**
+   * The same single 401 for an unknown email, a wrong password, a locked or disabled account.
+   * Every attempt lands in the platform audit log with its real reason.
+   */
   async login(
     email: string,
     password: string,
+    actor: AuditActor,
   ): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number }> {
     const admin = await this.admins
       .createQueryBuilder('admin')
@@ -61,20 +68,39 @@ export class PlatformAdminsService implements OnApplicationBootstrap {
       .where('lower(admin.email) = lower(:email)', { email: email.trim() })
       .getOne();
     const locked = admin?.lockedUntil && admin.lockedUntil.getTime() > Date.now();
+    const refuse = async (reason: string, lockedNow = false) => {
+      await this.platformAudit.record(
+        {
+          action: 'admin_login.failed',
+          resourceType: 'platform_admin',
+          resourceId: admin?.id ?? null,
+          details: { email, reason, ...(lockedNow ? { locked: true } : {}) },
+        },
+        { ...actor, type: 'anonymous', id: null },
+      );
+      return new UnauthorizedException('Invalid credentials');
+    };
     if (!admin || admin.status !== 'active' || locked) {
       await this.hasher.verify(null, password);
-      throw new UnauthorizedException('Invalid credentials');
+      throw await refuse(!admin ? 'unknown_email' : locked ? 'locked' : 'disabled');
     }
     if (!(await this.hasher.verify(admin.passwordHash, password))) {
-      await this.admins.update(
-        { id: admin.id },
-        afterFailedPassword(admin.failedLoginCount).values,
-      );
-      throw new UnauthorizedException('Invalid credentials');
+      const failed = afterFailedPassword(admin.failedLoginCount);
+      await this.admins.update({ id: admin.id }, failed.values);
+      throw await refuse('wrong_password', failed.locked);
     }
     await this.admins.update(
       { id: admin.id },
       { failedLoginCount: 0, lockedUntil: null, lastLoginAt: new Date() },
+    );
+    await this.platformAudit.record(
+      {
+        action: 'admin_login.succeeded',
+        resourceType: 'platform_admin',
+        resourceId: admin.id,
+        details: { email: admin.email },
+      },
+      { ...actor, type: 'platform_admin', id: admin.id },
     );
     const accessToken = this.jwt.sign(
       { sub: admin.id, scope: 'platform', jti: randomUUID() },

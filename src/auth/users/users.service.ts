@@ -1,4 +1,5 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Injectable } from '@nestjs/common';
+import { ResourceNotFoundException } from '../../audit/cross-tenant/resource-not-found.exception';
 import { AuditService } from '../../audit/audit.service';
 import { Page } from '../../common/pagination';
 import { isUniqueViolation } from '../../common/postgres-errors';
@@ -67,7 +68,7 @@ export class UsersService {
   /** 404 both for a missing user and for another tenant's: RLS makes them indistinguishable. */
   async get(id: string): Promise<User> {
     const user = await this.users.findOneBy({ id });
-    if (!user) throw new NotFoundException(`User ${id} not found`);
+    if (!user) throw new ResourceNotFoundException('user', id);
     return user;
   }
 

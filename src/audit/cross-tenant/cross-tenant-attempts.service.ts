@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import { PinoLogger } from 'nestjs-pino';
+import type { Counter } from 'prom-client';
+import { isUuid } from '../../common/uuid';
+import { TenantContext } from '../../database/tenant-context';
+import type { AuditActor } from '../audit-actor';
+import type { ResourceNotFoundException } from './resource-not-found.exception';
+
+export const CROSS_TENANT_ATTEMPTS = 'tenantry_cross_tenant_attempts_total';
+
+export interface AttemptContext {
+  method: string;
+  route: string;
+  requestId?: string;
+}
+
+/**
+ * After a 404 on a resource id, finds out whether another tenant owns that id and, if so, writes
+ * a `cross_tenant_attempt` entry into the owning tenant's audit log, counts it, and logs a
+ * warning. The lookup and the write happen in the database (record_cross_tenant_attempt), so the
+ * app never reads another tenant's rows; the caller still gets the same 404 either way.
+ */
+@Injectable()
+export class CrossTenantAttemptsService {
+  constructor(
+    private readonly tenantContext: TenantContext,
+    private readonly logger: PinoLogger,
+    @InjectMetric(CROSS_TENANT_ATTEMPTS) private readonly attempts: Counter<string>,
+  ) {
+    this.logger.setContext(CrossTenantAttemptsService.name);
+  }
+
+  /** True when the id belonged to another tenant and the attempt was recorded there. */
+  async recordIfForeign(
+    callerTenantId: string,
+    notFound: ResourceNotFoundException,
+    actor: AuditActor,
+    context: AttemptContext,
+  ): Promise<boolean> {
+    if (!isUuid(notFound.resourceId)) return false;
+    let recorded: boolean;
+    try {
+      recorded = await this.lookUpAndRecord(callerTenantId, notFound, actor, context);
+    } catch (error) {
+      // The caller's answer stays the 404 it earned; the failure is the operator's to see.
+      this.logger.error(
+        { tenant_id: callerTenantId, err: error },
+        'could not check or record a possible cross-tenant attempt',
+      );
+      return false;
+    }
+    if (recorded) {
+      this.attempts.inc({ resource_type: notFound.resourceType });
+      this.logger.warn(
+        {
+          tenant_id: callerTenantId,
+          resource_type: notFound.resourceType,
+          resource_id: notFound.resourceId,
+          actor_type: actor.type,
+          actor_id: actor.id,
+        },
+        "cross-tenant attempt: a credential of this tenant named another tenant's resource",
+      );
+    }
+    return recorded;
+  }
+
+  private lookUpAndRecord(
+    callerTenantId: string,
+    notFound: ResourceNotFoundException,
+    actor: AuditActor,
+    context: AttemptContext,
+  ): Promise<boolean> {
+    return this.tenantContext.runInTenant(callerTenantId, async () => {
+      const rows: { recorded: boolean }[] = await this.tenantContext.manager.query(
+        'SELECT record_cross_tenant_attempt($1, $2, $3, $4, $5, $6, $7) AS recorded',
+        [
+          notFound.resourceType,
+          notFound.resourceId,
+          actor.type,
+          actor.id,
+          actor.ip,
+          actor.userAgent,
+          JSON.stringify({
+            method: context.method,
+            route: context.route,
+            request_id: context.requestId ?? null,
+          }),
+        ],
+      );
+      return rows[0]?.recorded === true;
+    });
+  }
+}
