@@ -33,6 +33,28 @@ describe('/auth login, refresh, logout, me', () => {
     await t.close();
   });
 
+  /** The newest audit entry of each action, in the order asked. */
+  const auditEntries = async (
+    actions: string[],
+  ): Promise<
+    {
+      actor_type: string;
+      actor_id: string;
+      resource_id: string;
+      details: Record<string, unknown>;
+    }[]
+  > =>
+    Promise.all(
+      actions.map(async (action) => {
+        const response = await t.http
+          .get('/v1/audit-log')
+          .query({ action, limit: '1' })
+          .set({ ...adminAuth, 'X-Tenant-ID': tenant.id })
+          .expect(200);
+        return response.body.data[0];
+      }),
+    );
+
   const login = (body: Record<string, unknown>, host?: string) => {
     const call = t.http.post('/auth/login').send(body);
     return host ? call.set('Host', host) : call;
@@ -144,6 +166,16 @@ describe('/auth login, refresh, logout, me', () => {
     expect(reuse.body.message).toBe('Invalid credentials');
     // The thief's reuse cost the legitimate holder the family too.
     await t.http.post('/auth/refresh').send({ refresh_token: second.refresh_token }).expect(401);
+
+    const [reused, rotated] = await auditEntries(['refresh_token.reused', 'refresh_token.rotated']);
+    expect(reused).toMatchObject({
+      actor_type: 'user',
+      actor_id: userId,
+      resource_id: userId,
+      details: { revoked_tokens: 2 },
+    });
+    expect(rotated).toMatchObject({ actor_type: 'user', actor_id: userId });
+    expect(rotated.details.family_id).toBe(reused.details.family_id);
   });
 
   it('stores refresh tokens only as SHA-256', async () => {
@@ -165,6 +197,12 @@ describe('/auth login, refresh, logout, me', () => {
     await t.http.post('/auth/logout').send({ refresh_token }).expect(204);
     await t.http.post('/auth/refresh').send({ refresh_token }).expect(401);
     await t.http.post('/auth/logout').send({ refresh_token: 'garbage' }).expect(204);
+    const [logout] = await auditEntries(['logout']);
+    expect(logout).toMatchObject({
+      actor_type: 'user',
+      actor_id: userId,
+      details: { revoked_tokens: 1 },
+    });
   });
 
   it('refuses malformed or foreign refresh tokens with 401, never 500', async () => {

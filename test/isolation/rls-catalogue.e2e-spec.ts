@@ -8,6 +8,9 @@ import { connectAs } from '../support/sql';
 const TENANT_PREDICATE =
   "(tenant_id = ( SELECT (NULLIF(current_setting('app.tenant_id'::text, true), ''::text))::uuid AS \"nullif\"))";
 
+const PLATFORM_READ_PREDICATE =
+  "(current_setting('tenantry.platform_read'::text, true) = 'on'::text)";
+
 describe('RLS catalogue', () => {
   let owner: Client;
   beforeAll(async () => {
@@ -60,21 +63,16 @@ describe('RLS catalogue', () => {
   });
 
   it('gives every tenant table a policy with USING and WITH CHECK on app.tenant_id', async () => {
-    const { rows: policies } = await owner.query<{
-      tablename: string;
-      qual: string | null;
-      with_check: string | null;
-      cmd: string;
-      permissive: string;
-    }>(
-      `SELECT tablename, qual, with_check, cmd, permissive FROM pg_policies WHERE schemaname = 'public'`,
-    );
+    const policies = await policiesOf();
     for (const { table } of await tenantTables()) {
-      const own = policies.filter((p) => p.tablename === table);
+      const own = policies.filter(
+        (p) => p.tablename === table && p.policyname === 'tenant_isolation',
+      );
       expect({ table, policies: own.length }).toEqual({ table, policies: 1 });
       const [policy] = own;
       expect(policy.cmd).toBe('ALL');
       expect(policy.permissive).toBe('PERMISSIVE');
+      expect(policy.roles).toEqual(['public']);
       // Exactly the one predicate (as PostgreSQL stores it): nothing OR-ed in, the bare column
       // compared so its index stays usable, the setting read once per statement.
       expect({ table, qual: policy.qual, with_check: policy.with_check }).toEqual({
@@ -84,6 +82,68 @@ describe('RLS catalogue', () => {
       });
     }
   });
+
+  it('has no other policy than platform_read: SELECT only, for the owner role only, behind its switch', async () => {
+    const ownerRole = process.env.DATABASE_OWNER_USER;
+    const others = (await policiesOf()).filter((p) => p.policyname !== 'tenant_isolation');
+    expect(others.map((p) => p.tablename).sort()).toEqual(['api_keys', 'audit_log', 'users']);
+    for (const policy of others) {
+      expect(policy).toMatchObject({
+        policyname: 'platform_read',
+        cmd: 'SELECT',
+        permissive: 'PERMISSIVE',
+        roles: [ownerRole],
+        qual: PLATFORM_READ_PREDICATE,
+        with_check: null,
+      });
+    }
+  });
+
+  it('binds the owner role too: it reads a tenant row only with that tenant set, or with the switch on', async () => {
+    await owner.query('BEGIN');
+    try {
+      const { rows } = await owner.query<{ id: string }>(
+        "INSERT INTO tenants (name, slug) VALUES ('Owner probe', $1) RETURNING id",
+        [`owner-probe-${Date.now()}`],
+      );
+      const tenantId = rows[0].id;
+      await owner.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
+      await owner.query(
+        "INSERT INTO audit_log (tenant_id, actor_type, action, resource_type) VALUES ($1, 'anonymous', 'probe', 'probe')",
+        [tenantId],
+      );
+      const count = async () =>
+        (
+          await owner.query<{ n: string }>(
+            'SELECT count(*) AS n FROM audit_log WHERE tenant_id = $1',
+            [tenantId],
+          )
+        ).rows[0].n;
+      expect(await count()).toBe('1');
+      await owner.query("SELECT set_config('app.tenant_id', '', true)");
+      expect(await count()).toBe('0');
+      await owner.query("SELECT set_config('tenantry.platform_read', 'on', true)");
+      expect(await count()).toBe('1');
+    } finally {
+      await owner.query('ROLLBACK');
+    }
+  });
+
+  async function policiesOf() {
+    const { rows } = await owner.query<{
+      tablename: string;
+      policyname: string;
+      roles: string[];
+      qual: string | null;
+      with_check: string | null;
+      cmd: string;
+      permissive: string;
+    }>(
+      `SELECT tablename, policyname, roles::text[] AS roles, qual, with_check, cmd, permissive
+         FROM pg_policies WHERE schemaname = 'public'`,
+    );
+    return rows;
+  }
 
   it('runs the app as a role that is not superuser, not BYPASSRLS, owns nothing, and cannot become a role that could', async () => {
     const role = process.env.DATABASE_APP_USER;
