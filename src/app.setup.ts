@@ -24,12 +24,24 @@ export function configureApp(app: NestExpressApplication): INestApplication {
     new DocumentBuilder()
       .setTitle('Tenantry API')
       .setDescription(
-        'Multi-tenant analytics platform. /admin routes take a platform admin token; ' +
-          '/v1 routes take a tenant credential and act on that tenant only.',
+        'Multi-tenant analytics platform. /admin routes take a platform admin token ' +
+          '(POST /auth/admin/login); /v1 routes take a tenant credential (a user access token ' +
+          'from POST /auth/login, or an API key) and act on that tenant only. Each operation ' +
+          'states who may call it in `x-access`: public, platform, or tenant with the ' +
+          'permissions it needs.',
       )
       .setVersion('0.1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque' }, 'platform-admin')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'platform-admin')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'tenant-token')
+      .addApiKey(
+        {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-API-Key',
+          description: 'tk_… key (also accepted as Authorization: Bearer)',
+        },
+        'api-key',
+      )
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

@@ -1,4 +1,5 @@
-import { SetMetadata } from '@nestjs/common';
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
 import type { Permission } from './permissions';
 
 /**
@@ -12,7 +13,9 @@ export type AccessPolicy =
 
 export const ACCESS_POLICY = 'tenantry:access-policy';
 
-export const setAccessPolicy = (policy: AccessPolicy) => SetMetadata(ACCESS_POLICY, policy);
+/** Declares the policy, and publishes it in the OpenAPI document as `x-access` for clients. */
+export const setAccessPolicy = (policy: AccessPolicy) =>
+  applyDecorators(SetMetadata(ACCESS_POLICY, policy), ApiExtension('x-access', policy));
 
 /** No credential needed (health, liveness). */
 export const Public = () => setAccessPolicy({ kind: 'public' });

@@ -1,6 +1,7 @@
 import { applyDecorators, UseGuards, UseInterceptors } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiSecurity,
   ApiForbiddenResponse,
   ApiHeader,
   ApiUnauthorizedResponse,
@@ -21,6 +22,7 @@ export const RequirePermissions = (...permissions: Permission[]) =>
     UseGuards(TenantAuthGuard),
     UseInterceptors(TenantTransactionInterceptor),
     ApiBearerAuth('tenant-token'),
+    ApiSecurity('api-key'),
     ApiHeader({
       name: 'X-Tenant-ID',
       required: false,

@@ -1,10 +1,12 @@
 import {
   CallHandler,
   ExecutionContext,
+  ForbiddenException,
   Injectable,
   NestInterceptor,
   UnauthorizedException,
 } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { actorOf } from '../audit/audit-actor';
 import { CrossTenantAttemptsService } from '../audit/cross-tenant/cross-tenant-attempts.service';
@@ -12,13 +14,16 @@ import { ResourceNotFoundException } from '../audit/cross-tenant/resource-not-fo
 import { isUuid } from '../common/uuid';
 import { TenantContext } from '../database/tenant-context';
 import type { TenantRequest } from '../tenancy/tenant-request';
+import { ACCESS_POLICY, type AccessPolicy } from './access-policy';
+import { permissionsOf } from './permissions';
 import { User } from './users/user.entity';
 
 /**
  * Runs a tenant-scoped handler inside its tenant's transaction: commit when the handler
  * succeeds, roll back when it throws. The tenant was resolved by the auth guard before this.
- * First, in the same transaction, a user credential must still name an active user, so a
- * disabled or deleted user's unexpired token stops working at once.
+ * First, in the same transaction, a user credential must still name an active user whose
+ * current role grants the route's permissions, so a disabled, deleted or demoted user's
+ * unexpired token stops working at once (a promotion takes effect at the next refresh).
  * A 404 for a resource id is checked afterwards, in a transaction of its own (the request's was
  * rolled back): if another tenant owns the id, that tenant's audit log records the attempt.
  */
@@ -27,6 +32,7 @@ export class TenantTransactionInterceptor implements NestInterceptor {
   constructor(
     private readonly tenantContext: TenantContext,
     private readonly crossTenantAttempts: CrossTenantAttemptsService,
+    private readonly reflector: Reflector,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -38,7 +44,10 @@ export class TenantTransactionInterceptor implements NestInterceptor {
     const work = this.tenantContext.runInTenant(
       tenant.id,
       async (): Promise<unknown> => {
-        if (principal.kind === 'tenant') await this.assertActiveUser(principal.subject);
+        if (principal.kind === 'tenant') {
+          const role = await this.currentRoleOf(principal.subject);
+          this.assertRoleGrants(context, role);
+        }
         return lastValueFrom(next.handle() as Observable<unknown>, { defaultValue: undefined });
       },
       actor,
@@ -57,14 +66,31 @@ export class TenantTransactionInterceptor implements NestInterceptor {
     );
   }
 
-  private async assertActiveUser(userId: string): Promise<void> {
+  /** The user's role now, or 401 if the user is gone or disabled. */
+  private async currentRoleOf(userId: string): Promise<string> {
     const user = isUuid(userId)
       ? await this.tenantContext.manager
           .getRepository(User)
-          .findOne({ select: { status: true }, where: { id: userId } })
+          .findOne({ select: { status: true, role: true }, where: { id: userId } })
       : null;
     if (user?.status !== 'active') {
       throw new UnauthorizedException('This user is disabled or no longer exists');
+    }
+    return user.role;
+  }
+
+  private assertRoleGrants(context: ExecutionContext, role: string): void {
+    const policy = this.reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_POLICY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    const granted = permissionsOf(role);
+    const missing =
+      policy?.kind === 'tenant' ? policy.permissions.filter((p) => !granted.includes(p)) : [];
+    if (missing.length > 0) {
+      throw new ForbiddenException(
+        `Your role (${role}) no longer grants: ${missing.join(', ')}; sign in again`,
+      );
     }
   }
 }

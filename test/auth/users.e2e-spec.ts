@@ -164,6 +164,44 @@ describe('/v1/users', () => {
     expect(all.body.data.map((u: { email: string }) => u.email)).not.toContain('ok@a.example');
   });
 
+  it("narrows a demoted user's unexpired token at once; a promotion waits for the next token", async () => {
+    const created = await addUser(tenantA, {
+      email: 'demoted@acme.example',
+      role: 'admin',
+      password: 'demoted admin passphrase',
+    });
+    expect(created.status).toBe(201);
+    const tenantSlug = (await t.http.get('/auth/me').set(asAdminOf(tenantA)).expect(200)).body
+      .tenant.slug;
+    const login = await t.http
+      .post('/auth/login')
+      .send({
+        tenant: tenantSlug,
+        email: 'demoted@acme.example',
+        password: 'demoted admin passphrase',
+      })
+      .expect(200);
+    const token = bearer(login.body.access_token);
+    await t.http.get('/v1/users').set(token).expect(200);
+
+    await t.http
+      .patch(`/v1/users/${created.body.id}`)
+      .set(asAdminOf(tenantA))
+      .send({ role: 'viewer' })
+      .expect(200);
+    const refused = await t.http.get('/v1/users').set(token).expect(403);
+    expect(refused.body.message).toMatch(/viewer.*users:read/);
+    await t.http.get('/v1/settings').set(token).expect(200);
+
+    // Back to admin: the old token still carries admin, and now the role grants it again.
+    await t.http
+      .patch(`/v1/users/${created.body.id}`)
+      .set(asAdminOf(tenantA))
+      .send({ role: 'admin' })
+      .expect(200);
+    await t.http.get('/v1/users').set(token).expect(200);
+  });
+
   it('answers 400 naming id for a malformed id and role/status for bad values', async () => {
     const bad = await t.http.get('/v1/users/nope').set(asAdminOf(tenantA)).expect(400);
     expect(bad.body.errors[0].field).toBe('id');

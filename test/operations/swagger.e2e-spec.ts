@@ -13,6 +13,7 @@ describe('Swagger document', () => {
     expect(Object.keys(response.body.paths).sort()).toEqual(
       [
         '/admin/statistics',
+        '/admin/audit-log',
         '/auth/admin/login',
         '/auth/login',
         '/auth/logout',
@@ -34,10 +35,14 @@ describe('Swagger document', () => {
       ].sort(),
     );
     expect(Object.keys(response.body.components.securitySchemes).sort()).toEqual([
+      'api-key',
       'platform-admin',
       'tenant-token',
     ]);
-    expect(response.body.paths['/v1/settings'].get.security).toEqual([{ 'tenant-token': [] }]);
+    expect(response.body.paths['/v1/settings'].get.security).toEqual([
+      { 'tenant-token': [] },
+      { 'api-key': [] },
+    ]);
     expect(response.body.paths['/admin/tenants'].post.security).toEqual([{ 'platform-admin': [] }]);
   });
 

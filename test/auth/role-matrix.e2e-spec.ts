@@ -1,0 +1,250 @@
+import { randomUUID } from 'node:crypto';
+import { PERMISSIONS, type Permission, ROLE_PERMISSIONS, ROLES } from '../../src/auth/permissions';
+import { adminAuth, bearer, createTenant, createTestApp, TestApp } from '../support/test-app';
+
+/**
+ * The role matrix: every operation of the OpenAPI document, called by every kind of caller, gets
+ * exactly the answer the permission table (ROLE_PERMISSIONS) says.
+ *
+ * ACCESS below is this test's own statement of who may call what, written apart from the
+ * controllers: a route added without an entry here, or declared differently in the app, fails.
+ * PROBES are harmless requests (empty bodies, ids nobody has) whose answer for an allowed caller
+ * is known in advance, so "allowed" is one exact status and "refused" is 401 or 403.
+ */
+type Access = 'public' | 'platform' | readonly Permission[];
+
+const ACCESS: Record<string, Access> = {
+  'GET /health': 'public',
+  'GET /health/live': 'public',
+  'GET /metrics': 'public',
+  'POST /auth/login': 'public',
+  'POST /auth/refresh': 'public',
+  'POST /auth/logout': 'public',
+  'POST /auth/password': 'public',
+  'POST /auth/admin/login': 'public',
+  'GET /auth/me': [],
+  'GET /v1/settings': ['settings:read'],
+  'PATCH /v1/settings': ['settings:write'],
+  'POST /v1/users': ['users:write'],
+  'GET /v1/users': ['users:read'],
+  'GET /v1/users/{id}': ['users:read'],
+  'PATCH /v1/users/{id}': ['users:write'],
+  'DELETE /v1/users/{id}': ['users:write'],
+  'POST /v1/api-keys': ['api_keys:write'],
+  'GET /v1/api-keys': ['api_keys:read'],
+  'DELETE /v1/api-keys/{id}': ['api_keys:write'],
+  'GET /v1/audit-log': ['audit:read'],
+  'POST /admin/tenants': 'platform',
+  'GET /admin/tenants': 'platform',
+  'GET /admin/tenants/{id}': 'platform',
+  'PATCH /admin/tenants/{id}': 'platform',
+  'DELETE /admin/tenants/{id}': 'platform',
+  'GET /admin/tenants/{id}/statistics': 'platform',
+  'GET /admin/statistics': 'platform',
+  'GET /admin/audit-log': 'platform',
+};
+
+/** What an allowed caller gets for the probe: the request never changes anything. */
+const ALLOWED_STATUS: Record<string, number> = {
+  'GET /health': 200,
+  'GET /health/live': 200,
+  'GET /metrics': 200,
+  'POST /auth/login': 400,
+  'POST /auth/refresh': 400,
+  'POST /auth/logout': 400,
+  'POST /auth/password': 400,
+  'POST /auth/admin/login': 400,
+  'GET /auth/me': 200,
+  'GET /v1/settings': 200,
+  'PATCH /v1/settings': 200,
+  'POST /v1/users': 400,
+  'GET /v1/users': 200,
+  'GET /v1/users/{id}': 404,
+  'PATCH /v1/users/{id}': 404,
+  'DELETE /v1/users/{id}': 404,
+  'POST /v1/api-keys': 400,
+  'GET /v1/api-keys': 200,
+  'DELETE /v1/api-keys/{id}': 404,
+  'GET /v1/audit-log': 200,
+  'POST /admin/tenants': 400,
+  'GET /admin/tenants': 200,
+  'GET /admin/tenants/{id}': 404,
+  'PATCH /admin/tenants/{id}': 404,
+  'DELETE /admin/tenants/{id}': 404,
+  'GET /admin/tenants/{id}/statistics': 404,
+  'GET /admin/statistics': 200,
+  'GET /admin/audit-log': 200,
+};
+
+interface Caller {
+  name: string;
+  headers: Record<string, string>;
+  /** The answer this caller should get for an operation with the given access. */
+  expect(access: Access, allowed: number): number;
+}
+
+const PASSWORD = 'role matrix passphrase';
+
+describe('role matrix: every operation × every kind of caller', () => {
+  let t: TestApp;
+  let operations: string[];
+  const callers: Caller[] = [];
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    const document = (await t.http.get('/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, { 'x-access'?: unknown }>>;
+    };
+    operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+
+    const tenant = await createTenant(t.http);
+    const asAdmin = { ...adminAuth, 'X-Tenant-ID': tenant.id };
+    // The owner sets a password with the one-time token; the other roles are created by it.
+    await t.http
+      .post('/auth/password')
+      .send({ token: tenant.passwordSetToken, password: PASSWORD })
+      .expect(204);
+    for (const role of ROLES.filter((r) => r !== 'owner')) {
+      await t.http
+        .post('/v1/users')
+        .set(asAdmin)
+        .send({ email: `${role}@matrix.example`, role, password: PASSWORD })
+        .expect(201);
+    }
+
+    callers.push({
+      name: 'no credential',
+      headers: {},
+      expect: (access, allowed) => (access === 'public' ? allowed : 401),
+    });
+    for (const role of ROLES) {
+      const email = role === 'owner' ? `owner@${tenant.slug}.example` : `${role}@matrix.example`;
+      const login = await t.http
+        .post('/auth/login')
+        .send({ tenant: tenant.slug, email, password: PASSWORD })
+        .expect(200);
+      const granted = ROLE_PERMISSIONS[role];
+      callers.push({
+        name: `${role} (user access token)`,
+        headers: bearer(login.body.access_token),
+        expect: (access, allowed) =>
+          access === 'public'
+            ? allowed
+            : access === 'platform'
+              ? 403
+              : access.every((p) => granted.includes(p))
+                ? allowed
+                : 403,
+      });
+    }
+    // API keys: one holding each route's permissions, one holding every other permission.
+    const keyCache = new Map<string, string>();
+    const keyWith = async (scopes: readonly Permission[]) => {
+      const id = [...scopes].sort().join(',');
+      if (!keyCache.has(id)) {
+        const created = await t.http
+          .post('/v1/api-keys')
+          .set(asAdmin)
+          .send({ name: `matrix key ${keyCache.size + 1}`, scopes })
+          .expect(201);
+        keyCache.set(id, created.body.key);
+      }
+      return keyCache.get(id) as string;
+    };
+    const needs = new Map<string, readonly Permission[]>();
+    for (const access of Object.values(ACCESS)) {
+      if (typeof access !== 'string' && access.length > 0) needs.set(access.join(','), access);
+    }
+    for (const permissions of needs.values()) {
+      const withScope = await keyWith(permissions);
+      const withoutScope = await keyWith(PERMISSIONS.filter((p) => !permissions.includes(p)));
+      const applies = (access: Access) =>
+        typeof access !== 'string' && access.join(',') === permissions.join(',');
+      callers.push({
+        name: `API key with ${permissions.join(',')} (X-API-Key)`,
+        headers: { 'X-API-Key': withScope },
+        expect: (access, allowed) =>
+          access === 'public'
+            ? allowed
+            : access === 'platform'
+              ? 403
+              : access.every((p) => permissions.includes(p))
+                ? allowed
+                : 403,
+      });
+      callers.push({
+        name: `API key without ${permissions.join(',')} (Bearer)`,
+        headers: bearer(withoutScope),
+        expect: (access, allowed) =>
+          access === 'public'
+            ? allowed
+            : access === 'platform' || applies(access)
+              ? 403
+              : access.every((p) => !permissions.includes(p))
+                ? allowed
+                : 403,
+      });
+    }
+    callers.push({
+      name: 'platform admin (X-Tenant-ID)',
+      headers: asAdmin,
+      expect: (_access, allowed) => allowed,
+    });
+  });
+  afterAll(() => t.close());
+
+  it('states the access of every operation in the document, and of nothing else', () => {
+    expect([...operations].sort()).toEqual(Object.keys(ACCESS).sort());
+  });
+
+  it('publishes each operation with the access the app enforces (x-access)', async () => {
+    const document = (await t.http.get('/docs-json').expect(200)).body as {
+      paths: Record<
+        string,
+        Record<string, { 'x-access'?: { kind: string; permissions?: string[] } }>
+      >;
+    };
+    for (const operation of operations) {
+      const [method, path] = operation.split(' ');
+      const declared = document.paths[path][method.toLowerCase()]['x-access'];
+      const expected = ACCESS[operation];
+      expect({ operation, declared }).toEqual({
+        operation,
+        declared:
+          typeof expected === 'string'
+            ? { kind: expected }
+            : { kind: 'tenant', permissions: [...expected] },
+      });
+    }
+  });
+
+  it('answers every caller on every operation as the permission table says', async () => {
+    const mismatches: string[] = [];
+    let checked = 0;
+    for (const operation of operations) {
+      const [method, template] = operation.split(' ');
+      const path = template.replace('{id}', randomUUID());
+      const access = ACCESS[operation];
+      for (const caller of callers) {
+        const expected = caller.expect(access, ALLOWED_STATUS[operation]);
+        const request = t.http[method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete'](
+          path,
+        ).set(caller.headers);
+        const response = await (method === 'GET' || method === 'DELETE'
+          ? request
+          : request.send({}));
+        checked += 1;
+        if (response.status !== expected) {
+          mismatches.push(
+            `${operation} as ${caller.name}: ${response.status}, expected ${expected}`,
+          );
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+    // 28 operations × (1 anonymous + 4 roles + 2 keys per permission set + 1 admin).
+    expect(checked).toBeGreaterThanOrEqual(28 * 14);
+  });
+});
