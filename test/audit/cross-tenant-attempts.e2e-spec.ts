@@ -100,7 +100,7 @@ describe('cross-tenant attempts', () => {
       });
     }
     expect(
-      attempts.map((entry) => `${entry.details.method} ${entry.resource_type}`).sort(),
+      attempts.map((entry) => `${String(entry.details.method)} ${entry.resource_type}`).sort(),
     ).toEqual(['DELETE api_key', 'DELETE user', 'GET user', 'PATCH user']);
     expect(attempts.find((entry) => entry.resource_type === 'api_key')?.resource_id).toBe(
       targetKeyId,
