@@ -229,6 +229,7 @@ java_bin() {
 missing_packages() {
   local svc pkgs=()
   command -v curl >/dev/null || pkgs+=(curl)
+  command -v jq >/dev/null || pkgs+=(jq)   # the README walkthrough and its test
   for svc in "$@"; do
     case "$svc" in
       postgres)   [ -x "$PG_BIN/postgres" ] && [ -x "$PG_BIN/initdb" ] || pkgs+=(postgresql-15)
