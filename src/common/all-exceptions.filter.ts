@@ -20,6 +20,7 @@ const BODY_PARSER_ERRORS: Record<string, { status: number; message: string }> = 
   'charset.unsupported': { status: 415, message: 'body charset is not supported' },
   'request.aborted': { status: 400, message: 'request was aborted' },
   'entity.too.deep': { status: 400, message: 'body nests deeper than 32 levels' },
+  'entity.not.object': { status: 400, message: 'body must be a JSON object' },
   'content-type.unsupported': { status: 415, message: 'body must be application/json' },
 };
 

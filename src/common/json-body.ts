@@ -46,6 +46,15 @@ function requireJsonContentType(request: Request, _response: Response, next: Nex
   next();
 }
 
+/** Every route takes a JSON object: a top-level array would reach the DTOs as "missing fields". */
+function requireJsonObject(request: Request, _response: Response, next: NextFunction): void {
+  if (Array.isArray(request.body)) {
+    next(new BodyError('entity.not.object', 400));
+    return;
+  }
+  next();
+}
+
 const logger = new Logger('HttpBody');
 
 /**
@@ -72,11 +81,12 @@ export function bodyErrorHandler(
   response.status(body.statusCode).json({ ...body, requestId: request.id });
 }
 
-/** The JSON body pipeline: content-type check, size- and depth-limited parser, error answers. */
+/** The JSON body pipeline: content-type check, size- and depth-limited parser, objects only, error answers. */
 export function jsonBody(limit: string): (RequestHandler | typeof bodyErrorHandler)[] {
   return [
     requireJsonContentType,
     json({ limit, verify: (_request, _response, raw) => assertJsonDepth(raw) }),
+    requireJsonObject,
     bodyErrorHandler,
   ];
 }

@@ -145,7 +145,7 @@ describe('bad input on every route', () => {
         path: '/admin/tenants',
         auth: 'admin',
         raw: '[]',
-        field: 'name',
+        field: 'body',
       },
       {
         name: 'JSON string body',
