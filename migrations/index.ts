@@ -7,6 +7,7 @@ import { CreateAuditLog1763900000005 } from './1763900000005-create-audit-log';
 import { CreatePlatformAdmins1763900000006 } from './1763900000006-create-platform-admins';
 import { CreatePasswordSetTokens1763900000007 } from './1763900000007-create-password-set-tokens';
 import { CreatePlatformAudit1763900000008 } from './1763900000008-create-platform-audit';
+import { HardenPlatformAuditFunctions1763900000009 } from './1763900000009-harden-platform-audit-functions';
 
 /** Every migration in order. Listed explicitly so the CLI, the app and Jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -19,4 +20,5 @@ export const ALL_MIGRATIONS = [
   CreatePlatformAdmins1763900000006,
   CreatePasswordSetTokens1763900000007,
   CreatePlatformAudit1763900000008,
+  HardenPlatformAuditFunctions1763900000009,
 ];

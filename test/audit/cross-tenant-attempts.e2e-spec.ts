@@ -167,6 +167,21 @@ describe('cross-tenant attempts', () => {
     expect(seen).toBe(0);
   });
 
+  it('cannot be steered by a temporary table the app role creates to shadow users', async () => {
+    const planted = randomUUID();
+    const recorded = await asTenant(sql, caller.id, async () => {
+      // Under search_path "pg_catalog, public", pg_temp would be searched first for relations.
+      await sql.query('CREATE TEMP TABLE users (tenant_id uuid, id uuid) ON COMMIT DROP');
+      await sql.query('INSERT INTO pg_temp.users VALUES ($1, $2)', [target.id, planted]);
+      const { rows } = await sql.query(
+        "SELECT record_cross_tenant_attempt('user', $1, 'user', NULL, NULL, NULL, '{}') AS recorded",
+        [planted],
+      );
+      return rows[0].recorded as boolean;
+    });
+    expect(recorded).toBe(false);
+  });
+
   it('keeps the caller tenant set after the function wrote into the target', async () => {
     const tenantAfter = await asTenant(sql, caller.id, async () => {
       const { rows } = await sql.query(

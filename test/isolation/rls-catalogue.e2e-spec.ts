@@ -129,6 +129,28 @@ describe('RLS catalogue', () => {
     }
   });
 
+  it('pins every SECURITY DEFINER function to search_path pg_catalog, pg_temp and schema-qualified tables', async () => {
+    const { rows } = await owner.query<{ name: string; config: string[] | null; source: string }>(
+      `SELECT p.proname AS name, p.proconfig AS config, p.prosrc AS source
+         FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+        WHERE n.nspname = 'public' AND p.prosecdef`,
+    );
+    expect(rows.map((r) => r.name).sort()).toEqual([
+      'platform_audit_entries',
+      'record_cross_tenant_attempt',
+    ]);
+    for (const { name, config, source } of rows) {
+      expect({ name, config }).toEqual({ name, config: ['search_path=pg_catalog, pg_temp'] });
+      const ctes = [...source.matchAll(/\bWITH\s+(\w+)\s+AS\b/gi)].map((m) => m[1]);
+      const unqualified = [
+        ...source.matchAll(/\b(?:FROM|JOIN|INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+([a-z_][\w.]*)/gi),
+      ]
+        .map((m) => m[1])
+        .filter((table) => !table.startsWith('public.') && !ctes.includes(table));
+      expect({ name, unqualified }).toEqual({ name, unqualified: [] });
+    }
+  });
+
   async function policiesOf() {
     const { rows } = await owner.query<{
       tablename: string;
