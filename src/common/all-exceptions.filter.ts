@@ -7,6 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { QueryFailedError } from 'typeorm';
 
 interface BodyParserError extends Error {
   type?: string;
@@ -37,8 +38,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
     const body = errorBody(exception);
-    // HttpExceptions are answers we chose (a 503 from /health, say); anything else is a bug.
-    if (!(exception instanceof HttpException) || body.statusCode === 500) {
+    if (isDataException(exception)) {
+      // A value validation should have refused reached the database: still the caller's 400,
+      // but logged so the missing validation gets added.
+      this.logger.warn(
+        { err: exception, path: request.path, method: request.method },
+        'database refused a request value that validation let through',
+      );
+    } else if (!(exception instanceof HttpException) || body.statusCode === 500) {
+      // HttpExceptions are answers we chose (a 503 from /health, say); anything else is a bug.
       this.logger.error(
         { err: exception, path: request.path, method: request.method },
         'unhandled error',
@@ -70,6 +78,15 @@ export function errorBody(exception: unknown): {
     // The payload's own fields win (terminus puts its failing checks under `error`).
     return { error: reasonPhrase(status), ...record, statusCode: status, message };
   }
+  if (isDataException(exception)) {
+    const message = 'A value in the request is malformed or out of range';
+    return {
+      statusCode: 400,
+      error: reasonPhrase(400),
+      message,
+      errors: [{ field: 'request', message }],
+    };
+  }
   const parserError = exception as BodyParserError;
   const known = parserError?.type
     ? BODY_PARSER_ERRORS[parserError.type]
@@ -90,6 +107,12 @@ export function errorBody(exception: unknown): {
     error: reasonPhrase(500),
     message: 'Internal server error',
   };
+}
+
+/** PostgreSQL SQLSTATE class 22, "data exception": a bad value, not a broken server. */
+function isDataException(exception: unknown): boolean {
+  const code = (exception as { driverError?: { code?: unknown } } | null)?.driverError?.code;
+  return exception instanceof QueryFailedError && typeof code === 'string' && code.startsWith('22');
 }
 
 function reasonPhrase(status: number): string {

@@ -1,6 +1,7 @@
-import { Logger } from '@nestjs/common';
+import { HttpException, Logger } from '@nestjs/common';
 import { json, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { errorBody } from './all-exceptions.filter';
+import { rejectNulInBody } from './nul-characters';
 
 /** Deeper JSON than this is refused: nothing legitimate nests so far, and deep nesting can exhaust the stack. */
 export const MAX_JSON_DEPTH = 32;
@@ -68,7 +69,8 @@ export function bodyErrorHandler(
   response: Response,
   next: NextFunction,
 ): void {
-  const status = (error as { status?: unknown }).status;
+  const status =
+    error instanceof HttpException ? error.getStatus() : (error as { status?: unknown }).status;
   if (response.headersSent || typeof status !== 'number' || status < 400 || status >= 500) {
     next(error);
     return;
@@ -87,6 +89,7 @@ export function jsonBody(limit: string): (RequestHandler | typeof bodyErrorHandl
     requireJsonContentType,
     json({ limit, verify: (_request, _response, raw) => assertJsonDepth(raw) }),
     requireJsonObject,
+    rejectNulInBody,
     bodyErrorHandler,
   ];
 }

@@ -7,11 +7,13 @@ export const toInteger = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d{1,9}$/.test(value) ? Number(value) : value;
 
 export class PageQuery {
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, default: 1 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 10000, default: 1 })
   @IsOptional()
   @Transform(toInteger)
   @IsInt()
   @Min(1)
+  // Deeper pages are a scan, not a page: narrow the filters (time range) instead.
+  @Max(10000)
   page = 1;
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsRfc3339Timestamp } from '../../common/rfc3339';
 import { PageQuery } from '../../common/pagination';
 
 export class ListAuditQuery extends PageQuery {
@@ -19,11 +20,11 @@ export class ListAuditQuery extends PageQuery {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'From (inclusive), ISO 8601 with zone' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsRfc3339Timestamp()
   from?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'To (exclusive), ISO 8601 with zone' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsRfc3339Timestamp()
   to?: string;
 }
