@@ -62,6 +62,7 @@ export function errorBody(exception: unknown): {
   statusCode: number;
   error: string;
   message: string;
+  errors?: { field: string; message: string }[];
 } {
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
