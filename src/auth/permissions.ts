@@ -39,3 +39,15 @@ export function isRole(value: unknown): value is Role {
 export function permissionsOf(role: unknown): readonly Permission[] {
   return isRole(role) ? ROLE_PERMISSIONS[role] : [];
 }
+
+/** owner > admin > analyst > viewer: each role holds every permission of the ones below it. */
+const ROLE_RANK: Record<Role, number> = { viewer: 0, analyst: 1, admin: 2, owner: 3 };
+
+/**
+ * The weaker of two roles: what a token may do when its role claim and the user's current role
+ * differ (a demotion takes effect at once; a promotion at the next token). Unknown: null.
+ */
+export function weakerRole(a: unknown, b: unknown): Role | null {
+  if (!isRole(a) || !isRole(b)) return null;
+  return ROLE_RANK[a] <= ROLE_RANK[b] ? a : b;
+}

@@ -11,7 +11,7 @@ import { TenantResolver } from '../tenancy/tenant-resolver';
 import type { TenantRequest } from '../tenancy/tenant-request';
 import { ACCESS_POLICY, type AccessPolicy } from './access-policy';
 import { bearerToken } from './bearer-token';
-import { permissionsOf, type Permission, PERMISSIONS } from './permissions';
+import { permissionsHeldBy } from './caller';
 import { CredentialsService } from './credentials.service';
 
 /** /v1 routes: authenticate the caller, then resolve and check the tenant it acts for. */
@@ -36,13 +36,8 @@ export class TenantAuthGuard implements CanActivate {
     if (policy?.kind !== 'tenant') {
       throw new ForbiddenException('This route declares no tenant permissions');
     }
-    // Platform admins acting on a tenant hold every tenant permission.
-    const held: readonly Permission[] =
-      principal.kind === 'platform_admin'
-        ? PERMISSIONS
-        : principal.kind === 'api_key'
-          ? principal.scopes
-          : permissionsOf(principal.role);
+    // Platform admins acting on a tenant hold every tenant permission; keys hold their scopes.
+    const held = permissionsHeldBy(principal);
     const missing = policy.permissions.filter((permission) => !held.includes(permission));
     if (missing.length > 0) {
       throw new ForbiddenException(`Missing permission: ${missing.join(', ')}`);

@@ -15,7 +15,7 @@ import { isUuid } from '../common/uuid';
 import { TenantContext } from '../database/tenant-context';
 import type { TenantRequest } from '../tenancy/tenant-request';
 import { ACCESS_POLICY, type AccessPolicy } from './access-policy';
-import { permissionsOf } from './permissions';
+import { permissionsOf, weakerRole } from './permissions';
 import { User } from './users/user.entity';
 
 /**
@@ -45,8 +45,10 @@ export class TenantTransactionInterceptor implements NestInterceptor {
       tenant.id,
       async (): Promise<unknown> => {
         if (principal.kind === 'tenant') {
-          const role = await this.currentRoleOf(principal.subject);
-          this.assertRoleGrants(context, role);
+          const current = await this.currentRoleOf(principal.subject);
+          // From here on the request acts with the weaker of the token's role and today's.
+          principal.role = weakerRole(principal.role, current) ?? undefined;
+          this.assertRoleGrants(context, current, principal.role);
         }
         return lastValueFrom(next.handle() as Observable<unknown>, { defaultValue: undefined });
       },
@@ -79,17 +81,21 @@ export class TenantTransactionInterceptor implements NestInterceptor {
     return user.role;
   }
 
-  private assertRoleGrants(context: ExecutionContext, role: string): void {
+  private assertRoleGrants(
+    context: ExecutionContext,
+    current: string,
+    effective: string | undefined,
+  ): void {
     const policy = this.reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_POLICY, [
       context.getHandler(),
       context.getClass(),
     ]);
-    const granted = permissionsOf(role);
+    const granted = permissionsOf(effective);
     const missing =
       policy?.kind === 'tenant' ? policy.permissions.filter((p) => !granted.includes(p)) : [];
     if (missing.length > 0) {
       throw new ForbiddenException(
-        `Your role (${role}) no longer grants: ${missing.join(', ')}; sign in again`,
+        `Your role (${current}) no longer grants: ${missing.join(', ')}; sign in again`,
       );
     }
   }

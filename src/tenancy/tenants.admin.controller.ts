@@ -50,7 +50,10 @@ export class TenantsAdminController {
       input,
       actorOf(request, request.principal),
       async () => {
-        owner = await this.users.create({ email: input.owner_email, role: 'owner' });
+        owner = await this.users.create(
+          { email: input.owner_email, role: 'owner' },
+          request.principal!,
+        );
         passwordSet = await this.passwordSetup.issue(owner.id);
       },
     );

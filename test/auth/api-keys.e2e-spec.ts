@@ -146,6 +146,22 @@ describe('/v1/api-keys', () => {
     await t.http.get('/v1/api-keys').set(analyst).expect(403);
   });
 
+  it('never mints a key with more than its creator holds', async () => {
+    const keyMaker = await createKey(['api_keys:write']);
+    const refused = await t.http
+      .post('/v1/api-keys')
+      .set('X-API-Key', keyMaker.key)
+      .send({ name: 'escalation', scopes: ['api_keys:write', 'users:write'] })
+      .expect(403);
+    expect(refused.body.errors).toEqual([
+      { field: 'scopes', message: 'scopes beyond your own: users:write' },
+    ]);
+    // Within its own scopes it may.
+    await createKey(['api_keys:write'], { 'X-API-Key': keyMaker.key } as never);
+    const keys = await t.http.get('/v1/api-keys').set(ownerA).expect(200);
+    expect(keys.body.map((k: { name: string }) => k.name)).not.toContain('escalation');
+  });
+
   it('at the SQL level, tenant A can neither read nor write tenant B keys', async () => {
     await createKey(['settings:read'], bearer(tenantToken(tenantB)));
     await asTenant(sql, tenantA, async () => {

@@ -202,6 +202,67 @@ describe('/v1/users', () => {
     await t.http.get('/v1/users').set(token).expect(200);
   });
 
+  it('keeps the owner role to owners: admins and API keys cannot grant, change or remove it', async () => {
+    const tenant = await createTenant(t.http);
+    const admin = await addUser(tenant.id, {
+      email: 'boss@acme.example',
+      role: 'admin',
+      password: 'admin passphrase here',
+    });
+    const login = await t.http
+      .post('/auth/login')
+      .send({ tenant: tenant.slug, email: 'boss@acme.example', password: 'admin passphrase here' })
+      .expect(200);
+    const asAdmin = bearer(login.body.access_token);
+    const key = await t.http
+      .post('/v1/api-keys')
+      .set(asAdminOf(tenant.id))
+      .send({ name: 'user admin', scopes: ['users:write', 'users:read'] })
+      .expect(201);
+    for (const caller of [asAdmin, { 'X-API-Key': key.body.key }]) {
+      await t.http
+        .post('/v1/users')
+        .set(caller)
+        .send({ email: 'second-owner@acme.example', role: 'owner' })
+        .expect(403);
+      await t.http
+        .patch(`/v1/users/${admin.body.id}`)
+        .set(caller)
+        .send({ role: 'owner' })
+        .expect(403);
+      await t.http
+        .patch(`/v1/users/${tenant.ownerId}`)
+        .set(caller)
+        .send({ status: 'disabled' })
+        .expect(403);
+      await t.http.delete(`/v1/users/${tenant.ownerId}`).set(caller).expect(403);
+      // Everyone below owner is theirs to manage.
+      const analyst = await t.http
+        .post('/v1/users')
+        .set(caller)
+        .send({ email: `analyst-${Math.random()}@acme.example`.slice(0, 60), role: 'analyst' })
+        .expect(201);
+      await t.http
+        .patch(`/v1/users/${analyst.body.id}`)
+        .set(caller)
+        .send({ role: 'viewer' })
+        .expect(200);
+      await t.http.delete(`/v1/users/${analyst.body.id}`).set(caller).expect(204);
+    }
+    // The owner can promote the admin; the tenant then has two owners.
+    await t.http
+      .patch(`/v1/users/${admin.body.id}`)
+      .set(bearer(tenantToken(tenant.id)))
+      .send({ role: 'owner' })
+      .expect(200);
+    const owners = await t.http
+      .get('/v1/users')
+      .query({ role: 'owner' })
+      .set(asAdminOf(tenant.id))
+      .expect(200);
+    expect(owners.body.total).toBe(2);
+  });
+
   it('answers 400 naming id for a malformed id and role/status for bad values', async () => {
     const bad = await t.http.get('/v1/users/nope').set(asAdminOf(tenantA)).expect(400);
     expect(bad.body.errors[0].field).toBe('id');

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
 import {
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -8,6 +9,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { UuidParam } from '../../common/uuid-param';
+import type { Principal } from '../../tenancy/tenant-request';
+import { Caller } from '../caller';
 import { RequirePermissions } from '../require-permissions.decorator';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyResponse, CreatedApiKeyResponse } from './dto/api-key.response';
@@ -22,8 +25,12 @@ export class ApiKeysController {
   @RequirePermissions('api_keys:write')
   @ApiOperation({ summary: 'Create an API key; the key is shown in this answer only' })
   @ApiCreatedResponse({ type: CreatedApiKeyResponse })
-  async create(@Body() input: CreateApiKeyDto): Promise<CreatedApiKeyResponse> {
-    const { key, record } = await this.apiKeys.create(input);
+  @ApiForbiddenResponse({ description: 'A scope beyond the caller’s own permissions' })
+  async create(
+    @Body() input: CreateApiKeyDto,
+    @Caller() caller: Principal,
+  ): Promise<CreatedApiKeyResponse> {
+    const { key, record } = await this.apiKeys.create(input, caller);
     return { ...ApiKeyResponse.from(record), key };
   }
 

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { ForbiddenException, Injectable } from '@nestjs/common';
+import { permissionsHeldBy } from '../caller';
 import { ResourceNotFoundException } from '../../audit/cross-tenant/resource-not-found.exception';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { IsNull } from 'typeorm';
@@ -29,8 +30,22 @@ export class ApiKeysService {
     return this.tenantContext.manager.getRepository(ApiKey);
   }
 
-  /** Creates a key for the current tenant and returns it once, in full. */
-  async create(input: CreateApiKeyDto): Promise<{ key: string; record: ApiKey }> {
+  /**
+   * Creates a key for the current tenant and returns it once, in full. A key never holds more
+   * than its creator: scopes beyond the caller's own permissions are refused.
+   */
+  async create(
+    input: CreateApiKeyDto,
+    caller: Principal,
+  ): Promise<{ key: string; record: ApiKey }> {
+    const held = permissionsHeldBy(caller);
+    const beyond = input.scopes.filter((scope) => !held.includes(scope));
+    if (beyond.length > 0) {
+      throw new ForbiddenException({
+        message: `A key cannot hold scopes its creator lacks: ${beyond.join(', ')}`,
+        errors: [{ field: 'scopes', message: `scopes beyond your own: ${beyond.join(', ')}` }],
+      });
+    }
     const tenantId = this.tenantContext.tenantId;
     const prefix = `${compactUuid(tenantId)}${randomBytes(4).toString('hex')}`;
     const key = `tk_${prefix}_${randomBytes(32).toString('base64url')}`;

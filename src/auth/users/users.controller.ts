@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@ne
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -9,6 +10,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { UuidParam } from '../../common/uuid-param';
+import type { Principal } from '../../tenancy/tenant-request';
+import { Caller } from '../caller';
 import { RequirePermissions } from '../require-permissions.decorator';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQuery } from './dto/list-users.query';
@@ -26,8 +29,9 @@ export class UsersController {
   @ApiOperation({ summary: 'Add a user to the calling tenant' })
   @ApiCreatedResponse({ type: UserResponse })
   @ApiConflictResponse({ description: 'The email is already used in this tenant' })
-  async create(@Body() input: CreateUserDto): Promise<UserResponse> {
-    return UserResponse.from(await this.users.create(input));
+  @ApiForbiddenResponse({ description: 'Only owners may create owners' })
+  async create(@Body() input: CreateUserDto, @Caller() caller: Principal): Promise<UserResponse> {
+    return UserResponse.from(await this.users.create(input, caller));
   }
 
   @Get()
@@ -54,8 +58,13 @@ export class UsersController {
   @ApiOkResponse({ type: UserResponse })
   @ApiNotFoundResponse()
   @ApiConflictResponse({ description: 'Would leave the tenant without an active owner' })
-  async update(@UuidParam('id') id: string, @Body() change: UpdateUserDto): Promise<UserResponse> {
-    return UserResponse.from(await this.users.update(id, change));
+  @ApiForbiddenResponse({ description: 'Only owners may grant, change or remove the owner role' })
+  async update(
+    @UuidParam('id') id: string,
+    @Body() change: UpdateUserDto,
+    @Caller() caller: Principal,
+  ): Promise<UserResponse> {
+    return UserResponse.from(await this.users.update(id, change, caller));
   }
 
   @Delete(':id')
@@ -64,7 +73,8 @@ export class UsersController {
   @ApiNoContentResponse()
   @ApiNotFoundResponse()
   @ApiConflictResponse({ description: 'Would leave the tenant without an active owner' })
-  async remove(@UuidParam('id') id: string): Promise<void> {
-    await this.users.remove(id);
+  @ApiForbiddenResponse({ description: 'Only owners may remove an owner' })
+  async remove(@UuidParam('id') id: string, @Caller() caller: Principal): Promise<void> {
+    await this.users.remove(id, caller);
   }
 }

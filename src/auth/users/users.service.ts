@@ -1,4 +1,6 @@
-import { ConflictException, Injectable } from '@nestjs/common';
+import { ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
+import type { Principal } from '../../tenancy/tenant-request';
+import { mayManageOwners } from '../caller';
 import { ResourceNotFoundException } from '../../audit/cross-tenant/resource-not-found.exception';
 import { AuditService } from '../../audit/audit.service';
 import { Page } from '../../common/pagination';
@@ -23,7 +25,8 @@ export class UsersService {
     return this.tenantContext.manager.getRepository(User);
   }
 
-  async create(input: CreateUserDto): Promise<User> {
+  async create(input: CreateUserDto, caller: Principal): Promise<User> {
+    if (input.role === 'owner') this.assertMayManageOwners(caller);
     const passwordHash = input.password ? await this.hasher.hash(input.password) : null;
     try {
       const user = await this.users.save(
@@ -72,9 +75,10 @@ export class UsersService {
     return user;
   }
 
-  async update(id: string, change: UpdateUserDto): Promise<User> {
+  async update(id: string, change: UpdateUserDto, caller: Principal): Promise<User> {
     await this.lockOwners();
     const user = await this.get(id);
+    if (user.role === 'owner' || change.role === 'owner') this.assertMayManageOwners(caller);
     const next = { role: change.role ?? user.role, status: change.status ?? user.status };
     if (this.isActiveOwner(user) && !(next.role === 'owner' && next.status === 'active')) {
       await this.assertAnotherActiveOwner(user.id);
@@ -89,9 +93,10 @@ export class UsersService {
     return this.get(id);
   }
 
-  async remove(id: string): Promise<void> {
+  async remove(id: string, caller: Principal): Promise<void> {
     await this.lockOwners();
     const user = await this.get(id);
+    if (user.role === 'owner') this.assertMayManageOwners(caller);
     if (this.isActiveOwner(user)) await this.assertAnotherActiveOwner(user.id);
     await this.users.delete({ id });
     await this.audit.record({
@@ -100,6 +105,15 @@ export class UsersService {
       resourceId: id,
       details: { email: user.email },
     });
+  }
+
+  /** users:write manages everyone but owners; the owner role is the owners' own business. */
+  private assertMayManageOwners(caller: Principal): void {
+    if (!mayManageOwners(caller)) {
+      throw new ForbiddenException(
+        'Only an owner (or a platform admin) can grant, change or remove the owner role',
+      );
+    }
   }
 
   private isActiveOwner(user: User): boolean {
