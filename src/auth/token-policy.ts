@@ -24,20 +24,3 @@ export function accessTokenSignOptions(expiresIn?: JwtSignOptions['expiresIn']):
     ...(expiresIn !== undefined ? { expiresIn } : {}),
   };
 }
-
-/**
- * The account columns to write after one more failed password: the count goes up, and the
- * fifth failure in a row locks the account for LOCK_SECONDS and starts the count again.
- */
-export function afterFailedPassword(previousFailures: number): {
-  locked: boolean;
-  values: { failedLoginCount: number; lockedUntil?: Date };
-} {
-  const failures = previousFailures + 1;
-  return failures >= LOCK_AFTER_FAILURES
-    ? {
-        locked: true,
-        values: { failedLoginCount: 0, lockedUntil: new Date(Date.now() + LOCK_SECONDS * 1000) },
-      }
-    : { locked: false, values: { failedLoginCount: failures } };
-}

@@ -110,7 +110,39 @@ describe('/auth login, refresh, logout, me', () => {
         status: 401,
         message: 'Invalid credentials',
       });
+      // The whole body, headers aside from the request id, says nothing more.
+      expect({ ...answer.body, requestId: undefined }).toEqual({
+        ...answers[0].body,
+        requestId: undefined,
+      });
     }
+  });
+
+  it('checks at most five passwords of one account however many guesses arrive at once', async () => {
+    const raceEmail = 'race@acme.example';
+    await t.http
+      .post('/v1/users')
+      .set({ ...adminAuth, 'X-Tenant-ID': tenant.id })
+      .send({ email: raceEmail, role: 'viewer', password: PASSWORD })
+      .expect(201);
+    const guesses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        login({ tenant: tenant.slug, email: raceEmail, password: `guess number ${i}` }),
+      ),
+    );
+    expect(guesses.every((guess) => guess.status === 401)).toBe(true);
+    // The right password now finds the account locked.
+    await login({ tenant: tenant.slug, email: raceEmail, password: PASSWORD }).expect(401);
+    const reasons = await asTenant(sql, tenant.id, async () => {
+      const { rows } = await sql.query<{ reason: string; n: string }>(
+        `SELECT details->>'reason' AS reason, count(*) AS n FROM audit_log
+          WHERE action = 'login.failed' AND details->>'email' = $1 GROUP BY 1`,
+        [raceEmail],
+      );
+      return Object.fromEntries(rows.map((row) => [row.reason, Number(row.n)]));
+    });
+    expect(reasons.wrong_password).toBeLessThanOrEqual(5);
+    expect(reasons.wrong_password + reasons.locked).toBe(21);
   });
 
   it('locks the account for 15 minutes after five failures, then lets it in again', async () => {

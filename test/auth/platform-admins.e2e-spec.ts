@@ -1,6 +1,13 @@
 import { createPlatformAdmin } from '../support/platform-admin';
 import { connectAs } from '../support/sql';
-import { bearer, createTenant, createTestApp, TestApp, tenantToken } from '../support/test-app';
+import {
+  adminAuth,
+  bearer,
+  createTenant,
+  createTestApp,
+  TestApp,
+  tenantToken,
+} from '../support/test-app';
 import { TEST_PLATFORM_ADMIN_EMAIL, TEST_PLATFORM_ADMIN_PASSWORD } from '../support/stack-env';
 
 describe('platform admin accounts', () => {
@@ -45,7 +52,7 @@ describe('platform admin accounts', () => {
     }
   });
 
-  it('keeps tenant tokens off /admin and admin tokens from posing as tenant tokens', async () => {
+  it('keeps tenant tokens off /admin routes', async () => {
     const tenant = await createTenant(t.http);
     await t.http
       .get('/admin/tenants')
@@ -76,5 +83,24 @@ describe('platform admin accounts', () => {
     }
     const refused = await adminLogin(email, 'locked admin passphrase').expect(401);
     expect(refused.body.message).toBe('Invalid credentials');
+  });
+
+  it('checks at most five passwords however many guesses arrive at once', async () => {
+    const email = `race-${Date.now()}@tenantry.test`;
+    await createPlatformAdmin(email, 'raced admin passphrase');
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => adminLogin(email, `guess number ${i}`).expect(401)),
+    );
+    await adminLogin(email, 'raced admin passphrase').expect(401);
+    const audit = await t.http
+      .get('/admin/audit-log')
+      .query({ action: 'admin_login.failed', limit: '100' })
+      .set(adminAuth)
+      .expect(200);
+    const reasons = (audit.body.data as { details: { email: string; reason: string } }[])
+      .filter((entry) => entry.details.email === email)
+      .map((entry) => entry.details.reason);
+    expect(reasons).toHaveLength(21);
+    expect(reasons.filter((reason) => reason === 'wrong_password').length).toBeLessThanOrEqual(5);
   });
 });

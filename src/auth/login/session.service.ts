@@ -4,6 +4,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { IsNull } from 'typeorm';
 import type { AuditActor } from '../../audit/audit-actor';
 import { AuditService } from '../../audit/audit.service';
+import { PlatformAuditService } from '../../audit/platform/platform-audit.service';
+import { claimLoginAttempt, settleLoginAttempt } from '../login-attempts';
 import { sha256Hex } from '../../common/sha256';
 import { compactUuid, expandUuid } from '../../common/uuid';
 import { TenantContext } from '../../database/tenant-context';
@@ -13,7 +15,6 @@ import { TenantsService } from '../../tenancy/tenants.service';
 import {
   ACCESS_TOKEN_SECONDS,
   accessTokenSignOptions,
-  afterFailedPassword,
   REFRESH_TOKEN_SECONDS,
 } from '../token-policy';
 import { PasswordHasher } from '../password-hasher';
@@ -22,6 +23,15 @@ import { User } from '../users/user.entity';
 import { LoginDto } from './dto/login.dto';
 import type { TokenPairResponse } from './dto/token-pair.response';
 import { RefreshToken } from './refresh-token.entity';
+
+/** What the first step of a login found: the account, its hash if an attempt was claimed. */
+interface LoginClaim {
+  user: User | null;
+  passwordHash: string | null;
+  refusal: 'unknown_email' | 'disabled' | 'locked' | null;
+}
+
+const NO_ACTOR: AuditActor = { type: 'anonymous', id: null, ip: null, userAgent: null };
 
 /** One answer for every failed login or refresh, so none reveals whether a tenant or email exists. */
 const INVALID_CREDENTIALS = 'Invalid credentials';
@@ -36,6 +46,7 @@ export class SessionService {
     private readonly hasher: PasswordHasher,
     private readonly jwt: JwtService,
     private readonly audit: AuditService,
+    private readonly platformAudit: PlatformAuditService,
   ) {}
 
   async login(
@@ -48,49 +59,80 @@ export class SessionService {
     const tenant = slug ? await this.tenants.findBySlug(slug) : null;
     if (!tenant || tenant.status !== 'active') {
       await this.hasher.verify(null, input.password);
+      // No tenant log to write it to: the platform's own log keeps it.
+      await this.platformAudit.record(
+        {
+          action: 'login.failed',
+          resourceType: 'tenant',
+          resourceId: tenant?.id ?? null,
+          details: {
+            tenant: slug ?? null,
+            email: input.email,
+            reason: tenant ? 'tenant_not_active' : 'unknown_tenant',
+          },
+        },
+        { ...(actor ?? NO_ACTOR), type: 'anonymous', id: null },
+      );
       throw new UnauthorizedException(INVALID_CREDENTIALS);
     }
-    // Failed attempts are counted (and committed) even though the answer is a 401.
+    // 1. Find the account and claim an attempt (committed: failures count even on a 401).
+    const claim = await this.tenantContext.runInTenant(
+      tenant.id,
+      () => this.claimAttempt(input.email),
+      actor,
+    );
+    // 2. The password check, outside any transaction and row lock; the same argon2 work whether
+    //    or not the account exists.
+    const matched = await this.hasher.verify(claim.passwordHash, input.password);
+    // 3. Settle, audit, and issue tokens on success.
     const tokens = await this.tenantContext.runInTenant(
       tenant.id,
-      () => this.checkPassword(tenant, input),
+      () => this.settleAttempt(tenant, input, claim, matched),
       actor,
     );
     if (!tokens) throw new UnauthorizedException(INVALID_CREDENTIALS);
     return tokens;
   }
 
-  private async checkPassword(tenant: Tenant, input: LoginDto): Promise<TokenPairResponse | null> {
-    const users = this.tenantContext.manager.getRepository(User);
-    const user = await users
+  private async claimAttempt(email: string): Promise<LoginClaim> {
+    const user = await this.tenantContext.manager
+      .getRepository(User)
       .createQueryBuilder('user')
       .addSelect('user.passwordHash')
-      .where('lower(user.email) = lower(:email)', { email: input.email.trim() })
-      .setLock('pessimistic_write')
+      .where('lower(user.email) = lower(:email)', { email: email.trim() })
       .getOne();
-    const locked = user?.lockedUntil && user.lockedUntil.getTime() > Date.now();
-    if (!user || user.status !== 'active' || locked) {
-      await this.hasher.verify(null, input.password);
+    if (!user) return { user: null, passwordHash: null, refusal: 'unknown_email' };
+    if (user.status !== 'active') return { user, passwordHash: null, refusal: 'disabled' };
+    if (!(await claimLoginAttempt(this.tenantContext.manager, 'users', user.id))) {
+      return { user, passwordHash: null, refusal: 'locked' };
+    }
+    return { user, passwordHash: user.passwordHash, refusal: null };
+  }
+
+  private async settleAttempt(
+    tenant: Tenant,
+    input: LoginDto,
+    claim: LoginClaim,
+    matched: boolean,
+  ): Promise<TokenPairResponse | null> {
+    const { user, refusal } = claim;
+    if (!user || refusal) {
       await this.recordLogin('login.failed', user?.id ?? null, {
         email: input.email,
-        reason: !user ? 'unknown_email' : locked ? 'locked' : 'disabled',
+        reason: refusal,
       });
       return null;
     }
-    if (!(await this.hasher.verify(user.passwordHash, input.password))) {
-      const failed = afterFailedPassword(user.failedLoginCount);
-      await users.update({ id: user.id }, failed.values);
+    const manager = this.tenantContext.manager;
+    const { locked } = await settleLoginAttempt(manager, 'users', user.id, matched);
+    if (!matched) {
       await this.recordLogin('login.failed', user.id, {
         email: input.email,
         reason: 'wrong_password',
-        locked: failed.locked,
+        locked,
       });
       return null;
     }
-    await users.update(
-      { id: user.id },
-      { failedLoginCount: 0, lockedUntil: null, lastLoginAt: new Date() },
-    );
     await this.recordLogin('login.succeeded', user.id, { email: user.email });
     return this.issue(tenant.id, user, randomUUID());
   }

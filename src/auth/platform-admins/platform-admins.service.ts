@@ -7,12 +7,8 @@ import type { AuditActor } from '../../audit/audit-actor';
 import { PlatformAuditService } from '../../audit/platform/platform-audit.service';
 import { isUuid } from '../../common/uuid';
 import type { Environment } from '../../config/environment';
-import {
-  ACCESS_TOKEN_ISSUER,
-  ACCESS_TOKEN_SECONDS,
-  ADMIN_TOKEN_AUDIENCE,
-  afterFailedPassword,
-} from '../token-policy';
+import { ACCESS_TOKEN_ISSUER, ACCESS_TOKEN_SECONDS, ADMIN_TOKEN_AUDIENCE } from '../token-policy';
+import { claimLoginAttempt, settleLoginAttempt } from '../login-attempts';
 import { PasswordHasher } from '../password-hasher';
 import { PlatformAdmin } from './platform-admin.entity';
 
@@ -67,7 +63,6 @@ export class PlatformAdminsService implements OnApplicationBootstrap {
       .addSelect('admin.passwordHash')
       .where('lower(admin.email) = lower(:email)', { email: email.trim() })
       .getOne();
-    const locked = admin?.lockedUntil && admin.lockedUntil.getTime() > Date.now();
     const refuse = async (reason: string, lockedNow = false) => {
       await this.platformAudit.record(
         {
@@ -80,19 +75,23 @@ export class PlatformAdminsService implements OnApplicationBootstrap {
       );
       return new UnauthorizedException('Invalid credentials');
     };
-    if (!admin || admin.status !== 'active' || locked) {
-      await this.hasher.verify(null, password);
-      throw await refuse(!admin ? 'unknown_email' : locked ? 'locked' : 'disabled');
+    // Claim an attempt first (see login-attempts.ts), then check the password with no lock held.
+    const claimed =
+      admin?.status === 'active' &&
+      (await claimLoginAttempt(this.dataSource.manager, 'platform_admins', admin.id));
+    const matched = await this.hasher.verify(claimed ? admin.passwordHash : null, password);
+    if (!admin || !claimed) {
+      throw await refuse(
+        !admin ? 'unknown_email' : admin.status !== 'active' ? 'disabled' : 'locked',
+      );
     }
-    if (!(await this.hasher.verify(admin.passwordHash, password))) {
-      const failed = afterFailedPassword(admin.failedLoginCount);
-      await this.admins.update({ id: admin.id }, failed.values);
-      throw await refuse('wrong_password', failed.locked);
-    }
-    await this.admins.update(
-      { id: admin.id },
-      { failedLoginCount: 0, lockedUntil: null, lastLoginAt: new Date() },
+    const { locked } = await settleLoginAttempt(
+      this.dataSource.manager,
+      'platform_admins',
+      admin.id,
+      matched,
     );
+    if (!matched) throw await refuse('wrong_password', locked);
     await this.platformAudit.record(
       {
         action: 'admin_login.succeeded',
