@@ -237,6 +237,27 @@ describe('/auth login, refresh, logout, me', () => {
     });
   });
 
+  it('leaves no live token when a logout races a refresh of the same family', async () => {
+    for (let round = 0; round < 8; round++) {
+      const { refresh_token } = (
+        await login({ tenant: tenant.slug, email, password: PASSWORD }).expect(200)
+      ).body;
+      const [refreshed] = await Promise.all([
+        t.http.post('/auth/refresh').send({ refresh_token }),
+        t.http.post('/auth/logout').send({ refresh_token }).expect(204),
+      ]);
+      if (refreshed.status === 200) {
+        // The refresh won the race; the logout that followed revoked what it issued.
+        await t.http
+          .post('/auth/refresh')
+          .send({ refresh_token: refreshed.body.refresh_token })
+          .expect(401);
+      } else {
+        expect(refreshed.status).toBe(401);
+      }
+    }
+  });
+
   it('refuses malformed or foreign refresh tokens with 401, never 500', async () => {
     for (const token of [
       'garbage',

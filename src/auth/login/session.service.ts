@@ -157,11 +157,7 @@ export class SessionService {
     const tenant = await this.tenantOf(token);
     const tokens = await this.tenantContext.runInTenant(tenant.id, async () => {
       const repository = this.tenantContext.manager.getRepository(RefreshToken);
-      const stored = await repository
-        .createQueryBuilder('token')
-        .where('token.token_hash = :hash', { hash: sha256Hex(token) })
-        .setLock('pessimistic_write')
-        .getOne();
+      const stored = await this.lockFamilyOf(token);
       if (!stored || stored.revokedAt || stored.expiresAt.getTime() <= Date.now()) return null;
       const asUser = actor && { ...actor, type: 'user' as const, id: stored.userId };
       if (stored.rotatedAt) {
@@ -202,9 +198,7 @@ export class SessionService {
     const tenant = await this.tenantOf(token).catch(() => null);
     if (!tenant) return;
     await this.tenantContext.runInTenant(tenant.id, async () => {
-      const stored = await this.tenantContext.manager
-        .getRepository(RefreshToken)
-        .findOneBy({ tokenHash: sha256Hex(token) });
+      const stored = await this.lockFamilyOf(token);
       if (!stored) return;
       const revoked = await this.revokeFamily(stored.familyId);
       await this.audit.record(
@@ -217,6 +211,25 @@ export class SessionService {
         actor && { ...actor, type: 'user', id: stored.userId },
       );
     });
+  }
+
+  /**
+   * The presented token's row, read after taking its family's lock (held to the end of the
+   * transaction). Every refresh, reuse revocation and logout of one family runs one at a time,
+   * and each reads after the previous one committed: a logout racing a refresh also revokes the
+   * token that refresh just issued.
+   */
+  private async lockFamilyOf(token: string): Promise<RefreshToken | null> {
+    const repository = this.tenantContext.manager.getRepository(RefreshToken);
+    const tokenHash = sha256Hex(token);
+    const found = await repository.findOneBy({ tokenHash });
+    if (!found) return null;
+    await this.tenantContext.manager.query(
+      'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))',
+      [`refresh-family:${found.familyId}`],
+    );
+    // A new statement, so a new snapshot: whatever the lock holder committed is visible.
+    return repository.findOneBy({ tokenHash });
   }
 
   private async tenantOf(token: string): Promise<Tenant> {
