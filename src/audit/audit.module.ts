@@ -6,6 +6,7 @@ import { PlatformAuditAdminController } from './platform/platform-audit.admin.co
 import { PlatformAuditService } from './platform/platform-audit.service';
 import {
   CROSS_TENANT_ATTEMPTS,
+  CROSS_TENANT_CHECKS_SUPPRESSED,
   CrossTenantAttemptsService,
 } from './cross-tenant/cross-tenant-attempts.service';
 
@@ -21,6 +22,10 @@ import {
       name: CROSS_TENANT_ATTEMPTS,
       help: "Requests that named another tenant's resource (answered 404, audited in that tenant)",
       labelNames: ['resource_type'],
+    }),
+    makeCounterProvider({
+      name: CROSS_TENANT_CHECKS_SUPPRESSED,
+      help: 'Resource-id 404s past the per-tenant budget of cross-tenant checks, not looked up',
     }),
   ],
   exports: [AuditService, CrossTenantAttemptsService, PlatformAuditService],

@@ -157,6 +157,28 @@ describe('cross-tenant attempts', () => {
     expect(await read()).toBe(before + 1);
   });
 
+  it('records at most 30 attempts per calling tenant per minute, counting the rest', async () => {
+    const prober = await createTenant(t.http);
+    const proberAuth = bearer(tenantToken(prober.id));
+    const suppressed = async () => {
+      const text = (await t.http.get('/metrics').expect(200)).text;
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith('tenantry_cross_tenant_checks_suppressed_total'));
+      return line ? Number(line.split(' ').pop()) : 0;
+    };
+    const before = { log: (await auditOf(targetAuth)).length, suppressed: await suppressed() };
+    for (let i = 0; i < 70; i++) {
+      await t.http.get(`/v1/users/${targetUserId}`).set(proberAuth).expect(404);
+    }
+    const recorded = (await auditOf(targetAuth)).length - before.log;
+    const skipped = (await suppressed()) - before.suppressed;
+    // Two one-minute windows at most, if the minute turned during the loop.
+    expect(recorded).toBeLessThanOrEqual(60);
+    expect(recorded).toBeGreaterThanOrEqual(30);
+    expect(recorded + skipped).toBe(70);
+  });
+
   it('leaves the app role unable to read another tenant, even with the platform-read switch on', async () => {
     const seen = await asTenant(sql, caller.id, async () => {
       await sql.query("SELECT set_config('tenantry.platform_read', 'on', true)");

@@ -8,6 +8,14 @@ import type { AuditActor } from '../audit-actor';
 import type { ResourceNotFoundException } from './resource-not-found.exception';
 
 export const CROSS_TENANT_ATTEMPTS = 'tenantry_cross_tenant_attempts_total';
+export const CROSS_TENANT_CHECKS_SUPPRESSED = 'tenantry_cross_tenant_checks_suppressed_total';
+
+/**
+ * At most this many 404s per calling tenant per minute are looked up and recorded (per app
+ * process): enough to show any real probing, too few for a caller to flood another tenant's
+ * audit log with entries. The excess is counted and logged, not looked up.
+ */
+export const CROSS_TENANT_CHECKS_PER_MINUTE = 30;
 
 export interface AttemptContext {
   method: string;
@@ -27,6 +35,7 @@ export class CrossTenantAttemptsService {
     private readonly tenantContext: TenantContext,
     private readonly logger: PinoLogger,
     @InjectMetric(CROSS_TENANT_ATTEMPTS) private readonly attempts: Counter<string>,
+    @InjectMetric(CROSS_TENANT_CHECKS_SUPPRESSED) private readonly suppressed: Counter<string>,
   ) {
     this.logger.setContext(CrossTenantAttemptsService.name);
   }
@@ -39,6 +48,14 @@ export class CrossTenantAttemptsService {
     context: AttemptContext,
   ): Promise<boolean> {
     if (!isUuid(notFound.resourceId)) return false;
+    if (!this.withinBudget(callerTenantId)) {
+      this.suppressed.inc();
+      this.logger.warn(
+        { tenant_id: callerTenantId, resource_type: notFound.resourceType },
+        'more 404s on resource ids than the cross-tenant check budget; not looked up',
+      );
+      return false;
+    }
     let recorded: boolean;
     try {
       recorded = await this.lookUpAndRecord(callerTenantId, notFound, actor, context);
@@ -64,6 +81,23 @@ export class CrossTenantAttemptsService {
       );
     }
     return recorded;
+  }
+
+  private readonly budgets = new Map<string, { minute: number; used: number }>();
+
+  private withinBudget(callerTenantId: string): boolean {
+    const minute = Math.floor(Date.now() / 60_000);
+    if (this.budgets.size > 10_000) {
+      for (const [tenantId, old] of this.budgets)
+        if (old.minute !== minute) this.budgets.delete(tenantId);
+    }
+    const budget = this.budgets.get(callerTenantId);
+    if (!budget || budget.minute !== minute) {
+      this.budgets.set(callerTenantId, { minute, used: 1 });
+      return true;
+    }
+    budget.used += 1;
+    return budget.used <= CROSS_TENANT_CHECKS_PER_MINUTE;
   }
 
   private lookUpAndRecord(

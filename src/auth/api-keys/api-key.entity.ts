@@ -13,7 +13,7 @@ export class ApiKey {
   @Column({ type: 'varchar', length: 100 })
   name: string;
 
-  @Column({ type: 'varchar', length: 16 })
+  @Column({ type: 'varchar', length: 40 })
   prefix: string;
 
   @Column({ name: 'secret_hash', type: 'char', length: 64, select: false })
