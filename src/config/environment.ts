@@ -137,6 +137,44 @@ export class Environment {
   @MaxLength(64)
   KAFKA_CLIENT_ID = 'tenantry';
 
+  /** The ingestion topic; its dead-letter topic is `<topic>.dlq`. Created at start-up if missing. */
+  @Matches(/^[a-zA-Z0-9._-]{1,200}$/, {
+    message: 'KAFKA_EVENTS_TOPIC must be a Kafka topic name (letters, digits, . _ -)',
+  })
+  KAFKA_EVENTS_TOPIC = 'tenant_events';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  KAFKA_EVENTS_PARTITIONS = 6;
+
+  @Matches(/^[a-zA-Z0-9._-]{1,200}$/, { message: 'KAFKA_CONSUMER_GROUP must be a plain name' })
+  KAFKA_CONSUMER_GROUP = 'tenantry-ingestion';
+
+  /** Whether this process consumes the ingestion topic (off for API-only copies). */
+  @IsIn(['on', 'off'], { message: 'INGESTION_CONSUMER must be on or off' })
+  INGESTION_CONSUMER: 'on' | 'off' = 'on';
+
+  /** Where events are stored: ClickHouse when CLICKHOUSE_URL is set (auto), else PostgreSQL. */
+  @IsIn(['auto', 'clickhouse', 'postgres'], {
+    message: 'EVENT_STORE must be auto, clickhouse or postgres',
+  })
+  EVENT_STORE: 'auto' | 'clickhouse' | 'postgres' = 'auto';
+
+  /** The consumer writes when this many rows are buffered, or INGESTION_FLUSH_MS after the first. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  INGESTION_FLUSH_ROWS = 20000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(60_000)
+  INGESTION_FLUSH_MS = 200;
+
   /** Login attempts (and, counted apart, refreshes) per client IP per minute; shared through Redis. */
   @Transform(toInt)
   @IsInt()
