@@ -8,6 +8,7 @@ import { CreatePlatformAdmins1763900000006 } from './1763900000006-create-platfo
 import { CreatePasswordSetTokens1763900000007 } from './1763900000007-create-password-set-tokens';
 import { CreatePlatformAudit1763900000008 } from './1763900000008-create-platform-audit';
 import { HardenPlatformAuditFunctions1763900000009 } from './1763900000009-harden-platform-audit-functions';
+import { CreateEvents1763900000010 } from './1763900000010-create-events';
 
 /** Every migration in order. Listed explicitly so the CLI, the app and Jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -21,4 +22,5 @@ export const ALL_MIGRATIONS = [
   CreatePasswordSetTokens1763900000007,
   CreatePlatformAudit1763900000008,
   HardenPlatformAuditFunctions1763900000009,
+  CreateEvents1763900000010,
 ];

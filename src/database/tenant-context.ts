@@ -79,14 +79,41 @@ export class TenantContext {
       return work();
     }
 
+    return this.inTransaction(async (runner) => {
+      await runner.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
+      return this.storage.run({ tenantId, manager: runner.manager, actor }, work);
+    });
+  }
+
+  /**
+   * Runs `work` once per tenant, all in ONE transaction: before each tenant's turn the
+   * transaction's app.tenant_id is switched to it, so RLS applies to each in turn. For batch
+   * writers (the ingestion consumer) that would otherwise open a transaction per tenant.
+   * All or nothing: any failure rolls back every tenant's work.
+   */
+  async runForEachTenant(
+    tenantIds: Iterable<string>,
+    work: (tenantId: string) => Promise<void>,
+  ): Promise<void> {
+    if (this.storage.getStore()) throw new Error('runForEachTenant cannot nest in a tenant scope');
+    const ids = [...tenantIds];
+    if (!ids.every(isUuid)) throw new Error('runForEachTenant needs tenant UUIDs');
+    await this.inTransaction(async (runner) => {
+      for (const tenantId of ids) {
+        await runner.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
+        await this.storage.run({ tenantId, manager: runner.manager }, () => work(tenantId));
+      }
+    });
+  }
+
+  private async inTransaction<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     let failure: unknown = undefined;
     let failed = false;
     try {
       await runner.startTransaction();
-      await runner.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
-      const result = await this.storage.run({ tenantId, manager: runner.manager, actor }, work);
+      const result = await work(runner);
       await runner.commitTransaction();
       return result;
     } catch (error) {

@@ -1,0 +1,98 @@
+import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
+import { Logger } from '@nestjs/common';
+import type { EventRow } from '../events/event-contract';
+import { type EventStore, type WriteResult } from './event-store';
+import { clickhouseSchema } from './clickhouse/schema';
+import { identifier, stringLiteral, uuidLiteral } from './clickhouse/sql-literal';
+
+/**
+ * The event store on ClickHouse: one JSONEachRow insert per batch (every column sent: an omitted
+ * field would get the type's empty value, not the DEFAULT). No RLS exists there, so every read
+ * carries the tenant predicate, built from a checked UUID.
+ */
+export class ClickHouseEventStore implements EventStore {
+  readonly kind = 'clickhouse' as const;
+  private readonly logger = new Logger(ClickHouseEventStore.name);
+  private readonly client: ClickHouseClient;
+  private readonly db: string;
+
+  constructor(url: string, database: string) {
+    this.db = identifier(database);
+    this.client = createClient({
+      url,
+      request_timeout: 30_000,
+      log: { level: ClickHouseLogLevel.OFF },
+      // Both 18.16 and current servers read ISO timestamps with a zone this way.
+      clickhouse_settings: { date_time_input_format: 'best_effort' },
+    });
+  }
+
+  async prepare(): Promise<void> {
+    await this.command(`CREATE DATABASE IF NOT EXISTS ${this.db}`);
+    await this.command(
+      `CREATE TABLE IF NOT EXISTS ${this.db}.schema_migrations (version UInt32, applied_at DateTime DEFAULT now()) ENGINE = TinyLog`,
+    );
+    const applied = new Set(
+      (await this.select<{ version: number }>(`SELECT version FROM ${this.db}.schema_migrations`)).map(
+        (row) => Number(row.version),
+      ),
+    );
+    for (const step of clickhouseSchema(this.db)) {
+      if (applied.has(step.version)) continue;
+      await this.command(step.sql);
+      await this.client.insert({
+        table: `${this.db}.schema_migrations`,
+        values: [{ version: step.version }],
+        format: 'JSONEachRow',
+      });
+      this.logger.log(`applied ClickHouse schema step ${step.version}`);
+    }
+  }
+
+  async write(rows: EventRow[]): Promise<WriteResult> {
+    const perTenant = new Map<string, number>();
+    if (rows.length === 0) return { written: 0, perTenant };
+    await this.client.insert({
+      table: `${this.db}.events`,
+      format: 'JSONEachRow',
+      values: rows.map((row) => {
+        perTenant.set(row.tenantId, (perTenant.get(row.tenantId) ?? 0) + 1);
+        return {
+          tenant_id: row.tenantId,
+          event_id: row.eventId,
+          timestamp: row.timestamp.toISOString(),
+          event_type: row.eventType,
+          user_id: row.userId,
+          session_id: row.sessionId,
+          properties: JSON.stringify(row.properties),
+          received_at: row.receivedAt.toISOString(),
+          stored_at: new Date().toISOString(),
+        };
+      }),
+    });
+    return { written: rows.length, perTenant };
+  }
+
+  async countEvents(tenantId: string, eventType?: string): Promise<number> {
+    const where = [`tenant_id = ${uuidLiteral(tenantId)}`];
+    if (eventType !== undefined) where.push(`event_type = ${stringLiteral(eventType)}`);
+    const rows = await this.select<{ n: string }>(
+      `SELECT count() AS n FROM ${this.db}.events FINAL WHERE ${where.join(' AND ')}`,
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** Reads for callers that build SQL through sql-literal.ts (analytics, tests). */
+  async select<T>(query: string): Promise<T[]> {
+    const result = await this.client.query({ query, format: 'JSONEachRow' });
+    return result.json<T>();
+  }
+
+  private async command(query: string): Promise<void> {
+    await this.client.command({ query });
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
