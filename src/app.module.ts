@@ -9,6 +9,7 @@ import { createValidationPipe } from './common/validation.pipe';
 import { validateEnvironment } from './config/environment';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { IngestionModule } from './ingestion/ingestion.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { TenancyModule } from './tenancy/tenancy.module';
@@ -26,6 +27,7 @@ import { TenancyModule } from './tenancy/tenancy.module';
     HealthModule,
     MetricsModule,
     AuditModule,
+    IngestionModule,
   ],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },

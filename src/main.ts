@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { configureApp } from './app.setup';
 import { AppModule } from './app.module';
 import type { Environment } from './config/environment';
+import { startIngestionConsumer } from './ingestion/ingestion-consumer';
 
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(await AppModule.forRoot(), {
@@ -12,6 +13,7 @@ async function bootstrap(): Promise<void> {
     bodyParser: false,
   });
   configureApp(app);
+  await startIngestionConsumer(app);
   const config = app.get<ConfigService<Environment, true>>(ConfigService);
   await app.listen(config.get('PORT', { infer: true }), config.get('HOST', { infer: true }));
 }

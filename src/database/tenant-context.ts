@@ -106,6 +106,14 @@ export class TenantContext {
     });
   }
 
+  /**
+   * Runs `work` outside whatever tenant scope the caller is in: for shared machinery (the event
+   * writer's batches) that a request merely hands work to, and that must not inherit its scope.
+   */
+  detached<T>(work: () => Promise<T>): Promise<T> {
+    return this.storage.exit(work);
+  }
+
   private async inTransaction<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();

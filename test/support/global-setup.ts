@@ -1,4 +1,6 @@
 import { recreateDatabase } from '../../src/database/recreate-database';
+import { createClient } from '@clickhouse/client';
+import { Kafka, logLevel } from 'kafkajs';
 import { testEnvironment } from './stack-env';
 
 /**
@@ -28,4 +30,30 @@ export default async function globalSetup(): Promise<void> {
     },
     env.DATABASE_NAME,
   );
+  await resetEventServers(env);
+}
+
+/** A clean ClickHouse test database and no Kafka topics left by earlier runs ("test." ones). */
+async function resetEventServers(env: Record<string, string>): Promise<void> {
+  if (env.CLICKHOUSE_URL) {
+    if (!/_test$/.test(env.CLICKHOUSE_DATABASE))
+      throw new Error('refusing to drop a non-test database');
+    const clickhouse = createClient({ url: env.CLICKHOUSE_URL });
+    await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${env.CLICKHOUSE_DATABASE}` });
+    await clickhouse.close();
+  }
+  if (env.KAFKA_BROKERS) {
+    const admin = new Kafka({
+      clientId: 'tenantry-test-setup',
+      brokers: env.KAFKA_BROKERS.split(','),
+      logLevel: logLevel.NOTHING,
+    }).admin();
+    await admin.connect();
+    try {
+      const stale = (await admin.listTopics()).filter((topic) => topic.startsWith('test.'));
+      if (stale.length > 0) await admin.deleteTopics({ topics: stale, timeout: 30_000 });
+    } finally {
+      await admin.disconnect();
+    }
+  }
 }

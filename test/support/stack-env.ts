@@ -22,6 +22,12 @@ export function testEnvironment(): Record<string, string> {
     BASE_DOMAIN: TEST_BASE_DOMAIN,
     // Every test logs in from 127.0.0.1; only the rate-limit test sets a low limit.
     LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
+    // Ingestion: a test database in ClickHouse, a topic of the test run's own, and no consumer
+    // unless a test starts one (with a topic and group of its own: see test/support/ingestion.ts).
+    CLICKHOUSE_DATABASE: `${base.replace(/_test$/, '')}_test`,
+    KAFKA_EVENTS_TOPIC: 'test.events.shared',
+    INGESTION_CONSUMER: 'off',
+    INGESTION_FLUSH_MS: '50',
     PLATFORM_ADMIN_EMAIL: TEST_PLATFORM_ADMIN_EMAIL,
     PLATFORM_ADMIN_PASSWORD: TEST_PLATFORM_ADMIN_PASSWORD,
   };

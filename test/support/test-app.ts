@@ -8,6 +8,7 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
+import { startIngestionConsumer } from '../../src/ingestion/ingestion-consumer';
 import { LOG_DESTINATION } from '../../src/logging/logging.module';
 import { accessTokenSignOptions } from '../../src/auth/credentials.service';
 import { TEST_PLATFORM_ADMIN_EMAIL, TEST_PLATFORM_ADMIN_PASSWORD } from './stack-env';
@@ -45,6 +46,7 @@ export async function createTestApp(
     });
     configureApp(app);
     try {
+      await startIngestionConsumer(app);
       await app.listen(0, '127.0.0.1');
     } catch (error) {
       await app.close().catch(() => undefined);

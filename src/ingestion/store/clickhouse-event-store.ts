@@ -33,9 +33,9 @@ export class ClickHouseEventStore implements EventStore {
       `CREATE TABLE IF NOT EXISTS ${this.db}.schema_migrations (version UInt32, applied_at DateTime DEFAULT now()) ENGINE = TinyLog`,
     );
     const applied = new Set(
-      (await this.select<{ version: number }>(`SELECT version FROM ${this.db}.schema_migrations`)).map(
-        (row) => Number(row.version),
-      ),
+      (
+        await this.select<{ version: number }>(`SELECT version FROM ${this.db}.schema_migrations`)
+      ).map((row) => Number(row.version)),
     );
     for (const step of clickhouseSchema(this.db)) {
       if (applied.has(step.version)) continue;
@@ -94,5 +94,10 @@ export class ClickHouseEventStore implements EventStore {
 
   async close(): Promise<void> {
     await this.client.close();
+  }
+
+  /** Nest calls this on shutdown for the instance its factory made. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
   }
 }

@@ -24,7 +24,12 @@ export class PostgresEventStore implements EventStore {
     await this.ensurePartitions();
   }
 
-  async write(rows: EventRow[]): Promise<WriteResult> {
+  /** A batch is shared machinery: it runs outside the scope of whichever caller started it. */
+  write(rows: EventRow[]): Promise<WriteResult> {
+    return this.tenantContext.detached(() => this.writeBatch(rows));
+  }
+
+  private async writeBatch(rows: EventRow[]): Promise<WriteResult> {
     if (rows.length === 0) return { written: 0, perTenant: new Map() };
     if (Date.now() > this.partitionsReadyUntil) await this.ensurePartitions();
     const groups = groupByTenant(rows);

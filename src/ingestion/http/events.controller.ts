@@ -1,0 +1,100 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  HttpCode,
+  Inject,
+  Post,
+  Req,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { RequirePermissions } from '../../auth/require-permissions.decorator';
+import type { TenantRequest } from '../../tenancy/tenant-request';
+import { EVENT_SCHEMA } from '../events/event-contract';
+import { EventIntake, type IntakeResult } from './event-intake';
+
+const EXAMPLE_EVENT = {
+  event_id: '6f1c1f5e-3b7a-4c55-9a57-2f8f7f1c0a11',
+  event_type: 'page_view',
+  timestamp: '2026-11-23T10:00:00Z',
+  user_id: 'user-42',
+  session_id: 'session-7',
+  properties: { page_url: '/pricing', browser: 'firefox', country: 'DE', plan_price: 49 },
+};
+
+@ApiTags('events')
+@Controller('v1/events')
+export class EventsController {
+  constructor(@Inject(EventIntake) private readonly intake: EventIntake) {}
+
+  @Post()
+  @HttpCode(202)
+  @RequirePermissions('events:write')
+  @ApiOperation({
+    summary: 'Send one event, or { events: [...] } up to 1,000 events and 1 MB',
+    description:
+      'Each event is checked on its own: the valid ones are accepted (durable in Kafka, or in ' +
+      'the event store without Kafka, before this answers), the others come back in `rejected` ' +
+      'with their index and the fields at fault. Sending an event_id again never stores it twice. ' +
+      'The tenant is the credential’s; a tenant_id in the body is refused.',
+  })
+  @ApiBody({
+    schema: {
+      oneOf: [
+        EVENT_SCHEMA,
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['events'],
+          properties: {
+            events: { type: 'array', minItems: 1, maxItems: 1000, items: EVENT_SCHEMA },
+          },
+        },
+      ],
+    } as never,
+    examples: {
+      single: { value: EXAMPLE_EVENT },
+      batch: {
+        value: {
+          events: [
+            EXAMPLE_EVENT,
+            {
+              ...EXAMPLE_EVENT,
+              event_id: '0b9e2a4c-1d3f-4e5a-8b7c-9d0e1f2a3b4c',
+              event_type: 'signup',
+            },
+          ],
+        },
+      },
+    },
+  })
+  @ApiAcceptedResponse({
+    description: '{ accepted, rejected: [{ index, errors: [{ field, message }] }] }',
+  })
+  @ApiBadRequestResponse({
+    description: 'Not one event or { events: [...] }, or no event was valid',
+  })
+  @ApiPayloadTooLargeResponse({ description: 'Body over 1 MB' })
+  @ApiServiceUnavailableResponse({ description: 'Kafka unreachable: nothing was accepted; retry' })
+  async ingest(@Body() body: unknown, @Req() request: TenantRequest): Promise<IntakeResult> {
+    const result = await this.intake.accept(request.tenant!, body, new Date());
+    if (result.kind === 'invalid') throw new BadRequestException(result.body);
+    if (result.kind === 'unavailable') {
+      (request.res as Response).setHeader('Retry-After', '5');
+      throw new ServiceUnavailableException(
+        'The event pipeline is unavailable; nothing from this request was accepted. Retry later.',
+      );
+    }
+    return result.body;
+  }
+}

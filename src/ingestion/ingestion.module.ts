@@ -1,0 +1,116 @@
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+import type { Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import type { Environment } from '../config/environment';
+import { TenantContext } from '../database/tenant-context';
+import { EventIntake, EVENTS_ACCEPTED, EVENTS_REJECTED } from './http/event-intake';
+import { EventsController } from './http/events.controller';
+import { createKafka, ensureTopics } from './kafka/kafka-connection';
+import { KafkaEventSink } from './kafka/kafka-event-sink';
+import { EventBatchProcessor, EVENTS_DEAD_LETTERED } from './pipeline/event-batch-processor';
+import { EVENT_SINK } from './pipeline/event-sink';
+import {
+  EventWriter,
+  EVENTS_STORED,
+  STORE_WRITE_FAILURES,
+  STORE_WRITE_SECONDS,
+} from './pipeline/event-writer';
+import { InProcessEventSink } from './pipeline/in-process-event-sink';
+import { TenantDirectory } from './pipeline/tenant-directory';
+import { UsageMeter } from './pipeline/usage-meter';
+import { ClickHouseEventStore } from './store/clickhouse-event-store';
+import { EVENT_STORE, type EventStore } from './store/event-store';
+import { PostgresEventStore } from './store/postgres-event-store';
+
+/** The Kafka client, or null when KAFKA_BROKERS is not set (ingestion then runs in-process). */
+export const KAFKA = Symbol('Kafka');
+
+type Config = ConfigService<Environment, true>;
+
+/**
+ * Event ingestion: POST /v1/events, the sink it produces to (Kafka, or in-process), the consumer
+ * transport's batch processor, the group-commit writer, the event store, usage metering.
+ */
+@Module({
+  controllers: [EventsController],
+  providers: [
+    {
+      provide: KAFKA,
+      inject: [ConfigService],
+      useFactory: (config: Config): Kafka | null => {
+        const brokers = config.get('KAFKA_BROKERS', { infer: true });
+        return brokers
+          ? createKafka(config.get('KAFKA_CLIENT_ID', { infer: true }), brokers)
+          : null;
+      },
+    },
+    {
+      provide: EVENT_STORE,
+      inject: [ConfigService, TenantContext, DataSource],
+      useFactory: async (
+        config: Config,
+        tenantContext: TenantContext,
+        dataSource: DataSource,
+      ): Promise<EventStore> => {
+        const choice = config.get('EVENT_STORE', { infer: true });
+        const url = config.get('CLICKHOUSE_URL', { infer: true });
+        if (choice === 'clickhouse' && !url)
+          throw new Error('EVENT_STORE=clickhouse needs CLICKHOUSE_URL');
+        const store: EventStore =
+          choice === 'clickhouse' || (choice === 'auto' && url)
+            ? new ClickHouseEventStore(url!, config.get('CLICKHOUSE_DATABASE', { infer: true }))
+            : new PostgresEventStore(tenantContext, dataSource);
+        await store.prepare();
+        return store;
+      },
+    },
+    {
+      provide: EVENT_SINK,
+      inject: [ConfigService, KAFKA, EventWriter],
+      useFactory: async (config: Config, kafka: Kafka | null, writer: EventWriter) => {
+        if (!kafka) return new InProcessEventSink(writer);
+        const topic = config.get('KAFKA_EVENTS_TOPIC', { infer: true });
+        await ensureTopics(kafka, topic, config.get('KAFKA_EVENTS_PARTITIONS', { infer: true }));
+        return new KafkaEventSink(kafka, topic);
+      },
+    },
+    EventIntake,
+    EventWriter,
+    EventBatchProcessor,
+    TenantDirectory,
+    UsageMeter,
+    makeCounterProvider({
+      name: EVENTS_ACCEPTED,
+      help: 'Events accepted by POST /v1/events (durable in Kafka or the store)',
+    }),
+    makeCounterProvider({
+      name: EVENTS_REJECTED,
+      help: 'Events refused by POST /v1/events, each with its fields named',
+    }),
+    makeCounterProvider({
+      name: EVENTS_STORED,
+      help: 'Rows written to the event store (re-deliveries included)',
+      labelNames: ['store'],
+    }),
+    makeCounterProvider({
+      name: STORE_WRITE_FAILURES,
+      help: 'Event store writes that failed and were retried',
+      labelNames: ['store'],
+    }),
+    makeHistogramProvider({
+      name: STORE_WRITE_SECONDS,
+      help: 'Duration of one batch insert into the event store',
+      labelNames: ['store'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    }),
+    makeCounterProvider({
+      name: EVENTS_DEAD_LETTERED,
+      help: 'Topic messages sent to the dead-letter topic, by reason',
+      labelNames: ['reason'],
+    }),
+  ],
+  exports: [EVENT_STORE, EventBatchProcessor, EventWriter, KAFKA, UsageMeter],
+})
+export class IngestionModule {}

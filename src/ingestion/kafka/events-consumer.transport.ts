@@ -1,0 +1,127 @@
+import { Logger } from '@nestjs/common';
+import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, Producer } from 'kafkajs';
+import type { EventBatchProcessor, RawEventMessage } from '../pipeline/event-batch-processor';
+import { DLQ_ERRORS_HEADER, DLQ_REASON_HEADER, deadLetterTopic } from './kafka-connection';
+
+const HEARTBEAT_MS = 3_000;
+
+/**
+ * The ingestion consumer, as a Nest microservice transport on kafkajs: Nest starts it with the
+ * app (connectMicroservice + startAllMicroservices) and closes it on shutdown. One consumer
+ * group; each partition batch goes to the EventBatchProcessor, its dead letters are produced to
+ * `<topic>.dlq` (acknowledged), and only then is the batch's offset committed. A store outage
+ * keeps the batch waiting inside the writer's retries (heartbeats continue), so nothing is ever
+ * committed past an unstored event. Shutdown waits for the batches in hand.
+ */
+export class EventsConsumerTransport extends Server implements CustomTransportStrategy {
+  private readonly log = new Logger(EventsConsumerTransport.name);
+  private consumer?: Consumer;
+  private deadLetters?: Producer;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topic: string,
+    private readonly groupId: string,
+    private readonly processor: EventBatchProcessor,
+  ) {
+    super();
+  }
+
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      this.deadLetters = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await this.deadLetters.connect();
+      this.consumer = this.kafka.consumer({
+        groupId: this.groupId,
+        maxBytesPerPartition: 4 * 1024 * 1024,
+        maxWaitTimeInMs: 100,
+        sessionTimeout: 30_000,
+        heartbeatInterval: HEARTBEAT_MS,
+      });
+      await this.consumer.connect();
+      await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
+      await this.consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 6,
+        eachBatch: (payload) => this.handleBatch(payload),
+      });
+      this.log.log(`consuming ${this.topic} as group ${this.groupId}`);
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  private async handleBatch({
+    batch,
+    heartbeat,
+    isRunning,
+    isStale,
+    resolveOffset,
+  }: EachBatchPayload): Promise<void> {
+    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+    const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_MS);
+    try {
+      const dead = await this.processor.process(
+        batch.messages.map((message): RawEventMessage => ({
+          key: message.key?.toString('utf8') ?? null,
+          value: message.value,
+          headers: textHeaders(message.headers),
+          timestamp: Number(message.timestamp),
+        })),
+      );
+      if (dead.length > 0) {
+        await this.deadLetters!.send({
+          topic: deadLetterTopic(this.topic),
+          acks: -1,
+          messages: dead.map(({ message, reason, errors }) => ({
+            key: message.key,
+            value: message.value,
+            headers: {
+              ...message.headers,
+              [DLQ_REASON_HEADER]: reason,
+              ...(errors ? { [DLQ_ERRORS_HEADER]: JSON.stringify(errors).slice(0, 4000) } : {}),
+              source_partition: String(batch.partition),
+            },
+          })),
+        });
+      }
+    } finally {
+      clearInterval(beat);
+    }
+    // Stored (and dead letters acknowledged): only now does the group move past the batch.
+    const last = batch.lastOffset();
+    resolveOffset(last);
+    if (isStale()) return; // the partition moved to another member; it re-reads from the last commit
+    await this.consumer!.commitOffsets([
+      { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+    ]);
+  }
+
+  async close(): Promise<void> {
+    // Disconnect waits for the batches in hand to finish (stored and committed).
+    await this.consumer
+      ?.disconnect()
+      .catch((error: unknown) => this.log.warn({ err: error }, 'consumer disconnect'));
+    await this.deadLetters?.disconnect().catch(() => undefined);
+  }
+
+  on(): void {
+    throw new Error('EventsConsumerTransport has no events to listen to');
+  }
+
+  unwrap<T>(): T {
+    return this.consumer as T;
+  }
+}
+
+function textHeaders(headers: IHeaders | undefined): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const first = Array.isArray(value) ? value[0] : value;
+    out[name] = first === undefined ? undefined : first.toString();
+  }
+  return out;
+}

@@ -1,0 +1,54 @@
+import { Logger } from '@nestjs/common';
+import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+
+/** The header and key every ingestion message carries: the tenant the event belongs to. */
+export const TENANT_HEADER = 'tenant_id';
+/** When the HTTP API accepted the event (epoch ms): event-to-queryable latency starts there. */
+export const RECEIVED_AT_HEADER = 'received_at';
+/** Why a message went to the dead-letter topic, and the field errors when there are any. */
+export const DLQ_REASON_HEADER = 'dlq_reason';
+export const DLQ_ERRORS_HEADER = 'dlq_errors';
+
+export function deadLetterTopic(topic: string): string {
+  return `${topic}.dlq`;
+}
+
+/** kafkajs logs through Nest's logger (so through pino, as JSON), warnings and up. */
+export function createKafka(clientId: string, brokers: string): Kafka {
+  const logger = new Logger('Kafka');
+  return new Kafka({
+    clientId,
+    brokers: brokers.split(','),
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, ...extra } = log;
+        if (level <= logLevel.ERROR) logger.error({ ...extra }, message);
+        else logger.warn({ ...extra }, message);
+      },
+  });
+}
+
+/** Creates the events topic and its dead-letter topic when missing; leaves existing ones alone. */
+export async function ensureTopics(kafka: Kafka, topic: string, partitions: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = [topic, deadLetterTopic(topic)].filter((name) => !existing.has(name));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((name) => ({
+          topic: name,
+          numPartitions: name === topic ? partitions : Math.min(partitions, 3),
+          replicationFactor: -1,
+          configEntries: [{ name: 'retention.ms', value: String(7 * 24 * 3600 * 1000) }],
+        })),
+      });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,103 @@
+import { Logger } from '@nestjs/common';
+import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
+import type { IncomingEvent } from '../events/event-contract';
+import { type EventSink, SinkUnavailableError } from '../pipeline/event-sink';
+import { RECEIVED_AT_HEADER, TENANT_HEADER } from './kafka-connection';
+
+/** Marks messages the HTTP API produced (already counted as accepted there). */
+export const VIA_HEADER = 'ingested_via';
+
+interface Pending {
+  messages: Message[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Produces accepted events to the ingestion topic: key = tenant id (one tenant's events keep
+ * their order on one partition), acks from all in-sync replicas, idempotent producer. Concurrent
+ * requests are sent together: one sendBatch at a time carries everything that queued meanwhile,
+ * since kafkajs does no batching of its own.
+ */
+export class KafkaEventSink implements EventSink {
+  readonly kind = 'kafka' as const;
+  private readonly logger = new Logger(KafkaEventSink.name);
+  private readonly producer: Producer;
+  private queue: Pending[] = [];
+  private sending = false;
+  private connected?: Promise<void>;
+
+  constructor(
+    kafka: Kafka,
+    private readonly topic: string,
+  ) {
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
+    });
+  }
+
+  connect(): Promise<void> {
+    this.connected ??= this.producer.connect().catch((error: unknown) => {
+      this.connected = undefined;
+      throw error;
+    });
+    return this.connected;
+  }
+
+  publish(tenantId: string, events: IncomingEvent[], receivedAt: Date): Promise<void> {
+    const headers = {
+      [TENANT_HEADER]: tenantId,
+      [RECEIVED_AT_HEADER]: String(receivedAt.getTime()),
+      [VIA_HEADER]: 'http',
+    };
+    const messages = events.map((event) => ({
+      key: tenantId,
+      value: JSON.stringify(event),
+      headers,
+    }));
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ messages, resolve, reject });
+      void this.pump();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    if (this.sending) return;
+    this.sending = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue;
+        this.queue = [];
+        try {
+          await this.connect();
+          await this.producer.send({
+            topic: this.topic,
+            acks: -1,
+            compression: CompressionTypes.None,
+            messages: batch.flatMap((pending) => pending.messages),
+          });
+          for (const pending of batch) pending.resolve();
+        } catch (error) {
+          this.logger.warn({ err: error }, 'Kafka did not take the events');
+          const unavailable = new SinkUnavailableError('Kafka is unreachable');
+          for (const pending of batch) pending.reject(unavailable);
+        }
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  async close(): Promise<void> {
+    while (this.sending || this.queue.length > 0) await new Promise((r) => setTimeout(r, 10));
+    await this.producer.disconnect().catch(() => undefined);
+  }
+
+  /** Nest calls this on shutdown for the instance its factory made. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
+  }
+}

@@ -1,0 +1,166 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import { EVENT_STORE, type EventStore } from '../../src/ingestion/store/event-store';
+import { anEvent, eventually, ingestionEnv } from '../support/ingestion';
+import { bearer, createTenant, createTestApp, TestApp, tenantToken } from '../support/test-app';
+
+const MODES = [
+  { name: 'HTTP → Kafka → ClickHouse', env: ingestionEnv('ch'), kafka: true, store: 'clickhouse' },
+  {
+    name: 'HTTP → Kafka → PostgreSQL',
+    env: ingestionEnv('pg', { EVENT_STORE: 'postgres' }),
+    kafka: true,
+    store: 'postgres',
+  },
+  {
+    name: 'HTTP → in-process → PostgreSQL (no Kafka, no ClickHouse)',
+    env: { KAFKA_BROKERS: '', CLICKHOUSE_URL: '' },
+    kafka: false,
+    store: 'postgres',
+  },
+] as const;
+
+describe.each(MODES)('ingestion: $name', ({ env, kafka, store: storeKind }) => {
+  let t: TestApp;
+  let store: EventStore;
+  let tenantA: { id: string; slug: string };
+  let tenantB: { id: string; slug: string };
+
+  beforeAll(async () => {
+    t = await createTestApp({ env });
+    store = t.app.get<EventStore>(EVENT_STORE);
+    tenantA = await createTenant(t.http);
+    tenantB = await createTenant(t.http);
+  });
+  afterAll(() => t.close());
+
+  const post = (tenantId: string, body: unknown) =>
+    t.http
+      .post('/v1/events')
+      .set(bearer(tenantToken(tenantId)))
+      .send(body as object);
+
+  it(`stores into ${storeKind}`, () => {
+    expect(store.kind).toBe(storeKind);
+  });
+
+  it('stores each accepted event once, under its own tenant only, even when posted twice', async () => {
+    const batchA = Array.from({ length: 50 }, () => anEvent({ event_type: 'signup' }));
+    const batchB = Array.from({ length: 30 }, () => anEvent({ event_type: 'signup' }));
+    expect((await post(tenantA.id, { events: batchA }).expect(202)).body).toEqual({
+      accepted: 50,
+      rejected: [],
+    });
+    await post(tenantB.id, { events: batchB }).expect(202);
+    await post(tenantA.id, { events: batchA }).expect(202); // the same batch again
+    await post(tenantA.id, batchA[0]).expect(202); // and one of them alone
+    expect(await eventually(() => store.countEvents(tenantA.id, 'signup'), 50)).toBe(50);
+    expect(await eventually(() => store.countEvents(tenantB.id, 'signup'), 30)).toBe(30);
+    // Give late duplicates a moment to land, then check nothing was counted twice.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await store.countEvents(tenantA.id, 'signup')).toBe(50);
+  });
+
+  it('rejects bad items one by one, naming their fields, and stores exactly the good ones', async () => {
+    const good = Array.from({ length: 5 }, () => anEvent({ event_type: 'purchase' }));
+    const bad = [
+      anEvent({ event_id: 'not-a-uuid' }),
+      anEvent({ event_type: 'Bad Type' }),
+      anEvent({ timestamp: 'yesterday' }),
+      anEvent({ properties: { nested: { no: true } } }),
+      anEvent({ tenant_id: tenantB.id }),
+    ];
+    const response = await post(tenantA.id, { events: [good[0], ...bad, ...good.slice(1)] }).expect(
+      202,
+    );
+    expect(response.body.accepted).toBe(5);
+    expect(
+      response.body.rejected.map((r: { index: number; errors: { field: string }[] }) => [
+        r.index,
+        r.errors.map((e) => e.field),
+      ]),
+    ).toEqual([
+      [1, ['event_id']],
+      [2, ['event_type']],
+      [3, ['timestamp']],
+      [4, ['properties.nested']],
+      [5, ['tenant_id']],
+    ]);
+    expect(await eventually(() => store.countEvents(tenantA.id, 'purchase'), 5)).toBe(5);
+    expect(await store.countEvents(tenantB.id, 'purchase')).toBe(0);
+  });
+
+  it('answers 400 naming the fields when no event is valid, and stores nothing', async () => {
+    const response = await post(tenantA.id, { events: [anEvent({ event_type: '' })] }).expect(400);
+    expect(response.body.errors.map((e: { field: string }) => e.field)).toContain(
+      'events[0].event_type',
+    );
+    await post(tenantA.id, { events: [] }).expect(400);
+    await post(tenantA.id, { events: 'all of them' }).expect(400);
+    await post(tenantA.id, { events: Array.from({ length: 1001 }, () => anEvent()) }).expect(400);
+  });
+
+  if (kafka) {
+    it('stores events an external producer writes straight to the topic, and dead-letters poison', async () => {
+      const brokers = process.env.KAFKA_BROKERS!.split(',');
+      const client = new Kafka({ clientId: 'test-producer', brokers, logLevel: logLevel.NOTHING });
+      const producer = client.producer();
+      await producer.connect();
+      const direct = Array.from({ length: 20 }, () => anEvent({ event_type: 'direct' }));
+      const unknownTenant = randomUUID();
+      try {
+        await producer.send({
+          topic: env.KAFKA_EVENTS_TOPIC,
+          messages: [
+            { key: tenantA.id, value: 'not json at all', headers: { tenant_id: tenantA.id } },
+            {
+              key: unknownTenant,
+              value: JSON.stringify(anEvent()),
+              headers: { tenant_id: unknownTenant },
+            },
+            {
+              key: tenantA.id,
+              value: JSON.stringify(anEvent({ event_type: 'NOPE' })),
+              headers: { tenant_id: tenantA.id },
+            },
+            { key: null, value: JSON.stringify(anEvent()) },
+            ...direct.map((event) => ({
+              key: tenantA.id,
+              value: JSON.stringify(event),
+              headers: { tenant_id: tenantA.id },
+            })),
+          ],
+        });
+      } finally {
+        await producer.disconnect();
+      }
+      expect(await eventually(() => store.countEvents(tenantA.id, 'direct'), 20)).toBe(20);
+
+      const reasons = await readDeadLetters(client, `${env.KAFKA_EVENTS_TOPIC}.dlq`, 4);
+      expect(reasons.sort()).toEqual([
+        'invalid_event',
+        'invalid_json',
+        'missing_tenant',
+        'unknown_tenant',
+      ]);
+    });
+  }
+});
+
+async function readDeadLetters(client: Kafka, topic: string, count: number): Promise<string[]> {
+  const consumer = client.consumer({ groupId: `test-dlq-reader-${randomUUID()}` });
+  const reasons: string[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const done = new Promise<void>((resolve) => {
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        reasons.push(message.headers?.dlq_reason?.toString() ?? '?');
+        if (reasons.length >= count) resolve();
+      },
+    });
+  });
+  await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 20_000))]);
+  await consumer.disconnect();
+  return reasons;
+}
