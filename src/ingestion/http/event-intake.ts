@@ -100,7 +100,7 @@ function unwrap(body: unknown): { items: unknown[]; batch: boolean } | { errors:
       errors: extra.map((key) => ({ field: key, message: `${key} is not an accepted field` })),
     };
   }
-  const events = (body as { events: unknown }).events;
+  const events = body.events;
   if (!Array.isArray(events)) {
     return { errors: [{ field: 'events', message: 'events must be an array of events' }] };
   }

@@ -54,15 +54,10 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
     }
   }
 
-  private async handleBatch({
-    batch,
-    heartbeat,
-    isRunning,
-    isStale,
-    resolveOffset,
-  }: EachBatchPayload): Promise<void> {
-    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
-    const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_MS);
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
+    const beat = setInterval(() => void payload.heartbeat().catch(() => undefined), HEARTBEAT_MS);
     try {
       const dead = await this.processor.process(
         batch.messages.map((message): RawEventMessage => ({
@@ -93,8 +88,8 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
     }
     // Stored (and dead letters acknowledged): only now does the group move past the batch.
     const last = batch.lastOffset();
-    resolveOffset(last);
-    if (isStale()) return; // the partition moved to another member; it re-reads from the last commit
+    payload.resolveOffset(last);
+    if (payload.isStale()) return; // the partition moved to another member; it re-reads from the last commit
     await this.consumer!.commitOffsets([
       { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
     ]);
