@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
 import type { Kafka } from 'kafkajs';
@@ -62,7 +62,15 @@ type Config = ConfigService<Environment, true>;
           choice === 'clickhouse' || (choice === 'auto' && url)
             ? new ClickHouseEventStore(url!, config.get('CLICKHOUSE_DATABASE', { infer: true }))
             : new PostgresEventStore(tenantContext, dataSource);
-        await store.prepare();
+        // A store that is down at start-up is not fatal: /health reports it, writes retry.
+        await store
+          .prepare()
+          .catch((error: unknown) =>
+            new Logger('IngestionModule').error(
+              { err: error },
+              `event store (${store.kind}) not ready yet`,
+            ),
+          );
         return store;
       },
     },
@@ -72,8 +80,16 @@ type Config = ConfigService<Environment, true>;
       useFactory: async (config: Config, kafka: Kafka | null, writer: EventWriter) => {
         if (!kafka) return new InProcessEventSink(writer);
         const topic = config.get('KAFKA_EVENTS_TOPIC', { infer: true });
-        await ensureTopics(kafka, topic, config.get('KAFKA_EVENTS_PARTITIONS', { infer: true }));
-        return new KafkaEventSink(kafka, topic);
+        const sink = new KafkaEventSink(kafka, topic, () =>
+          ensureTopics(kafka, topic, config.get('KAFKA_EVENTS_PARTITIONS', { infer: true })),
+        );
+        // Kafka down at start-up is not fatal: /health reports it, POST /v1/events answers 503.
+        await sink
+          .connect()
+          .catch((error: unknown) =>
+            new Logger('IngestionModule').error({ err: error }, 'Kafka not reachable yet'),
+          );
+        return sink;
       },
     },
     EventIntake,

@@ -34,6 +34,7 @@ const ACCESS: Record<string, Access> = {
   'GET /v1/api-keys': ['api_keys:read'],
   'DELETE /v1/api-keys/{id}': ['api_keys:write'],
   'GET /v1/audit-log': ['audit:read'],
+  'POST /v1/events': ['events:write'],
   'POST /admin/tenants': 'platform',
   'GET /admin/tenants': 'platform',
   'GET /admin/tenants/{id}': 'platform',
@@ -66,6 +67,7 @@ const ALLOWED_STATUS: Record<string, number> = {
   'GET /v1/api-keys': 200,
   'DELETE /v1/api-keys/{id}': 404,
   'GET /v1/audit-log': 200,
+  'POST /v1/events': 400,
   'POST /admin/tenants': 400,
   'GET /admin/tenants': 200,
   'GET /admin/tenants/{id}': 404,
@@ -244,7 +246,7 @@ describe('role matrix: every operation × every kind of caller', () => {
       }
     }
     expect(mismatches).toEqual([]);
-    // 28 operations × (1 anonymous + 4 roles + 2 keys per permission set + 1 admin).
-    expect(checked).toBeGreaterThanOrEqual(28 * 14);
+    // 29 operations × (1 anonymous + 4 roles + 2 keys per permission set + 1 admin).
+    expect(checked).toBeGreaterThanOrEqual(29 * 14);
   });
 });

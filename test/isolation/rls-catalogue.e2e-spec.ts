@@ -15,6 +15,8 @@ describe('RLS catalogue', () => {
   let owner: Client;
   beforeAll(async () => {
     owner = await connectAs('owner');
+    // Event partitions are made at run time: make some, so the checks below cover them too.
+    await owner.query('SELECT ensure_event_partitions(current_date - 40, current_date + 40)');
   });
   afterAll(() => owner.end());
 
@@ -42,6 +44,8 @@ describe('RLS catalogue', () => {
   it('finds the tenant-owned tables (so the checks below check something)', async () => {
     const tables = (await tenantTables()).map((t) => t.table);
     expect(tables).toContain('tenant_settings');
+    expect(tables).toContain('events');
+    expect(tables.filter((table) => /^events_\d{4}_\d{2}$/.test(table)).length).toBeGreaterThanOrEqual(3);
   });
 
   it('has RLS enabled and forced on every tenant table, tenant_id NOT NULL and leading the key', async () => {
@@ -136,6 +140,7 @@ describe('RLS catalogue', () => {
         WHERE n.nspname = 'public' AND p.prosecdef`,
     );
     expect(rows.map((r) => r.name).sort()).toEqual([
+      'ensure_event_partitions',
       'platform_audit_entries',
       'record_cross_tenant_attempt',
     ]);

@@ -28,6 +28,7 @@ describe('Swagger document', () => {
         '/metrics',
         '/v1/api-keys',
         '/v1/audit-log',
+        '/v1/events',
         '/v1/api-keys/{id}',
         '/v1/settings',
         '/v1/users',

@@ -27,9 +27,11 @@ export class KafkaEventSink implements EventSink {
   private sending = false;
   private connected?: Promise<void>;
 
+  /** `prepareTopics` creates the topics if missing; run before the first connection. */
   constructor(
     kafka: Kafka,
     private readonly topic: string,
+    private readonly prepareTopics: () => Promise<void>,
   ) {
     this.producer = kafka.producer({
       idempotent: true,
@@ -40,10 +42,12 @@ export class KafkaEventSink implements EventSink {
   }
 
   connect(): Promise<void> {
-    this.connected ??= this.producer.connect().catch((error: unknown) => {
-      this.connected = undefined;
-      throw error;
-    });
+    this.connected ??= this.prepareTopics()
+      .then(() => this.producer.connect())
+      .catch((error: unknown) => {
+        this.connected = undefined;
+        throw error;
+      });
     return this.connected;
   }
 

@@ -27,7 +27,18 @@ export class ClickHouseEventStore implements EventStore {
     });
   }
 
-  async prepare(): Promise<void> {
+  private prepared?: Promise<void>;
+
+  /** Applies the schema once; a failure (server down at start) is retried on the next use. */
+  prepare(): Promise<void> {
+    this.prepared ??= this.applySchema().catch((error: unknown) => {
+      this.prepared = undefined;
+      throw error;
+    });
+    return this.prepared;
+  }
+
+  private async applySchema(): Promise<void> {
     await this.command(`CREATE DATABASE IF NOT EXISTS ${this.db}`);
     await this.command(
       `CREATE TABLE IF NOT EXISTS ${this.db}.schema_migrations (version UInt32, applied_at DateTime DEFAULT now()) ENGINE = TinyLog`,
@@ -52,6 +63,7 @@ export class ClickHouseEventStore implements EventStore {
   async write(rows: EventRow[]): Promise<WriteResult> {
     const perTenant = new Map<string, number>();
     if (rows.length === 0) return { written: 0, perTenant };
+    await this.prepare();
     await this.client.insert({
       table: `${this.db}.events`,
       format: 'JSONEachRow',
@@ -74,6 +86,7 @@ export class ClickHouseEventStore implements EventStore {
   }
 
   async countEvents(tenantId: string, eventType?: string): Promise<number> {
+    await this.prepare();
     const where = [`tenant_id = ${uuidLiteral(tenantId)}`];
     if (eventType !== undefined) where.push(`event_type = ${stringLiteral(eventType)}`);
     const rows = await this.select<{ n: string }>(
