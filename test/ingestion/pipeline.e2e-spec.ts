@@ -2,6 +2,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { EVENT_STORE, type EventStore } from '../../src/ingestion/store/event-store';
 import { anEvent, eventually, ingestionEnv } from '../support/ingestion';
+import { asTenant, connectAs } from '../support/sql';
 import { bearer, createTenant, createTestApp, TestApp, tenantToken } from '../support/test-app';
 
 const MODES = [
@@ -100,6 +101,37 @@ describe.each(MODES)('ingestion: $name', ({ env, kafka, store: storeKind }) => {
     await post(tenantA.id, { events: Array.from({ length: 1001 }, () => anEvent()) }).expect(400);
   });
 
+  it('meters accepted, rejected and stored events per tenant per day', async () => {
+    const tenant = await createTenant(t.http);
+    const good = Array.from({ length: 3 }, () => anEvent({ event_type: 'metered' }));
+    await post(tenant.id, {
+      events: [...good, anEvent({ event_id: 'x' }), anEvent({ timestamp: 'y' })],
+    }).expect(202);
+    await post(tenant.id, { events: good }).expect(202); // resent: accepted again, stored once
+    const usage = async () => {
+      const sql = await connectAs('app');
+      try {
+        return await asTenant(sql, tenant.id, async () => {
+          const { rows } = await sql.query(
+            `SELECT events_accepted::int AS accepted, events_rejected::int AS rejected,
+                    events_stored::int AS stored
+               FROM usage_daily WHERE day = (now() AT TIME ZONE 'UTC')::date`,
+          );
+          return rows[0] ?? null;
+        });
+      } finally {
+        await sql.end();
+      }
+    };
+    const expected = storeKind === 'postgres' ? 3 : 6; // ClickHouse counts rows sent, folds later
+    const seen = await eventually(
+      async () => JSON.stringify(await usage()),
+      JSON.stringify({ accepted: 6, rejected: 2, stored: expected }),
+      10_000,
+    );
+    expect(JSON.parse(seen)).toEqual({ accepted: 6, rejected: 2, stored: expected });
+  });
+
   if (kafka) {
     it('stores events an external producer writes straight to the topic, and dead-letters poison', async () => {
       const brokers = process.env.KAFKA_BROKERS!.split(',');
@@ -164,3 +196,24 @@ async function readDeadLetters(client: Kafka, topic: string, count: number): Pro
   await consumer.disconnect();
   return reasons;
 }
+
+describe('ingestion with Kafka unreachable', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // Port 9 (discard) on loopback: nothing listens there.
+    t = await createTestApp({ env: { KAFKA_BROKERS: '127.0.0.1:9', INGESTION_CONSUMER: 'off' } });
+  });
+  afterAll(() => t.close());
+
+  it('answers 503 with Retry-After and accepts nothing', async () => {
+    const tenant = await createTenant(t.http);
+    const response = await t.http
+      .post('/v1/events')
+      .set(bearer(tenantToken(tenant.id)))
+      .send({ events: [anEvent(), anEvent()] })
+      .expect(503);
+    expect(response.headers['retry-after']).toBe('5');
+    expect(response.body.message).toMatch(/nothing from this request was accepted/);
+    expect(await t.app.get<EventStore>(EVENT_STORE).countEvents(tenant.id)).toBe(0);
+  });
+});
