@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../src/config/stack-env';
+import { benchEventValidation } from './event-validation.bench';
 import { benchTenantTransaction } from './tenant-transaction.bench';
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -11,7 +12,13 @@ const ms = (value: number) => value.toFixed(3).padStart(9);
 /** `npm run bench`: every benchmark in one run, a table on stdout, JSON under bench/results/. */
 async function main(): Promise<void> {
   const started = Date.now();
+  const validation = benchEventValidation(log);
   const tx = await benchTenantTransaction(log);
+
+  console.log('\nEvent validation (one event, the ingestion hot path; one core)');
+  console.log(
+    `ajv compiled schema: ${validation.ajvEventsPerSecond.toFixed(0)} events/s; class-validator: ${validation.classValidatorEventsPerSecond.toFixed(0)} events/s; ajv is ${validation.speedup.toFixed(1)}x faster (${validation.events} events)`,
+  );
 
   const rows = [
     ['GET /v1/settings (tenant transaction)', tx.withTransaction],
@@ -46,6 +53,7 @@ async function main(): Promise<void> {
       {
         at: new Date().toISOString(),
         machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) },
+        eventValidation: validation,
         tenantTransaction: tx,
       },
       null,
