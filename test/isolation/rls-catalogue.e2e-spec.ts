@@ -45,7 +45,9 @@ describe('RLS catalogue', () => {
     const tables = (await tenantTables()).map((t) => t.table);
     expect(tables).toContain('tenant_settings');
     expect(tables).toContain('events');
-    expect(tables.filter((table) => /^events_\d{4}_\d{2}$/.test(table)).length).toBeGreaterThanOrEqual(3);
+    expect(
+      tables.filter((table) => /^events_\d{4}_\d{2}$/.test(table)).length,
+    ).toBeGreaterThanOrEqual(3);
   });
 
   it('has RLS enabled and forced on every tenant table, tenant_id NOT NULL and leading the key', async () => {

@@ -1,0 +1,60 @@
+import { EVENT_STORE, type EventStore } from '../../src/ingestion/store/event-store';
+import { anEvent, eventually, ingestionEnv } from '../support/ingestion';
+import { stack } from '../support/stack-control';
+import { bearer, createTenant, createTestApp, TestApp, tenantToken } from '../support/test-app';
+
+const OUTAGE_MS = 20_000;
+
+/**
+ * ClickHouse stopped for 20 s in the middle of a stream: the API keeps accepting (Kafka holds the
+ * events), the consumer retries and commits nothing past what is unstored, and once ClickHouse is
+ * back every accepted event is stored, once.
+ */
+describe('fault: ClickHouse down for 20 s during a stream', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: ingestionEnv('ch-outage') });
+  });
+  afterAll(async () => {
+    await stack('up', 'clickhouse'); // whatever happened, leave it running
+    await t.close();
+  });
+
+  it('ends with stored = accepted and no duplicates', async () => {
+    const tenant = await createTenant(t.http);
+    const auth = bearer(tenantToken(tenant.id));
+    let accepted = 0;
+    let streaming = true;
+    const stream = (async () => {
+      while (streaming) {
+        const response = await t.http
+          .post('/v1/events')
+          .set(auth)
+          .send({ events: Array.from({ length: 100 }, () => anEvent({ event_type: 'outage' })) });
+        if (response.status === 202) accepted += response.body.accepted as number;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await stack('down', 'clickhouse');
+    const acceptedAtOutage = accepted;
+    await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS / 2));
+    const health = await t.http.get('/health');
+    expect(health.status).toBe(503);
+    expect(health.body.error.clickhouse.status).toBe('down');
+    await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS / 2));
+    await stack('up', 'clickhouse');
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    streaming = false;
+    await stream;
+
+    // The API kept accepting throughout the outage.
+    expect(accepted).toBeGreaterThan(acceptedAtOutage + 1000);
+    const store = t.app.get<EventStore>(EVENT_STORE);
+    expect(await eventually(() => store.countEvents(tenant.id, 'outage'), accepted, 60_000)).toBe(
+      accepted,
+    );
+  }, 180_000);
+});
