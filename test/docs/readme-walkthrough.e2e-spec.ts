@@ -49,6 +49,8 @@ describe('README walkthrough', () => {
       'disabled user, same token: 401',
       'key without users:read: 403',
       'revoked key: 401',
+      '{"accepted":1,"rejected":[{"index":1,"errors":[{"field":"event_id"',
+      '{"accepted":1,"rejected":[]}',
       "hooli asks for umbrella's user: 404",
       '"suspended"',
       '"deleted"',
