@@ -72,6 +72,11 @@ up() {
   echo "  Admin login $PLATFORM_ADMIN_EMAIL / $PLATFORM_ADMIN_PASSWORD   (POST /auth/admin/login; README shows the curl)"
   echo "  Demo tenants, each with an owner who can log in (POST /auth/login) and a 15-minute token:"
   TENANTRY_URL="$url" DEMO_PASSWORD="$DEMO_PASSWORD" node dist/src/cli/demo.js
+  sleep 1  # the consumer writes within INGESTION_FLUSH_MS; give it a moment before counting
+  echo "  Events      stored so far: $(curl -fsS "$url/metrics" | awk '/^tenantry_events_stored_total/ {s += $2} END {print s + 0}') (metric tenantry_events_stored_total)"
+  if [ -n "${CLICKHOUSE_URL:-}" ]; then
+    echo "    curl -s '$CLICKHOUSE_URL/?query=SELECT+event_type,count()+FROM+${CLICKHOUSE_DATABASE:-tenantry}.events+FINAL+GROUP+BY+event_type'"
+  fi
   echo
   bash scripts/stack.sh status || true
 }

@@ -1,8 +1,13 @@
 /**
  * `scripts/platform.sh up` calls this once the app answers: provisions the demo tenants through
  * the admin API (idempotently), gives each its own settings and an owner, logs the owner in,
- * and prints a 15-minute access token per tenant so the API can be tried at once.
+ * sends each a week of realistic events through POST /v1/events, and prints a 15-minute access
+ * token per tenant so the API can be tried at once.
  */
+import { generateEvent } from './event-generator';
+
+/** Events sent per demo tenant on each `up`: a week of traffic, in batches of 1,000. */
+const DEMO_EVENTS = { acme: 6000, globex: 3000, initech: 1000 } as const;
 const DEMO_TENANTS = [
   {
     name: 'Acme Corp',
@@ -35,6 +40,7 @@ interface TenantBody {
 }
 interface ApiBody extends Partial<TenantBody> {
   access_token?: string;
+  accepted?: number;
   password_set_token?: string;
   data?: TenantBody[];
 }
@@ -124,13 +130,41 @@ async function main(): Promise<void> {
     if (!login.body?.access_token) {
       throw new Error(`could not log in to ${demo.slug}: ${JSON.stringify(login.body)}`);
     }
+    const sent = await sendDemoEvents(
+      baseUrl,
+      login.body.access_token,
+      DEMO_EVENTS[demo.slug as keyof typeof DEMO_EVENTS],
+    );
     console.log(
-      `  ${demo.slug.padEnd(8)} ${id}  (${demo.tier})  login: ${email} / ${demoPassword}`,
+      `  ${demo.slug.padEnd(8)} ${id}  (${demo.tier})  login: ${email} / ${demoPassword}  events sent: ${sent}`,
     );
     console.log(
       `    curl -s ${baseUrl}/v1/settings -H 'Authorization: Bearer ${login.body.access_token}'`,
     );
   }
+}
+
+async function sendDemoEvents(
+  baseUrl: string,
+  accessToken: string,
+  count: number,
+): Promise<number> {
+  let accepted = 0;
+  for (let sent = 0; sent < count; sent += 1000) {
+    const events = Array.from({ length: Math.min(1000, count - sent) }, () =>
+      generateEvent(Math.max(50, count / 20), 7 * 86_400_000),
+    );
+    const response = await call(`${baseUrl}/v1/events`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${accessToken}` },
+      body: JSON.stringify({ events }),
+    });
+    if (response.status !== 202) {
+      throw new Error(`demo events refused (${response.status}): ${JSON.stringify(response.body)}`);
+    }
+    accepted += response.body?.accepted ?? 0;
+  }
+  return accepted;
 }
 
 main().catch((error: unknown) => {
