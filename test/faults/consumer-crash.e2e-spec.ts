@@ -34,7 +34,7 @@ describe('fault: consumer killed between store write and offset commit', () => {
       process.execPath,
       [
         '-r',
-        join(__dirname, '../support/swc-register.js'),
+        join(__dirname, '../../scripts/swc-register.js'),
         join(__dirname, 'crashing-consumer.ts'),
       ],
       { env: { ...process.env, ...env, LOG_LEVEL: 'silent' }, stdio: ['ignore', 'pipe', 'pipe'] },
