@@ -101,6 +101,25 @@ describe('ingestion: a 1,000-item batch with every kind of invalid item mixed in
     expect(await store.countEvents(tenant.id)).toBe(valid);
   });
 
+  it('accepts requests close to 1 MB, several at once (one Kafka batch may exceed 1 MB)', async () => {
+    const tenant = await createTenant(t.http);
+    const nearlyFull = () =>
+      Array.from({ length: 1000 }, () =>
+        anEvent({ event_type: 'full', properties: { blob: 'x'.repeat(700) } }),
+      );
+    const responses = await Promise.all(
+      [nearlyFull(), nearlyFull(), nearlyFull()].map((events) =>
+        t.http
+          .post('/v1/events')
+          .set(bearer(tenantToken(tenant.id)))
+          .send({ events }),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual([202, 202, 202]);
+    const store = t.app.get<EventStore>(EVENT_STORE);
+    expect(await eventually(() => store.countEvents(tenant.id, 'full'), 3000, 30_000)).toBe(3000);
+  });
+
   it('answers 413 to a body over 1 MB and accepts nothing from it', async () => {
     const tenant = await createTenant(t.http);
     const big = Array.from({ length: 1000 }, () =>

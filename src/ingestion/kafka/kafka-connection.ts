@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, logLevel, type LogEntry } from 'kafkajs';
 
 /** The header and key every ingestion message carries: the tenant the event belongs to. */
 export const TENANT_HEADER = 'tenant_id';
@@ -30,7 +30,16 @@ export function createKafka(clientId: string, brokers: string): Kafka {
   });
 }
 
-/** Creates the events topic and its dead-letter topic when missing; leaves existing ones alone. */
+/**
+ * Largest record batch the topics take. The API merges concurrent requests into one produce,
+ * and one request may carry 1 MB of events, past Kafka's 1 MB default.
+ */
+export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Creates the events topic and its dead-letter topic when missing (partitions from the
+ * environment, 7 days' retention), and makes sure both take record batches of MAX_MESSAGE_BYTES.
+ */
 export async function ensureTopics(kafka: Kafka, topic: string, partitions: number): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
@@ -44,10 +53,22 @@ export async function ensureTopics(kafka: Kafka, topic: string, partitions: numb
           topic: name,
           numPartitions: name === topic ? partitions : Math.min(partitions, 3),
           replicationFactor: -1,
-          configEntries: [{ name: 'retention.ms', value: String(7 * 24 * 3600 * 1000) }],
+          configEntries: [
+            { name: 'retention.ms', value: String(7 * 24 * 3600 * 1000) },
+            { name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES) },
+          ],
         })),
       });
     }
+    // Topics made before this setting existed (or by hand) get it too; a no-op when set.
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [topic, deadLetterTopic(topic)].map((name) => ({
+        type: ConfigResourceTypes.TOPIC,
+        name,
+        configEntries: [{ name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES) }],
+      })),
+    });
   } finally {
     await admin.disconnect();
   }

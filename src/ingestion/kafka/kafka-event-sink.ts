@@ -4,6 +4,9 @@ import type { IncomingEvent } from '../events/event-contract';
 import { type EventSink, SinkUnavailableError } from '../pipeline/event-sink';
 import { RECEIVED_AT_HEADER, TENANT_HEADER } from './kafka-connection';
 
+/** One produce carries at most this much; the topic takes batches up to MAX_MESSAGE_BYTES. */
+const SEND_LIMIT_BYTES = 4 * 1024 * 1024;
+
 /** Marks messages the HTTP API produced (already counted as accepted there). */
 export const VIA_HEADER = 'ingested_via';
 
@@ -73,8 +76,7 @@ export class KafkaEventSink implements EventSink {
     this.sending = true;
     try {
       while (this.queue.length > 0) {
-        const batch = this.queue;
-        this.queue = [];
+        const batch = this.takeUpTo(SEND_LIMIT_BYTES);
         try {
           await this.connect();
           await this.producer.send({
@@ -93,6 +95,19 @@ export class KafkaEventSink implements EventSink {
     } finally {
       this.sending = false;
     }
+  }
+
+  /** Whole requests from the queue, up to `limit` bytes of values (at least one request). */
+  private takeUpTo(limit: number): Pending[] {
+    let bytes = 0;
+    let count = 0;
+    for (const pending of this.queue) {
+      const size = pending.messages.reduce((sum, m) => sum + (m.value as string).length, 0);
+      if (count > 0 && bytes + size > limit) break;
+      bytes += size;
+      count += 1;
+    }
+    return this.queue.splice(0, count);
   }
 
   async close(): Promise<void> {
