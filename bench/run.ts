@@ -4,6 +4,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../src/config/stack-env';
 import { benchEventValidation } from './event-validation.bench';
+import { benchIngestion } from './ingestion.bench';
 import { benchTenantTransaction } from './tenant-transaction.bench';
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const validation = benchEventValidation(log);
   const tx = await benchTenantTransaction(log);
+  const ingestion = await benchIngestion(log);
 
   console.log('\nEvent validation (one event, the ingestion hot path; one core)');
   console.log(
@@ -44,6 +46,20 @@ async function main(): Promise<void> {
       ` over ${tx.throughput.seconds}s, p99 ${tx.throughput.p99Ms} ms, errors ${tx.throughput.errors}`,
   );
 
+  console.log(
+    '\nIngestion end to end (HTTP → Kafka → consumer → store; batches of 500, 16 requests in flight)',
+  );
+  for (const figures of [ingestion.clickhouse, ingestion.postgres]) {
+    console.log(
+      `${figures.store.padEnd(10)} sustained ${figures.eventsPerSecond.toFixed(0)} events/s (${figures.events} events in ${figures.seconds.toFixed(1)} s);` +
+        ` at ${figures.latency.rate}/s acceptance → queryable p50 ${figures.latency.p50Ms.toFixed(0)} ms, p99 ${figures.latency.p99Ms.toFixed(0)} ms, max ${figures.latency.maxMs.toFixed(0)} ms (${figures.latency.events} events)`,
+    );
+  }
+  const drain = ingestion.consumerOnly;
+  console.log(
+    `consumer only (${drain.store}): ${drain.eventsPerSecond.toFixed(0)} events/s draining ${drain.events} events in ${drain.seconds.toFixed(1)} s`,
+  );
+
   const dir = join(REPO_ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
@@ -55,6 +71,7 @@ async function main(): Promise<void> {
         machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) },
         eventValidation: validation,
         tenantTransaction: tx,
+        ingestion,
       },
       null,
       2,

@@ -12,6 +12,7 @@ import { KafkaEventSink } from './kafka/kafka-event-sink';
 import { EventBatchProcessor, EVENTS_DEAD_LETTERED } from './pipeline/event-batch-processor';
 import { EVENT_SINK } from './pipeline/event-sink';
 import {
+  EVENT_TO_STORED_SECONDS,
   EventWriter,
   EVENTS_STORED,
   STORE_WRITE_FAILURES,
@@ -120,6 +121,12 @@ type Config = ConfigService<Environment, true>;
       help: 'Duration of one batch insert into the event store',
       labelNames: ['store'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    }),
+    makeHistogramProvider({
+      name: EVENT_TO_STORED_SECONDS,
+      help: 'From acceptance by the API (or the broker timestamp) to stored and queryable, per batch',
+      labelNames: ['store'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
     }),
     makeCounterProvider({
       name: EVENTS_DEAD_LETTERED,

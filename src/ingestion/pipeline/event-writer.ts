@@ -10,6 +10,10 @@ import { UsageMeter } from './usage-meter';
 export const EVENTS_STORED = 'tenantry_events_stored_total';
 export const STORE_WRITE_SECONDS = 'tenantry_event_store_write_seconds';
 export const STORE_WRITE_FAILURES = 'tenantry_event_store_write_failures_total';
+export const EVENT_TO_STORED_SECONDS = 'tenantry_event_to_stored_seconds';
+
+/** Told about every batch once it is in the store (and so queryable): metrics, benchmarks. */
+export type StoredListener = (rows: readonly EventRow[], storedAt: number) => void;
 
 interface Waiter {
   resolve: () => void;
@@ -39,6 +43,7 @@ export class EventWriter implements OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private inFlight: Promise<void> = Promise.resolve();
   private closed = false;
+  private readonly listeners: StoredListener[] = [];
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -46,10 +51,15 @@ export class EventWriter implements OnApplicationShutdown {
     @InjectMetric(EVENTS_STORED) private readonly stored: Counter<string>,
     @InjectMetric(STORE_WRITE_SECONDS) private readonly writeSeconds: Histogram<string>,
     @InjectMetric(STORE_WRITE_FAILURES) private readonly failures: Counter<string>,
+    @InjectMetric(EVENT_TO_STORED_SECONDS) private readonly eventToStored: Histogram<string>,
     config: ConfigService<Environment, true>,
   ) {
     this.flushRows = config.get('INGESTION_FLUSH_ROWS', { infer: true });
     this.flushMs = config.get('INGESTION_FLUSH_MS', { infer: true });
+  }
+
+  onStored(listener: StoredListener): void {
+    this.listeners.push(listener);
   }
 
   /** Resolves once these rows are in the store. */
@@ -84,6 +94,13 @@ export class EventWriter implements OnApplicationShutdown {
         end();
         this.stored.inc({ store: this.store.kind }, rows.length);
         for (const [tenantId, count] of result.perTenant) this.usage.add(tenantId, 'stored', count);
+        const storedAt = Date.now();
+        // From the API's acceptance (or the broker's timestamp) to queryable, sampled per batch.
+        this.eventToStored.observe(
+          { store: this.store.kind },
+          (storedAt - rows[0].receivedAt.getTime()) / 1000,
+        );
+        for (const listener of this.listeners) listener(rows, storedAt);
         for (const waiter of waiters) waiter.resolve();
         if (attempt > 1) this.logger.log(`event store is back after ${attempt - 1} failed writes`);
         return;
