@@ -71,7 +71,7 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
         await this.deadLetters!.send({
           topic: deadLetterTopic(this.topic),
           acks: -1,
-          messages: dead.map(({ message, reason, errors }) => ({
+          messages: dead.map(({ message, reason, errors, index }) => ({
             key: message.key,
             value: message.value,
             headers: {
@@ -79,6 +79,7 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
               [DLQ_REASON_HEADER]: reason,
               ...(errors ? { [DLQ_ERRORS_HEADER]: JSON.stringify(errors).slice(0, 4000) } : {}),
               source_partition: String(batch.partition),
+              ...(index !== undefined ? { dlq_batch_index: String(index) } : {}),
             },
           })),
         });

@@ -60,11 +60,9 @@ export class KafkaEventSink implements EventSink {
       [RECEIVED_AT_HEADER]: String(receivedAt.getTime()),
       [VIA_HEADER]: 'http',
     };
-    const messages = events.map((event) => ({
-      key: tenantId,
-      value: JSON.stringify(event),
-      headers,
-    }));
+    // One message per request, { events: [...] }: per-message costs (encoding, CRC, headers) are
+    // what limits kafkajs, and the consumer checks and stores each event of it on its own.
+    const messages = [{ key: tenantId, value: JSON.stringify({ events }), headers }];
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ messages, resolve, reject });
       void this.pump();

@@ -31,6 +31,18 @@ export interface DeadLetter {
   message: RawEventMessage;
   reason: DeadLetterReason;
   errors?: FieldError[];
+  /** Its position in the message's { events: [...] }, for an item of a batch message. */
+  index?: number;
+}
+
+function isBatch(body: unknown): body is { events: unknown[] } {
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    !Array.isArray(body) &&
+    Array.isArray((body as { events?: unknown }).events) &&
+    Object.keys(body).length === 1
+  );
 }
 
 /**
@@ -79,22 +91,32 @@ export class EventBatchProcessor {
         this.usage.add(tenantId, 'dead_lettered', 1);
         continue;
       }
-      const check = checkEvent(body, now, tenant.retentionDays);
-      if (!check.ok) {
-        dead.push({ message, reason: 'invalid_event', errors: check.errors });
-        this.usage.add(tenantId, 'dead_lettered', 1);
-        continue;
-      }
-      const receivedAt = Number(message.headers.received_at);
-      rows.push(
-        toRow(
-          tenantId,
-          check,
-          new Date(Number.isFinite(receivedAt) && receivedAt > 0 ? receivedAt : message.timestamp),
-        ),
+      // One event, or { events: [...] } (what the HTTP API produces: one message per request).
+      const items = isBatch(body) ? body.events : [body];
+      const receivedHeader = Number(message.headers.received_at);
+      const receivedAt = new Date(
+        Number.isFinite(receivedHeader) && receivedHeader > 0 ? receivedHeader : message.timestamp,
       );
+      let accepted = 0;
+      items.forEach((item, index) => {
+        const check = checkEvent(item, now, tenant.retentionDays);
+        if (check.ok) {
+          rows.push(toRow(tenantId, check, receivedAt));
+          accepted += 1;
+        } else {
+          dead.push({
+            // An item of a batch goes to the dead-letter topic on its own.
+            message:
+              items.length > 1 ? { ...message, value: Buffer.from(JSON.stringify(item)) } : message,
+            reason: 'invalid_event',
+            errors: check.errors,
+            ...(items.length > 1 ? { index } : {}),
+          });
+          this.usage.add(tenantId, 'dead_lettered', 1);
+        }
+      });
       // Events the HTTP API produced were counted as accepted there; direct producers' here.
-      if (message.headers.ingested_via !== 'http') this.usage.add(tenantId, 'accepted', 1);
+      if (message.headers.ingested_via !== 'http') this.usage.add(tenantId, 'accepted', accepted);
     }
     for (const letter of dead) this.deadLettered.inc({ reason: letter.reason });
     if (dead.length > 0) {
