@@ -156,6 +156,13 @@ describe.each(MODES)('ingestion: $name', ({ env, kafka, store: storeKind }) => {
               headers: { tenant_id: tenantA.id },
             },
             { key: null, value: JSON.stringify(anEvent()) },
+            {
+              key: tenantA.id,
+              value: JSON.stringify({
+                events: [anEvent({ event_type: 'direct' }), anEvent({ timestamp: 'never' })],
+              }),
+              headers: { tenant_id: tenantA.id },
+            },
             ...direct.map((event) => ({
               key: tenantA.id,
               value: JSON.stringify(event),
@@ -166,10 +173,12 @@ describe.each(MODES)('ingestion: $name', ({ env, kafka, store: storeKind }) => {
       } finally {
         await producer.disconnect();
       }
-      expect(await eventually(() => store.countEvents(tenantA.id, 'direct'), 20)).toBe(20);
+      // The 20 single events and the valid item of the batch message.
+      expect(await eventually(() => store.countEvents(tenantA.id, 'direct'), 21)).toBe(21);
 
-      const reasons = await readDeadLetters(client, `${env.KAFKA_EVENTS_TOPIC}.dlq`, 4);
+      const reasons = await readDeadLetters(client, `${env.KAFKA_EVENTS_TOPIC}.dlq`, 5);
       expect(reasons.sort()).toEqual([
+        'invalid_event',
         'invalid_event',
         'invalid_json',
         'missing_tenant',
