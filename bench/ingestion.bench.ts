@@ -2,7 +2,8 @@ import { DynamicModule, INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Kafka, logLevel } from 'kafkajs';
-import { Agent, request } from 'node:http';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { randomBytes } from 'node:crypto';
 import { AppModule } from '../src/app.module';
 import { configureApp } from '../src/app.setup';
@@ -12,6 +13,7 @@ import { recreateDatabase } from '../src/database/recreate-database';
 import { startIngestionConsumer } from '../src/ingestion/ingestion-consumer';
 import { ensureTopics } from '../src/ingestion/kafka/kafka-connection';
 import { EventWriter } from '../src/ingestion/pipeline/event-writer';
+import type { LoadOrder } from './http-load.worker';
 
 export interface PipelineFigures {
   store: string;
@@ -170,64 +172,28 @@ async function makeTenants(
   return tenants;
 }
 
-/** Request bodies of BATCH fresh events each, built before the clock starts. */
-function bodies(tenants: { key: string }[], events: number): { key: string; body: string }[] {
-  return Array.from({ length: Math.ceil(events / BATCH) }, (_, i) => ({
-    key: tenants[i % tenants.length].key,
-    body: JSON.stringify({
-      events: Array.from({ length: BATCH }, () => generateEvent(5000, 3600_000)),
-    }),
-  }));
-}
-
-const agent = new Agent({ keepAlive: true, maxSockets: 32 });
-
-function post(url: string, key: string, body: string): Promise<number> {
+/**
+ * Sends `events` fresh events in requests of BATCH from a worker thread; resolves with the time
+ * the first request left (the events are built before it) once every request was answered.
+ */
+function load(order: LoadOrder): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(
-      `${url}/v1/events`,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          'Content-Type': 'application/json',
-          'X-API-Key': key,
-          'Content-Length': Buffer.byteLength(body),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
+    const worker = new Worker(join(__dirname, 'http-load.worker.js'), { workerData: order });
+    let sentAt = 0;
+    worker.on(
+      'message',
+      (message: { done?: { failures: number; sentAt: number }; error?: string }) => {
+        if (message.error) reject(new Error(message.error));
+        if (message.done) {
+          sentAt = message.done.sentAt;
+          if (message.done.failures > 0)
+            reject(new Error(`${message.done.failures} requests were not accepted`));
+          else resolve(sentAt);
+        }
       },
     );
-    req.on('error', reject);
-    req.end(body);
+    worker.on('error', reject);
   });
-}
-
-/** Sends every body with `concurrency` requests in flight; `pace` (ms per body) slows it down. */
-async function send(
-  url: string,
-  work: { key: string; body: string }[],
-  concurrency: number,
-  paceMs = 0,
-): Promise<void> {
-  let next = 0;
-  const started = Date.now();
-  let failures = 0;
-  const worker = async () => {
-    while (next < work.length) {
-      const index = next++;
-      if (paceMs > 0) {
-        const wait = started + index * paceMs - Date.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      }
-      const status = await post(url, work[index].key, work[index].body);
-      if (status !== 202) failures++;
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  if (failures > 0) throw new Error(`${failures} requests were not accepted`);
 }
 
 function waitForStored(
@@ -272,10 +238,16 @@ async function benchPipeline(
     });
 
     log(`ingestion (${store}): ${events} events over HTTP, as fast as they go`);
-    const work = bodies(tenants, events);
-    const total = work.length * BATCH;
-    const started = Date.now();
-    await send(url, work, 16);
+    const keys = tenants.map((t) => t.key);
+    const total = Math.ceil(events / BATCH) * BATCH;
+    const started = await load({
+      url,
+      keys,
+      events: total,
+      batch: BATCH,
+      concurrency: 16,
+      rate: 0,
+    });
     await waitForStored(
       writer,
       () => total,
@@ -285,17 +257,14 @@ async function benchPipeline(
     const eventsPerSecond = total / seconds;
 
     const rate = Math.max(BATCH, Math.round(eventsPerSecond / 2));
-    const latencyEvents = Math.min(rate * 10, events);
-    log(
-      `ingestion (${store}): ${latencyEvents} events at ${rate}/s, timing acceptance → queryable`,
-    );
-    const paced = bodies(tenants, latencyEvents);
+    const pacedTotal = Math.ceil(Math.min(rate * 10, events) / BATCH) * BATCH;
+    log(`ingestion (${store}): ${pacedTotal} events at ${rate}/s, timing acceptance → queryable`);
     latencies = [];
     const before = stored;
-    await send(url, paced, 16, (BATCH / rate) * 1000);
+    await load({ url, keys, events: pacedTotal, batch: BATCH, concurrency: 16, rate });
     await waitForStored(
       writer,
-      () => before + paced.length * BATCH,
+      () => before + pacedTotal,
       () => stored,
     );
     const sorted = Float64Array.from(latencies).sort();
