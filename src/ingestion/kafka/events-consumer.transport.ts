@@ -42,7 +42,10 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
       await this.consumer.connect();
       await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
       await this.consumer.run({
-        autoCommit: false,
+        // Offsets are resolved only after a batch is stored; kafkajs commits resolved offsets
+        // after every batch (threshold 1) and once more when the consumer stops.
+        autoCommit: true,
+        autoCommitThreshold: 1,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: 6,
         eachBatch: (payload) => this.handleBatch(payload),
@@ -90,10 +93,7 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
     // Stored (and dead letters acknowledged): only now does the group move past the batch.
     const last = batch.lastOffset();
     payload.resolveOffset(last);
-    if (payload.isStale()) return; // the partition moved to another member; it re-reads from the last commit
-    await this.consumer!.commitOffsets([
-      { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
-    ]);
+    await payload.commitOffsetsIfNecessary();
   }
 
   async close(): Promise<void> {
