@@ -68,7 +68,9 @@ export class CreateEvents1763900000010 implements MigrationInterface {
         RETURN created;
       END
       $fn$`);
-    await runner.query('REVOKE ALL ON FUNCTION public.ensure_event_partitions(date, date) FROM PUBLIC');
+    await runner.query(
+      'REVOKE ALL ON FUNCTION public.ensure_event_partitions(date, date) FROM PUBLIC',
+    );
     await runner.query(
       `GRANT EXECUTE ON FUNCTION public.ensure_event_partitions(date, date) TO ${appRole()}`,
     );

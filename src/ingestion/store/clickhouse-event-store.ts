@@ -2,7 +2,7 @@ import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickh
 import { Logger } from '@nestjs/common';
 import type { EventRow } from '../events/event-contract';
 import { type EventStore, type WriteResult } from './event-store';
-import { clickhouseSchema } from './clickhouse/schema';
+import { clickhouseSchema } from '../../../migrations/clickhouse/schema';
 import { identifier, stringLiteral, uuidLiteral } from './clickhouse/sql-literal';
 
 /**

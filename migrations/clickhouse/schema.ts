@@ -1,7 +1,8 @@
-import { identifier } from './sql-literal';
+import { identifier } from '../../src/ingestion/store/clickhouse/sql-literal';
 
 /**
- * ClickHouse schema steps, applied in order at start-up and recorded in `schema_migrations`.
+ * ClickHouse schema steps, applied in order at start-up by the ClickHouse event store and
+ * recorded in its `schema_migrations` table. Append new steps; never edit an applied one.
  * Written for the Debian 18.16 server and current releases alike: no LowCardinality, Map,
  * DateTime64, TTL, codecs or IF EXISTS on ALTER.
  *
