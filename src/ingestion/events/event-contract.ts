@@ -76,6 +76,13 @@ ajv.addFormat('rfc3339', { type: 'string', validate: isRfc3339Timestamp });
 /** Compiled once: on the hot path this is a plain function of the value (see bench/). */
 const compiled = ajv.compile<IncomingEvent>(EVENT_SCHEMA);
 
+/** A lone UTF-16 surrogate: text no database or JSON parser downstream accepts. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function isWellFormed(text: string): boolean {
+  return !LONE_SURROGATE.test(text);
+}
+
 export type EventCheck =
   { ok: true; event: IncomingEvent; timestamp: Date } | { ok: false; errors: FieldError[] };
 
@@ -87,6 +94,19 @@ export type EventCheck =
 export function checkEvent(value: unknown, now: number, retentionDays: number): EventCheck {
   if (!compiled(value)) return { ok: false, errors: fieldErrors(compiled.errors ?? []) };
   const errors: FieldError[] = [];
+  // A lone UTF-16 surrogate passes JSON and the schema but no store takes it: refuse it here.
+  for (const field of ['user_id', 'session_id'] as const) {
+    const text = value[field];
+    if (text !== undefined && !isWellFormed(text)) {
+      errors.push({ field, message: `${field} must be well-formed Unicode text` });
+    }
+  }
+  for (const [key, property] of Object.entries(value.properties ?? {})) {
+    if (!isWellFormed(key) || (typeof property === 'string' && !isWellFormed(property))) {
+      const field = `properties.${isWellFormed(key) ? key : '?'}`;
+      errors.push({ field, message: 'property names and values must be well-formed Unicode text' });
+    }
+  }
   if (
     value.properties &&
     Buffer.byteLength(JSON.stringify(value.properties)) > EVENT_LIMITS.maxPropertiesBytes
