@@ -19,3 +19,12 @@ export const setAccessPolicy = (policy: AccessPolicy) =>
 
 /** No credential needed (health, liveness). */
 export const Public = () => setAccessPolicy({ kind: 'public' });
+
+export const OUTSIDE_TENANT_TRANSACTION = 'tenantry:outside-tenant-transaction';
+
+/**
+ * For a tenant route whose handler reads or writes no tenant table and may wait a while (POST
+ * /v1/events waits for Kafka): the caller is still checked in a short tenant transaction, but
+ * the handler runs outside it, holding no pooled connection while it waits.
+ */
+export const OutsideTenantTransaction = () => SetMetadata(OUTSIDE_TENANT_TRANSACTION, true);

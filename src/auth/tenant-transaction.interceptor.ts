@@ -14,7 +14,7 @@ import { ResourceNotFoundException } from '../audit/cross-tenant/resource-not-fo
 import { isUuid } from '../common/uuid';
 import { TenantContext } from '../database/tenant-context';
 import type { TenantRequest } from '../tenancy/tenant-request';
-import { ACCESS_POLICY, type AccessPolicy } from './access-policy';
+import { ACCESS_POLICY, type AccessPolicy, OUTSIDE_TENANT_TRANSACTION } from './access-policy';
 import { permissionsOf, weakerRole } from './permissions';
 import { User } from './users/user.entity';
 
@@ -41,19 +41,33 @@ export class TenantTransactionInterceptor implements NestInterceptor {
     if (!tenant || !principal)
       throw new Error('TenantTransactionInterceptor ran before tenant resolution');
     const actor = actorOf(request, principal);
-    const work = this.tenantContext.runInTenant(
-      tenant.id,
-      async (): Promise<unknown> => {
-        if (principal.kind === 'tenant') {
-          const current = await this.currentRoleOf(principal.subject);
-          // From here on the request acts with the weaker of the token's role and today's.
-          principal.role = weakerRole(principal.role, current) ?? undefined;
-          this.assertRoleGrants(context, current, principal.role);
-        }
-        return lastValueFrom(next.handle() as Observable<unknown>, { defaultValue: undefined });
-      },
-      actor,
+    const checkCaller = async (): Promise<void> => {
+      if (principal.kind !== 'tenant') return;
+      const current = await this.currentRoleOf(principal.subject);
+      // From here on the request acts with the weaker of the token's role and today's.
+      principal.role = weakerRole(principal.role, current) ?? undefined;
+      this.assertRoleGrants(context, current, principal.role);
+    };
+    const handle = () =>
+      lastValueFrom(next.handle() as Observable<unknown>, { defaultValue: undefined });
+    const outside = this.reflector.getAllAndOverride<boolean | undefined>(
+      OUTSIDE_TENANT_TRANSACTION,
+      [context.getHandler(), context.getClass()],
     );
+    const work = outside
+      ? // The caller is checked in a short transaction; the handler, which touches no tenant
+        // table and may wait on Kafka or the store, holds no connection meanwhile.
+        this.tenantContext
+          .runInTenant(tenant.id, checkCaller, actor)
+          .then(() => this.tenantContext.detached(handle))
+      : this.tenantContext.runInTenant(
+          tenant.id,
+          async (): Promise<unknown> => {
+            await checkCaller();
+            return handle();
+          },
+          actor,
+        );
     return from(
       work.catch(async (error: unknown) => {
         if (error instanceof ResourceNotFoundException) {

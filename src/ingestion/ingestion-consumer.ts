@@ -5,6 +5,7 @@ import type { Environment } from '../config/environment';
 import { KAFKA } from './ingestion.module';
 import { EventsConsumerTransport } from './kafka/events-consumer.transport';
 import { EventBatchProcessor } from './pipeline/event-batch-processor';
+import { EventWriter } from './pipeline/event-writer';
 
 /**
  * Starts the ingestion consumer inside this app as a microservice transport, when Kafka is
@@ -21,6 +22,7 @@ export async function startIngestionConsumer(app: INestApplication): Promise<boo
         config.get('KAFKA_EVENTS_TOPIC', { infer: true }),
         config.get('KAFKA_CONSUMER_GROUP', { infer: true }),
         app.get(EventBatchProcessor),
+        app.get(EventWriter),
       ),
     },
     { inheritAppConfig: false },

@@ -13,6 +13,7 @@ import { EventBatchProcessor, EVENTS_DEAD_LETTERED } from './pipeline/event-batc
 import { EVENT_SINK } from './pipeline/event-sink';
 import {
   EVENT_TO_STORED_SECONDS,
+  EVENTS_UNSTORABLE,
   EventWriter,
   EVENTS_STORED,
   STORE_WRITE_FAILURES,
@@ -127,6 +128,11 @@ type Config = ConfigService<Environment, true>;
       help: 'From acceptance by the API (or the broker timestamp) to stored and queryable, per batch',
       labelNames: ['store'],
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+    }),
+    makeCounterProvider({
+      name: EVENTS_UNSTORABLE,
+      help: 'Events the store refused for good (sent to the dead-letter topic)',
+      labelNames: ['store'],
     }),
     makeCounterProvider({
       name: EVENTS_DEAD_LETTERED,

@@ -18,6 +18,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { OutsideTenantTransaction } from '../../auth/access-policy';
 import { RequirePermissions } from '../../auth/require-permissions.decorator';
 import type { TenantRequest } from '../../tenancy/tenant-request';
 import { EVENT_SCHEMA } from '../events/event-contract';
@@ -40,6 +41,7 @@ export class EventsController {
   @Post()
   @HttpCode(202)
   @RequirePermissions('events:write')
+  @OutsideTenantTransaction()
   @ApiOperation({
     summary: 'Send one event, or { events: [...] } up to 1,000 events and 1 MB',
     description:

@@ -1,7 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, Producer } from 'kafkajs';
-import type { EventBatchProcessor, RawEventMessage } from '../pipeline/event-batch-processor';
+import type {
+  EventBatchProcessor,
+  RawEventMessage,
+  UsageDelta,
+} from '../pipeline/event-batch-processor';
+import type { EventRow } from '../events/event-contract';
+import type { EventWriter } from '../pipeline/event-writer';
 import { DLQ_ERRORS_HEADER, DLQ_REASON_HEADER, deadLetterTopic } from './kafka-connection';
 
 const HEARTBEAT_MS = 3_000;
@@ -24,6 +30,7 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
     private readonly topic: string,
     private readonly groupId: string,
     private readonly processor: EventBatchProcessor,
+    private readonly writer: EventWriter,
   ) {
     super();
   }
@@ -32,6 +39,7 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
     try {
       this.deadLetters = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
       await this.deadLetters.connect();
+      this.writer.onUnstorable((rows, error) => this.deadLetterRows(rows, error));
       this.consumer = this.kafka.consumer({
         groupId: this.groupId,
         maxBytesPerPartition: 4 * 1024 * 1024,
@@ -61,8 +69,9 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
     const { batch } = payload;
     if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
     const beat = setInterval(() => void payload.heartbeat().catch(() => undefined), HEARTBEAT_MS);
+    let usage: UsageDelta[];
     try {
-      const dead = await this.processor.process(
+      const processed = await this.processor.process(
         batch.messages.map((message): RawEventMessage => ({
           key: message.key?.toString('utf8') ?? null,
           value: message.value,
@@ -70,6 +79,8 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
           timestamp: Number(message.timestamp),
         })),
       );
+      usage = processed.usage;
+      const dead = processed.dead;
       if (dead.length > 0) {
         await this.deadLetters!.send({
           topic: deadLetterTopic(this.topic),
@@ -94,9 +105,39 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
     const last = batch.lastOffset();
     payload.resolveOffset(last);
     await payload.commitOffsetsIfNecessary();
+    this.processor.countUsage(usage);
+  }
+
+  /** Rows the store refused for good: to the dead-letter topic, as events, with the reason. */
+  private async deadLetterRows(rows: EventRow[], error: unknown): Promise<void> {
+    await this.deadLetters!.send({
+      topic: deadLetterTopic(this.topic),
+      acks: -1,
+      messages: rows.map((row) => ({
+        key: row.tenantId,
+        value: JSON.stringify({
+          event_id: row.eventId,
+          event_type: row.eventType,
+          timestamp: String(row.timestamp),
+          user_id: row.userId,
+          session_id: row.sessionId,
+          properties: row.properties,
+        }),
+        headers: {
+          tenant_id: row.tenantId,
+          [DLQ_REASON_HEADER]: 'store_rejected',
+          [DLQ_ERRORS_HEADER]: (error instanceof Error ? error.message : String(error)).slice(
+            0,
+            4000,
+          ),
+        },
+      })),
+    });
   }
 
   async close(): Promise<void> {
+    // A store that is down must not hold shutdown: waiting batches fail, uncommitted.
+    this.writer.stopRetrying();
     // Disconnect waits for the batches in hand to finish (stored and committed).
     await this.consumer
       ?.disconnect()

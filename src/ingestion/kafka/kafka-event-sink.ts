@@ -6,12 +6,16 @@ import { RECEIVED_AT_HEADER, TENANT_HEADER } from './kafka-connection';
 
 /** One produce carries at most this much; the topic takes batches up to MAX_MESSAGE_BYTES. */
 const SEND_LIMIT_BYTES = 4 * 1024 * 1024;
+/** Queued beyond this, or waiting longer than PUBLISH_TIMEOUT_MS, the API answers 503. */
+const QUEUE_LIMIT_BYTES = 64 * 1024 * 1024;
+const PUBLISH_TIMEOUT_MS = 15_000;
 
 /** Marks messages the HTTP API produced (already counted as accepted there). */
 export const VIA_HEADER = 'ingested_via';
 
 interface Pending {
   messages: Message[];
+  bytes: number;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -27,6 +31,7 @@ export class KafkaEventSink implements EventSink {
   private readonly logger = new Logger(KafkaEventSink.name);
   private readonly producer: Producer;
   private queue: Pending[] = [];
+  private queuedBytes = 0;
   private sending = false;
   private connected?: Promise<void>;
 
@@ -62,9 +67,31 @@ export class KafkaEventSink implements EventSink {
     };
     // One message per request, { events: [...] }: per-message costs (encoding, CRC, headers) are
     // what limits kafkajs, and the consumer checks and stores each event of it on its own.
-    const messages = [{ key: tenantId, value: JSON.stringify({ events }), headers }];
+    const value = JSON.stringify({ events });
+    const messages = [{ key: tenantId, value, headers }];
+    const bytes = value.length;
+    if (this.queuedBytes + bytes > QUEUE_LIMIT_BYTES) {
+      return Promise.reject(new SinkUnavailableError('Kafka is not keeping up'));
+    }
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ messages, resolve, reject });
+      // Past the deadline the caller gets a 503; the events may still reach Kafka, and a retry
+      // is harmless (event ids deduplicate).
+      const timeout = setTimeout(
+        () => reject(new SinkUnavailableError('Kafka did not acknowledge in time')),
+        PUBLISH_TIMEOUT_MS,
+      );
+      const settle = (outcome: () => void) => {
+        clearTimeout(timeout);
+        outcome();
+      };
+      this.queuedBytes += bytes;
+      this.queue.push({
+        messages,
+        bytes,
+        resolve: () => settle(resolve),
+        reject: (error) =>
+          settle(() => reject(error instanceof Error ? error : new Error(String(error)))),
+      });
       void this.pump();
     });
   }
@@ -75,6 +102,7 @@ export class KafkaEventSink implements EventSink {
     try {
       while (this.queue.length > 0) {
         const batch = this.takeUpTo(SEND_LIMIT_BYTES);
+        for (const pending of batch) this.queuedBytes -= pending.bytes;
         try {
           await this.connect();
           await this.producer.send({
@@ -100,9 +128,8 @@ export class KafkaEventSink implements EventSink {
     let bytes = 0;
     let count = 0;
     for (const pending of this.queue) {
-      const size = pending.messages.reduce((sum, m) => sum + (m.value as string).length, 0);
-      if (count > 0 && bytes + size > limit) break;
-      bytes += size;
+      if (count > 0 && bytes + pending.bytes > limit) break;
+      bytes += pending.bytes;
       count += 1;
     }
     return this.queue.splice(0, count);

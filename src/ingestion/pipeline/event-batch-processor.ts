@@ -6,7 +6,7 @@ import type { FieldError } from '../../common/field-error';
 import { checkEvent, type EventRow, toRow } from '../events/event-contract';
 import { EventWriter } from './event-writer';
 import { TenantDirectory } from './tenant-directory';
-import { UsageMeter } from './usage-meter';
+import { UsageMeter, type UsageCounter } from './usage-meter';
 
 export const EVENTS_DEAD_LETTERED = 'tenantry_events_dead_lettered_total';
 
@@ -25,7 +25,15 @@ export type DeadLetterReason =
   | 'tenant_suspended'
   | 'tenant_deleted'
   | 'invalid_json'
-  | 'invalid_event';
+  | 'invalid_event'
+  | 'store_rejected';
+
+export type UsageDelta = [tenantId: string, counter: UsageCounter, count: number];
+
+export interface ProcessedBatch {
+  dead: DeadLetter[];
+  usage: UsageDelta[];
+}
 
 export interface DeadLetter {
   message: RawEventMessage;
@@ -61,13 +69,19 @@ export class EventBatchProcessor {
     @InjectMetric(EVENTS_DEAD_LETTERED) private readonly deadLettered: Counter<string>,
   ) {}
 
-  /** Resolves when every storable message of the batch is in the store. */
-  async process(messages: RawEventMessage[]): Promise<DeadLetter[]> {
+  /**
+   * Resolves when every storable message of the batch is in the store, with the dead letters to
+   * produce and the usage to count. The caller counts the usage only once the batch's offsets
+   * are committed, so a retried batch is not counted twice.
+   */
+  async process(messages: RawEventMessage[]): Promise<ProcessedBatch> {
     const rows: EventRow[] = [];
     const dead: DeadLetter[] = [];
+    const usage: UsageDelta[] = [];
     const now = Date.now();
     for (const message of messages) {
-      const tenantId = (message.headers.tenant_id ?? message.key ?? '').toLowerCase();
+      // `||`, not `??`: an empty header must not hide a good key.
+      const tenantId = (message.headers.tenant_id || message.key || '').toLowerCase();
       if (!isUuid(tenantId)) {
         dead.push({ message, reason: 'missing_tenant' });
         continue;
@@ -80,7 +94,7 @@ export class EventBatchProcessor {
             ? 'tenant_suspended'
             : 'tenant_deleted';
         dead.push({ message, reason });
-        if (tenant) this.usage.add(tenantId, 'dead_lettered', 1);
+        if (tenant) usage.push([tenantId, 'dead_lettered', 1]);
         continue;
       }
       let body: unknown;
@@ -88,18 +102,27 @@ export class EventBatchProcessor {
         body = JSON.parse(message.value?.toString('utf8') ?? '');
       } catch {
         dead.push({ message, reason: 'invalid_json' });
-        this.usage.add(tenantId, 'dead_lettered', 1);
+        usage.push([tenantId, 'dead_lettered', 1]);
         continue;
       }
       // One event, or { events: [...] } (what the HTTP API produces: one message per request).
       const items = isBatch(body) ? body.events : [body];
-      const receivedHeader = Number(message.headers.received_at);
-      const receivedAt = new Date(
-        Number.isFinite(receivedHeader) && receivedHeader > 0 ? receivedHeader : message.timestamp,
-      );
+      if (items.length === 0) {
+        dead.push({
+          message,
+          reason: 'invalid_event',
+          errors: [{ field: 'events', message: 'events must hold at least one event' }],
+        });
+        usage.push([tenantId, 'dead_lettered', 1]);
+        continue;
+      }
+      // The time the event was accepted: the API's header when it is plausible, else the
+      // broker's timestamp. The timestamp window is judged against it, so an event the API
+      // accepted is never refused here for having aged in the topic.
+      const receivedAt = new Date(acceptedAt(message, now));
       let accepted = 0;
       items.forEach((item, index) => {
-        const check = checkEvent(item, now, tenant.retentionDays);
+        const check = checkEvent(item, receivedAt.getTime(), tenant.retentionDays);
         if (check.ok) {
           rows.push(toRow(tenantId, check, receivedAt));
           accepted += 1;
@@ -112,11 +135,13 @@ export class EventBatchProcessor {
             errors: check.errors,
             ...(items.length > 1 ? { index } : {}),
           });
-          this.usage.add(tenantId, 'dead_lettered', 1);
+          usage.push([tenantId, 'dead_lettered', 1]);
         }
       });
       // Events the HTTP API produced were counted as accepted there; direct producers' here.
-      if (message.headers.ingested_via !== 'http') this.usage.add(tenantId, 'accepted', accepted);
+      if (message.headers.ingested_via !== 'http' && accepted > 0) {
+        usage.push([tenantId, 'accepted', accepted]);
+      }
     }
     for (const letter of dead) this.deadLettered.inc({ reason: letter.reason });
     if (dead.length > 0) {
@@ -126,6 +151,21 @@ export class EventBatchProcessor {
       );
     }
     await this.writer.write(rows);
-    return dead;
+    return { dead, usage };
   }
+
+  /** Counts a processed batch's usage; call once its offsets are committed. */
+  countUsage(usage: UsageDelta[]): void {
+    for (const [tenantId, counter, count] of usage) this.usage.add(tenantId, counter, count);
+  }
+}
+
+const ACCEPTED_AT_WINDOW_MS = 30 * 86_400_000;
+
+function acceptedAt(message: RawEventMessage, now: number): number {
+  const header = Number(message.headers.received_at);
+  const plausible = (ms: number) =>
+    Number.isFinite(ms) && ms > now - ACCEPTED_AT_WINDOW_MS && ms < now + 86_400_000;
+  if (plausible(header)) return header;
+  return plausible(message.timestamp) ? message.timestamp : now;
 }
