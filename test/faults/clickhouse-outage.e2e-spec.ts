@@ -1,3 +1,4 @@
+import { Kafka, logLevel } from 'kafkajs';
 import { EVENT_STORE, type EventStore } from '../../src/ingestion/store/event-store';
 import { anEvent, eventually, ingestionEnv } from '../support/ingestion';
 import { stack } from '../support/stack-control';
@@ -11,10 +12,11 @@ const OUTAGE_MS = 20_000;
  * back every accepted event is stored, once.
  */
 describe('fault: ClickHouse down for 20 s during a stream', () => {
+  const env = ingestionEnv('ch-outage');
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await createTestApp({ env: ingestionEnv('ch-outage') });
+    t = await createTestApp({ env });
   });
   afterAll(async () => {
     await stack('up', 'clickhouse'); // whatever happened, leave it running
@@ -56,5 +58,29 @@ describe('fault: ClickHouse down for 20 s during a stream', () => {
     expect(await eventually(() => store.countEvents(tenant.id, 'outage'), accepted, 60_000)).toBe(
       accepted,
     );
+    // And the group has committed up to the end of the topic: nothing left, nothing skipped.
+    const admin = new Kafka({
+      clientId: 'test-offsets',
+      brokers: process.env.KAFKA_BROKERS!.split(','),
+      logLevel: logLevel.NOTHING,
+    }).admin();
+    await admin.connect();
+    try {
+      const end = (await admin.fetchTopicOffsets(env.KAFKA_EVENTS_TOPIC)).map((p) => p.offset);
+      const committed = async () => {
+        const [topic] = await admin.fetchOffsets({
+          groupId: env.KAFKA_CONSUMER_GROUP,
+          topics: [env.KAFKA_EVENTS_TOPIC],
+        });
+        return JSON.stringify(
+          topic.partitions
+            .sort((a, b) => a.partition - b.partition)
+            .map((p) => (p.offset === '-1' ? '0' : p.offset)),
+        );
+      };
+      expect(await eventually(committed, JSON.stringify(end), 10_000)).toBe(JSON.stringify(end));
+    } finally {
+      await admin.disconnect();
+    }
   }, 180_000);
 });

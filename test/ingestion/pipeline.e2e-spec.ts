@@ -214,7 +214,7 @@ describe('ingestion with Kafka unreachable', () => {
   });
   afterAll(() => t.close());
 
-  it('answers 503 with Retry-After and accepts nothing', async () => {
+  it('answers 503 with Retry-After, saying nothing was accepted', async () => {
     const tenant = await createTenant(t.http);
     const response = await t.http
       .post('/v1/events')

@@ -1,0 +1,112 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import type { EventRow } from '../../src/ingestion/events/event-contract';
+import { EventWriter } from '../../src/ingestion/pipeline/event-writer';
+import { EVENT_STORE, type EventStore } from '../../src/ingestion/store/event-store';
+import { anEvent, eventually, ingestionEnv } from '../support/ingestion';
+import { adminAuth, createTenant, createTestApp, TestApp } from '../support/test-app';
+
+const row = (tenantId: string, overrides: Partial<EventRow> = {}): EventRow => ({
+  tenantId,
+  eventId: randomUUID(),
+  eventType: 'refusal',
+  timestamp: new Date(),
+  userId: 'u',
+  sessionId: 's',
+  properties: {},
+  receivedAt: new Date(),
+  ...overrides,
+});
+
+async function deadLetterReasons(topic: string, count: number): Promise<string[]> {
+  const kafka = new Kafka({
+    clientId: 'test-dlq',
+    brokers: process.env.KAFKA_BROKERS!.split(','),
+    logLevel: logLevel.NOTHING,
+  });
+  const consumer = kafka.consumer({ groupId: `test-dlq-${randomUUID()}` });
+  const reasons: string[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 20_000);
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        reasons.push(message.headers?.dlq_reason?.toString() ?? '?');
+        if (reasons.length >= count) {
+          clearTimeout(timer);
+          resolve();
+        }
+      },
+    });
+  });
+  await consumer.disconnect();
+  return reasons;
+}
+
+/**
+ * A row that passes the contract yet the store refuses for good must not stall the pipeline: it
+ * is split out of its batch and dead-lettered, and the rest of the batch is stored.
+ */
+describe('ingestion: rows the store refuses, and tenants that may not store', () => {
+  describe.each([
+    ['clickhouse', ingestionEnv('refuse-ch')],
+    ['postgres', ingestionEnv('refuse-pg', { EVENT_STORE: 'postgres' })],
+  ])('%s', (_store, env) => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await createTestApp({ env });
+    });
+    afterAll(() => t.close());
+
+    it('stores the good rows of a batch and dead-letters the one it cannot hold', async () => {
+      const tenant = await createTenant(t.http);
+      const writer = t.app.get(EventWriter);
+      const rows = [
+        ...Array.from({ length: 5 }, () => row(tenant.id)),
+        row(tenant.id, { timestamp: new Date(Number.NaN) }), // cannot even be serialised
+        ...Array.from({ length: 5 }, () => row(tenant.id)),
+      ];
+      await writer.write(rows); // resolves: the pipeline is not stuck
+      const store = t.app.get<EventStore>(EVENT_STORE);
+      expect(await store.countEvents(tenant.id, 'refusal')).toBe(10);
+      expect(await deadLetterReasons(`${env.KAFKA_EVENTS_TOPIC}.dlq`, 1)).toEqual([
+        'store_rejected',
+      ]);
+    });
+
+    it("dead-letters a suspended tenant's events with the reason, and keeps consuming", async () => {
+      const suspended = await createTenant(t.http);
+      await t.http
+        .patch(`/admin/tenants/${suspended.id}`)
+        .set(adminAuth)
+        .send({ status: 'suspended' })
+        .expect(200);
+      const active = await createTenant(t.http);
+      const kafka = new Kafka({
+        clientId: 'test-producer',
+        brokers: process.env.KAFKA_BROKERS!.split(','),
+        logLevel: logLevel.NOTHING,
+      });
+      const producer = kafka.producer();
+      await producer.connect();
+      try {
+        await producer.send({
+          topic: env.KAFKA_EVENTS_TOPIC,
+          messages: [suspended, active].map((tenant) => ({
+            key: tenant.id,
+            value: JSON.stringify(anEvent({ event_type: 'after-suspension' })),
+            headers: { tenant_id: tenant.id },
+          })),
+        });
+      } finally {
+        await producer.disconnect();
+      }
+      const store = t.app.get<EventStore>(EVENT_STORE);
+      expect(await eventually(() => store.countEvents(active.id, 'after-suspension'), 1)).toBe(1);
+      expect(await store.countEvents(suspended.id, 'after-suspension')).toBe(0);
+      const reasons = await deadLetterReasons(`${env.KAFKA_EVENTS_TOPIC}.dlq`, 2);
+      expect(reasons).toContain('tenant_suspended');
+    });
+  });
+});
