@@ -66,7 +66,9 @@ describe('fault: ClickHouse down for 20 s during a stream', () => {
     }).admin();
     await admin.connect();
     try {
-      const end = (await admin.fetchTopicOffsets(env.KAFKA_EVENTS_TOPIC)).map((p) => p.offset);
+      const end = (await admin.fetchTopicOffsets(env.KAFKA_EVENTS_TOPIC))
+        .sort((a, b) => a.partition - b.partition)
+        .map((p) => p.offset);
       const committed = async () => {
         const [topic] = await admin.fetchOffsets({
           groupId: env.KAFKA_CONSUMER_GROUP,
