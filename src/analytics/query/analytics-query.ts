@@ -1,0 +1,119 @@
+import type { FieldError } from '../../common/field-error';
+import { isRfc3339Timestamp } from '../../common/rfc3339';
+
+/** Which events a query counts: one tenant, a time range, optional type and property filters. */
+export interface EventFilter {
+  tenantId: string;
+  from: Date;
+  /** Exclusive. */
+  to: Date;
+  eventType?: string;
+  /** property key → value, compared as text (a number 49 matches "49"). */
+  properties: [key: string, value: string][];
+}
+
+export interface AnalyticsQuery {
+  filter: EventFilter;
+  timezone: string;
+}
+
+const DEFAULT_RANGE_MS = 7 * 86_400_000;
+const EVENT_TYPE = /^[a-z0-9_.:-]{1,128}$/;
+const PROPERTY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
+const COMMON_PARAMETERS = new Set(['from', 'to', 'event_type']);
+export const MAX_PROPERTY_FILTERS = 10;
+
+/**
+ * Reads the parameters every analytics route shares from a raw query string object: `from`,
+ * `to` (RFC 3339; default the last 7 days, at most the plan's retention back), `event_type`,
+ * and any number of `property.<key>=<value>` filters. `extra` names the route's own parameters.
+ * Every problem is named by its parameter, as the API's 400 lists them.
+ */
+export function parseAnalyticsQuery(
+  raw: Record<string, unknown>,
+  context: { tenantId: string; timezone: string; retentionDays: number; now: number },
+  extra: readonly string[] = [],
+): { query: AnalyticsQuery } | { errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const single = (name: string): string | undefined => {
+    const value = raw[name];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string') {
+      errors.push({ field: name, message: `${name} must be given once` });
+      return undefined;
+    }
+    return value;
+  };
+
+  const toText = single('to');
+  const fromText = single('from');
+  let to = new Date(context.now);
+  if (toText !== undefined) {
+    if (isRfc3339Timestamp(toText)) to = new Date(toText);
+    else
+      errors.push({
+        field: 'to',
+        message: 'to must be an RFC 3339 timestamp, like 2026-11-23T00:00:00Z',
+      });
+  }
+  let from = new Date(to.getTime() - DEFAULT_RANGE_MS);
+  if (fromText !== undefined) {
+    if (isRfc3339Timestamp(fromText)) from = new Date(fromText);
+    else
+      errors.push({
+        field: 'from',
+        message: 'from must be an RFC 3339 timestamp, like 2026-11-16T00:00:00Z',
+      });
+  }
+  if (from.getTime() >= to.getTime()) {
+    errors.push({ field: 'from', message: 'from must be before to' });
+  }
+  const oldest = context.now - context.retentionDays * 86_400_000;
+  if (from.getTime() < oldest) {
+    errors.push({
+      field: 'from',
+      message: `from is past this plan's ${context.retentionDays}-day retention; the earliest is ${new Date(oldest).toISOString()}`,
+    });
+  }
+
+  const eventType = single('event_type');
+  if (eventType !== undefined && !EVENT_TYPE.test(eventType)) {
+    errors.push({
+      field: 'event_type',
+      message: 'event_type may hold only a-z, 0-9 and _ . : - (1-128)',
+    });
+  }
+
+  const properties: [string, string][] = [];
+  for (const [name, value] of Object.entries(raw)) {
+    if (COMMON_PARAMETERS.has(name) || extra.includes(name)) continue;
+    if (!name.startsWith('property.')) {
+      errors.push({ field: name, message: `${name} is not a parameter of this route` });
+      continue;
+    }
+    const key = name.slice('property.'.length);
+    if (!PROPERTY_KEY.test(key)) {
+      errors.push({ field: name, message: 'a property key is 1-128 of A-Z a-z 0-9 _ . : -' });
+    } else if (typeof value !== 'string' || value.length > 256) {
+      errors.push({ field: name, message: `${name} must be given once, at most 256 characters` });
+    } else {
+      properties.push([key, value]);
+    }
+  }
+  if (properties.length > MAX_PROPERTY_FILTERS) {
+    errors.push({ field: 'property', message: `at most ${MAX_PROPERTY_FILTERS} property filters` });
+  }
+  if (errors.length > 0) return { errors };
+  return {
+    query: {
+      filter: { tenantId: context.tenantId, from, to, eventType, properties },
+      timezone: context.timezone,
+    },
+  };
+}
+
+/** The period of the same length just before the filter's. */
+export function previousPeriod(filter: EventFilter): EventFilter {
+  const length = filter.to.getTime() - filter.from.getTime();
+  return { ...filter, from: new Date(filter.from.getTime() - length), to: filter.from };
+}
