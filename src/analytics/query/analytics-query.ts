@@ -104,6 +104,9 @@ export function parseAnalyticsQuery(
     errors.push({ field: 'property', message: `at most ${MAX_PROPERTY_FILTERS} property filters` });
   }
   if (errors.length > 0) return { errors };
+  // Whole seconds: ClickHouse 18.16 keeps DateTime to the second, and both stores must agree.
+  from = new Date(Math.floor(from.getTime() / 1000) * 1000);
+  to = new Date(Math.floor(to.getTime() / 1000) * 1000);
   return {
     query: {
       filter: { tenantId: context.tenantId, from, to, eventType, properties },

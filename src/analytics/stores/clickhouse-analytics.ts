@@ -1,0 +1,56 @@
+import type { ClickHouseEventStore } from '../../ingestion/store/clickhouse-event-store';
+import {
+  identifier,
+  stringLiteral,
+  uuidLiteral,
+} from '../../ingestion/store/clickhouse/sql-literal';
+import type { EventFilter } from '../query/analytics-query';
+import type { AnalyticsStore, SummaryCounts } from './analytics-store';
+
+/**
+ * The WHERE clause of a filter for ClickHouse, tenant first. 18.16 has no query parameters, so
+ * every value goes through sql-literal.ts (a checked UUID, whole-second epochs, quoted strings).
+ * A property matches as a JSON string ("DE") or as a raw number or boolean (49, true).
+ */
+export function clickhouseWhere(filter: EventFilter): string {
+  const clauses = [
+    `tenant_id = ${uuidLiteral(filter.tenantId)}`,
+    `timestamp >= toDateTime(${Math.floor(filter.from.getTime() / 1000)})`,
+    `timestamp < toDateTime(${Math.floor(filter.to.getTime() / 1000)})`,
+  ];
+  if (filter.eventType !== undefined)
+    clauses.push(`event_type = ${stringLiteral(filter.eventType)}`);
+  for (const [key, value] of filter.properties) {
+    clauses.push(
+      `visitParamExtractRaw(properties, ${stringLiteral(key)}) IN (${stringLiteral(JSON.stringify(value))}, ${stringLiteral(value)})`,
+    );
+  }
+  return clauses.join(' AND ');
+}
+
+/** Analytics on ClickHouse; FINAL folds re-delivered rows, so each event counts once. */
+export class ClickHouseAnalytics implements AnalyticsStore {
+  readonly kind = 'clickhouse' as const;
+  private readonly table: string;
+
+  constructor(
+    private readonly store: ClickHouseEventStore,
+    database: string,
+  ) {
+    this.table = `${identifier(database)}.events`;
+  }
+
+  async summary(filter: EventFilter): Promise<SummaryCounts> {
+    const rows = await this.store.select<{ events: string; users: string; sessions: string }>(
+      `SELECT count() AS events,
+              uniqExactIf(user_id, user_id != '') AS users,
+              uniqExactIf(session_id, session_id != '') AS sessions
+         FROM ${this.table} FINAL WHERE ${clickhouseWhere(filter)}`,
+    );
+    return {
+      events: Number(rows[0]?.events ?? 0),
+      users: Number(rows[0]?.users ?? 0),
+      sessions: Number(rows[0]?.sessions ?? 0),
+    };
+  }
+}

@@ -1,0 +1,44 @@
+import type { TenantContext } from '../../database/tenant-context';
+import type { EventFilter } from '../query/analytics-query';
+import type { AnalyticsStore, SummaryCounts } from './analytics-store';
+
+/** Builds the WHERE clause of a filter with numbered parameters; no value enters the SQL text. */
+export function postgresWhere(filter: EventFilter): { sql: string; values: unknown[] } {
+  const values: unknown[] = [filter.tenantId, filter.from.toISOString(), filter.to.toISOString()];
+  const clauses = ['tenant_id = $1', '"timestamp" >= $2', '"timestamp" < $3'];
+  if (filter.eventType !== undefined) {
+    values.push(filter.eventType);
+    clauses.push(`event_type = $${values.length}`);
+  }
+  for (const [key, value] of filter.properties) {
+    values.push(key, value);
+    clauses.push(`properties ->> $${values.length - 1} = $${values.length}`);
+  }
+  return { sql: clauses.join(' AND '), values };
+}
+
+/** Analytics on the embedded PostgreSQL store, each read in the tenant's RLS transaction. */
+export class PostgresAnalytics implements AnalyticsStore {
+  readonly kind = 'postgres' as const;
+
+  constructor(private readonly tenantContext: TenantContext) {}
+
+  summary(filter: EventFilter): Promise<SummaryCounts> {
+    const where = postgresWhere(filter);
+    return this.tenantContext.runInTenant(filter.tenantId, async () => {
+      const rows: { events: string; users: string; sessions: string }[] =
+        await this.tenantContext.manager.query(
+          `SELECT count(*) AS events,
+                  count(DISTINCT user_id) FILTER (WHERE user_id <> '') AS users,
+                  count(DISTINCT session_id) FILTER (WHERE session_id <> '') AS sessions
+             FROM events WHERE ${where.sql}`,
+          where.values,
+        );
+      return {
+        events: Number(rows[0].events),
+        users: Number(rows[0].users),
+        sessions: Number(rows[0].sessions),
+      };
+    });
+  }
+}

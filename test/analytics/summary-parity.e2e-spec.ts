@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import type { EventFilter } from '../../src/analytics/query/analytics-query';
+import type { AnalyticsStore, SummaryCounts } from '../../src/analytics/stores/analytics-store';
+import { ClickHouseAnalytics } from '../../src/analytics/stores/clickhouse-analytics';
+import { PostgresAnalytics } from '../../src/analytics/stores/postgres-analytics';
+import { TenantContext } from '../../src/database/tenant-context';
+import type { EventRow } from '../../src/ingestion/events/event-contract';
+import { ClickHouseEventStore } from '../../src/ingestion/store/clickhouse-event-store';
+import { PostgresEventStore } from '../../src/ingestion/store/postgres-event-store';
+import { createTenant, createTestApp, TestApp } from '../support/test-app';
+
+const HOUR = 3_600_000;
+
+/** Deterministic pseudo-random numbers, so a failure can be replayed. */
+function seeded(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
+
+function makeEvents(
+  tenantId: string,
+  count: number,
+  now: number,
+  random: () => number,
+): EventRow[] {
+  const types = ['page_view', 'button_click', 'signup', 'purchase'];
+  return Array.from({ length: count }, () => {
+    const user = Math.floor(random() * 40);
+    return {
+      tenantId,
+      eventId: randomUUID(),
+      eventType: types[Math.floor(random() * types.length)],
+      // Whole seconds across the last 72 hours.
+      timestamp: new Date(Math.floor((now - random() * 72 * HOUR) / 1000) * 1000),
+      userId: user < 5 ? '' : `user-${user}`,
+      sessionId: random() < 0.1 ? '' : `session-${user}-${Math.floor(random() * 3)}`,
+      properties: {
+        country: ['DE', 'US', 'JP'][Math.floor(random() * 3)],
+        plan_price: [49, 99][Math.floor(random() * 2)],
+        trial: random() < 0.5,
+      },
+      receivedAt: new Date(now),
+    };
+  });
+}
+
+/** The summary computed here, from the rows themselves: the answer both stores must give. */
+function expectedSummary(rows: EventRow[], filter: EventFilter): SummaryCounts {
+  const hits = rows.filter(
+    (row) =>
+      row.tenantId === filter.tenantId &&
+      row.timestamp >= filter.from &&
+      row.timestamp < filter.to &&
+      (filter.eventType === undefined || row.eventType === filter.eventType) &&
+      filter.properties.every(([key, value]) => String(row.properties[key]) === value),
+  );
+  return {
+    events: hits.length,
+    users: new Set(hits.map((r) => r.userId).filter(Boolean)).size,
+    sessions: new Set(hits.map((r) => r.sessionId).filter(Boolean)).size,
+  };
+}
+
+describe('analytics parity: ClickHouse and PostgreSQL answer the same, and what the events say', () => {
+  let t: TestApp;
+  let stores: AnalyticsStore[];
+  let clickhouse: ClickHouseEventStore;
+  let rows: EventRow[];
+  let tenantA: string;
+  let tenantB: string;
+  const now = Math.floor(Date.now() / 1000) * 1000;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    tenantA = (await createTenant(t.http)).id;
+    tenantB = (await createTenant(t.http)).id;
+    const tenantContext = t.app.get(TenantContext);
+    const postgres = new PostgresEventStore(tenantContext, t.app.get(DataSource));
+    clickhouse = new ClickHouseEventStore(
+      process.env.CLICKHOUSE_URL!,
+      process.env.CLICKHOUSE_DATABASE!,
+    );
+    await postgres.prepare();
+    await clickhouse.prepare();
+    const random = seeded(42);
+    rows = [...makeEvents(tenantA, 400, now, random), ...makeEvents(tenantB, 150, now, random)];
+    await postgres.write(rows);
+    await clickhouse.write(rows);
+    // The same events again: re-delivery must not change any answer.
+    await postgres.write(rows.slice(0, 100));
+    await clickhouse.write(rows.slice(0, 100));
+    stores = [
+      new PostgresAnalytics(tenantContext),
+      new ClickHouseAnalytics(clickhouse, process.env.CLICKHOUSE_DATABASE!),
+    ];
+  });
+  afterAll(async () => {
+    await clickhouse.close();
+    await t.close();
+  });
+
+  const filters = (): [string, EventFilter][] => {
+    const base = {
+      tenantId: tenantA,
+      from: new Date(now - 72 * HOUR),
+      to: new Date(now + 1000),
+      properties: [],
+    };
+    return [
+      ['everything', base],
+      ['the other tenant', { ...base, tenantId: tenantB }],
+      ['one event type', { ...base, eventType: 'purchase' }],
+      ['a string property', { ...base, properties: [['country', 'DE']] }],
+      ['a number property', { ...base, properties: [['plan_price', '49']] }],
+      [
+        'a boolean property and a type',
+        { ...base, eventType: 'signup', properties: [['trial', 'true']] },
+      ],
+      ['the last 24 hours', { ...base, from: new Date(now - 24 * HOUR) }],
+      [
+        'a window ending mid-range',
+        { ...base, from: new Date(now - 48 * HOUR), to: new Date(now - 24 * HOUR) },
+      ],
+      ['nothing matches', { ...base, properties: [['country', 'XX']] }],
+    ];
+  };
+
+  it.each([0, 1, 2, 3, 4, 5, 6, 7, 8])(
+    'summary, case %i, is the same on both stores and right',
+    async (index) => {
+      const [label, filter] = filters()[index];
+      const expected = expectedSummary(rows, filter);
+      for (const store of stores) {
+        expect({ label, store: store.kind, counts: await store.summary(filter) }).toEqual({
+          label,
+          store: store.kind,
+          counts: expected,
+        });
+      }
+    },
+  );
+
+  it('never counts another tenant’s events', async () => {
+    const ghost = {
+      tenantId: randomUUID(),
+      from: new Date(now - 72 * HOUR),
+      to: new Date(now + 1000),
+      properties: [],
+    };
+    for (const store of stores) {
+      expect(await store.summary(ghost)).toEqual({ events: 0, users: 0, sessions: 0 });
+    }
+  });
+});
