@@ -35,6 +35,7 @@ const ACCESS: Record<string, Access> = {
   'DELETE /v1/api-keys/{id}': ['api_keys:write'],
   'GET /v1/audit-log': ['audit:read'],
   'POST /v1/events': ['events:write'],
+  'GET /v1/analytics/summary': ['analytics:read'],
   'POST /admin/tenants': 'platform',
   'GET /admin/tenants': 'platform',
   'GET /admin/tenants/{id}': 'platform',
@@ -68,6 +69,7 @@ const ALLOWED_STATUS: Record<string, number> = {
   'DELETE /v1/api-keys/{id}': 404,
   'GET /v1/audit-log': 200,
   'POST /v1/events': 400,
+  'GET /v1/analytics/summary': 200,
   'POST /admin/tenants': 400,
   'GET /admin/tenants': 200,
   'GET /admin/tenants/{id}': 404,
@@ -246,7 +248,7 @@ describe('role matrix: every operation × every kind of caller', () => {
       }
     }
     expect(mismatches).toEqual([]);
-    // 29 operations × (1 anonymous + 4 roles + 2 keys per permission set + 1 admin).
-    expect(checked).toBeGreaterThanOrEqual(29 * 14);
+    // 30 operations × (1 anonymous + 4 roles + 2 keys per permission set + 1 admin).
+    expect(checked).toBeGreaterThanOrEqual(30 * 14);
   });
 });

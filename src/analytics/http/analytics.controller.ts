@@ -1,0 +1,104 @@
+import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import { RequirePermissions } from '../../auth/require-permissions.decorator';
+import { InvalidInputException } from '../../common/field-error';
+import { PLANS } from '../../tenancy/plans';
+import { TenantSettingsService } from '../../tenancy/settings/tenant-settings.service';
+import type { TenantRequest } from '../../tenancy/tenant-request';
+import { type AnalyticsQuery, parseAnalyticsQuery, previousPeriod } from '../query/analytics-query';
+import {
+  ANALYTICS_STORE,
+  type AnalyticsStore,
+  type SummaryCounts,
+} from '../stores/analytics-store';
+import { SummaryResponse } from './summary.response';
+
+const COMMON_QUERY = [
+  ApiQuery({
+    name: 'from',
+    required: false,
+    description: 'RFC 3339; default 7 days before `to`; within the plan retention',
+  }),
+  ApiQuery({ name: 'to', required: false, description: 'RFC 3339, exclusive; default now' }),
+  ApiQuery({ name: 'event_type', required: false, example: 'purchase' }),
+];
+
+function applyAll(decorators: MethodDecorator[]): MethodDecorator {
+  return (target, key, descriptor) => {
+    for (const decorator of decorators) decorator(target, key, descriptor);
+  };
+}
+
+@ApiTags('analytics')
+@Controller('v1/analytics')
+export class AnalyticsController {
+  constructor(
+    @Inject(ANALYTICS_STORE) private readonly store: AnalyticsStore,
+    private readonly settings: TenantSettingsService,
+  ) {}
+
+  @Get('summary')
+  @RequirePermissions('analytics:read')
+  @ApiOperation({
+    summary: 'Events, unique users, sessions and events per user, each with the previous period',
+    description:
+      'Filters: `event_type`, and any number of `property.<key>=<value>` (a number or boolean ' +
+      'property matches its text, e.g. property.price=49).',
+  })
+  @applyAll(COMMON_QUERY)
+  @ApiOkResponse({ type: SummaryResponse })
+  @ApiBadRequestResponse({
+    description: 'A parameter is malformed or past the plan retention; each is named',
+  })
+  async summary(
+    @Query() raw: Record<string, unknown>,
+    @Req() request: TenantRequest,
+  ): Promise<SummaryResponse> {
+    const { filter, timezone } = await this.parse(raw, request);
+    const previous = previousPeriod(filter);
+    const [now, before] = await Promise.all([
+      this.store.summary(filter),
+      this.store.summary(previous),
+    ]);
+    const pair = (pick: (c: SummaryCounts) => number) => ({
+      value: pick(now),
+      previous: pick(before),
+    });
+    const perUser = (c: SummaryCounts) =>
+      c.users === 0 ? 0 : Math.round((c.events / c.users) * 100) / 100;
+    return {
+      from: filter.from.toISOString(),
+      to: filter.to.toISOString(),
+      timezone,
+      previous_period: { from: previous.from.toISOString(), to: previous.to.toISOString() },
+      metrics: {
+        events: pair((c) => c.events),
+        users: pair((c) => c.users),
+        sessions: pair((c) => c.sessions),
+        events_per_user: pair(perUser),
+      },
+    };
+  }
+
+  private async parse(
+    raw: Record<string, unknown>,
+    request: TenantRequest,
+  ): Promise<AnalyticsQuery> {
+    const tenant = request.tenant!;
+    const settings = await this.settings.get();
+    const parsed = parseAnalyticsQuery(raw, {
+      tenantId: tenant.id,
+      timezone: settings.timezone,
+      retentionDays: PLANS[tenant.tier].dataRetentionDays,
+      now: Date.now(),
+    });
+    if ('errors' in parsed) throw new InvalidInputException(parsed.errors);
+    return parsed.query;
+  }
+}

@@ -1,0 +1,102 @@
+import { anEvent } from '../support/ingestion';
+import { bearer, createTenant, createTestApp, TestApp, tenantToken } from '../support/test-app';
+
+/** GET /v1/analytics/summary over HTTP, on the embedded path (no Kafka, PostgreSQL store). */
+describe('GET /v1/analytics/summary', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ env: { KAFKA_BROKERS: '', CLICKHOUSE_URL: '' } });
+  });
+  afterAll(() => t.close());
+
+  it("answers with this period's numbers and the previous period's, for the caller's tenant only", async () => {
+    const tenant = await createTenant(t.http);
+    const other = await createTenant(t.http);
+    const auth = bearer(tenantToken(tenant.id));
+    const hour = 3_600_000;
+    const now = Date.now();
+    const at = (msAgo: number) => new Date(now - msAgo).toISOString();
+    await t.http
+      .post('/v1/events')
+      .set(auth)
+      .send({
+        events: [
+          anEvent({
+            user_id: 'u1',
+            session_id: 's1',
+            timestamp: at(1 * hour),
+            properties: { country: 'US' },
+          }),
+          anEvent({
+            user_id: 'u1',
+            session_id: 's1',
+            timestamp: at(2 * hour),
+            properties: { country: 'US' },
+          }),
+          anEvent({
+            user_id: 'u2',
+            session_id: 's2',
+            timestamp: at(3 * hour),
+            properties: { country: 'DE' },
+          }),
+          // The previous period (the day before the last 24 hours):
+          anEvent({
+            user_id: 'u3',
+            session_id: 's3',
+            timestamp: at(30 * hour),
+            properties: { country: 'JP' },
+          }),
+        ],
+      })
+      .expect(202);
+    await t.http
+      .post('/v1/events')
+      .set(bearer(tenantToken(other.id)))
+      .send({ events: [anEvent()] })
+      .expect(202);
+
+    const response = await t.http
+      .get('/v1/analytics/summary')
+      .query({ from: at(24 * hour), to: at(-60_000) })
+      .set(auth)
+      .expect(200);
+    expect(response.body.metrics).toEqual({
+      events: { value: 3, previous: 1 },
+      users: { value: 2, previous: 1 },
+      sessions: { value: 2, previous: 1 },
+      events_per_user: { value: 1.5, previous: 1 },
+    });
+    expect(response.body.timezone).toBe('UTC');
+
+    const germany = await t.http
+      .get('/v1/analytics/summary')
+      .query({ from: at(24 * hour), 'property.country': 'DE' })
+      .set(auth)
+      .expect(200);
+    expect(germany.body.metrics.events).toEqual({ value: 1, previous: 0 });
+  });
+
+  it('answers 400 naming each bad parameter, and states the retention limit', async () => {
+    const tenant = await createTenant(t.http); // starter: 90 days
+    const auth = bearer(tenantToken(tenant.id));
+    const bad = await t.http
+      .get('/v1/analytics/summary')
+      .query({ from: 'last week', event_type: 'Not A Type', colour: 'red' })
+      .set(auth)
+      .expect(400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'colour',
+      'event_type',
+      'from',
+    ]);
+    const old = await t.http
+      .get('/v1/analytics/summary')
+      .query({ from: '2020-01-01T00:00:00Z' })
+      .set(auth)
+      .expect(400);
+    expect(old.body.errors[0]).toMatchObject({
+      field: 'from',
+      message: expect.stringMatching(/90-day retention/),
+    });
+  });
+});
