@@ -144,6 +144,51 @@ describe('analytics parity: ClickHouse and PostgreSQL answer the same, and what 
     },
   );
 
+  describe.each(['UTC', 'Asia/Kolkata', 'America/New_York'])('timeseries in %s', (timezone) => {
+    it.each([
+      ['minute', 'events'],
+      ['hour', 'users'],
+      ['day', 'sessions'],
+      ['week', 'events'],
+    ] as const)('per %s of %s is the same on both stores and right', async (interval, metric) => {
+      const [, filter] = filters()[interval === 'minute' ? 6 : 3]; // last 24 h; one property
+      const hits = rows.filter(
+        (row) =>
+          row.tenantId === filter.tenantId &&
+          row.timestamp >= filter.from &&
+          row.timestamp < filter.to &&
+          filter.properties.every(([key, value]) => String(row.properties[key]) === value),
+      );
+      // Expected, labelled by local wall-clock time (Intl), apart from the code under test.
+      const groups = new Map<string, EventRow[]>();
+      for (const row of hits) {
+        const label = localLabel(row.timestamp.getTime(), interval, timezone);
+        groups.set(label, [...(groups.get(label) ?? []), row]);
+      }
+      const expected = Object.fromEntries(
+        [...groups].map(([label, group]) => [
+          label,
+          metric === 'events'
+            ? group.length
+            : new Set(
+                group.map((r) => (metric === 'users' ? r.userId : r.sessionId)).filter(Boolean),
+              ).size,
+        ]),
+      );
+      for (const [label, value] of Object.entries(expected))
+        if (value === 0) delete expected[label];
+      for (const store of stores) {
+        const series = await store.timeseries(filter, metric, interval, timezone);
+        const got = Object.fromEntries(
+          [...series]
+            .filter(([, value]) => value > 0)
+            .map(([start, value]) => [localLabel(start, interval, timezone), value]),
+        );
+        expect({ store: store.kind, series: got }).toEqual({ store: store.kind, series: expected });
+      }
+    });
+  });
+
   it('never counts another tenant’s events', async () => {
     const ghost = {
       tenantId: randomUUID(),
@@ -156,3 +201,29 @@ describe('analytics parity: ClickHouse and PostgreSQL answer the same, and what 
     }
   });
 });
+
+/** A bucket's name in local time: 2026-11-23 16:05 (minute), 2026-11-23 16 (hour), 2026-11-23 (day), the Monday (week). */
+function localLabel(instant: number, interval: string, timezone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone: timezone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      weekday: 'short',
+    })
+      .formatToParts(new Date(instant))
+      .map((p) => [p.type, p.value]),
+  );
+  const date = `${parts.year}-${parts.month}-${parts.day}`;
+  if (interval === 'minute') return `${date} ${parts.hour}:${parts.minute}`;
+  if (interval === 'hour') return `${date} ${parts.hour}`;
+  if (interval === 'day') return date;
+  const back = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(parts.weekday);
+  return new Date(Date.UTC(+parts.year, +parts.month - 1, +parts.day - back))
+    .toISOString()
+    .slice(0, 10);
+}

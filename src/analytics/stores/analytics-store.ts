@@ -1,4 +1,8 @@
 import type { EventFilter } from '../query/analytics-query';
+import type { Interval } from '../query/buckets';
+
+export const METRICS = ['events', 'users', 'sessions'] as const;
+export type Metric = (typeof METRICS)[number];
 
 export interface SummaryCounts {
   events: number;
@@ -15,6 +19,13 @@ export interface SummaryCounts {
 export interface AnalyticsStore {
   readonly kind: 'clickhouse' | 'postgres';
   summary(filter: EventFilter): Promise<SummaryCounts>;
+  /** Non-empty buckets only: bucket start (epoch ms, in `timezone`) → value. */
+  timeseries(
+    filter: EventFilter,
+    metric: Metric,
+    interval: Interval,
+    timezone: string,
+  ): Promise<Map<number, number>>;
 }
 
 export const ANALYTICS_STORE = Symbol('AnalyticsStore');

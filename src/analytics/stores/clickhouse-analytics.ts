@@ -5,7 +5,28 @@ import {
   uuidLiteral,
 } from '../../ingestion/store/clickhouse/sql-literal';
 import type { EventFilter } from '../query/analytics-query';
-import type { AnalyticsStore, SummaryCounts } from './analytics-store';
+import type { Interval } from '../query/buckets';
+import type { AnalyticsStore, Metric, SummaryCounts } from './analytics-store';
+
+const METRIC_SQL: Record<Metric, string> = {
+  events: 'count()',
+  users: "uniqExactIf(user_id, user_id != '')",
+  sessions: "uniqExactIf(session_id, session_id != '')",
+};
+
+/** Bucket start in the tenant's timezone; each takes the zone as its second argument. */
+function bucketSql(interval: Interval, zone: string): string {
+  switch (interval) {
+    case 'minute':
+      return `toStartOfMinute(timestamp, ${zone})`;
+    case 'hour':
+      return `toStartOfHour(timestamp, ${zone})`;
+    case 'day':
+      return `toStartOfDay(timestamp, ${zone})`;
+    case 'week':
+      return `toDateTime(toMonday(timestamp, ${zone}), ${zone})`;
+  }
+}
 
 /**
  * The WHERE clause of a filter for ClickHouse, tenant first. 18.16 has no query parameters, so
@@ -52,5 +73,20 @@ export class ClickHouseAnalytics implements AnalyticsStore {
       users: Number(rows[0]?.users ?? 0),
       sessions: Number(rows[0]?.sessions ?? 0),
     };
+  }
+
+  async timeseries(
+    filter: EventFilter,
+    metric: Metric,
+    interval: Interval,
+    timezone: string,
+  ): Promise<Map<number, number>> {
+    const rows = await this.store.select<{ bucket: string | number; value: string | number }>(
+      `SELECT toUInt32(${bucketSql(interval, stringLiteral(timezone))}) * 1000 AS bucket,
+              ${METRIC_SQL[metric]} AS value
+         FROM ${this.table} FINAL WHERE ${clickhouseWhere(filter)}
+        GROUP BY bucket`,
+    );
+    return new Map(rows.map((row) => [Number(row.bucket), Number(row.value)]));
   }
 }

@@ -1,6 +1,13 @@
 import type { TenantContext } from '../../database/tenant-context';
 import type { EventFilter } from '../query/analytics-query';
-import type { AnalyticsStore, SummaryCounts } from './analytics-store';
+import type { Interval } from '../query/buckets';
+import type { AnalyticsStore, Metric, SummaryCounts } from './analytics-store';
+
+const METRIC_SQL: Record<Metric, string> = {
+  events: 'count(*)',
+  users: "count(DISTINCT user_id) FILTER (WHERE user_id <> '')",
+  sessions: "count(DISTINCT session_id) FILTER (WHERE session_id <> '')",
+};
 
 /** Builds the WHERE clause of a filter with numbered parameters; no value enters the SQL text. */
 export function postgresWhere(filter: EventFilter): { sql: string; values: unknown[] } {
@@ -39,6 +46,28 @@ export class PostgresAnalytics implements AnalyticsStore {
         users: Number(rows[0].users),
         sessions: Number(rows[0].sessions),
       };
+    });
+  }
+
+  timeseries(
+    filter: EventFilter,
+    metric: Metric,
+    interval: Interval,
+    timezone: string,
+  ): Promise<Map<number, number>> {
+    const where = postgresWhere(filter);
+    const interval$ = where.values.length + 1;
+    const zone$ = where.values.length + 2;
+    return this.tenantContext.runInTenant(filter.tenantId, async () => {
+      // date_trunc on the local wall-clock time, then back to an instant: local buckets.
+      const rows: { bucket: string; value: string }[] = await this.tenantContext.manager.query(
+        `SELECT extract(epoch FROM (date_trunc($${interval$}, "timestamp" AT TIME ZONE $${zone$})
+                                    AT TIME ZONE $${zone$})) * 1000 AS bucket,
+                ${METRIC_SQL[metric]} AS value
+           FROM events WHERE ${where.sql} GROUP BY 1`,
+        [...where.values, interval, timezone],
+      );
+      return new Map(rows.map((row) => [Number(row.bucket), Number(row.value)]));
     });
   }
 }
