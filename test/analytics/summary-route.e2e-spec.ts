@@ -99,4 +99,52 @@ describe('GET /v1/analytics/summary', () => {
       message: expect.stringMatching(/90-day retention/),
     });
   });
+
+  it('GET /v1/analytics/timeseries zero-fills buckets in the tenant timezone and refuses too many', async () => {
+    const tenant = await createTenant(t.http);
+    const auth = bearer(tenantToken(tenant.id));
+    await t.http.patch('/v1/settings').set(auth).send({ timezone: 'Asia/Kolkata' }).expect(200);
+    await t.http
+      .post('/v1/events')
+      .set(auth)
+      .send({
+        events: [
+          anEvent({ timestamp: '2026-11-23T05:00:00Z' }), // 10:30 in Kolkata
+          anEvent({ timestamp: '2026-11-23T05:20:00Z' }), // 10:50
+          anEvent({ timestamp: '2026-11-23T07:40:00Z' }), // 13:10
+        ],
+      })
+      .expect(202);
+    const response = await t.http
+      .get('/v1/analytics/timeseries')
+      .query({ from: '2026-11-23T04:30:00Z', to: '2026-11-23T08:30:00Z', interval: 'hour' })
+      .set(auth)
+      .expect(200);
+    expect(response.body).toMatchObject({
+      timezone: 'Asia/Kolkata',
+      metric: 'events',
+      interval: 'hour',
+    });
+    expect(response.body.buckets).toEqual([
+      { start: '2026-11-23T04:30:00.000Z', value: 2 }, // 10:00-11:00 local
+      { start: '2026-11-23T05:30:00.000Z', value: 0 },
+      { start: '2026-11-23T06:30:00.000Z', value: 0 },
+      { start: '2026-11-23T07:30:00.000Z', value: 1 }, // 13:00-14:00 local
+    ]);
+    const tooFine = await t.http
+      .get('/v1/analytics/timeseries')
+      .query({ from: '2026-11-01T00:00:00Z', to: '2026-11-23T00:00:00Z', interval: 'minute' })
+      .set(auth)
+      .expect(400);
+    expect(tooFine.body.errors[0]).toMatchObject({
+      field: 'interval',
+      message: expect.stringMatching(/at most 1000 buckets/),
+    });
+    const bad = await t.http
+      .get('/v1/analytics/timeseries')
+      .query({ metric: 'revenue', interval: 'fortnight' })
+      .set(auth)
+      .expect(400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['metric', 'interval']);
+  });
 });

@@ -36,6 +36,7 @@ const ACCESS: Record<string, Access> = {
   'GET /v1/audit-log': ['audit:read'],
   'POST /v1/events': ['events:write'],
   'GET /v1/analytics/summary': ['analytics:read'],
+  'GET /v1/analytics/timeseries': ['analytics:read'],
   'POST /admin/tenants': 'platform',
   'GET /admin/tenants': 'platform',
   'GET /admin/tenants/{id}': 'platform',
@@ -70,6 +71,7 @@ const ALLOWED_STATUS: Record<string, number> = {
   'GET /v1/audit-log': 200,
   'POST /v1/events': 400,
   'GET /v1/analytics/summary': 200,
+  'GET /v1/analytics/timeseries': 200,
   'POST /admin/tenants': 400,
   'GET /admin/tenants': 200,
   'GET /admin/tenants/{id}': 404,
@@ -248,7 +250,7 @@ describe('role matrix: every operation × every kind of caller', () => {
       }
     }
     expect(mismatches).toEqual([]);
-    // 30 operations × (1 anonymous + 4 roles + 2 keys per permission set + 1 admin).
-    expect(checked).toBeGreaterThanOrEqual(30 * 14);
+    // 31 operations × (1 anonymous + 4 roles + 2 keys per permission set + 1 admin).
+    expect(checked).toBeGreaterThanOrEqual(31 * 14);
   });
 });

@@ -15,9 +15,14 @@ import { type AnalyticsQuery, parseAnalyticsQuery, previousPeriod } from '../que
 import {
   ANALYTICS_STORE,
   type AnalyticsStore,
+  type Metric,
+  METRICS,
   type SummaryCounts,
 } from '../stores/analytics-store';
 import { SummaryResponse } from './summary.response';
+import { TimeseriesResponse } from './timeseries.response';
+import type { FieldError } from '../../common/field-error';
+import { bucketStarts, INTERVALS, type Interval, MAX_BUCKETS } from '../query/buckets';
 
 const COMMON_QUERY = [
   ApiQuery({
@@ -86,18 +91,87 @@ export class AnalyticsController {
     };
   }
 
+  @Get('timeseries')
+  @RequirePermissions('analytics:read')
+  @ApiOperation({
+    summary: 'A metric per minute, hour, day or week in the tenant’s timezone, empty buckets as 0',
+    description: `At most ${MAX_BUCKETS} buckets: a finer interval over a longer range is refused, with the limit stated.`,
+  })
+  @applyAll(COMMON_QUERY)
+  @ApiQuery({ name: 'metric', required: false, enum: METRICS })
+  @ApiQuery({ name: 'interval', required: false, enum: INTERVALS })
+  @ApiOkResponse({ type: TimeseriesResponse })
+  @ApiBadRequestResponse({
+    description: 'A parameter is malformed, past the retention, or too many buckets',
+  })
+  async timeseries(
+    @Query() raw: Record<string, unknown>,
+    @Req() request: TenantRequest,
+  ): Promise<TimeseriesResponse> {
+    const { filter, timezone } = await this.parse(raw, request, ['metric', 'interval']);
+    const metric = raw.metric ?? 'events';
+    const interval = raw.interval ?? 'day';
+    const errors: FieldError[] = [];
+    if (!METRICS.includes(metric as Metric)) {
+      errors.push({ field: 'metric', message: `metric must be one of ${METRICS.join(', ')}` });
+    }
+    if (!INTERVALS.includes(interval as Interval)) {
+      errors.push({
+        field: 'interval',
+        message: `interval must be one of ${INTERVALS.join(', ')}`,
+      });
+    }
+    if (errors.length > 0) throw new InvalidInputException(errors);
+    const starts = bucketStarts(
+      filter.from.getTime(),
+      filter.to.getTime(),
+      interval as Interval,
+      timezone,
+    );
+    if (starts.length > MAX_BUCKETS) {
+      throw new InvalidInputException([
+        {
+          field: 'interval',
+          message: `at most ${MAX_BUCKETS} buckets per answer: a ${interval as Interval} interval over this range is too fine; use a coarser interval or a shorter range`,
+        },
+      ]);
+    }
+    const values = await this.store.timeseries(
+      filter,
+      metric as Metric,
+      interval as Interval,
+      timezone,
+    );
+    return {
+      from: filter.from.toISOString(),
+      to: filter.to.toISOString(),
+      timezone,
+      metric: metric as Metric,
+      interval: interval as Interval,
+      buckets: starts.map((start) => ({
+        start: new Date(start).toISOString(),
+        value: values.get(start) ?? 0,
+      })),
+    };
+  }
+
   private async parse(
     raw: Record<string, unknown>,
     request: TenantRequest,
+    extra: readonly string[] = [],
   ): Promise<AnalyticsQuery> {
     const tenant = request.tenant!;
     const settings = await this.settings.get();
-    const parsed = parseAnalyticsQuery(raw, {
-      tenantId: tenant.id,
-      timezone: settings.timezone,
-      retentionDays: PLANS[tenant.tier].dataRetentionDays,
-      now: Date.now(),
-    });
+    const parsed = parseAnalyticsQuery(
+      raw,
+      {
+        tenantId: tenant.id,
+        timezone: settings.timezone,
+        retentionDays: PLANS[tenant.tier].dataRetentionDays,
+        now: Date.now(),
+      },
+      extra,
+    );
     if ('errors' in parsed) throw new InvalidInputException(parsed.errors);
     return parsed.query;
   }
