@@ -189,6 +189,45 @@ describe('analytics parity: ClickHouse and PostgreSQL answer the same, and what 
     });
   });
 
+  it.each([
+    [{ kind: 'event_type' }],
+    [{ kind: 'user_id' }],
+    [{ kind: 'property', key: 'country' }],
+    [{ kind: 'property', key: 'plan_price' }],
+    [{ kind: 'property', key: 'trial' }],
+    [{ kind: 'property', key: 'absent' }],
+  ] as const)('breakdown by %j is the same on both stores and right', async (dimension) => {
+    const [, filter] = filters()[0];
+    const counts = new Map<string, number>();
+    for (const row of rows) {
+      if (
+        row.tenantId !== filter.tenantId ||
+        row.timestamp < filter.from ||
+        row.timestamp >= filter.to
+      )
+        continue;
+      const value =
+        dimension.kind === 'property'
+          ? row.properties[dimension.key] === undefined
+            ? ''
+            : String(row.properties[dimension.key])
+          : dimension.kind === 'event_type'
+            ? row.eventType
+            : row.userId;
+      if (value !== '') counts.set(value, (counts.get(value) ?? 0) + 1);
+    }
+    const expected = [...counts]
+      .map(([value, events]) => ({ value, events }))
+      .sort((a, b) => b.events - a.events || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+      .slice(0, 5);
+    for (const store of stores) {
+      expect({ store: store.kind, rows: await store.breakdown(filter, dimension, 5) }).toEqual({
+        store: store.kind,
+        rows: expected,
+      });
+    }
+  });
+
   it('never counts another tenant’s events', async () => {
     const ghost = {
       tenantId: randomUUID(),

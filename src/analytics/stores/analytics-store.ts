@@ -19,6 +19,8 @@ export interface SummaryCounts {
 export interface AnalyticsStore {
   readonly kind: 'clickhouse' | 'postgres';
   summary(filter: EventFilter): Promise<SummaryCounts>;
+  /** Top values by event count, ties by value (byte order); empty values left out. */
+  breakdown(filter: EventFilter, dimension: Dimension, limit: number): Promise<BreakdownRow[]>;
   /** Non-empty buckets only: bucket start (epoch ms, in `timezone`) → value. */
   timeseries(
     filter: EventFilter,
@@ -26,6 +28,15 @@ export interface AnalyticsStore {
     interval: Interval,
     timezone: string,
   ): Promise<Map<number, number>>;
+}
+
+/** What a breakdown groups by: the event type, the user, or one property's value. */
+export type Dimension =
+  { kind: 'event_type' } | { kind: 'user_id' } | { kind: 'property'; key: string };
+
+export interface BreakdownRow {
+  value: string;
+  events: number;
 }
 
 export const ANALYTICS_STORE = Symbol('AnalyticsStore');

@@ -6,7 +6,13 @@ import {
 } from '../../ingestion/store/clickhouse/sql-literal';
 import type { EventFilter } from '../query/analytics-query';
 import type { Interval } from '../query/buckets';
-import type { AnalyticsStore, Metric, SummaryCounts } from './analytics-store';
+import type {
+  AnalyticsStore,
+  BreakdownRow,
+  Dimension,
+  Metric,
+  SummaryCounts,
+} from './analytics-store';
 
 const METRIC_SQL: Record<Metric, string> = {
   events: 'count()',
@@ -88,5 +94,27 @@ export class ClickHouseAnalytics implements AnalyticsStore {
         GROUP BY bucket`,
     );
     return new Map(rows.map((row) => [Number(row.bucket), Number(row.value)]));
+  }
+
+  async breakdown(
+    filter: EventFilter,
+    dimension: Dimension,
+    limit: number,
+  ): Promise<BreakdownRow[]> {
+    let expression: string;
+    if (dimension.kind === 'property') {
+      const key = stringLiteral(dimension.key);
+      // A string property unquoted; a number or boolean as written (49, true).
+      expression = `if(visitParamExtractString(properties, ${key}) != '', visitParamExtractString(properties, ${key}), visitParamExtractRaw(properties, ${key}))`;
+    } else {
+      expression = dimension.kind;
+    }
+    const rows = await this.store.select<{ value: string; events: string | number }>(
+      `SELECT ${expression} AS value, count() AS events
+         FROM ${this.table} FINAL WHERE ${clickhouseWhere(filter)}
+        GROUP BY value HAVING value NOT IN ('', '""')
+        ORDER BY events DESC, value ASC LIMIT ${Math.floor(limit)}`,
+    );
+    return rows.map((row) => ({ value: row.value, events: Number(row.events) }));
   }
 }

@@ -1,7 +1,13 @@
 import type { TenantContext } from '../../database/tenant-context';
 import type { EventFilter } from '../query/analytics-query';
 import type { Interval } from '../query/buckets';
-import type { AnalyticsStore, Metric, SummaryCounts } from './analytics-store';
+import type {
+  AnalyticsStore,
+  BreakdownRow,
+  Dimension,
+  Metric,
+  SummaryCounts,
+} from './analytics-store';
 
 const METRIC_SQL: Record<Metric, string> = {
   events: 'count(*)',
@@ -68,6 +74,28 @@ export class PostgresAnalytics implements AnalyticsStore {
         [...where.values, interval, timezone],
       );
       return new Map(rows.map((row) => [Number(row.bucket), Number(row.value)]));
+    });
+  }
+
+  breakdown(filter: EventFilter, dimension: Dimension, limit: number): Promise<BreakdownRow[]> {
+    const where = postgresWhere(filter);
+    const values = [...where.values];
+    let expression: string;
+    if (dimension.kind === 'property') {
+      values.push(dimension.key);
+      expression = `properties ->> $${values.length}`;
+    } else {
+      expression = dimension.kind;
+    }
+    values.push(limit);
+    return this.tenantContext.runInTenant(filter.tenantId, async () => {
+      const rows: { value: string; events: string }[] = await this.tenantContext.manager.query(
+        `SELECT ${expression} AS value, count(*) AS events
+           FROM events WHERE ${where.sql} AND coalesce(${expression}, '') <> ''
+          GROUP BY 1 ORDER BY 2 DESC, (${expression}) COLLATE "C" ASC LIMIT $${values.length}`,
+        values,
+      );
+      return rows.map((row) => ({ value: row.value, events: Number(row.events) }));
     });
   }
 }
