@@ -147,4 +147,34 @@ describe('GET /v1/analytics/summary', () => {
       .expect(400);
     expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['metric', 'interval']);
   });
+
+  it('GET /v1/analytics/breakdown gives top values with counts and share, and names bad parameters', async () => {
+    const tenant = await createTenant(t.http);
+    const auth = bearer(tenantToken(tenant.id));
+    const countries = ['DE', 'DE', 'DE', 'US', 'US', 'JP'];
+    await t.http
+      .post('/v1/events')
+      .set(auth)
+      .send({ events: countries.map((country) => anEvent({ properties: { country } })) })
+      .expect(202);
+    const response = await t.http
+      .get('/v1/analytics/breakdown')
+      .query({ dimension: 'property.country', limit: '2' })
+      .set(auth)
+      .expect(200);
+    expect(response.body).toMatchObject({
+      dimension: 'property.country',
+      total_events: 6,
+      rows: [
+        { value: 'DE', events: 3, share: 0.5 },
+        { value: 'US', events: 2, share: 0.3333 },
+      ],
+    });
+    const bad = await t.http
+      .get('/v1/analytics/breakdown')
+      .query({ dimension: 'colour', limit: '0' })
+      .set(auth)
+      .expect(400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['dimension', 'limit']);
+  });
 });

@@ -37,6 +37,7 @@ const ACCESS: Record<string, Access> = {
   'POST /v1/events': ['events:write'],
   'GET /v1/analytics/summary': ['analytics:read'],
   'GET /v1/analytics/timeseries': ['analytics:read'],
+  'GET /v1/analytics/breakdown': ['analytics:read'],
   'POST /admin/tenants': 'platform',
   'GET /admin/tenants': 'platform',
   'GET /admin/tenants/{id}': 'platform',
@@ -72,6 +73,7 @@ const ALLOWED_STATUS: Record<string, number> = {
   'POST /v1/events': 400,
   'GET /v1/analytics/summary': 200,
   'GET /v1/analytics/timeseries': 200,
+  'GET /v1/analytics/breakdown': 200,
   'POST /admin/tenants': 400,
   'GET /admin/tenants': 200,
   'GET /admin/tenants/{id}': 404,
@@ -250,7 +252,7 @@ describe('role matrix: every operation × every kind of caller', () => {
       }
     }
     expect(mismatches).toEqual([]);
-    // 31 operations × (1 anonymous + 4 roles + 2 keys per permission set + 1 admin).
-    expect(checked).toBeGreaterThanOrEqual(31 * 14);
+    // 32 operations × (1 anonymous + 4 roles + 2 keys per permission set + 1 admin).
+    expect(checked).toBeGreaterThanOrEqual(32 * 14);
   });
 });

@@ -31,6 +31,7 @@ describe('Swagger document', () => {
         '/v1/events',
         '/v1/analytics/summary',
         '/v1/analytics/timeseries',
+        '/v1/analytics/breakdown',
         '/v1/api-keys/{id}',
         '/v1/settings',
         '/v1/users',

@@ -15,10 +15,12 @@ import { type AnalyticsQuery, parseAnalyticsQuery, previousPeriod } from '../que
 import {
   ANALYTICS_STORE,
   type AnalyticsStore,
+  type Dimension,
   type Metric,
   METRICS,
   type SummaryCounts,
 } from '../stores/analytics-store';
+import { BreakdownResponse } from './breakdown.response';
 import { SummaryResponse } from './summary.response';
 import { TimeseriesResponse } from './timeseries.response';
 import type { FieldError } from '../../common/field-error';
@@ -151,6 +153,67 @@ export class AnalyticsController {
       buckets: starts.map((start) => ({
         start: new Date(start).toISOString(),
         value: values.get(start) ?? 0,
+      })),
+    };
+  }
+
+  @Get('breakdown')
+  @RequirePermissions('analytics:read')
+  @ApiOperation({
+    summary: 'Top values of event_type, user_id or property.<key>, with counts and share',
+  })
+  @applyAll(COMMON_QUERY)
+  @ApiQuery({
+    name: 'dimension',
+    required: false,
+    example: 'property.country',
+    description: 'event_type (default), user_id or property.<key>',
+  })
+  @ApiQuery({ name: 'limit', required: false, example: 10, description: '1-100, default 10' })
+  @ApiOkResponse({ type: BreakdownResponse })
+  @ApiBadRequestResponse({
+    description: 'A parameter is malformed or past the retention; each is named',
+  })
+  async breakdown(
+    @Query() raw: Record<string, unknown>,
+    @Req() request: TenantRequest,
+  ): Promise<BreakdownResponse> {
+    const { filter } = await this.parse(raw, request, ['dimension', 'limit']);
+    const dimensionText = raw.dimension ?? 'event_type';
+    const limitText = raw.limit ?? '10';
+    const errors: FieldError[] = [];
+    let dimension: Dimension | undefined;
+    if (dimensionText === 'event_type' || dimensionText === 'user_id') {
+      dimension = { kind: dimensionText };
+    } else if (
+      typeof dimensionText === 'string' &&
+      /^property\.[A-Za-z0-9_.:-]{1,128}$/.test(dimensionText)
+    ) {
+      dimension = { kind: 'property', key: dimensionText.slice('property.'.length) };
+    } else {
+      errors.push({
+        field: 'dimension',
+        message: 'dimension must be event_type, user_id or property.<key>',
+      });
+    }
+    const limit =
+      typeof limitText === 'string' && /^\d{1,3}$/.test(limitText) ? Number(limitText) : NaN;
+    if (!(limit >= 1 && limit <= 100))
+      errors.push({ field: 'limit', message: 'limit must be 1 to 100' });
+    if (errors.length > 0 || !dimension) throw new InvalidInputException(errors);
+    const [rows, totals] = await Promise.all([
+      this.store.breakdown(filter, dimension, limit),
+      this.store.summary(filter),
+    ]);
+    return {
+      from: filter.from.toISOString(),
+      to: filter.to.toISOString(),
+      dimension: dimension.kind === 'property' ? `property.${dimension.key}` : dimension.kind,
+      total_events: totals.events,
+      rows: rows.map((row) => ({
+        value: row.value,
+        events: row.events,
+        share: totals.events === 0 ? 0 : Math.round((row.events / totals.events) * 10_000) / 10_000,
       })),
     };
   }
