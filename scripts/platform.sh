@@ -16,6 +16,27 @@ APP_LOG="$APP_DIR/app.log"
 PORT="${PORT:-3000}"
 
 step() { printf '==> %s\n' "$*"; }
+SIM_PID="$APP_DIR/simulator.pid"
+SIM_LOG="$APP_DIR/simulator.log"
+STREAM_RATE="${DEMO_STREAM_RATE:-20}"
+
+stop_stream() {
+  if [ -f "$SIM_PID" ] && kill -0 "$(cat "$SIM_PID")" 2>/dev/null; then
+    kill -TERM "$(cat "$SIM_PID")" 2>/dev/null || true
+  fi
+  rm -f "$SIM_PID"
+}
+
+# A steady trickle of realistic events into the demo tenants, so there is always something new to
+# look at (DEMO_STREAM_RATE events/s, 0 to turn it off).
+start_stream() {
+  stop_stream
+  [ "$STREAM_RATE" -gt 0 ] || return 0
+  TENANTRY_URL="$1" nohup node -r ./scripts/swc-register.js src/cli/simulate.ts \
+    --slugs acme,globex,initech --events 1000000000 --rate "$STREAM_RATE" --batch 10 --concurrency 1 \
+    >>"$SIM_LOG" 2>&1 </dev/null &
+  echo $! > "$SIM_PID"
+}
 app_running() { [ -f "$APP_PID" ] && kill -0 "$(cat "$APP_PID")" 2>/dev/null; }
 
 stop_app() {
@@ -72,7 +93,9 @@ up() {
   echo "  Admin login $PLATFORM_ADMIN_EMAIL / $PLATFORM_ADMIN_PASSWORD   (POST /auth/admin/login; README shows the curl)"
   echo "  Demo tenants, each with an owner who can log in (POST /auth/login) and a 15-minute token:"
   TENANTRY_URL="$url" DEMO_PASSWORD="$DEMO_PASSWORD" node dist/src/cli/demo.js
+  start_stream "$url"
   sleep 1  # the consumer writes within INGESTION_FLUSH_MS; give it a moment before counting
+  [ "$STREAM_RATE" -gt 0 ] && echo "  Stream      ~$STREAM_RATE events/s into acme, globex, initech (simulator pid $(cat "$SIM_PID"), log $SIM_LOG; DEMO_STREAM_RATE=0 to turn off)"
   echo "  Events      stored so far: $(curl -fsS "$url/metrics" | awk '/^tenantry_events_stored_total/ {s += $2} END {print s + 0}') (metric tenantry_events_stored_total)"
   if [ -n "${CLICKHOUSE_URL:-}" ]; then
     echo "    curl -s '$CLICKHOUSE_URL/?query=SELECT+event_type,count()+FROM+${CLICKHOUSE_DATABASE:-tenantry}.events+FINAL+GROUP+BY+event_type'"
@@ -83,7 +106,7 @@ up() {
 
 case "${1:-up}" in
   up) up ;;
-  down) stop_app; bash scripts/stack.sh down ;;
+  down) stop_stream; stop_app; bash scripts/stack.sh down ;;
   status) if app_running; then echo "app: running (pid $(cat "$APP_PID"))"; else echo "app: stopped"; fi
           bash scripts/stack.sh status ;;
   *) echo "usage: scripts/platform.sh up|down|status" >&2; exit 2 ;;

@@ -26,7 +26,7 @@ const log = (line: string) => process.stderr.write(`[simulate] ${line}\n`);
 
 async function main(): Promise<void> {
   const options = parseSimulatorOptions(process.argv.slice(2));
-  const tenants = await ensureTenants(options.url, options.tenants, log);
+  const tenants = await ensureTenants(options.url, options.tenants, log, options.slugs);
   const pick = tenantPicker(tenants);
   const send = options.via === 'http' ? httpSender(options) : await kafkaSender();
   const tally: Tally = { sent: 0, accepted: 0, rejected: 0, failedRequests: 0, latenciesMs: [] };

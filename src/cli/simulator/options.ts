@@ -9,10 +9,13 @@ export interface SimulatorOptions {
   batch: number;
   concurrency: number;
   url: string;
+  /** Existing tenants to send for (the demo ones), instead of sim-NNNN tenants. */
+  slugs: string[];
 }
 
 const USAGE = `usage: npm run simulate -- [--tenants 50] [--events 1000000] [--rate 20000] [--via http|kafka]
-                            [--batch 500] [--concurrency 8] [--url http://127.0.0.1:3000]`;
+                            [--batch 500] [--concurrency 8] [--url http://127.0.0.1:3000]
+                            [--slugs acme,globex]  (existing tenants instead of sim-NNNN ones)`;
 
 /** Parses and checks the command line; a bad value stops with a line naming it. */
 export function parseSimulatorOptions(argv: string[]): SimulatorOptions {
@@ -26,6 +29,7 @@ export function parseSimulatorOptions(argv: string[]): SimulatorOptions {
       batch: { type: 'string', default: '500' },
       concurrency: { type: 'string', default: '8' },
       url: { type: 'string', default: process.env.TENANTRY_URL ?? 'http://127.0.0.1:3000' },
+      slugs: { type: 'string', default: '' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -47,5 +51,6 @@ export function parseSimulatorOptions(argv: string[]): SimulatorOptions {
     batch: int('batch', values.batch, 1, 1000),
     concurrency: int('concurrency', values.concurrency, 1, 256),
     url: values.url.replace(/\/$/, ''),
+    slugs: values.slugs ? values.slugs.split(',').filter(Boolean) : [],
   };
 }

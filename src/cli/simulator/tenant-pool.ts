@@ -53,7 +53,9 @@ export async function ensureTenants(
   url: string,
   count: number,
   log: (line: string) => void,
+  existingSlugs: string[] = [],
 ): Promise<SimTenant[]> {
+  if (existingSlugs.length > 0) count = existingSlugs.length;
   const keys: Record<string, { id: string; apiKey: string }> = existsSync(KEYS_FILE)
     ? (JSON.parse(readFileSync(KEYS_FILE, 'utf8')) as Record<
         string,
@@ -73,8 +75,15 @@ export async function ensureTenants(
   const total = zipf.reduce((a, b) => a + b, 0);
   let created = 0;
   for (let i = 0; i < count; i++) {
-    const slug = `sim-${String(i + 1).padStart(4, '0')}`;
+    const slug = existingSlugs[i] ?? `sim-${String(i + 1).padStart(4, '0')}`;
     let known = keys[slug];
+    if (!known && existingSlugs.length > 0) {
+      // Existing tenants (the demo ones): find them and give each a key of its own.
+      const id = await findTenantId(url, admin, slug);
+      if (!id) throw new Error(`no tenant with slug ${slug}`);
+      known = { id, apiKey: await createKey(url, admin, id, slug) };
+      keys[slug] = known;
+    }
     if (!known) {
       let tenant = await call(`${url}/admin/tenants`, {
         method: 'POST',
@@ -118,6 +127,38 @@ export async function ensureTenants(
     `${count} tenants ready (${created} created); the biggest takes ${(tenants[0].weight * 100).toFixed(1)}% of events`,
   );
   return tenants;
+}
+
+async function findTenantId(
+  url: string,
+  admin: Record<string, string>,
+  slug: string,
+): Promise<string | null> {
+  for (let page = 1; page <= 50; page++) {
+    const list = await call(`${url}/admin/tenants?limit=100&page=${page}`, { headers: admin });
+    const data = (list.body.data as { id: string; slug: string }[] | undefined) ?? [];
+    const found = data.find((tenant) => tenant.slug === slug);
+    if (found) return found.id;
+    if (data.length < 100) return null;
+  }
+  return null;
+}
+
+async function createKey(
+  url: string,
+  admin: Record<string, string>,
+  tenantId: string,
+  slug: string,
+): Promise<string> {
+  const key = await call(`${url}/v1/api-keys`, {
+    method: 'POST',
+    headers: { ...admin, 'X-Tenant-ID': tenantId },
+    body: JSON.stringify({ name: 'simulator', scopes: ['events:write'] }),
+  });
+  if (key.status !== 201 || typeof key.body.key !== 'string') {
+    throw new Error(`could not create a key for ${slug}: ${JSON.stringify(key.body)}`);
+  }
+  return key.body.key;
 }
 
 /** Picks a tenant by weight. */
