@@ -45,6 +45,16 @@ describe('parseAnalyticsQuery', () => {
     expect(fieldsOf(raw)).toEqual(fields);
   });
 
+  it('counts the current second: `to` rounds up to a whole second, `from` down', () => {
+    const parsed = parseAnalyticsQuery(
+      {},
+      { ...context, now: Date.parse('2026-11-23T12:00:00.250Z') },
+    );
+    if ('errors' in parsed) throw new Error('unexpected');
+    expect(parsed.query.filter.to.toISOString()).toBe('2026-11-23T12:00:01.000Z');
+    expect(parsed.query.filter.from.toISOString()).toBe('2026-11-16T12:00:00.000Z');
+  });
+
   it('states the retention limit in the message', () => {
     const parsed = parseAnalyticsQuery({ from: '2026-01-01T00:00:00Z' }, context);
     expect('errors' in parsed && parsed.errors[0].message).toMatch(

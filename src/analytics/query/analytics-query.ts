@@ -105,8 +105,9 @@ export function parseAnalyticsQuery(
   }
   if (errors.length > 0) return { errors };
   // Whole seconds: ClickHouse 18.16 keeps DateTime to the second, and both stores must agree.
+  // `to` rounds up, so the current second (the default `to` is now) is counted.
   from = new Date(Math.floor(from.getTime() / 1000) * 1000);
-  to = new Date(Math.floor(to.getTime() / 1000) * 1000);
+  to = new Date(Math.ceil(to.getTime() / 1000) * 1000);
   return {
     query: {
       filter: { tenantId: context.tenantId, from, to, eventType, properties },
