@@ -1,6 +1,5 @@
-import { Kafka, logLevel } from 'kafkajs';
 import { EVENT_STORE, type EventStore } from '../../src/ingestion/store/event-store';
-import { anEvent, eventually, ingestionEnv } from '../support/ingestion';
+import { anEvent, eventually, ingestionEnv, testKafka } from '../support/ingestion';
 import { stack } from '../support/stack-control';
 import { bearer, createTenant, createTestApp, TestApp, tenantToken } from '../support/test-app';
 
@@ -59,11 +58,7 @@ describe('fault: ClickHouse down for 20 s during a stream', () => {
       accepted,
     );
     // And the group has committed up to the end of the topic: nothing left, nothing skipped.
-    const admin = new Kafka({
-      clientId: 'test-offsets',
-      brokers: process.env.KAFKA_BROKERS!.split(','),
-      logLevel: logLevel.NOTHING,
-    }).admin();
+    const admin = testKafka('test-offsets').admin();
     await admin.connect();
     try {
       const end = (await admin.fetchTopicOffsets(env.KAFKA_EVENTS_TOPIC))

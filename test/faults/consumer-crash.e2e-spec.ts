@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { EVENT_STORE, type EventStore } from '../../src/ingestion/store/event-store';
-import { anEvent, eventually, ingestionEnv } from '../support/ingestion';
+import { anEvent, eventually, ingestionEnv, testKafka } from '../support/ingestion';
 import { bearer, createTenant, createTestApp, TestApp, tenantToken } from '../support/test-app';
 
 /**
@@ -51,11 +50,7 @@ describe('fault: consumer killed between store write and offset commit', () => {
     // The rows it wrote are in the store, yet the group committed nothing.
     const store = api.app.get<EventStore>(EVENT_STORE);
     expect(await store.countEvents(tenant.id, 'crash')).toBeGreaterThan(0);
-    const admin = new Kafka({
-      clientId: 'test-offsets',
-      brokers: process.env.KAFKA_BROKERS!.split(','),
-      logLevel: logLevel.NOTHING,
-    }).admin();
+    const admin = testKafka('test-offsets').admin();
     await admin.connect();
     try {
       const [offsets] = await admin.fetchOffsets({

@@ -1,6 +1,6 @@
-import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
+import { AssignerProtocol } from 'kafkajs';
 import { EVENT_STORE, type EventStore } from '../../src/ingestion/store/event-store';
-import { anEvent, eventually, ingestionEnv } from '../support/ingestion';
+import { anEvent, eventually, ingestionEnv, testKafka } from '../support/ingestion';
 import { bearer, createTenant, createTestApp, TestApp, tenantToken } from '../support/test-app';
 
 /** Two app copies in one consumer group share the partitions; every event is stored once. */
@@ -35,11 +35,7 @@ describe('ingestion: two app instances in one consumer group', () => {
       expect(await eventually(() => store.countEvents(tenant.id, 'grouped'), 100)).toBe(100);
     }
     // Both instances hold partitions of the topic in the one group.
-    const admin = new Kafka({
-      clientId: 'test-group-check',
-      brokers: process.env.KAFKA_BROKERS!.split(','),
-      logLevel: logLevel.NOTHING,
-    }).admin();
+    const admin = testKafka('test-group-check').admin();
     await admin.connect();
     try {
       const { groups } = await admin.describeGroups([env.KAFKA_CONSUMER_GROUP]);

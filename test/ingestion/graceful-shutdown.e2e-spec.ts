@@ -1,6 +1,5 @@
-import { Kafka, logLevel } from 'kafkajs';
 import { EVENT_STORE, type EventStore } from '../../src/ingestion/store/event-store';
-import { anEvent, ingestionEnv } from '../support/ingestion';
+import { anEvent, ingestionEnv, testKafka } from '../support/ingestion';
 import { bearer, createTenant, createTestApp, tenantToken } from '../support/test-app';
 
 /**
@@ -34,11 +33,7 @@ describe('ingestion: graceful shutdown flushes and commits', () => {
     } finally {
       await reader.close();
     }
-    const admin = new Kafka({
-      clientId: 'test-offsets',
-      brokers: process.env.KAFKA_BROKERS!.split(','),
-      logLevel: logLevel.NOTHING,
-    }).admin();
+    const admin = testKafka('test-offsets').admin();
     await admin.connect();
     try {
       const [committed] = await admin.fetchOffsets({

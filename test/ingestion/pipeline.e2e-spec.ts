@@ -1,7 +1,12 @@
-import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { EVENT_STORE, type EventStore } from '../../src/ingestion/store/event-store';
-import { anEvent, eventually, ingestionEnv } from '../support/ingestion';
+import {
+  anEvent,
+  eventually,
+  ingestionEnv,
+  readDeadLetterReasons,
+  testKafka,
+} from '../support/ingestion';
 import { asTenant, connectAs } from '../support/sql';
 import { bearer, createTenant, createTestApp, TestApp, tenantToken } from '../support/test-app';
 
@@ -134,9 +139,7 @@ describe.each(MODES)('ingestion: $name', ({ env, kafka, store: storeKind }) => {
 
   if (kafka) {
     it('stores events an external producer writes straight to the topic, and dead-letters poison', async () => {
-      const brokers = process.env.KAFKA_BROKERS!.split(',');
-      const client = new Kafka({ clientId: 'test-producer', brokers, logLevel: logLevel.NOTHING });
-      const producer = client.producer();
+      const producer = testKafka('test-producer').producer();
       await producer.connect();
       const direct = Array.from({ length: 20 }, () => anEvent({ event_type: 'direct' }));
       const unknownTenant = randomUUID();
@@ -176,7 +179,7 @@ describe.each(MODES)('ingestion: $name', ({ env, kafka, store: storeKind }) => {
       // The 20 single events and the valid item of the batch message.
       expect(await eventually(() => store.countEvents(tenantA.id, 'direct'), 21)).toBe(21);
 
-      const reasons = await readDeadLetters(client, `${env.KAFKA_EVENTS_TOPIC}.dlq`, 5);
+      const reasons = await readDeadLetterReasons(`${env.KAFKA_EVENTS_TOPIC}.dlq`, 5);
       expect(reasons.sort()).toEqual([
         'invalid_event',
         'invalid_event',
@@ -187,24 +190,6 @@ describe.each(MODES)('ingestion: $name', ({ env, kafka, store: storeKind }) => {
     });
   }
 });
-
-async function readDeadLetters(client: Kafka, topic: string, count: number): Promise<string[]> {
-  const consumer = client.consumer({ groupId: `test-dlq-reader-${randomUUID()}` });
-  const reasons: string[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const done = new Promise<void>((resolve) => {
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        reasons.push(message.headers?.dlq_reason?.toString() ?? '?');
-        if (reasons.length >= count) resolve();
-      },
-    });
-  });
-  await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 20_000))]);
-  await consumer.disconnect();
-  return reasons;
-}
 
 describe('ingestion with Kafka unreachable', () => {
   let t: TestApp;

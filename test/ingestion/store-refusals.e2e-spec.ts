@@ -1,9 +1,14 @@
-import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import type { EventRow } from '../../src/ingestion/events/event-contract';
 import { EventWriter } from '../../src/ingestion/pipeline/event-writer';
 import { EVENT_STORE, type EventStore } from '../../src/ingestion/store/event-store';
-import { anEvent, eventually, ingestionEnv } from '../support/ingestion';
+import {
+  anEvent,
+  eventually,
+  ingestionEnv,
+  readDeadLetterReasons,
+  testKafka,
+} from '../support/ingestion';
 import { adminAuth, createTenant, createTestApp, TestApp } from '../support/test-app';
 
 const row = (tenantId: string, overrides: Partial<EventRow> = {}): EventRow => ({
@@ -17,32 +22,6 @@ const row = (tenantId: string, overrides: Partial<EventRow> = {}): EventRow => (
   receivedAt: new Date(),
   ...overrides,
 });
-
-async function deadLetterReasons(topic: string, count: number): Promise<string[]> {
-  const kafka = new Kafka({
-    clientId: 'test-dlq',
-    brokers: process.env.KAFKA_BROKERS!.split(','),
-    logLevel: logLevel.NOTHING,
-  });
-  const consumer = kafka.consumer({ groupId: `test-dlq-${randomUUID()}` });
-  const reasons: string[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, 20_000);
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        reasons.push(message.headers?.dlq_reason?.toString() ?? '?');
-        if (reasons.length >= count) {
-          clearTimeout(timer);
-          resolve();
-        }
-      },
-    });
-  });
-  await consumer.disconnect();
-  return reasons;
-}
 
 /**
  * A row that passes the contract yet the store refuses for good must not stall the pipeline: it
@@ -70,7 +49,7 @@ describe('ingestion: rows the store refuses, and tenants that may not store', ()
       await writer.write(rows); // resolves: the pipeline is not stuck
       const store = t.app.get<EventStore>(EVENT_STORE);
       expect(await store.countEvents(tenant.id, 'refusal')).toBe(10);
-      expect(await deadLetterReasons(`${env.KAFKA_EVENTS_TOPIC}.dlq`, 1)).toEqual([
+      expect(await readDeadLetterReasons(`${env.KAFKA_EVENTS_TOPIC}.dlq`, 1)).toEqual([
         'store_rejected',
       ]);
     });
@@ -83,12 +62,7 @@ describe('ingestion: rows the store refuses, and tenants that may not store', ()
         .send({ status: 'suspended' })
         .expect(200);
       const active = await createTenant(t.http);
-      const kafka = new Kafka({
-        clientId: 'test-producer',
-        brokers: process.env.KAFKA_BROKERS!.split(','),
-        logLevel: logLevel.NOTHING,
-      });
-      const producer = kafka.producer();
+      const producer = testKafka('test-producer').producer();
       await producer.connect();
       try {
         await producer.send({
@@ -105,7 +79,7 @@ describe('ingestion: rows the store refuses, and tenants that may not store', ()
       const store = t.app.get<EventStore>(EVENT_STORE);
       expect(await eventually(() => store.countEvents(active.id, 'after-suspension'), 1)).toBe(1);
       expect(await store.countEvents(suspended.id, 'after-suspension')).toBe(0);
-      const reasons = await deadLetterReasons(`${env.KAFKA_EVENTS_TOPIC}.dlq`, 2);
+      const reasons = await readDeadLetterReasons(`${env.KAFKA_EVENTS_TOPIC}.dlq`, 2);
       expect(reasons).toContain('tenant_suspended');
     });
   });

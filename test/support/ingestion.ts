@@ -1,3 +1,4 @@
+import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 
 /**
@@ -44,4 +45,35 @@ export async function eventually<T>(
     value = await read();
   }
   return value;
+}
+
+/** A kafkajs client on the test stack's brokers, quiet. */
+export function testKafka(clientId: string): Kafka {
+  return new Kafka({
+    clientId,
+    brokers: process.env.KAFKA_BROKERS!.split(','),
+    logLevel: logLevel.NOTHING,
+  });
+}
+
+/** The dlq_reason headers of the first `count` messages on a dead-letter topic (20 s at most). */
+export async function readDeadLetterReasons(topic: string, count: number): Promise<string[]> {
+  const consumer = testKafka('test-dlq-reader').consumer({ groupId: `test-dlq-${randomUUID()}` });
+  const reasons: string[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 20_000);
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        reasons.push(message.headers?.dlq_reason?.toString() ?? '?');
+        if (reasons.length >= count) {
+          clearTimeout(timer);
+          resolve();
+        }
+      },
+    });
+  });
+  await consumer.disconnect();
+  return reasons;
 }
