@@ -26,7 +26,7 @@ export default async function globalSetup(): Promise<void> {
       port: Number(env.DATABASE_PORT),
       user: env.DATABASE_OWNER_USER,
       password: env.DATABASE_OWNER_PASSWORD,
-      maintenanceDatabase: env.DATABASE_NAME.replace(/_test$/, ''),
+      maintenanceDatabase: 'postgres',
     },
     env.DATABASE_NAME,
   );

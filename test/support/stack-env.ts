@@ -7,6 +7,7 @@ export const TEST_PLATFORM_ADMIN_PASSWORD = 'platform admin passphrase';
 
 /** The environment every end-to-end test runs with: the stack's servers, a test database. */
 export function testEnvironment(): Record<string, string> {
+  // TEST_DATABASE_NAME (ending in _test) lets two runs share the stack without sharing data.
   // Variables already exported in the shell win over the stack file (CI or a second stack).
   const stack = { ...readStackEnv(), ...pick(process.env, STACK_VARIABLES) };
   const base = stack.DATABASE_NAME ?? 'tenantry';
@@ -24,7 +25,8 @@ export function testEnvironment(): Record<string, string> {
     LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
     // Ingestion: a test database in ClickHouse, a topic of the test run's own, and no consumer
     // unless a test starts one (with a topic and group of its own: see test/support/ingestion.ts).
-    CLICKHOUSE_DATABASE: `${base.replace(/_test$/, '')}_test`,
+    // The same name in ClickHouse, so TEST_DATABASE_NAME gives a second run its own of both.
+    CLICKHOUSE_DATABASE: database,
     KAFKA_EVENTS_TOPIC: 'test.events.shared',
     INGESTION_CONSUMER: 'off',
     INGESTION_FLUSH_MS: '50',
