@@ -36,26 +36,24 @@ export class PostgresAnalytics implements AnalyticsStore {
 
   constructor(private readonly tenantContext: TenantContext) {}
 
-  summary(filter: EventFilter): Promise<SummaryCounts> {
+  async summary(filter: EventFilter): Promise<SummaryCounts> {
     const where = postgresWhere(filter);
-    return this.tenantContext.runInTenant(filter.tenantId, async () => {
-      const rows: { events: string; users: string; sessions: string }[] =
-        await this.tenantContext.manager.query(
-          `SELECT count(*) AS events,
-                  count(DISTINCT user_id) FILTER (WHERE user_id <> '') AS users,
-                  count(DISTINCT session_id) FILTER (WHERE session_id <> '') AS sessions
-             FROM events WHERE ${where.sql}`,
-          where.values,
-        );
-      return {
-        events: Number(rows[0].events),
-        users: Number(rows[0].users),
-        sessions: Number(rows[0].sessions),
-      };
-    });
+    const rows = await this.read<{ events: string; users: string; sessions: string }>(
+      filter,
+      `SELECT count(*) AS events,
+              count(DISTINCT user_id) FILTER (WHERE user_id <> '') AS users,
+              count(DISTINCT session_id) FILTER (WHERE session_id <> '') AS sessions
+         FROM events WHERE ${where.sql}`,
+      where.values,
+    );
+    return {
+      events: Number(rows[0].events),
+      users: Number(rows[0].users),
+      sessions: Number(rows[0].sessions),
+    };
   }
 
-  timeseries(
+  async timeseries(
     filter: EventFilter,
     metric: Metric,
     interval: Interval,
@@ -64,20 +62,23 @@ export class PostgresAnalytics implements AnalyticsStore {
     const where = postgresWhere(filter);
     const interval$ = where.values.length + 1;
     const zone$ = where.values.length + 2;
-    return this.tenantContext.runInTenant(filter.tenantId, async () => {
-      // date_trunc on the local wall-clock time, then back to an instant: local buckets.
-      const rows: { bucket: string; value: string }[] = await this.tenantContext.manager.query(
-        `SELECT extract(epoch FROM (date_trunc($${interval$}, "timestamp" AT TIME ZONE $${zone$})
-                                    AT TIME ZONE $${zone$})) * 1000 AS bucket,
-                ${METRIC_SQL[metric]} AS value
-           FROM events WHERE ${where.sql} GROUP BY 1`,
-        [...where.values, interval, timezone],
-      );
-      return new Map(rows.map((row) => [Number(row.bucket), Number(row.value)]));
-    });
+    // date_trunc on the local wall-clock time, then back to an instant: local buckets.
+    const rows = await this.read<{ bucket: string; value: string }>(
+      filter,
+      `SELECT extract(epoch FROM (date_trunc($${interval$}, "timestamp" AT TIME ZONE $${zone$})
+                                  AT TIME ZONE $${zone$})) * 1000 AS bucket,
+              ${METRIC_SQL[metric]} AS value
+         FROM events WHERE ${where.sql} GROUP BY 1`,
+      [...where.values, interval, timezone],
+    );
+    return new Map(rows.map((row) => [Number(row.bucket), Number(row.value)]));
   }
 
-  breakdown(filter: EventFilter, dimension: Dimension, limit: number): Promise<BreakdownRow[]> {
+  async breakdown(
+    filter: EventFilter,
+    dimension: Dimension,
+    limit: number,
+  ): Promise<BreakdownRow[]> {
     const where = postgresWhere(filter);
     const values = [...where.values];
     let expression: string;
@@ -88,14 +89,24 @@ export class PostgresAnalytics implements AnalyticsStore {
       expression = dimension.kind;
     }
     values.push(limit);
-    return this.tenantContext.runInTenant(filter.tenantId, async () => {
-      const rows: { value: string; events: string }[] = await this.tenantContext.manager.query(
-        `SELECT ${expression} AS value, count(*) AS events
-           FROM events WHERE ${where.sql} AND coalesce(${expression}, '') <> ''
-          GROUP BY 1 ORDER BY 2 DESC, (${expression}) COLLATE "C" ASC LIMIT $${values.length}`,
-        values,
-      );
-      return rows.map((row) => ({ value: row.value, events: Number(row.events) }));
-    });
+    const rows = await this.read<{ value: string; events: string }>(
+      filter,
+      `SELECT ${expression} AS value, count(*) AS events
+         FROM events WHERE ${where.sql} AND coalesce(${expression}, '') <> ''
+        GROUP BY 1 ORDER BY 2 DESC, (${expression}) COLLATE "C" ASC LIMIT $${values.length}`,
+      values,
+    );
+    return rows.map((row) => ({ value: row.value, events: Number(row.events) }));
+  }
+
+  /**
+   * One read in the tenant's RLS transaction (the request's, when one is open). Every query of
+   * this adapter goes through here; the rows it reads are counted per transaction by the query
+   * cost log (pg_stat_xact_user_tables).
+   */
+  private read<T>(filter: EventFilter, sql: string, values: unknown[]): Promise<T[]> {
+    return this.tenantContext.runInTenant(filter.tenantId, () =>
+      this.tenantContext.manager.query(sql, values),
+    );
   }
 }
