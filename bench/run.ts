@@ -3,6 +3,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../src/config/stack-env';
+import {
+  analyticsFailures,
+  benchAnalytics,
+  parseOptions as parseAnalyticsOptions,
+  printAnalytics,
+} from './analytics.bench';
 import { benchEventValidation } from './event-validation.bench';
 import { benchIngestion } from './ingestion.bench';
 import { benchTenantTransaction } from './tenant-transaction.bench';
@@ -13,9 +19,12 @@ const ms = (value: number) => value.toFixed(3).padStart(9);
 /** `npm run bench`: every benchmark in one run, a table on stdout, JSON under bench/results/. */
 async function main(): Promise<void> {
   const started = Date.now();
+  // `npm run bench -- --requests 100` and the like go to the analytics bench (its --help).
+  const analyticsOptions = parseAnalyticsOptions(process.argv.slice(2));
   const validation = benchEventValidation(log);
   const tx = await benchTenantTransaction(log);
   const ingestion = await benchIngestion(log);
+  const analytics = await benchAnalytics(log, analyticsOptions);
 
   console.log('\nEvent validation (one event, the ingestion hot path; one core)');
   console.log(
@@ -60,6 +69,8 @@ async function main(): Promise<void> {
     `consumer only (${drain.store}): ${drain.eventsPerSecond.toFixed(0)} events/s draining ${drain.events} events in ${drain.seconds.toFixed(1)} s`,
   );
 
+  printAnalytics(analytics);
+
   const dir = join(REPO_ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
@@ -72,12 +83,15 @@ async function main(): Promise<void> {
         eventValidation: validation,
         tenantTransaction: tx,
         ingestion,
+        analytics,
       },
       null,
       2,
     ),
   );
   log(`done in ${((Date.now() - started) / 1000).toFixed(0)}s; results in ${file}`);
+  const failures = analyticsFailures(analytics);
+  if (failures.length > 0) throw new Error(`analytics routes failed:\n  ${failures.join('\n  ')}`);
 }
 
 main().catch((error: unknown) => {
