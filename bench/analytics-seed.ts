@@ -10,10 +10,11 @@ import type { TenantTier } from '../src/tenancy/tenant.entity';
 /**
  * The analytics bench's data set: `events` events over `tenants` tenants whose sizes follow a
  * Zipf law (tenant of rank r gets a share proportional to 1 / r^zipf), spread over the `days`
- * whole UTC days before the seeding day. Every column of event n of tenant i is a function of
- * k = i * 10^8 + n alone (two MD5s of k's decimal text, cut into eight 32-bit words), written
- * twice, once in PostgreSQL SQL and once in ClickHouse 18.16 SQL, so both stores hold the same
- * events; the loader checks that they do, per tenant, before it writes the seed marker.
+ * whole UTC days before the seeding day, in sessions of 6 events by users of skewed activity.
+ * Every column of event n of tenant i is a function of (i, n) alone (MD5s cut into 32-bit words,
+ * see below), written twice, once in PostgreSQL SQL and once in ClickHouse 18.16 SQL, so both
+ * stores hold the same events; the loader checks that they do, per tenant, before it writes the
+ * seed marker.
  */
 export interface SeedParams {
   events: number;
@@ -23,7 +24,7 @@ export interface SeedParams {
 }
 
 /** Bump when the generated events change: a marker with another version means reseed. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 /** An event's mix: share of each type in percent, cumulative thresholds on a word % 100. */
 const EVENT_TYPES: [string, number][] = [
@@ -123,54 +124,81 @@ const chThresholds = (table: [string, number][], value: string) =>
     .map(([name, below]) => `${value} < ${below}, ${sqlText(name)}`)
     .join(', ')}, ${sqlText(table[table.length - 1][0])})`;
 
+/** Events per session: a session is 6 consecutive row numbers of a tenant, ~40-80 s apart. */
+const SESSION_EVENTS = 6;
+
+/*
+ * The generator, one formula in two dialects. For row n of tenant idx (N events, U users):
+ *   s = n / 6 (its session), k = idx * 10^8 + n, ks = idx * 10^8 + s
+ *   m1 = md5(k) → event words w0..w3: type (w0 % 100), page (w1 % 8), amount and plan (w2),
+ *                 seconds after the previous event and received_at delay (w3)
+ *   m2 = md5(ks || 's') → session words w4..w7: user u = (w4 % U) * (w5 % U) / U (a few heavy
+ *                 users, a long tail), start second of day (w6 % 86400 + w7 % 86400) / 2 (a
+ *                 daily peak at noon UTC)
+ *   m3 = md5(idx || ':' || u) → user words w8, w9: browser, device, country
+ *   day = s * 6 * days / N: the session's day, in row order, so the rows of one day are a
+ *   contiguous slice of n and the loader can insert day by day.
+ * A word is 8 hex digits of an MD5 read as an unsigned 32-bit integer; every step is integer
+ * arithmetic below 2^63, so both servers compute the same values.
+ */
+
 /**
  * One day of every tenant's events, PostgreSQL: a DO block that, for each tenant, sets
  * app.tenant_id (FORCE RLS holds the owner too; set_config(..., true) is local to the block's
  * transaction) and inserts that day's slice of the tenant's row numbers from generate_series.
- * Row n of a tenant with N events falls on day floor(n * days / N), so day `day` is the slice
- * [ceil(day * N / days), ceil((day + 1) * N / days)): the heap fills in time order, all tenants
- * interleaved day by day, roughly as arrival order would fill it. The OFFSET 0 fences keep the
- * planner from inlining each word's expression into every use (that computed each MD5 ~10 times).
+ * Row n of a tenant with N events falls in slice floor(n * days / N), [ceil(day * N / days),
+ * ceil((day + 1) * N / days)): the heap fills in time order, all tenants interleaved day by day,
+ * roughly as arrival order would fill it. The OFFSET 0 fences keep the planner from inlining each
+ * word's expression into every use (that computed each MD5 ~10 times).
  */
 export function postgresDaySql(day: number, days: number, start: number): string {
   const word = (m: string, i: number) => `('x' || substr(${m}, ${i * 8 + 1}, 8))::bit(32)::bigint`;
+  const L = SESSION_EVENTS;
   return `DO $seed$
 DECLARE r record;
 BEGIN
   FOR r IN SELECT idx, tenant_id, events, users FROM bench_seed_tenants ORDER BY idx LOOP
     PERFORM set_config('app.tenant_id', r.tenant_id::text, true);
     INSERT INTO events (tenant_id, event_id, "timestamp", event_type, user_id, session_id, properties, received_at)
-    SELECT r.tenant_id, e.m1::uuid, to_timestamp(e.ts), e.event_type, 'user-' || e.u,
-           'session-' || e.u || '-' || e.day || '-' || (e.w5 % 3),
-           jsonb_build_object('page_url', e.page, 'browser', e.browser, 'device', e.device, 'country', e.country)
-             || CASE e.event_type
-                  WHEN 'purchase' THEN jsonb_build_object('amount', round((e.w7 % 50000)::numeric / 100, 2))
-                  WHEN 'signup' THEN jsonb_build_object('plan', e.plan)
+    SELECT r.tenant_id, g.m1::uuid, to_timestamp(g.ts), g.event_type, 'user-' || g.u, 'session-' || g.s,
+           jsonb_build_object('page_url', g.page, 'browser', g.browser, 'device', g.device, 'country', g.country)
+             || CASE g.event_type
+                  WHEN 'purchase' THEN jsonb_build_object('amount', round((g.w2 % 50000)::numeric / 100, 2))
+                  WHEN 'signup' THEN jsonb_build_object('plan', g.plan)
                   ELSE '{}'::jsonb END,
-           to_timestamp(e.ts + e.w7 % 3)
+           to_timestamp(g.ts + g.w3 % 3)
       FROM (
-        SELECT m1, day, w5, w7,
-               ${start} + day * 86400 + ((w0 % 86400) + (w1 % 86400)) / 2 AS ts,
-               ${pgThresholds(EVENT_TYPES, 'w2 % 100')} AS event_type,
-               ((w3 % r.users) * (w4 % r.users)) / r.users AS u,
-               ${pgArray(PAGES, '(w5 / 3) % 8')} AS page,
-               ${pgArray(BROWSERS, 'w6 % 4')} AS browser,
-               ${pgArray(DEVICES, '(w6 / 4) % 3')} AS device,
-               ${pgThresholds(COUNTRIES, '(w6 / 12) % 100')} AS country,
-               ${pgArray(PLAN_NAMES, '(w7 / 50000) % 3')} AS plan
+        SELECT m1, s, u, w2, w3,
+               ${start} + day * 86400 + ((w6 % 86400) + (w7 % 86400)) / 2 + (n % ${L}) * 40 + w3 % 40 AS ts,
+               ${pgThresholds(EVENT_TYPES, 'w0 % 100')} AS event_type,
+               ${pgArray(PAGES, 'w1 % 8')} AS page,
+               ${pgArray(PLAN_NAMES, '(w2 / 50000) % 3')} AS plan,
+               ${pgArray(BROWSERS, 'w8 % 4')} AS browser,
+               ${pgArray(DEVICES, '(w8 / 4) % 3')} AS device,
+               ${pgThresholds(COUNTRIES, 'w9 % 100')} AS country
           FROM (
-            SELECT m1, (n * ${days}) / r.events AS day,
-                   ${[0, 1, 2, 3].map((i) => `${word('m1', i)} AS w${i}`).join(', ')},
-                   ${[0, 1, 2, 3].map((i) => `${word('m2', i)} AS w${i + 4}`).join(', ')}
+            SELECT n, s, day, m1, u, w0, w1, w2, w3, w6, w7, ${word('m3', 0)} AS w8, ${word('m3', 1)} AS w9
               FROM (
-                SELECT n, md5(k::text) AS m1, md5(k::text || 'x') AS m2
-                  FROM (SELECT n, r.idx::bigint * ${K_STRIDE} + n AS k
-                          FROM generate_series((${day}::bigint * r.events + ${days - 1}) / ${days},
-                                               (${day + 1}::bigint * r.events + ${days - 1}) / ${days} - 1) AS n
-                        OFFSET 0) a
-                OFFSET 0) b
-            OFFSET 0) c
-        OFFSET 0) e;
+                SELECT n, s, day, m1, u, w0, w1, w2, w3, w6, w7, md5(r.idx || ':' || u) AS m3
+                  FROM (
+                    SELECT n, s, day, m1, w0, w1, w2, w3, w6, w7, ((w4 % r.users) * (w5 % r.users)) / r.users AS u
+                      FROM (
+                        SELECT n, s, (s * ${L * days}) / r.events AS day, m1,
+                               ${[0, 1, 2, 3].map((i) => `${word('m1', i)} AS w${i}`).join(', ')},
+                               ${[0, 1, 2, 3].map((i) => `${word('m2', i)} AS w${i + 4}`).join(', ')}
+                          FROM (
+                            SELECT n, s, md5(k::text) AS m1, md5(ks::text || 's') AS m2
+                              FROM (SELECT n, n / ${L} AS s, r.idx::bigint * ${K_STRIDE} + n AS k,
+                                           r.idx::bigint * ${K_STRIDE} + n / ${L} AS ks
+                                      FROM generate_series((${day}::bigint * r.events + ${days - 1}) / ${days},
+                                                           (${day + 1}::bigint * r.events + ${days - 1}) / ${days} - 1) AS n
+                                    OFFSET 0) a
+                          OFFSET 0) b
+                      OFFSET 0) c
+                  OFFSET 0) d
+              OFFSET 0) e
+          OFFSET 0) f
+      OFFSET 0) g;
   END LOOP;
 END
 $seed$`;
@@ -186,32 +214,36 @@ export function clickhouseInsertSql(
 ): string {
   const word = (m: string, i: number) =>
     `toUInt64(reinterpretAsUInt32(reverse(substring(${m}, ${i * 4 + 1}, 4))))`;
+  const L = SESSION_EVENTS;
   return `INSERT INTO ${db}.events
     (tenant_id, event_id, timestamp, event_type, user_id, session_id, properties, received_at, stored_at)
   SELECT tenant_id, toUUID(UUIDNumToString(m1)), toDateTime(ts), et, concat('user-', toString(u)),
-         concat('session-', toString(u), '-', toString(day), '-', toString(w5 % 3)),
+         concat('session-', toString(s)),
          concat('{"page_url":"', page, '","browser":"', browser, '","device":"', device,
                 '","country":"', country, '"',
                 multiIf(et = 'purchase',
-                        concat(',"amount":', toString(intDiv(w7 % 50000, 100)), '.',
-                               if(w7 % 100 < 10, '0', ''), toString(w7 % 100)),
+                        concat(',"amount":', toString(intDiv(w2 % 50000, 100)), '.',
+                               if(w2 % 100 < 10, '0', ''), toString(w2 % 100)),
                         et = 'signup', concat(',"plan":"', plan, '"'), ''),
                 '}'),
-         toDateTime(ts + w7 % 3), now()
+         toDateTime(ts + w3 % 3), now()
     FROM (
-      SELECT tenant_id, n, intDiv(n * ${days}, events) AS day,
-             toUInt64(idx) * ${K_STRIDE} + n AS k,
-             MD5(toString(k)) AS m1, MD5(concat(toString(k), 'x')) AS m2,
+      SELECT tenant_id, n, intDiv(n, ${L}) AS s,
+             toUInt64(idx) * ${K_STRIDE} + n AS k, toUInt64(idx) * ${K_STRIDE} + s AS ks,
+             MD5(toString(k)) AS m1, MD5(concat(toString(ks), 's')) AS m2,
              ${[0, 1, 2, 3].map((i) => `${word('m1', i)} AS w${i}`).join(', ')},
              ${[0, 1, 2, 3].map((i) => `${word('m2', i)} AS w${i + 4}`).join(', ')},
-             ${start} + day * 86400 + intDiv(w0 % 86400 + w1 % 86400, 2) AS ts,
-             ${chThresholds(EVENT_TYPES, 'w2 % 100')} AS et,
-             intDiv((w3 % users) * (w4 % users), users) AS u,
-             ${chArray(PAGES, 'intDiv(w5, 3) % 8')} AS page,
-             ${chArray(BROWSERS, 'w6 % 4')} AS browser,
-             ${chArray(DEVICES, 'intDiv(w6, 4) % 3')} AS device,
-             ${chThresholds(COUNTRIES, 'intDiv(w6, 12) % 100')} AS country,
-             ${chArray(PLAN_NAMES, 'intDiv(w7, 50000) % 3')} AS plan
+             intDiv(s * ${L * days}, events) AS day,
+             intDiv((w4 % users) * (w5 % users), users) AS u,
+             MD5(concat(toString(idx), ':', toString(u))) AS m3,
+             ${word('m3', 0)} AS w8, ${word('m3', 1)} AS w9,
+             ${start} + day * 86400 + intDiv(w6 % 86400 + w7 % 86400, 2) + (n % ${L}) * 40 + w3 % 40 AS ts,
+             ${chThresholds(EVENT_TYPES, 'w0 % 100')} AS et,
+             ${chArray(PAGES, 'w1 % 8')} AS page,
+             ${chArray(PLAN_NAMES, 'intDiv(w2, 50000) % 3')} AS plan,
+             ${chArray(BROWSERS, 'w8 % 4')} AS browser,
+             ${chArray(DEVICES, 'intDiv(w8, 4) % 3')} AS device,
+             ${chThresholds(COUNTRIES, 'w9 % 100')} AS country
         FROM ${db}.bench_seed_tenants
         ARRAY JOIN range(events) AS n
        WHERE idx >= ${lo} AND idx < ${hi}
