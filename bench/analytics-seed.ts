@@ -306,7 +306,9 @@ export async function findSeed(
     if (!chMarker) return { reason: `no seed marker in ClickHouse ${c.database}` };
     if (chMarker.seedId !== pgMarker.seedId)
       return { reason: 'the two stores hold different seedings' };
-    if (JSON.stringify(pgMarker.params) !== JSON.stringify(params))
+    // Field by field: jsonb keeps its own key order.
+    const keys = Object.keys(params) as (keyof SeedParams)[];
+    if (keys.some((key) => pgMarker.params[key] !== params[key]))
       return {
         reason: `seeded with ${JSON.stringify(pgMarker.params)}, asked for ${JSON.stringify(params)}`,
       };
@@ -586,6 +588,35 @@ $verify$`);
     );
   }
   log(`seed: both stores hold the same ${tenants.length} tenants' events (counts and timestamps)`);
+}
+
+export interface ServerFacts {
+  postgres: string;
+  postgresSettings: Record<string, string>;
+  clickhouse: string;
+}
+
+/** Versions and the PostgreSQL settings that shape these queries, for the record. */
+export async function serverFacts(c: Connections): Promise<ServerFacts> {
+  const pg = await ownerClient(c);
+  const ch = clickhouseClient(c.clickhouseUrl);
+  try {
+    const settings = await pg.query<{ name: string; setting: string }>(
+      `SELECT name, current_setting(name) AS setting FROM pg_settings
+        WHERE name IN ('shared_buffers', 'work_mem', 'jit', 'max_parallel_workers_per_gather',
+                       'effective_cache_size', 'random_page_cost')`,
+    );
+    const [{ v }] = await chRows<{ v: string }>(ch, 'SELECT version() AS v');
+    return {
+      postgres: (await pg.query<{ v: string }>("SELECT current_setting('server_version') AS v"))
+        .rows[0].v,
+      postgresSettings: Object.fromEntries(settings.rows.map((r) => [r.name, r.setting])),
+      clickhouse: v,
+    };
+  } finally {
+    await pg.end();
+    await ch.close();
+  }
 }
 
 export interface DiskUsage {

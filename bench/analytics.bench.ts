@@ -21,6 +21,8 @@ import {
   type SeedMarker,
   type SeedParams,
   type SeedTenant,
+  serverFacts,
+  type ServerFacts,
 } from './analytics-seed';
 
 /**
@@ -226,6 +228,7 @@ export interface AnalyticsBenchResult {
   tenants: { largest: TenantFacts; median: TenantFacts };
   rangeDays: number;
   disk: DiskUsage;
+  servers: ServerFacts;
   loadAverage: { before: number[]; after: number[] };
   routes: RouteFigures[];
 }
@@ -364,6 +367,7 @@ export async function benchAnalytics(
     tenants: { largest: facts(largest), median: facts(median) },
     rangeDays: options.rangeDays,
     disk,
+    servers: await serverFacts(connections),
     loadAverage: { before: loadavg(), after: [] },
     routes: [],
   };
@@ -482,7 +486,7 @@ async function provision(
  * N sequential requests after a warm-up, each over [to - rangeDays, to) where `to` steps back a
  * few seconds from the end of the data per request, so no answer can come from a cache.
  */
-async function measureRoute(
+export async function measureRoute(
   url: string,
   route: RouteSpec,
   key: string,
@@ -602,6 +606,12 @@ export function printAnalytics(result: AnalyticsBenchResult): void {
     `disk: PostgreSQL events ${gb(d.postgresEventsBytes)} (indexes ${gb(d.postgresEventsIndexBytes)}), ` +
       `database ${gb(d.postgresDatabaseBytes)}; ClickHouse events ${gb(d.clickhouseEventsBytes)} ` +
       `(${gb(d.clickhouseEventsUncompressedBytes)} uncompressed)`,
+  );
+  const v = result.servers;
+  console.log(
+    `servers: PostgreSQL ${v.postgres} (${Object.entries(v.postgresSettings)
+      .map(([name, value]) => `${name} ${value}`)
+      .join(', ')}); ClickHouse ${v.clickhouse}`,
   );
   console.log(
     `load average before/after: ${result.loadAverage.before.map((x) => x.toFixed(2)).join(' ')} / ` +
