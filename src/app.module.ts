@@ -9,6 +9,7 @@ import { createValidationPipe } from './common/validation.pipe';
 import { validateEnvironment } from './config/environment';
 import { DatabaseModule } from './database/database.module';
 import { AnalyticsModule } from './analytics/analytics.module';
+import { BillingModule } from './billing/billing.module';
 import { HealthModule } from './health/health.module';
 import { IngestionModule } from './ingestion/ingestion.module';
 import { LoggingModule } from './logging/logging.module';
@@ -30,6 +31,7 @@ import { TenancyModule } from './tenancy/tenancy.module';
     AuditModule,
     IngestionModule,
     AnalyticsModule,
+    BillingModule,
   ],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },

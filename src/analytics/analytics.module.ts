@@ -1,4 +1,13 @@
 import { Module } from '@nestjs/common';
+import { makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+import { QueryCostInterceptor } from './cost/query-cost.interceptor';
+import {
+  QUERY_COST,
+  QUERY_DURATION,
+  QUERY_ROWS_READ,
+  QueryCostService,
+} from './cost/query-cost.service';
+import { QueryCostsController } from './cost/query-costs.controller';
 import { ConfigService } from '@nestjs/config';
 import type { Environment } from '../config/environment';
 import { TenantContext } from '../database/tenant-context';
@@ -13,8 +22,26 @@ import { PostgresAnalytics } from './stores/postgres-analytics';
 /** Tenant analytics over whichever event store ingestion writes to. */
 @Module({
   imports: [IngestionModule],
-  controllers: [AnalyticsController],
+  controllers: [AnalyticsController, QueryCostsController],
   providers: [
+    QueryCostService,
+    QueryCostInterceptor,
+    makeHistogramProvider({
+      name: QUERY_DURATION,
+      help: 'Analytics query duration by kind and store',
+      labelNames: ['kind', 'store'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    }),
+    makeCounterProvider({
+      name: QUERY_ROWS_READ,
+      help: 'Rows the event store read for analytics queries, by kind and store',
+      labelNames: ['kind', 'store'],
+    }),
+    makeCounterProvider({
+      name: QUERY_COST,
+      help: 'Estimated cost of analytics queries in US dollars, by kind and store',
+      labelNames: ['kind', 'store'],
+    }),
     {
       provide: ANALYTICS_STORE,
       inject: [EVENT_STORE, TenantContext, ConfigService],

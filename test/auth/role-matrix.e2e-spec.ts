@@ -38,6 +38,7 @@ const ACCESS: Record<string, Access> = {
   'GET /v1/analytics/summary': ['analytics:read'],
   'GET /v1/analytics/timeseries': ['analytics:read'],
   'GET /v1/analytics/breakdown': ['analytics:read'],
+  'GET /v1/usage/queries': ['analytics:read'],
   'POST /admin/tenants': 'platform',
   'GET /admin/tenants': 'platform',
   'GET /admin/tenants/{id}': 'platform',
@@ -46,6 +47,7 @@ const ACCESS: Record<string, Access> = {
   'GET /admin/tenants/{id}/statistics': 'platform',
   'GET /admin/statistics': 'platform',
   'GET /admin/audit-log': 'platform',
+  'GET /admin/cost-attribution': 'platform',
 };
 
 /** What an allowed caller gets for the probe: the request never changes anything. */
@@ -74,6 +76,7 @@ const ALLOWED_STATUS: Record<string, number> = {
   'GET /v1/analytics/summary': 200,
   'GET /v1/analytics/timeseries': 200,
   'GET /v1/analytics/breakdown': 200,
+  'GET /v1/usage/queries': 200,
   'POST /admin/tenants': 400,
   'GET /admin/tenants': 200,
   'GET /admin/tenants/{id}': 404,
@@ -82,6 +85,7 @@ const ALLOWED_STATUS: Record<string, number> = {
   'GET /admin/tenants/{id}/statistics': 404,
   'GET /admin/statistics': 200,
   'GET /admin/audit-log': 200,
+  'GET /admin/cost-attribution': 200,
 };
 
 interface Caller {

@@ -4,6 +4,7 @@ import {
   stringLiteral,
   uuidLiteral,
 } from '../../ingestion/store/clickhouse/sql-literal';
+import { recordRead } from '../cost/read-meter';
 import type { EventFilter } from '../query/analytics-query';
 import type { Interval } from '../query/buckets';
 import type {
@@ -119,7 +120,9 @@ export class ClickHouseAnalytics implements AnalyticsStore {
   }
 
   /** Every query of this adapter goes through here, so the query cost log sees what it read. */
-  private read<T>(sql: string): Promise<T[]> {
-    return this.store.select<T>(sql);
+  private async read<T>(sql: string): Promise<T[]> {
+    const { rows, rowsRead, bytesRead } = await this.store.selectWithStatistics<T>(sql);
+    recordRead(rowsRead, bytesRead);
+    return rows;
   }
 }

@@ -1,4 +1,5 @@
 import type { TenantContext } from '../../database/tenant-context';
+import { isMetering, recordTransactionReads } from '../cost/read-meter';
 import type { EventFilter } from '../query/analytics-query';
 import type { Interval } from '../query/buckets';
 import type {
@@ -14,6 +15,23 @@ const METRIC_SQL: Record<Metric, string> = {
   users: "count(DISTINCT user_id) FILTER (WHERE user_id <> '')",
   sessions: "count(DISTINCT session_id) FILTER (WHERE session_id <> '')",
 };
+
+/**
+ * Rows this transaction has read from the analytics tables so far (heap rows from sequential
+ * and index scans; an index-only scan that never visits the heap reads none), and their bytes
+ * estimated from each relation's average row size: its planner statistics, or before the first
+ * ANALYZE its size over its live rows, or else a typical event row of 256 bytes.
+ */
+const TRANSACTION_READS_SQL = `
+  SELECT coalesce(sum(s.seq_tup_read + coalesce(s.idx_tup_fetch, 0)), 0) AS rows_read,
+         coalesce(round(sum((s.seq_tup_read + coalesce(s.idx_tup_fetch, 0)) * CASE
+           WHEN c.reltuples > 0 THEN c.relpages * 8192.0 / c.reltuples
+           WHEN t.n_live_tup > 0 THEN pg_relation_size(s.relid) / t.n_live_tup::numeric
+           ELSE 256 END)), 0) AS bytes_read
+    FROM pg_stat_xact_user_tables s
+    JOIN pg_class c ON c.oid = s.relid
+    JOIN pg_stat_user_tables t ON t.relid = s.relid
+   WHERE s.relid IN (SELECT relid FROM pg_partition_tree('public.events'))`;
 
 /** Builds the WHERE clause of a filter with numbered parameters; no value enters the SQL text. */
 export function postgresWhere(filter: EventFilter): { sql: string; values: unknown[] } {
@@ -105,8 +123,18 @@ export class PostgresAnalytics implements AnalyticsStore {
    * cost log (pg_stat_xact_user_tables).
    */
   private read<T>(filter: EventFilter, sql: string, values: unknown[]): Promise<T[]> {
-    return this.tenantContext.runInTenant(filter.tenantId, () =>
-      this.tenantContext.manager.query(sql, values),
-    );
+    return this.tenantContext.runInTenant(filter.tenantId, async () => {
+      const manager = this.tenantContext.manager;
+      const rows: T[] = await manager.query(sql, values);
+      if (isMetering()) {
+        const [totals]: { rows_read: string; bytes_read: string }[] =
+          await manager.query(TRANSACTION_READS_SQL);
+        recordTransactionReads(manager, {
+          rowsRead: Number(totals.rows_read),
+          bytesRead: Number(totals.bytes_read),
+        });
+      }
+      return rows;
+    });
   }
 }
