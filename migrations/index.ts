@@ -10,6 +10,7 @@ import { CreatePlatformAudit1763900000008 } from './1763900000008-create-platfor
 import { HardenPlatformAuditFunctions1763900000009 } from './1763900000009-harden-platform-audit-functions';
 import { CreateEvents1763900000010 } from './1763900000010-create-events';
 import { CreateQueryCosts1763900000011 } from './1763900000011-create-query-costs';
+import { CreateEventRollups1763900000012 } from './1763900000012-create-event-rollups';
 
 /** Every migration in order. Listed explicitly so the CLI, the app and Jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -25,4 +26,5 @@ export const ALL_MIGRATIONS = [
   HardenPlatformAuditFunctions1763900000009,
   CreateEvents1763900000010,
   CreateQueryCosts1763900000011,
+  CreateEventRollups1763900000012,
 ];
