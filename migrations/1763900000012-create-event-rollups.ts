@@ -108,7 +108,7 @@ export class CreateEventRollups1763900000012 implements MigrationInterface {
         PERFORM set_config('${PLATFORM_READ_SETTING}', 'on', true);
         RETURN QUERY
           SELECT d.tenant_id, d.day FROM public.event_rollup_days d
-           WHERE d.rolled_version IS DISTINCT FROM d.version AND d.day < p_before
+           WHERE (d.rolled_version IS NULL OR d.rolled_version <> d.version) AND d.day < p_before
            ORDER BY d.day, d.tenant_id
            LIMIT p_limit;
         PERFORM set_config('${PLATFORM_READ_SETTING}', '', true);

@@ -8,20 +8,12 @@ import {
   QueryCostService,
 } from './cost/query-cost.service';
 import { QueryCostsController } from './cost/query-costs.controller';
-import { ConfigService } from '@nestjs/config';
-import type { Environment } from '../config/environment';
-import { TenantContext } from '../database/tenant-context';
-import { IngestionModule } from '../ingestion/ingestion.module';
-import { ClickHouseEventStore } from '../ingestion/store/clickhouse-event-store';
-import { EVENT_STORE, type EventStore } from '../ingestion/store/event-store';
+import { AnalyticsStoreModule } from './stores/analytics-store.module';
 import { AnalyticsController } from './http/analytics.controller';
-import { ANALYTICS_STORE, type AnalyticsStore } from './stores/analytics-store';
-import { ClickHouseAnalytics } from './stores/clickhouse-analytics';
-import { PostgresAnalytics } from './stores/postgres-analytics';
 
 /** Tenant analytics over whichever event store ingestion writes to. */
 @Module({
-  imports: [IngestionModule],
+  imports: [AnalyticsStoreModule],
   controllers: [AnalyticsController, QueryCostsController],
   providers: [
     QueryCostService,
@@ -42,18 +34,6 @@ import { PostgresAnalytics } from './stores/postgres-analytics';
       help: 'Estimated cost of analytics queries in US dollars, by kind and store',
       labelNames: ['kind', 'store'],
     }),
-    {
-      provide: ANALYTICS_STORE,
-      inject: [EVENT_STORE, TenantContext, ConfigService],
-      useFactory: (
-        store: EventStore,
-        tenantContext: TenantContext,
-        config: ConfigService<Environment, true>,
-      ): AnalyticsStore =>
-        store instanceof ClickHouseEventStore
-          ? new ClickHouseAnalytics(store, config.get('CLICKHOUSE_DATABASE', { infer: true }))
-          : new PostgresAnalytics(tenantContext),
-    },
   ],
 })
 export class AnalyticsModule {}

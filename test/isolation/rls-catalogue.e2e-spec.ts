@@ -95,6 +95,7 @@ describe('RLS catalogue', () => {
     expect(others.map((p) => p.tablename).sort()).toEqual([
       'api_keys',
       'audit_log',
+      'event_rollup_days',
       'query_costs',
       'users',
     ]);
@@ -150,6 +151,7 @@ describe('RLS catalogue', () => {
       'ensure_event_partitions',
       'platform_audit_entries',
       'platform_query_costs',
+      'platform_stale_rollup_days',
       'record_cross_tenant_attempt',
     ]);
     for (const { name, config, source } of rows) {
