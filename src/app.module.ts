@@ -9,6 +9,7 @@ import { createValidationPipe } from './common/validation.pipe';
 import { validateEnvironment } from './config/environment';
 import { DatabaseModule } from './database/database.module';
 import { AnalyticsModule } from './analytics/analytics.module';
+import { BrandingModule } from './branding/branding.module';
 import { HealthModule } from './health/health.module';
 import { IngestionModule } from './ingestion/ingestion.module';
 import { LoggingModule } from './logging/logging.module';
@@ -29,6 +30,7 @@ import { TenancyModule } from './tenancy/tenancy.module';
     MetricsModule,
     AuditModule,
     IngestionModule,
+    BrandingModule,
     AnalyticsModule,
   ],
   providers: [

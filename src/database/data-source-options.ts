@@ -9,6 +9,8 @@ import { PasswordSetToken } from '../auth/users/password-set-token.entity';
 import { User } from '../auth/users/user.entity';
 import { Tenant } from '../tenancy/tenant.entity';
 import { TenantSettings } from '../tenancy/settings/tenant-settings.entity';
+import { Dashboard } from '../analytics/dashboards/dashboard.entity';
+import { TenantBranding } from '../branding/tenant-branding.entity';
 
 /** Every TypeORM entity, listed explicitly so the CLI, the app and tests load the same set. */
 export const ALL_ENTITIES = [
@@ -21,6 +23,8 @@ export const ALL_ENTITIES = [
   PlatformAdmin,
   PasswordSetToken,
   PlatformAuditEntry,
+  TenantBranding,
+  Dashboard,
 ];
 
 export interface DatabaseConnection {
