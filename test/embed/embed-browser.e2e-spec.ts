@@ -5,6 +5,7 @@ import { anEvent } from '../support/ingestion';
 import { bearer, createTenant, createTestApp, TestApp, tenantToken } from '../support/test-app';
 import { launchChromium } from './browser';
 import { guestToken, signGuestToken } from './embed-support';
+import { canvasInk, pageColours, tableRows } from './in-page';
 
 jest.setTimeout(120_000);
 
@@ -141,56 +142,23 @@ describe('embedded dashboard in Chromium', () => {
     expect(await page.textContent('#dashboard-name')).toBe('Customer analytics');
     expect(await page.getAttribute('.kpi-value', 'data-value')).toBe(String(events.length));
 
-    const series = await page.$$eval('.widget-timeseries .chart-data tbody tr', (rows) =>
-      rows.map((row) => [
-        row.querySelector('.label')!.textContent!,
-        Number((row.querySelector('.value') as HTMLElement).dataset.value),
-      ]),
-    );
+    const series = await page.evaluate<[string, number][]>(tableRows('.widget-timeseries'));
     expect(series.length).toBeGreaterThanOrEqual(7);
-    expect(new Map(series.filter(([, v]) => (v as number) > 0) as [string, number][])).toEqual(
-      expectedDays,
-    );
+    expect(new Map(series.filter(([, v]) => v > 0))).toEqual(expectedDays);
 
-    const countries = await page.$$eval('.widget-breakdown .chart-data tbody tr', (rows) =>
-      rows.map((row) => [
-        row.querySelector('.label')!.textContent!,
-        Number((row.querySelector('.value') as HTMLElement).dataset.value),
-      ]),
-    );
+    const countries = await page.evaluate<[string, number][]>(tableRows('.widget-breakdown'));
     expect(countries).toEqual(expectedCountries);
 
     // The charts were drawn, in the tenant's primary colour.
     const primary = rgb(BRANDING.primary_color);
-    const painted = await page.$$eval(
-      'canvas',
-      (canvases, [r, g, b]) =>
-        canvases.map((canvas) => {
-          const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
-          let inked = 0;
-          let brand = 0;
-          for (let i = 0; i < data.length; i += 4) {
-            if (data[i + 3] === 0) continue;
-            inked += 1;
-            if (Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < 12)
-              brand += 1;
-          }
-          return { inked, brand };
-        }),
-      primary,
-    );
+    const painted = await page.evaluate<{ inked: number; brand: number }[]>(canvasInk(primary));
     expect(painted).toHaveLength(2);
     for (const canvas of painted) {
       expect(canvas.inked).toBeGreaterThan(1000);
       expect(canvas.brand).toBeGreaterThan(200);
     }
     // The page itself is in the tenant's colours.
-    const colours = await page.evaluate(() => ({
-      background: getComputedStyle(document.body).backgroundColor,
-      text: getComputedStyle(document.body).color,
-      title: getComputedStyle(document.querySelector('h1')!).color,
-      kpi: getComputedStyle(document.querySelector('.kpi-value')!).color,
-    }));
+    const colours = await page.evaluate<Record<string, string>>(pageColours);
     const css = (hex: string) => `rgb(${rgb(hex).join(', ')})`;
     expect(colours).toEqual({
       background: css(BRANDING.background_color),

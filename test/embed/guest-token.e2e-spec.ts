@@ -207,7 +207,7 @@ describe('guest tokens and /embed', () => {
     });
     const page = await t.http.get(embed_url.slice(t.url.length)).expect(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
-    const csp = page.headers['content-security-policy'] as string;
+    const csp = page.headers['content-security-policy'];
     expect(csp).toContain(
       "frame-ancestors 'self' https://app.customer.example http://localhost:5173",
     );
