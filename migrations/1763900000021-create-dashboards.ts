@@ -36,7 +36,7 @@ export class CreateDashboards1763900000021 implements MigrationInterface {
     // widgets are written out here rather than imported from the app, so this migration does
     // the same thing whenever it runs (src/analytics/dashboards/default-dashboard.ts is the
     // app's copy for new tenants).
-    const tenants: { id: string }[] = await runner.query('SELECT id FROM tenants');
+    const tenants = (await runner.query('SELECT id FROM tenants')) as { id: string }[];
     for (const tenant of tenants) {
       await runner.query(
         'INSERT INTO dashboards (tenant_id, name, widgets, is_default) VALUES ($1, $2, $3::jsonb, true)',
