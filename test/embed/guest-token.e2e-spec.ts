@@ -191,6 +191,26 @@ describe('guest tokens and /embed', () => {
       expect({ path, status: response.status }).toEqual({ path, status: 401 });
     }
     await t.http.get('/admin/tenants').set(bearer(token)).expect(401);
+    // Every operation of the API that takes a credential, present and future: 401.
+    const document = (await t.http.get('/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, { 'x-access'?: { kind: string } }>>;
+    };
+    const accepted: string[] = [];
+    let probed = 0;
+    for (const [path, methods] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        if (operation['x-access']?.kind === 'public') continue;
+        const concrete = path.replace(/\{[^}]+\}/g, dashboard.id);
+        const call = t.http[method as 'get' | 'post' | 'put' | 'patch' | 'delete'](concrete).set(
+          bearer(token),
+        );
+        const response = await (method === 'get' || method === 'delete' ? call : call.send({}));
+        probed += 1;
+        if (response.status !== 401) accepted.push(`${method} ${path}: ${response.status}`);
+      }
+    }
+    expect(accepted).toEqual([]);
+    expect(probed).toBeGreaterThan(25);
     await t.http
       .post('/v1/guest-token')
       .set(bearer(token))
