@@ -11,6 +11,7 @@ import { DatabaseModule } from './database/database.module';
 import { AnalyticsModule } from './analytics/analytics.module';
 import { BillingModule } from './billing/billing.module';
 import { RollupsModule } from './analytics/rollups/rollups.module';
+import { BrandingModule } from './branding/branding.module';
 import { HealthModule } from './health/health.module';
 import { IngestionModule } from './ingestion/ingestion.module';
 import { LoggingModule } from './logging/logging.module';
@@ -31,6 +32,7 @@ import { TenancyModule } from './tenancy/tenancy.module';
     MetricsModule,
     AuditModule,
     IngestionModule,
+    BrandingModule,
     AnalyticsModule,
     BillingModule,
   ],
@@ -50,6 +52,9 @@ export class AppModule {
       ignoreEnvFile: process.env.NODE_ENV === 'test',
     });
     const redisUrl = process.env.REDIS_URL?.trim() || undefined;
-    return { module: AppModule, imports: [config, RollupsModule.register(redisUrl, process.env.DATABASE_NAME ?? 'tenantry')] };
+    return {
+      module: AppModule,
+      imports: [config, RollupsModule.register(redisUrl, process.env.DATABASE_NAME ?? 'tenantry')],
+    };
   }
 }

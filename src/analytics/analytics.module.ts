@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+import { BrandingModule } from '../branding/branding.module';
 import { QueryCostInterceptor } from './cost/query-cost.interceptor';
 import {
   QUERY_COST,
@@ -8,13 +9,33 @@ import {
   QueryCostService,
 } from './cost/query-cost.service';
 import { QueryCostsController } from './cost/query-costs.controller';
-import { AnalyticsStoreModule } from './stores/analytics-store.module';
+import { DashboardsController } from './dashboards/dashboards.controller';
+import { DashboardsService } from './dashboards/dashboards.service';
+import { WidgetRunner } from './dashboards/widget-runner';
+import { EmbedAccess } from './embed/embed-access.service';
+import { EmbedAssets } from './embed/embed-assets';
+import { EmbedDataController } from './embed/embed-data.controller';
+import { EmbedPageController } from './embed/embed-page.controller';
+import { GuestTokenController } from './embed/guest-token.controller';
+import { GuestTokensService } from './embed/guest-tokens.service';
 import { AnalyticsController } from './http/analytics.controller';
+import { AnalyticsStoreModule } from './stores/analytics-store.module';
 
-/** Tenant analytics over whichever event store ingestion writes to. */
+/**
+ * Tenant analytics over whichever event store ingestion writes to: the query routes, the query
+ * cost log (cost/), saved dashboards (dashboards/), and guest tokens with the embedded
+ * dashboard pages (embed/). Rollups are kept by RollupsModule.
+ */
 @Module({
-  imports: [AnalyticsStoreModule],
-  controllers: [AnalyticsController, QueryCostsController],
+  imports: [AnalyticsStoreModule, BrandingModule],
+  controllers: [
+    AnalyticsController,
+    QueryCostsController,
+    DashboardsController,
+    GuestTokenController,
+    EmbedPageController,
+    EmbedDataController,
+  ],
   providers: [
     QueryCostService,
     QueryCostInterceptor,
@@ -34,6 +55,11 @@ import { AnalyticsController } from './http/analytics.controller';
       help: 'Estimated cost of analytics queries in US dollars, by kind and store',
       labelNames: ['kind', 'store'],
     }),
+    DashboardsService,
+    WidgetRunner,
+    GuestTokensService,
+    EmbedAccess,
+    EmbedAssets,
   ],
 })
 export class AnalyticsModule {}

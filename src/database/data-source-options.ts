@@ -10,6 +10,8 @@ import { PasswordSetToken } from '../auth/users/password-set-token.entity';
 import { User } from '../auth/users/user.entity';
 import { Tenant } from '../tenancy/tenant.entity';
 import { TenantSettings } from '../tenancy/settings/tenant-settings.entity';
+import { Dashboard } from '../analytics/dashboards/dashboard.entity';
+import { TenantBranding } from '../branding/tenant-branding.entity';
 
 /** Every TypeORM entity, listed explicitly so the CLI, the app and tests load the same set. */
 export const ALL_ENTITIES = [
@@ -23,6 +25,8 @@ export const ALL_ENTITIES = [
   PasswordSetToken,
   PlatformAuditEntry,
   QueryCost,
+  TenantBranding,
+  Dashboard,
 ];
 
 export interface DatabaseConnection {

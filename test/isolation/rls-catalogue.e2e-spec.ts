@@ -45,6 +45,8 @@ describe('RLS catalogue', () => {
     const tables = (await tenantTables()).map((t) => t.table);
     expect(tables).toContain('tenant_settings');
     expect(tables).toContain('events');
+    expect(tables).toContain('dashboards');
+    expect(tables).toContain('tenant_branding');
     expect(
       tables.filter((table) => /^events_\d{4}_\d{2}$/.test(table)).length,
     ).toBeGreaterThanOrEqual(3);
@@ -95,6 +97,7 @@ describe('RLS catalogue', () => {
     expect(others.map((p) => p.tablename).sort()).toEqual([
       'api_keys',
       'audit_log',
+      'dashboards',
       'event_rollup_days',
       'query_costs',
       'users',

@@ -19,7 +19,9 @@ export interface AnalyticsQuery {
 
 const DEFAULT_RANGE_MS = 7 * 86_400_000;
 const EVENT_TYPE = /^[a-z0-9_.:-]{1,128}$/;
-const PROPERTY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
+/** A property key in a filter (also the guest tokens' forced filters). */
+export const PROPERTY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
+export const MAX_PROPERTY_VALUE_LENGTH = 256;
 const COMMON_PARAMETERS = new Set(['from', 'to', 'event_type']);
 export const MAX_PROPERTY_FILTERS = 10;
 
@@ -94,7 +96,7 @@ export function parseAnalyticsQuery(
     const key = name.slice('property.'.length);
     if (!PROPERTY_KEY.test(key)) {
       errors.push({ field: name, message: 'a property key is 1-128 of A-Z a-z 0-9 _ . : -' });
-    } else if (typeof value !== 'string' || value.length > 256) {
+    } else if (typeof value !== 'string' || value.length > MAX_PROPERTY_VALUE_LENGTH) {
       errors.push({ field: name, message: `${name} must be given once, at most 256 characters` });
     } else {
       properties.push([key, value]);
