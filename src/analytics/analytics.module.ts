@@ -6,6 +6,7 @@ import { IngestionModule } from '../ingestion/ingestion.module';
 import { ClickHouseEventStore } from '../ingestion/store/clickhouse-event-store';
 import { EVENT_STORE, type EventStore } from '../ingestion/store/event-store';
 import { AnalyticsController } from './http/analytics.controller';
+import { AnalyticsQueryService } from './query/analytics-query.service';
 import { ANALYTICS_STORE, type AnalyticsStore } from './stores/analytics-store';
 import { ClickHouseAnalytics } from './stores/clickhouse-analytics';
 import { PostgresAnalytics } from './stores/postgres-analytics';
@@ -15,6 +16,7 @@ import { PostgresAnalytics } from './stores/postgres-analytics';
   imports: [IngestionModule],
   controllers: [AnalyticsController],
   providers: [
+    AnalyticsQueryService,
     {
       provide: ANALYTICS_STORE,
       inject: [EVENT_STORE, TenantContext, ConfigService],
