@@ -6,6 +6,8 @@ import { IngestionModule } from '../ingestion/ingestion.module';
 import { ClickHouseEventStore } from '../ingestion/store/clickhouse-event-store';
 import { EVENT_STORE, type EventStore } from '../ingestion/store/event-store';
 import { AnalyticsController } from './http/analytics.controller';
+import { FunnelController } from './http/funnel.controller';
+import { RetentionController } from './http/retention.controller';
 import { AnalyticsQueryService } from './query/analytics-query.service';
 import { ANALYTICS_STORE, type AnalyticsStore } from './stores/analytics-store';
 import { ClickHouseAnalytics } from './stores/clickhouse-analytics';
@@ -14,7 +16,7 @@ import { PostgresAnalytics } from './stores/postgres-analytics';
 /** Tenant analytics over whichever event store ingestion writes to. */
 @Module({
   imports: [IngestionModule],
-  controllers: [AnalyticsController],
+  controllers: [AnalyticsController, FunnelController, RetentionController],
   providers: [
     AnalyticsQueryService,
     {

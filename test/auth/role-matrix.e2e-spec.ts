@@ -38,6 +38,8 @@ const ACCESS: Record<string, Access> = {
   'GET /v1/analytics/summary': ['analytics:read'],
   'GET /v1/analytics/timeseries': ['analytics:read'],
   'GET /v1/analytics/breakdown': ['analytics:read'],
+  'POST /v1/analytics/funnel': ['analytics:read'],
+  'GET /v1/analytics/retention': ['analytics:read'],
   'POST /admin/tenants': 'platform',
   'GET /admin/tenants': 'platform',
   'GET /admin/tenants/{id}': 'platform',
@@ -74,6 +76,8 @@ const ALLOWED_STATUS: Record<string, number> = {
   'GET /v1/analytics/summary': 200,
   'GET /v1/analytics/timeseries': 200,
   'GET /v1/analytics/breakdown': 200,
+  'POST /v1/analytics/funnel': 400,
+  'GET /v1/analytics/retention': 200,
   'POST /admin/tenants': 400,
   'GET /admin/tenants': 200,
   'GET /admin/tenants/{id}': 404,
@@ -252,7 +256,7 @@ describe('role matrix: every operation × every kind of caller', () => {
       }
     }
     expect(mismatches).toEqual([]);
-    // 32 operations × (1 anonymous + 4 roles + 2 keys per permission set + 1 admin).
-    expect(checked).toBeGreaterThanOrEqual(32 * 14);
+    // 34 operations × (1 anonymous + 4 roles + 2 keys per permission set + 1 admin).
+    expect(checked).toBeGreaterThanOrEqual(34 * 14);
   });
 });

@@ -18,7 +18,7 @@ export interface AnalyticsQuery {
 }
 
 const DEFAULT_RANGE_MS = 7 * 86_400_000;
-const EVENT_TYPE = /^[a-z0-9_.:-]{1,128}$/;
+export const EVENT_TYPE_PATTERN = /^[a-z0-9_.:-]{1,128}$/;
 const PROPERTY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
 const COMMON_PARAMETERS = new Set(['from', 'to', 'event_type']);
 export const MAX_PROPERTY_FILTERS = 10;
@@ -77,7 +77,7 @@ export function parseAnalyticsQuery(
   }
 
   const eventType = single('event_type');
-  if (eventType !== undefined && !EVENT_TYPE.test(eventType)) {
+  if (eventType !== undefined && !EVENT_TYPE_PATTERN.test(eventType)) {
     errors.push({
       field: 'event_type',
       message: 'event_type may hold only a-z, 0-9 and _ . : - (1-128)',

@@ -1,11 +1,9 @@
 import type { ClickHouseEventStore } from '../../ingestion/store/clickhouse-event-store';
-import {
-  identifier,
-  stringLiteral,
-  uuidLiteral,
-} from '../../ingestion/store/clickhouse/sql-literal';
+import { identifier, stringLiteral } from '../../ingestion/store/clickhouse/sql-literal';
 import type { EventFilter } from '../query/analytics-query';
 import type { Interval } from '../query/buckets';
+import { type FunnelDefinition, usersPerStep } from '../query/funnel';
+import type { RetentionCounts, RetentionEvents, RetentionInterval } from '../query/retention';
 import type {
   AnalyticsStore,
   BreakdownRow,
@@ -13,47 +11,15 @@ import type {
   Metric,
   SummaryCounts,
 } from './analytics-store';
+import { bucketSql, clickhouseWhere } from './clickhouse-filter';
+import { clickhouseFunnelSql } from './clickhouse-funnel-sql';
+import { clickhouseCohortSizesSql, clickhouseReturnsSql } from './clickhouse-retention-sql';
 
 const METRIC_SQL: Record<Metric, string> = {
   events: 'count()',
   users: "uniqExactIf(user_id, user_id != '')",
   sessions: "uniqExactIf(session_id, session_id != '')",
 };
-
-/** Bucket start in the tenant's timezone; each takes the zone as its second argument. */
-function bucketSql(interval: Interval, zone: string): string {
-  switch (interval) {
-    case 'minute':
-      return `toStartOfMinute(timestamp, ${zone})`;
-    case 'hour':
-      return `toStartOfHour(timestamp, ${zone})`;
-    case 'day':
-      return `toStartOfDay(timestamp, ${zone})`;
-    case 'week':
-      return `toDateTime(toMonday(timestamp, ${zone}), ${zone})`;
-  }
-}
-
-/**
- * The WHERE clause of a filter for ClickHouse, tenant first. 18.16 has no query parameters, so
- * every value goes through sql-literal.ts (a checked UUID, whole-second epochs, quoted strings).
- * A property matches as a JSON string ("DE") or as a raw number or boolean (49, true).
- */
-export function clickhouseWhere(filter: EventFilter): string {
-  const clauses = [
-    `tenant_id = ${uuidLiteral(filter.tenantId)}`,
-    `timestamp >= toDateTime(${Math.floor(filter.from.getTime() / 1000)})`,
-    `timestamp < toDateTime(${Math.floor(filter.to.getTime() / 1000)})`,
-  ];
-  if (filter.eventType !== undefined)
-    clauses.push(`event_type = ${stringLiteral(filter.eventType)}`);
-  for (const [key, value] of filter.properties) {
-    clauses.push(
-      `visitParamExtractRaw(properties, ${stringLiteral(key)}) IN (${stringLiteral(JSON.stringify(value))}, ${stringLiteral(value)})`,
-    );
-  }
-  return clauses.join(' AND ');
-}
 
 /** Analytics on ClickHouse; FINAL folds re-delivered rows, so each event counts once. */
 export class ClickHouseAnalytics implements AnalyticsStore {
@@ -116,6 +82,37 @@ export class ClickHouseAnalytics implements AnalyticsStore {
         ORDER BY events DESC, value ASC LIMIT ${Math.floor(limit)}`,
     );
     return rows.map((row) => ({ value: row.value, events: Number(row.events) }));
+  }
+
+  async funnel(filter: EventFilter, funnel: FunnelDefinition): Promise<number[]> {
+    const rows = await this.read<{ level: string | number; users: string | number }>(
+      clickhouseFunnelSql(this.table, filter, funnel),
+    );
+    const levels = new Map(rows.map((row) => [Number(row.level), Number(row.users)]));
+    return usersPerStep(funnel.steps.length, levels);
+  }
+
+  async retention(
+    filter: EventFilter,
+    events: RetentionEvents,
+    interval: RetentionInterval,
+    timezone: string,
+  ): Promise<RetentionCounts> {
+    type Row = { cohort: string | number; returned?: string | number; users: string | number };
+    const sizes = await this.read<Row>(
+      clickhouseCohortSizesSql(this.table, filter, events, interval, timezone),
+    );
+    const returns = await this.read<Row>(
+      clickhouseReturnsSql(this.table, filter, events, interval, timezone),
+    );
+    return {
+      cohorts: new Map(sizes.map((row) => [Number(row.cohort) * 1000, Number(row.users)])),
+      returns: returns.map((row) => ({
+        cohort: Number(row.cohort) * 1000,
+        returned: Number(row.returned) * 1000,
+        users: Number(row.users),
+      })),
+    };
   }
 
   /** Every query of this adapter goes through here, so the query cost log sees what it read. */

@@ -1,6 +1,8 @@
 import type { TenantContext } from '../../database/tenant-context';
 import type { EventFilter } from '../query/analytics-query';
 import type { Interval } from '../query/buckets';
+import type { FunnelDefinition } from '../query/funnel';
+import type { RetentionCounts, RetentionEvents, RetentionInterval } from '../query/retention';
 import type {
   AnalyticsStore,
   BreakdownRow,
@@ -8,27 +10,15 @@ import type {
   Metric,
   SummaryCounts,
 } from './analytics-store';
+import { postgresWhere } from './postgres-filter';
+import { postgresFunnelSql } from './postgres-funnel-sql';
+import { postgresRetentionSql } from './postgres-retention-sql';
 
 const METRIC_SQL: Record<Metric, string> = {
   events: 'count(*)',
   users: "count(DISTINCT user_id) FILTER (WHERE user_id <> '')",
   sessions: "count(DISTINCT session_id) FILTER (WHERE session_id <> '')",
 };
-
-/** Builds the WHERE clause of a filter with numbered parameters; no value enters the SQL text. */
-export function postgresWhere(filter: EventFilter): { sql: string; values: unknown[] } {
-  const values: unknown[] = [filter.tenantId, filter.from.toISOString(), filter.to.toISOString()];
-  const clauses = ['tenant_id = $1', '"timestamp" >= $2', '"timestamp" < $3'];
-  if (filter.eventType !== undefined) {
-    values.push(filter.eventType);
-    clauses.push(`event_type = $${values.length}`);
-  }
-  for (const [key, value] of filter.properties) {
-    values.push(key, value);
-    clauses.push(`properties ->> $${values.length - 1} = $${values.length}`);
-  }
-  return { sql: clauses.join(' AND '), values };
-}
 
 /** Analytics on the embedded PostgreSQL store, each read in the tenant's RLS transaction. */
 export class PostgresAnalytics implements AnalyticsStore {
@@ -97,6 +87,37 @@ export class PostgresAnalytics implements AnalyticsStore {
       values,
     );
     return rows.map((row) => ({ value: row.value, events: Number(row.events) }));
+  }
+
+  async funnel(filter: EventFilter, funnel: FunnelDefinition): Promise<number[]> {
+    const query = postgresFunnelSql(filter, funnel);
+    const rows = await this.read<Record<string, string>>(filter, query.sql, query.values);
+    return funnel.steps.map((_, index) => Number(rows[0][`step${index + 1}`]));
+  }
+
+  async retention(
+    filter: EventFilter,
+    events: RetentionEvents,
+    interval: RetentionInterval,
+    timezone: string,
+  ): Promise<RetentionCounts> {
+    const query = postgresRetentionSql(filter, events, interval, timezone);
+    const rows = await this.read<{ cohort: string; returned: string | null; users: string }>(
+      filter,
+      query.sql,
+      query.values,
+    );
+    const counts: RetentionCounts = { cohorts: new Map(), returns: [] };
+    for (const row of rows) {
+      if (row.returned === null) counts.cohorts.set(Number(row.cohort), Number(row.users));
+      else
+        counts.returns.push({
+          cohort: Number(row.cohort),
+          returned: Number(row.returned),
+          users: Number(row.users),
+        });
+    }
+    return counts;
   }
 
   /**
