@@ -34,6 +34,7 @@ export class FunnelRequest {
   steps: string[];
 
   @ApiProperty({
+    type: 'integer',
     minimum: 1,
     maximum: MAX_FUNNEL_WINDOW_SECONDS,
     example: 86_400,
