@@ -16,7 +16,7 @@ export function clickhouseFunnelSql(
 ): string {
   const from = Math.floor(filter.from.getTime() / 1000);
   const types = funnel.steps.map(stringLiteral);
-  const scaled = `toUInt32((toUInt32(timestamp) - ${from}) * ${FUNNEL_TIME_SCALE} + indexOf([${types.join(', ')}], event_type))`;
+  const scaled = `toUInt32((toUInt32(timestamp) - ${from}) * ${FUNNEL_TIME_SCALE} + toUInt8(indexOf([${types.join(', ')}], event_type)))`;
   const window = Math.floor(funnel.windowSeconds) * FUNNEL_TIME_SCALE + FUNNEL_TIME_SCALE - 1;
   const conditions = types.map((type) => `event_type = ${type}`).join(', ');
   return `SELECT level, count() AS users FROM (
