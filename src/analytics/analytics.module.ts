@@ -1,36 +1,43 @@
 import { Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { Environment } from '../config/environment';
-import { TenantContext } from '../database/tenant-context';
-import { IngestionModule } from '../ingestion/ingestion.module';
-import { ClickHouseEventStore } from '../ingestion/store/clickhouse-event-store';
-import { EVENT_STORE, type EventStore } from '../ingestion/store/event-store';
+import { makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+import { QueryCostInterceptor } from './cost/query-cost.interceptor';
+import {
+  QUERY_COST,
+  QUERY_DURATION,
+  QUERY_ROWS_READ,
+  QueryCostService,
+} from './cost/query-cost.service';
+import { QueryCostsController } from './cost/query-costs.controller';
+import { AnalyticsStoreModule } from './stores/analytics-store.module';
 import { AnalyticsController } from './http/analytics.controller';
 import { FunnelController } from './http/funnel.controller';
 import { RetentionController } from './http/retention.controller';
 import { AnalyticsQueryService } from './query/analytics-query.service';
-import { ANALYTICS_STORE, type AnalyticsStore } from './stores/analytics-store';
-import { ClickHouseAnalytics } from './stores/clickhouse-analytics';
-import { PostgresAnalytics } from './stores/postgres-analytics';
 
 /** Tenant analytics over whichever event store ingestion writes to. */
 @Module({
-  imports: [IngestionModule],
-  controllers: [AnalyticsController, FunnelController, RetentionController],
+  imports: [AnalyticsStoreModule],
+  controllers: [AnalyticsController, FunnelController, RetentionController, QueryCostsController],
   providers: [
     AnalyticsQueryService,
-    {
-      provide: ANALYTICS_STORE,
-      inject: [EVENT_STORE, TenantContext, ConfigService],
-      useFactory: (
-        store: EventStore,
-        tenantContext: TenantContext,
-        config: ConfigService<Environment, true>,
-      ): AnalyticsStore =>
-        store instanceof ClickHouseEventStore
-          ? new ClickHouseAnalytics(store, config.get('CLICKHOUSE_DATABASE', { infer: true }))
-          : new PostgresAnalytics(tenantContext),
-    },
+    QueryCostService,
+    QueryCostInterceptor,
+    makeHistogramProvider({
+      name: QUERY_DURATION,
+      help: 'Analytics query duration by kind and store',
+      labelNames: ['kind', 'store'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    }),
+    makeCounterProvider({
+      name: QUERY_ROWS_READ,
+      help: 'Rows the event store read for analytics queries, by kind and store',
+      labelNames: ['kind', 'store'],
+    }),
+    makeCounterProvider({
+      name: QUERY_COST,
+      help: 'Estimated cost of analytics queries in US dollars, by kind and store',
+      labelNames: ['kind', 'store'],
+    }),
   ],
 })
 export class AnalyticsModule {}

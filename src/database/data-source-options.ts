@@ -1,3 +1,4 @@
+import { QueryCost } from '../analytics/cost/query-cost.entity';
 import type { DataSourceOptions } from 'typeorm';
 import { ALL_MIGRATIONS } from '../../migrations';
 import { AuditEntry } from '../audit/audit-entry.entity';
@@ -21,6 +22,7 @@ export const ALL_ENTITIES = [
   PlatformAdmin,
   PasswordSetToken,
   PlatformAuditEntry,
+  QueryCost,
 ];
 
 export interface DatabaseConnection {

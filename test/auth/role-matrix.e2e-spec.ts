@@ -40,6 +40,7 @@ const ACCESS: Record<string, Access> = {
   'GET /v1/analytics/breakdown': ['analytics:read'],
   'POST /v1/analytics/funnel': ['analytics:read'],
   'GET /v1/analytics/retention': ['analytics:read'],
+  'GET /v1/usage/queries': ['analytics:read'],
   'POST /admin/tenants': 'platform',
   'GET /admin/tenants': 'platform',
   'GET /admin/tenants/{id}': 'platform',
@@ -48,6 +49,7 @@ const ACCESS: Record<string, Access> = {
   'GET /admin/tenants/{id}/statistics': 'platform',
   'GET /admin/statistics': 'platform',
   'GET /admin/audit-log': 'platform',
+  'GET /admin/cost-attribution': 'platform',
 };
 
 /** What an allowed caller gets for the probe: the request never changes anything. */
@@ -78,6 +80,7 @@ const ALLOWED_STATUS: Record<string, number> = {
   'GET /v1/analytics/breakdown': 200,
   'POST /v1/analytics/funnel': 400,
   'GET /v1/analytics/retention': 200,
+  'GET /v1/usage/queries': 200,
   'POST /admin/tenants': 400,
   'GET /admin/tenants': 200,
   'GET /admin/tenants/{id}': 404,
@@ -86,6 +89,7 @@ const ALLOWED_STATUS: Record<string, number> = {
   'GET /admin/tenants/{id}/statistics': 404,
   'GET /admin/statistics': 200,
   'GET /admin/audit-log': 200,
+  'GET /admin/cost-attribution': 200,
 };
 
 interface Caller {
@@ -256,7 +260,7 @@ describe('role matrix: every operation × every kind of caller', () => {
       }
     }
     expect(mismatches).toEqual([]);
-    // 34 operations × (1 anonymous + 4 roles + 2 keys per permission set + 1 admin).
-    expect(checked).toBeGreaterThanOrEqual(34 * 14);
+    // 36 operations × (1 anonymous + 4 roles + 2 keys per permission set + 1 admin).
+    expect(checked).toBeGreaterThanOrEqual(36 * 14);
   });
 });

@@ -92,7 +92,13 @@ describe('RLS catalogue', () => {
   it('has no other policy than platform_read: SELECT only, for the owner role only, behind its switch', async () => {
     const ownerRole = process.env.DATABASE_OWNER_USER;
     const others = (await policiesOf()).filter((p) => p.policyname !== 'tenant_isolation');
-    expect(others.map((p) => p.tablename).sort()).toEqual(['api_keys', 'audit_log', 'users']);
+    expect(others.map((p) => p.tablename).sort()).toEqual([
+      'api_keys',
+      'audit_log',
+      'event_rollup_days',
+      'query_costs',
+      'users',
+    ]);
     for (const policy of others) {
       expect(policy).toMatchObject({
         policyname: 'platform_read',
@@ -144,6 +150,8 @@ describe('RLS catalogue', () => {
     expect(rows.map((r) => r.name).sort()).toEqual([
       'ensure_event_partitions',
       'platform_audit_entries',
+      'platform_query_costs',
+      'platform_stale_rollup_days',
       'record_cross_tenant_attempt',
     ]);
     for (const { name, config, source } of rows) {

@@ -34,6 +34,8 @@ describe('Swagger document', () => {
         '/v1/analytics/breakdown',
         '/v1/analytics/funnel',
         '/v1/analytics/retention',
+        '/v1/usage/queries',
+        '/admin/cost-attribution',
         '/v1/api-keys/{id}',
         '/v1/settings',
         '/v1/users',

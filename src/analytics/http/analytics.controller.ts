@@ -7,6 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiSharedQuery } from './shared-query.decorator';
+import { CostedQuery } from '../cost/costed-query.decorator';
 import { RequirePermissions } from '../../auth/require-permissions.decorator';
 import { InvalidInputException } from '../../common/field-error';
 import type { TenantRequest } from '../../tenancy/tenant-request';
@@ -36,6 +37,7 @@ export class AnalyticsController {
 
   @Get('summary')
   @RequirePermissions('analytics:read')
+  @CostedQuery('summary')
   @ApiOperation({
     summary: 'Events, unique users, sessions and events per user, each with the previous period',
     description:
@@ -79,6 +81,7 @@ export class AnalyticsController {
 
   @Get('timeseries')
   @RequirePermissions('analytics:read')
+  @CostedQuery('timeseries')
   @ApiOperation({
     summary: 'A metric per minute, hour, day or week in the tenant’s timezone, empty buckets as 0',
     description: `At most ${MAX_BUCKETS} buckets: a finer interval over a longer range is refused, with the limit stated.`,
@@ -145,6 +148,7 @@ export class AnalyticsController {
 
   @Get('breakdown')
   @RequirePermissions('analytics:read')
+  @CostedQuery('breakdown')
   @ApiOperation({
     summary: 'Top values of event_type, user_id or property.<key>, with counts and share',
   })

@@ -7,6 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { RequirePermissions } from '../../auth/require-permissions.decorator';
+import { CostedQuery } from '../cost/costed-query.decorator';
 import { InvalidInputException } from '../../common/field-error';
 import { validateBody } from '../../common/validate-body';
 import type { TenantRequest } from '../../tenancy/tenant-request';
@@ -38,6 +39,7 @@ export class FunnelController {
   @Post('funnel')
   @HttpCode(200)
   @RequirePermissions('analytics:read')
+  @CostedQuery('funnel')
   @ApiOperation({
     summary: 'Users reaching each step of a funnel in order within a time window',
     description: SEMANTICS,

@@ -7,6 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { RequirePermissions } from '../../auth/require-permissions.decorator';
+import { CostedQuery } from '../cost/costed-query.decorator';
 import { InvalidInputException } from '../../common/field-error';
 import type { TenantRequest } from '../../tenancy/tenant-request';
 import { AnalyticsQueryService } from '../query/analytics-query.service';
@@ -37,6 +38,7 @@ export class RetentionController {
 
   @Get('retention')
   @RequirePermissions('analytics:read')
+  @CostedQuery('retention')
   @ApiOperation({
     summary: 'Cohorts by first event and the share of each coming back, day by day or week by week',
     description: SEMANTICS,

@@ -1,51 +1,36 @@
-import { stringLiteral } from '../../ingestion/store/clickhouse/sql-literal';
-import type { EventFilter } from '../query/analytics-query';
-import type { RetentionEvents, RetentionInterval } from '../query/retention';
-import { bucketSql, clickhouseWhere } from './clickhouse-filter';
+/**
+ * Retention on ClickHouse. `cohortWhere` and `returnWhere` are the filter's clause with the
+ * cohort and the return event type (none: any); `bucket` the bucket start expression in the
+ * tenant's timezone. Buckets come back as epoch seconds.
+ */
+export interface RetentionSqlParts {
+  table: string;
+  cohortWhere: string;
+  returnWhere: string;
+  bucket: string;
+}
 
-/** Each user's cohort: the bucket (epoch seconds) of their first cohort event in the range. */
-function cohortsSubquery(
-  table: string,
-  filter: EventFilter,
-  events: RetentionEvents,
-  bucket: string,
-): string {
+/** Each user's cohort: the bucket of their first cohort event in the range. */
+function cohortsSubquery({ table, cohortWhere, bucket }: RetentionSqlParts): string {
   return `SELECT user_id, min(toUInt32(${bucket})) AS cohort
             FROM ${table} FINAL
-           WHERE ${clickhouseWhere({ ...filter, eventType: events.cohortEvent })} AND user_id != ''
+           WHERE ${cohortWhere} AND user_id != ''
            GROUP BY user_id`;
 }
 
 /** Rows of (cohort, users): the size of each cohort. */
-export function clickhouseCohortSizesSql(
-  table: string,
-  filter: EventFilter,
-  events: RetentionEvents,
-  interval: RetentionInterval,
-  timezone: string,
-): string {
-  const bucket = bucketSql(interval, stringLiteral(timezone));
-  return `SELECT cohort, count() AS users
-            FROM (${cohortsSubquery(table, filter, events, bucket)})
-           GROUP BY cohort`;
+export function clickhouseCohortSizesSql(parts: RetentionSqlParts): string {
+  return `SELECT cohort, count() AS users FROM (${cohortsSubquery(parts)}) GROUP BY cohort`;
 }
 
 /** Rows of (cohort, returned, users): a cohort's users with a return event in a bucket. */
-export function clickhouseReturnsSql(
-  table: string,
-  filter: EventFilter,
-  events: RetentionEvents,
-  interval: RetentionInterval,
-  timezone: string,
-): string {
-  const bucket = bucketSql(interval, stringLiteral(timezone));
+export function clickhouseReturnsSql(parts: RetentionSqlParts): string {
   return `SELECT cohort, returned, count() AS users
-            FROM (${cohortsSubquery(table, filter, events, bucket)})
+            FROM (${cohortsSubquery(parts)})
             ALL INNER JOIN (
-              SELECT DISTINCT user_id, toUInt32(${bucket}) AS returned
-                FROM ${table} FINAL
-               WHERE ${clickhouseWhere({ ...filter, eventType: events.returnEvent })}
-                 AND user_id != '') USING user_id
+              SELECT DISTINCT user_id, toUInt32(${parts.bucket}) AS returned
+                FROM ${parts.table} FINAL
+               WHERE ${parts.returnWhere} AND user_id != '') USING user_id
            WHERE returned >= cohort
            GROUP BY cohort, returned`;
 }

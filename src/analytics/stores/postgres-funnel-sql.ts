@@ -1,19 +1,17 @@
-import type { EventFilter } from '../query/analytics-query';
 import type { FunnelDefinition } from '../query/funnel';
-import { postgresWhere } from './postgres-filter';
 
 /**
- * Users reaching each funnel step: one row, step1 … stepN. The semantics of query/funnel.ts,
+ * Users reaching each funnel step: one row, step1 … stepN; `where` is the filter's clause
+ * without an event type. The semantics of query/funnel.ts,
  * computed a step at a time: `reachK` holds every step-K event that ends a valid chain, with
  * the latest start (step-1 time) any such chain can have; the latest start leaves the most
  * room for the next step. A step-K event extends the best chain that reached step K-1 before
  * it (ordered by second, then step, so ties advance) if it lies within the window of its start.
  */
 export function postgresFunnelSql(
-  filter: EventFilter,
+  where: { sql: string; values: unknown[] },
   funnel: FunnelDefinition,
 ): { sql: string; values: unknown[] } {
-  const where = postgresWhere({ ...filter, eventType: undefined });
   const steps$ = `$${where.values.length + 1}::text[]`;
   const window$ = `$${where.values.length + 2}::bigint`;
   const ctes = [

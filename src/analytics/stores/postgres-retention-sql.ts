@@ -1,19 +1,16 @@
-import type { EventFilter } from '../query/analytics-query';
 import type { RetentionEvents, RetentionInterval } from '../query/retention';
-import { postgresWhere } from './postgres-filter';
 
 /**
  * Rows of (cohort, returned, users), bucket starts in epoch ms: a cohort's size where
  * `returned` is null, else its users with a return event in that bucket (query/retention.ts).
- * Buckets as the timeseries makes them: date_trunc on the local wall-clock time, then back.
+ * `where` is the filter's clause without an event type. Buckets as the timeseries makes them: date_trunc on the local wall-clock time, then back.
  */
 export function postgresRetentionSql(
-  filter: EventFilter,
+  where: { sql: string; values: unknown[] },
   events: RetentionEvents,
   interval: RetentionInterval,
   timezone: string,
 ): { sql: string; values: unknown[] } {
-  const where = postgresWhere({ ...filter, eventType: undefined });
   const values = [...where.values, interval, timezone];
   const interval$ = `$${values.length - 1}`;
   const zone$ = `$${values.length}`;
