@@ -139,4 +139,24 @@ describe.each([
     const named = [...new Set(response.body.errors.map((e: { field: string }) => e.field))];
     expect(named.sort()).toEqual(fields);
   });
+
+  it('writes each answered query to the query cost log as kind funnel', async () => {
+    await t.http
+      .post('/v1/analytics/funnel')
+      .query(range)
+      .set(auth)
+      .send({ steps: STEPS, window_seconds: 60 })
+      .expect(200);
+    const costs = await t.http
+      .get('/v1/usage/queries')
+      .query({ kind: 'funnel' })
+      .set(auth)
+      .expect(200);
+    expect(costs.body.data[0]).toMatchObject({
+      kind: 'funnel',
+      route: '/v1/analytics/funnel',
+      store,
+    });
+    expect(costs.body.data[0].rows_read).toBeGreaterThan(0);
+  });
 });

@@ -129,4 +129,19 @@ describe.each([
       .set(auth)
       .expect(200);
   });
+
+  it('writes each answered query to the query cost log as kind retention', async () => {
+    await t.http.get('/v1/analytics/retention').query(range).set(auth).expect(200);
+    const costs = await t.http
+      .get('/v1/usage/queries')
+      .query({ kind: 'retention' })
+      .set(auth)
+      .expect(200);
+    expect(costs.body.data[0]).toMatchObject({
+      kind: 'retention',
+      route: '/v1/analytics/retention',
+      store,
+    });
+    expect(costs.body.data[0].rows_read).toBeGreaterThan(0);
+  });
 });
