@@ -3,7 +3,10 @@ import type { RetentionEvents, RetentionInterval } from '../query/retention';
 /**
  * Rows of (cohort, returned, users), bucket starts in epoch ms: a cohort's size where
  * `returned` is null, else its users with a return event in that bucket (query/retention.ts).
- * `where` is the filter's clause without an event type. Buckets as the timeseries makes them: date_trunc on the local wall-clock time, then back.
+ * `where` is the filter's clause without an event type. Each user's cohort comes from a window
+ * over their own events, not a join (with fresh, unanalysed partitions the planner chose a
+ * nested loop for the join and ran past the statement timeout on 100k events). Buckets as the
+ * timeseries makes them: date_trunc on the local wall-clock time, then back.
  */
 export function postgresRetentionSql(
   where: { sql: string; values: unknown[] },
@@ -23,20 +26,20 @@ export function postgresRetentionSql(
   const isReturnEvent = typeIs(events.returnEvent);
   return {
     sql: `WITH ev AS MATERIALIZED (
-            SELECT user_id, event_type,
+            SELECT user_id, ${isCohortEvent} AS is_cohort, ${isReturnEvent} AS is_return,
                    extract(epoch FROM (date_trunc(${interval$}, "timestamp" AT TIME ZONE ${zone$})
                                        AT TIME ZONE ${zone$})) * 1000 AS bucket
               FROM events
              WHERE ${where.sql} AND user_id <> '' AND (${isCohortEvent} OR ${isReturnEvent})),
-          cohorts AS (
-            SELECT user_id, min(bucket) AS cohort FROM ev WHERE ${isCohortEvent} GROUP BY user_id),
-          returns AS (SELECT DISTINCT user_id, bucket AS returned FROM ev WHERE ${isReturnEvent})
-          SELECT cohort, NULL::numeric AS returned, count(*) AS users FROM cohorts GROUP BY cohort
+          per_user AS (
+            SELECT user_id, bucket, is_return,
+                   min(bucket) FILTER (WHERE is_cohort) OVER (PARTITION BY user_id) AS cohort
+              FROM ev)
+          SELECT cohort, NULL::numeric AS returned, count(DISTINCT user_id) AS users
+            FROM per_user WHERE cohort IS NOT NULL GROUP BY cohort
           UNION ALL
-          SELECT c.cohort, r.returned, count(*) AS users
-            FROM cohorts c JOIN returns r USING (user_id)
-           WHERE r.returned >= c.cohort
-           GROUP BY c.cohort, r.returned`,
+          SELECT cohort, bucket, count(DISTINCT user_id)
+            FROM per_user WHERE is_return AND bucket >= cohort GROUP BY cohort, bucket`,
     values,
   };
 }
