@@ -19,6 +19,9 @@ import { EmbedPageController } from './embed/embed-page.controller';
 import { GuestTokenController } from './embed/guest-token.controller';
 import { GuestTokensService } from './embed/guest-tokens.service';
 import { AnalyticsController } from './http/analytics.controller';
+import { FunnelController } from './http/funnel.controller';
+import { RetentionController } from './http/retention.controller';
+import { AnalyticsQueryService } from './query/analytics-query.service';
 import { AnalyticsStoreModule } from './stores/analytics-store.module';
 
 /**
@@ -30,6 +33,8 @@ import { AnalyticsStoreModule } from './stores/analytics-store.module';
   imports: [AnalyticsStoreModule, BrandingModule],
   controllers: [
     AnalyticsController,
+    FunnelController,
+    RetentionController,
     QueryCostsController,
     DashboardsController,
     GuestTokenController,
@@ -37,6 +42,7 @@ import { AnalyticsStoreModule } from './stores/analytics-store.module';
     EmbedDataController,
   ],
   providers: [
+    AnalyticsQueryService,
     QueryCostService,
     QueryCostInterceptor,
     makeHistogramProvider({

@@ -38,6 +38,8 @@ const ACCESS: Record<string, Access> = {
   'GET /v1/analytics/summary': ['analytics:read'],
   'GET /v1/analytics/timeseries': ['analytics:read'],
   'GET /v1/analytics/breakdown': ['analytics:read'],
+  'POST /v1/analytics/funnel': ['analytics:read'],
+  'GET /v1/analytics/retention': ['analytics:read'],
   'GET /v1/usage/queries': ['analytics:read'],
   'GET /v1/branding': ['settings:read'],
   'PUT /v1/branding': ['settings:write'],
@@ -84,6 +86,8 @@ const ALLOWED_STATUS: Record<string, number> = {
   'GET /v1/analytics/summary': 200,
   'GET /v1/analytics/timeseries': 200,
   'GET /v1/analytics/breakdown': 200,
+  'POST /v1/analytics/funnel': 400,
+  'GET /v1/analytics/retention': 200,
   'GET /v1/usage/queries': 200,
   'GET /v1/branding': 200,
   'PUT /v1/branding': 400,
@@ -272,7 +276,7 @@ describe('role matrix: every operation × every kind of caller', () => {
       }
     }
     expect(mismatches).toEqual([]);
-    // 40 operations × (1 anonymous + 4 roles + 2 keys per permission set + 1 admin).
-    expect(checked).toBeGreaterThanOrEqual(40 * 14);
+    // 42 operations × (1 anonymous + 4 roles + 2 keys per permission set + 1 admin).
+    expect(checked).toBeGreaterThanOrEqual(42 * 14);
   });
 });

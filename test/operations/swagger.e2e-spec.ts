@@ -32,6 +32,8 @@ describe('Swagger document', () => {
         '/v1/analytics/summary',
         '/v1/analytics/timeseries',
         '/v1/analytics/breakdown',
+        '/v1/analytics/funnel',
+        '/v1/analytics/retention',
         '/v1/usage/queries',
         '/admin/cost-attribution',
         '/v1/api-keys/{id}',

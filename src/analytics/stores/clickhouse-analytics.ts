@@ -8,6 +8,8 @@ import { recordRead } from '../cost/read-meter';
 import type { EventFilter } from '../query/analytics-query';
 import { planAround, type RollupPlan, type TimeRange, wholeDaysOf } from '../rollups/rollup-plan';
 import type { Interval } from '../query/buckets';
+import { type FunnelDefinition, usersPerStep } from '../query/funnel';
+import type { RetentionCounts, RetentionEvents, RetentionInterval } from '../query/retention';
 import type {
   AnalyticsStore,
   BreakdownRow,
@@ -15,6 +17,8 @@ import type {
   Metric,
   SummaryCounts,
 } from './analytics-store';
+import { clickhouseFunnelSql } from './clickhouse-funnel-sql';
+import { clickhouseCohortSizesSql, clickhouseReturnsSql } from './clickhouse-retention-sql';
 
 const METRIC_SQL: Record<Metric, string> = {
   events: 'count()',
@@ -194,6 +198,40 @@ export class ClickHouseAnalytics implements AnalyticsStore {
         ORDER BY events DESC, value ASC LIMIT ${Math.floor(limit)}`,
     );
     return rows.map((row) => ({ value: row.value, events: Number(row.events) }));
+  }
+
+  async funnel(filter: EventFilter, funnel: FunnelDefinition): Promise<number[]> {
+    const where = clickhouseWhere({ ...filter, eventType: undefined });
+    const rows = await this.read<{ level: string | number; users: string | number }>(
+      clickhouseFunnelSql(this.table, where, filter.from, funnel),
+    );
+    const levels = new Map(rows.map((row) => [Number(row.level), Number(row.users)]));
+    return usersPerStep(funnel.steps.length, levels);
+  }
+
+  async retention(
+    filter: EventFilter,
+    events: RetentionEvents,
+    interval: RetentionInterval,
+    timezone: string,
+  ): Promise<RetentionCounts> {
+    const parts = {
+      table: this.table,
+      cohortWhere: clickhouseWhere({ ...filter, eventType: events.cohortEvent }),
+      returnWhere: clickhouseWhere({ ...filter, eventType: events.returnEvent }),
+      bucket: bucketSql(interval, stringLiteral(timezone)),
+    };
+    type Row = { cohort: string | number; returned?: string | number; users: string | number };
+    const sizes = await this.read<Row>(clickhouseCohortSizesSql(parts));
+    const returns = await this.read<Row>(clickhouseReturnsSql(parts));
+    return {
+      cohorts: new Map(sizes.map((row) => [Number(row.cohort) * 1000, Number(row.users)])),
+      returns: returns.map((row) => ({
+        cohort: Number(row.cohort) * 1000,
+        returned: Number(row.returned) * 1000,
+        users: Number(row.users),
+      })),
+    };
   }
 
   /** Every query of this adapter goes through here, so the query cost log sees what it read. */

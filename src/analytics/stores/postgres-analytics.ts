@@ -3,6 +3,8 @@ import { isMetering, recordTransactionReads } from '../cost/read-meter';
 import type { EventFilter } from '../query/analytics-query';
 import { planAround, type RollupPlan, type TimeRange, wholeDaysOf } from '../rollups/rollup-plan';
 import type { Interval } from '../query/buckets';
+import type { FunnelDefinition } from '../query/funnel';
+import type { RetentionCounts, RetentionEvents, RetentionInterval } from '../query/retention';
 import type {
   AnalyticsStore,
   BreakdownRow,
@@ -10,6 +12,8 @@ import type {
   Metric,
   SummaryCounts,
 } from './analytics-store';
+import { postgresFunnelSql } from './postgres-funnel-sql';
+import { postgresRetentionSql } from './postgres-retention-sql';
 
 const METRIC_SQL: Record<Metric, string> = {
   events: 'count(*)',
@@ -214,6 +218,38 @@ export class PostgresAnalytics implements AnalyticsStore {
       values,
     );
     return rows.map((row) => ({ value: row.value, events: Number(row.events) }));
+  }
+
+  async funnel(filter: EventFilter, funnel: FunnelDefinition): Promise<number[]> {
+    const query = postgresFunnelSql(postgresWhere({ ...filter, eventType: undefined }), funnel);
+    const rows = await this.read<Record<string, string>>(filter, query.sql, query.values);
+    return funnel.steps.map((_, index) => Number(rows[0][`step${index + 1}`]));
+  }
+
+  async retention(
+    filter: EventFilter,
+    events: RetentionEvents,
+    interval: RetentionInterval,
+    timezone: string,
+  ): Promise<RetentionCounts> {
+    const where = postgresWhere({ ...filter, eventType: undefined });
+    const query = postgresRetentionSql(where, events, interval, timezone);
+    const rows = await this.read<{ cohort: string; returned: string | null; users: string }>(
+      filter,
+      query.sql,
+      query.values,
+    );
+    const counts: RetentionCounts = { cohorts: new Map(), returns: [] };
+    for (const row of rows) {
+      if (row.returned === null) counts.cohorts.set(Number(row.cohort), Number(row.users));
+      else
+        counts.returns.push({
+          cohort: Number(row.cohort),
+          returned: Number(row.returned),
+          users: Number(row.users),
+        });
+    }
+    return counts;
   }
 
   /**
