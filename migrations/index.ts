@@ -9,6 +9,11 @@ import { CreatePasswordSetTokens1763900000007 } from './1763900000007-create-pas
 import { CreatePlatformAudit1763900000008 } from './1763900000008-create-platform-audit';
 import { HardenPlatformAuditFunctions1763900000009 } from './1763900000009-harden-platform-audit-functions';
 import { CreateEvents1763900000010 } from './1763900000010-create-events';
+import { CreateQueryCosts1763900000011 } from './1763900000011-create-query-costs';
+import { CreateEventRollups1763900000012 } from './1763900000012-create-event-rollups';
+import { CreateTenantBranding1763900000020 } from './1763900000020-create-tenant-branding';
+import { CreateDashboards1763900000021 } from './1763900000021-create-dashboards';
+import { CrossTenantDashboards1763900000022 } from './1763900000022-cross-tenant-dashboards';
 
 /** Every migration in order. Listed explicitly so the CLI, the app and Jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -23,4 +28,9 @@ export const ALL_MIGRATIONS = [
   CreatePlatformAudit1763900000008,
   HardenPlatformAuditFunctions1763900000009,
   CreateEvents1763900000010,
+  CreateQueryCosts1763900000011,
+  CreateEventRollups1763900000012,
+  CreateTenantBranding1763900000020,
+  CreateDashboards1763900000021,
+  CrossTenantDashboards1763900000022,
 ];

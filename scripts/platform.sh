@@ -69,7 +69,7 @@ up() {
   step "local stack"; bash scripts/stack.sh up
   set -a; . "$STACK_DIR/stack.env"; set +a
   ensure_secrets
-  step "build"; npx nest build
+  step "build"; npm run --silent build   # nest build, then the embed bundle (dist/embed)
   step "migrations"; node dist/src/cli/migrate.js
   stop_app
   step "app"

@@ -8,6 +8,7 @@
 #   scripts/stack.sh status [SERVICE...]           exit 0 if all running, else 3
 #   scripts/stack.sh reset                         down --purge for every service
 #   scripts/stack.sh env                           print the path of stack.env
+#   scripts/stack.sh browser                       install Debian's chromium if missing (the embed browser test)
 #
 # SERVICE is any of: postgres redis clickhouse kafka (default: all four).
 # Ports and credentials come from the environment; see docs/local-stack.md.
@@ -69,7 +70,7 @@ warn() { printf '[stack] WARNING: %s\n' "$*" >&2; }
 die()  { printf '[stack] ERROR: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 now() { date +%s.%N; }
@@ -875,6 +876,17 @@ cmd_status() {
   return "$all"
 }
 
+# Headless Chromium for the embedded-dashboard browser test (test/embed/, driven by
+# playwright-core). Debian's package: nothing is downloaded at test time, which a closed network
+# would refuse. Idempotent: does nothing when /usr/bin/chromium is there.
+cmd_browser() {
+  command -v chromium >/dev/null && return 0
+  [ "$(id -u)" = 0 ] || die "chromium is missing and this is not root: apt-get install chromium"
+  mkdir -p "$STACK_DIR"
+  take_lock
+  apt_install chromium
+}
+
 main() {
   local cmd="${1:-}"
   [ $# -gt 0 ] && shift
@@ -884,6 +896,7 @@ main() {
     status) cmd_status "$@" ;;
     reset) cmd_down --purge ;;
     env) printf '%s\n' "$STACK_ENV" ;;
+    browser) cmd_browser ;;
     -h|--help|help) usage ;;
     *) usage >&2; exit 2 ;;
   esac

@@ -11,6 +11,7 @@ bash scripts/ensure-node-modules.sh
 
 step "local stack"
 bash scripts/stack.sh up
+bash scripts/stack.sh browser   # Debian's chromium, for the embedded-dashboard browser test
 if [ "${CI:-}" = "true" ]; then
   # CI leaves nothing running behind it.
   trap 'bash scripts/stack.sh down >/dev/null 2>&1 || true' EXIT
@@ -21,6 +22,7 @@ npx eslint .
 
 step "type-check (app, migrations, tests, benchmarks)"
 npx tsc -p tsconfig.json --noEmit
+npx tsc -p src/analytics/embed/client --noEmit   # the embed page's browser script (DOM types)
 
 step "jest (unit + end-to-end against the real servers)"
 mkdir -p test/artifacts

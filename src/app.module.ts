@@ -9,6 +9,9 @@ import { createValidationPipe } from './common/validation.pipe';
 import { validateEnvironment } from './config/environment';
 import { DatabaseModule } from './database/database.module';
 import { AnalyticsModule } from './analytics/analytics.module';
+import { BillingModule } from './billing/billing.module';
+import { RollupsModule } from './analytics/rollups/rollups.module';
+import { BrandingModule } from './branding/branding.module';
 import { HealthModule } from './health/health.module';
 import { IngestionModule } from './ingestion/ingestion.module';
 import { LoggingModule } from './logging/logging.module';
@@ -29,7 +32,9 @@ import { TenancyModule } from './tenancy/tenancy.module';
     MetricsModule,
     AuditModule,
     IngestionModule,
+    BrandingModule,
     AnalyticsModule,
+    BillingModule,
   ],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },
@@ -46,6 +51,10 @@ export class AppModule {
       validate: validateEnvironment,
       ignoreEnvFile: process.env.NODE_ENV === 'test',
     });
-    return { module: AppModule, imports: [config] };
+    const redisUrl = process.env.REDIS_URL?.trim() || undefined;
+    return {
+      module: AppModule,
+      imports: [config, RollupsModule.register(redisUrl, process.env.DATABASE_NAME ?? 'tenantry')],
+    };
   }
 }

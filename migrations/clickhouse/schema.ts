@@ -29,5 +29,41 @@ export function clickhouseSchema(database: string): { version: number; sql: stri
       PARTITION BY toYYYYMM(timestamp)
       ORDER BY (tenant_id, toDate(timestamp), event_id)`,
     },
+    // Daily rollups (UTC days), kept by a materialized view on every insert into events. Exact
+    // sets, so they merge over any days: events as distinct event ids (a re-delivered event is
+    // counted once, as FINAL does), users and sessions as distinct non-empty ids.
+    {
+      version: 2,
+      sql: `CREATE TABLE IF NOT EXISTS ${db}.events_daily (
+        tenant_id UUID,
+        day Date,
+        event_type String,
+        events AggregateFunction(uniqExact, UUID),
+        users AggregateFunction(uniqExactIf, String, UInt8),
+        sessions AggregateFunction(uniqExactIf, String, UInt8)
+      ) ENGINE = AggregatingMergeTree()
+      PARTITION BY toYYYYMM(day)
+      ORDER BY (tenant_id, day, event_type)`,
+    },
+    {
+      version: 3,
+      sql: `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.events_daily_mv TO ${db}.events_daily AS
+      SELECT tenant_id, toDate(timestamp, 'UTC') AS day, event_type,
+             uniqExactState(event_id) AS events,
+             uniqExactIfState(user_id, user_id != '') AS users,
+             uniqExactIfState(session_id, session_id != '') AS sessions
+        FROM ${db}.events
+       GROUP BY tenant_id, day, event_type`,
+    },
+    // Events stored before the view existed. Rows the view also saw merge away: sets, not sums.
+    {
+      version: 4,
+      sql: `INSERT INTO ${db}.events_daily
+      SELECT tenant_id, toDate(timestamp, 'UTC') AS day, event_type,
+             uniqExactState(event_id), uniqExactIfState(user_id, user_id != ''),
+             uniqExactIfState(session_id, session_id != '')
+        FROM ${db}.events
+       GROUP BY tenant_id, day, event_type`,
+    },
   ];
 }

@@ -1,32 +1,71 @@
 import { Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { Environment } from '../config/environment';
-import { TenantContext } from '../database/tenant-context';
-import { IngestionModule } from '../ingestion/ingestion.module';
-import { ClickHouseEventStore } from '../ingestion/store/clickhouse-event-store';
-import { EVENT_STORE, type EventStore } from '../ingestion/store/event-store';
+import { makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+import { BrandingModule } from '../branding/branding.module';
+import { QueryCostInterceptor } from './cost/query-cost.interceptor';
+import {
+  QUERY_COST,
+  QUERY_DURATION,
+  QUERY_ROWS_READ,
+  QueryCostService,
+} from './cost/query-cost.service';
+import { QueryCostsController } from './cost/query-costs.controller';
+import { DashboardsController } from './dashboards/dashboards.controller';
+import { DashboardsService } from './dashboards/dashboards.service';
+import { WidgetRunner } from './dashboards/widget-runner';
+import { EmbedAccess } from './embed/embed-access.service';
+import { EmbedAssets } from './embed/embed-assets';
+import { EmbedDataController } from './embed/embed-data.controller';
+import { EmbedPageController } from './embed/embed-page.controller';
+import { GuestTokenController } from './embed/guest-token.controller';
+import { GuestTokensService } from './embed/guest-tokens.service';
 import { AnalyticsController } from './http/analytics.controller';
-import { ANALYTICS_STORE, type AnalyticsStore } from './stores/analytics-store';
-import { ClickHouseAnalytics } from './stores/clickhouse-analytics';
-import { PostgresAnalytics } from './stores/postgres-analytics';
+import { FunnelController } from './http/funnel.controller';
+import { RetentionController } from './http/retention.controller';
+import { AnalyticsQueryService } from './query/analytics-query.service';
+import { AnalyticsStoreModule } from './stores/analytics-store.module';
 
-/** Tenant analytics over whichever event store ingestion writes to. */
+/**
+ * Tenant analytics over whichever event store ingestion writes to: the query routes, the query
+ * cost log (cost/), saved dashboards (dashboards/), and guest tokens with the embedded
+ * dashboard pages (embed/). Rollups are kept by RollupsModule.
+ */
 @Module({
-  imports: [IngestionModule],
-  controllers: [AnalyticsController],
+  imports: [AnalyticsStoreModule, BrandingModule],
+  controllers: [
+    AnalyticsController,
+    FunnelController,
+    RetentionController,
+    QueryCostsController,
+    DashboardsController,
+    GuestTokenController,
+    EmbedPageController,
+    EmbedDataController,
+  ],
   providers: [
-    {
-      provide: ANALYTICS_STORE,
-      inject: [EVENT_STORE, TenantContext, ConfigService],
-      useFactory: (
-        store: EventStore,
-        tenantContext: TenantContext,
-        config: ConfigService<Environment, true>,
-      ): AnalyticsStore =>
-        store instanceof ClickHouseEventStore
-          ? new ClickHouseAnalytics(store, config.get('CLICKHOUSE_DATABASE', { infer: true }))
-          : new PostgresAnalytics(tenantContext),
-    },
+    AnalyticsQueryService,
+    QueryCostService,
+    QueryCostInterceptor,
+    makeHistogramProvider({
+      name: QUERY_DURATION,
+      help: 'Analytics query duration by kind and store',
+      labelNames: ['kind', 'store'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    }),
+    makeCounterProvider({
+      name: QUERY_ROWS_READ,
+      help: 'Rows the event store read for analytics queries, by kind and store',
+      labelNames: ['kind', 'store'],
+    }),
+    makeCounterProvider({
+      name: QUERY_COST,
+      help: 'Estimated cost of analytics queries in US dollars, by kind and store',
+      labelNames: ['kind', 'store'],
+    }),
+    DashboardsService,
+    WidgetRunner,
+    GuestTokensService,
+    EmbedAccess,
+    EmbedAssets,
   ],
 })
 export class AnalyticsModule {}

@@ -1,3 +1,4 @@
+import { routeTemplate } from '../common/route-template';
 import {
   CallHandler,
   ExecutionContext,
@@ -113,9 +114,4 @@ export class TenantTransactionInterceptor implements NestInterceptor {
       );
     }
   }
-}
-
-function routeTemplate(request: TenantRequest): string {
-  const template = (request.route as { path?: string } | undefined)?.path;
-  return template ? `${request.baseUrl}${template}` : request.path;
 }

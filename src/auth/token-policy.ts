@@ -9,6 +9,13 @@ export const ACCESS_TOKEN_ISSUER = 'tenantry';
 export const ACCESS_TOKEN_AUDIENCE = 'tenantry-api';
 /** Platform admin tokens: accepted only where platform credentials are. */
 export const ADMIN_TOKEN_AUDIENCE = 'tenantry-admin';
+/**
+ * Guest tokens for embedded dashboards (src/analytics/embed): accepted only by the /embed
+ * routes, for one tenant's one dashboard. CredentialsService pins the two audiences above, so
+ * every tenant and admin route refuses them.
+ */
+export const EMBED_TOKEN_AUDIENCE = 'embed';
+export const GUEST_TOKEN_SECONDS = 5 * 60;
 
 export const ACCESS_TOKEN_SECONDS = 15 * 60;
 export const REFRESH_TOKEN_SECONDS = 30 * 24 * 3600;

@@ -175,6 +175,16 @@ export class Environment {
   @Max(60_000)
   INGESTION_FLUSH_MS = 200;
 
+  /**
+   * How often the PostgreSQL event store's daily rollups catch up with written days (a BullMQ
+   * repeatable job when Redis is configured, an in-process timer otherwise).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  ROLLUP_REFRESH_SECONDS = 60;
+
   /** Login attempts (and, counted apart, refreshes) per client IP per minute; shared through Redis. */
   @Transform(toInt)
   @IsInt()

@@ -1,3 +1,4 @@
+import { QueryCost } from '../analytics/cost/query-cost.entity';
 import type { DataSourceOptions } from 'typeorm';
 import { ALL_MIGRATIONS } from '../../migrations';
 import { AuditEntry } from '../audit/audit-entry.entity';
@@ -9,6 +10,8 @@ import { PasswordSetToken } from '../auth/users/password-set-token.entity';
 import { User } from '../auth/users/user.entity';
 import { Tenant } from '../tenancy/tenant.entity';
 import { TenantSettings } from '../tenancy/settings/tenant-settings.entity';
+import { Dashboard } from '../analytics/dashboards/dashboard.entity';
+import { TenantBranding } from '../branding/tenant-branding.entity';
 
 /** Every TypeORM entity, listed explicitly so the CLI, the app and tests load the same set. */
 export const ALL_ENTITIES = [
@@ -21,6 +24,9 @@ export const ALL_ENTITIES = [
   PlatformAdmin,
   PasswordSetToken,
   PlatformAuditEntry,
+  QueryCost,
+  TenantBranding,
+  Dashboard,
 ];
 
 export interface DatabaseConnection {

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { TenantSettingsController } from './settings/tenant-settings.controller';
 import { TenantSettingsService } from './settings/tenant-settings.service';
+import { TenantProvisioning } from './tenant-provisioning';
 import { TenantResolver } from './tenant-resolver';
 import { TenantStatisticsService } from './tenant-statistics.service';
 import { TenantsAdminController } from './tenants.admin.controller';
@@ -10,7 +11,13 @@ import { TenantsService } from './tenants.service';
 @Global()
 @Module({
   controllers: [TenantsAdminController, TenantSettingsController],
-  providers: [TenantsService, TenantSettingsService, TenantStatisticsService, TenantResolver],
-  exports: [TenantsService, TenantSettingsService, TenantResolver],
+  providers: [
+    TenantsService,
+    TenantSettingsService,
+    TenantStatisticsService,
+    TenantResolver,
+    TenantProvisioning,
+  ],
+  exports: [TenantsService, TenantSettingsService, TenantResolver, TenantProvisioning],
 })
 export class TenancyModule {}

@@ -17,6 +17,7 @@ import { UpdateTenantDto } from './dto/update-tenant.dto';
 import { TenantSettingsService } from './settings/tenant-settings.service';
 import { RESERVED_SLUGS } from './slug';
 import { Tenant } from './tenant.entity';
+import { TenantProvisioning } from './tenant-provisioning';
 
 /** Tenant lifecycle for platform operators: provision, list, change, soft-delete. */
 @Injectable()
@@ -26,6 +27,7 @@ export class TenantsService {
     private readonly tenantContext: TenantContext,
     private readonly settings: TenantSettingsService,
     private readonly audit: AuditService,
+    private readonly provisioning: TenantProvisioning,
   ) {}
 
   private get tenants() {
@@ -63,6 +65,8 @@ export class TenantsService {
             }),
           );
           await this.settings.createDefaults();
+          // What other modules give every new tenant (the default dashboard, ...).
+          await this.provisioning.runAll();
           await this.audit.record({
             action: 'tenant.created',
             resourceType: 'tenant',

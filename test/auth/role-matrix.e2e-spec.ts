@@ -38,6 +38,17 @@ const ACCESS: Record<string, Access> = {
   'GET /v1/analytics/summary': ['analytics:read'],
   'GET /v1/analytics/timeseries': ['analytics:read'],
   'GET /v1/analytics/breakdown': ['analytics:read'],
+  'POST /v1/analytics/funnel': ['analytics:read'],
+  'GET /v1/analytics/retention': ['analytics:read'],
+  'GET /v1/usage/queries': ['analytics:read'],
+  'GET /v1/branding': ['settings:read'],
+  'PUT /v1/branding': ['settings:write'],
+  'GET /v1/dashboards': ['dashboards:read'],
+  'POST /v1/dashboards': ['dashboards:write'],
+  'GET /v1/dashboards/{id}': ['dashboards:read'],
+  'PATCH /v1/dashboards/{id}': ['dashboards:write'],
+  'DELETE /v1/dashboards/{id}': ['dashboards:write'],
+  'POST /v1/guest-token': ['dashboards:read'],
   'POST /admin/tenants': 'platform',
   'GET /admin/tenants': 'platform',
   'GET /admin/tenants/{id}': 'platform',
@@ -46,6 +57,7 @@ const ACCESS: Record<string, Access> = {
   'GET /admin/tenants/{id}/statistics': 'platform',
   'GET /admin/statistics': 'platform',
   'GET /admin/audit-log': 'platform',
+  'GET /admin/cost-attribution': 'platform',
 };
 
 /** What an allowed caller gets for the probe: the request never changes anything. */
@@ -74,6 +86,17 @@ const ALLOWED_STATUS: Record<string, number> = {
   'GET /v1/analytics/summary': 200,
   'GET /v1/analytics/timeseries': 200,
   'GET /v1/analytics/breakdown': 200,
+  'POST /v1/analytics/funnel': 400,
+  'GET /v1/analytics/retention': 200,
+  'GET /v1/usage/queries': 200,
+  'GET /v1/branding': 200,
+  'PUT /v1/branding': 400,
+  'GET /v1/dashboards': 200,
+  'POST /v1/dashboards': 400,
+  'GET /v1/dashboards/{id}': 404,
+  'PATCH /v1/dashboards/{id}': 404,
+  'DELETE /v1/dashboards/{id}': 404,
+  'POST /v1/guest-token': 400,
   'POST /admin/tenants': 400,
   'GET /admin/tenants': 200,
   'GET /admin/tenants/{id}': 404,
@@ -82,6 +105,7 @@ const ALLOWED_STATUS: Record<string, number> = {
   'GET /admin/tenants/{id}/statistics': 404,
   'GET /admin/statistics': 200,
   'GET /admin/audit-log': 200,
+  'GET /admin/cost-attribution': 200,
 };
 
 interface Caller {
@@ -252,7 +276,7 @@ describe('role matrix: every operation × every kind of caller', () => {
       }
     }
     expect(mismatches).toEqual([]);
-    // 32 operations × (1 anonymous + 4 roles + 2 keys per permission set + 1 admin).
-    expect(checked).toBeGreaterThanOrEqual(32 * 14);
+    // 42 operations × (1 anonymous + 4 roles + 2 keys per permission set + 1 admin).
+    expect(checked).toBeGreaterThanOrEqual(42 * 14);
   });
 });

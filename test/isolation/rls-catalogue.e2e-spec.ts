@@ -45,6 +45,8 @@ describe('RLS catalogue', () => {
     const tables = (await tenantTables()).map((t) => t.table);
     expect(tables).toContain('tenant_settings');
     expect(tables).toContain('events');
+    expect(tables).toContain('dashboards');
+    expect(tables).toContain('tenant_branding');
     expect(
       tables.filter((table) => /^events_\d{4}_\d{2}$/.test(table)).length,
     ).toBeGreaterThanOrEqual(3);
@@ -92,7 +94,14 @@ describe('RLS catalogue', () => {
   it('has no other policy than platform_read: SELECT only, for the owner role only, behind its switch', async () => {
     const ownerRole = process.env.DATABASE_OWNER_USER;
     const others = (await policiesOf()).filter((p) => p.policyname !== 'tenant_isolation');
-    expect(others.map((p) => p.tablename).sort()).toEqual(['api_keys', 'audit_log', 'users']);
+    expect(others.map((p) => p.tablename).sort()).toEqual([
+      'api_keys',
+      'audit_log',
+      'dashboards',
+      'event_rollup_days',
+      'query_costs',
+      'users',
+    ]);
     for (const policy of others) {
       expect(policy).toMatchObject({
         policyname: 'platform_read',
@@ -144,6 +153,8 @@ describe('RLS catalogue', () => {
     expect(rows.map((r) => r.name).sort()).toEqual([
       'ensure_event_partitions',
       'platform_audit_entries',
+      'platform_query_costs',
+      'platform_stale_rollup_days',
       'record_cross_tenant_attempt',
     ]);
     for (const { name, config, source } of rows) {

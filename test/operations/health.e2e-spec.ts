@@ -52,6 +52,19 @@ describe('GET /health', () => {
     }
   });
 
+  it('starts, reports and stops with Redis down on the PostgreSQL store (rollup jobs waiting)', async () => {
+    const t = await createTestApp({
+      env: { REDIS_URL: 'redis://127.0.0.1:9', CLICKHOUSE_URL: '', KAFKA_BROKERS: '' },
+    });
+    try {
+      const response = await t.http.get('/health').expect(503);
+      expect(response.body.error.redis.status).toBe('down');
+      expect(response.body.info.postgres.status).toBe('up');
+    } finally {
+      await t.close();
+    }
+  });
+
   it('answers liveness without touching any server', async () => {
     const t = await createTestApp();
     try {

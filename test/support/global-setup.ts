@@ -1,6 +1,7 @@
 import { recreateDatabase } from '../../src/database/recreate-database';
 import { createClient } from '@clickhouse/client';
 import { Kafka, logLevel } from 'kafkajs';
+import { buildEmbedBundle } from '../../scripts/build-embed';
 import { testEnvironment } from './stack-env';
 
 /**
@@ -31,6 +32,8 @@ export default async function globalSetup(): Promise<void> {
     env.DATABASE_NAME,
   );
   await resetEventServers(env);
+  // The embedded dashboards' script, bundled fresh (the app serves dist/embed/embed.js).
+  await buildEmbedBundle();
 }
 
 /** A clean ClickHouse test database and no Kafka topics left by earlier runs ("test." ones). */

@@ -6,12 +6,13 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
+import { ApiSharedQuery } from './shared-query.decorator';
+import { CostedQuery } from '../cost/costed-query.decorator';
 import { RequirePermissions } from '../../auth/require-permissions.decorator';
 import { InvalidInputException } from '../../common/field-error';
-import { PLANS } from '../../tenancy/plans';
-import { TenantSettingsService } from '../../tenancy/settings/tenant-settings.service';
 import type { TenantRequest } from '../../tenancy/tenant-request';
-import { type AnalyticsQuery, parseAnalyticsQuery, previousPeriod } from '../query/analytics-query';
+import { previousPeriod } from '../query/analytics-query';
+import { AnalyticsQueryService } from '../query/analytics-query.service';
 import {
   ANALYTICS_STORE,
   type AnalyticsStore,
@@ -26,39 +27,24 @@ import { TimeseriesResponse } from './timeseries.response';
 import type { FieldError } from '../../common/field-error';
 import { bucketStarts, INTERVALS, type Interval, MAX_BUCKETS } from '../query/buckets';
 
-const COMMON_QUERY = [
-  ApiQuery({
-    name: 'from',
-    required: false,
-    description: 'RFC 3339; default 7 days before `to`; within the plan retention',
-  }),
-  ApiQuery({ name: 'to', required: false, description: 'RFC 3339, exclusive; default now' }),
-  ApiQuery({ name: 'event_type', required: false, example: 'purchase' }),
-];
-
-function applyAll(decorators: MethodDecorator[]): MethodDecorator {
-  return (target, key, descriptor) => {
-    for (const decorator of decorators) decorator(target, key, descriptor);
-  };
-}
-
 @ApiTags('analytics')
 @Controller('v1/analytics')
 export class AnalyticsController {
   constructor(
     @Inject(ANALYTICS_STORE) private readonly store: AnalyticsStore,
-    private readonly settings: TenantSettingsService,
+    private readonly query: AnalyticsQueryService,
   ) {}
 
   @Get('summary')
   @RequirePermissions('analytics:read')
+  @CostedQuery('summary')
   @ApiOperation({
     summary: 'Events, unique users, sessions and events per user, each with the previous period',
     description:
       'Filters: `event_type`, and any number of `property.<key>=<value>` (a number or boolean ' +
       'property matches its text, e.g. property.price=49).',
   })
-  @applyAll(COMMON_QUERY)
+  @ApiSharedQuery()
   @ApiOkResponse({ type: SummaryResponse })
   @ApiBadRequestResponse({
     description: 'A parameter is malformed or past the plan retention; each is named',
@@ -67,7 +53,7 @@ export class AnalyticsController {
     @Query() raw: Record<string, unknown>,
     @Req() request: TenantRequest,
   ): Promise<SummaryResponse> {
-    const { filter, timezone } = await this.parse(raw, request);
+    const { filter, timezone } = await this.query.parse(raw, request);
     const previous = previousPeriod(filter);
     const [now, before] = await Promise.all([
       this.store.summary(filter),
@@ -95,11 +81,12 @@ export class AnalyticsController {
 
   @Get('timeseries')
   @RequirePermissions('analytics:read')
+  @CostedQuery('timeseries')
   @ApiOperation({
     summary: 'A metric per minute, hour, day or week in the tenant’s timezone, empty buckets as 0',
     description: `At most ${MAX_BUCKETS} buckets: a finer interval over a longer range is refused, with the limit stated.`,
   })
-  @applyAll(COMMON_QUERY)
+  @ApiSharedQuery()
   @ApiQuery({ name: 'metric', required: false, enum: METRICS })
   @ApiQuery({ name: 'interval', required: false, enum: INTERVALS })
   @ApiOkResponse({ type: TimeseriesResponse })
@@ -110,7 +97,9 @@ export class AnalyticsController {
     @Query() raw: Record<string, unknown>,
     @Req() request: TenantRequest,
   ): Promise<TimeseriesResponse> {
-    const { filter, timezone } = await this.parse(raw, request, ['metric', 'interval']);
+    const { filter, timezone } = await this.query.parse(raw, request, {
+      extra: ['metric', 'interval'],
+    });
     const metric = raw.metric ?? 'events';
     const interval = raw.interval ?? 'day';
     const errors: FieldError[] = [];
@@ -159,10 +148,11 @@ export class AnalyticsController {
 
   @Get('breakdown')
   @RequirePermissions('analytics:read')
+  @CostedQuery('breakdown')
   @ApiOperation({
     summary: 'Top values of event_type, user_id or property.<key>, with counts and share',
   })
-  @applyAll(COMMON_QUERY)
+  @ApiSharedQuery()
   @ApiQuery({
     name: 'dimension',
     required: false,
@@ -178,7 +168,7 @@ export class AnalyticsController {
     @Query() raw: Record<string, unknown>,
     @Req() request: TenantRequest,
   ): Promise<BreakdownResponse> {
-    const { filter } = await this.parse(raw, request, ['dimension', 'limit']);
+    const { filter } = await this.query.parse(raw, request, { extra: ['dimension', 'limit'] });
     const dimensionText = raw.dimension ?? 'event_type';
     const limitText = raw.limit ?? '10';
     const errors: FieldError[] = [];
@@ -216,26 +206,5 @@ export class AnalyticsController {
         share: totals.events === 0 ? 0 : Math.round((row.events / totals.events) * 10_000) / 10_000,
       })),
     };
-  }
-
-  private async parse(
-    raw: Record<string, unknown>,
-    request: TenantRequest,
-    extra: readonly string[] = [],
-  ): Promise<AnalyticsQuery> {
-    const tenant = request.tenant!;
-    const settings = await this.settings.get();
-    const parsed = parseAnalyticsQuery(
-      raw,
-      {
-        tenantId: tenant.id,
-        timezone: settings.timezone,
-        retentionDays: PLANS[tenant.tier].dataRetentionDays,
-        now: Date.now(),
-      },
-      extra,
-    );
-    if ('errors' in parsed) throw new InvalidInputException(parsed.errors);
-    return parsed.query;
   }
 }

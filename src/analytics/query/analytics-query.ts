@@ -18,8 +18,10 @@ export interface AnalyticsQuery {
 }
 
 const DEFAULT_RANGE_MS = 7 * 86_400_000;
-const EVENT_TYPE = /^[a-z0-9_.:-]{1,128}$/;
-const PROPERTY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
+export const EVENT_TYPE_PATTERN = /^[a-z0-9_.:-]{1,128}$/;
+/** A property key in a filter (also the guest tokens' forced filters). */
+export const PROPERTY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
+export const MAX_PROPERTY_VALUE_LENGTH = 256;
 const COMMON_PARAMETERS = new Set(['from', 'to', 'event_type']);
 export const MAX_PROPERTY_FILTERS = 10;
 
@@ -77,7 +79,7 @@ export function parseAnalyticsQuery(
   }
 
   const eventType = single('event_type');
-  if (eventType !== undefined && !EVENT_TYPE.test(eventType)) {
+  if (eventType !== undefined && !EVENT_TYPE_PATTERN.test(eventType)) {
     errors.push({
       field: 'event_type',
       message: 'event_type may hold only a-z, 0-9 and _ . : - (1-128)',
@@ -94,8 +96,11 @@ export function parseAnalyticsQuery(
     const key = name.slice('property.'.length);
     if (!PROPERTY_KEY.test(key)) {
       errors.push({ field: name, message: 'a property key is 1-128 of A-Z a-z 0-9 _ . : -' });
-    } else if (typeof value !== 'string' || value.length > 256) {
-      errors.push({ field: name, message: `${name} must be given once, at most 256 characters` });
+    } else if (typeof value !== 'string' || value.length > MAX_PROPERTY_VALUE_LENGTH) {
+      errors.push({
+        field: name,
+        message: `${name} must be given once, at most ${MAX_PROPERTY_VALUE_LENGTH} characters`,
+      });
     } else {
       properties.push([key, value]);
     }

@@ -1,5 +1,7 @@
 import type { EventFilter } from '../query/analytics-query';
 import type { Interval } from '../query/buckets';
+import type { FunnelDefinition } from '../query/funnel';
+import type { RetentionCounts, RetentionEvents, RetentionInterval } from '../query/retention';
 
 export const METRICS = ['events', 'users', 'sessions'] as const;
 export type Metric = (typeof METRICS)[number];
@@ -28,6 +30,15 @@ export interface AnalyticsStore {
     interval: Interval,
     timezone: string,
   ): Promise<Map<number, number>>;
+  /** Users reaching each step, in step order (semantics: query/funnel.ts). */
+  funnel(filter: EventFilter, funnel: FunnelDefinition): Promise<number[]>;
+  /** Cohort sizes and returning users per bucket pair (semantics: query/retention.ts). */
+  retention(
+    filter: EventFilter,
+    events: RetentionEvents,
+    interval: RetentionInterval,
+    timezone: string,
+  ): Promise<RetentionCounts>;
 }
 
 /** What a breakdown groups by: the event type, the user, or one property's value. */

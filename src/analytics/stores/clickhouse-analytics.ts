@@ -4,8 +4,12 @@ import {
   stringLiteral,
   uuidLiteral,
 } from '../../ingestion/store/clickhouse/sql-literal';
+import { recordRead } from '../cost/read-meter';
 import type { EventFilter } from '../query/analytics-query';
+import { planAround, type RollupPlan, type TimeRange, wholeDaysOf } from '../rollups/rollup-plan';
 import type { Interval } from '../query/buckets';
+import { type FunnelDefinition, usersPerStep } from '../query/funnel';
+import type { RetentionCounts, RetentionEvents, RetentionInterval } from '../query/retention';
 import type {
   AnalyticsStore,
   BreakdownRow,
@@ -13,6 +17,8 @@ import type {
   Metric,
   SummaryCounts,
 } from './analytics-store';
+import { clickhouseFunnelSql } from './clickhouse-funnel-sql';
+import { clickhouseCohortSizesSql, clickhouseReturnsSql } from './clickhouse-retention-sql';
 
 const METRIC_SQL: Record<Metric, string> = {
   events: 'count()',
@@ -39,11 +45,22 @@ function bucketSql(interval: Interval, zone: string): string {
  * every value goes through sql-literal.ts (a checked UUID, whole-second epochs, quoted strings).
  * A property matches as a JSON string ("DE") or as a raw number or boolean (49, true).
  */
-export function clickhouseWhere(filter: EventFilter): string {
+export function clickhouseWhere(
+  filter: EventFilter,
+  ranges: TimeRange[] = [{ from: filter.from, to: filter.to }],
+): string {
+  const seconds = (at: Date) => Math.floor(at.getTime() / 1000);
   const clauses = [
     `tenant_id = ${uuidLiteral(filter.tenantId)}`,
-    `timestamp >= toDateTime(${Math.floor(filter.from.getTime() / 1000)})`,
-    `timestamp < toDateTime(${Math.floor(filter.to.getTime() / 1000)})`,
+    // Parenthesised as a whole: an OR must never escape the tenant predicate.
+    ranges.length === 0
+      ? '0'
+      : `(${ranges
+          .map(
+            (range) =>
+              `(timestamp >= toDateTime(${seconds(range.from)}) AND timestamp < toDateTime(${seconds(range.to)}))`,
+          )
+          .join(' OR ')})`,
   ];
   if (filter.eventType !== undefined)
     clauses.push(`event_type = ${stringLiteral(filter.eventType)}`);
@@ -55,19 +72,28 @@ export function clickhouseWhere(filter: EventFilter): string {
   return clauses.join(' AND ');
 }
 
-/** Analytics on ClickHouse; FINAL folds re-delivered rows, so each event counts once. */
+/**
+ * Analytics on ClickHouse; FINAL folds re-delivered rows, so each event counts once. Long
+ * ranges read their whole UTC days from `events_daily` (kept by a materialized view) and only
+ * the edges from raw events.
+ */
 export class ClickHouseAnalytics implements AnalyticsStore {
   readonly kind = 'clickhouse' as const;
   private readonly table: string;
+  private readonly rollupTable: string;
 
   constructor(
     private readonly store: ClickHouseEventStore,
     database: string,
+    private readonly options: { rollups: boolean } = { rollups: true },
   ) {
     this.table = `${identifier(database)}.events`;
+    this.rollupTable = `${identifier(database)}.events_daily`;
   }
 
   async summary(filter: EventFilter): Promise<SummaryCounts> {
+    const days = this.options.rollups ? wholeDaysOf(filter) : null;
+    if (days) return this.summaryWithRollups(filter, planAround(filter, days));
     const rows = await this.read<{ events: string; users: string; sessions: string }>(
       `SELECT count() AS events,
               uniqExactIf(user_id, user_id != '') AS users,
@@ -101,6 +127,9 @@ export class ClickHouseAnalytics implements AnalyticsStore {
     dimension: Dimension,
     limit: number,
   ): Promise<BreakdownRow[]> {
+    const days =
+      this.options.rollups && dimension.kind === 'event_type' ? wholeDaysOf(filter) : null;
+    if (days) return this.eventTypesWithRollups(filter, planAround(filter, days), limit);
     let expression: string;
     if (dimension.kind === 'property') {
       const key = stringLiteral(dimension.key);
@@ -118,8 +147,97 @@ export class ClickHouseAnalytics implements AnalyticsStore {
     return rows.map((row) => ({ value: row.value, events: Number(row.events) }));
   }
 
+  /**
+   * The distinct-set states of the plan's days and of its raw edges, as one UNION ALL. The
+   * type column is named `type`: in ClickHouse a SELECT alias is visible in WHERE, so an alias
+   * named event_type would shadow the column the filter compares.
+   */
+  private statesOf(filter: EventFilter, plan: RollupPlan, byType: boolean): string {
+    const type =
+      filter.eventType === undefined ? '' : ` AND event_type = ${stringLiteral(filter.eventType)}`;
+    const parts = [
+      `SELECT event_type AS type, events, users, sessions FROM ${this.rollupTable}
+        WHERE tenant_id = ${uuidLiteral(filter.tenantId)}
+          AND day >= toDate(${stringLiteral(plan.days[0])})
+          AND day <= toDate(${stringLiteral(plan.days[plan.days.length - 1])})${type}`,
+    ];
+    if (plan.raw.length > 0) {
+      parts.push(
+        `SELECT ${byType ? 'event_type' : "''"} AS type, uniqExactState(event_id) AS events,
+                uniqExactIfState(user_id, user_id != '') AS users,
+                uniqExactIfState(session_id, session_id != '') AS sessions
+           FROM ${this.table} WHERE ${clickhouseWhere(filter, plan.raw)}
+          ${byType ? 'GROUP BY event_type' : ''}`,
+      );
+    }
+    return parts.join(' UNION ALL ');
+  }
+
+  private async summaryWithRollups(filter: EventFilter, plan: RollupPlan): Promise<SummaryCounts> {
+    const rows = await this.read<{ events: string; users: string; sessions: string }>(
+      `SELECT uniqExactMerge(events) AS events, uniqExactIfMerge(users) AS users,
+              uniqExactIfMerge(sessions) AS sessions
+         FROM (${this.statesOf(filter, plan, false)})`,
+    );
+    return {
+      events: Number(rows[0]?.events ?? 0),
+      users: Number(rows[0]?.users ?? 0),
+      sessions: Number(rows[0]?.sessions ?? 0),
+    };
+  }
+
+  private async eventTypesWithRollups(
+    filter: EventFilter,
+    plan: RollupPlan,
+    limit: number,
+  ): Promise<BreakdownRow[]> {
+    const rows = await this.read<{ value: string; events: string | number }>(
+      `SELECT type AS value, uniqExactMerge(events) AS events
+         FROM (${this.statesOf(filter, plan, true)})
+        GROUP BY value HAVING value != ''
+        ORDER BY events DESC, value ASC LIMIT ${Math.floor(limit)}`,
+    );
+    return rows.map((row) => ({ value: row.value, events: Number(row.events) }));
+  }
+
+  async funnel(filter: EventFilter, funnel: FunnelDefinition): Promise<number[]> {
+    const where = clickhouseWhere({ ...filter, eventType: undefined });
+    const rows = await this.read<{ level: string | number; users: string | number }>(
+      clickhouseFunnelSql(this.table, where, filter.from, funnel),
+    );
+    const levels = new Map(rows.map((row) => [Number(row.level), Number(row.users)]));
+    return usersPerStep(funnel.steps.length, levels);
+  }
+
+  async retention(
+    filter: EventFilter,
+    events: RetentionEvents,
+    interval: RetentionInterval,
+    timezone: string,
+  ): Promise<RetentionCounts> {
+    const parts = {
+      table: this.table,
+      cohortWhere: clickhouseWhere({ ...filter, eventType: events.cohortEvent }),
+      returnWhere: clickhouseWhere({ ...filter, eventType: events.returnEvent }),
+      bucket: bucketSql(interval, stringLiteral(timezone)),
+    };
+    type Row = { cohort: string | number; returned?: string | number; users: string | number };
+    const sizes = await this.read<Row>(clickhouseCohortSizesSql(parts));
+    const returns = await this.read<Row>(clickhouseReturnsSql(parts));
+    return {
+      cohorts: new Map(sizes.map((row) => [Number(row.cohort) * 1000, Number(row.users)])),
+      returns: returns.map((row) => ({
+        cohort: Number(row.cohort) * 1000,
+        returned: Number(row.returned) * 1000,
+        users: Number(row.users),
+      })),
+    };
+  }
+
   /** Every query of this adapter goes through here, so the query cost log sees what it read. */
-  private read<T>(sql: string): Promise<T[]> {
-    return this.store.select<T>(sql);
+  private async read<T>(sql: string): Promise<T[]> {
+    const { rows, rowsRead, bytesRead } = await this.store.selectWithStatistics<T>(sql);
+    recordRead(rowsRead, bytesRead);
+    return rows;
   }
 }

@@ -4,10 +4,14 @@ import { NotFoundException } from '@nestjs/common';
  * Resource kinds whose owning tenant record_cross_tenant_attempt (migration 1763900000008 and
  * later) can look up. A new tenant resource joins this list and that function's CASE together.
  */
-export const LOCATABLE_RESOURCES = ['user', 'api_key'] as const;
+export const LOCATABLE_RESOURCES = ['user', 'api_key', 'dashboard'] as const;
 export type LocatableResource = (typeof LOCATABLE_RESOURCES)[number];
 
-const LABELS: Record<LocatableResource, string> = { user: 'User', api_key: 'API key' };
+const LABELS: Record<LocatableResource, string> = {
+  user: 'User',
+  api_key: 'API key',
+  dashboard: 'Dashboard',
+};
 
 /**
  * A tenant resource the caller cannot see: missing, or another tenant's (RLS makes the two look

@@ -1,0 +1,61 @@
+import {
+  CallHandler,
+  ExecutionContext,
+  Inject,
+  Injectable,
+  Logger,
+  NestInterceptor,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { performance } from 'node:perf_hooks';
+import { from, lastValueFrom, Observable } from 'rxjs';
+import { routeTemplate } from '../../common/route-template';
+import type { TenantRequest } from '../../tenancy/tenant-request';
+import { ANALYTICS_STORE, type AnalyticsStore } from '../stores/analytics-store';
+import { COSTED_QUERY_KIND } from './costed-query.decorator';
+import type { QueryKind } from './query-cost-model';
+import { QueryCostService } from './query-cost.service';
+import { meterReads } from './read-meter';
+
+/**
+ * Meters what an analytics request reads from the store, times it, and writes one query cost
+ * row for its tenant. Runs inside the tenant transaction, so the row commits with the request.
+ * Only answered queries are recorded: a refused one (400) never reached the store.
+ */
+@Injectable()
+export class QueryCostInterceptor implements NestInterceptor {
+  private readonly logger = new Logger(QueryCostInterceptor.name);
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly costs: QueryCostService,
+    @Inject(ANALYTICS_STORE) private readonly store: AnalyticsStore,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const kind = this.reflector.get<QueryKind | undefined>(COSTED_QUERY_KIND, context.getHandler());
+    const request = context.switchToHttp().getRequest<TenantRequest>();
+    const started = performance.now();
+    return from(
+      meterReads(() =>
+        lastValueFrom(next.handle() as Observable<unknown>, { defaultValue: undefined }),
+      ).then(async ({ result, reads }) => {
+        const tenantId = request.tenant?.id;
+        if (kind && tenantId) {
+          const durationMs = performance.now() - started;
+          const entry = {
+            tenantId,
+            kind,
+            route: routeTemplate(request),
+            store: this.store.kind,
+            durationMs,
+            reads,
+          };
+          await this.costs.record(entry);
+          this.logger.log({ msg: 'analytics query', ...entry, tenant_id: tenantId });
+        }
+        return result;
+      }),
+    );
+  }
+}

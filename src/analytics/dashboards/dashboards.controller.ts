@@ -1,0 +1,83 @@
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Req } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { RequirePermissions } from '../../auth/require-permissions.decorator';
+import { UuidParam } from '../../common/uuid-param';
+import { PLANS } from '../../tenancy/plans';
+import type { TenantRequest } from '../../tenancy/tenant-request';
+import { DashboardsService } from './dashboards.service';
+import { CreateDashboardDto } from './dto/create-dashboard.dto';
+import { DashboardPageResponse, DashboardResponse } from './dto/dashboard.response';
+import { ListDashboardsQuery } from './dto/list-dashboards.query';
+import { UpdateDashboardDto } from './dto/update-dashboard.dto';
+import { MAX_WIDGETS, WIDGET_KINDS } from './widgets';
+
+const retentionOf = (request: TenantRequest) => PLANS[request.tenant!.tier].dataRetentionDays;
+
+@ApiTags('dashboards')
+@Controller('v1/dashboards')
+export class DashboardsController {
+  constructor(private readonly dashboards: DashboardsService) {}
+
+  @Get()
+  @RequirePermissions('dashboards:read')
+  @ApiOperation({ summary: 'Dashboards of the calling tenant: the default first, paginated' })
+  @ApiOkResponse({ type: DashboardPageResponse })
+  async list(@Query() query: ListDashboardsQuery): Promise<DashboardPageResponse> {
+    const page = await this.dashboards.list(query);
+    return { ...page, data: page.data.map((dashboard) => DashboardResponse.from(dashboard)) };
+  }
+
+  @Post()
+  @RequirePermissions('dashboards:write')
+  @ApiOperation({
+    summary: 'Create a dashboard',
+    description: `At most ${MAX_WIDGETS} widgets of kind ${WIDGET_KINDS.join(', ')}; each gets a stable id.`,
+  })
+  @ApiCreatedResponse({ type: DashboardResponse })
+  async create(
+    @Body() input: CreateDashboardDto,
+    @Req() request: TenantRequest,
+  ): Promise<DashboardResponse> {
+    return DashboardResponse.from(await this.dashboards.create(input, retentionOf(request)));
+  }
+
+  @Get(':id')
+  @RequirePermissions('dashboards:read')
+  @ApiOkResponse({ type: DashboardResponse })
+  @ApiNotFoundResponse()
+  async get(@UuidParam('id') id: string): Promise<DashboardResponse> {
+    return DashboardResponse.from(await this.dashboards.get(id));
+  }
+
+  @Patch(':id')
+  @RequirePermissions('dashboards:write')
+  @ApiOperation({ summary: 'Rename, replace the widgets, or make it the default dashboard' })
+  @ApiOkResponse({ type: DashboardResponse })
+  @ApiNotFoundResponse()
+  @ApiConflictResponse({ description: 'is_default: false on the default dashboard' })
+  async update(
+    @UuidParam('id') id: string,
+    @Body() change: UpdateDashboardDto,
+    @Req() request: TenantRequest,
+  ): Promise<DashboardResponse> {
+    return DashboardResponse.from(await this.dashboards.update(id, change, retentionOf(request)));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @RequirePermissions('dashboards:write')
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse()
+  @ApiConflictResponse({ description: 'The default dashboard: make another one the default first' })
+  async remove(@UuidParam('id') id: string): Promise<void> {
+    await this.dashboards.remove(id);
+  }
+}

@@ -1,0 +1,77 @@
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AuditService } from '../../audit/audit.service';
+import { RequirePermissions } from '../../auth/require-permissions.decorator';
+import { GUEST_TOKEN_SECONDS } from '../../auth/token-policy';
+import { InvalidInputException } from '../../common/field-error';
+import type { TenantRequest } from '../../tenancy/tenant-request';
+import { DashboardsService } from '../dashboards/dashboards.service';
+import { CreateGuestTokenDto } from './dto/create-guest-token.dto';
+import { GuestTokenResponse } from './dto/guest-token.response';
+import { filtersAsText } from './dto/property-filters.validator';
+import { embedPagePath } from './embed-paths';
+import { GuestTokensService } from './guest-tokens.service';
+
+/**
+ * POST /v1/guest-token: the embedding application's backend (usually with an API key) asks for
+ * a five-minute token that opens one dashboard for one of its users, with property filters
+ * forced on every widget. Permission dashboards:read: whoever may see the dashboard may show it
+ * to someone else, and the token can do less than its issuer (one dashboard, read only, the
+ * same or narrower filters, five minutes). Each issuance is audited.
+ */
+@ApiTags('dashboards')
+@Controller('v1/guest-token')
+export class GuestTokenController {
+  constructor(
+    private readonly dashboards: DashboardsService,
+    private readonly guestTokens: GuestTokensService,
+    private readonly audit: AuditService,
+  ) {}
+
+  @Post()
+  @HttpCode(200)
+  @RequirePermissions('dashboards:read')
+  @ApiOperation({
+    summary: 'A 5-minute guest token and embed URL for one dashboard, one user, fixed filters',
+    description:
+      'The token (JWT, audience `embed`) is accepted only by /embed/dashboards/{dashboard_id} and its data routes; every /v1 and /admin route refuses it.',
+  })
+  @ApiOkResponse({ type: GuestTokenResponse })
+  @ApiNotFoundResponse({ description: 'No such dashboard in this tenant' })
+  async issue(
+    @Body() input: CreateGuestTokenDto,
+    @Req() request: TenantRequest,
+  ): Promise<GuestTokenResponse> {
+    const { email, id } = input.user;
+    if ((email === undefined) === (id === undefined)) {
+      throw new InvalidInputException([
+        { field: 'user', message: 'user must have exactly one of email or id' },
+      ]);
+    }
+    const dashboard = await this.dashboards.get(input.dashboard_id);
+    const embedUser = email !== undefined ? { email: email.trim().toLowerCase() } : { id: id! };
+    const filters = filtersAsText(input.filters);
+    const { token, expiresAt } = await this.guestTokens.issue({
+      tenant_id: request.tenant!.id,
+      dashboard_id: dashboard.id,
+      embed_user: embedUser,
+      filters,
+    });
+    await this.audit.record({
+      action: 'guest_token.issued',
+      resourceType: 'dashboard',
+      resourceId: dashboard.id,
+      details: {
+        embed_user: embedUser,
+        filters,
+        expires_at: expiresAt.toISOString(),
+        lifetime_seconds: GUEST_TOKEN_SECONDS,
+      },
+    });
+    return {
+      token,
+      expires_at: expiresAt.toISOString(),
+      embed_url: `${request.protocol}://${request.get('host') ?? 'localhost'}${embedPagePath(dashboard.id, token)}`,
+    };
+  }
+}

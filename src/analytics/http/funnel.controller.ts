@@ -1,0 +1,77 @@
+import { Body, Controller, HttpCode, Inject, Post, Query, Req } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { RequirePermissions } from '../../auth/require-permissions.decorator';
+import { CostedQuery } from '../cost/costed-query.decorator';
+import { InvalidInputException } from '../../common/field-error';
+import { validateBody } from '../../common/validate-body';
+import type { TenantRequest } from '../../tenancy/tenant-request';
+import { AnalyticsQueryService } from '../query/analytics-query.service';
+import { funnelSteps, MAX_FUNNEL_RANGE_DAYS } from '../query/funnel';
+import { ANALYTICS_STORE, type AnalyticsStore } from '../stores/analytics-store';
+import { FunnelRequest } from './funnel.request';
+import { FunnelResponse } from './funnel.response';
+import { ApiSharedQuery } from './shared-query.decorator';
+
+const SEMANTICS =
+  'The range and filters go in the query string, as on every analytics route (`from`, `to`, ' +
+  'any number of `property.<key>=<value>`, which every counted event must match); the steps ' +
+  'and the window in the body. Counted: users with a non-empty user_id. A user reaches step k ' +
+  'with events of steps 1..k in that order, each at or after the one before (whole seconds; ' +
+  'events in the same second advance steps in step order), all within `window_seconds` of the ' +
+  'step-1 event (both ends included) and within [from, to). Any step-1 event may start a chain; ' +
+  'a user counts at the deepest step any chain reaches, and other events in between do not ' +
+  'matter. Conversions are four-decimal fractions, 0 when step 1 has no users.';
+
+@ApiTags('analytics')
+@Controller('v1/analytics')
+export class FunnelController {
+  constructor(
+    @Inject(ANALYTICS_STORE) private readonly store: AnalyticsStore,
+    private readonly query: AnalyticsQueryService,
+  ) {}
+
+  @Post('funnel')
+  @HttpCode(200)
+  @RequirePermissions('analytics:read')
+  @CostedQuery('funnel')
+  @ApiOperation({
+    summary: 'Users reaching each step of a funnel in order within a time window',
+    description: SEMANTICS,
+  })
+  @ApiSharedQuery({ eventType: false })
+  @ApiBody({ type: FunnelRequest })
+  @ApiOkResponse({ type: FunnelResponse })
+  @ApiBadRequestResponse({
+    description: 'A parameter or body field is malformed or past the retention; each is named',
+  })
+  async funnel(
+    @Query() raw: Record<string, unknown>,
+    @Body() body: unknown,
+    @Req() request: TenantRequest,
+  ): Promise<FunnelResponse> {
+    const checked = await validateBody(FunnelRequest, body);
+    const { filter } = await this.query.parse(raw, request, {
+      eventType: false,
+      errors: checked.errors,
+    });
+    if (filter.to.getTime() - filter.from.getTime() > MAX_FUNNEL_RANGE_DAYS * 86_400_000) {
+      throw new InvalidInputException([
+        { field: 'to', message: `a funnel reads at most ${MAX_FUNNEL_RANGE_DAYS} days` },
+      ]);
+    }
+    const { steps, window_seconds: windowSeconds } = checked.value;
+    const users = await this.store.funnel(filter, { steps, windowSeconds });
+    return {
+      from: filter.from.toISOString(),
+      to: filter.to.toISOString(),
+      window_seconds: windowSeconds,
+      steps: funnelSteps(steps, users),
+    };
+  }
+}

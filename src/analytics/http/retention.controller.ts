@@ -1,0 +1,93 @@
+import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import { RequirePermissions } from '../../auth/require-permissions.decorator';
+import { CostedQuery } from '../cost/costed-query.decorator';
+import { InvalidInputException } from '../../common/field-error';
+import type { TenantRequest } from '../../tenancy/tenant-request';
+import { AnalyticsQueryService } from '../query/analytics-query.service';
+import { cohortStarts, MAX_COHORTS, RETENTION_INTERVALS, retentionTable } from '../query/retention';
+import { ANALYTICS_STORE, type AnalyticsStore } from '../stores/analytics-store';
+import { parseRetentionParams, RETENTION_PARAMETERS } from './retention.params';
+import { RetentionResponse } from './retention.response';
+import { ApiSharedQuery } from './shared-query.decorator';
+
+const SEMANTICS =
+  'Counted: users with a non-empty user_id, events in [from, to) matching every ' +
+  '`property.<key>=<value>` filter. Buckets are days or weeks (from Monday) in the tenant’s ' +
+  'timezone. A user’s cohort is the bucket of their first `cohort_event` in the range (the ' +
+  'first in the range, not the first ever); `retained[n]` counts the cohort’s users with a ' +
+  '`return_event` in the n-th bucket after it, n = 0 being the cohort’s own bucket (whatever ' +
+  'the order within it). Either event omitted means any event. A bucket starting at or after ' +
+  '`to` is not observable yet: null, not 0; the bucket holding `to` counts events up to `to`. ' +
+  `Every bucket of the range is a cohort row; at most ${MAX_COHORTS} per answer (a finer ` +
+  'interval over a longer range is refused, with the limit stated).';
+
+@ApiTags('analytics')
+@Controller('v1/analytics')
+export class RetentionController {
+  constructor(
+    @Inject(ANALYTICS_STORE) private readonly store: AnalyticsStore,
+    private readonly query: AnalyticsQueryService,
+  ) {}
+
+  @Get('retention')
+  @RequirePermissions('analytics:read')
+  @CostedQuery('retention')
+  @ApiOperation({
+    summary: 'Cohorts by first event and the share of each coming back, day by day or week by week',
+    description: SEMANTICS,
+  })
+  @ApiSharedQuery({ eventType: false })
+  @ApiQuery({ name: 'cohort_event', required: false, example: 'signup' })
+  @ApiQuery({ name: 'return_event', required: false, example: 'page_view' })
+  @ApiQuery({ name: 'interval', required: false, enum: RETENTION_INTERVALS })
+  @ApiQuery({
+    name: 'periods',
+    required: false,
+    example: 7,
+    description: `The last period n per row, 0-${MAX_COHORTS - 1}; default: as many as the range holds`,
+  })
+  @ApiOkResponse({ type: RetentionResponse })
+  @ApiBadRequestResponse({
+    description: 'A parameter is malformed, past the retention, or too many cohorts',
+  })
+  async retention(
+    @Query() raw: Record<string, unknown>,
+    @Req() request: TenantRequest,
+  ): Promise<RetentionResponse> {
+    const own = parseRetentionParams(raw);
+    const { filter, timezone } = await this.query.parse(raw, request, {
+      extra: RETENTION_PARAMETERS,
+      eventType: false,
+      errors: own.errors,
+    });
+    const { events, interval } = own.params;
+    const starts = cohortStarts(filter.from.getTime(), filter.to.getTime(), interval, timezone);
+    if (!starts) {
+      throw new InvalidInputException([
+        {
+          field: 'interval',
+          message: `at most ${MAX_COHORTS} cohorts per answer: a ${interval} interval over this range is too fine; use a coarser interval or a shorter range`,
+        },
+      ]);
+    }
+    const periods = own.params.periods ?? starts.length - 1;
+    const counts = await this.store.retention(filter, events, interval, timezone);
+    return {
+      from: filter.from.toISOString(),
+      to: filter.to.toISOString(),
+      timezone,
+      interval,
+      cohort_event: events.cohortEvent ?? null,
+      return_event: events.returnEvent ?? null,
+      periods,
+      cohorts: retentionTable(starts, counts, periods),
+    };
+  }
+}

@@ -1,0 +1,21 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiQuery } from '@nestjs/swagger';
+
+/**
+ * The query parameters every analytics route shares, for the OpenAPI document. `property.<key>`
+ * filters cannot be declared one by one (any key), so each route's description names them.
+ */
+export function ApiSharedQuery(options: { eventType: boolean } = { eventType: true }) {
+  const decorators = [
+    ApiQuery({
+      name: 'from',
+      required: false,
+      description: 'RFC 3339; default 7 days before `to`; within the plan retention',
+    }),
+    ApiQuery({ name: 'to', required: false, description: 'RFC 3339, exclusive; default now' }),
+  ];
+  if (options.eventType) {
+    decorators.push(ApiQuery({ name: 'event_type', required: false, example: 'purchase' }));
+  }
+  return applyDecorators(...decorators);
+}

@@ -1,0 +1,101 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { TenantContext } from '../../database/tenant-context';
+import { dayText } from './rollup-plan';
+
+export const ROLLUP_DAYS_REFRESHED = 'tenantry_rollup_days_refreshed_total';
+
+const DAY_MS = 86_400_000;
+/** Days per run: a backlog (a new install over old events) drains over several runs. */
+const DAYS_PER_RUN = 2000;
+
+/**
+ * Brings the PostgreSQL daily rollups up to date: every closed UTC day written since its last
+ * roll (event_rollup_days.version ahead of rolled_version) is recomputed from raw events, one
+ * tenant transaction per day. A write racing the recompute leaves the day stale again (the
+ * version read first no longer matches), so readers never trust a rollup missing an event.
+ */
+@Injectable()
+export class PostgresRollupRefresher {
+  private readonly logger = new Logger(PostgresRollupRefresher.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly tenantContext: TenantContext,
+    @InjectMetric(ROLLUP_DAYS_REFRESHED) private readonly refreshed: Counter<string>,
+  ) {}
+
+  async refreshStaleDays(now = Date.now()): Promise<{ days: number; remaining: boolean }> {
+    const stale: { tenant_id: string; day: string }[] = await this.dataSource.query(
+      `SELECT tenant_id, to_char(day, 'YYYY-MM-DD') AS day
+         FROM public.platform_stale_rollup_days($1::date, $2)`,
+      [dayText(now), DAYS_PER_RUN],
+    );
+    for (const [index, { tenant_id: tenantId, day }] of stale.entries()) {
+      await this.tenantContext.runInTenant(tenantId, () => this.rollDay(tenantId, day));
+      this.refreshed.inc();
+      if ((index + 1) % 200 === 0) {
+        this.logger.log({ msg: 'rolling up days', done: index + 1, of: stale.length });
+      }
+    }
+    if (stale.length > 0) {
+      this.logger.log({
+        msg: 'rollups refreshed',
+        days: stale.length,
+        tenant_id: stale[0].tenant_id,
+      });
+    }
+    return { days: stale.length, remaining: stale.length === DAYS_PER_RUN };
+  }
+
+  private async rollDay(tenantId: string, day: string): Promise<void> {
+    const manager = this.tenantContext.manager;
+    const [state]: { version: string }[] = await manager.query(
+      'SELECT version FROM event_rollup_days WHERE tenant_id = $1 AND day = $2::date',
+      [tenantId, day],
+    );
+    if (!state) return;
+    const start = new Date(`${day}T00:00:00Z`);
+    const range = [
+      tenantId,
+      day,
+      start.toISOString(),
+      new Date(start.getTime() + DAY_MS).toISOString(),
+    ];
+    const ofDay = 'tenant_id = $1 AND "timestamp" >= $3 AND "timestamp" < $4';
+    for (const table of [
+      'event_rollups_daily',
+      'event_rollup_daily_users',
+      'event_rollup_daily_sessions',
+    ]) {
+      await manager.query(`DELETE FROM ${table} WHERE tenant_id = $1 AND day = $2::date`, [
+        tenantId,
+        day,
+      ]);
+    }
+    await manager.query(
+      `INSERT INTO event_rollups_daily (tenant_id, day, event_type, events)
+       SELECT $1, $2::date, event_type, count(*) FROM events WHERE ${ofDay} GROUP BY event_type`,
+      range,
+    );
+    await manager.query(
+      `INSERT INTO event_rollup_daily_users (tenant_id, day, event_type, user_id)
+       SELECT DISTINCT $1::uuid, $2::date, event_type, user_id FROM events
+        WHERE ${ofDay} AND user_id <> ''`,
+      range,
+    );
+    await manager.query(
+      `INSERT INTO event_rollup_daily_sessions (tenant_id, day, event_type, session_id)
+       SELECT DISTINCT $1::uuid, $2::date, event_type, session_id FROM events
+        WHERE ${ofDay} AND session_id <> ''`,
+      range,
+    );
+    await manager.query(
+      `UPDATE event_rollup_days SET rolled_version = $3, rolled_at = now()
+        WHERE tenant_id = $1 AND day = $2::date`,
+      [tenantId, day, state.version],
+    );
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Retention on ClickHouse. `cohortWhere` and `returnWhere` are the filter's clause with the
+ * cohort and the return event type (none: any); `bucket` the bucket start expression in the
+ * tenant's timezone. Buckets come back as epoch seconds.
+ */
+export interface RetentionSqlParts {
+  table: string;
+  cohortWhere: string;
+  returnWhere: string;
+  bucket: string;
+}
+
+/** Each user's cohort: the bucket of their first cohort event in the range. */
+function cohortsSubquery({ table, cohortWhere, bucket }: RetentionSqlParts): string {
+  return `SELECT user_id, min(toUInt32(${bucket})) AS cohort
+            FROM ${table} FINAL
+           WHERE ${cohortWhere} AND user_id != ''
+           GROUP BY user_id`;
+}
+
+/** Rows of (cohort, users): the size of each cohort. */
+export function clickhouseCohortSizesSql(parts: RetentionSqlParts): string {
+  return `SELECT cohort, count() AS users FROM (${cohortsSubquery(parts)}) GROUP BY cohort`;
+}
+
+/** Rows of (cohort, returned, users): a cohort's users with a return event in a bucket. */
+export function clickhouseReturnsSql(parts: RetentionSqlParts): string {
+  return `SELECT cohort, returned, count() AS users
+            FROM (${cohortsSubquery(parts)})
+            ALL INNER JOIN (
+              SELECT DISTINCT user_id, toUInt32(${parts.bucket}) AS returned
+                FROM ${parts.table} FINAL
+               WHERE ${parts.returnWhere} AND user_id != '') USING user_id
+           WHERE returned >= cohort
+           GROUP BY cohort, returned`;
+}

@@ -1,0 +1,45 @@
+import type { RetentionEvents, RetentionInterval } from '../query/retention';
+
+/**
+ * Rows of (cohort, returned, users), bucket starts in epoch ms: a cohort's size where
+ * `returned` is null, else its users with a return event in that bucket (query/retention.ts).
+ * `where` is the filter's clause without an event type. Each user's cohort comes from a window
+ * over their own events, not a join (with fresh, unanalysed partitions the planner chose a
+ * nested loop for the join and ran past the statement timeout on 100k events). Buckets as the
+ * timeseries makes them: date_trunc on the local wall-clock time, then back.
+ */
+export function postgresRetentionSql(
+  where: { sql: string; values: unknown[] },
+  events: RetentionEvents,
+  interval: RetentionInterval,
+  timezone: string,
+): { sql: string; values: unknown[] } {
+  const values = [...where.values, interval, timezone];
+  const interval$ = `$${values.length - 1}`;
+  const zone$ = `$${values.length}`;
+  const typeIs = (eventType: string | undefined): string => {
+    if (eventType === undefined) return 'true';
+    values.push(eventType);
+    return `event_type = $${values.length}`;
+  };
+  const isCohortEvent = typeIs(events.cohortEvent);
+  const isReturnEvent = typeIs(events.returnEvent);
+  return {
+    sql: `WITH ev AS MATERIALIZED (
+            SELECT user_id, ${isCohortEvent} AS is_cohort, ${isReturnEvent} AS is_return,
+                   extract(epoch FROM (date_trunc(${interval$}, "timestamp" AT TIME ZONE ${zone$})
+                                       AT TIME ZONE ${zone$})) * 1000 AS bucket
+              FROM events
+             WHERE ${where.sql} AND user_id <> '' AND (${isCohortEvent} OR ${isReturnEvent})),
+          per_user AS (
+            SELECT user_id, bucket, is_return,
+                   min(bucket) FILTER (WHERE is_cohort) OVER (PARTITION BY user_id) AS cohort
+              FROM ev)
+          SELECT cohort, NULL::numeric AS returned, count(DISTINCT user_id) AS users
+            FROM per_user WHERE cohort IS NOT NULL GROUP BY cohort
+          UNION ALL
+          SELECT cohort, bucket, count(DISTINCT user_id)
+            FROM per_user WHERE is_return AND bucket >= cohort GROUP BY cohort, bucket`,
+    values,
+  };
+}

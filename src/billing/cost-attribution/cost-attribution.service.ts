@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { InvalidInputException } from '../../common/field-error';
+import type { CostAttributionQuery } from './dto/cost-attribution.query';
+import type { CostAttributionResponse } from './dto/cost-attribution.response';
+
+const DEFAULT_PERIOD_MS = 30 * 86_400_000;
+
+interface TenantCostRow {
+  tenant_id: string;
+  slug: string;
+  name: string;
+  queries: string;
+  duration_ms: string;
+  rows_read: string;
+  bytes_read: string;
+  cost: string;
+}
+
+/**
+ * The operator's view of what each tenant's analytics cost over a period, costliest first.
+ * Reads every tenant's query cost log through platform_query_costs(), a SECURITY DEFINER
+ * function: the app role itself still reads one tenant at a time.
+ */
+@Injectable()
+export class CostAttributionService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async perTenant(query: CostAttributionQuery): Promise<CostAttributionResponse> {
+    const to = query.to ? new Date(query.to) : new Date();
+    const from = query.from ? new Date(query.from) : new Date(to.getTime() - DEFAULT_PERIOD_MS);
+    if (from >= to)
+      throw new InvalidInputException([{ field: 'from', message: 'from must be before to' }]);
+    const rows: TenantCostRow[] = await this.dataSource.query(
+      'SELECT * FROM platform_query_costs($1, $2, $3)',
+      [from.toISOString(), to.toISOString(), query.limit],
+    );
+    return {
+      from: from.toISOString(),
+      to: to.toISOString(),
+      data: rows.map((row) => ({
+        tenant_id: row.tenant_id,
+        slug: row.slug,
+        name: row.name,
+        queries: Number(row.queries),
+        duration_ms: Number(row.duration_ms),
+        rows_read: Number(row.rows_read),
+        bytes_read: Number(row.bytes_read),
+        estimated_cost: Number(row.cost),
+      })),
+    };
+  }
+}

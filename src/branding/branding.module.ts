@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { BrandingController } from './branding.controller';
+import { BrandingService } from './branding.service';
+
+/**
+ * Tenant branding (minimal for now: colours, logo, embed origins; custom domains and the public
+ * theme lookup come with a later issue). Exports BrandingService for the embedded dashboards.
+ */
+@Module({
+  controllers: [BrandingController],
+  providers: [BrandingService],
+  exports: [BrandingService],
+})
+export class BrandingModule {}

@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import type { AnalyticsStore } from '../../src/analytics/stores/analytics-store';
+import { ClickHouseAnalytics } from '../../src/analytics/stores/clickhouse-analytics';
+import { PostgresAnalytics } from '../../src/analytics/stores/postgres-analytics';
+import { TenantContext } from '../../src/database/tenant-context';
+import type { EventRow } from '../../src/ingestion/events/event-contract';
+import { ClickHouseEventStore } from '../../src/ingestion/store/clickhouse-event-store';
+import { PostgresEventStore } from '../../src/ingestion/store/postgres-event-store';
+import type { TestApp } from './test-app';
+
+/** Both analytics adapters over the test databases, and a writer that fills both event stores. */
+export interface BothStores {
+  stores: AnalyticsStore[];
+  write(rows: EventRow[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openBothStores(t: TestApp): Promise<BothStores> {
+  const tenantContext = t.app.get(TenantContext);
+  const postgres = new PostgresEventStore(tenantContext, t.app.get(DataSource));
+  const clickhouse = new ClickHouseEventStore(
+    process.env.CLICKHOUSE_URL!,
+    process.env.CLICKHOUSE_DATABASE!,
+  );
+  await postgres.prepare();
+  await clickhouse.prepare();
+  return {
+    stores: [
+      new PostgresAnalytics(tenantContext),
+      new ClickHouseAnalytics(clickhouse, process.env.CLICKHOUSE_DATABASE!),
+    ],
+    write: async (rows) => {
+      await postgres.write(rows);
+      await clickhouse.write(rows);
+    },
+    close: () => clickhouse.close(),
+  };
+}
+
+/** One event row for a test, with what the test does not care about filled in. */
+export function eventRow(
+  tenantId: string,
+  eventType: string,
+  timestamp: Date,
+  userId: string,
+  properties: Record<string, string | number | boolean> = {},
+): EventRow {
+  return {
+    tenantId,
+    eventId: randomUUID(),
+    eventType,
+    timestamp,
+    userId,
+    sessionId: userId ? `session-${userId}` : '',
+    properties,
+    receivedAt: new Date(),
+  };
+}
