@@ -135,11 +135,12 @@ describe('analytics parity: ClickHouse and PostgreSQL answer the same, and what 
       const [label, filter] = filters()[index];
       const expected = expectedSummary(rows, filter);
       for (const store of stores) {
-        expect({ label, store: store.kind, counts: await store.summary(filter) }).toEqual({
+        expect({
           label,
           store: store.kind,
-          counts: expected,
-        });
+          counts: await store.summary(filter),
+          countEvents: await store.countEvents(filter),
+        }).toEqual({ label, store: store.kind, counts: expected, countEvents: expected.events });
       }
     },
   );
@@ -237,6 +238,7 @@ describe('analytics parity: ClickHouse and PostgreSQL answer the same, and what 
     };
     for (const store of stores) {
       expect(await store.summary(ghost)).toEqual({ events: 0, users: 0, sessions: 0 });
+      expect(await store.countEvents(ghost)).toBe(0);
     }
   });
 });

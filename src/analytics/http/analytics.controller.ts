@@ -191,19 +191,19 @@ export class AnalyticsController {
     if (!(limit >= 1 && limit <= 100))
       errors.push({ field: 'limit', message: 'limit must be 1 to 100' });
     if (errors.length > 0 || !dimension) throw new InvalidInputException(errors);
-    const [rows, totals] = await Promise.all([
+    const [rows, totalEvents] = await Promise.all([
       this.store.breakdown(filter, dimension, limit),
-      this.store.summary(filter),
+      this.store.countEvents(filter),
     ]);
     return {
       from: filter.from.toISOString(),
       to: filter.to.toISOString(),
       dimension: dimension.kind === 'property' ? `property.${dimension.key}` : dimension.kind,
-      total_events: totals.events,
+      total_events: totalEvents,
       rows: rows.map((row) => ({
         value: row.value,
         events: row.events,
-        share: totals.events === 0 ? 0 : Math.round((row.events / totals.events) * 10_000) / 10_000,
+        share: totalEvents === 0 ? 0 : Math.round((row.events / totalEvents) * 10_000) / 10_000,
       })),
     };
   }

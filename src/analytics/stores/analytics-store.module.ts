@@ -22,7 +22,9 @@ import { PostgresAnalytics } from './postgres-analytics';
         config: ConfigService<Environment, true>,
       ): AnalyticsStore =>
         store instanceof ClickHouseEventStore
-          ? new ClickHouseAnalytics(store, config.get('CLICKHOUSE_DATABASE', { infer: true }))
+          ? new ClickHouseAnalytics(store, config.get('CLICKHOUSE_DATABASE', { infer: true }), {
+              rollups: config.get('CLICKHOUSE_ROLLUP_READS', { infer: true }) === 'true',
+            })
           : new PostgresAnalytics(tenantContext),
     },
   ],

@@ -21,6 +21,8 @@ export interface SummaryCounts {
 export interface AnalyticsStore {
   readonly kind: 'clickhouse' | 'postgres';
   summary(filter: EventFilter): Promise<SummaryCounts>;
+  /** The events of the filter alone: the summary's first number, without the distinct sets. */
+  countEvents(filter: EventFilter): Promise<number>;
   /** Top values by event count, ties by value (byte order); empty values left out. */
   breakdown(filter: EventFilter, dimension: Dimension, limit: number): Promise<BreakdownRow[]>;
   /** Non-empty buckets only: bucket start (epoch ms, in `timezone`) → value. */

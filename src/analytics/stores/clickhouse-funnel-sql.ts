@@ -21,7 +21,7 @@ export function clickhouseFunnelSql(
   const conditions = types.map((type) => `event_type = ${type}`).join(', ');
   return `SELECT level, count() AS users FROM (
             SELECT user_id, windowFunnel(${window})(${scaled}, ${conditions}) AS level
-              FROM ${table} FINAL
+              FROM ${table}
              WHERE ${where}
                AND user_id != '' AND event_type IN (${types.join(', ')})
              GROUP BY user_id)

@@ -13,7 +13,7 @@ export interface RetentionSqlParts {
 /** Each user's cohort: the bucket of their first cohort event in the range. */
 function cohortsSubquery({ table, cohortWhere, bucket }: RetentionSqlParts): string {
   return `SELECT user_id, min(toUInt32(${bucket})) AS cohort
-            FROM ${table} FINAL
+            FROM ${table}
            WHERE ${cohortWhere} AND user_id != ''
            GROUP BY user_id`;
 }
@@ -29,7 +29,7 @@ export function clickhouseReturnsSql(parts: RetentionSqlParts): string {
             FROM (${cohortsSubquery(parts)})
             ALL INNER JOIN (
               SELECT DISTINCT user_id, toUInt32(${parts.bucket}) AS returned
-                FROM ${parts.table} FINAL
+                FROM ${parts.table}
                WHERE ${parts.returnWhere} AND user_id != '') USING user_id
            WHERE returned >= cohort
            GROUP BY cohort, returned`;
