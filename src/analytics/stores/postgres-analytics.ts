@@ -15,10 +15,14 @@ import type {
 import { postgresFunnelSql } from './postgres-funnel-sql';
 import { postgresRetentionSql } from './postgres-retention-sql';
 
+/**
+ * Distinct ids compared as bytes (COLLATE "C"): the same equality as the database's C.UTF-8,
+ * whose sorts go through strcoll and take half again as long.
+ */
 const METRIC_SQL: Record<Metric, string> = {
   events: 'count(*)',
-  users: "count(DISTINCT user_id) FILTER (WHERE user_id <> '')",
-  sessions: "count(DISTINCT session_id) FILTER (WHERE session_id <> '')",
+  users: `count(DISTINCT user_id COLLATE "C") FILTER (WHERE user_id <> '')`,
+  sessions: `count(DISTINCT session_id COLLATE "C") FILTER (WHERE session_id <> '')`,
 };
 
 /**
@@ -94,9 +98,7 @@ export class PostgresAnalytics implements AnalyticsStore {
     const where = postgresWhere(filter);
     const rows = await this.read<{ events: string; users: string; sessions: string }>(
       filter,
-      `SELECT count(*) AS events,
-              count(DISTINCT user_id) FILTER (WHERE user_id <> '') AS users,
-              count(DISTINCT session_id) FILTER (WHERE session_id <> '') AS sessions
+      `SELECT count(*) AS events, ${METRIC_SQL.users} AS users, ${METRIC_SQL.sessions} AS sessions
          FROM events WHERE ${where.sql}`,
       where.values,
     );
@@ -137,13 +139,14 @@ export class PostgresAnalytics implements AnalyticsStore {
     const where = postgresWhere(filter);
     const interval$ = where.values.length + 1;
     const zone$ = where.values.length + 2;
-    // date_trunc on the local wall-clock time, then back to an instant: local buckets.
+    // date_trunc on the local wall-clock time, then back to an instant: local buckets. Grouped
+    // by the local timestamp, converted per bucket: a numeric epoch per row cost 4x as much.
     const rows = await this.read<{ bucket: string; value: string }>(
       filter,
-      `SELECT extract(epoch FROM (date_trunc($${interval$}, "timestamp" AT TIME ZONE $${zone$})
-                                  AT TIME ZONE $${zone$})) * 1000 AS bucket,
-              ${METRIC_SQL[metric]} AS value
-         FROM events WHERE ${where.sql} GROUP BY 1`,
+      `SELECT extract(epoch FROM local_bucket AT TIME ZONE $${zone$}) * 1000 AS bucket, value
+         FROM (SELECT date_trunc($${interval$}, "timestamp" AT TIME ZONE $${zone$}) AS local_bucket,
+                      ${METRIC_SQL[metric]} AS value
+                 FROM events WHERE ${where.sql} GROUP BY 1) buckets`,
       [...where.values, interval, timezone],
     );
     return new Map(rows.map((row) => [Number(row.bucket), Number(row.value)]));

@@ -24,22 +24,31 @@ export function postgresRetentionSql(
   };
   const isCohortEvent = typeIs(events.cohortEvent);
   const isReturnEvent = typeIs(events.returnEvent);
+  // Each user's buckets first (one row per user and bucket, not per event), with bucket starts
+  // as local timestamps, user ids compared as bytes: sorting the raw events by user and numeric
+  // epoch took three times as long on the analytics bench's largest tenant.
   return {
     sql: `WITH ev AS MATERIALIZED (
-            SELECT user_id, ${isCohortEvent} AS is_cohort, ${isReturnEvent} AS is_return,
-                   extract(epoch FROM (date_trunc(${interval$}, "timestamp" AT TIME ZONE ${zone$})
-                                       AT TIME ZONE ${zone$})) * 1000 AS bucket
+            SELECT user_id COLLATE "C" AS user_id,
+                   date_trunc(${interval$}, "timestamp" AT TIME ZONE ${zone$}) AS bucket,
+                   bool_or(${isCohortEvent}) AS is_cohort, bool_or(${isReturnEvent}) AS is_return
               FROM events
-             WHERE ${where.sql} AND user_id <> '' AND (${isCohortEvent} OR ${isReturnEvent})),
+             WHERE ${where.sql} AND user_id <> '' AND (${isCohortEvent} OR ${isReturnEvent})
+             GROUP BY 1, 2),
           per_user AS (
             SELECT user_id, bucket, is_return,
                    min(bucket) FILTER (WHERE is_cohort) OVER (PARTITION BY user_id) AS cohort
-              FROM ev)
-          SELECT cohort, NULL::numeric AS returned, count(DISTINCT user_id) AS users
-            FROM per_user WHERE cohort IS NOT NULL GROUP BY cohort
-          UNION ALL
-          SELECT cohort, bucket, count(DISTINCT user_id)
-            FROM per_user WHERE is_return AND bucket >= cohort GROUP BY cohort, bucket`,
+              FROM ev),
+          counts AS (
+            SELECT cohort, NULL::timestamp AS returned, count(*) AS users
+              FROM (SELECT DISTINCT user_id, cohort FROM per_user WHERE cohort IS NOT NULL) c
+             GROUP BY cohort
+            UNION ALL
+            SELECT cohort, bucket, count(*)
+              FROM per_user WHERE is_return AND bucket >= cohort GROUP BY cohort, bucket)
+          SELECT extract(epoch FROM cohort AT TIME ZONE ${zone$}) * 1000 AS cohort,
+                 extract(epoch FROM returned AT TIME ZONE ${zone$}) * 1000 AS returned, users
+            FROM counts`,
     values,
   };
 }
