@@ -39,7 +39,11 @@ function eventsOf(tenantId: string, count: number, now: number, seed: number): E
 function expected(
   rows: EventRow[],
   filter: EventFilter,
-): SummaryCounts & { types: Map<string, number> } {
+): SummaryCounts & {
+  types: Map<string, number>;
+  perDay: Map<number, number>;
+  perWeek: Map<number, number>;
+} {
   const hits = rows.filter(
     (r) =>
       r.tenantId === filter.tenantId &&
@@ -49,11 +53,22 @@ function expected(
   );
   const types = new Map<string, number>();
   for (const hit of hits) types.set(hit.eventType, (types.get(hit.eventType) ?? 0) + 1);
+  // UTC days and Monday-started weeks, counted here from the events themselves.
+  const perDay = new Map<number, number>();
+  const perWeek = new Map<number, number>();
+  for (const hit of hits) {
+    const day = Math.floor(hit.timestamp.getTime() / DAY) * DAY;
+    const week = day - ((new Date(day).getUTCDay() + 6) % 7) * DAY;
+    perDay.set(day, (perDay.get(day) ?? 0) + 1);
+    perWeek.set(week, (perWeek.get(week) ?? 0) + 1);
+  }
   return {
     events: hits.length,
     users: new Set(hits.map((r) => r.userId).filter(Boolean)).size,
     sessions: new Set(hits.map((r) => r.sessionId).filter(Boolean)).size,
     types,
+    perDay,
+    perWeek,
   };
 }
 
@@ -65,7 +80,12 @@ async function answer(store: AnalyticsStore, filter: EventFilter) {
     countEvents: counts.events,
   });
   const breakdown = await store.breakdown(filter, { kind: 'event_type' }, 10);
-  return { ...counts, types: new Map(breakdown.map((row) => [row.value, row.events])) };
+  return {
+    ...counts,
+    types: new Map(breakdown.map((row) => [row.value, row.events])),
+    perDay: await store.timeseries(filter, 'events', 'day', 'UTC'),
+    perWeek: await store.timeseries(filter, 'events', 'week', 'UTC'),
+  };
 }
 
 describe('daily rollups: long ranges read them, and answer as the raw events do', () => {
@@ -207,6 +227,14 @@ describe('daily rollups: long ranges read them, and answer as the raw events do'
         events: truth,
       });
     }
+    // PostgreSQL's UTC day buckets of events read the rollup too; other zones read raw events.
+    const dayStart = Date.parse(`${day}T00:00:00Z`);
+    const trueDay = expected(own, mine).perDay.get(dayStart) ?? 0;
+    const postgresWithRollups = new PostgresAnalytics(tenantContext, { rollups: true });
+    const perDay = await postgresWithRollups.timeseries(mine, 'events', 'day', 'UTC');
+    expect(perDay.get(dayStart)).toBe(trueDay + 1000);
+    const perLocalDay = await postgresWithRollups.timeseries(mine, 'events', 'day', 'Asia/Kolkata');
+    expect([...perLocalDay.values()].reduce((sum, n) => sum + n, 0)).toBe(truth);
   });
 
   it('reads a day written after its roll from raw events until the next refresh', async () => {

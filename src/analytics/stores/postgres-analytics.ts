@@ -53,6 +53,10 @@ const TRANSACTION_READS_SQL = `
 const ANALYTICS_SETTINGS_SQL = `SELECT set_config('jit', 'off', true),
                                        set_config('work_mem', '64MB', true)`;
 
+/** Zones whose days are the rollups' UTC days. */
+const UTC_ZONES = new Set(['UTC', 'Etc/UTC', 'GMT', 'Etc/GMT']);
+const isUtc = (timezone: string) => UTC_ZONES.has(timezone);
+
 /** Transactions (by their entity manager) whose analytics settings are already applied. */
 const tunedTransactions = new WeakSet<object>();
 
@@ -136,6 +140,10 @@ export class PostgresAnalytics implements AnalyticsStore {
     interval: Interval,
     timezone: string,
   ): Promise<Map<number, number>> {
+    if (metric === 'events' && (interval === 'day' || interval === 'week') && isUtc(timezone)) {
+      const plan = await this.rollupPlan(filter);
+      if (plan) return this.eventsPerBucketWithRollups(filter, plan, interval);
+    }
     const where = postgresWhere(filter);
     const interval$ = where.values.length + 1;
     const zone$ = where.values.length + 2;
@@ -148,6 +156,31 @@ export class PostgresAnalytics implements AnalyticsStore {
                       ${METRIC_SQL[metric]} AS value
                  FROM events WHERE ${where.sql} GROUP BY 1) buckets`,
       [...where.values, interval, timezone],
+    );
+    return new Map(rows.map((row) => [Number(row.bucket), Number(row.value)]));
+  }
+
+  /** Events per UTC day or week: whole days from the rollup, the edges from raw events. */
+  private async eventsPerBucketWithRollups(
+    filter: EventFilter,
+    plan: RollupPlan,
+    interval: 'day' | 'week',
+  ): Promise<Map<number, number>> {
+    const { rawWhere, values, rollup } = this.rollupParts(filter, plan);
+    values.push(interval);
+    const interval$ = `$${values.length}`;
+    const rows = await this.read<{ bucket: string; value: string }>(
+      filter,
+      `SELECT extract(epoch FROM local_bucket AT TIME ZONE 'UTC') * 1000 AS bucket,
+              sum(value) AS value
+         FROM (SELECT date_trunc(${interval$}, "timestamp" AT TIME ZONE 'UTC') AS local_bucket,
+                      count(*) AS value
+                 FROM events WHERE ${rawWhere} GROUP BY 1
+               UNION ALL
+               SELECT date_trunc(${interval$}, day::timestamp), sum(events)
+                 ${rollup('event_rollups_daily')} GROUP BY 1) parts
+        GROUP BY local_bucket`,
+      values,
     );
     return new Map(rows.map((row) => [Number(row.bucket), Number(row.value)]));
   }
