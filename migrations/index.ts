@@ -11,6 +11,7 @@ import { HardenPlatformAuditFunctions1763900000009 } from './1763900000009-harde
 import { CreateEvents1763900000010 } from './1763900000010-create-events';
 import { CreateQueryCosts1763900000011 } from './1763900000011-create-query-costs';
 import { CreateEventRollups1763900000012 } from './1763900000012-create-event-rollups';
+import { CreateAllTypeRollupSets1763900000013 } from './1763900000013-create-all-type-rollup-sets';
 import { CreateTenantBranding1763900000020 } from './1763900000020-create-tenant-branding';
 import { CreateDashboards1763900000021 } from './1763900000021-create-dashboards';
 import { CrossTenantDashboards1763900000022 } from './1763900000022-cross-tenant-dashboards';
@@ -30,6 +31,7 @@ export const ALL_MIGRATIONS = [
   CreateEvents1763900000010,
   CreateQueryCosts1763900000011,
   CreateEventRollups1763900000012,
+  CreateAllTypeRollupSets1763900000013,
   CreateTenantBranding1763900000020,
   CreateDashboards1763900000021,
   CrossTenantDashboards1763900000022,

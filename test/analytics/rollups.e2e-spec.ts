@@ -278,6 +278,11 @@ describe('rollup tables are tenant-owned', () => {
       'event_rollup_daily_sessions',
       "(tenant_id, day, event_type, session_id) VALUES ($1, '2026-01-01', 'x', 's')",
     ],
+    ['event_rollup_daily_all_users', "(tenant_id, day, user_id) VALUES ($1, '2026-01-01', 'u')"],
+    [
+      'event_rollup_daily_all_sessions',
+      "(tenant_id, day, session_id) VALUES ($1, '2026-01-01', 's')",
+    ],
     ['event_rollup_days', "(tenant_id, day) VALUES ($1, '2026-01-01')"],
   ])("%s: another tenant can neither read nor write a tenant's rows", async (table, values) => {
     const mine = (await createTenant(t.http)).id;

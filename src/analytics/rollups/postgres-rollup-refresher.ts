@@ -69,6 +69,8 @@ export class PostgresRollupRefresher {
       'event_rollups_daily',
       'event_rollup_daily_users',
       'event_rollup_daily_sessions',
+      'event_rollup_daily_all_users',
+      'event_rollup_daily_all_sessions',
     ]) {
       await manager.query(`DELETE FROM ${table} WHERE tenant_id = $1 AND day = $2::date`, [
         tenantId,
@@ -91,6 +93,18 @@ export class PostgresRollupRefresher {
        SELECT DISTINCT $1::uuid, $2::date, event_type, session_id FROM events
         WHERE ${ofDay} AND session_id <> ''`,
       range,
+    );
+    await manager.query(
+      `INSERT INTO event_rollup_daily_all_users (tenant_id, day, user_id)
+       SELECT DISTINCT $1::uuid, $2::date, user_id FROM event_rollup_daily_users
+        WHERE tenant_id = $1 AND day = $2::date`,
+      [tenantId, day],
+    );
+    await manager.query(
+      `INSERT INTO event_rollup_daily_all_sessions (tenant_id, day, session_id)
+       SELECT DISTINCT $1::uuid, $2::date, session_id FROM event_rollup_daily_sessions
+        WHERE tenant_id = $1 AND day = $2::date`,
+      [tenantId, day],
     );
     await manager.query(
       `UPDATE event_rollup_days SET rolled_version = $3, rolled_at = now()

@@ -42,7 +42,9 @@ const TRANSACTION_READS_SQL = `
     JOIN pg_stat_user_tables t ON t.relid = s.relid
    WHERE s.relid IN (SELECT relid FROM pg_partition_tree('public.events'))
       OR s.relid IN ('public.event_rollups_daily'::regclass, 'public.event_rollup_daily_users'::regclass,
-                     'public.event_rollup_daily_sessions'::regclass)`;
+                     'public.event_rollup_daily_sessions'::regclass,
+                     'public.event_rollup_daily_all_users'::regclass,
+                     'public.event_rollup_daily_all_sessions'::regclass)`;
 
 /**
  * Settings for the analytics reads of one transaction (SET LOCAL, gone at its end). JIT off:
@@ -248,16 +250,21 @@ export class PostgresAnalytics implements AnalyticsStore {
 
   private async summaryWithRollups(filter: EventFilter, plan: RollupPlan): Promise<SummaryCounts> {
     const { rawWhere, values, rollup } = this.rollupParts(filter, plan);
+    // Without an event-type filter, the all-type sets: one row per user and day.
+    const [users, sessions] =
+      filter.eventType === undefined
+        ? ['event_rollup_daily_all_users', 'event_rollup_daily_all_sessions']
+        : ['event_rollup_daily_users', 'event_rollup_daily_sessions'];
     const rows = await this.read<{ events: string; users: string; sessions: string }>(
       filter,
       `WITH raw AS (SELECT user_id, session_id FROM events WHERE ${rawWhere})
        SELECT (SELECT count(*) FROM raw)
                 + (SELECT coalesce(sum(events), 0) ${rollup('event_rollups_daily')}) AS events,
               (SELECT count(*) FROM (SELECT user_id FROM raw WHERE user_id <> ''
-                                     UNION SELECT user_id ${rollup('event_rollup_daily_users')}) u)
+                                     UNION SELECT user_id ${rollup(users)}) u)
                 AS users,
               (SELECT count(*) FROM (SELECT session_id FROM raw WHERE session_id <> ''
-                                     UNION SELECT session_id ${rollup('event_rollup_daily_sessions')}) s)
+                                     UNION SELECT session_id ${rollup(sessions)}) s)
                 AS sessions`,
       values,
     );
