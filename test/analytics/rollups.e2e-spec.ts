@@ -181,6 +181,60 @@ describe('daily rollups: long ranges read them, and answer as the raw events do'
     await allAgree();
   });
 
+  it('skips a day another refresh is rolling, and rolls it on the next run; two at once both succeed', async () => {
+    const tenant = (await createTenant(t.http)).id;
+    const own = eventsOf(tenant, 400, now, 11);
+    await postgres.write(own);
+    const busyDay = new Date(now - 3 * DAY).toISOString().slice(0, 10);
+    const rolledDays = async (): Promise<string[]> => {
+      const owner = await connectAs('owner');
+      try {
+        const result = await asTenant(owner, tenant, () =>
+          owner.query(
+            `SELECT to_char(day, 'YYYY-MM-DD') AS day FROM event_rollup_days
+              WHERE tenant_id = $1 AND rolled_version = version ORDER BY day`,
+            [tenant],
+          ),
+        );
+        return result.rows.map((row: { day: string }) => row.day);
+      } finally {
+        await owner.end();
+      }
+    };
+    // Another refresher's transaction holds the day (the lock rollDay takes).
+    const other = await connectAs('app');
+    try {
+      await other.query('BEGIN');
+      await other.query(
+        "SELECT pg_advisory_xact_lock(hashtextextended('rollup:' || $1::text || ':' || $2::text, 0))",
+        [tenant, busyDay],
+      );
+      await refresher.refreshStaleDays();
+      const rolled = await rolledDays();
+      expect(rolled.length).toBeGreaterThanOrEqual(4);
+      expect(rolled).not.toContain(busyDay);
+    } finally {
+      await other.query('ROLLBACK');
+      await other.end();
+    }
+    await refresher.refreshStaleDays();
+    expect(await rolledDays()).toContain(busyDay);
+
+    // Two whole refreshes at once, over a new tenant's days: no error, every day rolled once.
+    const second = (await createTenant(t.http)).id;
+    const more = eventsOf(second, 400, now, 12);
+    await postgres.write(more);
+    await Promise.all([refresher.refreshStaleDays(), refresher.refreshStaleDays()]);
+    const filter = { ...filters()[0][1], tenantId: second };
+    const want = expected(more, filter);
+    const postgresWithRollups = new PostgresAnalytics(tenantContext, { rollups: true });
+    expect(await postgresWithRollups.summary(filter)).toEqual({
+      events: want.events,
+      users: want.users,
+      sessions: want.sessions,
+    });
+  });
+
   it('reads the rollup for whole days: a tampered rollup shows in the answer, the raw read is unmoved', async () => {
     const tenant = (await createTenant(t.http)).id;
     const own = eventsOf(tenant, 100, now, 9);

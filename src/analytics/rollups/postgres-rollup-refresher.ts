@@ -33,30 +33,46 @@ export class PostgresRollupRefresher {
          FROM public.platform_stale_rollup_days($1::date, $2)`,
       [dayText(now), DAYS_PER_RUN],
     );
+    let rolled = 0;
     for (const [index, { tenant_id: tenantId, day }] of stale.entries()) {
-      await this.tenantContext.runInTenant(tenantId, () => this.rollDay(tenantId, day));
-      this.refreshed.inc();
+      if (await this.tenantContext.runInTenant(tenantId, () => this.rollDay(tenantId, day))) {
+        rolled += 1;
+        this.refreshed.inc();
+      }
       if ((index + 1) % 200 === 0) {
         this.logger.log({ msg: 'rolling up days', done: index + 1, of: stale.length });
       }
     }
-    if (stale.length > 0) {
+    if (rolled > 0) {
       this.logger.log({
         msg: 'rollups refreshed',
-        days: stale.length,
+        days: rolled,
         tenant_id: stale[0].tenant_id,
       });
     }
-    return { days: stale.length, remaining: stale.length === DAYS_PER_RUN };
+    return { days: rolled, remaining: stale.length === DAYS_PER_RUN };
   }
 
-  private async rollDay(tenantId: string, day: string): Promise<void> {
+  /**
+   * Recomputes one day; false when there was nothing to do. Refreshes may overlap (the BullMQ
+   * job beside a manual run, or the in-process timers of several app copies without Redis):
+   * a transaction-scoped advisory lock per (tenant, day) lets one roll it while the others skip
+   * it, and a day already rolled at its current version is skipped. No row lock, so ingestion
+   * bumping the day's version never waits for a roll.
+   */
+  private async rollDay(tenantId: string, day: string): Promise<boolean> {
     const manager = this.tenantContext.manager;
-    const [state]: { version: string }[] = await manager.query(
-      'SELECT version FROM event_rollup_days WHERE tenant_id = $1 AND day = $2::date',
+    const [lock]: { locked: boolean }[] = await manager.query(
+      `SELECT pg_try_advisory_xact_lock(hashtextextended('rollup:' || $1::text || ':' || $2::text, 0))
+                AS locked`,
       [tenantId, day],
     );
-    if (!state) return;
+    if (!lock.locked) return false;
+    const [state]: { version: string; rolled_version: string | null }[] = await manager.query(
+      'SELECT version, rolled_version FROM event_rollup_days WHERE tenant_id = $1 AND day = $2::date',
+      [tenantId, day],
+    );
+    if (!state || state.rolled_version === state.version) return false;
     const start = new Date(`${day}T00:00:00Z`);
     const range = [
       tenantId,
@@ -111,5 +127,6 @@ export class PostgresRollupRefresher {
         WHERE tenant_id = $1 AND day = $2::date`,
       [tenantId, day, state.version],
     );
+    return true;
   }
 }
