@@ -127,8 +127,11 @@ describe.each([
     const lightRow = rows.find((row) => row.tenant_id === light.id);
     expect(heavyRow?.queries).toBe(4);
     expect(lightRow?.queries).toBe(1);
-    expect(heavyRow!.estimated_cost).toBeGreaterThan(lightRow!.estimated_cost);
-    expect(rows.indexOf(heavyRow!)).toBeLessThan(rows.indexOf(lightRow!));
+    // Each tenant's line is the sum of its own log. Which of the two costs more is not fixed on
+    // ClickHouse: rows read count whole 8,192-row granules, so a one-event tenant whose rows
+    // share a granule with others can out-read four queries over a part of its own.
+    expect(heavyRow!.estimated_cost).toBeCloseTo((await costsOf(heavy.auth)).total_cost, 9);
+    expect(lightRow!.estimated_cost).toBeCloseTo((await costsOf(light.auth)).total_cost, 9);
 
     // A period before any query: nobody.
     const empty = await t.http
