@@ -102,14 +102,13 @@ export class ClickHouseAnalytics implements AnalyticsStore {
   }
 
   async summary(filter: EventFilter): Promise<SummaryCounts> {
-    const days = this.options.rollups ? wholeDaysOf(filter) : null;
-    if (days) return this.summaryWithRollups(filter, planAround(filter, days));
+    const plan = this.rollupPlan(filter);
+    if (plan) return this.summaryWithRollups(filter, plan);
     // Two queries at once: the server runs them on both cores.
     const [events, sets] = await Promise.all([
       this.countEvents(filter),
       this.read<{ users: string; sessions: string }>(
-        `SELECT uniqExactIf(user_id, user_id != '') AS users,
-                uniqExactIf(session_id, session_id != '') AS sessions
+        `SELECT ${METRIC_SQL.users} AS users, ${METRIC_SQL.sessions} AS sessions
            FROM ${this.table} WHERE ${clickhouseWhere(filter)}`,
       ),
     ]);
@@ -121,8 +120,13 @@ export class ClickHouseAnalytics implements AnalyticsStore {
   }
 
   async countEvents(filter: EventFilter): Promise<number> {
-    const days = this.options.rollups ? wholeDaysOf(filter) : null;
-    if (days) return (await this.summaryWithRollups(filter, planAround(filter, days))).events;
+    const plan = this.rollupPlan(filter);
+    if (plan) {
+      const merged = await this.read<{ events: string }>(
+        `SELECT uniqExactMerge(events) AS events FROM (${this.statesOf(filter, plan, false)})`,
+      );
+      return Number(merged[0]?.events ?? 0);
+    }
     const rows = await this.read<{ events: string }>(
       `SELECT count() AS events FROM ${this.table} FINAL WHERE ${clickhouseWhere(filter)}`,
     );
@@ -149,9 +153,8 @@ export class ClickHouseAnalytics implements AnalyticsStore {
     dimension: Dimension,
     limit: number,
   ): Promise<BreakdownRow[]> {
-    const days =
-      this.options.rollups && dimension.kind === 'event_type' ? wholeDaysOf(filter) : null;
-    if (days) return this.eventTypesWithRollups(filter, planAround(filter, days), limit);
+    const plan = dimension.kind === 'event_type' ? this.rollupPlan(filter) : null;
+    if (plan) return this.eventTypesWithRollups(filter, plan, limit);
     let expression: string;
     if (dimension.kind === 'property') {
       const key = stringLiteral(dimension.key);
@@ -167,6 +170,12 @@ export class ClickHouseAnalytics implements AnalyticsStore {
         ORDER BY events DESC, value ASC LIMIT ${Math.floor(limit)}`,
     );
     return rows.map((row) => ({ value: row.value, events: Number(row.events) }));
+  }
+
+  /** How a read splits between events_daily and raw events, or null to read raw events only. */
+  private rollupPlan(filter: EventFilter): RollupPlan | null {
+    const days = this.options.rollups ? wholeDaysOf(filter) : null;
+    return days ? planAround(filter, days) : null;
   }
 
   /**
