@@ -1,10 +1,8 @@
 import { HttpException, Logger } from '@nestjs/common';
 import { json, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { errorBody } from './all-exceptions.filter';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from './json-depth';
 import { rejectNulInBody } from './nul-characters';
-
-/** Deeper JSON than this is refused: nothing legitimate nests so far, and deep nesting can exhaust the stack. */
-export const MAX_JSON_DEPTH = 32;
 
 class BodyError extends Error {
   constructor(
@@ -15,24 +13,9 @@ class BodyError extends Error {
   }
 }
 
-/** Fails when the raw JSON nests objects/arrays deeper than `limit` (one pass, strings skipped). */
+/** Fails when the raw JSON nests objects/arrays deeper than `limit`. */
 export function assertJsonDepth(raw: Buffer, limit = MAX_JSON_DEPTH): void {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < raw.length; i++) {
-    const byte = raw[i];
-    if (inString) {
-      if (byte === 0x5c)
-        i++; // backslash: skip the escaped byte
-      else if (byte === 0x22) inString = false;
-    } else if (byte === 0x22) {
-      inString = true;
-    } else if (byte === 0x7b || byte === 0x5b) {
-      if (++depth > limit) throw new BodyError('entity.too.deep', 400);
-    } else if (byte === 0x7d || byte === 0x5d) {
-      depth--;
-    }
-  }
+  if (jsonDepthExceeds(raw, limit)) throw new BodyError('entity.too.deep', 400);
 }
 
 /** A body on a write must be JSON: anything else would be silently ignored. */

@@ -163,6 +163,13 @@ export class Environment {
   @IsIn(['on', 'off'], { message: 'INGESTION_CONSUMER must be on or off' })
   INGESTION_CONSUMER: 'on' | 'off' = 'on';
 
+  /** /health calls the consumer stalled when it has a backlog and no commit for this long. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  CONSUMER_STALL_SECONDS = 30;
+
   /** Where events are stored: ClickHouse when CLICKHOUSE_URL is set (auto), else PostgreSQL. */
   @IsIn(['auto', 'clickhouse', 'postgres'], {
     message: 'EVENT_STORE must be auto, clickhouse or postgres',

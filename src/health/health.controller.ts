@@ -8,6 +8,7 @@ import {
 } from '@nestjs/terminus';
 import { Public } from '../auth/access-policy';
 import { ClickHouseHealthIndicator } from './clickhouse.health';
+import { IngestionConsumerHealthIndicator } from './ingestion-consumer.health';
 import { KafkaHealthIndicator } from './kafka.health';
 import { RedisHealthIndicator } from './redis.health';
 
@@ -21,12 +22,14 @@ export class HealthController {
     private readonly redis: RedisHealthIndicator,
     private readonly kafka: KafkaHealthIndicator,
     private readonly clickhouse: ClickHouseHealthIndicator,
+    private readonly consumer: IngestionConsumerHealthIndicator,
   ) {}
 
   @Get()
   @HealthCheck()
   @ApiOperation({
-    summary: 'Readiness: PostgreSQL always; Redis, Kafka, ClickHouse when configured',
+    summary:
+      'Readiness: PostgreSQL always; Redis, Kafka, ClickHouse when configured; the ingestion consumer when this process runs one (running, committing while messages wait)',
   })
   check() {
     const checks: HealthIndicatorFunction[] = [
@@ -35,6 +38,7 @@ export class HealthController {
     if (this.redis.url) checks.push(() => this.redis.check());
     if (this.kafka.brokers) checks.push(() => this.kafka.check());
     if (this.clickhouse.url) checks.push(() => this.clickhouse.check());
+    if (this.consumer.expected) checks.push(() => this.consumer.check());
     return this.health.check(checks);
   }
 

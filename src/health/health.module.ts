@@ -2,12 +2,19 @@ import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { ClickHouseHealthIndicator } from './clickhouse.health';
 import { HealthController } from './health.controller';
+import { IngestionConsumerHealthIndicator } from './ingestion-consumer.health';
+import { IngestionModule } from '../ingestion/ingestion.module';
 import { KafkaHealthIndicator } from './kafka.health';
 import { RedisHealthIndicator } from './redis.health';
 
 @Module({
-  imports: [TerminusModule.forRoot({ gracefulShutdownTimeoutMs: 0 })],
+  imports: [TerminusModule.forRoot({ gracefulShutdownTimeoutMs: 0 }), IngestionModule],
   controllers: [HealthController],
-  providers: [RedisHealthIndicator, KafkaHealthIndicator, ClickHouseHealthIndicator],
+  providers: [
+    RedisHealthIndicator,
+    KafkaHealthIndicator,
+    ClickHouseHealthIndicator,
+    IngestionConsumerHealthIndicator,
+  ],
 })
 export class HealthModule {}

@@ -2,7 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Kafka } from 'kafkajs';
 import type { Environment } from '../config/environment';
-import { KAFKA } from './ingestion.module';
+import { ConsumerMonitor } from './kafka/consumer-monitor';
+import { KAFKA_CLIENT } from './kafka/kafka-connection';
 import { EventsConsumerTransport } from './kafka/events-consumer.transport';
 import { EventBatchProcessor } from './pipeline/event-batch-processor';
 import { EventWriter } from './pipeline/event-writer';
@@ -13,7 +14,7 @@ import { EventWriter } from './pipeline/event-writer';
  */
 export async function startIngestionConsumer(app: INestApplication): Promise<boolean> {
   const config = app.get<ConfigService<Environment, true>>(ConfigService);
-  const kafka = app.get<Kafka | null>(KAFKA);
+  const kafka = app.get<Kafka | null>(KAFKA_CLIENT);
   if (!kafka || config.get('INGESTION_CONSUMER', { infer: true }) !== 'on') return false;
   app.connectMicroservice(
     {
@@ -23,6 +24,7 @@ export async function startIngestionConsumer(app: INestApplication): Promise<boo
         config.get('KAFKA_CONSUMER_GROUP', { infer: true }),
         app.get(EventBatchProcessor),
         app.get(EventWriter),
+        app.get(ConsumerMonitor),
       ),
     },
     { inheritAppConfig: false },

@@ -1,13 +1,24 @@
 import { Logger, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+import {
+  makeCounterProvider,
+  makeGaugeProvider,
+  makeHistogramProvider,
+} from '@willsoto/nestjs-prometheus';
 import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import type { Environment } from '../config/environment';
 import { TenantContext } from '../database/tenant-context';
 import { EventIntake, EVENTS_ACCEPTED, EVENTS_REJECTED } from './http/event-intake';
 import { EventsController } from './http/events.controller';
-import { createKafka, ensureTopics } from './kafka/kafka-connection';
+import { createKafka, ensureTopics, KAFKA_CLIENT } from './kafka/kafka-connection';
+import {
+  CONSUMER_LAG,
+  CONSUMER_LAST_COMMIT,
+  CONSUMER_RESTARTS,
+  CONSUMER_UP,
+  ConsumerMonitor,
+} from './kafka/consumer-monitor';
 import { KafkaEventSink } from './kafka/kafka-event-sink';
 import { EventBatchProcessor, EVENTS_DEAD_LETTERED } from './pipeline/event-batch-processor';
 import { EVENT_SINK } from './pipeline/event-sink';
@@ -26,9 +37,6 @@ import { ClickHouseEventStore } from './store/clickhouse-event-store';
 import { EVENT_STORE, type EventStore } from './store/event-store';
 import { PostgresEventStore } from './store/postgres-event-store';
 
-/** The Kafka client, or null when KAFKA_BROKERS is not set (ingestion then runs in-process). */
-export const KAFKA = Symbol('Kafka');
-
 type Config = ConfigService<Environment, true>;
 
 /**
@@ -39,7 +47,7 @@ type Config = ConfigService<Environment, true>;
   controllers: [EventsController],
   providers: [
     {
-      provide: KAFKA,
+      provide: KAFKA_CLIENT,
       inject: [ConfigService],
       useFactory: (config: Config): Kafka | null => {
         const brokers = config.get('KAFKA_BROKERS', { infer: true });
@@ -78,7 +86,7 @@ type Config = ConfigService<Environment, true>;
     },
     {
       provide: EVENT_SINK,
-      inject: [ConfigService, KAFKA, EventWriter],
+      inject: [ConfigService, KAFKA_CLIENT, EventWriter],
       useFactory: async (config: Config, kafka: Kafka | null, writer: EventWriter) => {
         if (!kafka) return new InProcessEventSink(writer);
         const topic = config.get('KAFKA_EVENTS_TOPIC', { infer: true });
@@ -99,6 +107,23 @@ type Config = ConfigService<Environment, true>;
     EventBatchProcessor,
     TenantDirectory,
     UsageMeter,
+    ConsumerMonitor,
+    makeGaugeProvider({
+      name: CONSUMER_UP,
+      help: 'Whether this process runs its ingestion consumer (1) or it is down (0)',
+    }),
+    makeGaugeProvider({
+      name: CONSUMER_LAG,
+      help: 'Messages on the events topic that the consumer group has not committed past',
+    }),
+    makeGaugeProvider({
+      name: CONSUMER_LAST_COMMIT,
+      help: 'When the ingestion consumer last committed offsets (unix seconds)',
+    }),
+    makeCounterProvider({
+      name: CONSUMER_RESTARTS,
+      help: 'Restarts of the ingestion consumer after a crash',
+    }),
     makeCounterProvider({
       name: EVENTS_ACCEPTED,
       help: 'Events accepted by POST /v1/events (durable in Kafka or the store)',
@@ -140,6 +165,13 @@ type Config = ConfigService<Environment, true>;
       labelNames: ['reason'],
     }),
   ],
-  exports: [EVENT_STORE, EventBatchProcessor, EventWriter, KAFKA, UsageMeter],
+  exports: [
+    EVENT_STORE,
+    EventBatchProcessor,
+    EventWriter,
+    KAFKA_CLIENT,
+    UsageMeter,
+    ConsumerMonitor,
+  ],
 })
 export class IngestionModule {}

@@ -56,18 +56,33 @@ export function testKafka(clientId: string): Kafka {
   });
 }
 
-/** The dlq_reason headers of the first `count` messages on a dead-letter topic (20 s at most). */
-export async function readDeadLetterReasons(topic: string, count: number): Promise<string[]> {
+/** A message read back from a dead-letter topic: its key, value and headers as text. */
+export interface DeadLetterRecord {
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string>;
+}
+
+/** The first `count` messages on a dead-letter topic, in partition order (20 s at most). */
+export async function readDeadLetters(topic: string, count: number): Promise<DeadLetterRecord[]> {
   const consumer = testKafka('test-dlq-reader').consumer({ groupId: `test-dlq-${randomUUID()}` });
-  const reasons: string[] = [];
+  const letters: DeadLetterRecord[] = [];
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, 20_000);
     void consumer.run({
       eachMessage: async ({ message }) => {
-        reasons.push(message.headers?.dlq_reason?.toString() ?? '?');
-        if (reasons.length >= count) {
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(message.headers ?? {})) {
+          headers[name] = (Array.isArray(value) ? value[0] : value)?.toString() ?? '';
+        }
+        letters.push({
+          key: message.key?.toString() ?? null,
+          value: message.value?.toString() ?? null,
+          headers,
+        });
+        if (letters.length >= count) {
           clearTimeout(timer);
           resolve();
         }
@@ -75,5 +90,10 @@ export async function readDeadLetterReasons(topic: string, count: number): Promi
     });
   });
   await consumer.disconnect();
-  return reasons;
+  return letters;
+}
+
+/** The dlq_reason headers of the first `count` messages on a dead-letter topic (20 s at most). */
+export async function readDeadLetterReasons(topic: string, count: number): Promise<string[]> {
+  return (await readDeadLetters(topic, count)).map((letter) => letter.headers.dlq_reason ?? '?');
 }

@@ -1,16 +1,20 @@
 import { Logger } from '@nestjs/common';
 import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, Producer } from 'kafkajs';
+import type { EventRow } from '../events/event-contract';
 import type {
   EventBatchProcessor,
   RawEventMessage,
   UsageDelta,
 } from '../pipeline/event-batch-processor';
-import type { EventRow } from '../events/event-contract';
 import type { EventWriter } from '../pipeline/event-writer';
-import { DLQ_ERRORS_HEADER, DLQ_REASON_HEADER, deadLetterTopic } from './kafka-connection';
+import type { ConsumerMonitor } from './consumer-monitor';
+import { DeadLetterPublisher, deadLetterRecord } from './dead-letter-publisher';
+import { deadLetterTopic } from './kafka-connection';
 
 const HEARTBEAT_MS = 3_000;
+const RESTART_MIN_MS = 1_000;
+const RESTART_MAX_MS = 30_000;
 
 /**
  * The ingestion consumer, as a Nest microservice transport on kafkajs: Nest starts it with the
@@ -18,12 +22,18 @@ const HEARTBEAT_MS = 3_000;
  * group; each partition batch goes to the EventBatchProcessor, its dead letters are produced to
  * `<topic>.dlq` (acknowledged), and only then is the batch's offset committed. A store outage
  * keeps the batch waiting inside the writer's retries (heartbeats continue), so nothing is ever
- * committed past an unstored event. Shutdown waits for the batches in hand.
+ * committed past an unstored event. A consumer that crashes for good (kafkajs gives up on
+ * errors it deems non-retriable) is started again with backoff; the ConsumerMonitor reports it
+ * meanwhile. Shutdown waits for the batches in hand.
  */
 export class EventsConsumerTransport extends Server implements CustomTransportStrategy {
   private readonly log = new Logger(EventsConsumerTransport.name);
   private consumer?: Consumer;
-  private deadLetters?: Producer;
+  private producer?: Producer;
+  private deadLetters?: DeadLetterPublisher;
+  private closing = false;
+  private restartTimer?: NodeJS.Timeout;
+  private consecutiveCrashes = 0;
 
   constructor(
     private readonly kafka: Kafka,
@@ -31,38 +41,77 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
     private readonly groupId: string,
     private readonly processor: EventBatchProcessor,
     private readonly writer: EventWriter,
+    private readonly monitor: ConsumerMonitor,
   ) {
     super();
   }
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
-      this.deadLetters = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-      await this.deadLetters.connect();
+      this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await this.producer.connect();
+      this.deadLetters = new DeadLetterPublisher(this.producer, deadLetterTopic(this.topic));
       this.writer.onUnstorable((rows, error) => this.deadLetterRows(rows, error));
-      this.consumer = this.kafka.consumer({
-        groupId: this.groupId,
-        maxBytesPerPartition: 4 * 1024 * 1024,
-        maxWaitTimeInMs: 100,
-        sessionTimeout: 30_000,
-        heartbeatInterval: HEARTBEAT_MS,
-      });
-      await this.consumer.connect();
-      await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
-      await this.consumer.run({
-        // Offsets are resolved only after a batch is stored; kafkajs commits resolved offsets
-        // after every batch (threshold 1) and once more when the consumer stops.
-        autoCommit: true,
-        autoCommitThreshold: 1,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: 6,
-        eachBatch: (payload) => this.handleBatch(payload),
-      });
+      await this.startConsumer();
       this.log.log(`consuming ${this.topic} as group ${this.groupId}`);
       callback();
     } catch (error) {
       callback(error);
     }
+  }
+
+  private async startConsumer(): Promise<void> {
+    const consumer = this.kafka.consumer({
+      groupId: this.groupId,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxWaitTimeInMs: 100,
+      sessionTimeout: 30_000,
+      heartbeatInterval: HEARTBEAT_MS,
+    });
+    this.consumer = consumer;
+    this.monitor.watch(consumer, this.topic, this.groupId);
+    consumer.on(consumer.events.COMMIT_OFFSETS, () => (this.consecutiveCrashes = 0));
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.log.error(
+        { err: payload.error, restart: payload.restart },
+        'ingestion consumer crashed',
+      );
+      // kafkajs restarts by itself after retriable errors; after the others it stays down.
+      if (payload.restart) this.monitor.restarted();
+      else this.scheduleRestart();
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    await consumer.run({
+      // Offsets are resolved only after a batch is stored; kafkajs commits resolved offsets
+      // after every batch (threshold 1) and once more when the consumer stops.
+      autoCommit: true,
+      autoCommitThreshold: 1,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 6,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+  }
+
+  /** A fresh consumer after a crash, 1 s after the first and up to 30 s after repeated ones. */
+  private scheduleRestart(): void {
+    if (this.closing || this.restartTimer) return;
+    const delay = Math.min(RESTART_MAX_MS, RESTART_MIN_MS * 2 ** this.consecutiveCrashes);
+    this.consecutiveCrashes += 1;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.closing) return;
+      const crashed = this.consumer;
+      void (async () => {
+        await crashed?.disconnect().catch(() => undefined);
+        this.monitor.restarted();
+        await this.startConsumer();
+        this.log.warn(`ingestion consumer restarted after a crash`);
+      })().catch((error: unknown) => {
+        this.log.error({ err: error }, 'ingestion consumer restart failed; trying again');
+        this.scheduleRestart();
+      });
+    }, delay);
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
@@ -77,27 +126,14 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
           value: message.value,
           headers: textHeaders(message.headers),
           timestamp: Number(message.timestamp),
+          offset: message.offset,
         })),
       );
       usage = processed.usage;
-      const dead = processed.dead;
-      if (dead.length > 0) {
-        await this.deadLetters!.send({
-          topic: deadLetterTopic(this.topic),
-          acks: -1,
-          messages: dead.map(({ message, reason, errors, index }) => ({
-            key: message.key,
-            value: message.value,
-            headers: {
-              ...message.headers,
-              [DLQ_REASON_HEADER]: reason,
-              ...(errors ? { [DLQ_ERRORS_HEADER]: JSON.stringify(errors).slice(0, 4000) } : {}),
-              source_partition: String(batch.partition),
-              ...(index !== undefined ? { dlq_batch_index: String(index) } : {}),
-            },
-          })),
-        });
-      }
+      const source = { topic: batch.topic, partition: batch.partition };
+      await this.deadLetters!.publish(
+        processed.dead.map((letter) => deadLetterRecord(letter, source)),
+      );
     } finally {
       clearInterval(beat);
     }
@@ -110,45 +146,53 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
 
   /** Rows the store refused for good: to the dead-letter topic, as events, with the reason. */
   private async deadLetterRows(rows: EventRow[], error: unknown): Promise<void> {
-    await this.deadLetters!.send({
-      topic: deadLetterTopic(this.topic),
-      acks: -1,
-      messages: rows.map((row) => ({
-        key: row.tenantId,
-        value: JSON.stringify({
-          event_id: row.eventId,
-          event_type: row.eventType,
-          timestamp: String(row.timestamp),
-          user_id: row.userId,
-          session_id: row.sessionId,
-          properties: row.properties,
-        }),
-        headers: {
-          tenant_id: row.tenantId,
-          [DLQ_REASON_HEADER]: 'store_rejected',
-          [DLQ_ERRORS_HEADER]: (error instanceof Error ? error.message : String(error)).slice(
-            0,
-            4000,
-          ),
-        },
-      })),
-    });
+    const reason = (error instanceof Error ? error.message : String(error)).slice(0, 1000);
+    await this.deadLetters!.publish(
+      rows.map((row) =>
+        deadLetterRecord(
+          {
+            message: {
+              key: row.tenantId,
+              value: Buffer.from(
+                JSON.stringify({
+                  event_id: row.eventId,
+                  event_type: row.eventType,
+                  timestamp: String(row.timestamp),
+                  user_id: row.userId,
+                  session_id: row.sessionId,
+                  properties: row.properties,
+                }),
+              ),
+              headers: {},
+              timestamp: Date.now(),
+            },
+            reason: 'store_rejected',
+            tenantId: row.tenantId,
+            errors: [{ field: 'event', message: reason }],
+          },
+          { topic: this.topic, partition: -1 },
+        ),
+      ),
+    );
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.restartTimer);
     // A store that is down must not hold shutdown: waiting batches fail, uncommitted.
     this.writer.stopRetrying();
     // Disconnect waits for the batches in hand to finish (stored and committed).
     await this.consumer
       ?.disconnect()
       .catch((error: unknown) => this.log.warn({ err: error }, 'consumer disconnect'));
-    await this.deadLetters?.disconnect().catch(() => undefined);
+    await this.producer?.disconnect().catch(() => undefined);
   }
 
   on(): void {
     throw new Error('EventsConsumerTransport has no events to listen to');
   }
 
+  /** The live kafkajs consumer (a new one after each restart). */
   unwrap<T>(): T {
     return this.consumer as T;
   }

@@ -1,6 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { ConfigResourceTypes, Kafka, logLevel, type LogEntry } from 'kafkajs';
 
+/** The Kafka client, or null when KAFKA_BROKERS is not set (ingestion then runs in-process). */
+export const KAFKA_CLIENT = Symbol('Kafka');
+
 /** The header and key every ingestion message carries: the tenant the event belongs to. */
 export const TENANT_HEADER = 'tenant_id';
 /** When the HTTP API accepted the event (epoch ms): event-to-queryable latency starts there. */

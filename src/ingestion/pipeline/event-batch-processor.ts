@@ -1,9 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import { isUuid } from '../../common/uuid';
+import type { Environment } from '../../config/environment';
 import type { FieldError } from '../../common/field-error';
 import { checkEvent, type EventRow, toRow } from '../events/event-contract';
+import {
+  decodeEventMessage,
+  messageLimits,
+  type MessageLimits,
+  type UndecodableReason,
+} from './event-message-decoder';
 import { EventWriter } from './event-writer';
 import { TenantDirectory } from './tenant-directory';
 import { UsageMeter, type UsageCounter } from './usage-meter';
@@ -17,6 +25,8 @@ export interface RawEventMessage {
   headers: Record<string, string | undefined>;
   /** Broker timestamp (ms), the received time when no received_at header came with it. */
   timestamp: number;
+  /** Its offset in its partition, for the dead letter's provenance. */
+  offset?: string;
 }
 
 export type DeadLetterReason =
@@ -24,8 +34,8 @@ export type DeadLetterReason =
   | 'unknown_tenant'
   | 'tenant_suspended'
   | 'tenant_deleted'
-  | 'invalid_json'
-  | 'invalid_event'
+  | UndecodableReason
+  | 'unprocessable'
   | 'store_rejected';
 
 export type UsageDelta = [tenantId: string, counter: UsageCounter, count: number];
@@ -35,39 +45,44 @@ export interface ProcessedBatch {
   usage: UsageDelta[];
 }
 
+/**
+ * A message that can never be stored, whole and as it arrived (the raw bytes, never a
+ * re-serialisation): for a batch message with invalid items, one dead letter names each
+ * refused item as `events[i].field`, while its valid items are stored.
+ */
 export interface DeadLetter {
   message: RawEventMessage;
   reason: DeadLetterReason;
+  /** The tenant the message named, only when it is a real one. */
+  tenantId?: string;
   errors?: FieldError[];
-  /** Its position in the message's { events: [...] }, for an item of a batch message. */
-  index?: number;
 }
 
-function isBatch(body: unknown): body is { events: unknown[] } {
-  return (
-    typeof body === 'object' &&
-    body !== null &&
-    !Array.isArray(body) &&
-    Array.isArray((body as { events?: unknown }).events) &&
-    Object.keys(body).length === 1
-  );
-}
+/** Work done between two yields to the event loop while a batch is checked. */
+const SLICE_MS = 20;
 
 /**
  * Turns a batch of topic messages into stored rows and dead letters. A message whose tenant is
- * unknown, suspended or deleted, or whose body breaks the contract, can never be stored: it is
- * handed back as a dead letter with its reason, and the batch goes on.
+ * unknown, suspended or deleted, whose body breaks the contract or its bounds, or whose
+ * handling throws, can never be stored: it is handed back as a dead letter with its reason,
+ * and the batch goes on. Only infrastructure failures (the tenant lookup, the store) fail the
+ * batch, which is then delivered again.
  */
 @Injectable()
 export class EventBatchProcessor {
   private readonly logger = new Logger(EventBatchProcessor.name);
+  /** The HTTP request's bounds, so a direct message may size no more work than a request. */
+  private readonly limits: MessageLimits;
 
   constructor(
     private readonly directory: TenantDirectory,
     private readonly writer: EventWriter,
     private readonly usage: UsageMeter,
     @InjectMetric(EVENTS_DEAD_LETTERED) private readonly deadLettered: Counter<string>,
-  ) {}
+    config: ConfigService<Environment, true>,
+  ) {
+    this.limits = messageLimits(config.get('HTTP_BODY_LIMIT', { infer: true }));
+  }
 
   /**
    * Resolves when every storable message of the batch is in the store, with the dead letters to
@@ -79,13 +94,21 @@ export class EventBatchProcessor {
     const dead: DeadLetter[] = [];
     const usage: UsageDelta[] = [];
     const now = Date.now();
+    let sliceStart = performance.now();
     for (const message of messages) {
+      // A large batch of large messages is checked in slices, so other tenants' requests on
+      // this process are answered meanwhile.
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
       // `||`, not `??`: an empty header must not hide a good key.
       const tenantId = (message.headers.tenant_id || message.key || '').toLowerCase();
       if (!isUuid(tenantId)) {
         dead.push({ message, reason: 'missing_tenant' });
         continue;
       }
+      // A lookup failure is the database's, not the message's: it fails the batch (retried).
       const tenant = await this.directory.get(tenantId);
       if (!tenant || tenant.status !== 'active') {
         const reason = !tenant
@@ -93,54 +116,25 @@ export class EventBatchProcessor {
           : tenant.status === 'suspended'
             ? 'tenant_suspended'
             : 'tenant_deleted';
-        dead.push({ message, reason });
+        dead.push({ message, reason, ...(tenant ? { tenantId } : {}) });
         if (tenant) usage.push([tenantId, 'dead_lettered', 1]);
         continue;
       }
-      let body: unknown;
       try {
-        body = JSON.parse(message.value?.toString('utf8') ?? '');
-      } catch {
-        dead.push({ message, reason: 'invalid_json' });
-        usage.push([tenantId, 'dead_lettered', 1]);
-        continue;
-      }
-      // One event, or { events: [...] } (what the HTTP API produces: one message per request).
-      const items = isBatch(body) ? body.events : [body];
-      if (items.length === 0) {
+        const outcome = this.checkMessage(message, tenantId, tenant.retentionDays, now);
+        rows.push(...outcome.rows);
+        if (outcome.dead) dead.push(outcome.dead);
+        usage.push(...outcome.usage);
+      } catch (error) {
+        // Whatever this message makes the checks do, it can fail only itself.
+        this.logger.error({ err: error, tenant_id: tenantId }, 'a message could not be processed');
         dead.push({
           message,
-          reason: 'invalid_event',
-          errors: [{ field: 'events', message: 'events must hold at least one event' }],
+          reason: 'unprocessable',
+          tenantId,
+          errors: [{ field: 'value', message: 'the message could not be processed' }],
         });
         usage.push([tenantId, 'dead_lettered', 1]);
-        continue;
-      }
-      // The time the event was accepted: the API's header when it is plausible, else the
-      // broker's timestamp. The timestamp window is judged against it, so an event the API
-      // accepted is never refused here for having aged in the topic.
-      const receivedAt = new Date(acceptedAt(message, now));
-      let accepted = 0;
-      items.forEach((item, index) => {
-        const check = checkEvent(item, receivedAt.getTime(), tenant.retentionDays);
-        if (check.ok) {
-          rows.push(toRow(tenantId, check, receivedAt));
-          accepted += 1;
-        } else {
-          dead.push({
-            // An item of a batch goes to the dead-letter topic on its own.
-            message:
-              items.length > 1 ? { ...message, value: Buffer.from(JSON.stringify(item)) } : message,
-            reason: 'invalid_event',
-            errors: check.errors,
-            ...(items.length > 1 ? { index } : {}),
-          });
-          usage.push([tenantId, 'dead_lettered', 1]);
-        }
-      });
-      // Events the HTTP API produced were counted as accepted there; direct producers' here.
-      if (message.headers.ingested_via !== 'http' && accepted > 0) {
-        usage.push([tenantId, 'accepted', accepted]);
       }
     }
     for (const letter of dead) this.deadLettered.inc({ reason: letter.reason });
@@ -152,6 +146,49 @@ export class EventBatchProcessor {
     }
     await this.writer.write(rows);
     return { dead, usage };
+  }
+
+  /** One message of an active tenant: its storable rows, and a dead letter for the rest. */
+  private checkMessage(
+    message: RawEventMessage,
+    tenantId: string,
+    retentionDays: number,
+    now: number,
+  ): { rows: EventRow[]; dead?: DeadLetter; usage: UsageDelta[] } {
+    const decoded = decodeEventMessage(message.value, this.limits);
+    if (!decoded.ok) {
+      return {
+        rows: [],
+        dead: { message, reason: decoded.reason, tenantId, errors: decoded.errors },
+        usage: [[tenantId, 'dead_lettered', 1]],
+      };
+    }
+    // The time the event was accepted: the API's header when it is plausible, else the
+    // broker's timestamp. The timestamp window is judged against it, so an event the API
+    // accepted is never refused here for having aged in the topic.
+    const receivedAt = new Date(acceptedAt(message, now));
+    const rows: EventRow[] = [];
+    const errors: FieldError[] = [];
+    let refused = 0;
+    decoded.items.forEach((item, index) => {
+      const check = checkEvent(item, receivedAt.getTime(), retentionDays);
+      if (check.ok) {
+        rows.push(toRow(tenantId, check, receivedAt));
+        return;
+      }
+      refused += 1;
+      const prefix = decoded.batch ? `events[${index}].` : '';
+      for (const error of check.errors) errors.push({ ...error, field: prefix + error.field });
+    });
+    const usage: UsageDelta[] = [];
+    if (refused > 0) usage.push([tenantId, 'dead_lettered', refused]);
+    // Events the HTTP API produced were counted as accepted there; direct producers' here.
+    if (message.headers.ingested_via !== 'http' && rows.length > 0) {
+      usage.push([tenantId, 'accepted', rows.length]);
+    }
+    const dead: DeadLetter | undefined =
+      refused > 0 ? { message, reason: 'invalid_event', tenantId, errors } : undefined;
+    return { rows, dead, usage };
   }
 
   /** Counts a processed batch's usage; call once its offsets are committed. */
