@@ -40,6 +40,15 @@ DATABASE_APP_PASSWORD="${DATABASE_APP_PASSWORD:-tenantry_app_dev}"
 
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 KAFKA_HEAP="${KAFKA_HEAP:-512m}"
+# on: clients authenticate with SASL/SCRAM-SHA-512 and need ACLs; off: plaintext, for a
+# throwaway broker only (the ingestion benchmark's baseline).
+KAFKA_SASL="${KAFKA_SASL:-on}"
+# The principals (SCRAM users) of the local stack: the broker itself (super user), the app
+# (its topics and groups), and producers that may only write the events topic.
+KAFKA_ADMIN_USERNAME=tenantry-admin
+KAFKA_APP_USERNAME=tenantry-app
+KAFKA_PRODUCER_USERNAME=tenantry-producer
+KAFKA_TEST_PRODUCER_USERNAME=tenantry-test-producer
 WAIT_TIMEOUT="${STACK_WAIT_TIMEOUT:-60}"   # seconds to wait for each server
 
 PG_DIR="$STACK_DIR/postgres"
@@ -61,6 +70,8 @@ KAFKA_PROPS="$KAFKA_DIR/server.properties"
 KAFKA_PID="$KAFKA_DIR/kafka.pid"
 KAFKA_LOG="$KAFKA_DIR/log/server.log"
 KAFKA_OUT="$KAFKA_DIR/log/kafka.out"
+KAFKA_CREDENTIALS="$KAFKA_DIR/credentials.env"
+KAFKA_ADMIN_CLIENT="$KAFKA_DIR/admin-client.properties"
 STACK_ENV="$STACK_DIR/stack.env"
 
 # ---------------------------------------------------------------- helpers
@@ -588,22 +599,108 @@ kafka_resolve_libs() {
   log "kafka: $(find "$KAFKA_LIBS" -name '*.jar' | wc -l) jars resolved in $(elapsed "$start")s"
 }
 
+# The SCRAM passwords of this stack's principals: generated once, kept (mode 600) beside the
+# data they were formatted into, and reused on every start.
+kafka_credentials() {
+  if [ ! -s "$KAFKA_CREDENTIALS" ]; then
+    local name
+    umask 077
+    {
+      for name in ADMIN CONTROLLER APP PRODUCER TEST_PRODUCER; do
+        printf 'KAFKA_%s_PASSWORD=%s\n' "$name" "$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+      done
+    } > "$KAFKA_CREDENTIALS.tmp"
+    mv -f "$KAFKA_CREDENTIALS.tmp" "$KAFKA_CREDENTIALS"
+    umask 022
+  fi
+  # shellcheck disable=SC1090
+  . "$KAFKA_CREDENTIALS"
+}
+
+# server.properties for this stack's mode (SASL or plaintext).
+kafka_render_props() {
+  local KAFKA_LISTENER_CONFIG listeners_tpl="$TPL_DIR/kafka/listeners-plaintext.properties.tmpl"
+  [ "$KAFKA_SASL" = on ] && listeners_tpl="$TPL_DIR/kafka/listeners-sasl.properties.tmpl"
+  render "$listeners_tpl" "$KAFKA_DIR/listeners.properties" KAFKA_PORT KAFKA_CONTROLLER_PORT \
+    KAFKA_ADMIN_USERNAME KAFKA_ADMIN_PASSWORD KAFKA_CONTROLLER_PASSWORD
+  KAFKA_LISTENER_CONFIG="$(<"$KAFKA_DIR/listeners.properties")"
+  rm -f "$KAFKA_DIR/listeners.properties"
+  render "$TPL_DIR/kafka/server.properties.tmpl" "$1" KAFKA_PORT KAFKA_CONTROLLER_PORT KAFKA_DATA \
+    KAFKA_LISTENER_CONFIG
+  chmod 600 "$1"
+}
+
+# Client settings for Kafka's own tools, as the admin principal.
+kafka_admin_client_props() {
+  umask 077
+  cat > "$KAFKA_ADMIN_CLIENT" <<PROPS
+security.protocol=SASL_PLAINTEXT
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$KAFKA_ADMIN_USERNAME" password="$KAFKA_ADMIN_PASSWORD";
+PROPS
+  umask 022
+}
+
+# The ACLs of the local stack. The app: its topics (the events topic and its dead-letter topic;
+# test. and bench. ones for the test suite and benchmarks) and consumer groups. Producers: write
+# (and describe) the events topic only, nothing else; the test producer the same on test. topics.
+kafka_acl_spec() {
+  local app="User:$KAFKA_APP_USERNAME"
+  printf '%s\n' \
+    "--allow-principal $app --resource-pattern-type prefixed --topic tenant_events --topic test. --topic bench. --operation Read --operation Write --operation Create --operation Describe --operation DescribeConfigs --operation AlterConfigs" \
+    "--allow-principal $app --resource-pattern-type prefixed --group tenantry --group test- --group test. --group bench. --operation Read --operation Describe" \
+    "--allow-principal User:$KAFKA_PRODUCER_USERNAME --resource-pattern-type literal --topic tenant_events --operation Write --operation Describe" \
+    "--allow-principal User:$KAFKA_TEST_PRODUCER_USERNAME --resource-pattern-type prefixed --topic test. --operation Write --operation Describe"
+}
+
+# Grants the ACLs (AclCommand adds idempotently); skipped when this exact set was granted to
+# this data folder before.
+kafka_grant_acls() {
+  local java="$1" want have line start
+  want="$(kafka_acl_spec | sha256sum | cut -d' ' -f1)"
+  have="$(cat "$KAFKA_DATA/.acls.sha256" 2>/dev/null || true)"
+  [ "$want" = "$have" ] && return 0
+  start="$(now)"
+  kafka_admin_client_props
+  while IFS= read -r line; do
+    # shellcheck disable=SC2086
+    if ! "$java" -Xms32m -Xmx256m -cp "$KAFKA_LIBS/*" org.apache.kafka.tools.AclCommand \
+          --bootstrap-server "127.0.0.1:$KAFKA_PORT" --command-config "$KAFKA_ADMIN_CLIENT" \
+          --add $line >>"$KAFKA_DIR/log/acls.log" 2>&1; then
+      show_tail "$KAFKA_DIR/log/acls.log"
+      die "kafka: granting ACLs failed"
+    fi
+  done < <(kafka_acl_spec)
+  printf '%s\n' "$want" > "$KAFKA_DATA/.acls.sha256"
+  log "kafka: ACLs granted in $(elapsed "$start")s (principals $KAFKA_APP_USERNAME, $KAFKA_PRODUCER_USERNAME, $KAFKA_TEST_PRODUCER_USERNAME)"
+}
+
 kafka_start() {
   local pid start java
+  mkdir -p "$KAFKA_DIR/log" "$KAFKA_DATA"
+  kafka_credentials
   pid="$(kafka_pid)"
   if [ -n "$pid" ]; then
-    log "kafka: already running (pid $pid, port $(recorded_port "$KAFKA_DIR/port" "$KAFKA_PORT")); leaving it"
     local want have
     want="$(sha256sum "$TPL_DIR/kafka/pom.xml" | cut -d' ' -f1)"
     have="$(cat "$KAFKA_LIBS/.pom.sha256" 2>/dev/null || true)"
-    [ "$want" = "$have" ] || warn "kafka: scripts/stack/kafka/pom.xml changed; run 'down kafka' then 'up kafka' to use it"
-    return 0
+    kafka_render_props "$KAFKA_PROPS.next"
+    if [ "$want" = "$have" ] && cmp -s "$KAFKA_PROPS" "$KAFKA_PROPS.next"; then
+      rm -f "$KAFKA_PROPS.next"
+      log "kafka: already running (pid $pid, port $(recorded_port "$KAFKA_DIR/port" "$KAFKA_PORT")); leaving it"
+      kafka_grant_acls "$(java_bin)"
+      return 0
+    fi
+    # Another listener setup (SASL) or other jars: a running broker with the old ones would
+    # refuse the app's credentials, so it is restarted on the new ones.
+    rm -f "$KAFKA_PROPS.next"
+    warn "kafka: its configuration or jars changed; restarting it"
+    kafka_stop
   fi
   start="$(now)"
   java="$(java_bin)" || die "kafka: no Java 17+ found"
-  mkdir -p "$KAFKA_DIR/log" "$KAFKA_DATA"
   kafka_resolve_libs
-  render "$TPL_DIR/kafka/server.properties.tmpl" "$KAFKA_PROPS" KAFKA_PORT KAFKA_CONTROLLER_PORT KAFKA_DATA
+  kafka_render_props "$KAFKA_PROPS"
   local jvm_opts=(
     "-Xms$KAFKA_HEAP" "-Xmx$KAFKA_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20
     -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true
@@ -611,20 +708,38 @@ kafka_start() {
     "-Dkafka.logs.dir=$KAFKA_DIR/log"
     "-Dlog4j2.configurationFile=$TPL_DIR/kafka/log4j2.yaml"
   )
+  # Storage formatted for another mode (data from before SASL) holds no SCRAM users: the
+  # broker could not authenticate even itself. Its topics are transient; format it anew.
+  if [ -s "$KAFKA_DATA/meta.properties" ] \
+      && [ "$(cat "$KAFKA_DATA/.tenantry-security" 2>/dev/null || echo none)" != "sasl-$KAFKA_SASL" ]; then
+    warn "kafka: storage in $KAFKA_DATA was formatted without this security setup; formatting it anew (its topics are dropped)"
+    find "$KAFKA_DATA" -mindepth 1 -delete
+  fi
   if [ ! -s "$KAFKA_DATA/meta.properties" ]; then
-    local cluster_id
+    local cluster_id scram=()
     # A random Kafka UUID: 16 bytes, base64url without padding (22 chars); a
     # leading '-' would be read as an option by the storage tool.
     cluster_id="-"
     while [[ "$cluster_id" == -* ]]; do
       cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | cut -c1-22)"
     done
-    log "kafka: formatting storage in $KAFKA_DATA (cluster id $cluster_id)"
+    if [ "$KAFKA_SASL" = on ]; then
+      # SCRAM users written into the metadata at format time: the broker's own (inter-broker)
+      # principal must exist before the broker can start.
+      scram=(
+        --add-scram "SCRAM-SHA-512=[name=$KAFKA_ADMIN_USERNAME,password=$KAFKA_ADMIN_PASSWORD]"
+        --add-scram "SCRAM-SHA-512=[name=$KAFKA_APP_USERNAME,password=$KAFKA_APP_PASSWORD]"
+        --add-scram "SCRAM-SHA-512=[name=$KAFKA_PRODUCER_USERNAME,password=$KAFKA_PRODUCER_PASSWORD]"
+        --add-scram "SCRAM-SHA-512=[name=$KAFKA_TEST_PRODUCER_USERNAME,password=$KAFKA_TEST_PRODUCER_PASSWORD]"
+      )
+    fi
+    log "kafka: formatting storage in $KAFKA_DATA (cluster id $cluster_id, SASL $KAFKA_SASL)"
     if ! "$java" "${jvm_opts[@]/-Xms$KAFKA_HEAP/-Xms64m}" -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool format \
-          -t "$cluster_id" -c "$KAFKA_PROPS" >"$KAFKA_DIR/log/format.log" 2>&1; then
+          -t "$cluster_id" -c "$KAFKA_PROPS" "${scram[@]}" >"$KAFKA_DIR/log/format.log" 2>&1; then
       show_tail "$KAFKA_DIR/log/format.log"
       die "kafka: storage format failed"
     fi
+    printf 'sasl-%s\n' "$KAFKA_SASL" > "$KAFKA_DATA/.tenantry-security"
   fi
   if [ -e "$KAFKA_PID" ]; then
     log "kafka: removing stale pid file $KAFKA_PID"
@@ -656,6 +771,8 @@ kafka_start() {
   }
   wait_for kafka "$WAIT_TIMEOUT" "$pid" "$KAFKA_OUT $KAFKA_LOG" kafka_ready
   log "kafka: ready (pid $(kafka_pid)) in $(elapsed "$start")s"
+  [ "$KAFKA_SASL" = on ] && kafka_grant_acls "$java"
+  return 0
 }
 
 kafka_stop() {
@@ -743,6 +860,20 @@ write_stack_env() {
     env_line REDIS_URL "redis://127.0.0.1:$(svc_port redis)"
     env_line CLICKHOUSE_URL "http://127.0.0.1:$(svc_port clickhouse)"
     env_line KAFKA_BROKERS "127.0.0.1:$(svc_port kafka)"
+    if [ "$KAFKA_SASL" = on ] && [ -s "$KAFKA_CREDENTIALS" ]; then
+      # shellcheck disable=SC1090
+      . "$KAFKA_CREDENTIALS"
+      # The app's principal; the producers' for the README and the tests; the admin's for
+      # the test suite's topic clean-up and Kafka's own tools (never for the app).
+      env_line KAFKA_SASL_USERNAME "$KAFKA_APP_USERNAME"
+      env_line KAFKA_SASL_PASSWORD "$KAFKA_APP_PASSWORD"
+      env_line KAFKA_PRODUCER_USERNAME "$KAFKA_PRODUCER_USERNAME"
+      env_line KAFKA_PRODUCER_PASSWORD "$KAFKA_PRODUCER_PASSWORD"
+      env_line KAFKA_TEST_PRODUCER_USERNAME "$KAFKA_TEST_PRODUCER_USERNAME"
+      env_line KAFKA_TEST_PRODUCER_PASSWORD "$KAFKA_TEST_PRODUCER_PASSWORD"
+      env_line KAFKA_ADMIN_USERNAME "$KAFKA_ADMIN_USERNAME"
+      env_line KAFKA_ADMIN_PASSWORD "$KAFKA_ADMIN_PASSWORD"
+    fi
   } > "$STACK_ENV.tmp"
   mv -f "$STACK_ENV.tmp" "$STACK_ENV"
 }

@@ -144,6 +144,26 @@ export class Environment {
   @MaxLength(64)
   KAFKA_CLIENT_ID = 'tenantry';
 
+  /**
+   * The app's Kafka principal (SASL). Without a username the client connects without SASL,
+   * which only a plaintext broker accepts; the local stack's broker requires SCRAM-SHA-512.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[\w.@-]{1,128}$/, { message: 'KAFKA_SASL_USERNAME must be a plain user name' })
+  KAFKA_SASL_USERNAME?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  KAFKA_SASL_PASSWORD?: string;
+
+  @IsIn(['scram-sha-512', 'scram-sha-256', 'plain'], {
+    message: 'KAFKA_SASL_MECHANISM must be scram-sha-512, scram-sha-256 or plain',
+  })
+  KAFKA_SASL_MECHANISM: 'scram-sha-512' | 'scram-sha-256' | 'plain' = 'scram-sha-512';
+
   /** The ingestion topic; its dead-letter topic is `<topic>.dlq`. Created at start-up if missing. */
   @Matches(/^[a-zA-Z0-9._-]{1,200}$/, {
     message: 'KAFKA_EVENTS_TOPIC must be a Kafka topic name (letters, digits, . _ -)',
@@ -213,12 +233,15 @@ export class Environment {
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const env = plainToInstance(Environment, raw, { exposeDefaultValues: true });
   const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
-  if (errors.length > 0) {
-    const lines = errors.map((error) => {
-      const reasons = Object.values(error.constraints ?? {});
-      const missing = error.value === undefined || error.value === '';
-      return `  ${error.property}: ${missing ? 'is missing' : reasons.join('; ')}`;
-    });
+  const lines = errors.map((error) => {
+    const reasons = Object.values(error.constraints ?? {});
+    const missing = error.value === undefined || error.value === '';
+    return `  ${error.property}: ${missing ? 'is missing' : reasons.join('; ')}`;
+  });
+  if (env.KAFKA_SASL_USERNAME && !env.KAFKA_SASL_PASSWORD) {
+    lines.push('  KAFKA_SASL_PASSWORD: is missing (KAFKA_SASL_USERNAME is set)');
+  }
+  if (lines.length > 0) {
     throw new Error(`Invalid environment configuration:\n${lines.join('\n')}`);
   }
   return env;

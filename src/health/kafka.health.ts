@@ -3,6 +3,11 @@ import { ConfigService } from '@nestjs/config';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { Admin, Kafka, logLevel } from 'kafkajs';
 import type { Environment } from '../config/environment';
+import {
+  kafkaClientConfig,
+  type KafkaSettings,
+  kafkaSettingsOf,
+} from '../ingestion/kafka/kafka-connection';
 
 /** Kafka cluster metadata, when KAFKA_BROKERS is configured. */
 @Injectable()
@@ -11,6 +16,7 @@ export class KafkaHealthIndicator implements OnModuleDestroy {
   private connected = false;
   readonly brokers?: string[];
   private readonly clientId: string;
+  private readonly settings: KafkaSettings;
 
   constructor(
     private readonly indicators: HealthIndicatorService,
@@ -19,6 +25,7 @@ export class KafkaHealthIndicator implements OnModuleDestroy {
     const brokers = config.get('KAFKA_BROKERS', { infer: true });
     this.brokers = brokers ? brokers.split(',') : undefined;
     this.clientId = `${config.get('KAFKA_CLIENT_ID', { infer: true })}-health`;
+    this.settings = kafkaSettingsOf(config);
   }
 
   check() {
@@ -27,7 +34,7 @@ export class KafkaHealthIndicator implements OnModuleDestroy {
       .attempt(async () => {
         this.admin ??= new Kafka({
           clientId: this.clientId,
-          brokers: this.brokers!,
+          ...kafkaClientConfig(this.settings),
           logLevel: logLevel.NOTHING,
           connectionTimeout: 2000,
           retry: { retries: 0 },

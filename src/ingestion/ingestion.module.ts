@@ -11,7 +11,7 @@ import type { Environment } from '../config/environment';
 import { TenantContext } from '../database/tenant-context';
 import { EventIntake, EVENTS_ACCEPTED, EVENTS_REJECTED } from './http/event-intake';
 import { EventsController } from './http/events.controller';
-import { createKafka, ensureTopics, KAFKA_CLIENT } from './kafka/kafka-connection';
+import { createKafka, ensureTopics, KAFKA_CLIENT, kafkaSettingsOf } from './kafka/kafka-connection';
 import {
   CONSUMER_LAG,
   CONSUMER_LAST_COMMIT,
@@ -19,6 +19,7 @@ import {
   CONSUMER_UP,
   ConsumerMonitor,
 } from './kafka/consumer-monitor';
+import { AppMessageSigner } from './kafka/app-message-signer';
 import { KafkaEventSink } from './kafka/kafka-event-sink';
 import { EventBatchProcessor, EVENTS_DEAD_LETTERED } from './pipeline/event-batch-processor';
 import { EVENT_SINK } from './pipeline/event-sink';
@@ -31,6 +32,8 @@ import {
   STORE_WRITE_SECONDS,
 } from './pipeline/event-writer';
 import { InProcessEventSink } from './pipeline/in-process-event-sink';
+import { MessageOrigins } from './pipeline/message-origin';
+import { ProducerAuthenticator } from './pipeline/producer-authenticator';
 import { TenantDirectory } from './pipeline/tenant-directory';
 import { UsageMeter } from './pipeline/usage-meter';
 import { ClickHouseEventStore } from './store/clickhouse-event-store';
@@ -52,7 +55,7 @@ type Config = ConfigService<Environment, true>;
       useFactory: (config: Config): Kafka | null => {
         const brokers = config.get('KAFKA_BROKERS', { infer: true });
         return brokers
-          ? createKafka(config.get('KAFKA_CLIENT_ID', { infer: true }), brokers)
+          ? createKafka(config.get('KAFKA_CLIENT_ID', { infer: true }), kafkaSettingsOf(config))
           : null;
       },
     },
@@ -86,12 +89,20 @@ type Config = ConfigService<Environment, true>;
     },
     {
       provide: EVENT_SINK,
-      inject: [ConfigService, KAFKA_CLIENT, EventWriter],
-      useFactory: async (config: Config, kafka: Kafka | null, writer: EventWriter) => {
+      inject: [ConfigService, KAFKA_CLIENT, EventWriter, AppMessageSigner],
+      useFactory: async (
+        config: Config,
+        kafka: Kafka | null,
+        writer: EventWriter,
+        signer: AppMessageSigner,
+      ) => {
         if (!kafka) return new InProcessEventSink(writer);
         const topic = config.get('KAFKA_EVENTS_TOPIC', { infer: true });
-        const sink = new KafkaEventSink(kafka, topic, () =>
-          ensureTopics(kafka, topic, config.get('KAFKA_EVENTS_PARTITIONS', { infer: true })),
+        const sink = new KafkaEventSink(
+          kafka,
+          topic,
+          () => ensureTopics(kafka, topic, config.get('KAFKA_EVENTS_PARTITIONS', { infer: true })),
+          signer,
         );
         // Kafka down at start-up is not fatal: /health reports it, POST /v1/events answers 503.
         await sink
@@ -108,6 +119,9 @@ type Config = ConfigService<Environment, true>;
     TenantDirectory,
     UsageMeter,
     ConsumerMonitor,
+    AppMessageSigner,
+    ProducerAuthenticator,
+    MessageOrigins,
     makeGaugeProvider({
       name: CONSUMER_UP,
       help: 'Whether this process runs its ingestion consumer (1) or it is down (0)',
@@ -172,6 +186,9 @@ type Config = ConfigService<Environment, true>;
     KAFKA_CLIENT,
     UsageMeter,
     ConsumerMonitor,
+    AppMessageSigner,
+    ProducerAuthenticator,
+    MessageOrigins,
   ],
 })
 export class IngestionModule {}

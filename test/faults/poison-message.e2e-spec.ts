@@ -3,10 +3,12 @@ import { EventBatchProcessor } from '../../src/ingestion/pipeline/event-batch-pr
 import { EVENT_STORE, type EventStore } from '../../src/ingestion/store/event-store';
 import {
   anEvent,
+  createProducerKey,
   eventually,
   ingestionEnv,
+  produceDirect,
+  producerMessage,
   readDeadLetters,
-  testKafka,
 } from '../support/ingestion';
 import { bearer, createTenant, createTestApp, TestApp, tenantToken } from '../support/test-app';
 
@@ -57,18 +59,10 @@ describe('fault: a poison message on the events topic', () => {
     await postEvents(other.id, 1, 'warmup');
     expect(await eventually(() => store.countEvents(other.id, 'warmup'), 1, 20_000)).toBe(1);
 
-    const producer = testKafka('test-poison').producer();
-    await producer.connect();
-    try {
-      await producer.send({
-        topic: env.KAFKA_EVENTS_TOPIC,
-        messages: [
-          { key: victim.id, value: deeplyNested(5000), headers: { tenant_id: victim.id } },
-        ],
-      });
-    } finally {
-      await producer.disconnect();
-    }
+    const victimKey = await createProducerKey(t.http, victim.id);
+    await produceDirect(env.KAFKA_EVENTS_TOPIC, [
+      producerMessage(victim.id, victimKey, deeplyNested(5000)),
+    ]);
     // Give the consumer the poison first, then send the other tenants' events over HTTP.
     await new Promise((resolve) => setTimeout(resolve, 500));
     await Promise.all([postEvents(other.id, 25, 'after'), postEvents(third.id, 25, 'after')]);
@@ -94,27 +88,14 @@ describe('fault: a poison message on the events topic', () => {
       anEvent({ event_type: 'kept' }),
       ...Array.from({ length: 20 }, () => anEvent({ event_type: 'NOT VALID' })),
     ];
-    const producer = testKafka('test-poison-headers').producer();
-    await producer.connect();
-    try {
-      await producer.send({
-        topic: env.KAFKA_EVENTS_TOPIC,
-        messages: [
-          {
-            key: tenant.id,
-            value: JSON.stringify({ events: items }),
-            headers: {
-              tenant_id: tenant.id,
-              big: bigHeader,
-              dlq_reason: 'forged',
-              dlq_errors: 'forged',
-            },
-          },
-        ],
-      });
-    } finally {
-      await producer.disconnect();
-    }
+    const key = await createProducerKey(t.http, tenant.id);
+    await produceDirect(env.KAFKA_EVENTS_TOPIC, [
+      producerMessage(tenant.id, key, JSON.stringify({ events: items }), {
+        big: bigHeader,
+        dlq_reason: 'forged',
+        dlq_errors: 'forged',
+      }),
+    ]);
     expect(await eventually(() => store.countEvents(tenant.id, 'kept'), 1, 20_000)).toBe(1);
     const letters = await readDeadLetters(`${env.KAFKA_EVENTS_TOPIC}.dlq`, 2);
     const letter = letters.find((l) => l.headers.tenant_id === tenant.id);

@@ -1,11 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { EVENT_STORE, type EventStore } from '../../src/ingestion/store/event-store';
 import {
   anEvent,
   eventually,
   ingestionEnv,
+  createProducerKey,
+  produceDirect,
+  producerMessage,
   readDeadLetterReasons,
-  testKafka,
 } from '../support/ingestion';
 import { asTenant, connectAs } from '../support/sql';
 import { bearer, createTenant, createTestApp, TestApp, tenantToken } from '../support/test-app';
@@ -139,43 +140,27 @@ describe.each(MODES)('ingestion: $name', ({ env, kafka, store: storeKind }) => {
 
   if (kafka) {
     it('stores events an external producer writes straight to the topic, and dead-letters poison', async () => {
-      const producer = testKafka('test-producer').producer();
-      await producer.connect();
+      const keyA = await createProducerKey(t.http, tenantA.id);
       const direct = Array.from({ length: 20 }, () => anEvent({ event_type: 'direct' }));
-      const unknownTenant = randomUUID();
-      try {
-        await producer.send({
-          topic: env.KAFKA_EVENTS_TOPIC,
-          messages: [
-            { key: tenantA.id, value: 'not json at all', headers: { tenant_id: tenantA.id } },
-            {
-              key: unknownTenant,
-              value: JSON.stringify(anEvent()),
-              headers: { tenant_id: unknownTenant },
-            },
-            {
-              key: tenantA.id,
-              value: JSON.stringify(anEvent({ event_type: 'NOPE' })),
-              headers: { tenant_id: tenantA.id },
-            },
-            { key: null, value: JSON.stringify(anEvent()) },
-            {
-              key: tenantA.id,
-              value: JSON.stringify({
-                events: [anEvent({ event_type: 'direct' }), anEvent({ timestamp: 'never' })],
-              }),
-              headers: { tenant_id: tenantA.id },
-            },
-            ...direct.map((event) => ({
-              key: tenantA.id,
-              value: JSON.stringify(event),
-              headers: { tenant_id: tenantA.id },
-            })),
-          ],
-        });
-      } finally {
-        await producer.disconnect();
-      }
+      await produceDirect(env.KAFKA_EVENTS_TOPIC, [
+        producerMessage(tenantA.id, keyA, 'not json at all'),
+        // A bare tenant_id header names no tenant any more: the API key does.
+        {
+          key: tenantA.id,
+          value: JSON.stringify(anEvent({ event_type: 'direct' })),
+          headers: { tenant_id: tenantA.id },
+        },
+        producerMessage(tenantA.id, keyA, JSON.stringify(anEvent({ event_type: 'NOPE' }))),
+        { key: null, value: JSON.stringify(anEvent()) },
+        producerMessage(
+          tenantA.id,
+          keyA,
+          JSON.stringify({
+            events: [anEvent({ event_type: 'direct' }), anEvent({ timestamp: 'never' })],
+          }),
+        ),
+        ...direct.map((event) => producerMessage(tenantA.id, keyA, JSON.stringify(event))),
+      ]);
       // The 20 single events and the valid item of the batch message.
       expect(await eventually(() => store.countEvents(tenantA.id, 'direct'), 21)).toBe(21);
 
@@ -184,8 +169,8 @@ describe.each(MODES)('ingestion: $name', ({ env, kafka, store: storeKind }) => {
         'invalid_event',
         'invalid_event',
         'invalid_json',
-        'missing_tenant',
-        'unknown_tenant',
+        'unauthenticated',
+        'unauthenticated',
       ]);
     });
   }

@@ -4,10 +4,12 @@ import { EventWriter } from '../../src/ingestion/pipeline/event-writer';
 import { EVENT_STORE, type EventStore } from '../../src/ingestion/store/event-store';
 import {
   anEvent,
+  createProducerKey,
   eventually,
   ingestionEnv,
+  produceDirect,
+  producerMessage,
   readDeadLetterReasons,
-  testKafka,
 } from '../support/ingestion';
 import { adminAuth, createTenant, createTestApp, TestApp } from '../support/test-app';
 
@@ -56,26 +58,19 @@ describe('ingestion: rows the store refuses, and tenants that may not store', ()
 
     it("dead-letters a suspended tenant's events with the reason, and keeps consuming", async () => {
       const suspended = await createTenant(t.http);
+      const suspendedKey = await createProducerKey(t.http, suspended.id);
       await t.http
         .patch(`/admin/tenants/${suspended.id}`)
         .set(adminAuth)
         .send({ status: 'suspended' })
         .expect(200);
       const active = await createTenant(t.http);
-      const producer = testKafka('test-producer').producer();
-      await producer.connect();
-      try {
-        await producer.send({
-          topic: env.KAFKA_EVENTS_TOPIC,
-          messages: [suspended, active].map((tenant) => ({
-            key: tenant.id,
-            value: JSON.stringify(anEvent({ event_type: 'after-suspension' })),
-            headers: { tenant_id: tenant.id },
-          })),
-        });
-      } finally {
-        await producer.disconnect();
-      }
+      const activeKey = await createProducerKey(t.http, active.id);
+      const value = () => JSON.stringify(anEvent({ event_type: 'after-suspension' }));
+      await produceDirect(env.KAFKA_EVENTS_TOPIC, [
+        producerMessage(suspended.id, suspendedKey, value()),
+        producerMessage(active.id, activeKey, value()),
+      ]);
       const store = t.app.get<EventStore>(EVENT_STORE);
       expect(await eventually(() => store.countEvents(active.id, 'after-suspension'), 1)).toBe(1);
       expect(await store.countEvents(suspended.id, 'after-suspension')).toBe(0);

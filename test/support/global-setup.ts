@@ -2,6 +2,7 @@ import { recreateDatabase } from '../../src/database/recreate-database';
 import { createClient } from '@clickhouse/client';
 import { Kafka, logLevel } from 'kafkajs';
 import { buildEmbedBundle } from '../../scripts/build-embed';
+import { kafkaClientConfig } from '../../src/ingestion/kafka/kafka-connection';
 import { testEnvironment } from './stack-env';
 
 /**
@@ -46,10 +47,15 @@ async function resetEventServers(env: Record<string, string>): Promise<void> {
     await clickhouse.close();
   }
   if (env.KAFKA_BROKERS) {
+    // The broker's admin principal: the app's may not delete topics.
     const admin = new Kafka({
       clientId: 'tenantry-test-setup',
-      brokers: env.KAFKA_BROKERS.split(','),
       logLevel: logLevel.NOTHING,
+      ...kafkaClientConfig({
+        KAFKA_BROKERS: env.KAFKA_BROKERS,
+        KAFKA_SASL_USERNAME: env.KAFKA_ADMIN_USERNAME,
+        KAFKA_SASL_PASSWORD: env.KAFKA_ADMIN_PASSWORD,
+      }),
     }).admin();
     await admin.connect();
     try {

@@ -1,5 +1,8 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Message } from 'kafkajs';
+import type TestAgent from 'supertest/lib/agent';
+import { bearer, tenantToken } from './test-app';
 import { randomUUID } from 'node:crypto';
+import { kafkaClientConfig } from '../../src/ingestion/kafka/kafka-connection';
 
 /**
  * Environment for a test app that runs the ingestion consumer: a topic and consumer group of
@@ -47,13 +50,65 @@ export async function eventually<T>(
   return value;
 }
 
-/** A kafkajs client on the test stack's brokers, quiet. */
-export function testKafka(clientId: string): Kafka {
+/**
+ * Whose credentials a test's Kafka client uses: the app's principal (its topics and groups), the
+ * test producer's (may only write test topics), the admin's (the broker's super user), or none.
+ */
+export type TestPrincipal = 'app' | 'producer' | 'admin' | 'anonymous';
+
+/** A kafkajs client on the test stack's brokers, quiet, as the given principal. */
+export function testKafka(clientId: string, principal: TestPrincipal = 'app'): Kafka {
+  const env = process.env;
+  const user = {
+    app: [env.KAFKA_SASL_USERNAME, env.KAFKA_SASL_PASSWORD],
+    producer: [env.KAFKA_TEST_PRODUCER_USERNAME, env.KAFKA_TEST_PRODUCER_PASSWORD],
+    admin: [env.KAFKA_ADMIN_USERNAME, env.KAFKA_ADMIN_PASSWORD],
+    anonymous: [undefined, undefined],
+  }[principal];
   return new Kafka({
     clientId,
-    brokers: process.env.KAFKA_BROKERS!.split(','),
     logLevel: logLevel.NOTHING,
+    ...kafkaClientConfig({
+      KAFKA_BROKERS: env.KAFKA_BROKERS,
+      KAFKA_SASL_USERNAME: user[0],
+      KAFKA_SASL_PASSWORD: user[1],
+    }),
   });
+}
+
+/** An API key of the tenant, made through the API: what a direct Kafka producer signs with. */
+export async function createProducerKey(
+  http: TestAgent,
+  tenantId: string,
+  scopes: string[] = ['events:write'],
+): Promise<string> {
+  const response = await http
+    .post('/v1/api-keys')
+    .set(bearer(tenantToken(tenantId)))
+    .send({ name: 'kafka producer', scopes })
+    .expect(201);
+  return response.body.key as string;
+}
+
+/** A message as a direct producer sends it: keyed by its tenant, naming it by an API key. */
+export function producerMessage(
+  tenantId: string,
+  apiKey: string,
+  value: string,
+  headers: Record<string, string> = {},
+): Message {
+  return { key: tenantId, value, headers: { api_key: apiKey, ...headers } };
+}
+
+/** Produces messages as the test producer principal (it may only write test topics). */
+export async function produceDirect(topic: string, messages: Message[]): Promise<void> {
+  const producer = testKafka('test-direct-producer', 'producer').producer();
+  await producer.connect();
+  try {
+    await producer.send({ topic, messages });
+  } finally {
+    await producer.disconnect();
+  }
 }
 
 /** A message read back from a dead-letter topic: its key, value and headers as text. */

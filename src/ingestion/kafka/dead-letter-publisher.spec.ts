@@ -14,7 +14,6 @@ describe('deadLetterRecord', () => {
           key: TENANT,
           value: Buffer.from('{"events":[]}'),
           headers: { tenant_id: TENANT, dlq_reason: 'forged', big: 'x'.repeat(100_000) },
-          timestamp: 0,
           offset: '41',
         },
         reason: 'invalid_event',
@@ -45,7 +44,7 @@ describe('deadLetterRecord', () => {
     }));
     const record = deadLetterRecord(
       {
-        message: { key: null, value: null, headers: {}, timestamp: 0 },
+        message: { key: null, value: null, headers: {} },
         reason: 'invalid_event',
         errors,
       },
@@ -62,7 +61,7 @@ describe('deadLetterRecord', () => {
     const value = Buffer.alloc(MAX_MESSAGE_BYTES, 0x20);
     const record = deadLetterRecord(
       {
-        message: { key: 'k'.repeat(10_000), value, headers: {}, timestamp: 0 },
+        message: { key: 'k'.repeat(10_000), value, headers: {} },
         reason: 'message_too_large',
       },
       source,

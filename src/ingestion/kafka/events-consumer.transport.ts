@@ -125,7 +125,6 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
           key: message.key?.toString('utf8') ?? null,
           value: message.value,
           headers: textHeaders(message.headers),
-          timestamp: Number(message.timestamp),
           offset: message.offset,
         })),
       );
@@ -164,7 +163,6 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
                 }),
               ),
               headers: {},
-              timestamp: Date.now(),
             },
             reason: 'store_rejected',
             tenantId: row.tenantId,

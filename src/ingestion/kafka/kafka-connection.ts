@@ -1,5 +1,14 @@
 import { Logger } from '@nestjs/common';
-import { ConfigResourceTypes, Kafka, logLevel, type LogEntry } from 'kafkajs';
+import type { ConfigService } from '@nestjs/config';
+import type { Environment } from '../../config/environment';
+import {
+  ConfigResourceTypes,
+  Kafka,
+  type KafkaConfig,
+  logLevel,
+  type LogEntry,
+  type SASLOptions,
+} from 'kafkajs';
 
 /** The Kafka client, or null when KAFKA_BROKERS is not set (ingestion then runs in-process). */
 export const KAFKA_CLIENT = Symbol('Kafka');
@@ -16,12 +25,44 @@ export function deadLetterTopic(topic: string): string {
   return `${topic}.dlq`;
 }
 
+/** Where and as whom the app connects to Kafka. */
+export interface KafkaSettings {
+  KAFKA_BROKERS?: string;
+  KAFKA_SASL_USERNAME?: string;
+  KAFKA_SASL_PASSWORD?: string;
+  KAFKA_SASL_MECHANISM?: 'scram-sha-512' | 'scram-sha-256' | 'plain';
+}
+
+/** The Kafka settings of the app's environment. */
+export function kafkaSettingsOf(config: ConfigService<Environment, true>): KafkaSettings {
+  return {
+    KAFKA_BROKERS: config.get('KAFKA_BROKERS', { infer: true }),
+    KAFKA_SASL_USERNAME: config.get('KAFKA_SASL_USERNAME', { infer: true }),
+    KAFKA_SASL_PASSWORD: config.get('KAFKA_SASL_PASSWORD', { infer: true }),
+    KAFKA_SASL_MECHANISM: config.get('KAFKA_SASL_MECHANISM', { infer: true }),
+  };
+}
+
+/** The brokers and SASL options of a kafkajs client for these settings. */
+export function kafkaClientConfig(settings: KafkaSettings): Pick<KafkaConfig, 'brokers' | 'sasl'> {
+  const brokers = (settings.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
+  if (!settings.KAFKA_SASL_USERNAME) return { brokers };
+  return {
+    brokers,
+    sasl: {
+      mechanism: settings.KAFKA_SASL_MECHANISM ?? 'scram-sha-512',
+      username: settings.KAFKA_SASL_USERNAME,
+      password: settings.KAFKA_SASL_PASSWORD ?? '',
+    } as SASLOptions,
+  };
+}
+
 /** kafkajs logs through Nest's logger (so through pino, as JSON), warnings and up. */
-export function createKafka(clientId: string, brokers: string): Kafka {
+export function createKafka(clientId: string, settings: KafkaSettings): Kafka {
   const logger = new Logger('Kafka');
   return new Kafka({
     clientId,
-    brokers: brokers.split(','),
+    ...kafkaClientConfig(settings),
     logLevel: logLevel.WARN,
     logCreator:
       () =>

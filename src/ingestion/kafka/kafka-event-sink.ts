@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { IncomingEvent } from '../events/event-contract';
 import { type EventSink, SinkUnavailableError } from '../pipeline/event-sink';
+import { type AppMessageSigner, APP_SIGNATURE_HEADER, VIA_HEADER } from './app-message-signer';
 import { RECEIVED_AT_HEADER, TENANT_HEADER } from './kafka-connection';
 
 /** One produce carries at most this much; the topic takes batches up to MAX_MESSAGE_BYTES. */
@@ -9,9 +10,6 @@ const SEND_LIMIT_BYTES = 4 * 1024 * 1024;
 /** Queued beyond this, or waiting longer than PUBLISH_TIMEOUT_MS, the API answers 503. */
 const QUEUE_LIMIT_BYTES = 64 * 1024 * 1024;
 const PUBLISH_TIMEOUT_MS = 15_000;
-
-/** Marks messages the HTTP API produced (already counted as accepted there). */
-export const VIA_HEADER = 'ingested_via';
 
 interface Pending {
   messages: Message[];
@@ -40,6 +38,7 @@ export class KafkaEventSink implements EventSink {
     kafka: Kafka,
     private readonly topic: string,
     private readonly prepareTopics: () => Promise<void>,
+    private readonly signer: AppMessageSigner,
   ) {
     this.producer = kafka.producer({
       idempotent: true,
@@ -60,7 +59,7 @@ export class KafkaEventSink implements EventSink {
   }
 
   publish(tenantId: string, events: IncomingEvent[], receivedAt: Date): Promise<void> {
-    const headers = {
+    const appHeaders = {
       [TENANT_HEADER]: tenantId,
       [RECEIVED_AT_HEADER]: String(receivedAt.getTime()),
       [VIA_HEADER]: 'http',
@@ -68,6 +67,8 @@ export class KafkaEventSink implements EventSink {
     // One message per request, { events: [...] }: per-message costs (encoding, CRC, headers) are
     // what limits kafkajs, and the consumer checks and stores each event of it on its own.
     const value = JSON.stringify({ events });
+    // Signed: the consumer trusts these headers on the app's messages only.
+    const headers = { ...appHeaders, [APP_SIGNATURE_HEADER]: this.signer.sign(appHeaders, value) };
     const messages = [{ key: tenantId, value, headers }];
     const bytes = value.length;
     if (this.queuedBytes + bytes > QUEUE_LIMIT_BYTES) {

@@ -2,7 +2,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
-import { isUuid } from '../../common/uuid';
 import type { Environment } from '../../config/environment';
 import type { FieldError } from '../../common/field-error';
 import { checkEvent, type EventRow, toRow } from '../events/event-contract';
@@ -13,6 +12,7 @@ import {
   type UndecodableReason,
 } from './event-message-decoder';
 import { EventWriter } from './event-writer';
+import { type MessageOrigin, MessageOrigins } from './message-origin';
 import { TenantDirectory } from './tenant-directory';
 import { UsageMeter, type UsageCounter } from './usage-meter';
 
@@ -23,14 +23,12 @@ export interface RawEventMessage {
   key: string | null;
   value: Buffer | null;
   headers: Record<string, string | undefined>;
-  /** Broker timestamp (ms), the received time when no received_at header came with it. */
-  timestamp: number;
   /** Its offset in its partition, for the dead letter's provenance. */
   offset?: string;
 }
 
 export type DeadLetterReason =
-  | 'missing_tenant'
+  | 'unauthenticated'
   | 'unknown_tenant'
   | 'tenant_suspended'
   | 'tenant_deleted'
@@ -78,6 +76,7 @@ export class EventBatchProcessor {
     private readonly directory: TenantDirectory,
     private readonly writer: EventWriter,
     private readonly usage: UsageMeter,
+    private readonly origins: MessageOrigins,
     @InjectMetric(EVENTS_DEAD_LETTERED) private readonly deadLettered: Counter<string>,
     config: ConfigService<Environment, true>,
   ) {
@@ -102,12 +101,13 @@ export class EventBatchProcessor {
         await new Promise((resolve) => setImmediate(resolve));
         sliceStart = performance.now();
       }
-      // `||`, not `??`: an empty header must not hide a good key.
-      const tenantId = (message.headers.tenant_id || message.key || '').toLowerCase();
-      if (!isUuid(tenantId)) {
-        dead.push({ message, reason: 'missing_tenant' });
+      // Who sent it, proven: the app's signature or a producer's API key. Never a bare header.
+      const origin = await this.origins.resolve(message.headers, message.value);
+      if (origin.kind === 'unauthenticated') {
+        dead.push({ message, reason: 'unauthenticated', errors: origin.errors });
         continue;
       }
+      const { tenantId } = origin;
       // A lookup failure is the database's, not the message's: it fails the batch (retried).
       const tenant = await this.directory.get(tenantId);
       if (!tenant || tenant.status !== 'active') {
@@ -121,7 +121,7 @@ export class EventBatchProcessor {
         continue;
       }
       try {
-        const outcome = this.checkMessage(message, tenantId, tenant.retentionDays, now);
+        const outcome = this.checkMessage(message, origin, tenant.retentionDays, now);
         rows.push(...outcome.rows);
         if (outcome.dead) dead.push(outcome.dead);
         usage.push(...outcome.usage);
@@ -151,10 +151,11 @@ export class EventBatchProcessor {
   /** One message of an active tenant: its storable rows, and a dead letter for the rest. */
   private checkMessage(
     message: RawEventMessage,
-    tenantId: string,
+    origin: MessageOrigin & { tenantId: string },
     retentionDays: number,
     now: number,
   ): { rows: EventRow[]; dead?: DeadLetter; usage: UsageDelta[] } {
+    const { tenantId } = origin;
     const decoded = decodeEventMessage(message.value, this.limits);
     if (!decoded.ok) {
       return {
@@ -163,10 +164,11 @@ export class EventBatchProcessor {
         usage: [[tenantId, 'dead_lettered', 1]],
       };
     }
-    // The time the event was accepted: the API's header when it is plausible, else the
-    // broker's timestamp. The timestamp window is judged against it, so an event the API
-    // accepted is never refused here for having aged in the topic.
-    const receivedAt = new Date(acceptedAt(message, now));
+    // The time the event was accepted: the API's (signed) header when it is plausible, so an
+    // event the API accepted is never refused here for having aged in the topic. A direct
+    // producer's is now: its message timestamp is its own to set, and would shift the
+    // retention window.
+    const receivedAt = new Date(origin.kind === 'app' ? acceptedAt(origin.receivedAt, now) : now);
     const rows: EventRow[] = [];
     const errors: FieldError[] = [];
     let refused = 0;
@@ -183,7 +185,7 @@ export class EventBatchProcessor {
     const usage: UsageDelta[] = [];
     if (refused > 0) usage.push([tenantId, 'dead_lettered', refused]);
     // Events the HTTP API produced were counted as accepted there; direct producers' here.
-    if (message.headers.ingested_via !== 'http' && rows.length > 0) {
+    if (!(origin.kind === 'app' && origin.viaHttp) && rows.length > 0) {
       usage.push([tenantId, 'accepted', rows.length]);
     }
     const dead: DeadLetter | undefined =
@@ -199,10 +201,8 @@ export class EventBatchProcessor {
 
 const ACCEPTED_AT_WINDOW_MS = 30 * 86_400_000;
 
-function acceptedAt(message: RawEventMessage, now: number): number {
-  const header = Number(message.headers.received_at);
-  const plausible = (ms: number) =>
-    Number.isFinite(ms) && ms > now - ACCEPTED_AT_WINDOW_MS && ms < now + 86_400_000;
-  if (plausible(header)) return header;
-  return plausible(message.timestamp) ? message.timestamp : now;
+function acceptedAt(header: number, now: number): number {
+  const plausible =
+    Number.isFinite(header) && header > now - ACCEPTED_AT_WINDOW_MS && header < now + 86_400_000;
+  return plausible ? header : now;
 }
