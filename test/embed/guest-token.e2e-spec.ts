@@ -157,13 +157,27 @@ describe('guest tokens and /embed', () => {
     expect(log.body.data[0]).toMatchObject({ resource_type: 'dashboard', resource_id: foreign.id });
   });
 
-  it('lets a viewer and a dashboards:read API key issue tokens', async () => {
+  it('refuses a key with dashboards:read alone: the token shows analytics, so minting needs analytics:read too', async () => {
+    const key = await t.http
+      .post('/v1/api-keys')
+      .set(auth)
+      .send({ name: 'dashboards only', scopes: ['dashboards:read'] })
+      .expect(201);
+    const refused = await t.http
+      .post('/v1/guest-token')
+      .set('X-API-Key', key.body.key)
+      .send({ dashboard_id: dashboard.id, user: { id: 'k' } })
+      .expect(403);
+    expect(refused.body.message).toBe('Missing permission: analytics:read');
+  });
+
+  it('lets a viewer and a dashboards:read + analytics:read API key issue tokens', async () => {
     const viewer = bearer(tenantToken(tenant.id, { claims: { role: 'viewer' } }));
     await guestToken(t.http, viewer, { dashboard_id: dashboard.id, user: { id: 'v' } });
     const key = await t.http
       .post('/v1/api-keys')
       .set(auth)
-      .send({ name: 'embed backend', scopes: ['dashboards:read'] })
+      .send({ name: 'embed backend', scopes: ['dashboards:read', 'analytics:read'] })
       .expect(201);
     await guestToken(
       t.http,
