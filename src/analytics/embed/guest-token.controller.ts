@@ -52,7 +52,7 @@ export class GuestTokenController {
     const dashboard = await this.dashboards.get(input.dashboard_id);
     const embedUser = email !== undefined ? { email: email.trim().toLowerCase() } : { id: id! };
     const filters = filtersAsText(input.filters);
-    const { token, expiresAt } = await this.guestTokens.issue({
+    const { token, expiresAt, jti } = await this.guestTokens.issue({
       tenant_id: request.tenant!.id,
       dashboard_id: dashboard.id,
       embed_user: embedUser,
@@ -63,6 +63,7 @@ export class GuestTokenController {
       resourceType: 'dashboard',
       resourceId: dashboard.id,
       details: {
+        jti,
         embed_user: embedUser,
         filters,
         expires_at: expiresAt.toISOString(),
