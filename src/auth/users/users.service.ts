@@ -78,9 +78,20 @@ export class UsersService {
     return user;
   }
 
+  /**
+   * The user with its row locked to the end of the transaction, so the checks on its current
+   * role and the write that follows see the same row (a promotion committed in between would
+   * otherwise let a weaker caller disable the freshly promoted user, or write back the old role).
+   */
+  private async getLocked(id: string): Promise<User> {
+    const user = await this.users.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    if (!user) throw new ResourceNotFoundException('user', id);
+    return user;
+  }
+
   async update(id: string, change: UpdateUserDto, caller: Principal): Promise<User> {
     await this.lockOwners();
-    const user = await this.get(id);
+    const user = await this.getLocked(id);
     if (user.role === 'owner' || change.role === 'owner') this.assertMayManageOwners(caller);
     this.assertMayManage(caller, user);
     if (change.role) this.assertMayGrantRole(caller, change.role, user.id);
@@ -100,7 +111,7 @@ export class UsersService {
 
   async remove(id: string, caller: Principal): Promise<void> {
     await this.lockOwners();
-    const user = await this.get(id);
+    const user = await this.getLocked(id);
     if (user.role === 'owner') this.assertMayManageOwners(caller);
     this.assertMayManage(caller, user);
     if (this.isActiveOwner(user)) await this.assertAnotherActiveOwner(user.id);
