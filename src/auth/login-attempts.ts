@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { LOCK_AFTER_FAILURES, LOCK_SECONDS } from './token-policy';
+import { LOCK_AFTER_FAILURES, LOCK_SECONDS, LOGIN_CLAIM_SECONDS } from './token-policy';
 
 /** The account tables with password lockout columns (failed_login_count, locked_until). */
 export type AccountTable = 'users' | 'platform_admins';
@@ -13,6 +13,12 @@ export type AccountTable = 'users' | 'platform_admins';
  * five password checks. Afterwards the attempt settles: a right password clears the count, a
  * wrong one that brings the count to the limit locks the account for LOCK_SECONDS.
  *
+ * A claim that never settles (the process died between the steps, the settle's transaction
+ * failed) must not lock the account forever. So the claim that takes the last slot also holds
+ * the account with a short lock of LOGIN_CLAIM_SECONDS, which its settle replaces (a right
+ * password clears it, a wrong one makes it the full lock). Once any lock has lapsed, the next
+ * claim starts counting afresh: claims left behind expire with the hold.
+ *
  * Claim and settle each commit on their own, so parallel logins to one account never wait on
  * each other (which would tell a real email from an unknown one by timing).
  */
@@ -21,13 +27,22 @@ export async function claimLoginAttempt(
   table: AccountTable,
   accountId: string,
 ): Promise<boolean> {
+  // Every SET expression reads the row as it was before this UPDATE; a lapsed lock (or hold)
+  // restarts the count at this claim.
   const rows = returning<{ id: string }>(
     await manager.query(
-      `UPDATE ${table} SET failed_login_count = failed_login_count + 1
-      WHERE id = $1 AND (locked_until IS NULL OR locked_until <= now())
-        AND failed_login_count < $2
+      `UPDATE ${table}
+          SET failed_login_count = CASE WHEN locked_until <= now() THEN 1
+                                        ELSE failed_login_count + 1 END,
+              locked_until = CASE
+                WHEN (CASE WHEN locked_until <= now() THEN 1 ELSE failed_login_count + 1 END) >= $2
+                  THEN now() + make_interval(secs => $3)
+                WHEN locked_until <= now() THEN NULL
+                ELSE locked_until END
+        WHERE id = $1
+          AND (locked_until <= now() OR (locked_until IS NULL AND failed_login_count < $2))
       RETURNING id`,
-      [accountId, LOCK_AFTER_FAILURES],
+      [accountId, LOCK_AFTER_FAILURES, LOGIN_CLAIM_SECONDS],
     ),
   );
   return rows.length === 1;

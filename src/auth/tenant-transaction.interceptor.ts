@@ -4,18 +4,21 @@ import {
   ExecutionContext,
   ForbiddenException,
   Injectable,
+  Logger,
   NestInterceptor,
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { from, lastValueFrom, Observable } from 'rxjs';
-import { actorOf } from '../audit/audit-actor';
+import { actorOf, type AuditActor } from '../audit/audit-actor';
+import { AuditService } from '../audit/audit.service';
 import { CrossTenantAttemptsService } from '../audit/cross-tenant/cross-tenant-attempts.service';
 import { ResourceNotFoundException } from '../audit/cross-tenant/resource-not-found.exception';
 import { isUuid } from '../common/uuid';
 import { TenantContext } from '../database/tenant-context';
 import type { TenantRequest } from '../tenancy/tenant-request';
 import { ACCESS_POLICY, type AccessPolicy, OUTSIDE_TENANT_TRANSACTION } from './access-policy';
+import { GrantBeyondOwnPermissionsException } from './grant-policy';
 import { permissionsOf, weakerRole } from './permissions';
 import { User } from './users/user.entity';
 
@@ -27,12 +30,17 @@ import { User } from './users/user.entity';
  * unexpired token stops working at once (a promotion takes effect at the next refresh).
  * A 404 for a resource id is checked afterwards, in a transaction of its own (the request's was
  * rolled back): if another tenant owns the id, that tenant's audit log records the attempt.
+ * A refused grant (a role, scopes beyond the caller's own) is audited the same way, afterwards,
+ * in the caller's own tenant.
  */
 @Injectable()
 export class TenantTransactionInterceptor implements NestInterceptor {
+  private readonly logger = new Logger(TenantTransactionInterceptor.name);
+
   constructor(
     private readonly tenantContext: TenantContext,
     private readonly crossTenantAttempts: CrossTenantAttemptsService,
+    private readonly audit: AuditService,
     private readonly reflector: Reflector,
   ) {}
 
@@ -78,9 +86,43 @@ export class TenantTransactionInterceptor implements NestInterceptor {
             requestId: typeof request.id === 'string' ? request.id : undefined,
           });
         }
+        if (error instanceof GrantBeyondOwnPermissionsException) {
+          await this.recordRefusedGrant(tenant.id, error, actor, request);
+        }
         throw error;
       }),
     );
+  }
+
+  /** The caller still gets its 403 if the audit write fails; the operator sees the failure. */
+  private async recordRefusedGrant(
+    tenantId: string,
+    error: GrantBeyondOwnPermissionsException,
+    actor: AuditActor,
+    request: TenantRequest,
+  ): Promise<void> {
+    const { field, requested, missing, resourceType, resourceId } = error.refused;
+    await this.tenantContext
+      .runInTenant(
+        tenantId,
+        () =>
+          this.audit.record({
+            action: 'permission_grant.refused',
+            resourceType,
+            resourceId,
+            details: {
+              field,
+              requested,
+              missing_permissions: missing,
+              method: request.method,
+              route: routeTemplate(request),
+            },
+          }),
+        actor,
+      )
+      .catch((failure: unknown) =>
+        this.logger.error({ err: failure, tenant_id: tenantId }, 'could not audit a refused grant'),
+      );
   }
 
   /** The user's role now, or 401 if the user is gone or disabled. */

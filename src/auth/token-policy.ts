@@ -21,6 +21,12 @@ export const ACCESS_TOKEN_SECONDS = 15 * 60;
 export const REFRESH_TOKEN_SECONDS = 30 * 24 * 3600;
 export const LOCK_AFTER_FAILURES = 5;
 export const LOCK_SECONDS = 15 * 60;
+/**
+ * How long the login attempts that fill an account's last slot may take to settle (argon2 takes
+ * well under a second). Until then the account is held as if locked; if they never settle (the
+ * process died, the settle's transaction failed), the hold lapses instead of lasting forever.
+ */
+export const LOGIN_CLAIM_SECONDS = 60;
 
 /** How every tenant access token is signed (login, the demo seeder, tests, benchmarks). */
 export function accessTokenSignOptions(expiresIn?: JwtSignOptions['expiresIn']): JwtSignOptions {

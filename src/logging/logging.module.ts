@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { Environment } from '../config/environment';
+import { redactingErrorSerializer, redactUrl } from './credential-redaction';
 import { requestIdOf } from './request-id';
 
 /** Where JSON log lines go: stdout, or a stream a test swaps in to read them. */
@@ -42,12 +43,15 @@ class LogDestinationModule {}
               ],
               censor: '[redacted]',
             },
+            // Credentials in URLs (a guest token in ?token=, a key pasted into a query) never
+            // reach a log line: the access log's URL and any error quoting one are redacted.
             serializers: {
               req: (req: { id: string; method: string; url: string }) => ({
                 id: req.id,
                 method: req.method,
-                url: req.url,
+                url: redactUrl(req.url),
               }),
+              err: redactingErrorSerializer,
             },
           },
           destination,

@@ -162,6 +162,32 @@ describe('/v1/api-keys', () => {
     expect(keys.body.map((k: { name: string }) => k.name)).not.toContain('escalation');
   });
 
+  it('names the missing permissions of a refused key and audits the refusal', async () => {
+    const keyMaker = await createKey(['api_keys:write', 'settings:read']);
+    const refused = await t.http
+      .post('/v1/api-keys')
+      .set('X-API-Key', keyMaker.key)
+      .send({ name: 'audit me', scopes: ['settings:read', 'audit:read', 'users:write'] })
+      .expect(403);
+    expect(refused.body.missing_permissions).toEqual(['audit:read', 'users:write']);
+    const log = await t.http
+      .get('/v1/audit-log')
+      .query({ action: 'permission_grant.refused' })
+      .set(ownerA)
+      .expect(200);
+    expect(log.body.data[0]).toMatchObject({
+      actor_type: 'api_key',
+      actor_id: keyMaker.id,
+      resource_type: 'api_key',
+      details: {
+        field: 'scopes',
+        requested: ['settings:read', 'audit:read', 'users:write'],
+        missing_permissions: ['audit:read', 'users:write'],
+        route: '/v1/api-keys',
+      },
+    });
+  });
+
   it('at the SQL level, tenant A can neither read nor write tenant B keys', async () => {
     await createKey(['settings:read'], bearer(tenantToken(tenantB)));
     await asTenant(sql, tenantA, async () => {

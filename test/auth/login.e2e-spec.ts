@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Client } from 'pg';
+import { AuditService, type AuditRecord } from '../../src/audit/audit.service';
+import { LOGIN_CLAIM_SECONDS } from '../../src/auth/token-policy';
 import { asTenant, connectAs } from '../support/sql';
 import { adminAuth, bearer, createTenant, createTestApp, TestApp } from '../support/test-app';
 import { TEST_BASE_DOMAIN } from '../support/stack-env';
@@ -180,6 +182,57 @@ describe('/auth login, refresh, logout, me', () => {
     );
     await sql.query('COMMIT');
     await login({ tenant: tenant.slug, email: lockEmail, password: PASSWORD }).expect(200);
+  });
+
+  it('does not lock an account forever when logins claim attempts whose settle step fails', async () => {
+    const stuckEmail = 'unsettled@acme.example';
+    await t.http
+      .post('/v1/users')
+      .set({ ...adminAuth, 'X-Tenant-ID': tenant.id })
+      .send({ email: stuckEmail, role: 'viewer', password: PASSWORD })
+      .expect(201);
+    // The settle step's transaction fails (its audit write throws, so its UPDATE rolls back):
+    // the attempts were claimed and never settled.
+    const audit = t.app.get(AuditService);
+    const record = audit.record.bind(audit);
+    const failing = jest
+      .spyOn(audit, 'record')
+      .mockImplementation(async (entry: AuditRecord, actor) => {
+        if (entry.action.startsWith('login.')) throw new Error('settle step failed');
+        return record(entry, actor);
+      });
+    try {
+      for (let i = 0; i < 5; i++) {
+        await login({ tenant: tenant.slug, email: stuckEmail, password: PASSWORD }).expect(500);
+      }
+    } finally {
+      failing.mockRestore();
+    }
+    // Five unsettled claims look like five logins in flight: the account is held, briefly.
+    await login({ tenant: tenant.slug, email: stuckEmail, password: PASSWORD }).expect(401);
+    const heldUntil = await asTenant(sql, tenant.id, async () => {
+      const { rows } = await sql.query('SELECT locked_until FROM users WHERE lower(email) = $1', [
+        stuckEmail,
+      ]);
+      return rows[0].locked_until as Date | null;
+    });
+    expect(heldUntil).not.toBeNull();
+    expect(heldUntil!.getTime() - Date.now()).toBeLessThanOrEqual(LOGIN_CLAIM_SECONDS * 1000);
+
+    // The hold lapses: move it into the past as the clock would. The claims expire with it.
+    await sql.query('BEGIN');
+    await sql.query("SELECT set_config('app.tenant_id', $1, true)", [tenant.id]);
+    await sql.query(
+      "UPDATE users SET locked_until = now() - interval '1 second' WHERE lower(email) = $1",
+      [stuckEmail],
+    );
+    await sql.query('COMMIT');
+    await login({ tenant: tenant.slug, email: stuckEmail, password: PASSWORD }).expect(200);
+    // And the lockout still counts from there: five wrong passwords lock it for 15 minutes.
+    for (let i = 0; i < 5; i++) {
+      await login({ tenant: tenant.slug, email: stuckEmail, password: `wrong ${i}` }).expect(401);
+    }
+    await login({ tenant: tenant.slug, email: stuckEmail, password: PASSWORD }).expect(401);
   });
 
   it('rotates refresh tokens, and reuse of a rotated one revokes the whole family', async () => {

@@ -1,4 +1,5 @@
 import type { Client } from 'pg';
+import { PasswordHasher } from '../../src/auth/password-hasher';
 import { asTenant, connectAs, sqlState } from '../support/sql';
 import { adminAuth, createTenant, createTestApp, TestApp } from '../support/test-app';
 
@@ -69,6 +70,35 @@ describe('owner created with the tenant, and one-time password-set tokens', () =
       .send({ token: tenant.passwordSetToken, password: 'short' })
       .expect(400);
     expect(short.body.errors[0].field).toBe('password');
+  });
+
+  it('does the same argon2 work whether or not the token names a tenant or a token exists', async () => {
+    const tenant = await createTenant(t.http);
+    const hasher = t.app.get(PasswordHasher);
+    const hash = jest.spyOn(hasher, 'hash');
+    try {
+      const attempts: [string, string, number][] = [
+        ['malformed token', 'garbage', 400],
+        ['no such tenant', `pst_${'0'.repeat(32)}_${'a'.repeat(43)}`, 400],
+        ['tenant, no such token', `pst_${tenant.id.replace(/-/g, '')}_${'a'.repeat(43)}`, 400],
+        ['a real token', tenant.passwordSetToken, 204],
+      ];
+      const work: Record<string, number> = {};
+      for (const [name, token, status] of attempts) {
+        hash.mockClear();
+        await t.http.post('/auth/password').send({ token, password: PASSWORD }).expect(status);
+        work[name] = hash.mock.calls.length;
+      }
+      // One real argon2id hash on every path: the answer's timing says nothing about the tenant.
+      expect(work).toEqual({
+        'malformed token': 1,
+        'no such tenant': 1,
+        'tenant, no such token': 1,
+        'a real token': 1,
+      });
+    } finally {
+      hash.mockRestore();
+    }
   });
 
   it('provisions tenant, settings and owner together: a refused owner email leaves no tenant', async () => {

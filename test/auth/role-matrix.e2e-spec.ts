@@ -48,7 +48,7 @@ const ACCESS: Record<string, Access> = {
   'GET /v1/dashboards/{id}': ['dashboards:read'],
   'PATCH /v1/dashboards/{id}': ['dashboards:write'],
   'DELETE /v1/dashboards/{id}': ['dashboards:write'],
-  'POST /v1/guest-token': ['dashboards:read'],
+  'POST /v1/guest-token': ['dashboards:read', 'analytics:read'],
   'POST /admin/tenants': 'platform',
   'GET /admin/tenants': 'platform',
   'GET /admin/tenants/{id}': 'platform',

@@ -1,4 +1,5 @@
 import type { Client } from 'pg';
+import { ROLE_PERMISSIONS } from '../../src/auth/permissions';
 import { asTenant, connectAs, sqlState } from '../support/sql';
 import {
   adminAuth,
@@ -217,7 +218,10 @@ describe('/v1/users', () => {
     const key = await t.http
       .post('/v1/api-keys')
       .set(asAdminOf(tenant.id))
-      .send({ name: 'user admin', scopes: ['users:write', 'users:read'] })
+      .send({
+        name: 'user admin',
+        scopes: ['users:write', 'users:read', ...ROLE_PERMISSIONS.analyst],
+      })
       .expect(201);
     for (const caller of [asAdmin, { 'X-API-Key': key.body.key }]) {
       await t.http
@@ -261,6 +265,144 @@ describe('/v1/users', () => {
       .set(asAdminOf(tenant.id))
       .expect(200);
     expect(owners.body.total).toBe(2);
+  });
+
+  describe('a caller grants only what it holds (finding 4: role escalation through users:write)', () => {
+    let tenant: { id: string; slug: string; ownerId: string };
+    const owner = () => bearer(tenantToken(tenant.id));
+    const keyWith = async (scopes: string[]) =>
+      (
+        await t.http
+          .post('/v1/api-keys')
+          .set(owner())
+          .send({ name: `users key ${scopes.length}`, scopes })
+          .expect(201)
+      ).body.key as string;
+    const emails = async () =>
+      (await t.http.get('/v1/users').query({ limit: 100 }).set(owner()).expect(200)).body.data.map(
+        (u: { email: string }) => u.email,
+      ) as string[];
+    const refusals = async () =>
+      (
+        await t.http
+          .get('/v1/audit-log')
+          .query({ action: 'permission_grant.refused', limit: 100 })
+          .set(owner())
+          .expect(200)
+      ).body.data as {
+        actor_type: string;
+        actor_id: string;
+        resource_type: string;
+        resource_id: string | null;
+        details: Record<string, unknown>;
+      }[];
+
+    beforeAll(async () => {
+      tenant = await createTenant(t.http);
+    });
+
+    it('refuses an API key scoped users:write that creates an admin: 403 naming role and what it lacks, nothing stored, audited', async () => {
+      const key = await keyWith(['users:write']);
+      const refused = await t.http
+        .post('/v1/users')
+        .set('X-API-Key', key)
+        .send({ email: 'escalated@acme.example', role: 'admin', password: 'i will be admin now' })
+        .expect(403);
+      const lacking = ROLE_PERMISSIONS.admin.filter((p) => p !== 'users:write');
+      expect(refused.body).toMatchObject({
+        statusCode: 403,
+        error: 'Forbidden',
+        missing_permissions: lacking,
+      });
+      expect(refused.body.errors).toEqual([
+        { field: 'role', message: `role admin holds permissions you lack: ${lacking.join(', ')}` },
+      ]);
+      expect(refused.body.message).toContain('settings:write');
+      expect(await emails()).not.toContain('escalated@acme.example');
+      // The escalation would have been a login as admin: there is no such account.
+      await t.http
+        .post('/auth/login')
+        .send({
+          tenant: tenant.slug,
+          email: 'escalated@acme.example',
+          password: 'i will be admin now',
+        })
+        .expect(401);
+      const [entry] = await refusals();
+      expect(entry).toMatchObject({
+        actor_type: 'api_key',
+        resource_type: 'user',
+        resource_id: null,
+        details: {
+          field: 'role',
+          requested: 'admin',
+          missing_permissions: lacking,
+          method: 'POST',
+          route: '/v1/users',
+        },
+      });
+    });
+
+    it("lets a key holding a role's permissions grant it, and nothing stronger (create and change)", async () => {
+      const key = await keyWith(['users:write', ...ROLE_PERMISSIONS.viewer]);
+      const viewer = await t.http
+        .post('/v1/users')
+        .set('X-API-Key', key)
+        .send({ email: 'fine-viewer@acme.example', role: 'viewer' })
+        .expect(201);
+      const analyst = await t.http
+        .post('/v1/users')
+        .set('X-API-Key', key)
+        .send({ email: 'no-analyst@acme.example', role: 'analyst' })
+        .expect(403);
+      expect(analyst.body.missing_permissions).toEqual(['events:write', 'dashboards:write']);
+      const promote = await t.http
+        .patch(`/v1/users/${viewer.body.id}`)
+        .set('X-API-Key', key)
+        .send({ role: 'admin' })
+        .expect(403);
+      expect(promote.body.errors[0].field).toBe('role');
+      const still = await t.http.get(`/v1/users/${viewer.body.id}`).set(owner()).expect(200);
+      expect(still.body.role).toBe('viewer');
+      expect(await emails()).not.toContain('no-analyst@acme.example');
+      const audited = await refusals();
+      expect(audited.map((e) => [e.details.field, e.details.requested, e.resource_id])).toEqual(
+        expect.arrayContaining([
+          ['role', 'analyst', null],
+          ['role', 'admin', viewer.body.id],
+        ]),
+      );
+    });
+
+    it('refuses changing, re-enabling or removing a user whose role holds more than the caller', async () => {
+      const admin = await t.http
+        .post('/v1/users')
+        .set(owner())
+        .send({ email: 'strong-admin@acme.example', role: 'admin' })
+        .expect(201);
+      const key = await keyWith(['users:write', ...ROLE_PERMISSIONS.analyst]);
+      for (const change of [{ status: 'disabled' }, { role: 'viewer' }]) {
+        const refused = await t.http
+          .patch(`/v1/users/${admin.body.id}`)
+          .set('X-API-Key', key)
+          .send(change)
+          .expect(403);
+        expect(refused.body.errors[0].field).toBe('id');
+        expect(refused.body.missing_permissions).toContain('users:read');
+      }
+      await t.http.delete(`/v1/users/${admin.body.id}`).set('X-API-Key', key).expect(403);
+      const still = await t.http.get(`/v1/users/${admin.body.id}`).set(owner()).expect(200);
+      expect(still.body).toMatchObject({ role: 'admin', status: 'active' });
+    });
+
+    it('still lets an admin create an admin: equal permissions are within its own', async () => {
+      const admin = bearer(tenantToken(tenant.id, { claims: { role: 'admin' } }));
+      await t.http
+        .post('/v1/users')
+        .set(admin)
+        .send({ email: 'admin-made-admin@acme.example', role: 'admin' })
+        .expect(201);
+    });
   });
 
   it('answers 400 naming id for a malformed id and role/status for bad values', async () => {

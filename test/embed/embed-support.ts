@@ -1,4 +1,5 @@
 import { JwtService } from '@nestjs/jwt';
+import { randomUUID } from 'node:crypto';
 import type TestAgent from 'supertest/lib/agent';
 import { ACCESS_TOKEN_ISSUER, EMBED_TOKEN_AUDIENCE } from '../../src/auth/token-policy';
 
@@ -8,7 +9,7 @@ export function signGuestToken(
   options: { secret?: string; audience?: string } = {},
 ): string {
   return new JwtService({ secret: options.secret ?? process.env.JWT_SECRET }).sign(
-    { embed_user: { id: 'guest-1' }, filters: {}, ...claims },
+    { embed_user: { id: 'guest-1' }, filters: {}, jti: randomUUID(), ...claims },
     {
       algorithm: 'HS256',
       issuer: ACCESS_TOKEN_ISSUER,

@@ -110,6 +110,36 @@ describe('guest tokens and /embed', () => {
     });
   });
 
+  it('gives every token its own random jti, named in its issuance audit entry (finding 9b)', async () => {
+    const jtiOf = (token: string) =>
+      JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).jti as string;
+    const request = { dashboard_id: dashboard.id, user: { id: 'same-user' } };
+    const first = jtiOf((await guestToken(t.http, auth, request)).token);
+    const second = jtiOf((await guestToken(t.http, auth, request)).token);
+    expect(first).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(second).not.toBe(first);
+    const log = await t.http
+      .get('/v1/audit-log')
+      .query({ action: 'guest_token.issued', limit: 2 })
+      .set(auth)
+      .expect(200);
+    expect(log.body.data.map((e: { details: { jti?: string } }) => e.details.jti).sort()).toEqual(
+      [first, second].sort(),
+    );
+  });
+
+  it('refuses a token without a jti, even one signed with the right key (not issued here)', async () => {
+    const withoutJti = signGuestToken({
+      tenant_id: tenant.id,
+      dashboard_id: dashboard.id,
+      jti: undefined,
+    });
+    const response = await t.http.get(widgetUrl(dashboard)).set(bearer(withoutJti)).expect(401);
+    expect(response.body.reason).toBe('invalid');
+    const withJti = signGuestToken({ tenant_id: tenant.id, dashboard_id: dashboard.id });
+    await t.http.get(widgetUrl(dashboard)).set(bearer(withJti)).expect(200);
+  });
+
   it('refuses bad requests with 400 naming the field, and unknown or foreign dashboards with 404', async () => {
     const bad = await t.http
       .post('/v1/guest-token')
@@ -157,13 +187,27 @@ describe('guest tokens and /embed', () => {
     expect(log.body.data[0]).toMatchObject({ resource_type: 'dashboard', resource_id: foreign.id });
   });
 
-  it('lets a viewer and a dashboards:read API key issue tokens', async () => {
+  it('refuses a key with dashboards:read alone: the token shows analytics, so minting needs analytics:read too', async () => {
+    const key = await t.http
+      .post('/v1/api-keys')
+      .set(auth)
+      .send({ name: 'dashboards only', scopes: ['dashboards:read'] })
+      .expect(201);
+    const refused = await t.http
+      .post('/v1/guest-token')
+      .set('X-API-Key', key.body.key)
+      .send({ dashboard_id: dashboard.id, user: { id: 'k' } })
+      .expect(403);
+    expect(refused.body.message).toBe('Missing permission: analytics:read');
+  });
+
+  it('lets a viewer and a dashboards:read + analytics:read API key issue tokens', async () => {
     const viewer = bearer(tenantToken(tenant.id, { claims: { role: 'viewer' } }));
     await guestToken(t.http, viewer, { dashboard_id: dashboard.id, user: { id: 'v' } });
     const key = await t.http
       .post('/v1/api-keys')
       .set(auth)
-      .send({ name: 'embed backend', scopes: ['dashboards:read'] })
+      .send({ name: 'embed backend', scopes: ['dashboards:read', 'analytics:read'] })
       .expect(201);
     await guestToken(
       t.http,

@@ -10,7 +10,8 @@ export interface GuestTokenClaims {
   /** property key → value, forced on every widget query (empty: none). */
   filters: Record<string, string>;
   exp: number;
-  jti?: string;
+  /** Random per token (a UUID); tokens without one are refused. */
+  jti: string;
 }
 
 /** Why an embed request is refused: each has its status and a message a person can act on. */

@@ -15,9 +15,10 @@ import { GuestTokensService } from './guest-tokens.service';
 /**
  * POST /v1/guest-token: the embedding application's backend (usually with an API key) asks for
  * a five-minute token that opens one dashboard for one of its users, with property filters
- * forced on every widget. Permission dashboards:read: whoever may see the dashboard may show it
- * to someone else, and the token can do less than its issuer (one dashboard, read only, the
- * same or narrower filters, five minutes). Each issuance is audited.
+ * forced on every widget. Permissions dashboards:read and analytics:read: the token shows the
+ * dashboard and the analytics numbers behind it, so its issuer must hold both (a caller never
+ * hands out more than it holds), and the token can do less than its issuer (one dashboard, read
+ * only, the same or narrower filters, five minutes). Each issuance is audited.
  */
 @ApiTags('dashboards')
 @Controller('v1/guest-token')
@@ -30,7 +31,7 @@ export class GuestTokenController {
 
   @Post()
   @HttpCode(200)
-  @RequirePermissions('dashboards:read')
+  @RequirePermissions('dashboards:read', 'analytics:read')
   @ApiOperation({
     summary: 'A 5-minute guest token and embed URL for one dashboard, one user, fixed filters',
     description:
@@ -51,7 +52,7 @@ export class GuestTokenController {
     const dashboard = await this.dashboards.get(input.dashboard_id);
     const embedUser = email !== undefined ? { email: email.trim().toLowerCase() } : { id: id! };
     const filters = filtersAsText(input.filters);
-    const { token, expiresAt } = await this.guestTokens.issue({
+    const { token, expiresAt, jti } = await this.guestTokens.issue({
       tenant_id: request.tenant!.id,
       dashboard_id: dashboard.id,
       embed_user: embedUser,
@@ -62,6 +63,7 @@ export class GuestTokenController {
       resourceType: 'dashboard',
       resourceId: dashboard.id,
       details: {
+        jti,
         embed_user: embedUser,
         filters,
         expires_at: expiresAt.toISOString(),

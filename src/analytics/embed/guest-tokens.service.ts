@@ -20,13 +20,16 @@ export class GuestTokensService {
 
   async issue(
     claims: Pick<GuestTokenClaims, 'tenant_id' | 'dashboard_id' | 'embed_user' | 'filters'>,
-  ): Promise<{ token: string; expiresAt: Date }> {
+  ): Promise<{ token: string; expiresAt: Date; jti: string }> {
+    // Random and unique per token: the issuance audit entry names it, so a leaked token can be
+    // traced to its issuance (and, later, denied by id).
+    const jti = randomUUID();
     const subject =
       'email' in claims.embed_user
         ? `email:${claims.embed_user.email}`
         : `id:${claims.embed_user.id}`;
     const token = await this.jwt.signAsync(
-      { ...claims, jti: randomUUID() },
+      { ...claims, jti },
       {
         algorithm: 'HS256',
         issuer: ACCESS_TOKEN_ISSUER,
@@ -36,7 +39,7 @@ export class GuestTokensService {
       },
     );
     const { exp } = this.jwt.decode<{ exp: number }>(token);
-    return { token, expiresAt: new Date(exp * 1000) };
+    return { token, expiresAt: new Date(exp * 1000), jti };
   }
 
   /** The claims of a valid, unexpired guest token; EmbedRefusal otherwise. */
@@ -58,7 +61,9 @@ export class GuestTokensService {
       !isUuid(claims.dashboard_id) ||
       typeof claims.embed_user !== 'object' ||
       claims.embed_user === null ||
-      !isStringRecord(claims.filters)
+      !isStringRecord(claims.filters) ||
+      // Every token this app issues names itself; one without a jti was not made here.
+      !isUuid(claims.jti)
     ) {
       throw new EmbedRefusal('invalid');
     }
@@ -68,7 +73,7 @@ export class GuestTokensService {
       embed_user: claims.embed_user,
       filters: claims.filters,
       exp: claims.exp,
-      jti: claims.jti,
+      jti: claims.jti.toLowerCase(),
     };
   }
 }

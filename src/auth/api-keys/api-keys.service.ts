@@ -1,5 +1,5 @@
-import { ForbiddenException, Injectable } from '@nestjs/common';
-import { permissionsHeldBy } from '../caller';
+import { Injectable } from '@nestjs/common';
+import { assertMayGrant } from '../grant-policy';
 import { ResourceNotFoundException } from '../../audit/cross-tenant/resource-not-found.exception';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { IsNull } from 'typeorm';
@@ -38,14 +38,15 @@ export class ApiKeysService {
     input: CreateApiKeyDto,
     caller: Principal,
   ): Promise<{ key: string; record: ApiKey }> {
-    const held = permissionsHeldBy(caller);
-    const beyond = input.scopes.filter((scope) => !held.includes(scope));
-    if (beyond.length > 0) {
-      throw new ForbiddenException({
-        message: `A key cannot hold scopes its creator lacks: ${beyond.join(', ')}`,
-        errors: [{ field: 'scopes', message: `scopes beyond your own: ${beyond.join(', ')}` }],
-      });
-    }
+    assertMayGrant(
+      caller,
+      input.scopes,
+      { field: 'scopes', requested: input.scopes, resourceType: 'api_key', resourceId: null },
+      (missing) => ({
+        message: `A key cannot hold scopes its creator lacks: ${missing}`,
+        fieldMessage: `scopes beyond your own: ${missing}`,
+      }),
+    );
     const tenantId = this.tenantContext.tenantId;
     const prefix = `${compactUuid(tenantId)}${randomBytes(4).toString('hex')}`;
     const key = `tk_${prefix}_${randomBytes(32).toString('base64url')}`;

@@ -38,12 +38,16 @@ export class PasswordSetupService {
     return { token, expiresAt };
   }
 
-  /** Sets the password of the token's user and spends the token. */
+  /**
+   * Sets the password of the token's user and spends the token. The argon2 hash comes first, on
+   * every path: otherwise a malformed token or an unknown tenant answers in a millisecond and a
+   * real tenant's in tens, and the timing tells which tenants exist.
+   */
   async redeem(token: string, password: string): Promise<void> {
+    const passwordHash = await this.hasher.hash(password);
     const hex = PASSWORD_SET_TOKEN.exec(token)?.[1];
     const tenant = hex ? await this.tenants.findById(expandUuid(hex)) : null;
     if (!tenant || tenant.status !== 'active') throw new BadRequestException(INVALID);
-    const passwordHash = await this.hasher.hash(password);
     const done = await this.tenantContext.runInTenant(tenant.id, async () => {
       const tokens = this.tenantContext.manager.getRepository(PasswordSetToken);
       const stored = await tokens

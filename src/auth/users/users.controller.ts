@@ -29,7 +29,10 @@ export class UsersController {
   @ApiOperation({ summary: 'Add a user to the calling tenant' })
   @ApiCreatedResponse({ type: UserResponse })
   @ApiConflictResponse({ description: 'The email is already used in this tenant' })
-  @ApiForbiddenResponse({ description: 'Only owners may create owners' })
+  @ApiForbiddenResponse({
+    description:
+      'A role holding permissions the caller lacks (names `role`); only owners create owners',
+  })
   async create(@Body() input: CreateUserDto, @Caller() caller: Principal): Promise<UserResponse> {
     return UserResponse.from(await this.users.create(input, caller));
   }
@@ -58,7 +61,10 @@ export class UsersController {
   @ApiOkResponse({ type: UserResponse })
   @ApiNotFoundResponse()
   @ApiConflictResponse({ description: 'Would leave the tenant without an active owner' })
-  @ApiForbiddenResponse({ description: 'Only owners may grant, change or remove the owner role' })
+  @ApiForbiddenResponse({
+    description:
+      'A role, or a user whose role, holds permissions the caller lacks; only owners grant, change or remove the owner role',
+  })
   async update(
     @UuidParam('id') id: string,
     @Body() change: UpdateUserDto,
@@ -73,7 +79,10 @@ export class UsersController {
   @ApiNoContentResponse()
   @ApiNotFoundResponse()
   @ApiConflictResponse({ description: 'Would leave the tenant without an active owner' })
-  @ApiForbiddenResponse({ description: 'Only owners may remove an owner' })
+  @ApiForbiddenResponse({
+    description:
+      'A user whose role holds permissions the caller lacks; only owners remove an owner',
+  })
   async remove(@UuidParam('id') id: string, @Caller() caller: Principal): Promise<void> {
     await this.users.remove(id, caller);
   }

@@ -1,6 +1,8 @@
 import { ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
 import type { Principal } from '../../tenancy/tenant-request';
 import { mayManageOwners } from '../caller';
+import { assertMayGrant } from '../grant-policy';
+import { permissionsOf, type Role } from '../permissions';
 import { ResourceNotFoundException } from '../../audit/cross-tenant/resource-not-found.exception';
 import { AuditService } from '../../audit/audit.service';
 import { Page } from '../../common/pagination';
@@ -27,6 +29,7 @@ export class UsersService {
 
   async create(input: CreateUserDto, caller: Principal): Promise<User> {
     if (input.role === 'owner') this.assertMayManageOwners(caller);
+    this.assertMayGrantRole(caller, input.role, null);
     const passwordHash = input.password ? await this.hasher.hash(input.password) : null;
     try {
       const user = await this.users.save(
@@ -75,10 +78,23 @@ export class UsersService {
     return user;
   }
 
+  /**
+   * The user with its row locked to the end of the transaction, so the checks on its current
+   * role and the write that follows see the same row (a promotion committed in between would
+   * otherwise let a weaker caller disable the freshly promoted user, or write back the old role).
+   */
+  private async getLocked(id: string): Promise<User> {
+    const user = await this.users.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    if (!user) throw new ResourceNotFoundException('user', id);
+    return user;
+  }
+
   async update(id: string, change: UpdateUserDto, caller: Principal): Promise<User> {
     await this.lockOwners();
-    const user = await this.get(id);
+    const user = await this.getLocked(id);
     if (user.role === 'owner' || change.role === 'owner') this.assertMayManageOwners(caller);
+    this.assertMayManage(caller, user);
+    if (change.role) this.assertMayGrantRole(caller, change.role, user.id);
     const next = { role: change.role ?? user.role, status: change.status ?? user.status };
     if (this.isActiveOwner(user) && !(next.role === 'owner' && next.status === 'active')) {
       await this.assertAnotherActiveOwner(user.id);
@@ -95,8 +111,9 @@ export class UsersService {
 
   async remove(id: string, caller: Principal): Promise<void> {
     await this.lockOwners();
-    const user = await this.get(id);
+    const user = await this.getLocked(id);
     if (user.role === 'owner') this.assertMayManageOwners(caller);
+    this.assertMayManage(caller, user);
     if (this.isActiveOwner(user)) await this.assertAnotherActiveOwner(user.id);
     await this.users.delete({ id });
     await this.audit.record({
@@ -114,6 +131,35 @@ export class UsersService {
         'Only an owner (or a platform admin) can grant, change or remove the owner role',
       );
     }
+  }
+
+  /** A role is granted only by a caller holding every permission of it (API keys: their scopes). */
+  private assertMayGrantRole(caller: Principal, role: Role, userId: string | null): void {
+    assertMayGrant(
+      caller,
+      permissionsOf(role),
+      { field: 'role', requested: role, resourceType: 'user', resourceId: userId },
+      (missing) => ({
+        message: `You cannot grant the role ${role}: it holds permissions you lack: ${missing}`,
+        fieldMessage: `role ${role} holds permissions you lack: ${missing}`,
+      }),
+    );
+  }
+
+  /**
+   * Changing, disabling or removing a user is for callers who could have granted that user's
+   * role: whoever holds less cannot take a stronger account away from its holder (or re-enable it).
+   */
+  private assertMayManage(caller: Principal, user: User): void {
+    assertMayGrant(
+      caller,
+      permissionsOf(user.role),
+      { field: 'id', requested: user.role, resourceType: 'user', resourceId: user.id },
+      (missing) => ({
+        message: `You cannot manage this user: its role (${user.role}) holds permissions you lack: ${missing}`,
+        fieldMessage: `user with role ${user.role} holds permissions you lack: ${missing}`,
+      }),
+    );
   }
 
   private isActiveOwner(user: User): boolean {
