@@ -41,6 +41,27 @@ function bucketSql(interval: Interval, zone: string): string {
 }
 
 /**
+ * The raw JSON text of one property's value in the stored `properties`: a quoted string ("DE"),
+ * or a number or boolean as written (49, true); '' when the event has no such key. Matched only
+ * where a key can start in the compact JSON the writer stores (right after `{` or `,`; inside a
+ * string every `"` is escaped), never inside another key. visitParamExtract* finds `"country":`
+ * anywhere, so a key such as `x"country` (stored as "x\"country":) could answer for `country`.
+ */
+export function propertyRawSql(key: string): string {
+  const jsonKey = JSON.stringify(key)
+    .slice(1, -1)
+    .replace(/[\\^$.*+?()[\]{}|-]/g, '\\$&');
+  const pattern = `(?:^\\{|,)"${jsonKey}":("(?:[^"\\\\]|\\\\.)*"|[^,}]*)`;
+  return `extract(properties, ${stringLiteral(pattern)})`;
+}
+
+/** One property's value as text: a string unquoted (and unescaped), a number or boolean as written. */
+function propertyTextSql(key: string): string {
+  const raw = propertyRawSql(key);
+  return `if(substring(${raw}, 1, 1) = '"', visitParamExtractString(concat('{"v":', ${raw}, '}'), 'v'), ${raw})`;
+}
+
+/**
  * The WHERE clause of a filter for ClickHouse, tenant first. 18.16 has no query parameters, so
  * every value goes through sql-literal.ts (a checked UUID, whole-second epochs, quoted strings).
  * A property matches as a JSON string ("DE") or as a raw number or boolean (49, true).
@@ -68,8 +89,10 @@ export function clickhouseWhere(
   if (filter.eventType !== undefined)
     clauses.push(`event_type = ${stringLiteral(filter.eventType)}`);
   for (const [key, value] of filter.properties) {
+    const raw = propertyRawSql(key);
+    // A string matches its JSON text; a number or boolean its text as written.
     clauses.push(
-      `visitParamExtractRaw(properties, ${stringLiteral(key)}) IN (${stringLiteral(JSON.stringify(value))}, ${stringLiteral(value)})`,
+      `(${raw} = ${stringLiteral(JSON.stringify(value))} OR (${raw} = ${stringLiteral(value)} AND substring(${raw}, 1, 1) != '"'))`,
     );
   }
   return clauses.join(' AND ');
@@ -157,9 +180,7 @@ export class ClickHouseAnalytics implements AnalyticsStore {
     if (plan) return this.eventTypesWithRollups(filter, plan, limit);
     let expression: string;
     if (dimension.kind === 'property') {
-      const key = stringLiteral(dimension.key);
-      // A string property unquoted; a number or boolean as written (49, true).
-      expression = `if(visitParamExtractString(properties, ${key}) != '', visitParamExtractString(properties, ${key}), visitParamExtractRaw(properties, ${key}))`;
+      expression = propertyTextSql(dimension.key);
     } else {
       expression = dimension.kind;
     }
