@@ -286,6 +286,25 @@ export class ClickHouseAnalytics implements AnalyticsStore {
     };
   }
 
+  /**
+   * Whether this server can compute in `zone`: 18.16 loads zone files by their exact name (no
+   * `utc`, no `europe/berlin`) and fails the whole query on one it cannot load. Throws when the
+   * server cannot be asked.
+   */
+  async knowsTimezone(zone: string): Promise<boolean> {
+    const literal = stringLiteral(zone);
+    try {
+      await this.store.select(
+        `SELECT toUInt32(toStartOfDay(toDateTime(0), ${literal})) AS day,
+                toUInt32(toDateTime(toMonday(toDateTime(0), ${literal}), ${literal})) AS week`,
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof Error && /time ?zone/i.test(error.message)) return false;
+      throw error;
+    }
+  }
+
   /** Every query of this adapter goes through here, so the query cost log sees what it read. */
   private async read<T>(sql: string): Promise<T[]> {
     const { rows, rowsRead, bytesRead } = await this.store.selectWithStatistics<T>(sql);
