@@ -250,33 +250,33 @@ describe('analytics parity: ClickHouse and PostgreSQL answer the same, and what 
       event({ 'x"country': 'DE' }),
       event({ 'a\\"country': 'DE', 'plan\\': 'pro', 'y"plan_price': 49, country: 'JP' }),
       event({ 'note"': 'x', country: '"DE"', plan_price: 99 }),
+      // Values that are not plain words: empty, quotes and a backslash, regex characters.
+      event({ country: '', note: 'he said "hi", ok\\', plan_price: 99.5 }),
+      event({ country: 'a.b(c)*|x', note: 'x' }),
     ];
     await postgres.write(spoofs);
     await clickhouse.write(spoofs);
     const base = { tenantId, from: new Date(now - 2 * HOUR), to: new Date(now), properties: [] };
-    const cases: [string, EventFilter, SummaryCounts][] = [
+    const cases = (
       [
-        'spoofed country',
-        { ...base, properties: [['country', 'DE']] },
-        expectedSummary(spoofs, { ...base, properties: [['country', 'DE']] }),
-      ],
-      [
-        'real country',
-        { ...base, properties: [['country', 'US']] },
-        expectedSummary(spoofs, { ...base, properties: [['country', 'US']] }),
-      ],
-      [
-        'spoofed number',
-        { ...base, properties: [['plan_price', '49']] },
-        expectedSummary(spoofs, { ...base, properties: [['plan_price', '49']] }),
-      ],
-      [
-        'quoted text',
-        { ...base, properties: [['country', '"DE"']] },
-        expectedSummary(spoofs, { ...base, properties: [['country', '"DE"']] }),
-      ],
-    ];
-    expect(cases.map(([, , expected]) => expected.events)).toEqual([0, 1, 0, 1]);
+        ['spoofed country', 'country', 'DE', 0],
+        ['real country', 'country', 'US', 1],
+        ['spoofed number', 'plan_price', '49', 0],
+        ['quoted text', 'country', '"DE"', 1],
+        ['empty text, not a missing key', 'country', '', 1],
+        ['quotes and a backslash', 'note', 'he said "hi", ok\\', 1],
+        ['regex characters', 'country', 'a.b(c)*|x', 1],
+        ['a prefix only', 'country', 'a.b(c)*', 0],
+        ['a number', 'plan_price', '99.5', 1],
+      ] as const
+    ).map(([label, key, value, events]): [string, EventFilter, SummaryCounts, number] => {
+      const filter: EventFilter = { ...base, properties: [[key, value]] };
+      return [label, filter, expectedSummary(spoofs, filter), events];
+    });
+    // The expectation itself, from the events, is what PostgreSQL's ->> reads.
+    for (const [label, , expected, events] of cases) {
+      expect({ label, events: expected.events }).toEqual({ label, events });
+    }
     for (const store of stores) {
       for (const [label, filter, expected] of cases) {
         expect({ store: store.kind, label, counts: await store.summary(filter) }).toEqual({
@@ -294,6 +294,7 @@ describe('analytics parity: ClickHouse and PostgreSQL answer the same, and what 
           { value: '"DE"', events: 1 },
           { value: 'JP', events: 1 },
           { value: 'US', events: 1 },
+          { value: 'a.b(c)*|x', events: 1 },
         ],
       });
     }
