@@ -97,6 +97,29 @@ describe('tenant timezones on the ClickHouse store', () => {
     expect((await t.http.get('/v1/settings').set(auth).expect(200)).body.timezone).toBe('UTC');
   });
 
+  it('answers 503, not a verdict, while a store cannot say whether it knows a zone', async () => {
+    const auth = bearer(tenantToken((await createTenant(t.http)).id));
+    let down = true;
+    t.app
+      .get(TimezoneRules)
+      .addStoreCheck('flaky', (zone) =>
+        zone === 'Asia/Seoul' && down
+          ? Promise.reject(new Error('connect ECONNREFUSED'))
+          : Promise.resolve(true),
+      );
+    const unavailable = await t.http
+      .patch('/v1/settings')
+      .set(auth)
+      .send({ timezone: 'Asia/Seoul' });
+    expect(unavailable.status).toBe(503);
+    down = false;
+    const saved = await t.http.patch('/v1/settings').set(auth).send({ timezone: 'Asia/Seoul' });
+    expect({ status: saved.status, timezone: saved.body.timezone }).toEqual({
+      status: 200,
+      timezone: 'Asia/Seoul',
+    });
+  });
+
   it('reads a zone stored under older rules without failing: canonical name, else UTC', async () => {
     for (const [stored, used] of [
       ['utc', 'UTC'],
