@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { TenantSettingsController } from './settings/tenant-settings.controller';
 import { TenantSettingsService } from './settings/tenant-settings.service';
+import { TimezoneRules } from './settings/timezones';
 import { TenantProvisioning } from './tenant-provisioning';
 import { TenantResolver } from './tenant-resolver';
 import { TenantStatisticsService } from './tenant-statistics.service';
@@ -14,10 +15,17 @@ import { TenantsService } from './tenants.service';
   providers: [
     TenantsService,
     TenantSettingsService,
+    TimezoneRules,
     TenantStatisticsService,
     TenantResolver,
     TenantProvisioning,
   ],
-  exports: [TenantsService, TenantSettingsService, TenantResolver, TenantProvisioning],
+  exports: [
+    TenantsService,
+    TenantSettingsService,
+    TimezoneRules,
+    TenantResolver,
+    TenantProvisioning,
+  ],
 })
 export class TenancyModule {}

@@ -69,6 +69,7 @@ describe('analytics parity: ClickHouse and PostgreSQL answer the same, and what 
   let t: TestApp;
   let stores: AnalyticsStore[];
   let clickhouse: ClickHouseEventStore;
+  let postgres: PostgresEventStore;
   let rows: EventRow[];
   let tenantA: string;
   let tenantB: string;
@@ -79,7 +80,7 @@ describe('analytics parity: ClickHouse and PostgreSQL answer the same, and what 
     tenantA = (await createTenant(t.http)).id;
     tenantB = (await createTenant(t.http)).id;
     const tenantContext = t.app.get(TenantContext);
-    const postgres = new PostgresEventStore(tenantContext, t.app.get(DataSource));
+    postgres = new PostgresEventStore(tenantContext, t.app.get(DataSource));
     clickhouse = new ClickHouseEventStore(
       process.env.CLICKHOUSE_URL!,
       process.env.CLICKHOUSE_DATABASE!,
@@ -225,6 +226,76 @@ describe('analytics parity: ClickHouse and PostgreSQL answer the same, and what 
       expect({ store: store.kind, rows: await store.breakdown(filter, dimension, 5) }).toEqual({
         store: store.kind,
         rows: expected,
+      });
+    }
+  });
+
+  // Issue 11, finding 9: ClickHouse's visitParamExtract* finds `"country":` anywhere in the
+  // JSON text, so the key `x"country` (stored as "x\"country":) answered for `country` there.
+  // The contract now refuses such keys; events stored before must still not spoof.
+  it('a property key holding " or \\ never answers for another key, on both stores', async () => {
+    const tenantId = (await createTenant(t.http)).id;
+    const event = (properties: Record<string, string | number | boolean>): EventRow => ({
+      tenantId,
+      eventId: randomUUID(),
+      eventType: 'purchase',
+      timestamp: new Date(now - HOUR),
+      userId: 'spoofer',
+      sessionId: 'spoof-session',
+      properties,
+      receivedAt: new Date(now),
+    });
+    const spoofs = [
+      event({ 'x"country': 'DE', country: 'US' }),
+      event({ 'x"country': 'DE' }),
+      event({ 'a\\"country': 'DE', 'plan\\': 'pro', 'y"plan_price': 49, country: 'JP' }),
+      event({ 'note"': 'x', country: '"DE"', plan_price: 99 }),
+      // Values that are not plain words: empty, quotes and a backslash, regex characters.
+      event({ country: '', note: 'he said "hi", ok\\', plan_price: 99.5 }),
+      event({ country: 'a.b(c)*|x', note: 'x' }),
+    ];
+    await postgres.write(spoofs);
+    await clickhouse.write(spoofs);
+    const base = { tenantId, from: new Date(now - 2 * HOUR), to: new Date(now), properties: [] };
+    const cases = (
+      [
+        ['spoofed country', 'country', 'DE', 0],
+        ['real country', 'country', 'US', 1],
+        ['spoofed number', 'plan_price', '49', 0],
+        ['quoted text', 'country', '"DE"', 1],
+        ['empty text, not a missing key', 'country', '', 1],
+        ['quotes and a backslash', 'note', 'he said "hi", ok\\', 1],
+        ['regex characters', 'country', 'a.b(c)*|x', 1],
+        ['a prefix only', 'country', 'a.b(c)*', 0],
+        ['a number', 'plan_price', '99.5', 1],
+      ] as const
+    ).map(([label, key, value, events]): [string, EventFilter, SummaryCounts, number] => {
+      const filter: EventFilter = { ...base, properties: [[key, value]] };
+      return [label, filter, expectedSummary(spoofs, filter), events];
+    });
+    // The expectation itself, from the events, is what PostgreSQL's ->> reads.
+    for (const [label, , expected, events] of cases) {
+      expect({ label, events: expected.events }).toEqual({ label, events });
+    }
+    for (const store of stores) {
+      for (const [label, filter, expected] of cases) {
+        expect({ store: store.kind, label, counts: await store.summary(filter) }).toEqual({
+          store: store.kind,
+          label,
+          counts: expected,
+        });
+      }
+      expect({
+        store: store.kind,
+        rows: await store.breakdown(base, { kind: 'property', key: 'country' }, 10),
+      }).toEqual({
+        store: store.kind,
+        rows: [
+          { value: '"DE"', events: 1 },
+          { value: 'JP', events: 1 },
+          { value: 'US', events: 1 },
+          { value: 'a.b(c)*|x', events: 1 },
+        ],
       });
     }
   });

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EventFilter } from '../query/analytics-query';
 import { bucketStart, bucketStarts } from '../query/buckets';
+import { assertRange, DAY_MS } from '../query/range-limits';
 import { ANALYTICS_STORE, type AnalyticsStore, type Dimension } from '../stores/analytics-store';
 import type { Widget } from './widgets';
 
@@ -34,8 +35,6 @@ export interface WidgetScope {
   now: number;
 }
 
-const DAY_MS = 86_400_000;
-
 /**
  * Runs a stored widget's query through the analytics store port (ClickHouse or PostgreSQL, the
  * same reads as /v1/analytics/*), over the widget's last `range_days` days (never past the
@@ -50,6 +49,9 @@ export class WidgetRunner {
 
   async run(widget: Widget, scope: WidgetScope): Promise<WidgetData> {
     const days = Math.min(widget.options.range_days, scope.retentionDays);
+    // The same limits as /v1/analytics before any work: a widget stored under other rules (or a
+    // future kind with its own range) still cannot size work past them.
+    assertRange(scope.now - days * DAY_MS, scope.now, scope);
     const oldest = scope.now - scope.retentionDays * DAY_MS;
     // Whole seconds, as parseAnalyticsQuery makes them: both stores keep seconds.
     const to = Math.ceil(scope.now / 1000) * 1000;

@@ -8,6 +8,7 @@ import type { Branding } from '../../branding/tenant-branding.entity';
 import { isUuid } from '../../common/uuid';
 import { TenantContext } from '../../database/tenant-context';
 import { TenantSettingsService } from '../../tenancy/settings/tenant-settings.service';
+import { TimezoneRules } from '../../tenancy/settings/timezones';
 import type { Tenant } from '../../tenancy/tenant.entity';
 import { TenantsService } from '../../tenancy/tenants.service';
 import type { Dashboard } from '../dashboards/dashboard.entity';
@@ -43,6 +44,7 @@ export class EmbedAccess {
     private readonly branding: BrandingService,
     private readonly settings: TenantSettingsService,
     private readonly crossTenantAttempts: CrossTenantAttemptsService,
+    private readonly timezones: TimezoneRules,
   ) {}
 
   async open<T>(
@@ -68,7 +70,8 @@ export class EmbedAccess {
             this.branding.current(),
             this.settings.get(),
           ]);
-          return work({ claims, tenant, dashboard, branding, timezone: settings.timezone });
+          const timezone = await this.timezones.usable(settings.timezone);
+          return work({ claims, tenant, dashboard, branding, timezone });
         },
         actor,
       );

@@ -53,11 +53,12 @@ export class AnalyticsController {
     @Query() raw: Record<string, unknown>,
     @Req() request: TenantRequest,
   ): Promise<SummaryResponse> {
-    const { filter, timezone } = await this.query.parse(raw, request);
-    const previous = previousPeriod(filter);
+    const { filter, timezone, earliest } = await this.query.parse(raw, request);
+    const previous = previousPeriod(filter, earliest);
+    const nothing: SummaryCounts = { events: 0, users: 0, sessions: 0 };
     const [now, before] = await Promise.all([
       this.store.summary(filter),
-      this.store.summary(previous),
+      previous.from < previous.to ? this.store.summary(previous) : nothing,
     ]);
     const pair = (pick: (c: SummaryCounts) => number) => ({
       value: pick(now),

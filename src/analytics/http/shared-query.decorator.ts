@@ -12,7 +12,12 @@ export function ApiSharedQuery(options: { eventType: boolean } = { eventType: tr
       required: false,
       description: 'RFC 3339; default 7 days before `to`; within the plan retention',
     }),
-    ApiQuery({ name: 'to', required: false, description: 'RFC 3339, exclusive; default now' }),
+    ApiQuery({
+      name: 'to',
+      required: false,
+      description:
+        'RFC 3339, exclusive; default now; at most 1 day ahead, and at most the plan retention after `from`',
+    }),
   ];
   if (options.eventType) {
     decorators.push(ApiQuery({ name: 'event_type', required: false, example: 'purchase' }));

@@ -25,6 +25,11 @@ export class SummaryResponse {
   @ApiProperty({ format: 'date-time' }) from: string;
   @ApiProperty({ format: 'date-time' }) to: string;
   @ApiProperty({ example: 'Europe/Berlin' }) timezone: string;
-  @ApiProperty({ type: Period }) previous_period: Period;
+  @ApiProperty({
+    type: Period,
+    description:
+      "The same length just before `from`, but never before the plan's retention: shorter (or empty) when it would reach past it",
+  })
+  previous_period: Period;
   @ApiProperty({ type: SummaryMetrics }) metrics: SummaryMetrics;
 }

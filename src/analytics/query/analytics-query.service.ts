@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type FieldError, InvalidInputException } from '../../common/field-error';
 import { PLANS } from '../../tenancy/plans';
 import { TenantSettingsService } from '../../tenancy/settings/tenant-settings.service';
+import { TimezoneRules } from '../../tenancy/settings/timezones';
 import type { TenantRequest } from '../../tenancy/tenant-request';
 import { type AnalyticsQuery, parseAnalyticsQuery } from './analytics-query';
 
@@ -21,7 +22,10 @@ export interface ParseOptions {
  */
 @Injectable()
 export class AnalyticsQueryService {
-  constructor(private readonly settings: TenantSettingsService) {}
+  constructor(
+    private readonly settings: TenantSettingsService,
+    private readonly timezones: TimezoneRules,
+  ) {}
 
   async parse(
     raw: Record<string, unknown>,
@@ -34,7 +38,8 @@ export class AnalyticsQueryService {
       raw,
       {
         tenantId: tenant.id,
-        timezone: settings.timezone,
+        // A zone saved before the timezone rules (`utc`) is read under a name every store knows.
+        timezone: await this.timezones.usable(settings.timezone),
         retentionDays: PLANS[tenant.tier].dataRetentionDays,
         now: Date.now(),
       },

@@ -27,6 +27,7 @@ describe('parseAnalyticsQuery', () => {
           eventType: 'purchase',
           properties: [['country', 'DE']],
         },
+        earliest: new Date('2026-08-25T12:00:00Z'),
       },
     });
   });
@@ -41,6 +42,9 @@ describe('parseAnalyticsQuery', () => {
     [{ 'property.bad key': 'x' }, ['property.bad key']],
     [{ 'property.country': 'x'.repeat(257) }, ['property.country']],
     [{ color: 'red' }, ['color']],
+    [{ to: '9999-12-31T00:00:00Z' }, ['to']],
+    [{ from: '2026-11-20T00:00:00Z', to: '2026-11-24T12:00:01Z' }, ['to']],
+    [{ from: '2026-08-25T18:00:00Z', to: '2026-11-24T06:00:00Z' }, ['to']],
   ])('refuses %j naming %j', (raw, fields) => {
     expect(fieldsOf(raw)).toEqual(fields);
   });
@@ -68,9 +72,25 @@ describe('parseAnalyticsQuery', () => {
       context,
     );
     if ('errors' in parsed) throw new Error('unexpected');
-    expect(previousPeriod(parsed.query.filter)).toMatchObject({
+    expect(previousPeriod(parsed.query.filter, parsed.query.earliest)).toMatchObject({
       from: new Date('2026-11-18T00:00:00Z'),
       to: new Date('2026-11-20T00:00:00Z'),
     });
+  });
+
+  it("clamps the period before to the plan's retention (issue 11, finding 2)", () => {
+    const parsed = parseAnalyticsQuery(
+      { from: '2026-09-23T12:00:00Z', to: '2026-11-23T12:00:00Z' },
+      context,
+    );
+    if ('errors' in parsed) throw new Error('unexpected');
+    expect(previousPeriod(parsed.query.filter, parsed.query.earliest)).toMatchObject({
+      from: new Date('2026-08-25T12:00:00Z'),
+      to: new Date('2026-09-23T12:00:00Z'),
+    });
+    const whole = parseAnalyticsQuery({ from: '2026-08-25T12:00:00Z' }, context);
+    if ('errors' in whole) throw new Error('unexpected');
+    const empty = previousPeriod(whole.query.filter, whole.query.earliest);
+    expect(empty.from).toEqual(empty.to);
   });
 });

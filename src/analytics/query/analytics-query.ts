@@ -1,5 +1,6 @@
 import type { FieldError } from '../../common/field-error';
 import { isRfc3339Timestamp } from '../../common/rfc3339';
+import { checkRange, retentionStart } from './range-limits';
 
 /** Which events a query counts: one tenant, a time range, optional type and property filters. */
 export interface EventFilter {
@@ -15,6 +16,8 @@ export interface EventFilter {
 export interface AnalyticsQuery {
   filter: EventFilter;
   timezone: string;
+  /** The earliest instant the plan's retention lets this query read (whole seconds). */
+  earliest: Date;
 }
 
 const DEFAULT_RANGE_MS = 7 * 86_400_000;
@@ -67,15 +70,9 @@ export function parseAnalyticsQuery(
         message: 'from must be an RFC 3339 timestamp, like 2026-11-16T00:00:00Z',
       });
   }
-  if (from.getTime() >= to.getTime()) {
-    errors.push({ field: 'from', message: 'from must be before to' });
-  }
-  const oldest = context.now - context.retentionDays * 86_400_000;
-  if (from.getTime() < oldest) {
-    errors.push({
-      field: 'from',
-      message: `from is past this plan's ${context.retentionDays}-day retention; the earliest is ${new Date(oldest).toISOString()}`,
-    });
+  // Checked before anything is sized from the range (rollup days, buckets, SQL parameters).
+  if (!errors.some((error) => error.field === 'from' || error.field === 'to')) {
+    errors.push(...checkRange(from.getTime(), to.getTime(), context));
   }
 
   const eventType = single('event_type');
@@ -117,12 +114,21 @@ export function parseAnalyticsQuery(
     query: {
       filter: { tenantId: context.tenantId, from, to, eventType, properties },
       timezone: context.timezone,
+      earliest: new Date(Math.ceil(retentionStart(context) / 1000) * 1000),
     },
   };
 }
 
-/** The period of the same length just before the filter's. */
-export function previousPeriod(filter: EventFilter): EventFilter {
+/**
+ * The period of the same length just before the filter's, clamped to the retention: it never
+ * starts before `earliest`, so a long range cannot read events older than the plan keeps. Empty
+ * (from = to) when the filter already starts there.
+ */
+export function previousPeriod(filter: EventFilter, earliest: Date): EventFilter {
   const length = filter.to.getTime() - filter.from.getTime();
-  return { ...filter, from: new Date(filter.from.getTime() - length), to: filter.from };
+  const from = Math.min(
+    filter.from.getTime(),
+    Math.max(filter.from.getTime() - length, earliest.getTime()),
+  );
+  return { ...filter, from: new Date(from), to: filter.from };
 }

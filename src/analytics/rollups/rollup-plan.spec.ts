@@ -1,4 +1,6 @@
 import type { EventFilter } from '../query/analytics-query';
+import { InvalidInputException } from '../../common/field-error';
+import { MAX_RANGE_DAYS } from '../query/range-limits';
 import { planAround, wholeDaysOf } from './rollup-plan';
 
 const filter = (from: string, to: string, properties: [string, string][] = []): EventFilter => ({
@@ -34,5 +36,37 @@ describe('rollup plan', () => {
     expect(
       wholeDaysOf(filter('2026-11-01T00:00:00Z', '2026-11-09T00:00:00Z', [['country', 'DE']])),
     ).toBeNull();
+  });
+});
+
+/** The field errors a call is refused with, or null when it is not refused. */
+function refusal(call: () => unknown): unknown {
+  try {
+    call();
+    return null;
+  } catch (error) {
+    return error instanceof InvalidInputException ? error.errors : error;
+  }
+}
+
+const BOUND = [{ field: 'to', message: 'a range may span at most 730 days' }];
+
+describe('rollup plan bounds (issue 11, finding 1)', () => {
+  it('refuses a range of more whole days than any plan keeps, before listing one', () => {
+    const far = filter('2026-09-10T00:00:00Z', '9999-12-31T00:00:00Z');
+    expect(refusal(() => wholeDaysOf(far))).toEqual(BOUND);
+    const days = Array.from({ length: MAX_RANGE_DAYS + 1 }, (_, i) =>
+      new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(0, 10),
+    );
+    expect(
+      refusal(() => planAround(filter('2024-01-01T00:00:00Z', '2026-01-03T00:00:00Z'), days)),
+    ).toEqual(BOUND);
+  });
+
+  it('never lists more days than the bound for the longest range a plan allows', () => {
+    const longest = filter('2024-01-01T00:00:00.500Z', '2025-12-31T00:00:01Z');
+    const days = wholeDaysOf(longest)!;
+    expect(days.length).toBeLessThanOrEqual(MAX_RANGE_DAYS);
+    expect(planAround(longest, days).days).toHaveLength(days.length);
   });
 });

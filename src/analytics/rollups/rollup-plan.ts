@@ -1,4 +1,5 @@
 import type { EventFilter } from '../query/analytics-query';
+import { assertBuildableDays } from '../query/range-limits';
 
 const DAY_MS = 86_400_000;
 
@@ -24,13 +25,15 @@ export interface RollupPlan {
 
 /**
  * The whole UTC days inside the filter's range when the read can use rollups: long enough,
- * and no property filter (rollups keep event types, not properties). Otherwise null.
+ * and no property filter (rollups keep event types, not properties). Otherwise null. A range
+ * of more whole days than any plan keeps is refused before one day is listed.
  */
 export function wholeDaysOf(filter: EventFilter): string[] | null {
   if (filter.properties.length > 0) return null;
   const first = Math.ceil(filter.from.getTime() / DAY_MS) * DAY_MS;
   const end = Math.floor(filter.to.getTime() / DAY_MS) * DAY_MS;
   if ((end - first) / DAY_MS < ROLLUP_MIN_WHOLE_DAYS) return null;
+  assertBuildableDays((end - first) / DAY_MS);
   const days: string[] = [];
   for (let day = first; day < end; day += DAY_MS) days.push(dayText(day));
   return days;
@@ -38,6 +41,7 @@ export function wholeDaysOf(filter: EventFilter): string[] | null {
 
 /** Splits the filter's range into `days` (read from the rollup) and the raw rest. */
 export function planAround(filter: EventFilter, days: string[]): RollupPlan {
+  assertBuildableDays(days.length);
   const raw: TimeRange[] = [];
   let cursor = filter.from.getTime();
   for (const day of days) {

@@ -40,6 +40,46 @@ function bucketSql(interval: Interval, zone: string): string {
   }
 }
 
+/** Text matched literally inside an RE2 pattern. */
+const regexText = (text: string) => text.replace(/[\\^$.*+?()[\]{}|-]/g, '\\$&');
+
+/**
+ * Where one property's key starts in the stored `properties`, as an RE2 pattern. The writer
+ * stores compact JSON of a flat object, so a key starts right after `{` or `,`, and never inside
+ * a string (there every `"` is escaped). visitParamExtract* instead finds `"country":` anywhere,
+ * so a key such as `x"country` (stored as "x\"country":) could answer for `country`.
+ */
+function keyPattern(key: string): string {
+  return `[{,]${regexText(JSON.stringify(key))}:`;
+}
+
+/**
+ * The raw JSON text of one property's value: a quoted string ("DE"), or a number or boolean as
+ * written (49, true); '' when the event has no such key.
+ */
+function propertyRawSql(key: string): string {
+  const pattern = `${keyPattern(key)}("(?:[^"\\\\]|\\\\.)*"|[^,}]*)`;
+  return `extract(properties, ${stringLiteral(pattern)})`;
+}
+
+/**
+ * Whether the event's property `key` holds `value`: as a JSON string ("DE"), or as a number or
+ * boolean written so (49, true). One match() per row: half the cost of extracting the value
+ * first (ClickHouse skips the regex on rows without the key's text at all).
+ */
+function propertyMatchSql(key: string, value: string): string {
+  const values = [regexText(JSON.stringify(value))];
+  if (value !== '' && !value.startsWith('"')) values.push(regexText(value));
+  const pattern = `${keyPattern(key)}(?:${values.join('|')})[,}]`;
+  return `match(properties, ${stringLiteral(pattern)})`;
+}
+
+/** One property's value as text: a string unquoted (and unescaped), a number or boolean as written. */
+function propertyTextSql(key: string): string {
+  const raw = propertyRawSql(key);
+  return `if(substring(${raw}, 1, 1) = '"', visitParamExtractString(concat('{"v":', ${raw}, '}'), 'v'), ${raw})`;
+}
+
 /**
  * The WHERE clause of a filter for ClickHouse, tenant first. 18.16 has no query parameters, so
  * every value goes through sql-literal.ts (a checked UUID, whole-second epochs, quoted strings).
@@ -67,11 +107,7 @@ export function clickhouseWhere(
   ];
   if (filter.eventType !== undefined)
     clauses.push(`event_type = ${stringLiteral(filter.eventType)}`);
-  for (const [key, value] of filter.properties) {
-    clauses.push(
-      `visitParamExtractRaw(properties, ${stringLiteral(key)}) IN (${stringLiteral(JSON.stringify(value))}, ${stringLiteral(value)})`,
-    );
-  }
+  for (const [key, value] of filter.properties) clauses.push(propertyMatchSql(key, value));
   return clauses.join(' AND ');
 }
 
@@ -157,9 +193,7 @@ export class ClickHouseAnalytics implements AnalyticsStore {
     if (plan) return this.eventTypesWithRollups(filter, plan, limit);
     let expression: string;
     if (dimension.kind === 'property') {
-      const key = stringLiteral(dimension.key);
-      // A string property unquoted; a number or boolean as written (49, true).
-      expression = `if(visitParamExtractString(properties, ${key}) != '', visitParamExtractString(properties, ${key}), visitParamExtractRaw(properties, ${key}))`;
+      expression = propertyTextSql(dimension.key);
     } else {
       expression = dimension.kind;
     }
@@ -263,6 +297,25 @@ export class ClickHouseAnalytics implements AnalyticsStore {
         users: Number(row.users),
       })),
     };
+  }
+
+  /**
+   * Whether this server can compute in `zone`: 18.16 loads zone files by their exact name (no
+   * `utc`, no `europe/berlin`) and fails the whole query on one it cannot load. Throws when the
+   * server cannot be asked.
+   */
+  async knowsTimezone(zone: string): Promise<boolean> {
+    const literal = stringLiteral(zone);
+    try {
+      await this.store.select(
+        `SELECT toUInt32(toStartOfDay(toDateTime(0), ${literal})) AS day,
+                toUInt32(toDateTime(toMonday(toDateTime(0), ${literal}), ${literal})) AS week`,
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof Error && /time ?zone/i.test(error.message)) return false;
+      throw error;
+    }
   }
 
   /** Every query of this adapter goes through here, so the query cost log sees what it read. */

@@ -39,6 +39,9 @@ describe('checkEvent', () => {
     [{ ...valid, session_id: '\udc00' }, ['session_id']],
     [{ ...valid, properties: { page: 'x\ud83d' } }, ['properties.page']],
     [{ ...valid, properties: { ['k\ud800']: 1 } }, ['properties.?']],
+    // A quote or backslash in a key could pass for another key in ClickHouse (issue 11, finding 9).
+    [{ ...valid, properties: { 'x"country': 'DE' } }, ['properties.x"country']],
+    [{ ...valid, properties: { 'plan\\': 'pro' } }, ['properties.plan\\']],
     [{ ...valid, properties: { nested: { a: 1 } } }, ['properties.nested']],
     [{ ...valid, properties: { list: [1] } }, ['properties.list']],
     [{ ...valid, properties: { nothing: null } }, ['properties.nothing']],

@@ -34,6 +34,8 @@ export const EVENT_LIMITS = {
 } as const;
 
 const NO_NUL = '^[^\\u0000]*$';
+/** 1 or more characters, none of them NUL, `"` or a backslash. */
+const PROPERTY_NAME_PATTERN = '^[^\\u0000"\\\\]+$';
 
 /** The contract as JSON Schema: it drives validation here and the OpenAPI document. */
 export const EVENT_SCHEMA = {
@@ -62,7 +64,11 @@ export const EVENT_SCHEMA = {
     properties: {
       type: 'object',
       maxProperties: EVENT_LIMITS.maxProperties,
-      propertyNames: { maxLength: EVENT_LIMITS.propertyKeyMaxLength, pattern: '^[^\\u0000]+$' },
+      // No `"` or backslash: ClickHouse's visitParamExtract* would read such a key as part of another.
+      propertyNames: {
+        maxLength: EVENT_LIMITS.propertyKeyMaxLength,
+        pattern: PROPERTY_NAME_PATTERN,
+      },
       additionalProperties: {
         anyOf: [{ type: 'string', pattern: NO_NUL }, { type: 'number' }, { type: 'boolean' }],
       },
@@ -147,6 +153,8 @@ function fieldErrors(errors: ErrorObject[]): FieldError[] {
   for (const error of errors) {
     // anyOf failures repeat once per branch; the anyOf error itself says it once.
     if (error.schemaPath.includes('/anyOf/')) continue;
+    // A property name's own failure (pattern, length) repeats what the propertyNames error says.
+    if (error.schemaPath.includes('/propertyNames/')) continue;
     const path = error.instancePath.split('/').slice(1).join('.');
     const params = error.params as Record<string, unknown>;
     if (error.keyword === 'required') {
@@ -157,7 +165,10 @@ function fieldErrors(errors: ErrorObject[]): FieldError[] {
       out.push({ field, message: `${field} is not an accepted field` });
     } else if (error.keyword === 'propertyNames') {
       const field = joinPath(path, String(params.propertyName));
-      out.push({ field, message: `property names must be 1-128 characters without NUL` });
+      out.push({
+        field,
+        message: 'property names must be 1-128 characters without NUL, " or \\',
+      });
     } else {
       const field = path || 'event';
       out.push({ field, message: describe(field, error) });

@@ -1,8 +1,10 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { AuditService } from '../../audit/audit.service';
+import { InvalidInputException } from '../../common/field-error';
 import { TenantContext } from '../../database/tenant-context';
 import { UpdateSettingsDto } from './dto/update-settings.dto';
 import { TenantSettings } from './tenant-settings.entity';
+import { TimezoneRules } from './timezones';
 
 /** Reads and writes the current tenant's settings, always through the tenant transaction. */
 @Injectable()
@@ -10,6 +12,7 @@ export class TenantSettingsService {
   constructor(
     private readonly tenantContext: TenantContext,
     private readonly audit: AuditService,
+    private readonly timezones: TimezoneRules,
   ) {}
 
   private get repository() {
@@ -29,7 +32,14 @@ export class TenantSettingsService {
 
   async update(change: UpdateSettingsDto): Promise<TenantSettings> {
     const settings = await this.get();
-    if (change.timezone !== undefined) settings.timezone = change.timezone;
+    if (change.timezone !== undefined) {
+      // Stored canonical (utc → UTC) and only when every configured store knows it.
+      const verdict = await this.timezones.accept(change.timezone);
+      if ('refused' in verdict) {
+        throw new InvalidInputException([{ field: 'timezone', message: verdict.refused }]);
+      }
+      settings.timezone = verdict.zone;
+    }
     if (change.locale !== undefined) settings.locale = change.locale;
     if (change.currency !== undefined) settings.currency = change.currency.toUpperCase();
     if (change.date_format !== undefined) settings.dateFormat = change.date_format;
@@ -38,7 +48,7 @@ export class TenantSettingsService {
       action: 'settings.updated',
       resourceType: 'settings',
       resourceId: settings.tenantId,
-      details: { ...change },
+      details: { ...change, ...(change.timezone !== undefined && { timezone: settings.timezone }) },
     });
     return saved;
   }

@@ -11,7 +11,11 @@ import {
 import { DATE_FORMATS, type DateFormat } from '../tenant-settings.entity';
 
 export class UpdateSettingsDto {
-  @ApiPropertyOptional({ example: 'Europe/Berlin', description: 'IANA time zone name' })
+  @ApiPropertyOptional({
+    example: 'Europe/Berlin',
+    description:
+      'IANA time zone name, any letter case; stored as PostgreSQL spells it (utc → UTC), and only when every configured event store knows it',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(64)
