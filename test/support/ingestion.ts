@@ -100,12 +100,19 @@ export function producerMessage(
   return { key: tenantId, value, headers: { api_key: apiKey, ...headers } };
 }
 
-/** Produces messages as the test producer principal (it may only write test topics). */
-export async function produceDirect(topic: string, messages: Message[]): Promise<void> {
+/**
+ * Produces messages as the test producer principal (it may only write test topics); answers
+ * where the first one landed.
+ */
+export async function produceDirect(
+  topic: string,
+  messages: Message[],
+): Promise<{ partition: number; offset: string }> {
   const producer = testKafka('test-direct-producer', 'producer').producer();
   await producer.connect();
   try {
-    await producer.send({ topic, messages });
+    const [first] = await producer.send({ topic, messages });
+    return { partition: first.partition, offset: first.baseOffset ?? '-1' };
   } finally {
     await producer.disconnect();
   }
