@@ -11,9 +11,21 @@ import { generateEvent } from '../src/cli/event-generator';
 import { readStackEnv } from '../src/config/stack-env';
 import { recreateDatabase } from '../src/database/recreate-database';
 import { startIngestionConsumer } from '../src/ingestion/ingestion-consumer';
-import { ensureTopics } from '../src/ingestion/kafka/kafka-connection';
+import {
+  APP_SIGNATURE_HEADER,
+  AppMessageSigner,
+  VIA_HEADER,
+} from '../src/ingestion/kafka/app-message-signer';
+import {
+  API_KEY_HEADER,
+  ensureTopics,
+  kafkaClientConfig,
+  RECEIVED_AT_HEADER,
+  TENANT_HEADER,
+} from '../src/ingestion/kafka/kafka-connection';
 import { EventWriter } from '../src/ingestion/pipeline/event-writer';
 import type { LoadOrder } from './http-load.worker';
+import { PlaintextKafka } from './plaintext-kafka';
 
 export interface PipelineFigures {
   store: string;
@@ -23,10 +35,21 @@ export interface PipelineFigures {
   latency: { rate: number; events: number; p50Ms: number; p99Ms: number; maxMs: number };
 }
 
+export interface DrainFigures {
+  store: string;
+  /** Who the messages come from: the app (signed) or a direct producer (API key per message). */
+  origin: 'app-signed' | 'producer-key';
+  events: number;
+  seconds: number;
+  eventsPerSecond: number;
+}
+
 export interface IngestionBenchResult {
   clickhouse: PipelineFigures;
+  /** The same pipeline through a broker without SASL or ACLs: the cost of authentication. */
+  clickhousePlaintext: PipelineFigures;
   postgres: PipelineFigures;
-  consumerOnly: { store: string; events: number; seconds: number; eventsPerSecond: number };
+  consumerOnly: DrainFigures[];
 }
 
 @Module({})
@@ -86,6 +109,28 @@ export async function benchIngestion(
     },
     adminPassword,
   );
+  log('ingestion: starting a throwaway broker without SASL, for the cost of authentication');
+  const plaintext = new PlaintextKafka();
+  plaintext.start();
+  let clickhousePlaintext: PipelineFigures;
+  try {
+    clickhousePlaintext = await benchPipeline(
+      log,
+      events,
+      {
+        ...common,
+        KAFKA_BROKERS: plaintext.brokers,
+        KAFKA_SASL_USERNAME: '',
+        KAFKA_SASL_PASSWORD: '',
+        EVENT_STORE: 'clickhouse',
+        KAFKA_EVENTS_TOPIC: `bench.${run}.ch-plain`,
+        KAFKA_CONSUMER_GROUP: `bench.${run}.ch-plain`,
+      },
+      adminPassword,
+    );
+  } finally {
+    plaintext.stop();
+  }
   const postgres = await benchPipeline(
     log,
     Math.round(events / 2),
@@ -97,18 +142,24 @@ export async function benchIngestion(
     },
     adminPassword,
   );
-  const consumerOnly = await benchConsumerOnly(
-    log,
-    events,
-    {
-      ...common,
-      EVENT_STORE: 'clickhouse',
-      KAFKA_EVENTS_TOPIC: `bench.${run}.drain`,
-      KAFKA_CONSUMER_GROUP: `bench.${run}.drain`,
-    },
-    adminPassword,
-  );
-  return { clickhouse, postgres, consumerOnly };
+  const consumerOnly: DrainFigures[] = [];
+  for (const origin of ['app-signed', 'producer-key'] as const) {
+    consumerOnly.push(
+      await benchConsumerOnly(
+        log,
+        events,
+        origin,
+        {
+          ...common,
+          EVENT_STORE: 'clickhouse',
+          KAFKA_EVENTS_TOPIC: `bench.${run}.drain-${origin}`,
+          KAFKA_CONSUMER_GROUP: `bench.${run}.drain-${origin}`,
+        },
+        adminPassword,
+      ),
+    );
+  }
+  return { clickhouse, clickhousePlaintext, postgres, consumerOnly };
 }
 
 /** The app in this process; its consumer starts when the caller says (startIngestionConsumer). */
@@ -286,46 +337,69 @@ async function benchPipeline(
   }
 }
 
+/**
+ * The consumer alone, draining a topic filled beforehand with messages of 500 events: either as
+ * the app produces them (HMAC-signed) or as a direct producer sends them (an API key per
+ * message, looked up once and then cached).
+ */
 async function benchConsumerOnly(
   log: (line: string) => void,
   events: number,
+  origin: DrainFigures['origin'],
   env: Record<string, string>,
   adminPassword: string,
-): Promise<IngestionBenchResult['consumerOnly']> {
-  // The API only, to make tenants; the topic is filled straight from here.
+): Promise<DrainFigures> {
+  // The API only, to make tenants and their keys; the topic is filled straight from here.
   const api = await startApp(env);
-  let tenantIds: string[];
+  let tenants: { id: string; key: string }[];
+  const signer = api.app.get(AppMessageSigner);
   try {
-    tenantIds = (await makeTenants(api.url, adminPassword, 'drain')).map((t) => t.id);
+    tenants = await makeTenants(api.url, adminPassword, `drain-${origin}`);
   } finally {
     await api.app.close();
   }
-  log(`ingestion (consumer only): filling ${env.KAFKA_EVENTS_TOPIC} with ${events} events`);
+  log(
+    `ingestion (consumer only, ${origin}): filling ${env.KAFKA_EVENTS_TOPIC} with ${events} events`,
+  );
+  // The filling is the app's principal's (the bench topics are its own); the messages name
+  // their tenant as the origin says.
   const kafka = new Kafka({
     clientId: 'bench',
-    brokers: env.KAFKA_BROKERS.split(','),
     logLevel: logLevel.NOTHING,
+    ...kafkaClientConfig(env),
   });
   await ensureTopics(kafka, env.KAFKA_EVENTS_TOPIC, Number(env.KAFKA_EVENTS_PARTITIONS ?? 6));
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
-  for (let sent = 0; sent < events; sent += 5000) {
-    await producer.send({
-      topic: env.KAFKA_EVENTS_TOPIC,
-      acks: -1,
-      messages: Array.from({ length: Math.min(5000, events - sent) }, (_, i) => {
-        const tenant = tenantIds[(sent + i) % tenantIds.length];
-        return {
-          key: tenant,
-          value: JSON.stringify(generateEvent(5000, 3600_000)),
-          headers: { tenant_id: tenant },
+  const perMessage = BATCH;
+  for (let sent = 0; sent < events; sent += perMessage * 10) {
+    const messages = [];
+    for (let m = 0; m < 10 && sent + m * perMessage < events; m++) {
+      const tenant = tenants[(sent / perMessage + m) % tenants.length];
+      const count = Math.min(perMessage, events - sent - m * perMessage);
+      const value = JSON.stringify({
+        events: Array.from({ length: count }, () => generateEvent(5000, 3600_000)),
+      });
+      if (origin === 'producer-key') {
+        messages.push({ key: tenant.id, value, headers: { [API_KEY_HEADER]: tenant.key } });
+      } else {
+        const headers = {
+          [TENANT_HEADER]: tenant.id,
+          [RECEIVED_AT_HEADER]: String(Date.now()),
+          [VIA_HEADER]: 'bench',
         };
-      }),
-    });
+        messages.push({
+          key: tenant.id,
+          value,
+          headers: { ...headers, [APP_SIGNATURE_HEADER]: signer.sign(headers, value) },
+        });
+      }
+    }
+    await producer.send({ topic: env.KAFKA_EVENTS_TOPIC, acks: -1, messages });
   }
   await producer.disconnect();
 
-  log('ingestion (consumer only): draining it');
+  log(`ingestion (consumer only, ${origin}): draining it`);
   const { app } = await startApp(env);
   try {
     const writer = app.get(EventWriter);
@@ -339,8 +413,41 @@ async function benchConsumerOnly(
       () => stored,
     );
     const seconds = (Date.now() - started) / 1000;
-    return { store: 'clickhouse', events, seconds, eventsPerSecond: events / seconds };
+    return { store: 'clickhouse', origin, events, seconds, eventsPerSecond: events / seconds };
   } finally {
     await app.close();
+  }
+}
+
+/** The ingestion figures as a table, with the cost of Kafka authentication as ratios. */
+export function printIngestion(ingestion: IngestionBenchResult): void {
+  console.log(
+    '\nIngestion end to end (HTTP → Kafka → consumer → store; batches of 500, 16 requests in flight)',
+  );
+  const rows: [string, PipelineFigures][] = [
+    ['clickhouse, SASL/SCRAM broker (as shipped)', ingestion.clickhouse],
+    ['clickhouse, plaintext broker (no SASL/ACLs)', ingestion.clickhousePlaintext],
+    ['postgres, SASL/SCRAM broker', ingestion.postgres],
+  ];
+  for (const [label, figures] of rows) {
+    console.log(
+      `${label.padEnd(44)} sustained ${figures.eventsPerSecond.toFixed(0)} events/s (${figures.events} events in ${figures.seconds.toFixed(1)} s);` +
+        ` at ${figures.latency.rate}/s acceptance → queryable p50 ${figures.latency.p50Ms.toFixed(0)} ms, p99 ${figures.latency.p99Ms.toFixed(0)} ms, max ${figures.latency.maxMs.toFixed(0)} ms`,
+    );
+  }
+  console.log(
+    `SASL/ACLs vs plaintext: ${(ingestion.clickhouse.eventsPerSecond / ingestion.clickhousePlaintext.eventsPerSecond).toFixed(2)}x the events/s;` +
+      ` p99 latency ${(ingestion.clickhouse.latency.p99Ms / Math.max(1, ingestion.clickhousePlaintext.latency.p99Ms)).toFixed(2)}x`,
+  );
+  for (const drain of ingestion.consumerOnly) {
+    console.log(
+      `consumer only (${drain.store}, ${drain.origin} messages of 500 events): ${drain.eventsPerSecond.toFixed(0)} events/s draining ${drain.events} events in ${drain.seconds.toFixed(1)} s`,
+    );
+  }
+  const [signed, keyed] = ingestion.consumerOnly;
+  if (signed && keyed) {
+    console.log(
+      `API-key messages vs app-signed: ${(keyed.eventsPerSecond / signed.eventsPerSecond).toFixed(2)}x the events/s`,
+    );
   }
 }

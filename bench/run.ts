@@ -10,7 +10,7 @@ import {
   printAnalytics,
 } from './analytics.bench';
 import { benchEventValidation } from './event-validation.bench';
-import { benchIngestion } from './ingestion.bench';
+import { benchIngestion, printIngestion } from './ingestion.bench';
 import { benchTenantTransaction } from './tenant-transaction.bench';
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -55,19 +55,7 @@ async function main(): Promise<void> {
       ` over ${tx.throughput.seconds}s, p99 ${tx.throughput.p99Ms} ms, errors ${tx.throughput.errors}`,
   );
 
-  console.log(
-    '\nIngestion end to end (HTTP → Kafka → consumer → store; batches of 500, 16 requests in flight)',
-  );
-  for (const figures of [ingestion.clickhouse, ingestion.postgres]) {
-    console.log(
-      `${figures.store.padEnd(10)} sustained ${figures.eventsPerSecond.toFixed(0)} events/s (${figures.events} events in ${figures.seconds.toFixed(1)} s);` +
-        ` at ${figures.latency.rate}/s acceptance → queryable p50 ${figures.latency.p50Ms.toFixed(0)} ms, p99 ${figures.latency.p99Ms.toFixed(0)} ms, max ${figures.latency.maxMs.toFixed(0)} ms (${figures.latency.events} events)`,
-    );
-  }
-  const drain = ingestion.consumerOnly;
-  console.log(
-    `consumer only (${drain.store}): ${drain.eventsPerSecond.toFixed(0)} events/s draining ${drain.events} events in ${drain.seconds.toFixed(1)} s`,
-  );
+  printIngestion(ingestion);
 
   printAnalytics(analytics);
 

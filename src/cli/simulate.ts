@@ -10,6 +10,7 @@ import 'reflect-metadata';
 import { SingleBar } from 'cli-progress';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { readStackEnv } from '../config/stack-env';
+import { API_KEY_HEADER, kafkaClientConfig } from '../ingestion/kafka/kafka-connection';
 import { generateEvent } from './event-generator';
 import { parseSimulatorOptions, type SimulatorOptions } from './simulator/options';
 import { ensureTenants, type SimTenant, tenantPicker } from './simulator/tenant-pool';
@@ -118,6 +119,11 @@ function httpSender(options: SimulatorOptions): Sender {
   };
 }
 
+/**
+ * Straight to the topic as a direct producer: the producer principal's SASL credentials
+ * (KAFKA_PRODUCER_USERNAME/PASSWORD, from the local stack's stack.env), and each message names
+ * its tenant by that tenant's events:write API key.
+ */
 async function kafkaSender(): Promise<Sender> {
   const env = { ...readStackEnv(), ...process.env };
   if (!env.KAFKA_BROKERS)
@@ -125,21 +131,28 @@ async function kafkaSender(): Promise<Sender> {
   const topic = env.KAFKA_EVENTS_TOPIC ?? 'tenant_events';
   const producer: Producer = new Kafka({
     clientId: 'tenantry-simulator',
-    brokers: env.KAFKA_BROKERS.split(','),
     logLevel: logLevel.NOTHING,
+    ...kafkaClientConfig({
+      KAFKA_BROKERS: env.KAFKA_BROKERS,
+      KAFKA_SASL_USERNAME: env.KAFKA_PRODUCER_USERNAME,
+      KAFKA_SASL_PASSWORD: env.KAFKA_PRODUCER_PASSWORD,
+    }),
   }).producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const sender: Sender = async (tenant, events, tally) => {
     const started = performance.now();
     try {
+      // One message per batch, as the HTTP API produces them.
       await producer.send({
         topic,
         acks: -1,
-        messages: events.map((event) => ({
-          key: tenant.id,
-          value: JSON.stringify(event),
-          headers: { tenant_id: tenant.id },
-        })),
+        messages: [
+          {
+            key: tenant.id,
+            value: JSON.stringify({ events }),
+            headers: { [API_KEY_HEADER]: tenant.apiKey },
+          },
+        ],
       });
       // Straight to the topic: the consumer checks them; they count as accepted by Kafka here.
       tally.accepted += events.length;

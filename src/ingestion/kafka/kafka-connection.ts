@@ -17,6 +17,8 @@ export const KAFKA_CLIENT = Symbol('Kafka');
 export const TENANT_HEADER = 'tenant_id';
 /** When the HTTP API accepted the event (epoch ms): event-to-queryable latency starts there. */
 export const RECEIVED_AT_HEADER = 'received_at';
+/** The header a direct producer names its tenant with: an API key holding `events:write`. */
+export const API_KEY_HEADER = 'api_key';
 /** Why a message went to the dead-letter topic, and the field errors when there are any. */
 export const DLQ_REASON_HEADER = 'dlq_reason';
 export const DLQ_ERRORS_HEADER = 'dlq_errors';

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { FieldError } from '../../common/field-error';
 import { isUuid } from '../../common/uuid';
 import { AppMessageSigner, APP_SIGNATURE_HEADER, VIA_HEADER } from '../kafka/app-message-signer';
-import { RECEIVED_AT_HEADER, TENANT_HEADER } from '../kafka/kafka-connection';
-import { API_KEY_HEADER, ProducerAuthenticator } from './producer-authenticator';
+import { API_KEY_HEADER, RECEIVED_AT_HEADER, TENANT_HEADER } from '../kafka/kafka-connection';
+import { ProducerAuthenticator } from './producer-authenticator';
 
 /** Who produced a topic message, as far as it can be proven. */
 export type MessageOrigin =

@@ -1,9 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CredentialsService } from '../../auth/credentials.service';
 import { sha256Hex } from '../../common/sha256';
-
-/** The header a direct producer names its tenant with: an API key holding `events:write`. */
-export const API_KEY_HEADER = 'api_key';
+import { API_KEY_HEADER } from '../kafka/kafka-connection';
 
 export type ProducerIdentity =
   { ok: true; tenantId: string; keyId: string } | { ok: false; message: string };
