@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { ensureTopics } from '../../src/ingestion/kafka/kafka-connection';
+import { testKafka } from '../support/ingestion';
 import { createTestApp, TestApp } from '../support/test-app';
 import { TEST_PLATFORM_ADMIN_EMAIL, TEST_PLATFORM_ADMIN_PASSWORD } from '../support/stack-env';
 
@@ -24,6 +26,9 @@ describe('README walkthrough', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp();
+    // The walkthrough's direct producer writes tenant_events, which the platform creates at
+    // start-up (test apps use topics of their own).
+    await ensureTopics(testKafka('test-walkthrough-topics', 'admin'), 'tenant_events', 3);
   });
   afterAll(() => t.close());
 
@@ -49,6 +54,7 @@ describe('README walkthrough', () => {
       'disabled user, same token: 401',
       'key without users:read: 403',
       'revoked key: 401',
+      'sent 1 event to tenant_events as tenantry-producer',
       '{"accepted":1,"rejected":[{"index":1,"errors":[{"field":"event_id"',
       '{"accepted":1,"rejected":[]}',
       "hooli asks for umbrella's user: 404",
