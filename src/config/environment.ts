@@ -192,6 +192,30 @@ export class Environment {
   @Max(86_400)
   ROLLUP_REFRESH_SECONDS = 60;
 
+  /**
+   * The Prometheus scrape token: GET /metrics needs `Authorization: Bearer <token>`. Without it
+   * /metrics answers 401 to everyone (the counters tell operators about tenants).
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'METRICS_TOKEN must be at least 32 characters' })
+  @Matches(/^[\x21-\x7e]+$/, { message: 'METRICS_TOKEN must be printable ASCII without spaces' })
+  METRICS_TOKEN?: string;
+
+  /** A second listener serving only /metrics (0: any free port); unset: none. */
+  @Transform(({ value }) => toInt({ value: emptyToUndefined({ value }) }))
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  METRICS_PORT?: number;
+
+  /** Where that listener binds: loopback unless the scraper sits on another host. */
+  @IsString()
+  @IsNotEmpty()
+  METRICS_HOST = '127.0.0.1';
+
   /** Login attempts (and, counted apart, refreshes) per client IP per minute; shared through Redis. */
   @Transform(toInt)
   @IsInt()

@@ -16,7 +16,6 @@ type Access = 'public' | 'platform' | readonly Permission[];
 const ACCESS: Record<string, Access> = {
   'GET /health': 'public',
   'GET /health/live': 'public',
-  'GET /metrics': 'public',
   'POST /auth/login': 'public',
   'POST /auth/refresh': 'public',
   'POST /auth/logout': 'public',
@@ -64,7 +63,6 @@ const ACCESS: Record<string, Access> = {
 const ALLOWED_STATUS: Record<string, number> = {
   'GET /health': 200,
   'GET /health/live': 200,
-  'GET /metrics': 200,
   'POST /auth/login': 400,
   'POST /auth/refresh': 400,
   'POST /auth/logout': 400,

@@ -25,7 +25,6 @@ describe('Swagger document', () => {
         '/admin/tenants/{id}/statistics',
         '/health',
         '/health/live',
-        '/metrics',
         '/v1/api-keys',
         '/v1/audit-log',
         '/v1/events',

@@ -4,6 +4,8 @@ export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-long-enough-0123456789';
 export const TEST_BASE_DOMAIN = 'tenantry.test';
 export const TEST_PLATFORM_ADMIN_EMAIL = 'ops@tenantry.test';
 export const TEST_PLATFORM_ADMIN_PASSWORD = 'platform admin passphrase';
+/** The Prometheus scrape token of every test app (GET /metrics with Authorization: Bearer). */
+export const TEST_METRICS_TOKEN = 'test-metrics-scrape-token-0123456789abcdef';
 
 /** The environment every end-to-end test runs with: the stack's servers, a test database. */
 export function testEnvironment(): Record<string, string> {
@@ -32,6 +34,7 @@ export function testEnvironment(): Record<string, string> {
     INGESTION_FLUSH_MS: '50',
     PLATFORM_ADMIN_EMAIL: TEST_PLATFORM_ADMIN_EMAIL,
     PLATFORM_ADMIN_PASSWORD: TEST_PLATFORM_ADMIN_PASSWORD,
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
   };
 }
 
