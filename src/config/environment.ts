@@ -60,6 +60,26 @@ export class Environment {
   @IsNotEmpty()
   DATABASE_APP_PASSWORD: string;
 
+  /**
+   * The platform role: only the /admin code paths and the rollup job connect as it (a pool of
+   * their own). It holds the cross-tenant readers and UPDATE on tenants and platform_admins,
+   * which the app role, serving tenant traffic, does not.
+   */
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, {
+    message: 'DATABASE_PLATFORM_USER must be a plain lowercase identifier',
+  })
+  DATABASE_PLATFORM_USER: string;
+
+  @IsString()
+  @IsNotEmpty()
+  DATABASE_PLATFORM_PASSWORD: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  DATABASE_PLATFORM_POOL_SIZE = 3;
+
   /** Only migrations use the owner role; the running app never does. */
   @IsOptional()
   @Matches(/^[a-z_][a-z0-9_]{0,62}$/, {

@@ -11,7 +11,11 @@ export const TEST_METRICS_TOKEN = 'test-metrics-scrape-token-0123456789abcdef';
 export function testEnvironment(): Record<string, string> {
   // TEST_DATABASE_NAME (ending in _test) lets two runs share the stack without sharing data.
   // Variables already exported in the shell win over the stack file (CI or a second stack).
-  const stack = { ...readStackEnv(), ...pick(process.env, STACK_VARIABLES) };
+  const stack = {
+    ...STACK_DEFAULTS,
+    ...readStackEnv(),
+    ...pick(process.env, STACK_VARIABLES),
+  };
   const base = stack.DATABASE_NAME ?? 'tenantry';
   const database =
     process.env.TEST_DATABASE_NAME ?? (base.endsWith('_test') ? base : `${base}_test`);
@@ -38,6 +42,15 @@ export function testEnvironment(): Record<string, string> {
   };
 }
 
+/**
+ * What scripts/stack.sh creates when its environment names nothing else, for a stack.env written
+ * by an older copy of the script (the platform role and the ClickHouse users are newer).
+ */
+const STACK_DEFAULTS: Record<string, string> = {
+  DATABASE_PLATFORM_USER: 'tenantry_platform',
+  DATABASE_PLATFORM_PASSWORD: 'tenantry_platform_dev',
+};
+
 const STACK_VARIABLES = [
   'DATABASE_HOST',
   'DATABASE_PORT',
@@ -46,6 +59,12 @@ const STACK_VARIABLES = [
   'DATABASE_OWNER_PASSWORD',
   'DATABASE_APP_USER',
   'DATABASE_APP_PASSWORD',
+  'DATABASE_PLATFORM_USER',
+  'DATABASE_PLATFORM_PASSWORD',
+  'CLICKHOUSE_WRITER_USER',
+  'CLICKHOUSE_WRITER_PASSWORD',
+  'CLICKHOUSE_READER_USER',
+  'CLICKHOUSE_READER_PASSWORD',
   'REDIS_URL',
   'CLICKHOUSE_URL',
   'KAFKA_BROKERS',
