@@ -146,6 +146,37 @@ export class Environment {
   CLICKHOUSE_DATABASE = 'tenantry';
 
   /**
+   * The ClickHouse user for ingestion and the schema steps (it writes and creates tables).
+   * Unset: ClickHouse's `default` user.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, {
+    message: 'CLICKHOUSE_WRITER_USER must be a plain lowercase identifier',
+  })
+  CLICKHOUSE_WRITER_USER?: string;
+
+  @IsOptional()
+  @IsString()
+  CLICKHOUSE_WRITER_PASSWORD?: string;
+
+  /**
+   * The read-only ClickHouse user every analytics read runs as: readonly=1 and the profile's
+   * max_execution_time, max_memory_usage and max_rows_to_read bound each query on the server.
+   * Unset: reads run as the writer, with no such bounds (a warning at start-up).
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, {
+    message: 'CLICKHOUSE_READER_USER must be a plain lowercase identifier',
+  })
+  CLICKHOUSE_READER_USER?: string;
+
+  @IsOptional()
+  @IsString()
+  CLICKHOUSE_READER_PASSWORD?: string;
+
+  /**
    * Whether long ClickHouse ranges read whole days from the events_daily rollup. Off: on 18.16
    * its exact sets merge slower than the raw rows scan (see clickhouse-analytics.ts).
    */

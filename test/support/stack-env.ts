@@ -49,6 +49,10 @@ export function testEnvironment(): Record<string, string> {
 const STACK_DEFAULTS: Record<string, string> = {
   DATABASE_PLATFORM_USER: 'tenantry_platform',
   DATABASE_PLATFORM_PASSWORD: 'tenantry_platform_dev',
+  CLICKHOUSE_WRITER_USER: 'tenantry_writer',
+  CLICKHOUSE_WRITER_PASSWORD: 'tenantry_writer_dev',
+  CLICKHOUSE_READER_USER: 'tenantry_reader',
+  CLICKHOUSE_READER_PASSWORD: 'tenantry_reader_dev',
 };
 
 const STACK_VARIABLES = [
