@@ -57,6 +57,7 @@ const ACCESS: Record<string, Access> = {
   'GET /admin/statistics': 'platform',
   'GET /admin/audit-log': 'platform',
   'GET /admin/cost-attribution': 'platform',
+  'GET /admin/isolation-report': 'platform',
 };
 
 /** What an allowed caller gets for the probe: the request never changes anything. */
@@ -104,6 +105,7 @@ const ALLOWED_STATUS: Record<string, number> = {
   'GET /admin/statistics': 200,
   'GET /admin/audit-log': 200,
   'GET /admin/cost-attribution': 200,
+  'GET /admin/isolation-report': 200,
 };
 
 interface Caller {

@@ -35,6 +35,7 @@ describe('Swagger document', () => {
         '/v1/analytics/retention',
         '/v1/usage/queries',
         '/admin/cost-attribution',
+        '/admin/isolation-report',
         '/v1/api-keys/{id}',
         '/v1/branding',
         '/v1/dashboards',

@@ -12,6 +12,13 @@ export interface ClickHouseUser {
   password?: string;
 }
 
+export interface ClickHouseUserDescription {
+  connection: 'writer' | 'reader';
+  user: string;
+  /** Every setting the user's profile changed from the server's defaults. */
+  settings: Record<string, string>;
+}
+
 /**
  * The event store on ClickHouse: one JSONEachRow insert per batch (every column sent: an omitted
  * field would get the type's empty value, not the DEFAULT). No RLS exists there, so every read
@@ -31,7 +38,7 @@ export class ClickHouseEventStore implements EventStore {
   constructor(
     url: string,
     database: string,
-    users: { writer?: ClickHouseUser; reader?: ClickHouseUser } = {},
+    private readonly users: { writer?: ClickHouseUser; reader?: ClickHouseUser } = {},
   ) {
     this.db = identifier(database);
     this.client = createClient({
@@ -183,6 +190,36 @@ export class ClickHouseEventStore implements EventStore {
     } catch (error) {
       this.logger.warn({ err: error, query_id: queryId }, 'could not cancel an abandoned read');
     }
+  }
+
+  /**
+   * Who each connection is and what its profile sets (system.settings, changed ones), read as
+   * that user: evidence for the isolation report. 18.16 has no system.users, so each user speaks
+   * for itself.
+   */
+  async describeUsers(): Promise<ClickHouseUserDescription[]> {
+    type Connection = [ClickHouseUserDescription['connection'], ClickHouseClient];
+    const connections: Connection[] = [['writer', this.client]];
+    if (this.reader !== this.client) connections.push(['reader', this.reader]);
+    return Promise.all(
+      connections.map(async ([connection, client]) => {
+        const settings = await this.readAs<{ name: string; value: string }>(
+          client,
+          'SELECT name, value FROM system.settings WHERE changed ORDER BY name',
+        );
+        return {
+          connection,
+          user: this.users[connection]?.username ?? 'default',
+          settings: Object.fromEntries(settings.map((s) => [s.name, s.value])),
+        };
+      }),
+    );
+  }
+
+  /** The server's version, as the writer sees it. */
+  async version(): Promise<string> {
+    const [row] = await this.readAs<{ version: string }>(this.client, 'SELECT version() AS version');
+    return row.version;
   }
 
   private async command(query: string): Promise<void> {
