@@ -186,15 +186,16 @@ export async function roleFacts(
       problems,
     });
   }
-  // Tenant traffic must hold nothing of the platform's (issue 11, finding 8).
-  const [app, platform] = facts;
-  if (app.exists && platform.exists) {
-    const shared = platform.function_grants.filter((fn) => app.function_grants.includes(fn));
-    if (shared.length > 0)
-      app.problems.push(`role ${app.name} may also EXECUTE ${shared.join(', ')}`);
+  // Tenant traffic must hold nothing of the platform's (issue 11, finding 8): no cross-tenant
+  // reader (the platform_* functions, whoever else may call them) and no UPDATE on its tables.
+  const app = facts.find((role) => role.kind === 'app');
+  if (app?.exists) {
+    const readers = app.function_grants.filter((fn) => /\.platform_\w+$/.test(fn));
+    if (readers.length > 0) app.problems.push(`role ${app.name} may EXECUTE ${readers.join(', ')}`);
     for (const table of ['public.tenants', 'public.platform_admins']) {
-      if (app.table_grants[table]?.includes('UPDATE'))
+      if (app.table_grants[table]?.includes('UPDATE')) {
         app.problems.push(`role ${app.name} may UPDATE ${table}`);
+      }
     }
   }
   return facts;
