@@ -49,11 +49,13 @@ export class ClickHouseEventStore implements EventStore {
       // Both 18.16 and current servers read ISO timestamps with a zone this way.
       clickhouse_settings: { date_time_input_format: 'best_effort' },
     });
-    // No settings from the client: readonly=1 refuses any, and so no query can lift its limits.
+    // No settings from the client: readonly=1 refuses any, and so no query can lift its limits
+    // (response compression would send enable_http_compression, so it stays off).
     this.reader = users.reader
       ? createClient({
           url,
           ...users.reader,
+          compression: { response: false, request: false },
           request_timeout: 60_000,
           log: { level: ClickHouseLogLevel.OFF },
         })
