@@ -15,6 +15,7 @@ import { CreateAllTypeRollupSets1763900000013 } from './1763900000013-create-all
 import { CreateTenantBranding1763900000020 } from './1763900000020-create-tenant-branding';
 import { CreateDashboards1763900000021 } from './1763900000021-create-dashboards';
 import { CrossTenantDashboards1763900000022 } from './1763900000022-cross-tenant-dashboards';
+import { PlatformRole1763900000030 } from './1763900000030-platform-role';
 
 /** Every migration in order. Listed explicitly so the CLI, the app and Jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -35,4 +36,5 @@ export const ALL_MIGRATIONS = [
   CreateTenantBranding1763900000020,
   CreateDashboards1763900000021,
   CrossTenantDashboards1763900000022,
+  PlatformRole1763900000030,
 ];

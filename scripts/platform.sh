@@ -56,12 +56,15 @@ ensure_secrets() {
   mkdir -p "$APP_DIR"
   [ -s "$APP_DIR/jwt-secret" ] || (umask 077; node -e 'console.log(require("crypto").randomBytes(48).toString("base64url"))' > "$APP_DIR/jwt-secret")
   [ -s "$APP_DIR/demo-password" ] || (umask 077; node -e 'console.log("demo-" + require("crypto").randomBytes(9).toString("base64url"))' > "$APP_DIR/demo-password")
+  [ -s "$APP_DIR/metrics-token" ] || (umask 077; node -e 'console.log(require("crypto").randomBytes(32).toString("base64url"))' > "$APP_DIR/metrics-token")
   rm -f "$APP_DIR/admin-token"  # the static admin token of earlier versions is gone
   DEMO_PASSWORD="$(cat "$APP_DIR/demo-password")"
   # The first platform admin account, created by the app at start-up when none exists.
   export PLATFORM_ADMIN_EMAIL="${PLATFORM_ADMIN_EMAIL:-ops@tenantry.localhost}"
   export PLATFORM_ADMIN_PASSWORD="${PLATFORM_ADMIN_PASSWORD:-$DEMO_PASSWORD-ops}"
   export JWT_SECRET; JWT_SECRET="$(cat "$APP_DIR/jwt-secret")"
+  # GET /metrics needs it as a bearer token (Prometheus: authorization.credentials_file).
+  export METRICS_TOKEN; METRICS_TOKEN="$(cat "$APP_DIR/metrics-token")"
 }
 
 up() {
@@ -89,6 +92,7 @@ up() {
   echo "  API         $url"
   echo "  Swagger UI  $url/docs   (OpenAPI document: $url/docs-json)"
   echo "  Health      $url/health"
+  echo "  Metrics     $url/metrics   (Authorization: Bearer \$(cat $APP_DIR/metrics-token))"
   echo "  App log     $APP_LOG   (JSON lines; pipe through npx pino-pretty to read)"
   echo "  Admin login $PLATFORM_ADMIN_EMAIL / $PLATFORM_ADMIN_PASSWORD   (POST /auth/admin/login; README shows the curl)"
   echo "  Demo tenants, each with an owner who can log in (POST /auth/login) and a 15-minute token:"
@@ -96,7 +100,7 @@ up() {
   start_stream "$url"
   sleep 1  # the consumer writes within INGESTION_FLUSH_MS; give it a moment before counting
   [ "$STREAM_RATE" -gt 0 ] && echo "  Stream      ~$STREAM_RATE events/s into acme, globex, initech (simulator pid $(cat "$SIM_PID"), log $SIM_LOG; DEMO_STREAM_RATE=0 to turn off)"
-  echo "  Events      stored so far: $(curl -fsS "$url/metrics" | awk '/^tenantry_events_stored_total/ {s += $2} END {print s + 0}') (metric tenantry_events_stored_total)"
+  echo "  Events      stored so far: $(curl -fsS -H "Authorization: Bearer $METRICS_TOKEN" "$url/metrics" | awk '/^tenantry_events_stored_total/ {s += $2} END {print s + 0}') (metric tenantry_events_stored_total)"
   if [ -n "${CLICKHOUSE_URL:-}" ]; then
     echo "    curl -s '$CLICKHOUSE_URL/?query=SELECT+event_type,count()+FROM+${CLICKHOUSE_DATABASE:-tenantry}.events+FINAL+GROUP+BY+event_type'"
   fi

@@ -37,6 +37,17 @@ DATABASE_OWNER_USER="${DATABASE_OWNER_USER:-tenantry_owner}"
 DATABASE_OWNER_PASSWORD="${DATABASE_OWNER_PASSWORD:-tenantry_owner_dev}"
 DATABASE_APP_USER="${DATABASE_APP_USER:-tenantry_app}"
 DATABASE_APP_PASSWORD="${DATABASE_APP_PASSWORD:-tenantry_app_dev}"
+DATABASE_PLATFORM_USER="${DATABASE_PLATFORM_USER:-tenantry_platform}"
+DATABASE_PLATFORM_PASSWORD="${DATABASE_PLATFORM_PASSWORD:-tenantry_platform_dev}"
+# ClickHouse users (scripts/stack/clickhouse/users.xml): the writer for ingestion and schema
+# steps, the read-only reader (with query limits) for analytics.
+CLICKHOUSE_WRITER_USER="${CLICKHOUSE_WRITER_USER:-tenantry_writer}"
+CLICKHOUSE_WRITER_PASSWORD="${CLICKHOUSE_WRITER_PASSWORD:-tenantry_writer_dev}"
+CLICKHOUSE_READER_USER="${CLICKHOUSE_READER_USER:-tenantry_reader}"
+CLICKHOUSE_READER_PASSWORD="${CLICKHOUSE_READER_PASSWORD:-tenantry_reader_dev}"
+CLICKHOUSE_READER_MAX_EXECUTION_TIME="${CLICKHOUSE_READER_MAX_EXECUTION_TIME:-30}"
+CLICKHOUSE_READER_MAX_MEMORY_USAGE="${CLICKHOUSE_READER_MAX_MEMORY_USAGE:-2000000000}"
+CLICKHOUSE_READER_MAX_ROWS_TO_READ="${CLICKHOUSE_READER_MAX_ROWS_TO_READ:-2000000}"
 
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 KAFKA_HEAP="${KAFKA_HEAP:-512m}"
@@ -404,13 +415,14 @@ pg_bootstrap() {
        -v ON_ERROR_STOP=1 \
        -v owner_user="$DATABASE_OWNER_USER" -v owner_password="$DATABASE_OWNER_PASSWORD" \
        -v app_user="$DATABASE_APP_USER" -v app_password="$DATABASE_APP_PASSWORD" \
+       -v platform_user="$DATABASE_PLATFORM_USER" -v platform_password="$DATABASE_PLATFORM_PASSWORD" \
        -v db_name="$DATABASE_NAME" \
        -f - < "$TPL_DIR/postgres/bootstrap.sql" 2>&1)"; then
     printf '%s\n' "$out" >&2
     die "postgres: bootstrap (scripts/stack/postgres/bootstrap.sql) failed"
   fi
   [ -z "$out" ] || printf '%s\n' "$out"
-  log "postgres: roles $DATABASE_OWNER_USER (owner) and $DATABASE_APP_USER (app), database $DATABASE_NAME: ok"
+  log "postgres: roles $DATABASE_OWNER_USER (owner), $DATABASE_APP_USER (app) and $DATABASE_PLATFORM_USER (platform), database $DATABASE_NAME: ok"
 }
 
 pg_stop() {
@@ -511,11 +523,42 @@ ch_ping() {
   [ "$(curl -fsS --max-time 2 "http://127.0.0.1:$1/ping" 2>/dev/null)" = "Ok." ]
 }
 
+# users.xml from scripts/stack/clickhouse/users.xml: passwords as SHA-256, reader limits from
+# the environment. Written only when it changes; a running server reloads it by itself.
+ch_write_users() {
+  local WRITER_USER="$CLICKHOUSE_WRITER_USER" READER_USER="$CLICKHOUSE_READER_USER"
+  local WRITER_PASSWORD_SHA256 READER_PASSWORD_SHA256
+  local READER_MAX_EXECUTION_TIME="$CLICKHOUSE_READER_MAX_EXECUTION_TIME"
+  local READER_MAX_MEMORY_USAGE="$CLICKHOUSE_READER_MAX_MEMORY_USAGE"
+  local READER_MAX_ROWS_TO_READ="$CLICKHOUSE_READER_MAX_ROWS_TO_READ"
+  local name
+  for name in WRITER_USER READER_USER; do
+    [[ "${!name}" =~ ^[a-z_][a-z0-9_]{0,62}$ ]] || die "clickhouse: CLICKHOUSE_$name=${!name} is not a plain lowercase name"
+  done
+  for name in READER_MAX_EXECUTION_TIME READER_MAX_MEMORY_USAGE READER_MAX_ROWS_TO_READ; do
+    [[ "${!name}" =~ ^[0-9]+$ ]] || die "clickhouse: CLICKHOUSE_$name=${!name} is not a number"
+  done
+  WRITER_PASSWORD_SHA256="$(printf '%s' "$CLICKHOUSE_WRITER_PASSWORD" | sha256sum | cut -d' ' -f1)"
+  READER_PASSWORD_SHA256="$(printf '%s' "$CLICKHOUSE_READER_PASSWORD" | sha256sum | cut -d' ' -f1)"
+  render "$TPL_DIR/clickhouse/users.xml" "$CH_DIR/users.xml.new" WRITER_USER READER_USER \
+    WRITER_PASSWORD_SHA256 READER_PASSWORD_SHA256 \
+    READER_MAX_EXECUTION_TIME READER_MAX_MEMORY_USAGE READER_MAX_ROWS_TO_READ
+  chmod 640 "$CH_DIR/users.xml.new"
+  chown clickhouse:clickhouse "$CH_DIR/users.xml.new"
+  if cmp -s "$CH_DIR/users.xml.new" "$CH_DIR/users.xml"; then
+    rm -f "$CH_DIR/users.xml.new"
+  else
+    mv -f "$CH_DIR/users.xml.new" "$CH_DIR/users.xml"
+    log "clickhouse: users $CLICKHOUSE_WRITER_USER (writer) and $CLICKHOUSE_READER_USER (read-only, limited) written to $CH_DIR/users.xml"
+  fi
+}
+
 ch_start() {
   local pid start
   pid="$(ch_pid)"
   if [ -n "$pid" ]; then
     log "clickhouse: already running (pid $pid, http port $(recorded_port "$CH_DIR/port" "$CLICKHOUSE_HTTP_PORT")); leaving it"
+    ch_write_users
     return 0
   fi
   start="$(now)"
@@ -527,8 +570,8 @@ ch_start() {
   ensure_traversable clickhouse "$CH_DIR"
   local HTTP_PORT="$CLICKHOUSE_HTTP_PORT" TCP_PORT="$CLICKHOUSE_TCP_PORT" INTERSERVER_PORT="$CLICKHOUSE_INTERSERVER_PORT"
   render "$TPL_DIR/clickhouse/config.xml.tmpl" "$CH_CONF" CH_DIR HTTP_PORT TCP_PORT INTERSERVER_PORT
-  cp -f "$TPL_DIR/clickhouse/users.xml" "$CH_DIR/users.xml"
-  chown clickhouse:clickhouse "$CH_CONF" "$CH_DIR/users.xml"
+  chown clickhouse:clickhouse "$CH_CONF"
+  ch_write_users
   if [ -e "$CH_PID" ]; then
     log "clickhouse: removing stale pid file $CH_PID"
     rm -f "$CH_PID"
@@ -857,6 +900,12 @@ write_stack_env() {
     env_line DATABASE_OWNER_PASSWORD "$DATABASE_OWNER_PASSWORD"
     env_line DATABASE_APP_USER "$DATABASE_APP_USER"
     env_line DATABASE_APP_PASSWORD "$DATABASE_APP_PASSWORD"
+    env_line DATABASE_PLATFORM_USER "$DATABASE_PLATFORM_USER"
+    env_line DATABASE_PLATFORM_PASSWORD "$DATABASE_PLATFORM_PASSWORD"
+    env_line CLICKHOUSE_WRITER_USER "$CLICKHOUSE_WRITER_USER"
+    env_line CLICKHOUSE_WRITER_PASSWORD "$CLICKHOUSE_WRITER_PASSWORD"
+    env_line CLICKHOUSE_READER_USER "$CLICKHOUSE_READER_USER"
+    env_line CLICKHOUSE_READER_PASSWORD "$CLICKHOUSE_READER_PASSWORD"
     env_line REDIS_URL "redis://127.0.0.1:$(svc_port redis)"
     env_line CLICKHOUSE_URL "http://127.0.0.1:$(svc_port clickhouse)"
     env_line KAFKA_BROKERS "127.0.0.1:$(svc_port kafka)"

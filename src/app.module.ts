@@ -14,6 +14,7 @@ import { RollupsModule } from './analytics/rollups/rollups.module';
 import { BrandingModule } from './branding/branding.module';
 import { HealthModule } from './health/health.module';
 import { IngestionModule } from './ingestion/ingestion.module';
+import { IsolationModule } from './isolation/isolation.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { TenancyModule } from './tenancy/tenancy.module';
@@ -35,6 +36,7 @@ import { TenancyModule } from './tenancy/tenancy.module';
     BrandingModule,
     AnalyticsModule,
     BillingModule,
+    IsolationModule,
   ],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { jsonBody } from './common/json-body';
 import { rejectNulInQuery } from './common/nul-characters';
+import { abortWhenClientLeaves } from './common/request-abort';
 import { assignRequestId } from './logging/request-id';
 import type { Environment } from './config/environment';
 
@@ -18,6 +19,7 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   app.use(assignRequestId);
   app.use(rejectNulInQuery);
   app.use(...jsonBody(config.get('HTTP_BODY_LIMIT', { infer: true })));
+  app.use(abortWhenClientLeaves);
   app.disable('x-powered-by');
   app.enableShutdownHooks();
 

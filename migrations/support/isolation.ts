@@ -5,9 +5,22 @@ import type { QueryRunner } from 'typeorm';
  * (validated as a plain identifier) because each deployment names its own roles.
  */
 export function appRole(): string {
-  const role = process.env.DATABASE_APP_USER ?? 'tenantry_app';
+  return roleFromEnvironment('DATABASE_APP_USER', 'tenantry_app');
+}
+
+/**
+ * The platform's login role: the /admin code paths (and the rollup job) connect as it, on a pool
+ * of their own. It holds what tenant traffic must never reach: the cross-tenant SECURITY
+ * DEFINER readers and UPDATE on the platform tables.
+ */
+export function platformRole(): string {
+  return roleFromEnvironment('DATABASE_PLATFORM_USER', 'tenantry_platform');
+}
+
+function roleFromEnvironment(variable: string, fallback: string): string {
+  const role = process.env[variable] ?? fallback;
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) {
-    throw new Error('DATABASE_APP_USER must be a plain lowercase identifier');
+    throw new Error(`${variable} must be a plain lowercase identifier`);
   }
   return `"${role}"`;
 }

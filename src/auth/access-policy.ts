@@ -9,6 +9,8 @@ import type { Permission } from './permissions';
 export type AccessPolicy =
   | { kind: 'public' }
   | { kind: 'platform' }
+  /** Operations endpoints (GET /metrics): a scrape token, never a user credential. */
+  | { kind: 'scrape' }
   | { kind: 'tenant'; permissions: readonly Permission[] };
 
 export const ACCESS_POLICY = 'tenantry:access-policy';

@@ -6,6 +6,8 @@ const valid = {
   DATABASE_NAME: 'tenantry',
   DATABASE_APP_USER: 'tenantry_app',
   DATABASE_APP_PASSWORD: 'secret',
+  DATABASE_PLATFORM_USER: 'tenantry_platform',
+  DATABASE_PLATFORM_PASSWORD: 'secret',
   JWT_SECRET: 'x'.repeat(32),
 };
 

@@ -60,6 +60,26 @@ export class Environment {
   @IsNotEmpty()
   DATABASE_APP_PASSWORD: string;
 
+  /**
+   * The platform role: only the /admin code paths and the rollup job connect as it (a pool of
+   * their own). It holds the cross-tenant readers and UPDATE on tenants and platform_admins,
+   * which the app role, serving tenant traffic, does not.
+   */
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, {
+    message: 'DATABASE_PLATFORM_USER must be a plain lowercase identifier',
+  })
+  DATABASE_PLATFORM_USER: string;
+
+  @IsString()
+  @IsNotEmpty()
+  DATABASE_PLATFORM_PASSWORD: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  DATABASE_PLATFORM_POOL_SIZE = 3;
+
   /** Only migrations use the owner role; the running app never does. */
   @IsOptional()
   @Matches(/^[a-z_][a-z0-9_]{0,62}$/, {
@@ -124,6 +144,37 @@ export class Environment {
     message: 'CLICKHOUSE_DATABASE must be a plain lowercase identifier',
   })
   CLICKHOUSE_DATABASE = 'tenantry';
+
+  /**
+   * The ClickHouse user for ingestion and the schema steps (it writes and creates tables).
+   * Unset: ClickHouse's `default` user.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, {
+    message: 'CLICKHOUSE_WRITER_USER must be a plain lowercase identifier',
+  })
+  CLICKHOUSE_WRITER_USER?: string;
+
+  @IsOptional()
+  @IsString()
+  CLICKHOUSE_WRITER_PASSWORD?: string;
+
+  /**
+   * The read-only ClickHouse user every analytics read runs as: readonly=1 and the profile's
+   * max_execution_time, max_memory_usage and max_rows_to_read bound each query on the server.
+   * Unset: reads run as the writer, with no such bounds (a warning at start-up).
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, {
+    message: 'CLICKHOUSE_READER_USER must be a plain lowercase identifier',
+  })
+  CLICKHOUSE_READER_USER?: string;
+
+  @IsOptional()
+  @IsString()
+  CLICKHOUSE_READER_PASSWORD?: string;
 
   /**
    * Whether long ClickHouse ranges read whole days from the events_daily rollup. Off: on 18.16
@@ -218,6 +269,30 @@ export class Environment {
   @Min(1)
   @Max(86_400)
   ROLLUP_REFRESH_SECONDS = 60;
+
+  /**
+   * The Prometheus scrape token: GET /metrics needs `Authorization: Bearer <token>`. Without it
+   * /metrics answers 401 to everyone (the counters tell operators about tenants).
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'METRICS_TOKEN must be at least 32 characters' })
+  @Matches(/^[\x21-\x7e]+$/, { message: 'METRICS_TOKEN must be printable ASCII without spaces' })
+  METRICS_TOKEN?: string;
+
+  /** A second listener serving only /metrics (0: any free port); unset: none. */
+  @Transform(({ value }) => toInt({ value: emptyToUndefined({ value }) }))
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  METRICS_PORT?: number;
+
+  /** Where that listener binds: loopback unless the scraper sits on another host. */
+  @IsString()
+  @IsNotEmpty()
+  METRICS_HOST = '127.0.0.1';
 
   /** Login attempts (and, counted apart, refreshes) per client IP per minute; shared through Redis. */
   @Transform(toInt)

@@ -37,9 +37,14 @@ export interface DatabaseConnection {
   password: string;
   poolSize?: number;
   statementTimeoutMs?: number;
+  /** How the sessions show in pg_stat_activity; default `tenantry`. */
+  applicationName?: string;
 }
 
-/** Options shared by the app role (serving requests) and the owner role (running migrations). */
+/**
+ * Options shared by the app role (serving requests), the platform role (/admin paths) and the
+ * owner role (running migrations).
+ */
 export function buildDataSourceOptions(connection: DatabaseConnection): DataSourceOptions {
   return {
     type: 'postgres',
@@ -53,7 +58,7 @@ export function buildDataSourceOptions(connection: DatabaseConnection): DataSour
     migrationsTableName: 'schema_migrations',
     synchronize: false,
     migrationsRun: false,
-    applicationName: 'tenantry',
+    applicationName: connection.applicationName ?? 'tenantry',
     extra: {
       max: connection.poolSize ?? 10,
       statement_timeout: connection.statementTimeoutMs ?? 15000,

@@ -24,3 +24,12 @@ describe('roleProblems', () => {
     expect(problems[0]).toMatch(message);
   });
 });
+
+describe('roleProblems for the app role', () => {
+  it("refuses an app role holding the platform role's privileges", () => {
+    const problems = roleProblems({ ...safe, platformPrivileges: ['UPDATE on tenants'] });
+    expect(problems).toEqual([
+      "role tenantry_app serves tenant traffic but holds the platform role's UPDATE on tenants",
+    ]);
+  });
+});

@@ -4,15 +4,21 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Environment } from '../config/environment';
 import { buildDataSourceOptions } from './data-source-options';
 import { DatabaseRoleCheck } from './database-role.check';
+import { PLATFORM_CONNECTION, PlatformDatabase } from './platform-database';
 import { TenantContext } from './tenant-context';
 
-/** The app role's connection pool, the tenant transaction, and the start-up role check. */
+type Config = ConfigService<Environment, true>;
+
+/**
+ * The app role's connection pool (tenant traffic), the platform role's (the /admin paths), the
+ * tenant transaction, and the start-up role check of both.
+ */
 @Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [ConfigService],
-      useFactory: (config: ConfigService<Environment, true>) =>
+      useFactory: (config: Config) =>
         buildDataSourceOptions({
           host: config.get('DATABASE_HOST', { infer: true }),
           port: config.get('DATABASE_PORT', { infer: true }),
@@ -23,8 +29,25 @@ import { TenantContext } from './tenant-context';
           statementTimeoutMs: config.get('DATABASE_STATEMENT_TIMEOUT_MS', { infer: true }),
         }),
     }),
+    TypeOrmModule.forRootAsync({
+      name: PLATFORM_CONNECTION,
+      inject: [ConfigService],
+      useFactory: (config: Config) => ({
+        ...buildDataSourceOptions({
+          host: config.get('DATABASE_HOST', { infer: true }),
+          port: config.get('DATABASE_PORT', { infer: true }),
+          database: config.get('DATABASE_NAME', { infer: true }),
+          username: config.get('DATABASE_PLATFORM_USER', { infer: true }),
+          password: config.get('DATABASE_PLATFORM_PASSWORD', { infer: true }),
+          poolSize: config.get('DATABASE_PLATFORM_POOL_SIZE', { infer: true }),
+          statementTimeoutMs: config.get('DATABASE_STATEMENT_TIMEOUT_MS', { infer: true }),
+          applicationName: 'tenantry-platform',
+        }),
+        name: PLATFORM_CONNECTION,
+      }),
+    }),
   ],
-  providers: [TenantContext, DatabaseRoleCheck],
-  exports: [TenantContext],
+  providers: [TenantContext, PlatformDatabase, DatabaseRoleCheck],
+  exports: [TenantContext, PlatformDatabase],
 })
 export class DatabaseModule {}

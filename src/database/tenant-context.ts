@@ -86,6 +86,25 @@ export class TenantContext {
   }
 
   /**
+   * runInTenant on another role's connection (the platform role's, for an /admin change of a
+   * tenant and its audit entry in one transaction): the same RLS scope, the same rules, but
+   * never nested in an open scope, whose transaction would be another connection's.
+   */
+  async runInTenantOn<T>(
+    connection: DataSource,
+    tenantId: string,
+    work: () => Promise<T>,
+    actor?: AuditActor,
+  ): Promise<T> {
+    if (!isUuid(tenantId)) throw new Error('runInTenantOn needs a tenant UUID');
+    if (this.storage.getStore()) throw new Error('runInTenantOn cannot nest in a tenant scope');
+    return this.inTransaction(async (runner) => {
+      await runner.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
+      return this.storage.run({ tenantId, manager: runner.manager, actor }, work);
+    }, connection);
+  }
+
+  /**
    * Runs `work` once per tenant, all in ONE transaction: before each tenant's turn the
    * transaction's app.tenant_id is switched to it, so RLS applies to each in turn. For batch
    * writers (the ingestion consumer) that would otherwise open a transaction per tenant.
@@ -114,8 +133,11 @@ export class TenantContext {
     return this.storage.exit(work);
   }
 
-  private async inTransaction<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
-    const runner = this.dataSource.createQueryRunner();
+  private async inTransaction<T>(
+    work: (runner: QueryRunner) => Promise<T>,
+    connection: DataSource = this.dataSource,
+  ): Promise<T> {
+    const runner = connection.createQueryRunner();
     await runner.connect();
     let failure: unknown = undefined;
     let failed = false;

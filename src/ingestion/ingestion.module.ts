@@ -36,11 +36,18 @@ import { MessageOrigins } from './pipeline/message-origin';
 import { ProducerAuthenticator } from './pipeline/producer-authenticator';
 import { TenantDirectory } from './pipeline/tenant-directory';
 import { UsageMeter } from './pipeline/usage-meter';
-import { ClickHouseEventStore } from './store/clickhouse-event-store';
+import { ClickHouseEventStore, type ClickHouseUser } from './store/clickhouse-event-store';
 import { EVENT_STORE, type EventStore } from './store/event-store';
 import { PostgresEventStore } from './store/postgres-event-store';
 
 type Config = ConfigService<Environment, true>;
+
+/** CLICKHOUSE_<role>_USER and _PASSWORD, or undefined when the user is not configured. */
+function clickhouseUser(config: Config, role: 'WRITER' | 'READER'): ClickHouseUser | undefined {
+  const username = config.get(`CLICKHOUSE_${role}_USER`, { infer: true });
+  if (!username) return undefined;
+  return { username, password: config.get(`CLICKHOUSE_${role}_PASSWORD`, { infer: true }) ?? '' };
+}
 
 /**
  * Event ingestion: POST /v1/events, the sink it produces to (Kafka, or in-process), the consumer
@@ -73,7 +80,10 @@ type Config = ConfigService<Environment, true>;
           throw new Error('EVENT_STORE=clickhouse needs CLICKHOUSE_URL');
         const store: EventStore =
           choice === 'clickhouse' || (choice === 'auto' && url)
-            ? new ClickHouseEventStore(url!, config.get('CLICKHOUSE_DATABASE', { infer: true }))
+            ? new ClickHouseEventStore(url!, config.get('CLICKHOUSE_DATABASE', { infer: true }), {
+                writer: clickhouseUser(config, 'WRITER'),
+                reader: clickhouseUser(config, 'READER'),
+              })
             : new PostgresEventStore(tenantContext, dataSource);
         // A store that is down at start-up is not fatal: /health reports it, writes retry.
         await store

@@ -2,8 +2,13 @@ import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { makeHistogramProvider, PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { HTTP_REQUEST_DURATION, HttpMetricsMiddleware } from './http-metrics.middleware';
 import { MetricsController } from './metrics.controller';
+import { MetricsListener } from './metrics-listener';
+import { ScrapeTokenGuard } from './scrape-token.guard';
 
-/** /metrics for Prometheus: Node process metrics plus request latency by route and status. */
+/**
+ * /metrics for Prometheus (scrape token, or a loopback listener of its own): Node process metrics
+ * plus request latency by route and status.
+ */
 @Module({
   imports: [
     PrometheusModule.register({
@@ -14,6 +19,8 @@ import { MetricsController } from './metrics.controller';
     }),
   ],
   providers: [
+    ScrapeTokenGuard,
+    MetricsListener,
     makeHistogramProvider({
       name: HTTP_REQUEST_DURATION,
       help: 'HTTP request duration by method, route template and status',

@@ -10,6 +10,7 @@ import type { AuditActor } from '../audit/audit-actor';
 import { AuditService } from '../audit/audit.service';
 import { Page } from '../common/pagination';
 import { isUniqueViolation } from '../common/postgres-errors';
+import { PlatformDatabase } from '../database/platform-database';
 import { TenantContext } from '../database/tenant-context';
 import { CreateTenantDto } from './dto/create-tenant.dto';
 import { ListTenantsQuery } from './dto/list-tenants.query';
@@ -28,6 +29,7 @@ export class TenantsService {
     private readonly settings: TenantSettingsService,
     private readonly audit: AuditService,
     private readonly provisioning: TenantProvisioning,
+    private readonly platform: PlatformDatabase,
   ) {}
 
   private get tenants() {
@@ -128,8 +130,9 @@ export class TenantsService {
     if (change.name !== undefined) values.name = change.name;
     if (change.tier !== undefined) values.tier = change.tier;
     if (change.status !== undefined) values.status = change.status;
-    // In the tenant's own transaction, so the change and its audit entry commit together.
-    return this.tenantContext.runInTenant(
+    // On the platform role's connection (the app role may not UPDATE tenants), in one
+    // transaction scoped to the tenant, so the change and its audit entry commit together.
+    return this.platform.runInTenant(
       id,
       async () => {
         const result = await this.tenantContext.manager
@@ -156,7 +159,7 @@ export class TenantsService {
   /** Soft delete: the tenant stops resolving at once; its data stays until a purge. */
   async softDelete(id: string, actor?: AuditActor): Promise<Tenant> {
     await this.get(id);
-    return this.tenantContext.runInTenant(
+    return this.platform.runInTenant(
       id,
       async () => {
         const result = await this.tenantContext.manager

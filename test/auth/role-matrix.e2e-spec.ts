@@ -16,7 +16,6 @@ type Access = 'public' | 'platform' | readonly Permission[];
 const ACCESS: Record<string, Access> = {
   'GET /health': 'public',
   'GET /health/live': 'public',
-  'GET /metrics': 'public',
   'POST /auth/login': 'public',
   'POST /auth/refresh': 'public',
   'POST /auth/logout': 'public',
@@ -58,13 +57,13 @@ const ACCESS: Record<string, Access> = {
   'GET /admin/statistics': 'platform',
   'GET /admin/audit-log': 'platform',
   'GET /admin/cost-attribution': 'platform',
+  'GET /admin/isolation-report': 'platform',
 };
 
 /** What an allowed caller gets for the probe: the request never changes anything. */
 const ALLOWED_STATUS: Record<string, number> = {
   'GET /health': 200,
   'GET /health/live': 200,
-  'GET /metrics': 200,
   'POST /auth/login': 400,
   'POST /auth/refresh': 400,
   'POST /auth/logout': 400,
@@ -106,6 +105,7 @@ const ALLOWED_STATUS: Record<string, number> = {
   'GET /admin/statistics': 200,
   'GET /admin/audit-log': 200,
   'GET /admin/cost-attribution': 200,
+  'GET /admin/isolation-report': 200,
 };
 
 interface Caller {

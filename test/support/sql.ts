@@ -1,14 +1,16 @@
 import { Client } from 'pg';
 
-/** A direct connection to the test database as the app role or the owner role. */
-export async function connectAs(role: 'app' | 'owner'): Promise<Client> {
+const ROLE_PREFIX = { app: 'DATABASE_APP', owner: 'DATABASE_OWNER', platform: 'DATABASE_PLATFORM' };
+
+/** A direct connection to the test database as the app, owner or platform role. */
+export async function connectAs(role: 'app' | 'owner' | 'platform'): Promise<Client> {
+  const prefix = ROLE_PREFIX[role];
   const client = new Client({
     host: process.env.DATABASE_HOST,
     port: Number(process.env.DATABASE_PORT),
     database: process.env.DATABASE_NAME,
-    user: role === 'app' ? process.env.DATABASE_APP_USER : process.env.DATABASE_OWNER_USER,
-    password:
-      role === 'app' ? process.env.DATABASE_APP_PASSWORD : process.env.DATABASE_OWNER_PASSWORD,
+    user: process.env[`${prefix}_USER`],
+    password: process.env[`${prefix}_PASSWORD`],
   });
   await client.connect();
   return client;

@@ -4,12 +4,18 @@ export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-long-enough-0123456789';
 export const TEST_BASE_DOMAIN = 'tenantry.test';
 export const TEST_PLATFORM_ADMIN_EMAIL = 'ops@tenantry.test';
 export const TEST_PLATFORM_ADMIN_PASSWORD = 'platform admin passphrase';
+/** The Prometheus scrape token of every test app (GET /metrics with Authorization: Bearer). */
+export const TEST_METRICS_TOKEN = 'test-metrics-scrape-token-0123456789abcdef';
 
 /** The environment every end-to-end test runs with: the stack's servers, a test database. */
 export function testEnvironment(): Record<string, string> {
   // TEST_DATABASE_NAME (ending in _test) lets two runs share the stack without sharing data.
   // Variables already exported in the shell win over the stack file (CI or a second stack).
-  const stack = { ...readStackEnv(), ...pick(process.env, STACK_VARIABLES) };
+  const stack = {
+    ...STACK_DEFAULTS,
+    ...readStackEnv(),
+    ...pick(process.env, STACK_VARIABLES),
+  };
   const base = stack.DATABASE_NAME ?? 'tenantry';
   const database =
     process.env.TEST_DATABASE_NAME ?? (base.endsWith('_test') ? base : `${base}_test`);
@@ -32,8 +38,22 @@ export function testEnvironment(): Record<string, string> {
     INGESTION_FLUSH_MS: '50',
     PLATFORM_ADMIN_EMAIL: TEST_PLATFORM_ADMIN_EMAIL,
     PLATFORM_ADMIN_PASSWORD: TEST_PLATFORM_ADMIN_PASSWORD,
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
   };
 }
+
+/**
+ * What scripts/stack.sh creates when its environment names nothing else, for a stack.env written
+ * by an older copy of the script (the platform role and the ClickHouse users are newer).
+ */
+const STACK_DEFAULTS: Record<string, string> = {
+  DATABASE_PLATFORM_USER: 'tenantry_platform',
+  DATABASE_PLATFORM_PASSWORD: 'tenantry_platform_dev',
+  CLICKHOUSE_WRITER_USER: 'tenantry_writer',
+  CLICKHOUSE_WRITER_PASSWORD: 'tenantry_writer_dev',
+  CLICKHOUSE_READER_USER: 'tenantry_reader',
+  CLICKHOUSE_READER_PASSWORD: 'tenantry_reader_dev',
+};
 
 const STACK_VARIABLES = [
   'DATABASE_HOST',
@@ -43,6 +63,12 @@ const STACK_VARIABLES = [
   'DATABASE_OWNER_PASSWORD',
   'DATABASE_APP_USER',
   'DATABASE_APP_PASSWORD',
+  'DATABASE_PLATFORM_USER',
+  'DATABASE_PLATFORM_PASSWORD',
+  'CLICKHOUSE_WRITER_USER',
+  'CLICKHOUSE_WRITER_PASSWORD',
+  'CLICKHOUSE_READER_USER',
+  'CLICKHOUSE_READER_PASSWORD',
   'REDIS_URL',
   'CLICKHOUSE_URL',
   'KAFKA_BROKERS',

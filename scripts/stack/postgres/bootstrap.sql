@@ -7,13 +7,18 @@
 --   psql -v ON_ERROR_STOP=1 \
 --        -v owner_user=tenantry_owner -v owner_password=... \
 --        -v app_user=tenantry_app     -v app_password=... \
+--        -v platform_user=tenantry_platform -v platform_password=... \
 --        -v db_name=tenantry -f bootstrap.sql
 --
 -- * owner role: owns the database and its public schema; migrations run as it.
 -- * app role: what the app connects as. It owns nothing, is not a superuser,
 --   cannot bypass row level security, and is NOINHERIT so a grant of another
 --   role never widens what it can do without an explicit SET ROLE.
--- Table privileges for the app role are granted by the migrations, not here.
+-- * platform role: what the /admin code paths (and the rollup job) connect as, on a pool of
+--   their own. Same attributes as the app role; the migrations give it the cross-tenant
+--   SECURITY DEFINER readers and UPDATE on tenants and platform_admins, which the app role,
+--   serving tenant traffic, no longer holds.
+-- Table privileges for the app and platform roles are granted by the migrations, not here.
 
 \set ON_ERROR_STOP on
 
@@ -27,10 +32,16 @@ SELECT format('CREATE ROLE %I', :'app_user')
 SELECT format('ALTER ROLE %I WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT PASSWORD %L',
               :'app_user', :'app_password') \gexec
 
+SELECT format('CREATE ROLE %I', :'platform_user')
+ WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'platform_user') \gexec
+SELECT format('ALTER ROLE %I WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT PASSWORD %L',
+              :'platform_user', :'platform_password') \gexec
+
 SELECT format('CREATE DATABASE %I OWNER %I ENCODING %L TEMPLATE template0', :'db_name', :'owner_user', 'UTF8')
  WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db_name') \gexec
 SELECT format('ALTER DATABASE %I OWNER TO %I', :'db_name', :'owner_user') \gexec
 SELECT format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO %I', :'db_name', :'app_user') \gexec
+SELECT format('GRANT CONNECT ON DATABASE %I TO %I', :'db_name', :'platform_user') \gexec
 
 \connect :"db_name"
 
@@ -38,13 +49,14 @@ SELECT format('ALTER SCHEMA public OWNER TO %I', :'owner_user') \gexec
 -- PostgreSQL 15 already keeps CREATE on public from PUBLIC; say it anyway.
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 SELECT format('GRANT USAGE ON SCHEMA public TO %I', :'app_user') \gexec
+SELECT format('GRANT USAGE ON SCHEMA public TO %I', :'platform_user') \gexec
 
--- The app role must own nothing in this database.
+-- The app and platform roles must own nothing in this database.
 SELECT count(*) AS app_owned_objects
   FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner
- WHERE r.rolname = :'app_user' \gset
+ WHERE r.rolname IN (:'app_user', :'platform_user') \gset
 SELECT (:app_owned_objects = 0) AS app_owns_nothing \gset
 \if :app_owns_nothing
 \else
-  \warn 'WARNING: the app role owns relations in this database; it must own nothing.'
+  \warn 'WARNING: the app or platform role owns relations in this database; both must own nothing.'
 \endif

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
-import { DataSource } from 'typeorm';
+import { PlatformDatabase } from '../../database/platform-database';
 import { TenantContext } from '../../database/tenant-context';
 import { dayText } from './rollup-plan';
 
@@ -22,13 +22,15 @@ export class PostgresRollupRefresher {
   private readonly logger = new Logger(PostgresRollupRefresher.name);
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly platform: PlatformDatabase,
     private readonly tenantContext: TenantContext,
     @InjectMetric(ROLLUP_DAYS_REFRESHED) private readonly refreshed: Counter<string>,
   ) {}
 
   async refreshStaleDays(now = Date.now()): Promise<{ days: number; remaining: boolean }> {
-    const stale: { tenant_id: string; day: string }[] = await this.dataSource.query(
+    // Which days of which tenants: a cross-tenant read, so the platform role's (as a job, not
+    // tenant traffic); each day is then rolled as the app role inside its tenant's scope.
+    const stale = await this.platform.query<{ tenant_id: string; day: string }[]>(
       `SELECT tenant_id, to_char(day, 'YYYY-MM-DD') AS day
          FROM public.platform_stale_rollup_days($1::date, $2)`,
       [dayText(now), DAYS_PER_RUN],

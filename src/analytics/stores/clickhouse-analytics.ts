@@ -18,6 +18,7 @@ import type {
   SummaryCounts,
 } from './analytics-store';
 import { clickhouseFunnelSql } from './clickhouse-funnel-sql';
+import { clickhouseLimitError } from './store-limits';
 import { clickhouseCohortSizesSql, clickhouseReturnsSql } from './clickhouse-retention-sql';
 
 const METRIC_SQL: Record<Metric, string> = {
@@ -318,10 +319,17 @@ export class ClickHouseAnalytics implements AnalyticsStore {
     }
   }
 
-  /** Every query of this adapter goes through here, so the query cost log sees what it read. */
+  /**
+   * Every query of this adapter goes through here, so the query cost log sees what it read, and
+   * a query stopped by one of the reader profile's limits answers as that limit, not as a 500.
+   */
   private async read<T>(sql: string): Promise<T[]> {
-    const { rows, rowsRead, bytesRead } = await this.store.selectWithStatistics<T>(sql);
-    recordRead(rowsRead, bytesRead);
-    return rows;
+    try {
+      const { rows, rowsRead, bytesRead } = await this.store.selectWithStatistics<T>(sql);
+      recordRead(rowsRead, bytesRead);
+      return rows;
+    } catch (error) {
+      throw clickhouseLimitError(error) ?? error;
+    }
   }
 }

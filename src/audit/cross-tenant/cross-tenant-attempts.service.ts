@@ -68,7 +68,7 @@ export class CrossTenantAttemptsService {
       return false;
     }
     if (recorded) {
-      this.attempts.inc({ resource_type: notFound.resourceType });
+      this.attempts.inc();
       this.logger.warn(
         {
           tenant_id: callerTenantId,

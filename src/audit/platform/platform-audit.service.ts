@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { PlatformDatabase } from '../../database/platform-database';
 import type { AuditActor } from '../audit-actor';
 import type { ListPlatformAuditQuery } from './dto/list-platform-audit.query';
 import type {
@@ -27,11 +28,16 @@ interface PlatformAuditRow {
 /**
  * The platform's own audit trail (events of no tenant) and the operator's view across every
  * tenant's log. The cross-tenant read goes through platform_audit_entries(), a SECURITY DEFINER
- * function: the app role itself still cannot read one tenant's rows while acting for another.
+ * function only the platform role may call: the app role, serving tenant traffic, cannot, and
+ * still cannot read one tenant's rows while acting for another. Entries are written by the app
+ * role (failed tenant logins have no tenant log).
  */
 @Injectable()
 export class PlatformAuditService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly platform: PlatformDatabase,
+  ) {}
 
   async record(
     entry: {
@@ -55,7 +61,7 @@ export class PlatformAuditService {
   }
 
   async list(query: ListPlatformAuditQuery): Promise<PlatformAuditPageResponse> {
-    const rows: PlatformAuditRow[] = await this.dataSource.query(
+    const rows = await this.platform.query<PlatformAuditRow[]>(
       'SELECT * FROM platform_audit_entries($1, $2, $3, $4, $5, $6, $7, $8)',
       [
         query.tenant_id ?? null,
@@ -75,7 +81,7 @@ export class PlatformAuditService {
   /** A page past the end has no rows to carry the window count; ask for the count alone. */
   private async count(query: ListPlatformAuditQuery): Promise<number> {
     if (query.page === 1) return 0;
-    const rows: PlatformAuditRow[] = await this.dataSource.query(
+    const rows = await this.platform.query<PlatformAuditRow[]>(
       'SELECT * FROM platform_audit_entries($1, $2, $3, $4, $5, $6, 1, 0)',
       [
         query.tenant_id ?? null,

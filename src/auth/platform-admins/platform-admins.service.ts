@@ -2,23 +2,26 @@ import { Injectable, Logger, OnApplicationBootstrap, UnauthorizedException } fro
 import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import type { AuditActor } from '../../audit/audit-actor';
 import { PlatformAuditService } from '../../audit/platform/platform-audit.service';
 import { isUuid } from '../../common/uuid';
+import { PlatformDatabase } from '../../database/platform-database';
 import type { Environment } from '../../config/environment';
 import { ACCESS_TOKEN_ISSUER, ACCESS_TOKEN_SECONDS, ADMIN_TOKEN_AUDIENCE } from '../token-policy';
 import { claimLoginAttempt, settleLoginAttempt } from '../login-attempts';
 import { PasswordHasher } from '../password-hasher';
 import { PlatformAdmin } from './platform-admin.entity';
 
-/** Platform operator accounts: the first one from the environment, password login, status. */
+/**
+ * Platform operator accounts: the first one from the environment, password login, status. On
+ * the platform role's connection: the app role cannot read or change platform_admins.
+ */
 @Injectable()
 export class PlatformAdminsService implements OnApplicationBootstrap {
   private readonly logger = new Logger(PlatformAdminsService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly platform: PlatformDatabase,
     private readonly hasher: PasswordHasher,
     private readonly jwt: JwtService,
     private readonly config: ConfigService<Environment, true>,
@@ -26,7 +29,7 @@ export class PlatformAdminsService implements OnApplicationBootstrap {
   ) {}
 
   private get admins() {
-    return this.dataSource.getRepository(PlatformAdmin);
+    return this.platform.manager.getRepository(PlatformAdmin);
   }
 
   /** Creates the first admin from PLATFORM_ADMIN_EMAIL/PASSWORD when there is none yet. */
@@ -78,7 +81,7 @@ export class PlatformAdminsService implements OnApplicationBootstrap {
     // Claim an attempt first (see login-attempts.ts), then check the password with no lock held.
     const claimed =
       admin?.status === 'active' &&
-      (await claimLoginAttempt(this.dataSource.manager, 'platform_admins', admin.id));
+      (await claimLoginAttempt(this.platform.manager, 'platform_admins', admin.id));
     const matched = await this.hasher.verify(claimed ? admin.passwordHash : null, password);
     if (!admin || !claimed) {
       throw await refuse(
@@ -86,7 +89,7 @@ export class PlatformAdminsService implements OnApplicationBootstrap {
       );
     }
     const { locked } = await settleLoginAttempt(
-      this.dataSource.manager,
+      this.platform.manager,
       'platform_admins',
       admin.id,
       matched,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { PlatformDatabase } from '../../database/platform-database';
 import { InvalidInputException } from '../../common/field-error';
 import type { CostAttributionQuery } from './dto/cost-attribution.query';
 import type { CostAttributionResponse } from './dto/cost-attribution.response';
@@ -20,18 +20,18 @@ interface TenantCostRow {
 /**
  * The operator's view of what each tenant's analytics cost over a period, costliest first.
  * Reads every tenant's query cost log through platform_query_costs(), a SECURITY DEFINER
- * function: the app role itself still reads one tenant at a time.
+ * function only the platform role may call; the app role itself reads one tenant at a time.
  */
 @Injectable()
 export class CostAttributionService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly platform: PlatformDatabase) {}
 
   async perTenant(query: CostAttributionQuery): Promise<CostAttributionResponse> {
     const to = query.to ? new Date(query.to) : new Date();
     const from = query.from ? new Date(query.from) : new Date(to.getTime() - DEFAULT_PERIOD_MS);
     if (from >= to)
       throw new InvalidInputException([{ field: 'from', message: 'from must be before to' }]);
-    const rows: TenantCostRow[] = await this.dataSource.query(
+    const rows = await this.platform.query<TenantCostRow[]>(
       'SELECT * FROM platform_query_costs($1, $2, $3)',
       [from.toISOString(), to.toISOString(), query.limit],
     );

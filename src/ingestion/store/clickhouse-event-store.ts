@@ -1,30 +1,70 @@
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { requestSignal } from '../../common/request-abort';
 import type { EventRow } from '../events/event-contract';
 import { type EventStore, type WriteResult } from './event-store';
 import { clickhouseSchema } from '../../../migrations/clickhouse/schema';
 import { identifier, stringLiteral, uuidLiteral } from './clickhouse/sql-literal';
 
+export interface ClickHouseUser {
+  username: string;
+  password?: string;
+}
+
+export interface ClickHouseUserDescription {
+  connection: 'writer' | 'reader';
+  user: string;
+  /** Every setting the user's profile changed from the server's defaults. */
+  settings: Record<string, string>;
+}
+
 /**
  * The event store on ClickHouse: one JSONEachRow insert per batch (every column sent: an omitted
  * field would get the type's empty value, not the DEFAULT). No RLS exists there, so every read
  * carries the tenant predicate, built from a checked UUID.
+ *
+ * Two users: the writer inserts and applies the schema; every read runs as the reader, a
+ * readonly=1 user whose profile bounds each query's time, memory and rows read on the server.
+ * Without a reader, reads fall back to the writer.
  */
 export class ClickHouseEventStore implements EventStore {
   readonly kind = 'clickhouse' as const;
   private readonly logger = new Logger(ClickHouseEventStore.name);
   private readonly client: ClickHouseClient;
+  private readonly reader: ClickHouseClient;
   private readonly db: string;
 
-  constructor(url: string, database: string) {
+  constructor(
+    url: string,
+    database: string,
+    private readonly users: { writer?: ClickHouseUser; reader?: ClickHouseUser } = {},
+  ) {
     this.db = identifier(database);
     this.client = createClient({
       url,
+      ...users.writer,
       request_timeout: 30_000,
       log: { level: ClickHouseLogLevel.OFF },
       // Both 18.16 and current servers read ISO timestamps with a zone this way.
       clickhouse_settings: { date_time_input_format: 'best_effort' },
     });
+    // No settings from the client: readonly=1 refuses any, and so no query can lift its limits
+    // (response compression would send enable_http_compression, so it stays off).
+    this.reader = users.reader
+      ? createClient({
+          url,
+          ...users.reader,
+          compression: { response: false, request: false },
+          request_timeout: 60_000,
+          log: { level: ClickHouseLogLevel.OFF },
+        })
+      : this.client;
+    if (!users.reader) {
+      this.logger.warn(
+        'CLICKHOUSE_READER_USER is not set: analytics reads run as the writer, without the read-only profile and its limits',
+      );
+    }
   }
 
   private prepared?: Promise<void>;
@@ -45,7 +85,10 @@ export class ClickHouseEventStore implements EventStore {
     );
     const applied = new Set(
       (
-        await this.select<{ version: number }>(`SELECT version FROM ${this.db}.schema_migrations`)
+        await this.readAs<{ version: number }>(
+          this.client,
+          `SELECT version FROM ${this.db}.schema_migrations`,
+        )
       ).map((row) => Number(row.version)),
     );
     for (const step of clickhouseSchema(this.db)) {
@@ -95,9 +138,13 @@ export class ClickHouseEventStore implements EventStore {
     return Number(rows[0]?.n ?? 0);
   }
 
-  /** Reads for callers that build SQL through sql-literal.ts (analytics, tests). */
+  /** Reads for callers that build SQL through sql-literal.ts (analytics, tests), as the reader. */
   async select<T>(query: string): Promise<T[]> {
-    const result = await this.client.query({ query, format: 'JSONEachRow' });
+    return this.readAs<T>(this.reader, query);
+  }
+
+  private async readAs<T>(client: ClickHouseClient, query: string): Promise<T[]> {
+    const result = await client.query({ query, format: 'JSONEachRow' });
     return result.json<T>();
   }
 
@@ -109,13 +156,72 @@ export class ClickHouseEventStore implements EventStore {
   async selectWithStatistics<T>(
     query: string,
   ): Promise<{ rows: T[]; rowsRead: number; bytesRead: number }> {
-    const result = await this.client.query({ query, format: 'JSON' });
-    const body = await result.json<T>();
-    return {
-      rows: body.data,
-      rowsRead: Number(body.statistics?.rows_read ?? 0),
-      bytesRead: Number(body.statistics?.bytes_read ?? 0),
-    };
+    const signal = requestSignal();
+    const queryId = randomUUID();
+    const stopOnAbort = () => void this.cancel(queryId);
+    signal?.addEventListener('abort', stopOnAbort, { once: true });
+    try {
+      const result = await this.reader.query({
+        query,
+        format: 'JSON',
+        query_id: queryId,
+        abort_signal: signal,
+      });
+      const body = await result.json<T>();
+      return {
+        rows: body.data,
+        rowsRead: Number(body.statistics?.rows_read ?? 0),
+        bytesRead: Number(body.statistics?.bytes_read ?? 0),
+      };
+    } finally {
+      signal?.removeEventListener('abort', stopOnAbort);
+    }
+  }
+
+  /**
+   * Stops a read whose client went away. Closing the HTTP connection is not enough: 18.16 runs
+   * the query to its end regardless (newer servers only with
+   * cancel_http_readonly_queries_on_client_close), so ask the server to kill it. A user may kill
+   * its own queries, readonly or not.
+   */
+  private async cancel(queryId: string): Promise<void> {
+    try {
+      await this.reader.command({
+        query: `KILL QUERY WHERE query_id = ${stringLiteral(queryId)} ASYNC`,
+      });
+    } catch (error) {
+      this.logger.warn({ err: error, query_id: queryId }, 'could not cancel an abandoned read');
+    }
+  }
+
+  /**
+   * Who each connection is and what its profile sets (system.settings, changed ones), read as
+   * that user: evidence for the isolation report. 18.16 has no system.users, so each user speaks
+   * for itself.
+   */
+  async describeUsers(): Promise<ClickHouseUserDescription[]> {
+    type Connection = [ClickHouseUserDescription['connection'], ClickHouseClient];
+    const connections: Connection[] = [['writer', this.client]];
+    if (this.reader !== this.client) connections.push(['reader', this.reader]);
+    return Promise.all(
+      connections.map(async ([connection, client]) => {
+        const settings = await this.readAs<{ name: string; value: string }>(
+          client,
+          'SELECT name, value FROM system.settings WHERE changed ORDER BY name',
+        );
+        return {
+          connection,
+          user: this.users[connection]?.username ?? 'default',
+          settings: Object.fromEntries(settings.map((s) => [s.name, s.value])),
+        };
+      }),
+    );
+  }
+
+  /** The server's version, as the writer sees it. */
+  async version(): Promise<string> {
+    const [row] = await this.readAs<{ version: string }>(this.client, 'SELECT version() AS version');
+    return row.version;
   }
 
   private async command(query: string): Promise<void> {
@@ -124,6 +230,7 @@ export class ClickHouseEventStore implements EventStore {
 
   async close(): Promise<void> {
     await this.client.close();
+    if (this.reader !== this.client) await this.reader.close();
   }
 
   /** Nest calls this on shutdown for the instance its factory made. */
