@@ -71,6 +71,7 @@ const EMBED_OPERATIONS: SweptOperation[] = [
     path: '/embed/api/dashboards/{id}/widgets/{widgetId}',
     access: { kind: 'public' },
     query: [],
+    headers: [],
     pathParameters: [
       { name: 'id', in: 'path' },
       { name: 'widgetId', in: 'path' },
@@ -82,6 +83,7 @@ const EMBED_OPERATIONS: SweptOperation[] = [
     path: '/embed/dashboards/{id}',
     access: { kind: 'public' },
     query: [{ name: 'token', in: 'query', schema: { type: 'string' } }],
+    headers: [],
     pathParameters: [{ name: 'id', in: 'path' }],
   },
 ];
@@ -160,6 +162,31 @@ function tenantHeaderProbes(operation: SweptOperation, f: SweepFixture, baseline
   return calls;
 }
 
+/** Hostile Host headers where the operation reads one (login resolves the tenant from it). */
+function hostHeaderProbes(operation: SweptOperation, f: SweepFixture, baseline: Probe): Call[] {
+  if (!operation.headers.some((h) => h.name.toLowerCase() === 'host')) return [];
+  const values: [string, string][] = [
+    ['a 300-letter subdomain', `${'a'.repeat(300)}.tenantry.test`],
+    ['empty labels', '..tenantry.test'],
+    ['upper case', `${f.tenantA.slug.toUpperCase()}.TENANTRY.TEST`],
+    ['port out of range', `${f.tenantA.slug}.tenantry.test:99999`],
+    ['IPv6 literal', '[::1]:1'],
+    ['10 KB', KB10],
+  ];
+  return values.map(([label, value]) => ({
+    probe: {
+      ...baseline,
+      target: 'header Host',
+      valueClass: 'header',
+      label,
+      headers: { Host: value },
+      fields: ['host', 'tenant'],
+    },
+    credential: f.none,
+    reaches: true,
+  }));
+}
+
 async function planCalls(
   t: TestApp,
   f: SweepFixture,
@@ -191,6 +218,7 @@ async function planCalls(
       calls.push(...sample.map((probe) => ({ probe, credential, reaches: false })));
     }
     calls.push(...tenantHeaderProbes(operation, f, probes[0]));
+    calls.push(...hostHeaderProbes(operation, f, probes[0]));
   }
   return calls;
 }

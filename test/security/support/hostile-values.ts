@@ -167,6 +167,13 @@ export function hostileQueryValues(
     { valueClass: 'unicode', label: 'combining marks', value: `a${'\u0301'.repeat(500)}` },
     { valueClass: 'wrong type', label: 'repeated (array)', value: ['1', '2'] },
     { valueClass: 'wrong type', label: 'nested object', value: new Encoded('x&__NAME__[$gt]=') },
+    // qs turns an index past 20 into an object key: a sparse "array" of one element.
+    { valueClass: 'list', label: 'sparse array index', value: new Encoded('x&__NAME__[999999]=1') },
+    {
+      valueClass: 'list',
+      label: '100 repeats',
+      value: Array.from({ length: 100 }, (_, i) => String(i)),
+    },
     ...INJECTION.map(([label, value]) => ({ valueClass: 'injection', label, value })),
   ];
   const numbers = [

@@ -56,6 +56,7 @@ export interface SweptOperation {
   access: AccessKind;
   query: Parameter[];
   pathParameters: Parameter[];
+  headers: Parameter[];
   body?: Schema;
 }
 
@@ -68,6 +69,7 @@ export function operationsOf(document: OpenApiDocument): SweptOperation[] {
       access: operation['x-access'] ?? { kind: 'public' },
       query: (operation.parameters ?? []).filter((p) => p.in === 'query'),
       pathParameters: (operation.parameters ?? []).filter((p) => p.in === 'path'),
+      headers: (operation.parameters ?? []).filter((p) => p.in === 'header'),
       body: operation.requestBody?.content['application/json']?.schema,
     })),
   );
