@@ -32,3 +32,15 @@ function summarise(histogram: IntervalHistogram): EventLoopDelay {
     max: ms(histogram.max),
   };
 }
+
+/** Event-loop delay per call, so a stall in the whole-sweep figure can be traced to its request. */
+export function perCallStallMeter(): { reset(): void; maxMs(): number; stop(): void } {
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  return {
+    reset: () => histogram.reset(),
+    // No sample yet (a call shorter than the resolution) reads as 0.
+    maxMs: () => (histogram.count === 0 ? 0 : Math.round(histogram.max / 1e4) / 100),
+    stop: () => histogram.disable(),
+  };
+}
