@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import {
   Encoded,
   type Hostile,
@@ -23,7 +24,7 @@ export interface Probe {
   path: string;
   query: string;
   /** Builds the body when sent (baselines hold fresh ids and slugs). */
-  body?: () => string;
+  body?: () => string | Buffer;
   /** A 400 must name one of these (or a field inside them). */
   fields: string[];
   /** Another tenant's resource: any 2xx is a cross-tenant read or write. */
@@ -263,7 +264,37 @@ function bodyProbes(operation: SweptOperation, input: PlanInput, base: Base): Pr
   for (const [valueClass, label, field, body] of whole) {
     probes.push({ ...base, body, target: 'body', valueClass, label, fields: [field, 'body'] });
   }
+  // 50 MB of JSON in 50 KB: the body limit must hold for what the body inflates to.
+  for (const [encoding, bomb] of compressionBombs()) {
+    probes.push({
+      ...base,
+      body: () => bomb,
+      headers: { 'Content-Encoding': encoding },
+      target: 'body',
+      valueClass: 'long string',
+      label: `${encoding} bomb (50 MB inflated)`,
+      fields: ['body'],
+    });
+  }
   return probes;
+}
+
+let bombs: [string, Buffer][] | undefined;
+/** One JSON body of 50 MB, compressed each way the body parser inflates (made once). */
+function compressionBombs(): [string, Buffer][] {
+  if (!bombs) {
+    const inflated = Buffer.concat([
+      Buffer.from('{"name":"'),
+      Buffer.alloc(50_000_000, 0x61),
+      Buffer.from('"}'),
+    ]);
+    bombs = [
+      ['gzip', gzipSync(inflated)],
+      ['deflate', deflateSync(inflated)],
+      ['br', brotliCompressSync(inflated)],
+    ];
+  }
+  return bombs;
 }
 
 /** True when `value`, placed inside `containers` objects/arrays, passes the 32-level limit. */
