@@ -33,7 +33,13 @@ export async function runCall(
     .set(credential.headers)
     .set(probe.headers ?? {})
     .timeout({ response: CALL_BUDGET_MS, deadline: CALL_BUDGET_MS });
-  if (probe.body) request = request.set('Content-Type', 'application/json').send(probe.body());
+  if (probe.body) {
+    const body = probe.body();
+    request = request.set('Content-Type', 'application/json');
+    // superagent JSON-encodes a Buffer sent as application/json; compressed bodies go as bytes.
+    if (Buffer.isBuffer(body)) request = request.serialize((bytes: unknown) => bytes as string);
+    request = request.send(body);
+  }
   const started = performance.now();
   let response: Response;
   try {
