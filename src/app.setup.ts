@@ -4,8 +4,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { jsonBody } from './common/json-body';
-import { rejectNulInQuery } from './common/nul-characters';
 import { abortWhenClientLeaves } from './common/request-abort';
+import { rejectUnacceptableQuery } from './common/unacceptable-input';
 import { assignRequestId } from './logging/request-id';
 import type { Environment } from './config/environment';
 
@@ -17,7 +17,7 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   const config = app.get<ConfigService<Environment, true>>(ConfigService);
   app.useLogger(app.get(Logger));
   app.use(assignRequestId);
-  app.use(rejectNulInQuery);
+  app.use(rejectUnacceptableQuery);
   app.use(...jsonBody(config.get('HTTP_BODY_LIMIT', { infer: true })));
   app.use(abortWhenClientLeaves);
   app.disable('x-powered-by');

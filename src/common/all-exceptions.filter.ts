@@ -64,6 +64,17 @@ export function errorBody(exception: unknown): {
   message: string;
   errors?: { field: string; message: string }[];
 } {
+  if (exception instanceof HttpException && exception.cause instanceof URIError) {
+    // Express could not percent-decode a path parameter (Nest maps that URIError to a 400); the
+    // route, and so the parameter's name, is not known yet.
+    const message = 'path holds a percent-escape that is not UTF-8';
+    return {
+      statusCode: 400,
+      error: reasonPhrase(400),
+      message,
+      errors: [{ field: 'path', message }],
+    };
+  }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const payload = exception.getResponse();

@@ -25,15 +25,8 @@ export class InvalidInputException extends BadRequestException {
     super({
       statusCode: 400,
       error: 'Bad Request',
-      message: `Invalid input: ${errors
-        .map((e) => e.field)
-        .filter(unique)
-        .join(', ')}`,
+      message: `Invalid input: ${[...new Set(errors.map((e) => e.field))].join(', ')}`,
       errors,
     });
   }
-}
-
-function unique<T>(value: T, index: number, all: T[]): boolean {
-  return all.indexOf(value) === index;
 }

@@ -2,7 +2,7 @@ import { HttpException, Logger } from '@nestjs/common';
 import { json, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { errorBody } from './all-exceptions.filter';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from './json-depth';
-import { rejectNulInBody } from './nul-characters';
+import { rejectUnacceptableBody } from './unacceptable-input';
 
 class BodyError extends Error {
   constructor(
@@ -72,7 +72,7 @@ export function jsonBody(limit: string): (RequestHandler | typeof bodyErrorHandl
     requireJsonContentType,
     json({ limit, verify: (_request, _response, raw) => assertJsonDepth(raw) }),
     requireJsonObject,
-    rejectNulInBody,
+    rejectUnacceptableBody,
     bodyErrorHandler,
   ];
 }

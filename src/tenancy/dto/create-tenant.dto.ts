@@ -2,7 +2,6 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsIn,
   IsNotEmpty,
-  IsOptional,
   IsString,
   Matches,
   MaxLength,
@@ -11,6 +10,7 @@ import {
 } from 'class-validator';
 import { SLUG_PATTERN } from '../slug';
 import { TENANT_TIERS, type TenantTier } from '../tenant.entity';
+import { IsOmittable } from '../../common/omittable';
 
 export class CreateTenantDto {
   @ApiProperty({ example: 'Acme Corp', maxLength: 200 })
@@ -42,7 +42,7 @@ export class CreateTenantDto {
   owner_email: string;
 
   @ApiPropertyOptional({ enum: TENANT_TIERS, default: 'starter' })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(TENANT_TIERS)
   tier?: TenantTier;
 }

@@ -1,13 +1,14 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, NotContains } from 'class-validator';
+import { IsIn, IsNotEmpty, IsString, MaxLength, NotContains } from 'class-validator';
 import { TENANT_TIERS, type TenantTier } from '../tenant.entity';
+import { IsOmittable } from '../../common/omittable';
 
 /** Deletion has its own route (DELETE), so PATCH may only activate or suspend. */
 export const PATCHABLE_STATUSES = ['active', 'suspended'] as const;
 
 export class UpdateTenantDto {
   @ApiPropertyOptional({ maxLength: 200 })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
@@ -15,12 +16,12 @@ export class UpdateTenantDto {
   name?: string;
 
   @ApiPropertyOptional({ enum: TENANT_TIERS })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(TENANT_TIERS)
   tier?: TenantTier;
 
   @ApiPropertyOptional({ enum: PATCHABLE_STATUSES })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(PATCHABLE_STATUSES, { message: 'status must be one of: active, suspended' })
   status?: (typeof PATCHABLE_STATUSES)[number];
 }

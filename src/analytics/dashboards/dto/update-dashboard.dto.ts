@@ -6,17 +6,17 @@ import {
   IsBoolean,
   IsNotEmpty,
   IsObject,
-  IsOptional,
   IsString,
   MaxLength,
   ValidateNested,
 } from 'class-validator';
 import { MAX_WIDGETS } from '../widgets';
 import { WidgetDto } from './widget.dto';
+import { IsOmittable } from '../../../common/omittable';
 
 export class UpdateDashboardDto {
   @ApiPropertyOptional({ maxLength: 100 })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
@@ -27,7 +27,7 @@ export class UpdateDashboardDto {
     maxItems: MAX_WIDGETS,
     description: 'The whole list, in order; a widget sent with its id keeps it',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(MAX_WIDGETS)
   @IsObject({ each: true })
@@ -39,7 +39,7 @@ export class UpdateDashboardDto {
     description:
       'true makes this the default dashboard (the previous default stops being one); false is refused: make another one the default instead',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   is_default?: boolean;
 }

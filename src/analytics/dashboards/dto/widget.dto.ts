@@ -4,7 +4,6 @@ import {
   IsIn,
   IsInt,
   IsObject,
-  IsOptional,
   IsString,
   IsUUID,
   Matches,
@@ -22,6 +21,7 @@ import {
   WIDGET_KINDS,
   type WidgetKind,
 } from '../widgets';
+import { IsOmittable } from '../../../common/omittable';
 
 /**
  * Every option any widget kind takes, each checked for type and range here; which kind takes
@@ -29,14 +29,14 @@ import {
  */
 export class WidgetOptionsDto {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_RANGE_DAYS, default: 7 })
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(1)
   @Max(MAX_RANGE_DAYS)
   range_days?: number;
 
   @ApiPropertyOptional({ example: 'purchase' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @Matches(/^[a-z0-9_.:-]{1,128}$/, {
     message: 'event_type may hold only a-z, 0-9 and _ . : - (1-128)',
@@ -44,7 +44,7 @@ export class WidgetOptionsDto {
   event_type?: string;
 
   @ApiPropertyOptional({ enum: INTERVALS, description: 'timeseries only; default day' })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(INTERVALS)
   interval?: Interval;
 
@@ -52,7 +52,7 @@ export class WidgetOptionsDto {
     example: 'property.country',
     description: 'breakdown only: event_type (default), user_id or property.<key>',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @Matches(DIMENSION, { message: 'dimension must be event_type, user_id or property.<key>' })
   dimension?: string;
@@ -62,7 +62,7 @@ export class WidgetOptionsDto {
     maximum: MAX_BREAKDOWN_LIMIT,
     description: 'breakdown only; default 10',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(1)
   @Max(MAX_BREAKDOWN_LIMIT)
@@ -74,7 +74,7 @@ export class WidgetDto {
     format: 'uuid',
     description: 'Keep an existing widget (its id stays); leave out for a new one',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsUUID()
   id?: string;
 
@@ -83,18 +83,18 @@ export class WidgetDto {
   kind: WidgetKind;
 
   @ApiPropertyOptional({ maxLength: 100, example: 'Purchases per day' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(100)
   title?: string;
 
   @ApiPropertyOptional({ enum: METRICS, description: 'default events; breakdowns count events' })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(METRICS)
   metric?: Metric;
 
   @ApiPropertyOptional({ type: WidgetOptionsDto })
-  @IsOptional()
+  @IsOmittable()
   @IsObject()
   @ValidateNested()
   @Type(() => WidgetOptionsDto)

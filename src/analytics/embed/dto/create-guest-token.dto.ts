@@ -3,7 +3,6 @@ import { Type } from 'class-transformer';
 import {
   IsEmail,
   IsObject,
-  IsOptional,
   IsString,
   IsUUID,
   Matches,
@@ -11,11 +10,12 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsPropertyFilters } from './property-filters.validator';
+import { IsOmittable } from '../../../common/omittable';
 
 /** The person the embedding application shows the dashboard to: exactly one of email or id. */
 export class EmbedUserDto {
   @ApiPropertyOptional({ example: 'jane@customer.example' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(254)
   @IsEmail({}, { message: 'user.email must be an email address' })
@@ -25,7 +25,7 @@ export class EmbedUserDto {
     example: 'customer-user-42',
     description: '1-128 of A-Z a-z 0-9 _ . : @ -',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @Matches(/^[A-Za-z0-9_.:@-]{1,128}$/, {
     message: 'user.id must be 1-128 of A-Z a-z 0-9 _ . : @ -',
@@ -51,7 +51,7 @@ export class CreateGuestTokenDto {
     description:
       'Property filters forced on every widget of the embedded dashboard (at most 10; keys as in property.<key>)',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsPropertyFilters()
   filters?: Record<string, string | number | boolean>;
 }

@@ -1,13 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsNotEmpty, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { SLUG_PATTERN } from '../../../tenancy/slug';
+import { IsOmittable } from '../../../common/omittable';
 
 export class LoginDto {
   @ApiPropertyOptional({
     example: 'acme',
     description: 'Tenant slug; defaults to the Host subdomain',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(63)
   @Matches(SLUG_PATTERN, { message: 'tenant must be a tenant slug' })

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
 import { ROLES, type Role } from '../../permissions';
+import { IsOmittable } from '../../../common/omittable';
 
 export class CreateUserDto {
   @ApiProperty({ example: 'ana@acme.example', maxLength: 254 })
@@ -18,7 +19,7 @@ export class CreateUserDto {
     maxLength: 256,
     description: 'Omit to let the user set it later',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MinLength(12)
   @MaxLength(256)

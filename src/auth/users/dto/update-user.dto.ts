@@ -1,16 +1,17 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn } from 'class-validator';
 import { ROLES, type Role } from '../../permissions';
 import { USER_STATUSES, type UserStatus } from '../user.entity';
+import { IsOmittable } from '../../../common/omittable';
 
 export class UpdateUserDto {
   @ApiPropertyOptional({ enum: ROLES })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(ROLES)
   role?: Role;
 
   @ApiPropertyOptional({ enum: USER_STATUSES })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(USER_STATUSES)
   status?: UserStatus;
 }

@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import type { SweepFixture } from './sweep-fixture';
+import { sweepEvent } from './sweep-fixture';
+
+let counter = 0;
+const unique = () => `${process.pid.toString(36)}${Date.now().toString(36)}${(counter += 1)}`;
+
+/**
+ * A valid body for each operation that takes one: the sweep changes one field of it at a time,
+ * so a refusal can only be about that field. A new body route fails the sweep until it has one.
+ */
+export function baselineBodies(f: SweepFixture): Record<string, () => Record<string, unknown>> {
+  return {
+    'POST /v1/users': () => ({ email: `u${unique()}@sweep.example`, role: 'viewer' }),
+    'PATCH /v1/users/{id}': () => ({ role: 'analyst' }),
+    'POST /auth/login': () => ({
+      tenant: f.tenantA.slug,
+      email: 'nobody@sweep.example',
+      password: 'not the password',
+    }),
+    'POST /auth/refresh': () => ({ refresh_token: randomUUID() }),
+    'POST /auth/logout': () => ({ refresh_token: randomUUID() }),
+    'POST /auth/password': () => ({ token: randomUUID(), password: 'a long enough passphrase' }),
+    'POST /v1/api-keys': () => ({ name: 'sweep key', scopes: ['analytics:read'] }),
+    // Never the real admin's e-mail: failed logins would lock it out.
+    'POST /auth/admin/login': () => ({
+      email: 'nobody@sweep.example',
+      password: 'not the password',
+    }),
+    'POST /admin/tenants': () => {
+      const slug = `sweep-${unique()}`;
+      return { name: 'Sweep tenant', slug, owner_email: `owner@${slug}.example` };
+    },
+    'PATCH /admin/tenants/{id}': () => ({ name: 'Sweep victim' }),
+    'PATCH /v1/settings': () => ({ timezone: 'UTC' }),
+    'POST /v1/events': () => sweepEvent(),
+    'PUT /v1/branding': () => ({
+      primary_color: '#0f766e',
+      accent_color: '#f97316',
+      background_color: '#ffffff',
+      text_color: '#111827',
+      embed_origins: ['https://app.sweep.example'],
+    }),
+    'POST /v1/analytics/funnel': () => ({
+      steps: ['page_view', 'signup', 'purchase'],
+      window_seconds: 86_400,
+    }),
+    'POST /v1/dashboards': () => ({
+      name: 'Sweep board',
+      widgets: [
+        {
+          kind: 'timeseries',
+          title: 'Per day',
+          metric: 'users',
+          options: { range_days: 30, interval: 'day', event_type: 'page_view' },
+        },
+        {
+          kind: 'breakdown',
+          title: 'Countries',
+          options: { range_days: 7, dimension: 'property.country', limit: 5 },
+        },
+      ],
+    }),
+    'PATCH /v1/dashboards/{id}': () => ({ name: 'Sweep board renamed' }),
+    'POST /v1/guest-token': () => ({
+      dashboard_id: f.own.dashboards,
+      user: { id: 'guest-1' },
+      filters: { country: 'DE' },
+    }),
+  };
+}
