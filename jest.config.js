@@ -12,5 +12,6 @@ module.exports = {
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   setupFiles: ['<rootDir>/test/support/test-env.ts'],
+  testSequencer: '<rootDir>/test/support/sequencer.js',
   testTimeout: 30000,
 };
