@@ -23,9 +23,7 @@ function required(name: string): string {
 
 function clickhouseUser(role: 'WRITER' | 'READER'): ClickHouseUser | undefined {
   const username = env[`CLICKHOUSE_${role}_USER`];
-  return username
-    ? { username, password: env[`CLICKHOUSE_${role}_PASSWORD`] ?? '' }
-    : undefined;
+  return username ? { username, password: env[`CLICKHOUSE_${role}_PASSWORD`] ?? '' } : undefined;
 }
 
 async function main(): Promise<number> {

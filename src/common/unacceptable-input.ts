@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { type FieldError, InvalidInputException } from './field-error';
+import { isWellFormedText } from './well-formed-text';
 
 /**
  * The most entries any list or object of a request may hold: the largest legitimate one is an
@@ -9,14 +10,11 @@ import { type FieldError, InvalidInputException } from './field-error';
  */
 export const MAX_ENTRIES = 1000;
 
-/** A lone UTF-16 surrogate: no database, JSON column or e-mail check downstream takes it. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 /** What is wrong with a piece of text, or null: NUL and lone surrogates are refused everywhere. */
 function textProblem(text: string): string | null {
   // PostgreSQL text cannot hold U+0000 (SQLSTATE 22021), and no field of ours has a use for it.
   if (text.includes('\u0000')) return 'must not contain NUL characters';
-  if (LONE_SURROGATE.test(text)) return 'must be well-formed Unicode (it holds a lone surrogate)';
+  if (!isWellFormedText(text)) return 'must be well-formed Unicode (it holds a lone surrogate)';
   return null;
 }
 

@@ -1,8 +1,9 @@
-import { type Consumer, KafkaJSNonRetriableError } from 'kafkajs';
+import { KafkaJSNonRetriableError } from 'kafkajs';
 import { EventBatchProcessor } from '../../src/ingestion/pipeline/event-batch-processor';
 import { EVENT_STORE, type EventStore } from '../../src/ingestion/store/event-store';
 import {
   anEvent,
+  consumerOf,
   createProducerKey,
   eventually,
   ingestionEnv,
@@ -15,14 +16,6 @@ import { bearer, createTenant, createTestApp, TestApp, tenantToken } from '../su
 /** `{"events":[<arrays nested depth deep>, {}]}`: about 10 KB, and deep enough to blow a stack. */
 function deeplyNested(depth: number): string {
   return `{"events":[${'['.repeat(depth)}${']'.repeat(depth)},{}]}`;
-}
-
-/** The live kafkajs consumer inside the app's ingestion transport. */
-function consumerOf(t: TestApp): Consumer {
-  const [microservice] = t.app.getMicroservices() as unknown as {
-    unwrap<T>(): T;
-  }[];
-  return microservice.unwrap<Consumer>();
 }
 
 /**

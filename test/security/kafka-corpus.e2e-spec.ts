@@ -1,8 +1,9 @@
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
-import type { Consumer, Message } from 'kafkajs';
+import type { Message } from 'kafkajs';
 import { EVENT_STORE, type EventStore } from '../../src/ingestion/store/event-store';
 import {
   anEvent,
+  consumerOf,
   createProducerKey,
   eventually,
   ingestionEnv,
@@ -12,12 +13,6 @@ import {
 } from '../support/ingestion';
 import { bearer, createTenant, createTestApp, TestApp, tenantToken } from '../support/test-app';
 import { recordSuiteResult } from './support/suite-results';
-
-/** The live kafkajs consumer inside the app's ingestion transport. */
-function consumerOf(t: TestApp): Consumer {
-  const [microservice] = t.app.getMicroservices() as unknown as { unwrap<T>(): T }[];
-  return microservice.unwrap<Consumer>();
-}
 
 /** One hostile message and the dead-letter reason it must get (null: it may also be stored). */
 interface HostileCase {

@@ -1,6 +1,6 @@
-import { Kafka, logLevel, type Message } from 'kafkajs';
+import { type Consumer, Kafka, logLevel, type Message } from 'kafkajs';
 import type TestAgent from 'supertest/lib/agent';
-import { bearer, tenantToken } from './test-app';
+import { bearer, type TestApp, tenantToken } from './test-app';
 import { randomUUID } from 'node:crypto';
 import { kafkaClientConfig } from '../../src/ingestion/kafka/kafka-connection';
 
@@ -74,6 +74,12 @@ export function testKafka(clientId: string, principal: TestPrincipal = 'app'): K
       KAFKA_SASL_PASSWORD: user[1],
     }),
   });
+}
+
+/** The live kafkajs consumer inside a test app's ingestion transport (a new one after a restart). */
+export function consumerOf(t: TestApp): Consumer {
+  const [microservice] = t.app.getMicroservices() as unknown as { unwrap<T>(): T }[];
+  return microservice.unwrap<Consumer>();
 }
 
 /** An API key of the tenant, made through the API: what a direct Kafka producer signs with. */

@@ -1,5 +1,6 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import { isRfc3339Timestamp } from '../../common/rfc3339';
+import { isWellFormedText } from '../../common/well-formed-text';
 import type { FieldError } from '../../common/field-error';
 
 /** One usage event as clients send it (HTTP body item or Kafka message value). */
@@ -82,13 +83,6 @@ ajv.addFormat('rfc3339', { type: 'string', validate: isRfc3339Timestamp });
 /** Compiled once: on the hot path this is a plain function of the value (see bench/). */
 const compiled = ajv.compile<IncomingEvent>(EVENT_SCHEMA);
 
-/** A lone UTF-16 surrogate: text no database or JSON parser downstream accepts. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-function isWellFormed(text: string): boolean {
-  return !LONE_SURROGATE.test(text);
-}
-
 export type EventCheck =
   { ok: true; event: IncomingEvent; timestamp: Date } | { ok: false; errors: FieldError[] };
 
@@ -103,13 +97,13 @@ export function checkEvent(value: unknown, now: number, retentionDays: number): 
   // A lone UTF-16 surrogate passes JSON and the schema but no store takes it: refuse it here.
   for (const field of ['user_id', 'session_id'] as const) {
     const text = value[field];
-    if (text !== undefined && !isWellFormed(text)) {
+    if (text !== undefined && !isWellFormedText(text)) {
       errors.push({ field, message: `${field} must be well-formed Unicode text` });
     }
   }
   for (const [key, property] of Object.entries(value.properties ?? {})) {
-    if (!isWellFormed(key) || (typeof property === 'string' && !isWellFormed(property))) {
-      const field = `properties.${isWellFormed(key) ? key : '?'}`;
+    if (!isWellFormedText(key) || (typeof property === 'string' && !isWellFormedText(property))) {
+      const field = `properties.${isWellFormedText(key) ? key : '?'}`;
       errors.push({ field, message: 'property names and values must be well-formed Unicode text' });
     }
   }

@@ -10,7 +10,13 @@ import type {
 import type { EventWriter } from '../pipeline/event-writer';
 import type { ConsumerMonitor } from './consumer-monitor';
 import { DeadLetterPublisher, deadLetterRecord } from './dead-letter-publisher';
-import { deadLetterTopic } from './kafka-connection';
+import { APP_SIGNATURE_HEADER, VIA_HEADER } from './app-message-signer';
+import {
+  API_KEY_HEADER,
+  deadLetterTopic,
+  RECEIVED_AT_HEADER,
+  TENANT_HEADER,
+} from './kafka-connection';
 
 const HEARTBEAT_MS = 3_000;
 const RESTART_MIN_MS = 1_000;
@@ -196,9 +202,21 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
   }
 }
 
+/** The headers the pipeline reads; no other is ever decoded (a producer may send thousands). */
+const READ_HEADERS = [
+  TENANT_HEADER,
+  RECEIVED_AT_HEADER,
+  VIA_HEADER,
+  APP_SIGNATURE_HEADER,
+  API_KEY_HEADER,
+] as const;
+
 function textHeaders(headers: IHeaders | undefined): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
+  if (!headers) return out;
+  for (const name of READ_HEADERS) {
+    if (!Object.hasOwn(headers, name)) continue;
+    const value = headers[name];
     const first = Array.isArray(value) ? value[0] : value;
     out[name] = first === undefined ? undefined : first.toString();
   }

@@ -220,7 +220,10 @@ export class ClickHouseEventStore implements EventStore {
 
   /** The server's version, as the writer sees it. */
   async version(): Promise<string> {
-    const [row] = await this.readAs<{ version: string }>(this.client, 'SELECT version() AS version');
+    const [row] = await this.readAs<{ version: string }>(
+      this.client,
+      'SELECT version() AS version',
+    );
     return row.version;
   }
 
