@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/admin-only.decorator';
+import { ISOLATION_REPORT_SCHEMA } from './dto/isolation-report.schema';
 import type { IsolationReport } from './isolation-report';
 import { IsolationReportService } from './isolation-report.service';
 
@@ -18,7 +19,10 @@ export class IsolationReportAdminController {
       'search_path, the ClickHouse users and their profile settings, and the last run of the security suite. ' +
       '`verdict` is `problems` when any of them is off; `problems` lists each.',
   })
-  @ApiOkResponse({ description: 'The report (the same JSON `npm run isolation-report` prints)' })
+  @ApiOkResponse({
+    description: 'The report (the same JSON `npm run isolation-report` prints)',
+    schema: ISOLATION_REPORT_SCHEMA,
+  })
   report(): Promise<IsolationReport> {
     return this.reports.report();
   }

@@ -17,6 +17,10 @@ import { UuidParam } from '../common/uuid-param';
 import { CreateTenantDto } from './dto/create-tenant.dto';
 import { ListTenantsQuery } from './dto/list-tenants.query';
 import { TenantCreatedResponse, TenantPageResponse, TenantResponse } from './dto/tenant.response';
+import {
+  PlatformStatisticsResponse,
+  TenantStatisticsResponse,
+} from './dto/statistics.response';
 import { UpdateTenantDto } from './dto/update-tenant.dto';
 import {
   type PlatformStatistics,
@@ -84,6 +88,7 @@ export class TenantsAdminController {
   @ApiOperation({ summary: 'Rename, change tier, suspend or reactivate' })
   @ApiOkResponse({ type: TenantResponse })
   @ApiNotFoundResponse()
+  @ApiConflictResponse({ description: 'The tenant is deleted and can no longer be changed' })
   async update(
     @UuidParam('id') id: string,
     @Body() change: UpdateTenantDto,
@@ -110,6 +115,7 @@ export class TenantsAdminController {
 
   @Get('tenants/:id/statistics')
   @ApiOperation({ summary: "Row counts of the tenant's own tables, read under its RLS scope" })
+  @ApiOkResponse({ type: TenantStatisticsResponse })
   @ApiNotFoundResponse()
   async tenantStatistics(@UuidParam('id') id: string): Promise<TenantStatistics> {
     return this.statistics.forTenant(id);
@@ -117,6 +123,7 @@ export class TenantsAdminController {
 
   @Get('statistics')
   @ApiOperation({ summary: 'Tenant counts by status and tier' })
+  @ApiOkResponse({ type: PlatformStatisticsResponse })
   async platformStatistics(): Promise<PlatformStatistics> {
     return this.statistics.forPlatform();
   }

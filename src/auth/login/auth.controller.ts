@@ -2,6 +2,8 @@ import { Body, Controller, Get, Headers, HttpCode, Post, Req, UseGuards } from '
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { ConfigService } from '@nestjs/config';
 import {
+  ApiHeader,
+  ApiBadRequestResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -21,6 +23,7 @@ import { UserResponse } from '../users/dto/user.response';
 import { User } from '../users/user.entity';
 import { PasswordSetupService } from '../users/password-setup.service';
 import { LoginDto, RefreshDto, SetPasswordDto } from './dto/login.dto';
+import { MeResponse } from './dto/me.response';
 import { TokenPairResponse } from './dto/token-pair.response';
 import { SessionService } from './session.service';
 
@@ -43,6 +46,11 @@ export class AuthController {
   @UseGuards(ThrottlerGuard)
   @HttpCode(200)
   @ApiOperation({ summary: 'Password login: a 15-minute access token and a 30-day refresh token' })
+  @ApiHeader({
+    name: 'host',
+    required: false,
+    description: 'A tenant subdomain `<slug>.<BASE_DOMAIN>` names the tenant when `tenant` is left out',
+  })
   @ApiOkResponse({ type: TokenPairResponse })
   @ApiUnauthorizedResponse({ description: 'Invalid credentials (the same answer for every cause)' })
   @ApiTooManyRequestsResponse({ description: 'Too many attempts from this IP; see Retry-After' })
@@ -62,7 +70,8 @@ export class AuthController {
     summary: 'Rotate a refresh token; reusing a rotated one revokes its whole family',
   })
   @ApiOkResponse({ type: TokenPairResponse })
-  @ApiUnauthorizedResponse()
+  @ApiUnauthorizedResponse({ description: 'Unknown, expired, revoked or reused refresh token' })
+  @ApiTooManyRequestsResponse({ description: 'Too many attempts from this IP; see Retry-After' })
   refresh(@Body() input: RefreshDto, @Req() request: TenantRequest): Promise<TokenPairResponse> {
     return this.sessions.refresh(input.refresh_token, actorOf(request, undefined));
   }
@@ -71,7 +80,7 @@ export class AuthController {
   @Public()
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke the refresh token and every token rotated from the same login' })
-  @ApiNoContentResponse()
+  @ApiNoContentResponse({ description: 'Revoked (also when the token was unknown or already revoked)' })
   async logout(@Body() input: RefreshDto, @Req() request: TenantRequest): Promise<void> {
     await this.sessions.logout(input.refresh_token, actorOf(request, undefined));
   }
@@ -81,7 +90,11 @@ export class AuthController {
   @UseGuards(ThrottlerGuard)
   @HttpCode(204)
   @ApiOperation({ summary: 'Set a password with a one-time password-set token (a new owner, say)' })
-  @ApiNoContentResponse()
+  @ApiNoContentResponse({ description: 'The password is set; the token is used up' })
+  @ApiBadRequestResponse({
+    description: 'A malformed field, or a token that is invalid, used or expired (names `token`)',
+  })
+  @ApiTooManyRequestsResponse({ description: 'Too many attempts from this IP; see Retry-After' })
   async setPassword(@Body() input: SetPasswordDto): Promise<void> {
     await this.passwordSetup.redeem(input.token, input.password);
   }
@@ -89,7 +102,8 @@ export class AuthController {
   @Get('me')
   @RequirePermissions()
   @ApiOperation({ summary: 'Who the credential is: tenant, role, permissions, user' })
-  async me(@Req() request: TenantRequest) {
+  @ApiOkResponse({ type: MeResponse })
+  async me(@Req() request: TenantRequest): Promise<MeResponse> {
     const principal = request.principal!;
     const tenant = request.tenant!;
     const user =

@@ -6,6 +6,7 @@ import {
   ApiOperation,
   ApiProperty,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
@@ -48,6 +49,7 @@ export class PlatformAdminAuthController {
   })
   @ApiOkResponse({ type: AdminTokenResponse })
   @ApiUnauthorizedResponse({ description: 'Invalid credentials' })
+  @ApiTooManyRequestsResponse({ description: 'Too many attempts from this IP; see Retry-After' })
   login(@Body() input: AdminLoginDto, @Req() request: Request): Promise<AdminTokenResponse> {
     return this.admins.login(input.email, input.password, actorOf(request, undefined));
   }

@@ -22,6 +22,7 @@ import { OutsideTenantTransaction } from '../../auth/access-policy';
 import { RequirePermissions } from '../../auth/require-permissions.decorator';
 import type { TenantRequest } from '../../tenancy/tenant-request';
 import { EVENT_SCHEMA } from '../events/event-contract';
+import { RFC3339_SCHEMA } from '../../openapi/schemas';
 import { EventIntake, type IntakeResult } from './event-intake';
 
 const EXAMPLE_EVENT = {
@@ -32,6 +33,23 @@ const EXAMPLE_EVENT = {
   session_id: 'session-7',
   properties: { page_url: '/pricing', browser: 'firefox', country: 'DE', plan_price: 49 },
 };
+
+/**
+ * The event contract as the document shows it: EVENT_SCHEMA (what ajv checks each event with),
+ * with its timestamp in standard terms (ajv's `rfc3339` format is a function of ours).
+ */
+const DOCUMENTED_EVENT = {
+  ...EVENT_SCHEMA,
+  description:
+    'One event. Also refused, each on its own: a timestamp more than a day ahead or older than ' +
+    'the plan’s retention, properties over 8 KB as JSON, and a lone surrogate in any text.',
+  properties: {
+    ...EVENT_SCHEMA.properties,
+    timestamp: { ...RFC3339_SCHEMA, description: EVENT_SCHEMA.properties.timestamp.description },
+  },
+};
+
+const FIELD_ERRORS = { type: 'array', items: { $ref: '#/components/schemas/FieldError' } };
 
 @ApiTags('events')
 @Controller('v1/events')
@@ -53,13 +71,13 @@ export class EventsController {
   @ApiBody({
     schema: {
       oneOf: [
-        EVENT_SCHEMA,
+        DOCUMENTED_EVENT,
         {
           type: 'object',
           additionalProperties: false,
           required: ['events'],
           properties: {
-            events: { type: 'array', minItems: 1, maxItems: 1000, items: EVENT_SCHEMA },
+            events: { type: 'array', minItems: 1, maxItems: 1000, items: DOCUMENTED_EVENT },
           },
         },
       ],
@@ -81,10 +99,33 @@ export class EventsController {
     },
   })
   @ApiAcceptedResponse({
-    description: '{ accepted, rejected: [{ index, errors: [{ field, message }] }] }',
+    description: 'The valid events are durable; the others are listed with their faults',
+    schema: {
+      type: 'object',
+      required: ['accepted', 'rejected'],
+      additionalProperties: false,
+      properties: {
+        accepted: { type: 'integer', minimum: 1, maximum: 1000 },
+        rejected: {
+          type: 'array',
+          maxItems: 999,
+          items: {
+            type: 'object',
+            required: ['index', 'errors'],
+            additionalProperties: false,
+            properties: {
+              index: { type: 'integer', minimum: 0, description: 'Position in `events` (0: a single event)' },
+              errors: FIELD_ERRORS,
+            },
+          },
+        },
+      },
+    },
   })
   @ApiBadRequestResponse({
-    description: 'Not one event or { events: [...] }, or no event was valid',
+    description:
+      'Not one event or { events: [...] }, or no event was valid: `errors` names each field ' +
+      '(`events[3].timestamp` in a batch), and `accepted` (0) and `rejected` come as on a 202',
   })
   @ApiPayloadTooLargeResponse({ description: 'Body over 1 MB' })
   @ApiServiceUnavailableResponse({ description: 'Kafka unreachable: nothing was accepted; retry' })
