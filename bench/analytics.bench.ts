@@ -9,10 +9,10 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { AppModule } from '../src/app.module';
 import { configureApp } from '../src/app.setup';
-import { PostgresRollupRefresher } from '../src/analytics/rollups/postgres-rollup-refresher';
+import { PostgresRollupRefresher } from '../src/analytics/rollups/postgres-rollup.refresher';
 import { ApiKeysService } from '../src/auth/api-keys/api-keys.service';
 import { REPO_ROOT, readStackEnv } from '../src/config/stack-env';
-import { TenantContext } from '../src/database/tenant-context';
+import { TenantContext } from '../src/tenancy/scope/tenant.context';
 import {
   type Connections,
   diskUsage,

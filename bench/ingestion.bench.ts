@@ -15,7 +15,7 @@ import {
   APP_SIGNATURE_HEADER,
   AppMessageSigner,
   VIA_HEADER,
-} from '../src/ingestion/kafka/app-message-signer';
+} from '../src/ingestion/kafka/app-message.signer';
 import {
   API_KEY_HEADER,
   ensureTopics,
@@ -23,7 +23,7 @@ import {
   RECEIVED_AT_HEADER,
   TENANT_HEADER,
 } from '../src/ingestion/kafka/kafka-connection';
-import { EventWriter } from '../src/ingestion/pipeline/event-writer';
+import { EventWriter } from '../src/ingestion/pipeline/event.writer';
 import type { LoadOrder } from './http-load.worker';
 import { PlaintextKafka } from './plaintext-kafka';
 

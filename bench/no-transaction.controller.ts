@@ -1,11 +1,11 @@
-import { Controller, Get, OnModuleDestroy, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, OnModuleDestroy, Req } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
-import { setAccessPolicy } from '../src/auth/access-policy';
-import { TenantAuthGuard } from '../src/auth/tenant-auth.guard';
-import { TenantContext } from '../src/database/tenant-context';
+import { Public } from '../src/tenancy/scope/access-policy';
+import { TenantAuthGuard } from '../src/tenancy/scope/tenant-auth.guard';
+import { TenantContext } from '../src/tenancy/scope/tenant.context';
 import { SettingsResponse } from '../src/tenancy/settings/dto/settings.response';
 import { TenantSettingsService } from '../src/tenancy/settings/tenant-settings.service';
-import type { TenantRequest } from '../src/tenancy/tenant-request';
+import type { TenantRequest } from '../src/tenancy/scope/tenant-request';
 import { User } from '../src/auth/users/user.entity';
 
 /**
@@ -20,19 +20,21 @@ export class NoTransactionSettingsController implements OnModuleDestroy {
     private readonly dataSource: DataSource,
     private readonly tenantContext: TenantContext,
     private readonly settings: TenantSettingsService,
+    private readonly tenantAuth: TenantAuthGuard,
   ) {}
 
   @Get('settings-without-transaction')
-  @setAccessPolicy({ kind: 'tenant', permissions: ['settings:read'] })
-  @UseGuards(TenantAuthGuard)
+  // Public to the global pipeline (no tenant transaction); the same tenant guard runs by hand.
+  @Public()
   async get(@Req() request: TenantRequest): Promise<SettingsResponse> {
+    await this.tenantAuth.authenticate(request, ['settings:read']);
     const tenantId = request.tenant!.id;
     const runner = await this.pinnedRunner(tenantId);
     // The same active-user check the tenant pipeline makes, then the same service call.
     const settings = await this.tenantContext.bind(
       { tenantId, manager: runner.manager },
       async () => {
-        const principal = request.principal;
+        const principal = request.caller;
         const subject = principal?.kind === 'tenant' ? principal.subject : undefined;
         await runner.manager
           .getRepository(User)

@@ -5,6 +5,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
 import { AppModule } from '../src/app.module';
+import { TenantScopeModule } from '../src/tenancy/scope/tenant-scope.module';
+import { TenancyModule } from '../src/tenancy/tenancy.module';
 import { accessTokenSignOptions } from '../src/auth/credentials.service';
 import { configureApp } from '../src/app.setup';
 import { readStackEnv } from '../src/config/stack-env';
@@ -65,7 +67,7 @@ export async function benchTenantTransaction(
   });
   const root: DynamicModule = {
     module: BenchAppModule,
-    imports: [await AppModule.forRoot()],
+    imports: [await AppModule.forRoot(), TenantScopeModule, TenancyModule],
     controllers: [NoTransactionSettingsController],
   };
   const app = await NestFactory.create<NestExpressApplication>(root, {

@@ -19,6 +19,7 @@ fi
 
 step "lint"
 npx eslint .
+npm run --silent lint:cycles   # no import cycle in src/ (module imports included)
 
 step "type-check (app, migrations, tests, benchmarks)"
 npx tsc -p tsconfig.json --noEmit

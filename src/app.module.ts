@@ -1,22 +1,23 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { DeclaredAccessGuard } from './auth/declared-access.guard';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AnalyticsModule } from './analytics/analytics.module';
+import { RollupsModule } from './analytics/rollups/rollups.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { BillingModule } from './billing/billing.module';
+import { BrandingModule } from './branding/branding.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { createValidationPipe } from './common/validation.pipe';
 import { validateEnvironment } from './config/environment';
 import { DatabaseModule } from './database/database.module';
-import { AnalyticsModule } from './analytics/analytics.module';
-import { BillingModule } from './billing/billing.module';
-import { RollupsModule } from './analytics/rollups/rollups.module';
-import { BrandingModule } from './branding/branding.module';
 import { HealthModule } from './health/health.module';
 import { IngestionModule } from './ingestion/ingestion.module';
 import { IsolationModule } from './isolation/isolation.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { TenantOnboardingModule } from './tenancy/onboarding/tenant-onboarding.module';
+import { TenantScopeModule } from './tenancy/scope/tenant-scope.module';
 import { TenancyModule } from './tenancy/tenancy.module';
 
 /**
@@ -27,8 +28,10 @@ import { TenancyModule } from './tenancy/tenancy.module';
   imports: [
     LoggingModule,
     DatabaseModule,
+    TenantScopeModule,
     AuthModule,
     TenancyModule,
+    TenantOnboardingModule,
     HealthModule,
     MetricsModule,
     AuditModule,
@@ -41,7 +44,6 @@ import { TenancyModule } from './tenancy/tenancy.module';
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
-    { provide: APP_GUARD, useClass: DeclaredAccessGuard },
   ],
 })
 export class AppModule {
@@ -53,10 +55,12 @@ export class AppModule {
       validate: validateEnvironment,
       ignoreEnvFile: process.env.NODE_ENV === 'test',
     });
-    const redisUrl = process.env.REDIS_URL?.trim() || undefined;
+    // The rollup module's shape (a BullMQ queue or a timer) is chosen before Nest starts, so it
+    // reads the same validated environment ConfigService serves (the .env file is loaded by now).
+    const environment = validateEnvironment(process.env);
     return {
       module: AppModule,
-      imports: [config, RollupsModule.register(redisUrl, process.env.DATABASE_NAME ?? 'tenantry')],
+      imports: [config, RollupsModule.register(environment.REDIS_URL, environment.DATABASE_NAME)],
     };
   }
 }

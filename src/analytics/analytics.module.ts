@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+import { AuditModule } from '../audit/audit.module';
+import { AuthModule } from '../auth/auth.module';
 import { BrandingModule } from '../branding/branding.module';
+import { TenancyModule } from '../tenancy/tenancy.module';
 import { QueryCostInterceptor } from './cost/query-cost.interceptor';
 import {
   QUERY_COST,
@@ -11,9 +14,9 @@ import {
 import { QueryCostsController } from './cost/query-costs.controller';
 import { DashboardsController } from './dashboards/dashboards.controller';
 import { DashboardsService } from './dashboards/dashboards.service';
-import { WidgetRunner } from './dashboards/widget-runner';
-import { EmbedAccess } from './embed/embed-access.service';
-import { EmbedAssets } from './embed/embed-assets';
+import { WidgetRunner } from './dashboards/widget.runner';
+import { EmbedAccessService } from './embed/embed-access.service';
+import { EmbedAssets } from './embed/embed.assets';
 import { EmbedDataController } from './embed/embed-data.controller';
 import { EmbedPageController } from './embed/embed-page.controller';
 import { GuestTokenController } from './embed/guest-token.controller';
@@ -30,7 +33,7 @@ import { AnalyticsStoreModule } from './stores/analytics-store.module';
  * dashboard pages (embed/). Rollups are kept by RollupsModule.
  */
 @Module({
-  imports: [AnalyticsStoreModule, BrandingModule],
+  imports: [AnalyticsStoreModule, AuditModule, AuthModule, BrandingModule, TenancyModule],
   controllers: [
     AnalyticsController,
     FunnelController,
@@ -64,7 +67,7 @@ import { AnalyticsStoreModule } from './stores/analytics-store.module';
     DashboardsService,
     WidgetRunner,
     GuestTokensService,
-    EmbedAccess,
+    EmbedAccessService,
     EmbedAssets,
   ],
 })

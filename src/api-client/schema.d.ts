@@ -171,6 +171,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The calling tenant's audit log, newest first */
+        get: operations["AuditController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every tenant's audit entries and the platform's own (admin logins), newest first; filter by tenant, action, actor, time or cross-tenant attempts */
+        get: operations["PlatformAuditAdminController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/tenants": {
         parameters: {
             query?: never;
@@ -182,7 +216,7 @@ export interface paths {
         get: operations["TenantsAdminController_list"];
         put?: never;
         /** Provision a tenant with default settings and its owner */
-        post: operations["TenantsAdminController_create"];
+        post: operations["TenantOnboardingController_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -307,40 +341,6 @@ export interface paths {
          * @description Each event is checked on its own: the valid ones are accepted (durable in Kafka, or in the event store without Kafka, before this answers), the others come back in `rejected` with their index and the fields at fault. Sending an event_id again never stores it twice. The tenant is the credential’s; a tenant_id in the body is refused.
          */
         post: operations["EventsController_ingest"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/audit-log": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The calling tenant's audit log, newest first */
-        get: operations["AuditController_list"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/admin/audit-log": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Every tenant's audit entries and the platform's own (admin logins), newest first; filter by tenant, action, actor, time or cross-tenant attempts */
-        get: operations["PlatformAuditAdminController_list"];
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -643,6 +643,34 @@ export interface components {
             token: string;
             password: string;
         };
+        MeTenant: {
+            /** Format: uuid */
+            id: string;
+            /** @example acme */
+            slug: string;
+            /** @example Acme Corp */
+            name: string;
+            /** @enum {string} */
+            tier: "starter" | "growth" | "enterprise";
+        };
+        MeResponse: {
+            /** @description The tenant the credential acts on */
+            tenant: components["schemas"]["MeTenant"];
+            /**
+             * @description tenant: a user access token; api_key: an API key; platform_admin: acting on X-Tenant-ID
+             * @enum {string}
+             */
+            credential: "tenant" | "api_key" | "platform_admin";
+            /**
+             * @description The role claim of a user token (null for keys and platform admins)
+             * @enum {string|null}
+             */
+            role: "owner" | "admin" | "analyst" | "viewer" | null;
+            /** @description The permissions held: the role's, the key's scopes, or all for a platform admin */
+            permissions: ("settings:read" | "settings:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "audit:read" | "events:write" | "analytics:read" | "dashboards:read" | "dashboards:write")[];
+            /** @description The user of a user token (null for keys and platform admins) */
+            user: (components["schemas"]["UserResponse"] | null) & components["schemas"]["UserResponse"];
+        };
         CreateApiKeyDto: {
             /** @example production ingest */
             name: string;
@@ -691,113 +719,6 @@ export interface components {
             token_type: string;
             /** @example 900 */
             expires_in: number;
-        };
-        CreateTenantDto: {
-            /** @example Acme Corp */
-            name: string;
-            /**
-             * @description Lowercase DNS label; the tenant is also served at <slug>.<BASE_DOMAIN>
-             * @example acme
-             */
-            slug: string;
-            /**
-             * @description The tenant's first owner; gets a one-time password-set token
-             * @example founder@acme.example
-             */
-            owner_email: string;
-            /**
-             * @default starter
-             * @enum {string}
-             */
-            tier: "starter" | "growth" | "enterprise";
-        };
-        TenantOwnerResponse: {
-            /** Format: uuid */
-            id: string;
-            email: string;
-        };
-        TenantCreatedResponse: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            slug: string;
-            /** @enum {string} */
-            tier: "starter" | "growth" | "enterprise";
-            /** @enum {string} */
-            status: "active" | "suspended" | "deleted";
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-            /** Format: date-time */
-            deleted_at: string | null;
-            owner: components["schemas"]["TenantOwnerResponse"];
-            /** @description Shown once; POST /auth/password with it sets the owner password */
-            password_set_token: string;
-            /** Format: date-time */
-            password_set_expires_at: string;
-        };
-        TenantResponse: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            slug: string;
-            /** @enum {string} */
-            tier: "starter" | "growth" | "enterprise";
-            /** @enum {string} */
-            status: "active" | "suspended" | "deleted";
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-            /** Format: date-time */
-            deleted_at: string | null;
-        };
-        TenantPageResponse: {
-            data: components["schemas"]["TenantResponse"][];
-            page: number;
-            limit: number;
-            total: number;
-        };
-        UpdateTenantDto: {
-            name?: string;
-            /** @enum {string} */
-            tier?: "starter" | "growth" | "enterprise";
-            /** @enum {string} */
-            status?: "active" | "suspended";
-        };
-        SettingsResponse: {
-            /** Format: uuid */
-            tenant_id: string;
-            /** @example UTC */
-            timezone: string;
-            /** @example en */
-            locale: string;
-            /** @example USD */
-            currency: string;
-            /** @enum {string} */
-            date_format: "YYYY-MM-DD" | "DD/MM/YYYY" | "MM/DD/YYYY" | "DD.MM.YYYY";
-            /** Format: date-time */
-            updated_at: string;
-        };
-        UpdateSettingsDto: {
-            /**
-             * @description IANA time zone name, any letter case; stored as PostgreSQL spells it (utc → UTC), and only when every configured event store knows it
-             * @example Europe/Berlin
-             */
-            timezone?: string;
-            /**
-             * @description BCP 47 locale
-             * @example de-DE
-             */
-            locale?: string;
-            /**
-             * @description ISO 4217 currency code
-             * @example EUR
-             */
-            currency?: string;
-            /** @enum {string} */
-            date_format?: "YYYY-MM-DD" | "DD/MM/YYYY" | "MM/DD/YYYY" | "DD.MM.YYYY";
         };
         AuditEntryResponse: {
             /** Format: uuid */
@@ -851,6 +772,157 @@ export interface components {
             page: number;
             limit: number;
             total: number;
+        };
+        TenantResponse: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            slug: string;
+            /** @enum {string} */
+            tier: "starter" | "growth" | "enterprise";
+            /** @enum {string} */
+            status: "active" | "suspended" | "deleted";
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date-time */
+            deleted_at: string | null;
+        };
+        TenantPageResponse: {
+            data: components["schemas"]["TenantResponse"][];
+            page: number;
+            limit: number;
+            total: number;
+        };
+        UpdateTenantDto: {
+            name?: string;
+            /** @enum {string} */
+            tier?: "starter" | "growth" | "enterprise";
+            /** @enum {string} */
+            status?: "active" | "suspended";
+        };
+        TenantStatisticsResponse: {
+            /** Format: uuid */
+            tenant_id: string;
+            /** @enum {string} */
+            status: "active" | "suspended" | "deleted";
+            /** @enum {string} */
+            tier: "starter" | "growth" | "enterprise";
+            /** @description Whole days since it was created */
+            age_days: number;
+            /**
+             * @description Row count of every tenant-owned table, read under the tenant’s own RLS scope
+             * @example {
+             *       "users": 3,
+             *       "api_keys": 2,
+             *       "events": 12000
+             *     }
+             */
+            rows: {
+                [key: string]: number;
+            };
+        };
+        PlatformTenantCounts: {
+            total: number;
+            /** @description Tenants per status, every status listed */
+            by_status?: {
+                active: number;
+                suspended: number;
+                deleted: number;
+            } & {
+                [key: string]: number;
+            };
+            /** @description Tenants per tier, every tier listed */
+            by_tier?: {
+                starter: number;
+                growth: number;
+                enterprise: number;
+            } & {
+                [key: string]: number;
+            };
+            created_last_30_days: number;
+        };
+        PlatformStatisticsResponse: {
+            tenants: components["schemas"]["PlatformTenantCounts"];
+        };
+        SettingsResponse: {
+            /** Format: uuid */
+            tenant_id: string;
+            /** @example UTC */
+            timezone: string;
+            /** @example en */
+            locale: string;
+            /** @example USD */
+            currency: string;
+            /** @enum {string} */
+            date_format: "YYYY-MM-DD" | "DD/MM/YYYY" | "MM/DD/YYYY" | "DD.MM.YYYY";
+            /** Format: date-time */
+            updated_at: string;
+        };
+        UpdateSettingsDto: {
+            /**
+             * @description IANA time zone name, any letter case; stored as PostgreSQL spells it (utc → UTC), and only when every configured event store knows it
+             * @example Europe/Berlin
+             */
+            timezone?: string;
+            /**
+             * @description BCP 47 locale
+             * @example de-DE
+             */
+            locale?: string;
+            /**
+             * @description ISO 4217 currency code
+             * @example EUR
+             */
+            currency?: string;
+            /** @enum {string} */
+            date_format?: "YYYY-MM-DD" | "DD/MM/YYYY" | "MM/DD/YYYY" | "DD.MM.YYYY";
+        };
+        CreateTenantDto: {
+            /** @example Acme Corp */
+            name: string;
+            /**
+             * @description Lowercase DNS label; the tenant is also served at <slug>.<BASE_DOMAIN>
+             * @example acme
+             */
+            slug: string;
+            /**
+             * @description The tenant's first owner; gets a one-time password-set token
+             * @example founder@acme.example
+             */
+            owner_email: string;
+            /**
+             * @default starter
+             * @enum {string}
+             */
+            tier: "starter" | "growth" | "enterprise";
+        };
+        TenantOwnerResponse: {
+            /** Format: uuid */
+            id: string;
+            email: string;
+        };
+        TenantCreatedResponse: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            slug: string;
+            /** @enum {string} */
+            tier: "starter" | "growth" | "enterprise";
+            /** @enum {string} */
+            status: "active" | "suspended" | "deleted";
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date-time */
+            deleted_at: string | null;
+            owner: components["schemas"]["TenantOwnerResponse"];
+            /** @description Shown once; POST /auth/password with it sets the owner password */
+            password_set_token: string;
+            /** Format: date-time */
+            password_set_expires_at: string;
         };
         BrandingResponse: {
             /** @example #4f46e5 */
@@ -1636,8 +1708,9 @@ export interface operations {
     AuthController_login: {
         parameters: {
             query?: never;
-            header: {
-                host: string;
+            header?: {
+                /** @description A tenant subdomain `<slug>.<BASE_DOMAIN>` names the tenant when `tenant` is left out */
+                host?: string;
             };
             path?: never;
             cookie?: never;
@@ -1733,7 +1806,7 @@ export interface operations {
                     "application/json": components["schemas"]["InvalidInputResponse"];
                 };
             };
-            /** @description Missing, invalid or expired credential */
+            /** @description Unknown, expired, revoked or reused refresh token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1760,6 +1833,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Too many attempts from this IP; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     AuthController_logout: {
@@ -1775,6 +1857,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Revoked (also when the token was unknown or already revoked) */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -1823,13 +1906,14 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The password is set; the token is used up */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries. */
+            /** @description A malformed field, or a token that is invalid, used or expired (names `token`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1856,6 +1940,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Too many attempts from this IP; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     AuthController_me: {
@@ -1870,6 +1963,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeResponse"];
+                };
+            };
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
@@ -2154,6 +2255,138 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Too many attempts from this IP; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    AuditController_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                limit?: number;
+                action?: string;
+                /** @description User id, API key id or platform admin subject */
+                actor_id?: string;
+                /** @description From (inclusive), ISO 8601 with zone */
+                from?: string;
+                /** @description To (exclusive), ISO 8601 with zone */
+                to?: string;
+            };
+            header?: {
+                /** @description Tenant to act on; honoured only for platform admin credentials */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPageResponse"];
+                };
+            };
+            /**
+             * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
+             *
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired credential; unknown tenant */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing permission (audit:read), tenant suspended or deleted, or credential of another tenant */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    PlatformAuditAdminController_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                limit?: number;
+                action?: string;
+                /** @description User id, API key id or platform admin subject */
+                actor_id?: string;
+                /** @description From (inclusive), ISO 8601 with zone */
+                from?: string;
+                /** @description To (exclusive), ISO 8601 with zone */
+                to?: string;
+                /** @description Only this tenant's entries */
+                tenant_id?: string;
+                /** @description Only entries flagged cross_tenant_attempt */
+                cross_tenant_only?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformAuditPageResponse"];
+                };
+            };
+            /** @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing or invalid platform admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A tenant credential was used on a platform route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     TenantsAdminController_list: {
@@ -2209,7 +2442,7 @@ export interface operations {
             };
         };
     };
-    TenantsAdminController_create: {
+    TenantOnboardingController_create: {
         parameters: {
             query?: never;
             header?: never;
@@ -2459,6 +2692,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The tenant is deleted and can no longer be changed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Body larger than the accepted limit */
             413: {
                 headers: {
@@ -2490,6 +2732,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantStatisticsResponse"];
+                };
+            };
             /** @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries. */
             400: {
                 headers: {
@@ -2541,7 +2791,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlatformStatisticsResponse"];
+                };
             };
             /** @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries. */
             400: {
@@ -2870,7 +3122,12 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "ok";
+                    };
+                };
             };
             /** @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries. */
             400: {
@@ -2903,7 +3160,7 @@ export interface operations {
                     event_id: string;
                     event_type: string;
                     /**
-                     * Format: rfc3339
+                     * Format: date-time
                      * @description When it happened, ISO 8601 with a zone; at most 1 day ahead, within retention
                      */
                     timestamp: string;
@@ -2921,7 +3178,7 @@ export interface operations {
                         event_id: string;
                         event_type: string;
                         /**
-                         * Format: rfc3339
+                         * Format: date-time
                          * @description When it happened, ISO 8601 with a zone; at most 1 day ahead, within retention
                          */
                         timestamp: string;
@@ -2935,15 +3192,24 @@ export interface operations {
             };
         };
         responses: {
-            /** @description { accepted, rejected: [{ index, errors: [{ field, message }] }] } */
+            /** @description The valid events are durable; the others are listed with their faults */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        accepted: number;
+                        rejected: {
+                            /** @description Position in `events` (0: a single event) */
+                            index: number;
+                            errors: components["schemas"]["FieldError"][];
+                        }[];
+                    };
+                };
             };
             /**
-             * @description Not one event or { events: [...] }, or no event was valid
+             * @description Not one event or { events: [...] }, or no event was valid: `errors` names each field (`events[3].timestamp` in a batch), and `accepted` (0) and `rejected` come as on a 202
              *
              *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
              */
@@ -2993,129 +3259,6 @@ export interface operations {
             };
             /** @description Kafka unreachable: nothing was accepted; retry */
             503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    AuditController_list: {
-        parameters: {
-            query?: {
-                page?: number;
-                limit?: number;
-                action?: string;
-                /** @description User id, API key id or platform admin subject */
-                actor_id?: string;
-                /** @description From (inclusive), ISO 8601 with zone */
-                from?: string;
-                /** @description To (exclusive), ISO 8601 with zone */
-                to?: string;
-            };
-            header?: {
-                /** @description Tenant to act on; honoured only for platform admin credentials */
-                "X-Tenant-ID"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AuditPageResponse"];
-                };
-            };
-            /**
-             * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
-             *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
-             */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["InvalidInputResponse"];
-                };
-            };
-            /** @description Missing, invalid or expired credential; unknown tenant */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Missing permission (audit:read), tenant suspended or deleted, or credential of another tenant */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    PlatformAuditAdminController_list: {
-        parameters: {
-            query?: {
-                page?: number;
-                limit?: number;
-                action?: string;
-                /** @description User id, API key id or platform admin subject */
-                actor_id?: string;
-                /** @description From (inclusive), ISO 8601 with zone */
-                from?: string;
-                /** @description To (exclusive), ISO 8601 with zone */
-                to?: string;
-                /** @description Only this tenant's entries */
-                tenant_id?: string;
-                /** @description Only entries flagged cross_tenant_attempt */
-                cross_tenant_only?: boolean;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PlatformAuditPageResponse"];
-                };
-            };
-            /** @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["InvalidInputResponse"];
-                };
-            };
-            /** @description Missing or invalid platform admin token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description A tenant credential was used on a platform route */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4152,7 +4295,62 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        generated_at: string;
+                        /**
+                         * @description `ok` when no section found a problem
+                         * @enum {string}
+                         */
+                        verdict: "ok" | "problems";
+                        /** @description Every section’s problems, each naming what it is about */
+                        problems: string[];
+                        postgres: {
+                            database: string;
+                            /** @description Every table with a tenant_id column: RLS switches and policies */
+                            tenant_tables: ({
+                                problems: string[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description The app and platform roles: attributes and grants */
+                            roles: ({
+                                problems?: string[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            /** @description Every SECURITY DEFINER function: owner and search_path */
+                            security_definer_functions: ({
+                                problems: string[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        };
+                        /** @description Not configured; or its version and users with their profile settings; or the error reading them */
+                        clickhouse: {
+                            configured: boolean;
+                            version?: string;
+                            /** @description The ClickHouse users and their profile settings */
+                            users?: ({
+                                problems: string[];
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                            error?: string;
+                        };
+                        /** @description The last run of the security suite (test/security/), from the file it writes */
+                        security_suite: {
+                            /** @enum {string} */
+                            status: "never_run" | "passed" | "failed" | "unreadable";
+                            file: string;
+                            /** @description As the suite wrote it (ISO 8601) */
+                            finished_at?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
             };
             /** @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries. */
             400: {

@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequirePermissions } from '../auth/require-permissions.decorator';
+import { RequirePermissions } from '../tenancy/scope/require-permissions.decorator';
 import { AuditService } from './audit.service';
 import { AuditEntryResponse, AuditPageResponse } from './dto/audit-entry.response';
 import { ListAuditQuery } from './dto/list-audit.query';

@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
 import { AuditController } from './audit.controller';
 import { AuditService } from './audit.service';
@@ -10,8 +10,7 @@ import {
   CrossTenantAttemptsService,
 } from './cross-tenant/cross-tenant-attempts.service';
 
-/** The append-only audit log; global because every module's mutations write to it. */
-@Global()
+/** The append-only audit logs (each tenant's, and the platform's) and cross-tenant attempts. */
 @Module({
   controllers: [AuditController, PlatformAuditAdminController],
   providers: [

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Page } from '../common/pagination';
-import { TenantContext } from '../database/tenant-context';
-import type { AuditActor } from './audit-actor';
+import { TenantContext } from '../tenancy/scope/tenant.context';
+import type { Actor } from '../tenancy/scope/actor';
 import { AuditEntry } from './audit-entry.entity';
 import type { ListAuditQuery } from './dto/list-audit.query';
 
@@ -13,7 +13,7 @@ export interface AuditRecord {
   crossTenantAttempt?: boolean;
 }
 
-const NOBODY: AuditActor = { type: 'anonymous', id: null, ip: null, userAgent: null };
+const NOBODY: Actor = { type: 'anonymous', id: null, ip: null, userAgent: null };
 
 /**
  * Appends to the current tenant's audit log, inside the caller's tenant transaction: the entry
@@ -23,7 +23,7 @@ const NOBODY: AuditActor = { type: 'anonymous', id: null, ip: null, userAgent: n
 export class AuditService {
   constructor(private readonly tenantContext: TenantContext) {}
 
-  async record(entry: AuditRecord, actor?: AuditActor): Promise<void> {
+  async record(entry: AuditRecord, actor?: Actor): Promise<void> {
     const scope = this.tenantContext.current;
     if (!scope) throw new Error('AuditService.record needs a tenant scope');
     const who = actor ?? scope.actor ?? NOBODY;

@@ -1,28 +1,31 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { AuditModule } from '../audit/audit.module';
 import type { Environment } from '../config/environment';
+import { TenancyModule } from '../tenancy/tenancy.module';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { CredentialsService } from './credentials.service';
 import { AuthController } from './login/auth.controller';
 import { SessionService } from './login/session.service';
-import { PasswordHasher } from './password-hasher';
+import { PasswordHasher } from './password.hasher';
 import { PlatformAdminAuthController } from './platform-admins/platform-admin-auth.controller';
 import { PlatformAdminsService } from './platform-admins/platform-admins.service';
-import { TenantTransactionInterceptor } from './tenant-transaction.interceptor';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 import { PasswordSetupService } from './users/password-setup.service';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
-import { PlatformAdminGuard } from './platform-admin.guard';
-import { TenantAuthGuard } from './tenant-auth.guard';
 
-/** Credentials and the guards every module's routes use; global so guards resolve anywhere. */
-@Global()
+/**
+ * Who may call: tenant users and their logins, API keys, platform admins, and the credentials
+ * service that turns a bearer token into a Caller (for the tenant scope's guards).
+ */
 @Module({
   imports: [
+    AuditModule,
+    TenancyModule,
     ThrottlerModule.forRootAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService<Environment, true>) => {
@@ -47,24 +50,13 @@ import { TenantAuthGuard } from './tenant-auth.guard';
   controllers: [UsersController, AuthController, ApiKeysController, PlatformAdminAuthController],
   providers: [
     CredentialsService,
-    PlatformAdminGuard,
-    TenantAuthGuard,
     PasswordHasher,
     UsersService,
     SessionService,
     ApiKeysService,
     PlatformAdminsService,
     PasswordSetupService,
-    TenantTransactionInterceptor,
   ],
-  exports: [
-    CredentialsService,
-    PlatformAdminGuard,
-    TenantAuthGuard,
-    TenantTransactionInterceptor,
-    UsersService,
-    PasswordSetupService,
-    JwtModule,
-  ],
+  exports: [CredentialsService, UsersService, PasswordSetupService, JwtModule],
 })
 export class AuthModule {}

@@ -1,6 +1,6 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import type { Principal } from '../tenancy/tenant-request';
+import type { Caller } from '../tenancy/scope/caller';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, ADMIN_TOKEN_AUDIENCE } from './token-policy';
 import { PlatformAdminsService } from './platform-admins/platform-admins.service';
@@ -34,7 +34,7 @@ export class CredentialsService {
     private readonly platformAdmins: PlatformAdminsService,
   ) {}
 
-  async authenticate(token: string): Promise<Principal> {
+  async authenticate(token: string): Promise<Caller> {
     if (token.startsWith('tk_')) {
       const principal = await this.apiKeys.authenticate(token);
       if (!principal) throw new UnauthorizedException('Invalid or revoked API key');
@@ -43,7 +43,7 @@ export class CredentialsService {
     return this.verifyTenantToken(token);
   }
 
-  async verifyTenantToken(token: string): Promise<Principal> {
+  async verifyTenantToken(token: string): Promise<Caller> {
     let claims: TenantTokenClaims;
     try {
       // Pinning the algorithm refuses `alg: none` and any asymmetric-key confusion.

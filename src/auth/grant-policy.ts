@@ -1,6 +1,6 @@
 import { ForbiddenException } from '@nestjs/common';
-import type { Principal } from '../tenancy/tenant-request';
-import { permissionsHeldBy } from './caller';
+import type { Caller } from '../tenancy/scope/caller';
+import { permissionsHeldBy } from './caller-permissions';
 import type { Permission } from './permissions';
 
 /** What a refused grant was about, for the audit entry the tenant transaction writes afterwards. */
@@ -35,7 +35,7 @@ export class GrantBeyondOwnPermissionsException extends ForbiddenException {
 }
 
 /** The permissions in `wanted` that the caller does not hold. */
-export function permissionsBeyond(caller: Principal, wanted: readonly Permission[]): Permission[] {
+export function permissionsBeyond(caller: Caller, wanted: readonly Permission[]): Permission[] {
   const held = permissionsHeldBy(caller);
   return wanted.filter((permission) => !held.includes(permission));
 }
@@ -45,7 +45,7 @@ export function permissionsBeyond(caller: Principal, wanted: readonly Permission
  * scoped `users:write` could create an admin and log in as it. API keys hold their scopes.
  */
 export function assertMayGrant(
-  caller: Principal,
+  caller: Caller,
   wanted: readonly Permission[],
   refusal: Omit<RefusedGrant, 'missing'>,
   describe: (missing: string) => { message: string; fieldMessage: string },

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequirePermissions } from '../auth/require-permissions.decorator';
+import { RequirePermissions } from '../tenancy/scope/require-permissions.decorator';
 import { BrandingService } from './branding.service';
 import { BrandingResponse } from './dto/branding.response';
 import { UpdateBrandingDto } from './dto/update-branding.dto';

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { BrandingController } from './branding.controller';
 import { BrandingService } from './branding.service';
 
@@ -7,6 +8,7 @@ import { BrandingService } from './branding.service';
  * theme lookup come with a later issue). Exports BrandingService for the embedded dashboards.
  */
 @Module({
+  imports: [AuditModule],
   controllers: [BrandingController],
   providers: [BrandingService],
   exports: [BrandingService],

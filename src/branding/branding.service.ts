@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
-import { TenantContext } from '../database/tenant-context';
+import { TenantContext } from '../tenancy/scope/tenant.context';
 import type { UpdateBrandingDto } from './dto/update-branding.dto';
 import { type Branding, DEFAULT_BRANDING, TenantBranding } from './tenant-branding.entity';
 

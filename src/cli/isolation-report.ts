@@ -3,7 +3,7 @@ import { readStackEnv } from '../config/stack-env';
 import {
   ClickHouseEventStore,
   type ClickHouseUser,
-} from '../ingestion/store/clickhouse-event-store';
+} from '../ingestion/store/clickhouse-event.store';
 import { buildIsolationReport } from '../isolation/isolation-report';
 
 /**

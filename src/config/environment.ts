@@ -178,7 +178,7 @@ export class Environment {
 
   /**
    * Whether long ClickHouse ranges read whole days from the events_daily rollup. Off: on 18.16
-   * its exact sets merge slower than the raw rows scan (see clickhouse-analytics.ts).
+   * its exact sets merge slower than the raw rows scan (see clickhouse-analytics.store.ts).
    */
   @IsIn(['true', 'false'], { message: 'CLICKHOUSE_ROLLUP_READS must be true or false' })
   CLICKHOUSE_ROLLUP_READS: 'true' | 'false' = 'false';

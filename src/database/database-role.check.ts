@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { PLATFORM_FUNCTIONS } from '../../migrations/1763900000030-platform-role';
-import { PLATFORM_CONNECTION } from './platform-database';
+import { PLATFORM_CONNECTION } from './platform.database';
 
 export interface RoleFacts {
   role: string;

@@ -4,14 +4,15 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Environment } from '../config/environment';
 import { buildDataSourceOptions } from './data-source-options';
 import { DatabaseRoleCheck } from './database-role.check';
-import { PLATFORM_CONNECTION, PlatformDatabase } from './platform-database';
-import { TenantContext } from './tenant-context';
+import { PLATFORM_CONNECTION, PlatformDatabase } from './platform.database';
+import { TenantContext } from '../tenancy/scope/tenant.context';
 
 type Config = ConfigService<Environment, true>;
 
 /**
  * The app role's connection pool (tenant traffic), the platform role's (the /admin paths), the
- * tenant transaction, and the start-up role check of both.
+ * tenant transaction (TenantContext, whose home is the tenant pipeline in tenancy/scope), and the
+ * start-up role check of both. Global: every repository needs a connection or TenantContext.
  */
 @Global()
 @Module({

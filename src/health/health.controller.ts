@@ -6,7 +6,7 @@ import {
   HealthIndicatorFunction,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
-import { Public } from '../auth/access-policy';
+import { Public } from '../tenancy/scope/access-policy';
 import { ClickHouseHealthIndicator } from './clickhouse.health';
 import { IngestionConsumerHealthIndicator } from './ingestion-consumer.health';
 import { KafkaHealthIndicator } from './kafka.health';

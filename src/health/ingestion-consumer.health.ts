@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { ConsumerMonitor } from '../ingestion/kafka/consumer-monitor';
+import { ConsumerMonitor } from '../ingestion/kafka/consumer.monitor';
 
 /**
  * The ingestion consumer of this process, when it runs one: down when it is not running, or

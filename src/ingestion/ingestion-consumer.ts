@@ -2,11 +2,11 @@ import type { INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Kafka } from 'kafkajs';
 import type { Environment } from '../config/environment';
-import { ConsumerMonitor } from './kafka/consumer-monitor';
+import { ConsumerMonitor } from './kafka/consumer.monitor';
 import { KAFKA_CLIENT } from './kafka/kafka-connection';
 import { EventsConsumerTransport } from './kafka/events-consumer.transport';
-import { EventBatchProcessor } from './pipeline/event-batch-processor';
-import { EventWriter } from './pipeline/event-writer';
+import { EventBatchProcessor } from './pipeline/event-batch.processor';
+import { EventWriter } from './pipeline/event.writer';
 
 /**
  * Starts the ingestion consumer inside this app as a microservice transport, when Kafka is

@@ -7,9 +7,11 @@ import {
 } from '@willsoto/nestjs-prometheus';
 import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
+import { AuthModule } from '../auth/auth.module';
 import type { Environment } from '../config/environment';
-import { TenantContext } from '../database/tenant-context';
-import { EventIntake, EVENTS_ACCEPTED, EVENTS_REJECTED } from './http/event-intake';
+import { TenancyModule } from '../tenancy/tenancy.module';
+import { TenantContext } from '../tenancy/scope/tenant.context';
+import { EventIntakeService, EVENTS_ACCEPTED, EVENTS_REJECTED } from './http/event-intake.service';
 import { EventsController } from './http/events.controller';
 import { createKafka, ensureTopics, KAFKA_CLIENT, kafkaSettingsOf } from './kafka/kafka-connection';
 import {
@@ -18,10 +20,10 @@ import {
   CONSUMER_RESTARTS,
   CONSUMER_UP,
   ConsumerMonitor,
-} from './kafka/consumer-monitor';
-import { AppMessageSigner } from './kafka/app-message-signer';
+} from './kafka/consumer.monitor';
+import { AppMessageSigner } from './kafka/app-message.signer';
 import { KafkaEventSink } from './kafka/kafka-event-sink';
-import { EventBatchProcessor, EVENTS_DEAD_LETTERED } from './pipeline/event-batch-processor';
+import { EventBatchProcessor, EVENTS_DEAD_LETTERED } from './pipeline/event-batch.processor';
 import { EVENT_SINK } from './pipeline/event-sink';
 import {
   EVENT_TO_STORED_SECONDS,
@@ -30,15 +32,15 @@ import {
   EVENTS_STORED,
   STORE_WRITE_FAILURES,
   STORE_WRITE_SECONDS,
-} from './pipeline/event-writer';
+} from './pipeline/event.writer';
 import { InProcessEventSink } from './pipeline/in-process-event-sink';
-import { MessageOrigins } from './pipeline/message-origin';
-import { ProducerAuthenticator } from './pipeline/producer-authenticator';
-import { TenantDirectory } from './pipeline/tenant-directory';
-import { UsageMeter } from './pipeline/usage-meter';
-import { ClickHouseEventStore, type ClickHouseUser } from './store/clickhouse-event-store';
+import { MessageOriginResolver } from './pipeline/message-origin.resolver';
+import { ProducerAuthenticator } from './pipeline/producer.authenticator';
+import { TenantDirectory } from './pipeline/tenant.directory';
+import { UsageMeter } from './pipeline/usage.meter';
+import { ClickHouseEventStore, type ClickHouseUser } from './store/clickhouse-event.store';
 import { EVENT_STORE, type EventStore } from './store/event-store';
-import { PostgresEventStore } from './store/postgres-event-store';
+import { PostgresEventStore } from './store/postgres-event.store';
 
 type Config = ConfigService<Environment, true>;
 
@@ -54,6 +56,7 @@ function clickhouseUser(config: Config, role: 'WRITER' | 'READER'): ClickHouseUs
  * transport's batch processor, the group-commit writer, the event store, usage metering.
  */
 @Module({
+  imports: [AuthModule, TenancyModule],
   controllers: [EventsController],
   providers: [
     {
@@ -123,7 +126,7 @@ function clickhouseUser(config: Config, role: 'WRITER' | 'READER'): ClickHouseUs
         return sink;
       },
     },
-    EventIntake,
+    EventIntakeService,
     EventWriter,
     EventBatchProcessor,
     TenantDirectory,
@@ -131,7 +134,7 @@ function clickhouseUser(config: Config, role: 'WRITER' | 'READER'): ClickHouseUs
     ConsumerMonitor,
     AppMessageSigner,
     ProducerAuthenticator,
-    MessageOrigins,
+    MessageOriginResolver,
     makeGaugeProvider({
       name: CONSUMER_UP,
       help: 'Whether this process runs its ingestion consumer (1) or it is down (0)',
@@ -198,7 +201,7 @@ function clickhouseUser(config: Config, role: 'WRITER' | 'READER'): ClickHouseUs
     ConsumerMonitor,
     AppMessageSigner,
     ProducerAuthenticator,
-    MessageOrigins,
+    MessageOriginResolver,
   ],
 })
 export class IngestionModule {}

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminOnly } from '../auth/admin-only.decorator';
+import { AdminOnly } from '../tenancy/scope/admin-only.decorator';
 import { ISOLATION_REPORT_SCHEMA } from './dto/isolation-report.schema';
 import type { IsolationReport } from './isolation-report';
 import { IsolationReportService } from './isolation-report.service';

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Environment } from '../config/environment';
-import { PlatformDatabase } from '../database/platform-database';
-import { ClickHouseEventStore } from '../ingestion/store/clickhouse-event-store';
+import { PlatformDatabase } from '../database/platform.database';
+import { ClickHouseEventStore } from '../ingestion/store/clickhouse-event.store';
 import { EVENT_STORE, type EventStore } from '../ingestion/store/event-store';
 import { buildIsolationReport, type IsolationReport } from './isolation-report';
 

@@ -1,4 +1,4 @@
-import type { ClickHouseUserDescription } from '../ingestion/store/clickhouse-event-store';
+import type { ClickHouseUserDescription } from '../ingestion/store/clickhouse-event.store';
 import {
   type CatalogueQuery,
   type DefinerFunctionFacts,

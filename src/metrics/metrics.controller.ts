@@ -2,7 +2,7 @@ import { Controller, Get, Res, SetMetadata, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import type { Response } from 'express';
-import { ACCESS_POLICY } from '../auth/access-policy';
+import { ACCESS_POLICY } from '../tenancy/scope/access-policy';
 import { ScrapeTokenGuard } from './scrape-token.guard';
 
 /**

@@ -2,7 +2,7 @@ import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { makeHistogramProvider, PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { HTTP_REQUEST_DURATION, HttpMetricsMiddleware } from './http-metrics.middleware';
 import { MetricsController } from './metrics.controller';
-import { MetricsListener } from './metrics-listener';
+import { MetricsListener } from './metrics.listener';
 import { ScrapeTokenGuard } from './scrape-token.guard';
 
 /**

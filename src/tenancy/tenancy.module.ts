@@ -1,31 +1,32 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { TenantSettingsController } from './settings/tenant-settings.controller';
 import { TenantSettingsService } from './settings/tenant-settings.service';
-import { TimezoneRules } from './settings/timezones';
-import { TenantProvisioning } from './tenant-provisioning';
-import { TenantResolver } from './tenant-resolver';
+import { TimezoneRulesService } from './settings/timezone-rules.service';
+import { TenantProvisioningRegistry } from './tenant-provisioning.registry';
 import { TenantStatisticsService } from './tenant-statistics.service';
 import { TenantsAdminController } from './tenants.admin.controller';
 import { TenantsService } from './tenants.service';
 
-/** Tenants, their settings, and tenant resolution (global: every tenant route's guard needs it). */
-@Global()
+/**
+ * Tenants and their settings. Knows nothing of users: a new tenant's owner is made by
+ * TenantOnboardingModule (./onboarding), which sits above this module and auth.
+ */
 @Module({
+  imports: [AuditModule],
   controllers: [TenantsAdminController, TenantSettingsController],
   providers: [
     TenantsService,
     TenantSettingsService,
-    TimezoneRules,
+    TimezoneRulesService,
     TenantStatisticsService,
-    TenantResolver,
-    TenantProvisioning,
+    TenantProvisioningRegistry,
   ],
   exports: [
     TenantsService,
     TenantSettingsService,
-    TimezoneRules,
-    TenantResolver,
-    TenantProvisioning,
+    TimezoneRulesService,
+    TenantProvisioningRegistry,
   ],
 })
 export class TenancyModule {}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { TenantContext } from '../database/tenant-context';
+import { TenantContext } from './scope/tenant.context';
 import { TENANT_STATUSES, TENANT_TIERS } from './tenant.entity';
 import { TenantsService } from './tenants.service';
 

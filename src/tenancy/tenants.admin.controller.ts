@@ -1,22 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
-  ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { actorOf } from '../audit/audit-actor';
-import { AdminOnly } from '../auth/admin-only.decorator';
-import { PasswordSetupService } from '../auth/users/password-setup.service';
-import type { User } from '../auth/users/user.entity';
-import { UsersService } from '../auth/users/users.service';
-import type { TenantRequest } from './tenant-request';
+import { Actor } from './scope/actor';
+import { AdminOnly } from './scope/admin-only.decorator';
 import { UuidParam } from '../common/uuid-param';
-import { CreateTenantDto } from './dto/create-tenant.dto';
 import { ListTenantsQuery } from './dto/list-tenants.query';
-import { TenantCreatedResponse, TenantPageResponse, TenantResponse } from './dto/tenant.response';
+import { TenantPageResponse, TenantResponse } from './dto/tenant.response';
 import {
   PlatformStatisticsResponse,
   TenantStatisticsResponse,
@@ -36,38 +30,7 @@ export class TenantsAdminController {
   constructor(
     private readonly tenants: TenantsService,
     private readonly statistics: TenantStatisticsService,
-    private readonly users: UsersService,
-    private readonly passwordSetup: PasswordSetupService,
   ) {}
-
-  @Post('tenants')
-  @ApiOperation({ summary: 'Provision a tenant with default settings and its owner' })
-  @ApiCreatedResponse({ type: TenantCreatedResponse })
-  @ApiConflictResponse({ description: 'The slug is taken' })
-  async create(
-    @Body() input: CreateTenantDto,
-    @Req() request: TenantRequest,
-  ): Promise<TenantCreatedResponse> {
-    let owner: User | undefined;
-    let passwordSet: { token: string; expiresAt: Date } | undefined;
-    const tenant = await this.tenants.create(
-      input,
-      actorOf(request, request.principal),
-      async () => {
-        owner = await this.users.create(
-          { email: input.owner_email, role: 'owner' },
-          request.principal!,
-        );
-        passwordSet = await this.passwordSetup.issue(owner.id);
-      },
-    );
-    return {
-      ...TenantResponse.from(tenant),
-      owner: { id: owner!.id, email: owner!.email },
-      password_set_token: passwordSet!.token,
-      password_set_expires_at: passwordSet!.expiresAt.toISOString(),
-    };
-  }
 
   @Get('tenants')
   @ApiOperation({ summary: 'List tenants: paginated, filter by status and tier, search by name' })
@@ -92,11 +55,9 @@ export class TenantsAdminController {
   async update(
     @UuidParam('id') id: string,
     @Body() change: UpdateTenantDto,
-    @Req() request: TenantRequest,
+    @Actor() actor: Actor,
   ): Promise<TenantResponse> {
-    return TenantResponse.from(
-      await this.tenants.update(id, change, actorOf(request, request.principal)),
-    );
+    return TenantResponse.from(await this.tenants.update(id, change, actor));
   }
 
   @Delete('tenants/:id')
@@ -104,13 +65,8 @@ export class TenantsAdminController {
   @ApiOperation({ summary: 'Soft delete: status becomes deleted and the tenant stops resolving' })
   @ApiOkResponse({ type: TenantResponse })
   @ApiNotFoundResponse()
-  async remove(
-    @UuidParam('id') id: string,
-    @Req() request: TenantRequest,
-  ): Promise<TenantResponse> {
-    return TenantResponse.from(
-      await this.tenants.softDelete(id, actorOf(request, request.principal)),
-    );
+  async remove(@UuidParam('id') id: string, @Actor() actor: Actor): Promise<TenantResponse> {
+    return TenantResponse.from(await this.tenants.softDelete(id, actor));
   }
 
   @Get('tenants/:id/statistics')

@@ -6,19 +6,19 @@ import {
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import type { AuditActor } from '../audit/audit-actor';
+import type { Actor } from './scope/actor';
 import { AuditService } from '../audit/audit.service';
 import { Page } from '../common/pagination';
 import { isUniqueViolation } from '../common/postgres-errors';
-import { PlatformDatabase } from '../database/platform-database';
-import { TenantContext } from '../database/tenant-context';
+import { PlatformDatabase } from '../database/platform.database';
+import { TenantContext } from './scope/tenant.context';
 import { CreateTenantDto } from './dto/create-tenant.dto';
 import { ListTenantsQuery } from './dto/list-tenants.query';
 import { UpdateTenantDto } from './dto/update-tenant.dto';
 import { TenantSettingsService } from './settings/tenant-settings.service';
 import { RESERVED_SLUGS } from './slug';
 import { Tenant } from './tenant.entity';
-import { TenantProvisioning } from './tenant-provisioning';
+import { TenantProvisioningRegistry } from './tenant-provisioning.registry';
 
 /** Tenant lifecycle for platform operators: provision, list, change, soft-delete. */
 @Injectable()
@@ -28,7 +28,7 @@ export class TenantsService {
     private readonly tenantContext: TenantContext,
     private readonly settings: TenantSettingsService,
     private readonly audit: AuditService,
-    private readonly provisioning: TenantProvisioning,
+    private readonly provisioning: TenantProvisioningRegistry,
     private readonly platform: PlatformDatabase,
   ) {}
 
@@ -43,7 +43,7 @@ export class TenantsService {
    */
   async create(
     input: CreateTenantDto,
-    actor?: AuditActor,
+    actor?: Actor,
     alsoInside?: () => Promise<void>,
   ): Promise<Tenant> {
     if (RESERVED_SLUGS.has(input.slug)) {
@@ -124,7 +124,7 @@ export class TenantsService {
   }
 
   /** One conditional UPDATE, so a concurrent delete can never be overwritten. */
-  async update(id: string, change: UpdateTenantDto, actor?: AuditActor): Promise<Tenant> {
+  async update(id: string, change: UpdateTenantDto, actor?: Actor): Promise<Tenant> {
     await this.get(id);
     const values: Partial<Tenant> = {};
     if (change.name !== undefined) values.name = change.name;
@@ -157,7 +157,7 @@ export class TenantsService {
   }
 
   /** Soft delete: the tenant stops resolving at once; its data stays until a purge. */
-  async softDelete(id: string, actor?: AuditActor): Promise<Tenant> {
+  async softDelete(id: string, actor?: Actor): Promise<Tenant> {
     await this.get(id);
     return this.platform.runInTenant(
       id,

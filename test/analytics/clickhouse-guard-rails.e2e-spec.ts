@@ -3,8 +3,8 @@ import { Controller, Get } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { Public } from '../../src/auth/access-policy';
-import type { ClickHouseEventStore } from '../../src/ingestion/store/clickhouse-event-store';
+import { Public } from '../../src/tenancy/scope/access-policy';
+import type { ClickHouseEventStore } from '../../src/ingestion/store/clickhouse-event.store';
 import { EVENT_STORE } from '../../src/ingestion/store/event-store';
 import { bearer, createTenant, createTestApp, TestApp, tenantToken } from '../support/test-app';
 

@@ -2,14 +2,14 @@ import { createClient } from '@clickhouse/client';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { EventFilter } from '../../src/analytics/query/analytics-query';
-import { PostgresRollupRefresher } from '../../src/analytics/rollups/postgres-rollup-refresher';
+import { PostgresRollupRefresher } from '../../src/analytics/rollups/postgres-rollup.refresher';
 import type { AnalyticsStore, SummaryCounts } from '../../src/analytics/stores/analytics-store';
-import { ClickHouseAnalytics } from '../../src/analytics/stores/clickhouse-analytics';
-import { PostgresAnalytics } from '../../src/analytics/stores/postgres-analytics';
-import { TenantContext } from '../../src/database/tenant-context';
+import { ClickHouseAnalyticsStore } from '../../src/analytics/stores/clickhouse-analytics.store';
+import { PostgresAnalyticsStore } from '../../src/analytics/stores/postgres-analytics.store';
+import { TenantContext } from '../../src/tenancy/scope/tenant.context';
 import type { EventRow } from '../../src/ingestion/events/event-contract';
-import { ClickHouseEventStore } from '../../src/ingestion/store/clickhouse-event-store';
-import { PostgresEventStore } from '../../src/ingestion/store/postgres-event-store';
+import { ClickHouseEventStore } from '../../src/ingestion/store/clickhouse-event.store';
+import { PostgresEventStore } from '../../src/ingestion/store/postgres-event.store';
 import { eventually } from '../support/ingestion';
 import { asTenant, connectAs, sqlState } from '../support/sql';
 import { bearer, createTenant, createTestApp, TestApp, tenantToken } from '../support/test-app';
@@ -123,8 +123,8 @@ describe('daily rollups: long ranges read them, and answer as the raw events do'
   });
 
   const stores = (rollups: boolean): AnalyticsStore[] => [
-    new PostgresAnalytics(tenantContext, { rollups }),
-    new ClickHouseAnalytics(clickhouse, database(), { rollups }),
+    new PostgresAnalyticsStore(tenantContext, { rollups }),
+    new ClickHouseAnalyticsStore(clickhouse, database(), { rollups }),
   ];
 
   const filters = (): [string, EventFilter][] => {
@@ -227,7 +227,7 @@ describe('daily rollups: long ranges read them, and answer as the raw events do'
     await Promise.all([refresher.refreshStaleDays(), refresher.refreshStaleDays()]);
     const filter = { ...filters()[0][1], tenantId: second };
     const want = expected(more, filter);
-    const postgresWithRollups = new PostgresAnalytics(tenantContext, { rollups: true });
+    const postgresWithRollups = new PostgresAnalyticsStore(tenantContext, { rollups: true });
     expect(await postgresWithRollups.summary(filter)).toEqual({
       events: want.events,
       users: want.users,
@@ -284,7 +284,7 @@ describe('daily rollups: long ranges read them, and answer as the raw events do'
     // PostgreSQL's UTC day buckets of events read the rollup too; other zones read raw events.
     const dayStart = Date.parse(`${day}T00:00:00Z`);
     const trueDay = expected(own, mine).perDay.get(dayStart) ?? 0;
-    const postgresWithRollups = new PostgresAnalytics(tenantContext, { rollups: true });
+    const postgresWithRollups = new PostgresAnalyticsStore(tenantContext, { rollups: true });
     const perDay = await postgresWithRollups.timeseries(mine, 'events', 'day', 'UTC');
     expect(perDay.get(dayStart)).toBe(trueDay + 1000);
     const perLocalDay = await postgresWithRollups.timeseries(mine, 'events', 'day', 'Asia/Kolkata');

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { EventFilter } from '../../src/analytics/query/analytics-query';
 import type { AnalyticsStore, SummaryCounts } from '../../src/analytics/stores/analytics-store';
-import { ClickHouseAnalytics } from '../../src/analytics/stores/clickhouse-analytics';
-import { PostgresAnalytics } from '../../src/analytics/stores/postgres-analytics';
-import { TenantContext } from '../../src/database/tenant-context';
+import { ClickHouseAnalyticsStore } from '../../src/analytics/stores/clickhouse-analytics.store';
+import { PostgresAnalyticsStore } from '../../src/analytics/stores/postgres-analytics.store';
+import { TenantContext } from '../../src/tenancy/scope/tenant.context';
 import type { EventRow } from '../../src/ingestion/events/event-contract';
-import { ClickHouseEventStore } from '../../src/ingestion/store/clickhouse-event-store';
-import { PostgresEventStore } from '../../src/ingestion/store/postgres-event-store';
+import { ClickHouseEventStore } from '../../src/ingestion/store/clickhouse-event.store';
+import { PostgresEventStore } from '../../src/ingestion/store/postgres-event.store';
 import { createTenant, createTestApp, TestApp } from '../support/test-app';
 
 const HOUR = 3_600_000;
@@ -95,8 +95,8 @@ describe('analytics parity: ClickHouse and PostgreSQL answer the same, and what 
     await postgres.write(rows.slice(0, 100));
     await clickhouse.write(rows.slice(0, 100));
     stores = [
-      new PostgresAnalytics(tenantContext),
-      new ClickHouseAnalytics(clickhouse, process.env.CLICKHOUSE_DATABASE!),
+      new PostgresAnalyticsStore(tenantContext),
+      new ClickHouseAnalyticsStore(clickhouse, process.env.CLICKHOUSE_DATABASE!),
     ];
   });
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import type { Client } from 'pg';
-import { PasswordHasher } from '../../src/auth/password-hasher';
+import { PasswordHasher } from '../../src/auth/password.hasher';
 import { asTenant, connectAs, sqlState } from '../support/sql';
 import { adminAuth, createTenant, createTestApp, TestApp } from '../support/test-app';
 

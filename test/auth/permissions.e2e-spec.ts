@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { METHOD_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
-import { ACCESS_POLICY } from '../../src/auth/access-policy';
+import { ACCESS_POLICY } from '../../src/tenancy/scope/access-policy';
 import { ROLE_PERMISSIONS } from '../../src/auth/permissions';
 import {
   adminAuth,

@@ -1,4 +1,4 @@
-import { NoTenantScopeError, TenantContext } from '../../src/database/tenant-context';
+import { NoTenantScopeError, TenantContext } from '../../src/tenancy/scope/tenant.context';
 import { TenantSettings } from '../../src/tenancy/settings/tenant-settings.entity';
 import { createTenant, createTestApp, TestApp } from '../support/test-app';
 

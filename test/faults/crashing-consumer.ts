@@ -9,7 +9,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { startIngestionConsumer } from '../../src/ingestion/ingestion-consumer';
-import { EventBatchProcessor } from '../../src/ingestion/pipeline/event-batch-processor';
+import { EventBatchProcessor } from '../../src/ingestion/pipeline/event-batch.processor';
 
 const process_ = EventBatchProcessor.prototype.process;
 EventBatchProcessor.prototype.process = async function (this: EventBatchProcessor, messages) {

@@ -1,5 +1,5 @@
 import { KafkaJSNonRetriableError } from 'kafkajs';
-import { EventBatchProcessor } from '../../src/ingestion/pipeline/event-batch-processor';
+import { EventBatchProcessor } from '../../src/ingestion/pipeline/event-batch.processor';
 import { EVENT_STORE, type EventStore } from '../../src/ingestion/store/event-store';
 import {
   anEvent,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ClickHouseEventStore } from '../../src/ingestion/store/clickhouse-event-store';
+import { ClickHouseEventStore } from '../../src/ingestion/store/clickhouse-event.store';
 import { stringLiteral, uuidLiteral } from '../../src/ingestion/store/clickhouse/sql-literal';
 
 /**

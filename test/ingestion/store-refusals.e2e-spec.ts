@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventRow } from '../../src/ingestion/events/event-contract';
-import { EventWriter } from '../../src/ingestion/pipeline/event-writer';
+import { EventWriter } from '../../src/ingestion/pipeline/event.writer';
 import { EVENT_STORE, type EventStore } from '../../src/ingestion/store/event-store';
 import {
   anEvent,

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { PassThrough } from 'node:stream';
-import { Public } from '../../src/auth/access-policy';
+import { Public } from '../../src/tenancy/scope/access-policy';
 import { bearer, createTenant, createTestApp, TestApp, tenantToken } from '../support/test-app';
 
 /** A route whose failure quotes URLs with credentials, as a driver or HTTP client error might. */

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { MetricsListener } from '../../src/metrics/metrics-listener';
+import { MetricsListener } from '../../src/metrics/metrics.listener';
 import { TEST_METRICS_TOKEN } from '../support/stack-env';
 import { bearer, createTenant, createTestApp, TestApp, tenantToken } from '../support/test-app';
 

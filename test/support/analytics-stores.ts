@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { AnalyticsStore } from '../../src/analytics/stores/analytics-store';
-import { ClickHouseAnalytics } from '../../src/analytics/stores/clickhouse-analytics';
-import { PostgresAnalytics } from '../../src/analytics/stores/postgres-analytics';
-import { TenantContext } from '../../src/database/tenant-context';
+import { ClickHouseAnalyticsStore } from '../../src/analytics/stores/clickhouse-analytics.store';
+import { PostgresAnalyticsStore } from '../../src/analytics/stores/postgres-analytics.store';
+import { TenantContext } from '../../src/tenancy/scope/tenant.context';
 import type { EventRow } from '../../src/ingestion/events/event-contract';
-import { ClickHouseEventStore } from '../../src/ingestion/store/clickhouse-event-store';
-import { PostgresEventStore } from '../../src/ingestion/store/postgres-event-store';
+import { ClickHouseEventStore } from '../../src/ingestion/store/clickhouse-event.store';
+import { PostgresEventStore } from '../../src/ingestion/store/postgres-event.store';
 import type { TestApp } from './test-app';
 
 /** Both analytics adapters over the test databases, and a writer that fills both event stores. */
@@ -27,8 +27,8 @@ export async function openBothStores(t: TestApp): Promise<BothStores> {
   await clickhouse.prepare();
   return {
     stores: [
-      new PostgresAnalytics(tenantContext),
-      new ClickHouseAnalytics(clickhouse, process.env.CLICKHOUSE_DATABASE!),
+      new PostgresAnalyticsStore(tenantContext),
+      new ClickHouseAnalyticsStore(clickhouse, process.env.CLICKHOUSE_DATABASE!),
     ],
     write: async (rows) => {
       await postgres.write(rows);

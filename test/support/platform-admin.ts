@@ -1,4 +1,4 @@
-import { PasswordHasher } from '../../src/auth/password-hasher';
+import { PasswordHasher } from '../../src/auth/password.hasher';
 import { connectAs } from './sql';
 
 /**

@@ -1,5 +1,5 @@
 import { createClient } from '@clickhouse/client';
-import { TimezoneRules } from '../../src/tenancy/settings/timezones';
+import { TimezoneRulesService } from '../../src/tenancy/settings/timezone-rules.service';
 import { guestToken } from '../embed/embed-support';
 import { connectAs } from '../support/sql';
 import { bearer, createTenant, createTestApp, TestApp, tenantToken } from '../support/test-app';
@@ -87,7 +87,7 @@ describe('tenant timezones on the ClickHouse store', () => {
     expect(unknown.body.errors).toEqual([{ field: 'timezone', message: expect.any(String) }]);
     // A store that cannot compute in a zone every other part knows: refused, with the store named.
     t.app
-      .get(TimezoneRules)
+      .get(TimezoneRulesService)
       .addStoreCheck('test', (zone) => Promise.resolve(zone !== 'Asia/Tokyo'));
     const refused = await t.http.patch('/v1/settings').set(auth).send({ timezone: 'asia/tokyo' });
     expect(refused.status).toBe(400);
@@ -101,7 +101,7 @@ describe('tenant timezones on the ClickHouse store', () => {
     const auth = bearer(tenantToken((await createTenant(t.http)).id));
     let down = true;
     t.app
-      .get(TimezoneRules)
+      .get(TimezoneRulesService)
       .addStoreCheck('flaky', (zone) =>
         zone === 'Asia/Seoul' && down
           ? Promise.reject(new Error('connect ECONNREFUSED'))

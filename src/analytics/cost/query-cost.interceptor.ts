@@ -10,12 +10,14 @@ import { Reflector } from '@nestjs/core';
 import { performance } from 'node:perf_hooks';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { routeTemplate } from '../../common/route-template';
-import type { TenantRequest } from '../../tenancy/tenant-request';
+import type { TenantRequest } from '../../tenancy/scope/tenant-request';
 import { ANALYTICS_STORE, type AnalyticsStore } from '../stores/analytics-store';
-import { COSTED_QUERY_KIND } from './costed-query.decorator';
 import type { QueryKind } from './query-cost-model';
 import { QueryCostService } from './query-cost.service';
 import { meterReads } from './read-meter';
+
+/** Metadata key of `@CostedQuery(kind)`: which kind of query a route answers. */
+export const COSTED_QUERY_KIND = 'tenantry:costed-query-kind';
 
 /**
  * Meters what an analytics request reads from the store, times it, and writes one query cost

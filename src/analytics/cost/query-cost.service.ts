@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Histogram } from 'prom-client';
-import { TenantContext } from '../../database/tenant-context';
+import { TenantContext } from '../../tenancy/scope/tenant.context';
 import type { Page } from '../../common/pagination';
 import type { ListQueryCostsQuery } from './dto/list-query-costs.query';
 import { QueryCost } from './query-cost.entity';

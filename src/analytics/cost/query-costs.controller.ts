@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequirePermissions } from '../../auth/require-permissions.decorator';
+import { RequirePermissions } from '../../tenancy/scope/require-permissions.decorator';
 import { ListQueryCostsQuery } from './dto/list-query-costs.query';
 import { QueryCostPageResponse, QueryCostResponse } from './dto/query-cost.response';
 import { QueryCostService } from './query-cost.service';

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -8,10 +8,11 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { RequirePermissions } from '../../auth/require-permissions.decorator';
+import { RequirePermissions } from '../../tenancy/scope/require-permissions.decorator';
 import { UuidParam } from '../../common/uuid-param';
 import { PLANS } from '../../tenancy/plans';
-import type { TenantRequest } from '../../tenancy/tenant-request';
+import { CurrentTenant } from '../../tenancy/scope/current-tenant';
+import type { Tenant } from '../../tenancy/tenant.entity';
 import { DashboardsService } from './dashboards.service';
 import { CreateDashboardDto } from './dto/create-dashboard.dto';
 import { DashboardPageResponse, DashboardResponse } from './dto/dashboard.response';
@@ -19,7 +20,7 @@ import { ListDashboardsQuery } from './dto/list-dashboards.query';
 import { UpdateDashboardDto } from './dto/update-dashboard.dto';
 import { MAX_WIDGETS, WIDGET_KINDS } from './widgets';
 
-const retentionOf = (request: TenantRequest) => PLANS[request.tenant!.tier].dataRetentionDays;
+const retentionOf = (tenant: Tenant) => PLANS[tenant.tier].dataRetentionDays;
 
 @ApiTags('dashboards')
 @Controller('v1/dashboards')
@@ -44,9 +45,9 @@ export class DashboardsController {
   @ApiCreatedResponse({ type: DashboardResponse })
   async create(
     @Body() input: CreateDashboardDto,
-    @Req() request: TenantRequest,
+    @CurrentTenant() tenant: Tenant,
   ): Promise<DashboardResponse> {
-    return DashboardResponse.from(await this.dashboards.create(input, retentionOf(request)));
+    return DashboardResponse.from(await this.dashboards.create(input, retentionOf(tenant)));
   }
 
   @Get(':id')
@@ -66,9 +67,9 @@ export class DashboardsController {
   async update(
     @UuidParam('id') id: string,
     @Body() change: UpdateDashboardDto,
-    @Req() request: TenantRequest,
+    @CurrentTenant() tenant: Tenant,
   ): Promise<DashboardResponse> {
-    return DashboardResponse.from(await this.dashboards.update(id, change, retentionOf(request)));
+    return DashboardResponse.from(await this.dashboards.update(id, change, retentionOf(tenant)));
   }
 
   @Delete(':id')

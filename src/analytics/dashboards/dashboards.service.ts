@@ -1,11 +1,11 @@
 import { ConflictException, Injectable, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AuditService } from '../../audit/audit.service';
-import { ResourceNotFoundException } from '../../audit/cross-tenant/resource-not-found.exception';
+import { ResourceNotFoundException } from '../../tenancy/scope/resource-not-found.exception';
 import { InvalidInputException } from '../../common/field-error';
 import type { Page, PageQuery } from '../../common/pagination';
-import { TenantContext } from '../../database/tenant-context';
-import { TenantProvisioning } from '../../tenancy/tenant-provisioning';
+import { TenantContext } from '../../tenancy/scope/tenant.context';
+import { TenantProvisioningRegistry } from '../../tenancy/tenant-provisioning.registry';
 import { Dashboard } from './dashboard.entity';
 import { DEFAULT_DASHBOARD_NAME, DEFAULT_DASHBOARD_WIDGETS } from './default-dashboard';
 import type { CreateDashboardDto } from './dto/create-dashboard.dto';
@@ -26,7 +26,7 @@ export class DashboardsService implements OnModuleInit {
   constructor(
     private readonly tenantContext: TenantContext,
     private readonly audit: AuditService,
-    private readonly provisioning: TenantProvisioning,
+    private readonly provisioning: TenantProvisioningRegistry,
   ) {}
 
   onModuleInit(): void {

@@ -1,6 +1,6 @@
 import { InvalidInputException } from '../../common/field-error';
 import type { AnalyticsStore } from '../stores/analytics-store';
-import { WidgetRunner } from './widget-runner';
+import { WidgetRunner } from './widget.runner';
 import type { Widget } from './widgets';
 
 /** A store that records the ranges it was asked for and answers nothing. */

@@ -9,7 +9,7 @@ import { METRICS, type Metric } from '../stores/analytics-store';
  *
  * EXTENSION POINT: funnel and retention widgets (issue 5, built separately) join by adding the
  * kind to WIDGET_KINDS, their rule to WIDGET_RULES (metrics and options they take), their
- * options to WidgetOptions and the DTO, and their query to widget-runner.ts. Nothing else in
+ * options to WidgetOptions and the DTO, and their query to widget.runner.ts. Nothing else in
  * dashboards or the embed code names a kind.
  */
 export const WIDGET_KINDS = ['kpi', 'timeseries', 'breakdown'] as const;

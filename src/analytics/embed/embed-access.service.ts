@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
-import type { AuditActor } from '../../audit/audit-actor';
+import type { Actor } from '../../tenancy/scope/actor';
 import { CrossTenantAttemptsService } from '../../audit/cross-tenant/cross-tenant-attempts.service';
-import { ResourceNotFoundException } from '../../audit/cross-tenant/resource-not-found.exception';
+import { ResourceNotFoundException } from '../../tenancy/scope/resource-not-found.exception';
 import { BrandingService } from '../../branding/branding.service';
 import type { Branding } from '../../branding/tenant-branding.entity';
 import { isUuid } from '../../common/uuid';
-import { TenantContext } from '../../database/tenant-context';
+import { TenantContext } from '../../tenancy/scope/tenant.context';
 import { TenantSettingsService } from '../../tenancy/settings/tenant-settings.service';
-import { TimezoneRules } from '../../tenancy/settings/timezones';
+import { TimezoneRulesService } from '../../tenancy/settings/timezone-rules.service';
 import type { Tenant } from '../../tenancy/tenant.entity';
 import { TenantsService } from '../../tenancy/tenants.service';
 import type { Dashboard } from '../dashboards/dashboard.entity';
@@ -35,7 +35,7 @@ export interface EmbedScope {
  * owns it, the attempt goes to that tenant's audit log, as for every /v1 route.
  */
 @Injectable()
-export class EmbedAccess {
+export class EmbedAccessService {
   constructor(
     private readonly guestTokens: GuestTokensService,
     private readonly tenants: TenantsService,
@@ -44,7 +44,7 @@ export class EmbedAccess {
     private readonly branding: BrandingService,
     private readonly settings: TenantSettingsService,
     private readonly crossTenantAttempts: CrossTenantAttemptsService,
-    private readonly timezones: TimezoneRules,
+    private readonly timezones: TimezoneRulesService,
   ) {}
 
   async open<T>(
@@ -97,7 +97,7 @@ export class EmbedAccess {
 }
 
 /** Guests are no user of the tenant: recorded as anonymous, named by the token's subject. */
-function guestActor(request: Request, claims: GuestTokenClaims): AuditActor {
+function guestActor(request: Request, claims: GuestTokenClaims): Actor {
   const user = claims.embed_user as { email?: unknown; id?: unknown };
   const name = typeof user.email === 'string' ? user.email : String(user.id);
   const userAgent = request.headers['user-agent'];

@@ -1,15 +1,15 @@
 import { Controller, Get, HttpCode, Options, Param, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Public } from '../../auth/access-policy';
-import { bearerToken } from '../../auth/bearer-token';
+import { Public } from '../../tenancy/scope/access-policy';
+import { bearerToken } from '../../tenancy/scope/bearer-token';
 import { isEmbedOrigin } from '../../branding/embed-origin';
 import { isUuid } from '../../common/uuid';
 import { PLANS } from '../../tenancy/plans';
-import type { TenantRequest } from '../../tenancy/tenant-request';
+import type { TenantRequest } from '../../tenancy/scope/tenant-request';
 import { CostedQuery } from '../cost/costed-query.decorator';
-import { WidgetRunner } from '../dashboards/widget-runner';
-import { EmbedAccess } from './embed-access.service';
+import { WidgetRunner } from '../dashboards/widget.runner';
+import { EmbedAccessService } from './embed-access.service';
 import { allowEmbedOrigin } from './embed-headers';
 import { EmbedRefusal } from './guest-token-claims';
 
@@ -27,7 +27,7 @@ import { EmbedRefusal } from './guest-token-claims';
 @Controller('embed/api')
 export class EmbedDataController {
   constructor(
-    private readonly access: EmbedAccess,
+    private readonly access: EmbedAccessService,
     private readonly runner: WidgetRunner,
   ) {}
 

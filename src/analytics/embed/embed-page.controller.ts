@@ -2,10 +2,10 @@ import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { PinoLogger } from 'nestjs-pino';
-import { Public } from '../../auth/access-policy';
+import { Public } from '../../tenancy/scope/access-policy';
 import { DEFAULT_BRANDING } from '../../branding/tenant-branding.entity';
-import { EmbedAccess } from './embed-access.service';
-import { EmbedAssets } from './embed-assets';
+import { EmbedAccessService } from './embed-access.service';
+import { EmbedAssets } from './embed.assets';
 import {
   dashboardFrameAncestors,
   newNonce,
@@ -17,7 +17,7 @@ import { EmbedRefusal } from './guest-token-claims';
 
 /**
  * The embedded dashboard page and its script. Public routes: the guest token in the query
- * string is the credential, checked by EmbedAccess (the iframe's src is a plain URL, so the
+ * string is the credential, checked by EmbedAccessService (the iframe's src is a plain URL, so the
  * token cannot travel in a header here; the page then sends it as a Bearer header to the data
  * routes). Any refusal is an HTML page with the reason, the matching status, and no script.
  * Browser routes, so they are left out of the OpenAPI document (see embed-paths.ts).
@@ -26,7 +26,7 @@ import { EmbedRefusal } from './guest-token-claims';
 @Controller('embed')
 export class EmbedPageController {
   constructor(
-    private readonly access: EmbedAccess,
+    private readonly access: EmbedAccessService,
     private readonly assets: EmbedAssets,
     private readonly logger: PinoLogger,
   ) {

@@ -1,6 +1,6 @@
 import type { Branding } from '../../branding/tenant-branding.entity';
 import type { Widget } from '../dashboards/widgets';
-import type { EmbedScript } from './embed-assets';
+import type { EmbedScript } from './embed.assets';
 import { widgetDataPath } from './embed-paths';
 
 /** Text for HTML content and attribute values. */

@@ -34,7 +34,7 @@ const REFUSALS: Record<EmbedRefusalReason, { status: number; message: string }> 
   unavailable: { status: 403, message: 'This dashboard is currently unavailable.' },
 };
 
-/** Thrown by EmbedAccess; the page answers it as HTML, the data route as JSON. */
+/** Thrown by EmbedAccessService; the page answers it as HTML, the data route as JSON. */
 export class EmbedRefusal extends Error {
   readonly status: number;
 

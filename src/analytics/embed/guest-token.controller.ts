@@ -1,10 +1,12 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuditService } from '../../audit/audit.service';
-import { RequirePermissions } from '../../auth/require-permissions.decorator';
+import { RequirePermissions } from '../../tenancy/scope/require-permissions.decorator';
 import { GUEST_TOKEN_SECONDS } from '../../auth/token-policy';
 import { InvalidInputException } from '../../common/field-error';
-import type { TenantRequest } from '../../tenancy/tenant-request';
+import type { Request } from 'express';
+import { CurrentTenant } from '../../tenancy/scope/current-tenant';
+import type { Tenant } from '../../tenancy/tenant.entity';
 import { DashboardsService } from '../dashboards/dashboards.service';
 import { CreateGuestTokenDto } from './dto/create-guest-token.dto';
 import { GuestTokenResponse } from './dto/guest-token.response';
@@ -41,7 +43,8 @@ export class GuestTokenController {
   @ApiNotFoundResponse({ description: 'No such dashboard in this tenant' })
   async issue(
     @Body() input: CreateGuestTokenDto,
-    @Req() request: TenantRequest,
+    @CurrentTenant() tenant: Tenant,
+    @Req() request: Request, // for the embed URL's scheme and host only
   ): Promise<GuestTokenResponse> {
     const { email, id } = input.user;
     if ((email === undefined) === (id === undefined)) {
@@ -53,7 +56,7 @@ export class GuestTokenController {
     const embedUser = email !== undefined ? { email: email.trim().toLowerCase() } : { id: id! };
     const filters = filtersAsText(input.filters);
     const { token, expiresAt, jti } = await this.guestTokens.issue({
-      tenant_id: request.tenant!.id,
+      tenant_id: tenant.id,
       dashboard_id: dashboard.id,
       embed_user: embedUser,
       filters,

@@ -8,9 +8,9 @@ import {
 } from '@nestjs/swagger';
 import { ApiSharedQuery } from './shared-query.decorator';
 import { CostedQuery } from '../cost/costed-query.decorator';
-import { RequirePermissions } from '../../auth/require-permissions.decorator';
+import { RequirePermissions } from '../../tenancy/scope/require-permissions.decorator';
 import { InvalidInputException } from '../../common/field-error';
-import type { TenantRequest } from '../../tenancy/tenant-request';
+import type { TenantRequest } from '../../tenancy/scope/tenant-request';
 import { previousPeriod } from '../query/analytics-query';
 import { AnalyticsQueryService } from '../query/analytics-query.service';
 import {

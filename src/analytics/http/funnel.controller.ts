@@ -6,11 +6,11 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { RequirePermissions } from '../../auth/require-permissions.decorator';
+import { RequirePermissions } from '../../tenancy/scope/require-permissions.decorator';
 import { CostedQuery } from '../cost/costed-query.decorator';
 import { InvalidInputException } from '../../common/field-error';
 import { validateBody } from '../../common/validate-body';
-import type { TenantRequest } from '../../tenancy/tenant-request';
+import type { TenantRequest } from '../../tenancy/scope/tenant-request';
 import { AnalyticsQueryService } from '../query/analytics-query.service';
 import { funnelSteps, MAX_FUNNEL_RANGE_DAYS } from '../query/funnel';
 import { ANALYTICS_STORE, type AnalyticsStore } from '../stores/analytics-store';

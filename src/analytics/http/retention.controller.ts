@@ -6,10 +6,10 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
-import { RequirePermissions } from '../../auth/require-permissions.decorator';
+import { RequirePermissions } from '../../tenancy/scope/require-permissions.decorator';
 import { CostedQuery } from '../cost/costed-query.decorator';
 import { InvalidInputException } from '../../common/field-error';
-import type { TenantRequest } from '../../tenancy/tenant-request';
+import type { TenantRequest } from '../../tenancy/scope/tenant-request';
 import { AnalyticsQueryService } from '../query/analytics-query.service';
 import { cohortStarts, MAX_COHORTS, RETENTION_INTERVALS, retentionTable } from '../query/retention';
 import { ANALYTICS_STORE, type AnalyticsStore } from '../stores/analytics-store';

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { type FieldError, InvalidInputException } from '../../common/field-error';
 import { PLANS } from '../../tenancy/plans';
 import { TenantSettingsService } from '../../tenancy/settings/tenant-settings.service';
-import { TimezoneRules } from '../../tenancy/settings/timezones';
-import type { TenantRequest } from '../../tenancy/tenant-request';
+import { TimezoneRulesService } from '../../tenancy/settings/timezone-rules.service';
+import type { TenantRequest } from '../../tenancy/scope/tenant-request';
 import { type AnalyticsQuery, parseAnalyticsQuery } from './analytics-query';
 
 export interface ParseOptions {
@@ -24,7 +24,7 @@ export interface ParseOptions {
 export class AnalyticsQueryService {
   constructor(
     private readonly settings: TenantSettingsService,
-    private readonly timezones: TimezoneRules,
+    private readonly timezones: TimezoneRulesService,
   ) {}
 
   async parse(

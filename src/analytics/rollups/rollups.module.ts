@@ -2,9 +2,10 @@ import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
 import { AnalyticsStoreModule } from '../stores/analytics-store.module';
-import { PostgresRollupRefresher, ROLLUP_DAYS_REFRESHED } from './postgres-rollup-refresher';
-import { ROLLUP_QUEUE, RollupJobProcessor, RollupJobScheduler } from './rollup-jobs';
-import { RollupTimer } from './rollup-schedule';
+import { PostgresRollupRefresher, ROLLUP_DAYS_REFRESHED } from './postgres-rollup.refresher';
+import { ROLLUP_QUEUE, RollupJobProcessor } from './rollup-job.processor';
+import { RollupJobScheduler } from './rollup-job.scheduler';
+import { RollupTimer } from './rollup.timer';
 
 /**
  * Keeps the PostgreSQL store's daily rollups current: a BullMQ repeatable job when Redis is

@@ -3,9 +3,9 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { PinoLogger } from 'nestjs-pino';
 import type { Counter } from 'prom-client';
 import { isUuid } from '../../common/uuid';
-import { TenantContext } from '../../database/tenant-context';
-import type { AuditActor } from '../audit-actor';
-import type { ResourceNotFoundException } from './resource-not-found.exception';
+import { TenantContext } from '../../tenancy/scope/tenant.context';
+import type { Actor } from '../../tenancy/scope/actor';
+import type { ResourceNotFoundException } from '../../tenancy/scope/resource-not-found.exception';
 
 export const CROSS_TENANT_ATTEMPTS = 'tenantry_cross_tenant_attempts_total';
 export const CROSS_TENANT_CHECKS_SUPPRESSED = 'tenantry_cross_tenant_checks_suppressed_total';
@@ -44,7 +44,7 @@ export class CrossTenantAttemptsService {
   async recordIfForeign(
     callerTenantId: string,
     notFound: ResourceNotFoundException,
-    actor: AuditActor,
+    actor: Actor,
     context: AttemptContext,
   ): Promise<boolean> {
     if (!isUuid(notFound.resourceId)) return false;
@@ -103,7 +103,7 @@ export class CrossTenantAttemptsService {
   private lookUpAndRecord(
     callerTenantId: string,
     notFound: ResourceNotFoundException,
-    actor: AuditActor,
+    actor: Actor,
     context: AttemptContext,
   ): Promise<boolean> {
     return this.tenantContext.runInTenant(callerTenantId, async () => {

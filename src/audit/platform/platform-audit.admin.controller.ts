@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminOnly } from '../../auth/admin-only.decorator';
+import { AdminOnly } from '../../tenancy/scope/admin-only.decorator';
 import { ListPlatformAuditQuery } from './dto/list-platform-audit.query';
 import { PlatformAuditPageResponse } from './dto/platform-audit-entry.response';
 import { PlatformAuditService } from './platform-audit.service';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { PlatformDatabase } from '../../database/platform-database';
-import type { AuditActor } from '../audit-actor';
+import { PlatformDatabase } from '../../database/platform.database';
+import type { Actor } from '../../tenancy/scope/actor';
 import type { ListPlatformAuditQuery } from './dto/list-platform-audit.query';
 import type {
   PlatformAuditEntryResponse,
@@ -46,7 +46,7 @@ export class PlatformAuditService {
       resourceId?: string | null;
       details?: Record<string, unknown>;
     },
-    actor: AuditActor & { type: PlatformActorType },
+    actor: Actor & { type: PlatformActorType },
   ): Promise<void> {
     await this.dataSource.getRepository(PlatformAuditEntry).insert({
       actorType: actor.type,

@@ -9,9 +9,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { UuidParam } from '../../common/uuid-param';
-import type { Principal } from '../../tenancy/tenant-request';
-import { Caller } from '../caller';
-import { RequirePermissions } from '../require-permissions.decorator';
+import { Caller } from '../../tenancy/scope/caller';
+import { RequirePermissions } from '../../tenancy/scope/require-permissions.decorator';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyResponse, CreatedApiKeyResponse } from './dto/api-key.response';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
@@ -28,7 +27,7 @@ export class ApiKeysController {
   @ApiForbiddenResponse({ description: 'A scope beyond the caller’s own permissions' })
   async create(
     @Body() input: CreateApiKeyDto,
-    @Caller() caller: Principal,
+    @Caller() caller: Caller,
   ): Promise<CreatedApiKeyResponse> {
     const { key, record } = await this.apiKeys.create(input, caller);
     return { ...ApiKeyResponse.from(record), key };

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { assertMayGrant } from '../grant-policy';
-import { ResourceNotFoundException } from '../../audit/cross-tenant/resource-not-found.exception';
+import { ResourceNotFoundException } from '../../tenancy/scope/resource-not-found.exception';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { IsNull } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { sha256Hex } from '../../common/sha256';
 import { compactUuid, expandUuid } from '../../common/uuid';
-import { TenantContext } from '../../database/tenant-context';
-import type { Principal } from '../../tenancy/tenant-request';
+import { TenantContext } from '../../tenancy/scope/tenant.context';
+import type { Caller } from '../../tenancy/scope/caller';
 import { TenantsService } from '../../tenancy/tenants.service';
 import { ApiKey } from './api-key.entity';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
@@ -34,10 +34,7 @@ export class ApiKeysService {
    * Creates a key for the current tenant and returns it once, in full. A key never holds more
    * than its creator: scopes beyond the caller's own permissions are refused.
    */
-  async create(
-    input: CreateApiKeyDto,
-    caller: Principal,
-  ): Promise<{ key: string; record: ApiKey }> {
+  async create(input: CreateApiKeyDto, caller: Caller): Promise<{ key: string; record: ApiKey }> {
     assertMayGrant(
       caller,
       input.scopes,
@@ -83,7 +80,7 @@ export class ApiKeysService {
   }
 
   /** The principal a presented key stands for, or null for an unknown, wrong or revoked key. */
-  async authenticate(presented: string): Promise<Principal | null> {
+  async authenticate(presented: string): Promise<Caller | null> {
     const match = API_KEY.exec(presented);
     if (!match) return null;
     const [, prefix, hex] = match;

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { ConfigService } from '@nestjs/config';
 import {
@@ -11,14 +11,16 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { actorOf } from '../../audit/audit-actor';
+import { Actor } from '../../tenancy/scope/actor';
+import { Caller } from '../../tenancy/scope/caller';
+import { CurrentTenant } from '../../tenancy/scope/current-tenant';
 import { isUuid } from '../../common/uuid';
 import type { Environment } from '../../config/environment';
-import { TenantContext } from '../../database/tenant-context';
-import type { TenantRequest } from '../../tenancy/tenant-request';
-import { Public } from '../access-policy';
+import { TenantContext } from '../../tenancy/scope/tenant.context';
+import type { Tenant } from '../../tenancy/tenant.entity';
+import { Public } from '../../tenancy/scope/access-policy';
 import { permissionsOf, PERMISSIONS } from '../permissions';
-import { RequirePermissions } from '../require-permissions.decorator';
+import { RequirePermissions } from '../../tenancy/scope/require-permissions.decorator';
 import { UserResponse } from '../users/dto/user.response';
 import { User } from '../users/user.entity';
 import { PasswordSetupService } from '../users/password-setup.service';
@@ -56,10 +58,10 @@ export class AuthController {
   @ApiTooManyRequestsResponse({ description: 'Too many attempts from this IP; see Retry-After' })
   login(
     @Body() input: LoginDto,
-    @Req() request: TenantRequest,
+    @Actor() actor: Actor,
     @Headers('host') host?: string,
   ): Promise<TokenPairResponse> {
-    return this.sessions.login(input, host, this.baseDomain, actorOf(request, undefined));
+    return this.sessions.login(input, host, this.baseDomain, actor);
   }
 
   @Post('refresh')
@@ -72,8 +74,8 @@ export class AuthController {
   @ApiOkResponse({ type: TokenPairResponse })
   @ApiUnauthorizedResponse({ description: 'Unknown, expired, revoked or reused refresh token' })
   @ApiTooManyRequestsResponse({ description: 'Too many attempts from this IP; see Retry-After' })
-  refresh(@Body() input: RefreshDto, @Req() request: TenantRequest): Promise<TokenPairResponse> {
-    return this.sessions.refresh(input.refresh_token, actorOf(request, undefined));
+  refresh(@Body() input: RefreshDto, @Actor() actor: Actor): Promise<TokenPairResponse> {
+    return this.sessions.refresh(input.refresh_token, actor);
   }
 
   @Post('logout')
@@ -81,8 +83,8 @@ export class AuthController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke the refresh token and every token rotated from the same login' })
   @ApiNoContentResponse({ description: 'Revoked (also when the token was unknown or already revoked)' })
-  async logout(@Body() input: RefreshDto, @Req() request: TenantRequest): Promise<void> {
-    await this.sessions.logout(input.refresh_token, actorOf(request, undefined));
+  async logout(@Body() input: RefreshDto, @Actor() actor: Actor): Promise<void> {
+    await this.sessions.logout(input.refresh_token, actor);
   }
 
   @Post('password')
@@ -103,9 +105,7 @@ export class AuthController {
   @RequirePermissions()
   @ApiOperation({ summary: 'Who the credential is: tenant, role, permissions, user' })
   @ApiOkResponse({ type: MeResponse })
-  async me(@Req() request: TenantRequest): Promise<MeResponse> {
-    const principal = request.principal!;
-    const tenant = request.tenant!;
+  async me(@Caller() principal: Caller, @CurrentTenant() tenant: Tenant): Promise<MeResponse> {
     const user =
       principal.kind === 'tenant' && isUuid(principal.subject)
         ? await this.tenantContext.manager.getRepository(User).findOneBy({ id: principal.subject })

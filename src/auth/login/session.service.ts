@@ -2,13 +2,13 @@ import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { IsNull } from 'typeorm';
-import type { AuditActor } from '../../audit/audit-actor';
+import type { Actor } from '../../tenancy/scope/actor';
 import { AuditService } from '../../audit/audit.service';
 import { PlatformAuditService } from '../../audit/platform/platform-audit.service';
 import { claimLoginAttempt, settleLoginAttempt } from '../login-attempts';
 import { sha256Hex } from '../../common/sha256';
 import { compactUuid, expandUuid } from '../../common/uuid';
-import { TenantContext } from '../../database/tenant-context';
+import { TenantContext } from '../../tenancy/scope/tenant.context';
 import { slugFromHost } from '../../tenancy/slug';
 import type { Tenant } from '../../tenancy/tenant.entity';
 import { TenantsService } from '../../tenancy/tenants.service';
@@ -17,7 +17,7 @@ import {
   accessTokenSignOptions,
   REFRESH_TOKEN_SECONDS,
 } from '../token-policy';
-import { PasswordHasher } from '../password-hasher';
+import { PasswordHasher } from '../password.hasher';
 import { permissionsOf } from '../permissions';
 import { User } from '../users/user.entity';
 import { LoginDto } from './dto/login.dto';
@@ -31,7 +31,7 @@ interface LoginClaim {
   refusal: 'unknown_email' | 'disabled' | 'locked' | null;
 }
 
-const NO_ACTOR: AuditActor = { type: 'anonymous', id: null, ip: null, userAgent: null };
+const NO_ACTOR: Actor = { type: 'anonymous', id: null, ip: null, userAgent: null };
 
 /** One answer for every failed login or refresh, so none reveals whether a tenant or email exists. */
 const INVALID_CREDENTIALS = 'Invalid credentials';
@@ -53,7 +53,7 @@ export class SessionService {
     input: LoginDto,
     host: string | undefined,
     baseDomain: string,
-    actor?: AuditActor,
+    actor?: Actor,
   ): Promise<TokenPairResponse> {
     const slug = input.tenant ?? slugFromHost(host, baseDomain);
     const tenant = slug ? await this.tenants.findBySlug(slug) : null;
@@ -153,7 +153,7 @@ export class SessionService {
    * Rotates a refresh token. Presenting one that was already rotated revokes its whole family
    * (someone else holds a copy); that, and every rotation, is audited as the token's user.
    */
-  async refresh(token: string, actor?: AuditActor): Promise<TokenPairResponse> {
+  async refresh(token: string, actor?: Actor): Promise<TokenPairResponse> {
     const tenant = await this.tenantOf(token);
     const tokens = await this.tenantContext.runInTenant(tenant.id, async () => {
       const repository = this.tenantContext.manager.getRepository(RefreshToken);
@@ -194,7 +194,7 @@ export class SessionService {
   }
 
   /** Revokes the token's family. Silent for unknown tokens: logout reveals nothing. */
-  async logout(token: string, actor?: AuditActor): Promise<void> {
+  async logout(token: string, actor?: Actor): Promise<void> {
     const tenant = await this.tenantOf(token).catch(() => null);
     if (!tenant) return;
     await this.tenantContext.runInTenant(tenant.id, async () => {

@@ -1,6 +1,5 @@
-import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
-import type { Request } from 'express';
-import { actorOf } from '../../audit/audit-actor';
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Actor } from '../../tenancy/scope/actor';
 import {
   ApiOkResponse,
   ApiOperation,
@@ -11,7 +10,7 @@ import {
 } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
-import { Public } from '../access-policy';
+import { Public } from '../../tenancy/scope/access-policy';
 import { PlatformAdminsService } from './platform-admins.service';
 
 export class AdminLoginDto {
@@ -50,7 +49,7 @@ export class PlatformAdminAuthController {
   @ApiOkResponse({ type: AdminTokenResponse })
   @ApiUnauthorizedResponse({ description: 'Invalid credentials' })
   @ApiTooManyRequestsResponse({ description: 'Too many attempts from this IP; see Retry-After' })
-  login(@Body() input: AdminLoginDto, @Req() request: Request): Promise<AdminTokenResponse> {
-    return this.admins.login(input.email, input.password, actorOf(request, undefined));
+  login(@Body() input: AdminLoginDto, @Actor() actor: Actor): Promise<AdminTokenResponse> {
+    return this.admins.login(input.email, input.password, actor);
   }
 }

@@ -2,14 +2,14 @@ import { Injectable, Logger, OnApplicationBootstrap, UnauthorizedException } fro
 import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
-import type { AuditActor } from '../../audit/audit-actor';
+import type { Actor } from '../../tenancy/scope/actor';
 import { PlatformAuditService } from '../../audit/platform/platform-audit.service';
 import { isUuid } from '../../common/uuid';
-import { PlatformDatabase } from '../../database/platform-database';
+import { PlatformDatabase } from '../../database/platform.database';
 import type { Environment } from '../../config/environment';
 import { ACCESS_TOKEN_ISSUER, ACCESS_TOKEN_SECONDS, ADMIN_TOKEN_AUDIENCE } from '../token-policy';
 import { claimLoginAttempt, settleLoginAttempt } from '../login-attempts';
-import { PasswordHasher } from '../password-hasher';
+import { PasswordHasher } from '../password.hasher';
 import { PlatformAdmin } from './platform-admin.entity';
 
 /**
@@ -59,7 +59,7 @@ export class PlatformAdminsService implements OnApplicationBootstrap {
   async login(
     email: string,
     password: string,
-    actor: AuditActor,
+    actor: Actor,
   ): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number }> {
     const admin = await this.admins
       .createQueryBuilder('admin')

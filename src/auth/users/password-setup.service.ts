@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { AuditService } from '../../audit/audit.service';
 import { sha256Hex } from '../../common/sha256';
 import { compactUuid, expandUuid } from '../../common/uuid';
-import { TenantContext } from '../../database/tenant-context';
+import { TenantContext } from '../../tenancy/scope/tenant.context';
 import { TenantsService } from '../../tenancy/tenants.service';
-import { PasswordHasher } from '../password-hasher';
+import { PasswordHasher } from '../password.hasher';
 import { PasswordSetToken } from './password-set-token.entity';
 import { User } from './user.entity';
 

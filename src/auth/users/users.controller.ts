@@ -10,9 +10,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { UuidParam } from '../../common/uuid-param';
-import type { Principal } from '../../tenancy/tenant-request';
-import { Caller } from '../caller';
-import { RequirePermissions } from '../require-permissions.decorator';
+import { Caller } from '../../tenancy/scope/caller';
+import { RequirePermissions } from '../../tenancy/scope/require-permissions.decorator';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQuery } from './dto/list-users.query';
 import { UpdateUserDto } from './dto/update-user.dto';
@@ -33,7 +32,7 @@ export class UsersController {
     description:
       'A role holding permissions the caller lacks (names `role`); only owners create owners',
   })
-  async create(@Body() input: CreateUserDto, @Caller() caller: Principal): Promise<UserResponse> {
+  async create(@Body() input: CreateUserDto, @Caller() caller: Caller): Promise<UserResponse> {
     return UserResponse.from(await this.users.create(input, caller));
   }
 
@@ -68,7 +67,7 @@ export class UsersController {
   async update(
     @UuidParam('id') id: string,
     @Body() change: UpdateUserDto,
-    @Caller() caller: Principal,
+    @Caller() caller: Caller,
   ): Promise<UserResponse> {
     return UserResponse.from(await this.users.update(id, change, caller));
   }
@@ -83,7 +82,7 @@ export class UsersController {
     description:
       'A user whose role holds permissions the caller lacks; only owners remove an owner',
   })
-  async remove(@UuidParam('id') id: string, @Caller() caller: Principal): Promise<void> {
+  async remove(@UuidParam('id') id: string, @Caller() caller: Caller): Promise<void> {
     await this.users.remove(id, caller);
   }
 }

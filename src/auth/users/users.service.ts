@@ -1,14 +1,14 @@
 import { ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
-import type { Principal } from '../../tenancy/tenant-request';
-import { mayManageOwners } from '../caller';
+import type { Caller } from '../../tenancy/scope/caller';
+import { mayManageOwners } from '../caller-permissions';
 import { assertMayGrant } from '../grant-policy';
 import { permissionsOf, type Role } from '../permissions';
-import { ResourceNotFoundException } from '../../audit/cross-tenant/resource-not-found.exception';
+import { ResourceNotFoundException } from '../../tenancy/scope/resource-not-found.exception';
 import { AuditService } from '../../audit/audit.service';
 import { Page } from '../../common/pagination';
 import { isUniqueViolation } from '../../common/postgres-errors';
-import { TenantContext } from '../../database/tenant-context';
-import { PasswordHasher } from '../password-hasher';
+import { TenantContext } from '../../tenancy/scope/tenant.context';
+import { PasswordHasher } from '../password.hasher';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQuery } from './dto/list-users.query';
 import { UpdateUserDto } from './dto/update-user.dto';
@@ -27,7 +27,7 @@ export class UsersService {
     return this.tenantContext.manager.getRepository(User);
   }
 
-  async create(input: CreateUserDto, caller: Principal): Promise<User> {
+  async create(input: CreateUserDto, caller: Caller): Promise<User> {
     if (input.role === 'owner') this.assertMayManageOwners(caller);
     this.assertMayGrantRole(caller, input.role, null);
     const passwordHash = input.password ? await this.hasher.hash(input.password) : null;
@@ -89,7 +89,7 @@ export class UsersService {
     return user;
   }
 
-  async update(id: string, change: UpdateUserDto, caller: Principal): Promise<User> {
+  async update(id: string, change: UpdateUserDto, caller: Caller): Promise<User> {
     await this.lockOwners();
     const user = await this.getLocked(id);
     if (user.role === 'owner' || change.role === 'owner') this.assertMayManageOwners(caller);
@@ -109,7 +109,7 @@ export class UsersService {
     return this.get(id);
   }
 
-  async remove(id: string, caller: Principal): Promise<void> {
+  async remove(id: string, caller: Caller): Promise<void> {
     await this.lockOwners();
     const user = await this.getLocked(id);
     if (user.role === 'owner') this.assertMayManageOwners(caller);
@@ -125,7 +125,7 @@ export class UsersService {
   }
 
   /** users:write manages everyone but owners; the owner role is the owners' own business. */
-  private assertMayManageOwners(caller: Principal): void {
+  private assertMayManageOwners(caller: Caller): void {
     if (!mayManageOwners(caller)) {
       throw new ForbiddenException(
         'Only an owner (or a platform admin) can grant, change or remove the owner role',
@@ -134,7 +134,7 @@ export class UsersService {
   }
 
   /** A role is granted only by a caller holding every permission of it (API keys: their scopes). */
-  private assertMayGrantRole(caller: Principal, role: Role, userId: string | null): void {
+  private assertMayGrantRole(caller: Caller, role: Role, userId: string | null): void {
     assertMayGrant(
       caller,
       permissionsOf(role),
@@ -150,7 +150,7 @@ export class UsersService {
    * Changing, disabling or removing a user is for callers who could have granted that user's
    * role: whoever holds less cannot take a stronger account away from its holder (or re-enable it).
    */
-  private assertMayManage(caller: Principal, user: User): void {
+  private assertMayManage(caller: Caller, user: User): void {
     assertMayGrant(
       caller,
       permissionsOf(user.role),

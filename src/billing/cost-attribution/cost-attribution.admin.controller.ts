@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminOnly } from '../../auth/admin-only.decorator';
+import { AdminOnly } from '../../tenancy/scope/admin-only.decorator';
 import { CostAttributionService } from './cost-attribution.service';
 import { CostAttributionQuery } from './dto/cost-attribution.query';
 import { CostAttributionResponse } from './dto/cost-attribution.response';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PlatformDatabase } from '../../database/platform-database';
+import { PlatformDatabase } from '../../database/platform.database';
 import { InvalidInputException } from '../../common/field-error';
 import type { CostAttributionQuery } from './dto/cost-attribution.query';
 import type { CostAttributionResponse } from './dto/cost-attribution.response';

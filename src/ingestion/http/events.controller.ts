@@ -5,7 +5,7 @@ import {
   HttpCode,
   Inject,
   Post,
-  Req,
+  Res,
   ServiceUnavailableException,
 } from '@nestjs/common';
 import {
@@ -18,12 +18,13 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { OutsideTenantTransaction } from '../../auth/access-policy';
-import { RequirePermissions } from '../../auth/require-permissions.decorator';
-import type { TenantRequest } from '../../tenancy/tenant-request';
+import { OutsideTenantTransaction } from '../../tenancy/scope/access-policy';
+import { RequirePermissions } from '../../tenancy/scope/require-permissions.decorator';
+import { CurrentTenant } from '../../tenancy/scope/current-tenant';
+import type { Tenant } from '../../tenancy/tenant.entity';
 import { EVENT_SCHEMA } from '../events/event-contract';
 import { RFC3339_SCHEMA } from '../../openapi/schemas';
-import { EventIntake, type IntakeResult } from './event-intake';
+import { EventIntakeService, type IntakeResult } from './event-intake.service';
 
 const EXAMPLE_EVENT = {
   event_id: '6f1c1f5e-3b7a-4c55-9a57-2f8f7f1c0a11',
@@ -54,7 +55,7 @@ const FIELD_ERRORS = { type: 'array', items: { $ref: '#/components/schemas/Field
 @ApiTags('events')
 @Controller('v1/events')
 export class EventsController {
-  constructor(@Inject(EventIntake) private readonly intake: EventIntake) {}
+  constructor(@Inject(EventIntakeService) private readonly intake: EventIntakeService) {}
 
   @Post()
   @HttpCode(202)
@@ -129,11 +130,15 @@ export class EventsController {
   })
   @ApiPayloadTooLargeResponse({ description: 'Body over 1 MB' })
   @ApiServiceUnavailableResponse({ description: 'Kafka unreachable: nothing was accepted; retry' })
-  async ingest(@Body() body: unknown, @Req() request: TenantRequest): Promise<IntakeResult> {
-    const result = await this.intake.accept(request.tenant!, body, new Date());
+  async ingest(
+    @Body() body: unknown,
+    @CurrentTenant() tenant: Tenant,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<IntakeResult> {
+    const result = await this.intake.accept(tenant, body, new Date());
     if (result.kind === 'invalid') throw new BadRequestException(result.body);
     if (result.kind === 'unavailable') {
-      (request.res as Response).setHeader('Retry-After', '5');
+      response.setHeader('Retry-After', '5');
       throw new ServiceUnavailableException(
         'The event pipeline is unavailable; nothing from this request was accepted. Retry later.',
       );

@@ -1,6 +1,6 @@
 import type { ConfigService } from '@nestjs/config';
 import type { Environment } from '../../config/environment';
-import { AppMessageSigner } from './app-message-signer';
+import { AppMessageSigner } from './app-message.signer';
 
 const signerWith = (secret: string) =>
   new AppMessageSigner({

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Message, Producer } from 'kafkajs';
-import type { DeadLetter } from '../pipeline/event-batch-processor';
+import type { DeadLetter } from '../pipeline/event-batch.processor';
 import {
   DLQ_ERRORS_HEADER,
   DLQ_REASON_HEADER,

@@ -6,11 +6,11 @@ import type {
   EventBatchProcessor,
   RawEventMessage,
   UsageDelta,
-} from '../pipeline/event-batch-processor';
-import type { EventWriter } from '../pipeline/event-writer';
-import type { ConsumerMonitor } from './consumer-monitor';
+} from '../pipeline/event-batch.processor';
+import type { EventWriter } from '../pipeline/event.writer';
+import type { ConsumerMonitor } from './consumer.monitor';
 import { DeadLetterPublisher, deadLetterRecord } from './dead-letter-publisher';
-import { APP_SIGNATURE_HEADER, VIA_HEADER } from './app-message-signer';
+import { APP_SIGNATURE_HEADER, VIA_HEADER } from './app-message.signer';
 import {
   API_KEY_HEADER,
   deadLetterTopic,

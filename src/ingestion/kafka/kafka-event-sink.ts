@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { IncomingEvent } from '../events/event-contract';
 import { type EventSink, SinkUnavailableError } from '../pipeline/event-sink';
-import { type AppMessageSigner, APP_SIGNATURE_HEADER, VIA_HEADER } from './app-message-signer';
+import { type AppMessageSigner, APP_SIGNATURE_HEADER, VIA_HEADER } from './app-message.signer';
 import { RECEIVED_AT_HEADER, TENANT_HEADER } from './kafka-connection';
 
 /** One produce carries at most this much; the topic takes batches up to MAX_MESSAGE_BYTES. */

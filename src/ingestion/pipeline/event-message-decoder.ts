@@ -1,6 +1,6 @@
 import type { FieldError } from '../../common/field-error';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../../common/json-depth';
-import { MAX_EVENTS_PER_REQUEST } from '../http/event-intake';
+import { MAX_EVENTS_PER_REQUEST } from '../http/event-intake.service';
 
 /**
  * What a topic message may size before any work is done on it: the same bounds as an HTTP

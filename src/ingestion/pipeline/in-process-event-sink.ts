@@ -1,6 +1,6 @@
 import { type IncomingEvent, toRow } from '../events/event-contract';
 import type { EventSink } from './event-sink';
-import type { EventWriter } from './event-writer';
+import type { EventWriter } from './event.writer';
 
 /** No Kafka: accepted events go to the event writer at once; the answer waits for the store. */
 export class InProcessEventSink implements EventSink {

@@ -1,10 +1,10 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { AuditService } from '../../audit/audit.service';
 import { InvalidInputException } from '../../common/field-error';
-import { TenantContext } from '../../database/tenant-context';
+import { TenantContext } from '../scope/tenant.context';
 import { UpdateSettingsDto } from './dto/update-settings.dto';
 import { TenantSettings } from './tenant-settings.entity';
-import { TimezoneRules } from './timezones';
+import { TimezoneRulesService } from './timezone-rules.service';
 
 /** Reads and writes the current tenant's settings, always through the tenant transaction. */
 @Injectable()
@@ -12,7 +12,7 @@ export class TenantSettingsService {
   constructor(
     private readonly tenantContext: TenantContext,
     private readonly audit: AuditService,
-    private readonly timezones: TimezoneRules,
+    private readonly timezones: TimezoneRulesService,
   ) {}
 
   private get repository() {

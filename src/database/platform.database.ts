@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Actor } from '../tenancy/scope/actor';
+import { TenantContext } from '../tenancy/scope/tenant.context';
+
+/** The name of the platform role's TypeORM connection (DatabaseModule). */
+export const PLATFORM_CONNECTION = 'platform';
+
+/**
+ * The platform role's connection pool (DATABASE_PLATFORM_USER). Only /admin code paths, platform
+ * admin accounts and the rollup job use it: it may call the cross-tenant SECURITY DEFINER
+ * readers and UPDATE tenants and platform_admins, which the app role serving tenant traffic
+ * cannot. Tenant tables stay behind RLS for it too.
+ */
+@Injectable()
+export class PlatformDatabase {
+  constructor(
+    @InjectDataSource(PLATFORM_CONNECTION) readonly dataSource: DataSource,
+    private readonly tenantContext: TenantContext,
+  ) {}
+
+  get manager(): EntityManager {
+    return this.dataSource.manager;
+  }
+
+  query<T>(text: string, parameters?: unknown[]): Promise<T> {
+    return this.dataSource.query<T>(text, parameters);
+  }
+
+  /**
+   * One transaction on the platform connection scoped to `tenantId`: the platform's change of a
+   * tenant and the entry in that tenant's audit log commit together. TenantContext.manager and
+   * AuditService see this transaction while `work` runs.
+   */
+  runInTenant<T>(tenantId: string, work: () => Promise<T>, actor?: Actor): Promise<T> {
+    return this.tenantContext.runInTenantOn(this.dataSource, tenantId, work, actor);
+  }
+}

@@ -1,0 +1,208 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
+import type { Environment } from '../../config/environment';
+import type { FieldError } from '../../common/field-error';
+import { checkEvent, type EventRow, toRow } from '../events/event-contract';
+import {
+  decodeEventMessage,
+  messageLimits,
+  type MessageLimits,
+  type UndecodableReason,
+} from './event-message-decoder';
+import { EventWriter } from './event.writer';
+import { type MessageOrigin, MessageOriginResolver } from './message-origin.resolver';
+import { TenantDirectory } from './tenant.directory';
+import { UsageMeter, type UsageCounter } from './usage.meter';
+
+export const EVENTS_DEAD_LETTERED = 'tenantry_events_dead_lettered_total';
+
+/** One message as it came off the topic, transport-neutral. */
+export interface RawEventMessage {
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string | undefined>;
+  /** Its offset in its partition, for the dead letter's provenance. */
+  offset?: string;
+}
+
+export type DeadLetterReason =
+  | 'unauthenticated'
+  | 'unknown_tenant'
+  | 'tenant_suspended'
+  | 'tenant_deleted'
+  | UndecodableReason
+  | 'unprocessable'
+  | 'store_rejected';
+
+export type UsageDelta = [tenantId: string, counter: UsageCounter, count: number];
+
+export interface ProcessedBatch {
+  dead: DeadLetter[];
+  usage: UsageDelta[];
+}
+
+/**
+ * A message that can never be stored, whole and as it arrived (the raw bytes, never a
+ * re-serialisation): for a batch message with invalid items, one dead letter names each
+ * refused item as `events[i].field`, while its valid items are stored.
+ */
+export interface DeadLetter {
+  message: RawEventMessage;
+  reason: DeadLetterReason;
+  /** The tenant the message named, only when it is a real one. */
+  tenantId?: string;
+  errors?: FieldError[];
+}
+
+/** Work done between two yields to the event loop while a batch is checked. */
+const SLICE_MS = 20;
+
+/**
+ * Turns a batch of topic messages into stored rows and dead letters. A message whose tenant is
+ * unknown, suspended or deleted, whose body breaks the contract or its bounds, or whose
+ * handling throws, can never be stored: it is handed back as a dead letter with its reason,
+ * and the batch goes on. Only infrastructure failures (the tenant lookup, the store) fail the
+ * batch, which is then delivered again.
+ */
+@Injectable()
+export class EventBatchProcessor {
+  private readonly logger = new Logger(EventBatchProcessor.name);
+  /** The HTTP request's bounds, so a direct message may size no more work than a request. */
+  private readonly limits: MessageLimits;
+
+  constructor(
+    private readonly directory: TenantDirectory,
+    private readonly writer: EventWriter,
+    private readonly usage: UsageMeter,
+    private readonly origins: MessageOriginResolver,
+    @InjectMetric(EVENTS_DEAD_LETTERED) private readonly deadLettered: Counter<string>,
+    config: ConfigService<Environment, true>,
+  ) {
+    this.limits = messageLimits(config.get('HTTP_BODY_LIMIT', { infer: true }));
+  }
+
+  /**
+   * Resolves when every storable message of the batch is in the store, with the dead letters to
+   * produce and the usage to count. The caller counts the usage only once the batch's offsets
+   * are committed, so a retried batch is not counted twice.
+   */
+  async process(messages: RawEventMessage[]): Promise<ProcessedBatch> {
+    const rows: EventRow[] = [];
+    const dead: DeadLetter[] = [];
+    const usage: UsageDelta[] = [];
+    const now = Date.now();
+    let sliceStart = performance.now();
+    for (const message of messages) {
+      // A large batch of large messages is checked in slices, so other tenants' requests on
+      // this process are answered meanwhile.
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+      // Who sent it, proven: the app's signature or a producer's API key. Never a bare header.
+      const origin = await this.origins.resolve(message.headers, message.value);
+      if (origin.kind === 'unauthenticated') {
+        dead.push({ message, reason: 'unauthenticated', errors: origin.errors });
+        continue;
+      }
+      const { tenantId } = origin;
+      // A lookup failure is the database's, not the message's: it fails the batch (retried).
+      const tenant = await this.directory.get(tenantId);
+      if (!tenant || tenant.status !== 'active') {
+        const reason = !tenant
+          ? 'unknown_tenant'
+          : tenant.status === 'suspended'
+            ? 'tenant_suspended'
+            : 'tenant_deleted';
+        dead.push({ message, reason, ...(tenant ? { tenantId } : {}) });
+        if (tenant) usage.push([tenantId, 'dead_lettered', 1]);
+        continue;
+      }
+      try {
+        const outcome = this.checkMessage(message, origin, tenant.retentionDays, now);
+        rows.push(...outcome.rows);
+        if (outcome.dead) dead.push(outcome.dead);
+        usage.push(...outcome.usage);
+      } catch (error) {
+        // Whatever this message makes the checks do, it can fail only itself.
+        this.logger.error({ err: error, tenant_id: tenantId }, 'a message could not be processed');
+        dead.push({
+          message,
+          reason: 'unprocessable',
+          tenantId,
+          errors: [{ field: 'value', message: 'the message could not be processed' }],
+        });
+        usage.push([tenantId, 'dead_lettered', 1]);
+      }
+    }
+    for (const letter of dead) this.deadLettered.inc({ reason: letter.reason });
+    if (dead.length > 0) {
+      this.logger.warn(
+        { dead_letters: dead.length, reasons: [...new Set(dead.map((d) => d.reason))] },
+        'messages that can never be stored go to the dead-letter topic',
+      );
+    }
+    await this.writer.write(rows);
+    return { dead, usage };
+  }
+
+  /** One message of an active tenant: its storable rows, and a dead letter for the rest. */
+  private checkMessage(
+    message: RawEventMessage,
+    origin: MessageOrigin & { tenantId: string },
+    retentionDays: number,
+    now: number,
+  ): { rows: EventRow[]; dead?: DeadLetter; usage: UsageDelta[] } {
+    const { tenantId } = origin;
+    const decoded = decodeEventMessage(message.value, this.limits);
+    if (!decoded.ok) {
+      return {
+        rows: [],
+        dead: { message, reason: decoded.reason, tenantId, errors: decoded.errors },
+        usage: [[tenantId, 'dead_lettered', 1]],
+      };
+    }
+    // The time the event was accepted: the API's (signed) header when it is plausible, so an
+    // event the API accepted is never refused here for having aged in the topic. A direct
+    // producer's is now: its message timestamp is its own to set, and would shift the
+    // retention window.
+    const receivedAt = new Date(origin.kind === 'app' ? acceptedAt(origin.receivedAt, now) : now);
+    const rows: EventRow[] = [];
+    const errors: FieldError[] = [];
+    let refused = 0;
+    decoded.items.forEach((item, index) => {
+      const check = checkEvent(item, receivedAt.getTime(), retentionDays);
+      if (check.ok) {
+        rows.push(toRow(tenantId, check, receivedAt));
+        return;
+      }
+      refused += 1;
+      const prefix = decoded.batch ? `events[${index}].` : '';
+      for (const error of check.errors) errors.push({ ...error, field: prefix + error.field });
+    });
+    const usage: UsageDelta[] = [];
+    if (refused > 0) usage.push([tenantId, 'dead_lettered', refused]);
+    // Events the HTTP API produced were counted as accepted there; direct producers' here.
+    if (!(origin.kind === 'app' && origin.viaHttp) && rows.length > 0) {
+      usage.push([tenantId, 'accepted', rows.length]);
+    }
+    const dead: DeadLetter | undefined =
+      refused > 0 ? { message, reason: 'invalid_event', tenantId, errors } : undefined;
+    return { rows, dead, usage };
+  }
+
+  /** Counts a processed batch's usage; call once its offsets are committed. */
+  countUsage(usage: UsageDelta[]): void {
+    for (const [tenantId, counter, count] of usage) this.usage.add(tenantId, counter, count);
+  }
+}
+
+const ACCEPTED_AT_WINDOW_MS = 30 * 86_400_000;
+
+function acceptedAt(header: number, now: number): number {
+  const plausible =
+    Number.isFinite(header) && header > now - ACCEPTED_AT_WINDOW_MS && header < now + 86_400_000;
+  return plausible ? header : now;
+}

@@ -1,0 +1,92 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { TenantContext } from '../../tenancy/scope/tenant.context';
+
+export type UsageCounter = 'accepted' | 'stored' | 'rejected' | 'dead_lettered';
+
+const FLUSH_MS = 2_000;
+
+/**
+ * Accepted, stored, rejected and dead-lettered event counts per tenant per UTC day, for billing.
+ * Counted in memory and written every FLUSH_MS in one transaction (one upsert per tenant-day),
+ * not one write per event. A crash loses at most the last FLUSH_MS of counts.
+ */
+@Injectable()
+export class UsageMeter implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(UsageMeter.name);
+  private pending = new Map<string, Record<UsageCounter, number>>();
+  private timer?: NodeJS.Timeout;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly tenantContext: TenantContext) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.flush(), FLUSH_MS);
+    this.timer.unref();
+  }
+
+  add(tenantId: string, counter: UsageCounter, count: number, at = new Date()): void {
+    if (count <= 0) return;
+    const key = `${tenantId}|${at.toISOString().slice(0, 10)}`;
+    const counts = this.pending.get(key) ?? {
+      accepted: 0,
+      stored: 0,
+      rejected: 0,
+      dead_lettered: 0,
+    };
+    counts[counter] += count;
+    this.pending.set(key, counts);
+  }
+
+  /** Writes what was counted so far; concurrent calls queue behind each other. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing
+      .then(() => this.write())
+      .catch((error: unknown) => {
+        this.logger.error({ err: error }, 'could not write usage counts; kept for the next flush');
+      });
+    return this.flushing;
+  }
+
+  private async write(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    const byTenant = new Map<string, { day: string; counts: Record<UsageCounter, number> }[]>();
+    for (const [key, counts] of batch) {
+      const [tenantId, day] = key.split('|');
+      byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), { day, counts }]);
+    }
+    try {
+      await this.tenantContext.runForEachTenant(byTenant.keys(), async (tenantId) => {
+        for (const { day, counts } of byTenant.get(tenantId)!) {
+          await this.tenantContext.manager.query(
+            `INSERT INTO usage_daily (tenant_id, day, events_accepted, events_stored,
+                                      events_rejected, events_dead_lettered)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (tenant_id, day) DO UPDATE SET
+               events_accepted = usage_daily.events_accepted + EXCLUDED.events_accepted,
+               events_stored = usage_daily.events_stored + EXCLUDED.events_stored,
+               events_rejected = usage_daily.events_rejected + EXCLUDED.events_rejected,
+               events_dead_lettered = usage_daily.events_dead_lettered + EXCLUDED.events_dead_lettered,
+               updated_at = now()`,
+            [tenantId, day, counts.accepted, counts.stored, counts.rejected, counts.dead_lettered],
+          );
+        }
+      });
+    } catch (error) {
+      // Put the counts back so the next flush carries them.
+      for (const [key, counts] of batch) {
+        const current = this.pending.get(key);
+        if (!current) this.pending.set(key, counts);
+        else
+          for (const name of Object.keys(counts) as UsageCounter[]) current[name] += counts[name];
+      }
+      throw error;
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+}

@@ -1,0 +1,34 @@
+import { applyDecorators } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiSecurity,
+  ApiForbiddenResponse,
+  ApiHeader,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { setAccessPolicy } from './access-policy';
+import type { Permission } from '../../auth/permissions';
+
+/**
+ * Marks a route as tenant-scoped: the caller is authenticated, must hold every named
+ * permission, its tenant is resolved and checked (TenantAuthGuard), and the handler runs inside
+ * that tenant's RLS transaction (TenantTransactionInterceptor). Both are global and act on this
+ * declaration; see this folder's README.
+ */
+export const RequirePermissions = (...permissions: Permission[]) =>
+  applyDecorators(
+    setAccessPolicy({ kind: 'tenant', permissions }),
+    ApiBearerAuth('tenant-token'),
+    ApiSecurity('api-key'),
+    ApiHeader({
+      name: 'X-Tenant-ID',
+      required: false,
+      description: 'Tenant to act on; honoured only for platform admin credentials',
+    }),
+    ApiUnauthorizedResponse({
+      description: 'Missing, invalid or expired credential; unknown tenant',
+    }),
+    ApiForbiddenResponse({
+      description: `Missing permission (${permissions.join(', ') || 'none'}), tenant suspended or deleted, or credential of another tenant`,
+    }),
+  );

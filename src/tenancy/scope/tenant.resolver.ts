@@ -1,0 +1,91 @@
+import {
+  BadRequestException,
+  ForbiddenException,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Environment } from '../../config/environment';
+import { slugFromHost } from '../slug';
+import type { Caller } from './caller';
+import type { TenantRequest } from './tenant-request';
+import type { Tenant } from '../tenant.entity';
+import { TenantsService } from '../tenants.service';
+import { isUuid } from '../../common/uuid';
+
+/**
+ * Finds the tenant a request acts for, in order: the verified token's tenant_id claim; the
+ * X-Tenant-ID header (platform admins only); the Host subdomain `<slug>.<BASE_DOMAIN>`.
+ * Unknown tenant: 401. Suspended or deleted: 403. A tenant token used on another tenant's
+ * subdomain: 403.
+ */
+@Injectable()
+export class TenantResolver {
+  private readonly baseDomain: string;
+
+  constructor(
+    private readonly tenants: TenantsService,
+    config: ConfigService<Environment, true>,
+  ) {
+    this.baseDomain = config.get('BASE_DOMAIN', { infer: true });
+  }
+
+  async resolve(request: TenantRequest, principal: Caller): Promise<Tenant> {
+    const hostSlug = slugFromHost(request.headers.host, this.baseDomain);
+    let tenant: Tenant | null;
+
+    const header = request.headers['x-tenant-id'];
+    if (header !== undefined && !isUuid(header)) {
+      throw new BadRequestException({
+        message: 'X-Tenant-ID must be a UUID',
+        errors: [{ field: 'X-Tenant-ID', message: 'X-Tenant-ID must be a UUID' }],
+      });
+    }
+    const named = header?.toLowerCase();
+
+    if (principal.kind === 'tenant' || principal.kind === 'api_key') {
+      // A tenant credential acts for its own tenant only; a request naming another one is
+      // refused rather than silently answered for the token's tenant.
+      if (named && named !== principal.tenantId) {
+        throw new ForbiddenException(
+          'This credential belongs to another tenant than X-Tenant-ID names',
+        );
+      }
+      tenant = await this.tenants.findById(principal.tenantId);
+      if (tenant && hostSlug && hostSlug !== tenant.slug) {
+        throw new ForbiddenException(
+          'This credential belongs to another tenant than the Host names',
+        );
+      }
+    } else if (named) {
+      tenant = await this.tenants.findById(named);
+      if (tenant && hostSlug && hostSlug !== tenant.slug) {
+        throw new BadRequestException({
+          message: 'X-Tenant-ID and the Host subdomain name different tenants',
+          errors: [
+            { field: 'X-Tenant-ID', message: 'X-Tenant-ID names another tenant than the Host' },
+          ],
+        });
+      }
+    } else if (hostSlug) {
+      tenant = await this.tenants.findBySlug(hostSlug);
+    } else {
+      throw new BadRequestException({
+        message: 'Platform credentials must name a tenant with X-Tenant-ID or a tenant subdomain',
+        errors: [
+          { field: 'X-Tenant-ID', message: 'X-Tenant-ID is required for platform credentials' },
+        ],
+      });
+    }
+
+    if (!tenant) throw new UnauthorizedException('Unknown tenant');
+    if (tenant.status === 'suspended') {
+      throw new ForbiddenException(
+        `Tenant ${tenant.slug} is suspended; contact the platform operator`,
+      );
+    }
+    if (tenant.status === 'deleted')
+      throw new ForbiddenException(`Tenant ${tenant.slug} has been deleted`);
+    return tenant;
+  }
+}
