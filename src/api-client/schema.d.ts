@@ -579,7 +579,10 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         CreateUserDto: {
-            /** @example ana@acme.example */
+            /**
+             * Format: email
+             * @example ana@acme.example
+             */
             email: string;
             /** @enum {string} */
             role: "owner" | "admin" | "analyst" | "viewer";
@@ -888,6 +891,7 @@ export interface components {
              */
             slug: string;
             /**
+             * Format: email
              * @description The tenant's first owner; gets a one-time password-set token
              * @example founder@acme.example
              */
@@ -1215,19 +1219,16 @@ export interface components {
             /** @description true makes this the default dashboard (the previous default stops being one); false is refused: make another one the default instead */
             is_default?: boolean;
         };
-        EmbedUserDto: {
-            /** @example jane@customer.example */
-            email?: string;
-            /**
-             * @description 1-128 of A-Z a-z 0-9 _ . : @ -
-             * @example customer-user-42
-             */
-            id?: string;
-        };
         CreateGuestTokenDto: {
             /** Format: uuid */
             dashboard_id: string;
-            user: components["schemas"]["EmbedUserDto"];
+            /** @description Exactly one of `email` or `id` */
+            user: {
+                /** Format: email */
+                email: string;
+            } | {
+                id: string;
+            };
             /**
              * @description Property filters forced on every widget of the embedded dashboard (at most 10; keys as in property.<key>)
              * @example {
@@ -1330,7 +1331,7 @@ export interface operations {
                 status?: "active" | "disabled";
             };
             header?: {
-                /** @description Tenant to act on; honoured only for platform admin credentials */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -1383,7 +1384,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on; honoured only for platform admin credentials */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -1471,7 +1472,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on; honoured only for platform admin credentials */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -1535,7 +1536,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on; honoured only for platform admin credentials */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -1610,7 +1611,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on; honoured only for platform admin credentials */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -1955,7 +1956,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on; honoured only for platform admin credentials */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -2008,7 +2009,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on; honoured only for platform admin credentials */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -2061,7 +2062,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on; honoured only for platform admin credentials */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -2140,7 +2141,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on; honoured only for platform admin credentials */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -2280,7 +2281,7 @@ export interface operations {
                 to?: string;
             };
             header?: {
-                /** @description Tenant to act on; honoured only for platform admin credentials */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -2828,7 +2829,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on; honoured only for platform admin credentials */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -2881,7 +2882,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on; honoured only for platform admin credentials */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -3144,7 +3145,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on; honoured only for platform admin credentials */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -3272,7 +3273,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on; honoured only for platform admin credentials */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -3325,7 +3326,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on; honoured only for platform admin credentials */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -3400,13 +3401,13 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description RFC 3339; default 7 days before `to`; within the plan retention */
-                from?: unknown;
+                from?: string;
                 /** @description RFC 3339, exclusive; default now; at most 1 day ahead, and at most the plan retention after `from` */
-                to?: unknown;
-                event_type?: unknown;
+                to?: string;
+                event_type?: string;
             };
             header?: {
-                /** @description Tenant to act on; honoured only for platform admin credentials */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -3461,13 +3462,13 @@ export interface operations {
                 interval?: "minute" | "hour" | "day" | "week";
                 metric?: "events" | "users" | "sessions";
                 /** @description RFC 3339; default 7 days before `to`; within the plan retention */
-                from?: unknown;
+                from?: string;
                 /** @description RFC 3339, exclusive; default now; at most 1 day ahead, and at most the plan retention after `from` */
-                to?: unknown;
-                event_type?: unknown;
+                to?: string;
+                event_type?: string;
             };
             header?: {
-                /** @description Tenant to act on; honoured only for platform admin credentials */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -3524,13 +3525,13 @@ export interface operations {
                 /** @description event_type (default), user_id or property.<key> */
                 dimension?: unknown;
                 /** @description RFC 3339; default 7 days before `to`; within the plan retention */
-                from?: unknown;
+                from?: string;
                 /** @description RFC 3339, exclusive; default now; at most 1 day ahead, and at most the plan retention after `from` */
-                to?: unknown;
-                event_type?: unknown;
+                to?: string;
+                event_type?: string;
             };
             header?: {
-                /** @description Tenant to act on; honoured only for platform admin credentials */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -3583,12 +3584,12 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description RFC 3339; default 7 days before `to`; within the plan retention */
-                from?: unknown;
+                from?: string;
                 /** @description RFC 3339, exclusive; default now; at most 1 day ahead, and at most the plan retention after `from` */
-                to?: unknown;
+                to?: string;
             };
             header?: {
-                /** @description Tenant to act on; honoured only for platform admin credentials */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -3668,12 +3669,12 @@ export interface operations {
                 return_event?: unknown;
                 cohort_event?: unknown;
                 /** @description RFC 3339; default 7 days before `to`; within the plan retention */
-                from?: unknown;
+                from?: string;
                 /** @description RFC 3339, exclusive; default now; at most 1 day ahead, and at most the plan retention after `from` */
-                to?: unknown;
+                to?: string;
             };
             header?: {
-                /** @description Tenant to act on; honoured only for platform admin credentials */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -3735,7 +3736,7 @@ export interface operations {
                 kind?: "summary" | "timeseries" | "breakdown" | "funnel" | "retention" | "embed_widget";
             };
             header?: {
-                /** @description Tenant to act on; honoured only for platform admin credentials */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -3791,7 +3792,7 @@ export interface operations {
                 limit?: number;
             };
             header?: {
-                /** @description Tenant to act on; honoured only for platform admin credentials */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -3844,7 +3845,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on; honoured only for platform admin credentials */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -3919,7 +3920,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on; honoured only for platform admin credentials */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -3983,7 +3984,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on; honoured only for platform admin credentials */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -4054,7 +4055,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on; honoured only for platform admin credentials */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -4149,7 +4150,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on; honoured only for platform admin credentials */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;

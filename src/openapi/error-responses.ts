@@ -42,7 +42,8 @@ export const ERROR_RESPONSE_SCHEMA = {
     },
     requestId: {
       type: 'string',
-      description: 'The X-Request-ID of the request (the caller’s when safe to log, else a new UUID)',
+      description:
+        'The X-Request-ID of the request (the caller’s when safe to log, else a new UUID)',
     },
   },
   additionalProperties: true,

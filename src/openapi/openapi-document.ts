@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { RFC3339_PATTERN } from './schemas';
 import {
   DEFAULT_DESCRIPTIONS,
   ERROR_RESPONSE_SCHEMA,
@@ -68,13 +69,16 @@ export function completeDocument(document: OpenAPIObject): OpenAPIObject {
     }
   }
   closeObjectSchemas(document);
+  pinTimestamps(document);
   const converted = toOpenApi31(document) as OpenAPIObject;
   converted.openapi = OPENAPI_VERSION;
   return sortResponses(converted);
 }
 
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', 'options']);
-const ERROR_BODY = { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } };
+const ERROR_BODY = {
+  'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } },
+};
 const INVALID_INPUT_BODY = {
   'application/json': { schema: { $ref: '#/components/schemas/InvalidInputResponse' } },
 };
@@ -84,7 +88,7 @@ function completeOperation(path: string, operation: Json): void {
   const access = operation['x-access'] as { kind?: string } | undefined;
   const ensure = (status: string, extra?: string) => {
     const response = (responses[status] ??= { description: '' });
-    const description = String(response.description ?? '').trim();
+    const description = typeof response.description === 'string' ? response.description.trim() : '';
     const parts = [description || DEFAULT_DESCRIPTIONS[status]];
     if (extra && !description.includes(extra)) parts.push(extra);
     response.description = parts.filter(Boolean).join('\n\n');
@@ -165,6 +169,23 @@ function closeObjectSchemas(document: OpenAPIObject): void {
 }
 
 /**
+ * Every timestamp the API takes is checked by src/common/rfc3339.ts, and every one it answers
+ * comes from Date#toISOString: `date-time` strings get that shape as their `pattern`.
+ */
+function pinTimestamps(value: unknown): void {
+  if (!value || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    value.forEach(pinTimestamps);
+    return;
+  }
+  const node = value as Json;
+  if (node.format === 'date-time' && node.pattern === undefined) node.pattern = RFC3339_PATTERN;
+  for (const [key, inner] of Object.entries(node)) {
+    if (key !== 'example' && key !== 'examples') pinTimestamps(inner);
+  }
+}
+
+/**
  * OpenAPI 3.0 forms that @nestjs/swagger writes, rewritten as 3.1 (JSON Schema 2020-12):
  * `nullable: true` becomes a `null` type (or a `null` alternative beside a $ref or a
  * composition), boolean `exclusiveMinimum`/`exclusiveMaximum` become numbers.
@@ -193,9 +214,10 @@ export function toOpenApi31(value: unknown): unknown {
   delete node.nullable;
   if (!nullable) return node;
   if (typeof node.type === 'string' || Array.isArray(node.type)) {
-    const types = Array.isArray(node.type) ? node.type : [node.type];
+    const types = (Array.isArray(node.type) ? node.type : [node.type]) as unknown[];
     node.type = types.includes('null') ? types : [...types, 'null'];
-    if (Array.isArray(node.enum) && !node.enum.includes(null)) node.enum = [...node.enum, null];
+    const values = node.enum as unknown[] | undefined;
+    if (Array.isArray(values) && !values.includes(null)) node.enum = [...values, null];
     return node;
   }
   // A $ref or a composition: null as one more alternative, the annotations kept outside.

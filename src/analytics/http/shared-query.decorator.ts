@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiQuery } from '@nestjs/swagger';
+import { EVENT_TYPE_SCHEMA, RFC3339_SCHEMA } from '../../openapi/schemas';
 
 /**
  * The query parameters every analytics route shares, for the OpenAPI document. `property.<key>`
@@ -10,17 +11,26 @@ export function ApiSharedQuery(options: { eventType: boolean } = { eventType: tr
     ApiQuery({
       name: 'from',
       required: false,
+      schema: RFC3339_SCHEMA,
       description: 'RFC 3339; default 7 days before `to`; within the plan retention',
     }),
     ApiQuery({
       name: 'to',
       required: false,
+      schema: RFC3339_SCHEMA,
       description:
         'RFC 3339, exclusive; default now; at most 1 day ahead, and at most the plan retention after `from`',
     }),
   ];
   if (options.eventType) {
-    decorators.push(ApiQuery({ name: 'event_type', required: false, example: 'purchase' }));
+    decorators.push(
+      ApiQuery({
+        name: 'event_type',
+        required: false,
+        schema: EVENT_TYPE_SCHEMA,
+        example: 'purchase',
+      }),
+    );
   }
   return applyDecorators(...decorators);
 }

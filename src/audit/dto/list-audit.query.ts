@@ -4,14 +4,18 @@ import { IsRfc3339Timestamp } from '../../common/rfc3339';
 import { PageQuery } from '../../common/pagination';
 
 export class ListAuditQuery extends PageQuery {
-  @ApiPropertyOptional({ example: 'user.created' })
+  @ApiPropertyOptional({ example: 'user.created', maxLength: 64, pattern: '^[a-z_.]+$' })
   @IsOptional()
   @IsString()
   @MaxLength(64)
   @Matches(/^[a-z_.]+$/, { message: 'action must look like user.created' })
   action?: string;
 
-  @ApiPropertyOptional({ description: 'User id, API key id or platform admin subject' })
+  @ApiPropertyOptional({
+    description: 'User id, API key id or platform admin subject',
+    maxLength: 128,
+    pattern: '^[A-Za-z0-9_:.@-]+$',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(128)

@@ -14,13 +14,13 @@ import { Public } from '../../tenancy/scope/access-policy';
 import { PlatformAdminsService } from './platform-admins.service';
 
 export class AdminLoginDto {
-  @ApiProperty({ example: 'ops@tenantry.example' })
+  @ApiProperty({ example: 'ops@tenantry.example', minLength: 1 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(254)
   email: string;
 
-  @ApiProperty()
+  @ApiProperty({ minLength: 1 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(256)

@@ -13,7 +13,7 @@ import { TENANT_TIERS, type TenantTier } from '../tenant.entity';
 import { IsOmittable } from '../../common/omittable';
 
 export class CreateTenantDto {
-  @ApiProperty({ example: 'Acme Corp', maxLength: 200 })
+  @ApiProperty({ example: 'Acme Corp', maxLength: 200, minLength: 1 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
@@ -35,6 +35,7 @@ export class CreateTenantDto {
   @ApiProperty({
     example: 'founder@acme.example',
     description: "The tenant's first owner; gets a one-time password-set token",
+    format: 'email',
   })
   @IsString()
   @MaxLength(254)

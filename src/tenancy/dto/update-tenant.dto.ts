@@ -7,7 +7,7 @@ import { IsOmittable } from '../../common/omittable';
 export const PATCHABLE_STATUSES = ['active', 'suspended'] as const;
 
 export class UpdateTenantDto {
-  @ApiPropertyOptional({ maxLength: 200 })
+  @ApiPropertyOptional({ maxLength: 200, minLength: 1 })
   @IsOmittable()
   @IsString()
   @IsNotEmpty()

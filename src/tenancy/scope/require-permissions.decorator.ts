@@ -23,7 +23,11 @@ export const RequirePermissions = (...permissions: Permission[]) =>
     ApiHeader({
       name: 'X-Tenant-ID',
       required: false,
-      description: 'Tenant to act on; honoured only for platform admin credentials',
+      schema: { type: 'string', format: 'uuid' },
+      description:
+        'Tenant to act on: a platform admin token acts on the tenant it names (required unless ' +
+        'the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 ' +
+        'otherwise). Not a UUID: 400.',
     }),
     ApiUnauthorizedResponse({
       description: 'Missing, invalid or expired credential; unknown tenant',

@@ -13,7 +13,7 @@ import { MAX_WIDGETS } from '../widgets';
 import { WidgetDto } from './widget.dto';
 
 export class CreateDashboardDto {
-  @ApiProperty({ maxLength: 100, example: 'Sales overview' })
+  @ApiProperty({ maxLength: 100, example: 'Sales overview', minLength: 1 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)

@@ -15,7 +15,7 @@ import { WidgetDto } from './widget.dto';
 import { IsOmittable } from '../../../common/omittable';
 
 export class UpdateDashboardDto {
-  @ApiPropertyOptional({ maxLength: 100 })
+  @ApiPropertyOptional({ maxLength: 100, minLength: 1 })
   @IsOmittable()
   @IsString()
   @IsNotEmpty()

@@ -14,7 +14,7 @@ import { IsOmittable } from '../../../common/omittable';
 
 /** The person the embedding application shows the dashboard to: exactly one of email or id. */
 export class EmbedUserDto {
-  @ApiPropertyOptional({ example: 'jane@customer.example' })
+  @ApiPropertyOptional({ example: 'jane@customer.example', format: 'email' })
   @IsOmittable()
   @IsString()
   @MaxLength(254)
@@ -24,6 +24,7 @@ export class EmbedUserDto {
   @ApiPropertyOptional({
     example: 'customer-user-42',
     description: '1-128 of A-Z a-z 0-9 _ . : @ -',
+    pattern: '^[A-Za-z0-9_.:@-]{1,128}$',
   })
   @IsOmittable()
   @IsString()
@@ -38,7 +39,24 @@ export class CreateGuestTokenDto {
   @IsUUID()
   dashboard_id: string;
 
-  @ApiProperty({ type: EmbedUserDto })
+  @ApiProperty({
+    type: 'object',
+    description: 'Exactly one of `email` or `id`',
+    oneOf: [
+      {
+        type: 'object',
+        required: ['email'],
+        additionalProperties: false,
+        properties: { email: { type: 'string', format: 'email', maxLength: 254 } },
+      },
+      {
+        type: 'object',
+        required: ['id'],
+        additionalProperties: false,
+        properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_.:@-]{1,128}$' } },
+      },
+    ],
+  })
   @IsObject()
   @ValidateNested()
   @Type(() => EmbedUserDto)

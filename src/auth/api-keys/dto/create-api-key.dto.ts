@@ -12,7 +12,7 @@ import {
 import { PERMISSIONS, type Permission } from '../../permissions';
 
 export class CreateApiKeyDto {
-  @ApiProperty({ example: 'production ingest', maxLength: 100 })
+  @ApiProperty({ example: 'production ingest', maxLength: 100, minLength: 1 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)

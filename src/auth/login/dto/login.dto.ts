@@ -14,13 +14,13 @@ export class LoginDto {
   @Matches(SLUG_PATTERN, { message: 'tenant must be a tenant slug' })
   tenant?: string;
 
-  @ApiProperty({ example: 'ana@acme.example' })
+  @ApiProperty({ example: 'ana@acme.example', minLength: 1 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(254)
   email: string;
 
-  @ApiProperty({ example: 'a long passphrase' })
+  @ApiProperty({ example: 'a long passphrase', minLength: 1 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(256)
@@ -28,7 +28,7 @@ export class LoginDto {
 }
 
 export class RefreshDto {
-  @ApiProperty({ description: 'The refresh token from login or the last refresh' })
+  @ApiProperty({ description: 'The refresh token from login or the last refresh', minLength: 1 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
@@ -36,7 +36,7 @@ export class RefreshDto {
 }
 
 export class SetPasswordDto {
-  @ApiProperty({ description: 'The one-time token from tenant provisioning' })
+  @ApiProperty({ description: 'The one-time token from tenant provisioning', minLength: 1 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)

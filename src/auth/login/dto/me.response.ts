@@ -17,7 +17,8 @@ export class MeResponse {
 
   @ApiProperty({
     enum: ['tenant', 'api_key', 'platform_admin'],
-    description: 'tenant: a user access token; api_key: an API key; platform_admin: acting on X-Tenant-ID',
+    description:
+      'tenant: a user access token; api_key: an API key; platform_admin: acting on X-Tenant-ID',
   })
   credential: 'tenant' | 'api_key' | 'platform_admin';
 

@@ -4,7 +4,7 @@ import { ROLES, type Role } from '../../permissions';
 import { IsOmittable } from '../../../common/omittable';
 
 export class CreateUserDto {
-  @ApiProperty({ example: 'ana@acme.example', maxLength: 254 })
+  @ApiProperty({ example: 'ana@acme.example', maxLength: 254, format: 'email' })
   @IsString()
   @MaxLength(254)
   @IsEmail({}, { message: 'email must be an email address' })
