@@ -56,7 +56,8 @@ export class CreateGuestTokenDto {
         properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_.:@-]{1,128}$' } },
       },
     ],
-  })
+    // The options type wants object schemas spelled out as properties; oneOf says more here.
+  } as never)
   @IsObject()
   @ValidateNested()
   @Type(() => EmbedUserDto)
