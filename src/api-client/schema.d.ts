@@ -672,7 +672,7 @@ export interface components {
             /** @description The permissions held: the role's, the key's scopes, or all for a platform admin */
             permissions: ("settings:read" | "settings:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "audit:read" | "events:write" | "analytics:read" | "dashboards:read" | "dashboards:write")[];
             /** @description The user of a user token (null for keys and platform admins) */
-            user: (components["schemas"]["UserResponse"] | null) & components["schemas"]["UserResponse"];
+            user: components["schemas"]["UserResponse"] | null;
         };
         CreateApiKeyDto: {
             /** @example production ingest */

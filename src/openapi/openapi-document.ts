@@ -213,7 +213,8 @@ export function toOpenApi31(value: unknown): unknown {
   const nullable = node.nullable === true;
   delete node.nullable;
   if (!nullable) return node;
-  if (typeof node.type === 'string' || Array.isArray(node.type)) {
+  const composed = ['$ref', 'allOf', 'anyOf', 'oneOf'].some((key) => key in node);
+  if (!composed && (typeof node.type === 'string' || Array.isArray(node.type))) {
     const types = (Array.isArray(node.type) ? node.type : [node.type]) as unknown[];
     node.type = types.includes('null') ? types : [...types, 'null'];
     const values = node.enum as unknown[] | undefined;
@@ -221,7 +222,8 @@ export function toOpenApi31(value: unknown): unknown {
     return node;
   }
   // A $ref or a composition: null as one more alternative, the annotations kept outside.
-  const { description, example, default: fallback, ...schema } = node;
+  // (@nestjs/swagger writes `type: object` beside the allOf of a nullable class: the allOf says it.)
+  const { description, example, default: fallback, type: _type, ...schema } = node;
   return {
     ...(description === undefined ? {} : { description }),
     ...(example === undefined ? {} : { example }),
