@@ -1311,7 +1311,7 @@ export interface components {
         InvalidInputResponse: components["schemas"]["ErrorResponse"] & {
             /** @constant */
             statusCode?: 400;
-            errors: unknown[];
+            errors: components["schemas"]["FieldError"][];
         };
     };
     responses: never;

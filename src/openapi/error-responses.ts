@@ -58,7 +58,7 @@ export const INVALID_INPUT_RESPONSE_SCHEMA = {
       required: ['errors'],
       properties: {
         statusCode: { const: 400 },
-        errors: { type: 'array', minItems: 1 },
+        errors: { type: 'array', minItems: 1, items: { $ref: '#/components/schemas/FieldError' } },
       },
     },
   ],
