@@ -3454,6 +3454,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The query would read more rows or bytes than the store allows per query: narrow the range or filter */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The query ran too long or needed too much memory in the store, or the store is unreachable: retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     AnalyticsController_timeseries: {
@@ -3515,15 +3533,33 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The query would read more rows or bytes than the store allows per query: narrow the range or filter */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The query ran too long or needed too much memory in the store, or the store is unreachable: retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     AnalyticsController_breakdown: {
         parameters: {
             query?: {
                 /** @description 1-100, default 10 */
-                limit?: unknown;
+                limit?: number;
                 /** @description event_type (default), user_id or property.<key> */
-                dimension?: unknown;
+                dimension?: string;
                 /** @description RFC 3339; default 7 days before `to`; within the plan retention */
                 from?: string;
                 /** @description RFC 3339, exclusive; default now; at most 1 day ahead, and at most the plan retention after `from` */
@@ -3571,6 +3607,24 @@ export interface operations {
             };
             /** @description Missing permission (analytics:read), tenant suspended or deleted, or credential of another tenant */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The query would read more rows or bytes than the store allows per query: narrow the range or filter */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The query ran too long or needed too much memory in the store, or the store is unreachable: retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3658,16 +3712,34 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The query would read more rows or bytes than the store allows per query: narrow the range or filter */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The query ran too long or needed too much memory in the store, or the store is unreachable: retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     RetentionController_retention: {
         parameters: {
             query?: {
                 /** @description The last period n per row, 0-179; default: as many as the range holds */
-                periods?: unknown;
+                periods?: number;
                 interval?: "day" | "week";
-                return_event?: unknown;
-                cohort_event?: unknown;
+                return_event?: string;
+                cohort_event?: string;
                 /** @description RFC 3339; default 7 days before `to`; within the plan retention */
                 from?: string;
                 /** @description RFC 3339, exclusive; default now; at most 1 day ahead, and at most the plan retention after `from` */
@@ -3714,6 +3786,24 @@ export interface operations {
             };
             /** @description Missing permission (analytics:read), tenant suspended or deleted, or credential of another tenant */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The query would read more rows or bytes than the store allows per query: narrow the range or filter */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The query ran too long or needed too much memory in the store, or the store is unreachable: retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -157,10 +157,20 @@ export class AnalyticsController {
   @ApiQuery({
     name: 'dimension',
     required: false,
+    schema: {
+      type: 'string',
+      pattern: '^(event_type|user_id|property\\.[A-Za-z0-9_.:-]{1,128})$',
+      default: 'event_type',
+    },
     example: 'property.country',
     description: 'event_type (default), user_id or property.<key>',
   })
-  @ApiQuery({ name: 'limit', required: false, example: 10, description: '1-100, default 10' })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 100, default: 10 },
+    description: '1-100, default 10',
+  })
   @ApiOkResponse({ type: BreakdownResponse })
   @ApiBadRequestResponse({
     description: 'A parameter is malformed or past the retention; each is named',

@@ -19,6 +19,8 @@ export class FunnelRequest {
     type: [String],
     minItems: MIN_FUNNEL_STEPS,
     maxItems: MAX_FUNNEL_STEPS,
+    uniqueItems: true,
+    items: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[a-z0-9_.:-]+$' },
     example: ['signup', 'activate', 'purchase'],
     description: `${MIN_FUNNEL_STEPS}-${MAX_FUNNEL_STEPS} distinct event types, in funnel order`,
   })

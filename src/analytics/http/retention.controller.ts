@@ -16,6 +16,7 @@ import { ANALYTICS_STORE, type AnalyticsStore } from '../stores/analytics-store'
 import { parseRetentionParams, RETENTION_PARAMETERS } from './retention.params';
 import { RetentionResponse } from './retention.response';
 import { ApiSharedQuery } from './shared-query.decorator';
+import { EVENT_TYPE_SCHEMA } from '../../openapi/schemas';
 
 const SEMANTICS =
   'Counted: users with a non-empty user_id, events in [from, to) matching every ' +
@@ -44,12 +45,18 @@ export class RetentionController {
     description: SEMANTICS,
   })
   @ApiSharedQuery({ eventType: false })
-  @ApiQuery({ name: 'cohort_event', required: false, example: 'signup' })
-  @ApiQuery({ name: 'return_event', required: false, example: 'page_view' })
+  @ApiQuery({ name: 'cohort_event', required: false, schema: EVENT_TYPE_SCHEMA, example: 'signup' })
+  @ApiQuery({
+    name: 'return_event',
+    required: false,
+    schema: EVENT_TYPE_SCHEMA,
+    example: 'page_view',
+  })
   @ApiQuery({ name: 'interval', required: false, enum: RETENTION_INTERVALS })
   @ApiQuery({
     name: 'periods',
     required: false,
+    schema: { type: 'integer', minimum: 0, maximum: MAX_COHORTS - 1 },
     example: 7,
     description: `The last period n per row, 0-${MAX_COHORTS - 1}; default: as many as the range holds`,
   })
