@@ -4,7 +4,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.stack/**', 'eslint.config.mjs', 'jest.config.js', 'jest.unit.config.js', 'jest.shared.js', 'scripts/swc-register.js', 'test/support/sequencer.js'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.stack/**', '.cache/**', 'scripts/openapi/*.mjs', 'eslint.config.mjs', 'jest.config.js', 'jest.unit.config.js', 'jest.shared.js', 'scripts/swc-register.js', 'test/support/sequencer.js'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   prettier,

@@ -10,6 +10,8 @@ module.exports = {
   transformIgnorePatterns,
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+  // The OpenAPI fuzzer's virtualenv (scripts/schemathesis.sh) holds a Python tree Jest need not crawl.
+  modulePathIgnorePatterns: ['<rootDir>/.cache/'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   setupFiles: ['<rootDir>/test/support/test-env.ts'],
   testSequencer: '<rootDir>/test/support/sequencer.js',
