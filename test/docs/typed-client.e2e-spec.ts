@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createTenantryClient, type TenantryClient } from '../../src/api-client';
+import { eventually, ingestionEnv } from '../support/ingestion';
 import { createTestApp, TestApp } from '../support/test-app';
 import { TEST_PLATFORM_ADMIN_EMAIL, TEST_PLATFORM_ADMIN_PASSWORD } from '../support/stack-env';
 
@@ -14,7 +15,8 @@ describe('typed client (generated from the OpenAPI document)', () => {
   let t: TestApp;
   let api: TenantryClient;
   beforeAll(async () => {
-    t = await createTestApp();
+    // With Kafka, events reach the store through the consumer: this app runs one on a topic of its own.
+    t = await createTestApp({ env: process.env.KAFKA_BROKERS ? ingestionEnv('typed-client') : {} });
     api = createTenantryClient(t.url.replace('[::1]', '127.0.0.1'));
   });
   afterAll(() => t.close());
@@ -81,10 +83,16 @@ describe('typed client (generated from the OpenAPI document)', () => {
     expect(sent.response.status).toBe(202);
     expect(sent.data).toEqual({ accepted: 1, rejected: [] });
 
-    const summary = await api.GET('/v1/analytics/summary', {
-      headers: owner,
-      params: { query: { event_type: 'page_view' } },
-    });
+    const readSummary = () =>
+      api.GET('/v1/analytics/summary', {
+        headers: owner,
+        params: { query: { event_type: 'page_view' } },
+      });
+    // Accepted means durable; stored (through Kafka and the consumer) follows within moments.
+    expect(await eventually(async () => (await readSummary()).data?.metrics.events.value, 1)).toBe(
+      1,
+    );
+    const summary = await readSummary();
     expect(summary.response.status).toBe(200);
     expect(summary.data!.metrics.events.value).toBe(1);
     expect(summary.data!.metrics.users.value).toBe(1);
