@@ -25,6 +25,7 @@ import { AnalyticsController } from './http/analytics.controller';
 import { FunnelController } from './http/funnel.controller';
 import { RetentionController } from './http/retention.controller';
 import { AnalyticsQueryService } from './query/analytics-query.service';
+import { AnalyticsService } from './query/analytics.service';
 import { AnalyticsStoreModule } from './stores/analytics-store.module';
 
 /**
@@ -46,6 +47,7 @@ import { AnalyticsStoreModule } from './stores/analytics-store.module';
   ],
   providers: [
     AnalyticsQueryService,
+    AnalyticsService,
     QueryCostService,
     QueryCostInterceptor,
     makeHistogramProvider({

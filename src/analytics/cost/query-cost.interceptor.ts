@@ -8,9 +8,11 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { performance } from 'node:perf_hooks';
+import type { Request } from 'express';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { routeTemplate } from '../../common/route-template';
 import type { TenantRequest } from '../../tenancy/scope/tenant-request';
+import type { Tenant } from '../../tenancy/tenant.entity';
 import { ANALYTICS_STORE, type AnalyticsStore } from '../stores/analytics-store';
 import type { QueryKind } from './query-cost-model';
 import { QueryCostService } from './query-cost.service';
@@ -18,6 +20,14 @@ import { meterReads } from './read-meter';
 
 /** Metadata key of `@CostedQuery(kind)`: which kind of query a route answers. */
 export const COSTED_QUERY_KIND = 'tenantry:costed-query-kind';
+
+/**
+ * Names the tenant the query cost log charges for a request the access guards resolved no tenant
+ * for: a public embed route, whose tenant comes from its guest token.
+ */
+export function chargeQueryTo(request: Request, tenant: Tenant): void {
+  (request as TenantRequest).tenant = tenant;
+}
 
 /**
  * Meters what an analytics request reads from the store, times it, and writes one query cost

@@ -6,8 +6,8 @@ import { bearerToken } from '../../tenancy/scope/bearer-token';
 import { isEmbedOrigin } from '../../branding/embed-origin';
 import { isUuid } from '../../common/uuid';
 import { PLANS } from '../../tenancy/plans';
-import type { TenantRequest } from '../../tenancy/scope/tenant-request';
 import { CostedQuery } from '../cost/costed-query.decorator';
+import { chargeQueryTo } from '../cost/query-cost.interceptor';
 import { WidgetRunner } from '../dashboards/widget.runner';
 import { EmbedAccessService } from './embed-access.service';
 import { allowEmbedOrigin } from './embed-headers';
@@ -54,7 +54,7 @@ export class EmbedDataController {
             : undefined;
           if (!widget) throw new EmbedRefusal('not_found');
           // The query cost log charges the token's tenant for this widget's query.
-          (request as TenantRequest).tenant = tenant;
+          chargeQueryTo(request, tenant);
           return this.runner.run(widget, {
             tenantId: tenant.id,
             timezone,

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Inject, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -8,12 +8,11 @@ import {
 } from '@nestjs/swagger';
 import { RequirePermissions } from '../../tenancy/scope/require-permissions.decorator';
 import { CostedQuery } from '../cost/costed-query.decorator';
-import { InvalidInputException } from '../../common/field-error';
-import { validateBody } from '../../common/validate-body';
-import type { TenantRequest } from '../../tenancy/scope/tenant-request';
+import { CurrentTenant } from '../../tenancy/scope/current-tenant';
+import type { Tenant } from '../../tenancy/tenant.entity';
 import { AnalyticsQueryService } from '../query/analytics-query.service';
-import { funnelSteps, MAX_FUNNEL_RANGE_DAYS } from '../query/funnel';
-import { ANALYTICS_STORE, type AnalyticsStore } from '../stores/analytics-store';
+import { AnalyticsService } from '../query/analytics.service';
+import { parseFunnelParams } from './funnel.params';
 import { FunnelRequest } from './funnel.request';
 import { FunnelResponse } from './funnel.response';
 import { ApiSharedQuery } from './shared-query.decorator';
@@ -32,7 +31,7 @@ const SEMANTICS =
 @Controller('v1/analytics')
 export class FunnelController {
   constructor(
-    @Inject(ANALYTICS_STORE) private readonly store: AnalyticsStore,
+    private readonly analytics: AnalyticsService,
     private readonly query: AnalyticsQueryService,
   ) {}
 
@@ -53,25 +52,8 @@ export class FunnelController {
   async funnel(
     @Query() raw: Record<string, unknown>,
     @Body() body: unknown,
-    @Req() request: TenantRequest,
+    @CurrentTenant() tenant: Tenant,
   ): Promise<FunnelResponse> {
-    const checked = await validateBody(FunnelRequest, body);
-    const { filter } = await this.query.parse(raw, request, {
-      eventType: false,
-      errors: checked.errors,
-    });
-    if (filter.to.getTime() - filter.from.getTime() > MAX_FUNNEL_RANGE_DAYS * 86_400_000) {
-      throw new InvalidInputException([
-        { field: 'to', message: `a funnel reads at most ${MAX_FUNNEL_RANGE_DAYS} days` },
-      ]);
-    }
-    const { steps, window_seconds: windowSeconds } = checked.value;
-    const users = await this.store.funnel(filter, { steps, windowSeconds });
-    return {
-      from: filter.from.toISOString(),
-      to: filter.to.toISOString(),
-      window_seconds: windowSeconds,
-      steps: funnelSteps(steps, users),
-    };
+    return this.analytics.funnel(await parseFunnelParams(raw, body, tenant, this.query));
   }
 }

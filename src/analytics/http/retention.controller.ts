@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiOkResponse,
@@ -8,12 +8,12 @@ import {
 } from '@nestjs/swagger';
 import { RequirePermissions } from '../../tenancy/scope/require-permissions.decorator';
 import { CostedQuery } from '../cost/costed-query.decorator';
-import { InvalidInputException } from '../../common/field-error';
-import type { TenantRequest } from '../../tenancy/scope/tenant-request';
+import { CurrentTenant } from '../../tenancy/scope/current-tenant';
+import type { Tenant } from '../../tenancy/tenant.entity';
 import { AnalyticsQueryService } from '../query/analytics-query.service';
-import { cohortStarts, MAX_COHORTS, RETENTION_INTERVALS, retentionTable } from '../query/retention';
-import { ANALYTICS_STORE, type AnalyticsStore } from '../stores/analytics-store';
-import { parseRetentionParams, RETENTION_PARAMETERS } from './retention.params';
+import { AnalyticsService } from '../query/analytics.service';
+import { MAX_COHORTS, RETENTION_INTERVALS } from '../query/retention';
+import { parseRetentionParams } from './retention.params';
 import { RetentionResponse } from './retention.response';
 import { ApiSharedQuery } from './shared-query.decorator';
 import { EVENT_TYPE_SCHEMA } from '../../openapi/schemas';
@@ -33,7 +33,7 @@ const SEMANTICS =
 @Controller('v1/analytics')
 export class RetentionController {
   constructor(
-    @Inject(ANALYTICS_STORE) private readonly store: AnalyticsStore,
+    private readonly analytics: AnalyticsService,
     private readonly query: AnalyticsQueryService,
   ) {}
 
@@ -66,35 +66,8 @@ export class RetentionController {
   })
   async retention(
     @Query() raw: Record<string, unknown>,
-    @Req() request: TenantRequest,
+    @CurrentTenant() tenant: Tenant,
   ): Promise<RetentionResponse> {
-    const own = parseRetentionParams(raw);
-    const { filter, timezone } = await this.query.parse(raw, request, {
-      extra: RETENTION_PARAMETERS,
-      eventType: false,
-      errors: own.errors,
-    });
-    const { events, interval } = own.params;
-    const starts = cohortStarts(filter.from.getTime(), filter.to.getTime(), interval, timezone);
-    if (!starts) {
-      throw new InvalidInputException([
-        {
-          field: 'interval',
-          message: `at most ${MAX_COHORTS} cohorts per answer: a ${interval} interval over this range is too fine; use a coarser interval or a shorter range`,
-        },
-      ]);
-    }
-    const periods = own.params.periods ?? starts.length - 1;
-    const counts = await this.store.retention(filter, events, interval, timezone);
-    return {
-      from: filter.from.toISOString(),
-      to: filter.to.toISOString(),
-      timezone,
-      interval,
-      cohort_event: events.cohortEvent ?? null,
-      return_event: events.returnEvent ?? null,
-      periods,
-      cohorts: retentionTable(starts, counts, periods),
-    };
+    return this.analytics.retention(await parseRetentionParams(raw, tenant, this.query));
   }
 }

@@ -1,5 +1,7 @@
 import type { FieldError } from '../../common/field-error';
-import { EVENT_TYPE_PATTERN } from '../query/analytics-query';
+import type { Tenant } from '../../tenancy/tenant.entity';
+import { type AnalyticsQuery, EVENT_TYPE_PATTERN } from '../query/analytics-query';
+import type { SharedQueryReader } from '../query/analytics-query.service';
 import {
   MAX_COHORTS,
   RETENTION_INTERVALS,
@@ -9,16 +11,40 @@ import {
 
 export const RETENTION_PARAMETERS = ['cohort_event', 'return_event', 'interval', 'periods'];
 
-export interface RetentionParams {
+/** Retention's own parameters. */
+export interface RetentionOptions {
   events: RetentionEvents;
   interval: RetentionInterval;
   /** Undefined: every observable period of the range. */
   periods?: number;
 }
 
+export interface RetentionParams extends RetentionOptions {
+  query: AnalyticsQuery;
+}
+
+/**
+ * Reads the retention's query string for the tenant, or one 400 naming every problem: its own
+ * parameters' first, then the shared ones' (no `event_type`: cohort_event and return_event name
+ * the event types).
+ */
+export async function parseRetentionParams(
+  raw: Record<string, unknown>,
+  tenant: Tenant,
+  shared: SharedQueryReader,
+): Promise<RetentionParams> {
+  const own = readRetentionOptions(raw);
+  const query = await shared.parse(raw, tenant, {
+    extra: RETENTION_PARAMETERS,
+    eventType: false,
+    errors: own.errors,
+  });
+  return { query, ...own.params };
+}
+
 /** Reads retention's own query parameters; every problem is named by its parameter. */
-export function parseRetentionParams(raw: Record<string, unknown>): {
-  params: RetentionParams;
+export function readRetentionOptions(raw: Record<string, unknown>): {
+  params: RetentionOptions;
   errors: FieldError[];
 } {
   const errors: FieldError[] = [];

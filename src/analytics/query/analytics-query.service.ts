@@ -1,24 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { type FieldError, InvalidInputException } from '../../common/field-error';
 import { PLANS } from '../../tenancy/plans';
 import { TenantSettingsService } from '../../tenancy/settings/tenant-settings.service';
 import { TimezoneRulesService } from '../../tenancy/settings/timezone-rules.service';
-import type { TenantRequest } from '../../tenancy/scope/tenant-request';
-import { type AnalyticsQuery, parseAnalyticsQuery } from './analytics-query';
-
-export interface ParseOptions {
-  /** The route's own query parameters, which the shared parser lets through. */
-  extra?: readonly string[];
-  /** False on routes whose event types come from elsewhere (funnel steps, retention events). */
-  eventType?: boolean;
-  /** Problems the route already found (its own parameters or body), answered in the same 400. */
-  errors?: FieldError[];
-}
+import type { Tenant } from '../../tenancy/tenant.entity';
+import { type AnalyticsQuery, type ParseOptions, readSharedQuery } from './analytics-query';
 
 /**
  * The shared query parameters of every analytics route (from, to, event_type, property.<key>),
- * read against the caller's tenant: its timezone and its plan's retention. One 400 names every
- * problem, the route's own included.
+ * read against the tenant: the timezone of its settings and its plan's retention. One 400 names
+ * every problem, the route's own included.
  */
 @Injectable()
 export class AnalyticsQueryService {
@@ -29,12 +19,11 @@ export class AnalyticsQueryService {
 
   async parse(
     raw: Record<string, unknown>,
-    request: TenantRequest,
+    tenant: Tenant,
     options: ParseOptions = {},
   ): Promise<AnalyticsQuery> {
-    const tenant = request.tenant!;
     const settings = await this.settings.get();
-    const parsed = parseAnalyticsQuery(
+    return readSharedQuery(
       raw,
       {
         tenantId: tenant.id,
@@ -43,16 +32,10 @@ export class AnalyticsQueryService {
         retentionDays: PLANS[tenant.tier].dataRetentionDays,
         now: Date.now(),
       },
-      options.extra ?? [],
+      options,
     );
-    const errors = [...(options.errors ?? []), ...('errors' in parsed ? parsed.errors : [])];
-    if (options.eventType === false && raw.event_type !== undefined) {
-      errors.push({
-        field: 'event_type',
-        message: 'event_type is not a parameter of this route: its event types are named apart',
-      });
-    }
-    if (errors.length > 0 || 'errors' in parsed) throw new InvalidInputException(errors);
-    return parsed.query;
   }
 }
+
+/** What a route's params parser needs of the shared reader (a fixed context in unit tests). */
+export type SharedQueryReader = Pick<AnalyticsQueryService, 'parse'>;

@@ -1,4 +1,4 @@
-import type { FieldError } from '../../common/field-error';
+import { type FieldError, InvalidInputException } from '../../common/field-error';
 import { isRfc3339Timestamp } from '../../common/rfc3339';
 import { checkRange, retentionStart } from './range-limits';
 
@@ -20,6 +20,23 @@ export interface AnalyticsQuery {
   earliest: Date;
 }
 
+/** What the shared parameters are read against: the tenant, its timezone and its plan's retention. */
+export interface QueryContext {
+  tenantId: string;
+  timezone: string;
+  retentionDays: number;
+  now: number;
+}
+
+export interface ParseOptions {
+  /** The route's own query parameters, which the shared parser lets through. */
+  extra?: readonly string[];
+  /** False on routes whose event types come from elsewhere (funnel steps, retention events). */
+  eventType?: boolean;
+  /** Problems the route already found (its own parameters or body), answered in the same 400. */
+  errors?: FieldError[];
+}
+
 const DEFAULT_RANGE_MS = 7 * 86_400_000;
 export const EVENT_TYPE_PATTERN = /^[a-z0-9_.:-]{1,128}$/;
 /** A property key in a filter (also the guest tokens' forced filters). */
@@ -36,7 +53,7 @@ export const MAX_PROPERTY_FILTERS = 10;
  */
 export function parseAnalyticsQuery(
   raw: Record<string, unknown>,
-  context: { tenantId: string; timezone: string; retentionDays: number; now: number },
+  context: QueryContext,
   extra: readonly string[] = [],
 ): { query: AnalyticsQuery } | { errors: FieldError[] } {
   const errors: FieldError[] = [];
@@ -117,6 +134,28 @@ export function parseAnalyticsQuery(
       earliest: new Date(Math.ceil(retentionStart(context) / 1000) * 1000),
     },
   };
+}
+
+/**
+ * The shared parameters of one route's query, or one 400 naming every problem: the ones the route
+ * already found first (`options.errors`), then the shared parameters' in parameter order, then an
+ * `event_type` the route does not take.
+ */
+export function readSharedQuery(
+  raw: Record<string, unknown>,
+  context: QueryContext,
+  options: ParseOptions = {},
+): AnalyticsQuery {
+  const parsed = parseAnalyticsQuery(raw, context, options.extra ?? []);
+  const errors = [...(options.errors ?? []), ...('errors' in parsed ? parsed.errors : [])];
+  if (options.eventType === false && raw.event_type !== undefined) {
+    errors.push({
+      field: 'event_type',
+      message: 'event_type is not a parameter of this route: its event types are named apart',
+    });
+  }
+  if (errors.length > 0 || 'errors' in parsed) throw new InvalidInputException(errors);
+  return parsed.query;
 }
 
 /**
