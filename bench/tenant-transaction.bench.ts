@@ -169,3 +169,31 @@ function merge(rounds: LatencySummary[]): LatencySummary {
     max: Math.max(...rounds.map((r) => r.max)),
   };
 }
+
+/** The per-request cost table and the throughput line, as `npm run bench` prints them. */
+export function printTenantTransaction(tx: TenantTransactionResult): void {
+  const ms = (value: number) => value.toFixed(3).padStart(9);
+  const rows = [
+    ['GET /v1/settings (tenant transaction)', tx.withTransaction],
+    ['same handler, no transaction', tx.withoutTransaction],
+  ] as const;
+  console.log(
+    '\nTenant transaction: per-request cost (sequential requests, one keep-alive connection)',
+  );
+  console.log(
+    `${'route'.padEnd(40)} ${'requests'.padStart(8)} ${'p50 ms'.padStart(9)} ${'p90 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'mean ms'.padStart(9)}`,
+  );
+  for (const [label, s] of rows) {
+    console.log(
+      `${label.padEnd(40)} ${String(s.requests).padStart(8)} ${ms(s.p50)} ${ms(s.p90)} ${ms(s.p99)} ${ms(s.mean)}`,
+    );
+  }
+  console.log(
+    `ratio with/without: p50 ${tx.ratio.p50.toFixed(2)}x, p99 ${tx.ratio.p99.toFixed(2)}x, mean ${tx.ratio.mean.toFixed(2)}x` +
+      ` (extra per request: p50 +${(tx.withTransaction.p50 - tx.withoutTransaction.p50).toFixed(3)} ms)`,
+  );
+  console.log(
+    `throughput GET /v1/settings: ${tx.throughput.requestsPerSecond.toFixed(0)} req/s with ${tx.throughput.connections} connections` +
+      ` over ${tx.throughput.seconds}s, p99 ${tx.throughput.p99Ms} ms, errors ${tx.throughput.errors}`,
+  );
+}

@@ -3,9 +3,9 @@
 # Redis, ClickHouse, Kafka), a build, migrations, the app on 127.0.0.1, and demo tenants; then
 # prints where to look.
 #
-#   scripts/platform.sh up       start (or restart the app) and seed the demo tenants
-#   scripts/platform.sh down     stop the app and the stack
-#   scripts/platform.sh status   what runs
+#   scripts/platform.sh up       start (or restart the app), seed the demo tenants once, start the simulator
+#   scripts/platform.sh down     stop the simulator, the app and the stack
+#   scripts/platform.sh status   what runs, and where (the API, the simulator, the events topic)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO_DIR="$PWD"
@@ -13,15 +13,20 @@ STACK_DIR="${TENANTRY_STACK_DIR:-$REPO_DIR/.stack}"
 APP_DIR="$STACK_DIR/app"
 APP_PID="$APP_DIR/app.pid"
 APP_LOG="$APP_DIR/app.log"
+# Where the running app listens and what it reads, written by up for status.
+APP_ENDPOINTS="$APP_DIR/endpoints.env"
 PORT="${PORT:-3000}"
 
 step() { printf '==> %s\n' "$*"; }
+usage() { echo "usage:"; sed -n '6,8p' "$REPO_DIR/scripts/platform.sh" | sed 's/^# //'; }
 SIM_PID="$APP_DIR/simulator.pid"
 SIM_LOG="$APP_DIR/simulator.log"
 STREAM_RATE="${DEMO_STREAM_RATE:-20}"
 
+stream_running() { [ -f "$SIM_PID" ] && kill -0 "$(cat "$SIM_PID")" 2>/dev/null; }
+
 stop_stream() {
-  if [ -f "$SIM_PID" ] && kill -0 "$(cat "$SIM_PID")" 2>/dev/null; then
+  if stream_running; then
     kill -TERM "$(cat "$SIM_PID")" 2>/dev/null || true
   fi
   rm -f "$SIM_PID"
@@ -74,12 +79,19 @@ up() {
   ensure_secrets
   step "build"; npm run --silent build   # nest build, then the embed bundle (dist/embed)
   step "migrations"; node dist/src/cli/migrate.js
+  stop_stream  # it would only count failures while the app restarts; started again below
   stop_app
   step "app"
   export PORT HOST="${HOST:-127.0.0.1}" NODE_ENV="${NODE_ENV:-development}"
   nohup node dist/src/main.js >>"$APP_LOG" 2>&1 </dev/null &
   echo $! > "$APP_PID"
   local url="http://127.0.0.1:$PORT"
+  {
+    echo "API_URL=$url"
+    echo "EVENTS_TOPIC=${KAFKA_EVENTS_TOPIC:-tenant_events}"
+    echo "KAFKA_BROKERS=${KAFKA_BROKERS:-}"
+    echo "STREAM_RATE=$STREAM_RATE"
+  } > "$APP_ENDPOINTS"
   for _ in $(seq 1 100); do
     curl -fsS "$url/health/live" >/dev/null 2>&1 && break
     app_running || { tail -n 30 "$APP_LOG"; echo "the app exited; its log is above" >&2; exit 1; }
@@ -95,23 +107,46 @@ up() {
   echo "  Metrics     $url/metrics   (Authorization: Bearer \$(cat $APP_DIR/metrics-token))"
   echo "  App log     $APP_LOG   (JSON lines; pipe through npx pino-pretty to read)"
   echo "  Admin login $PLATFORM_ADMIN_EMAIL / $PLATFORM_ADMIN_PASSWORD   (POST /auth/admin/login; README shows the curl)"
-  echo "  Demo tenants, each with an owner who can log in (POST /auth/login) and a 15-minute token:"
+  echo "  Demo tenants, each with an owner who can log in (POST /auth/login, 15-minute tokens):"
+  # Sends the week of history only to tenants without events in the last 7 days, and counts
+  # what is stored once it is.
   TENANTRY_URL="$url" DEMO_PASSWORD="$DEMO_PASSWORD" node dist/src/cli/demo.js
   start_stream "$url"
-  sleep 1  # the consumer writes within INGESTION_FLUSH_MS; give it a moment before counting
   [ "$STREAM_RATE" -gt 0 ] && echo "  Stream      ~$STREAM_RATE events/s into acme, globex, initech (simulator pid $(cat "$SIM_PID"), log $SIM_LOG; DEMO_STREAM_RATE=0 to turn off)"
-  echo "  Events      stored so far: $(curl -fsS -H "Authorization: Bearer $METRICS_TOKEN" "$url/metrics" | awk '/^tenantry_events_stored_total/ {s += $2} END {print s + 0}') (metric tenantry_events_stored_total)"
   if [ -n "${CLICKHOUSE_URL:-}" ]; then
-    echo "    curl -s '$CLICKHOUSE_URL/?query=SELECT+event_type,count()+FROM+${CLICKHOUSE_DATABASE:-tenantry}.events+FINAL+GROUP+BY+event_type'"
+    echo "  ClickHouse  curl -s '$CLICKHOUSE_URL/?query=SELECT+event_type,count()+FROM+${CLICKHOUSE_DATABASE:-tenantry}.events+FINAL+GROUP+BY+event_type'"
   fi
   echo
-  bash scripts/stack.sh status || true
+  status || true
 }
 
-case "${1:-up}" in
+# The app, the simulator and the events topic, then the stack's servers; exits as the stack's
+# status does (3 when one of its servers is not running).
+status() {
+  local API_URL="" EVENTS_TOPIC="" KAFKA_BROKERS="" STREAM_RATE="$STREAM_RATE"
+  # shellcheck disable=SC1090
+  [ -f "$APP_ENDPOINTS" ] && . "$APP_ENDPOINTS"
+  if app_running; then
+    printf '%-11s running (pid %s)  API %s  log %s\n' app "$(cat "$APP_PID")" "${API_URL:-?}" "$APP_LOG"
+  else
+    printf '%-11s stopped  log %s\n' app "$APP_LOG"
+  fi
+  if stream_running; then
+    printf '%-11s running (pid %s)  ~%s events/s into acme, globex, initech  log %s\n' \
+      simulator "$(cat "$SIM_PID")" "$STREAM_RATE" "$SIM_LOG"
+  else
+    printf '%-11s stopped  log %s\n' simulator "$SIM_LOG"
+  fi
+  printf '%-11s %s on %s (POST /v1/events and direct producers write it)\n' \
+    topic "${EVENTS_TOPIC:-${KAFKA_EVENTS_TOPIC:-tenant_events}}" "${KAFKA_BROKERS:-?}"
+  echo
+  bash scripts/stack.sh status
+}
+
+case "${1:-}" in
   up) up ;;
   down) stop_stream; stop_app; bash scripts/stack.sh down ;;
-  status) if app_running; then echo "app: running (pid $(cat "$APP_PID"))"; else echo "app: stopped"; fi
-          bash scripts/stack.sh status ;;
-  *) echo "usage: scripts/platform.sh up|down|status" >&2; exit 2 ;;
+  status) status ;;
+  -h|--help|help) usage ;;
+  *) usage >&2; exit 2 ;;
 esac

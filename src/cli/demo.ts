@@ -1,14 +1,25 @@
 /**
  * `scripts/platform.sh up` calls this once the app answers: provisions the demo tenants through
  * the admin API (idempotently), gives each its own settings and an owner, logs the owner in,
- * sends each a week of realistic events through POST /v1/events, and prints a 15-minute access
- * token per tenant so the API can be tried at once.
+ * sends each a week of realistic events through POST /v1/events unless it has events in the last
+ * 7 days already (so repeated `up`s do not stack weeks into the same window), waits until what it
+ * sent is stored, and prints each tenant's stored events and how to log in.
  */
+import { PLANS } from '../tenancy/plans';
+import type { TenantTier } from '../tenancy/tenant.entity';
 import { generateEvent } from './event-generator';
 
-/** Events sent per demo tenant on each `up`: a week of traffic, in batches of 1,000. */
+/** Events sent per demo tenant the first time: a week of traffic, in batches of 1,000. */
 const DEMO_EVENTS = { acme: 6000, globex: 3000, initech: 1000 } as const;
-const DEMO_TENANTS = [
+const WEEK_MS = 7 * 86_400_000;
+/** How long to wait for the events sent now to be stored (the consumer writes them in batches). */
+const STORED_WAIT_MS = 30_000;
+const DEMO_TENANTS: {
+  name: string;
+  slug: keyof typeof DEMO_EVENTS;
+  tier: TenantTier;
+  settings: Record<string, string>;
+}[] = [
   {
     name: 'Acme Corp',
     slug: 'acme',
@@ -43,6 +54,19 @@ interface ApiBody extends Partial<TenantBody> {
   accepted?: number;
   password_set_token?: string;
   data?: TenantBody[];
+  metrics?: { events: { value: number } };
+}
+
+/** A demo tenant after seeding: what it had, what it got now, and how to reach it. */
+interface Seeded {
+  slug: string;
+  id: string;
+  tier: TenantTier;
+  email: string;
+  accessToken: string;
+  /** Events it had before this run (null: more than the analytics store counts in one query). */
+  storedBefore: number | null;
+  sent: number;
 }
 
 function required(name: string): string {
@@ -80,6 +104,7 @@ async function main(): Promise<void> {
   const admin = { Authorization: `Bearer ${adminLogin.body.access_token}` };
   const demoPassword = required('DEMO_PASSWORD');
 
+  const seeded: Seeded[] = [];
   for (const demo of DEMO_TENANTS) {
     // Each demo tenant's owner logs in for real; the password is per machine.
     const email = `owner@${demo.slug}.example`;
@@ -130,17 +155,92 @@ async function main(): Promise<void> {
     if (!login.body?.access_token) {
       throw new Error(`could not log in to ${demo.slug}: ${JSON.stringify(login.body)}`);
     }
-    const sent = await sendDemoEvents(
-      baseUrl,
-      login.body.access_token,
-      DEMO_EVENTS[demo.slug as keyof typeof DEMO_EVENTS],
-    );
+    const accessToken = login.body.access_token;
+    // Seed once: a tenant with events in the last 7 days (the default range) keeps them as they are.
+    const inLastWeek = await storedEvents(baseUrl, accessToken, demo.tier, 'week');
+    const alreadySeeded = inLastWeek === null || inLastWeek > 0;
+    const storedBefore = await storedEvents(baseUrl, accessToken, demo.tier, 'retention');
+    const sent = alreadySeeded
+      ? 0
+      : await sendDemoEvents(baseUrl, accessToken, DEMO_EVENTS[demo.slug]);
+    seeded.push({ slug: demo.slug, id, tier: demo.tier, email, accessToken, storedBefore, sent });
+  }
+
+  const stored = await waitUntilStored(baseUrl, seeded);
+  let total = 0;
+  let uncounted = false;
+  let onTheirWay = 0;
+  for (const [i, tenant] of seeded.entries()) {
+    const count = stored[i];
+    if (count === null) uncounted = true;
+    else total += count;
+    if (count !== null && tenant.storedBefore !== null) {
+      onTheirWay += Math.max(0, tenant.storedBefore + tenant.sent - count);
+    }
+    const history =
+      tenant.sent > 0 ? 'a week of history sent now' : 'history from an earlier up, not sent again';
     console.log(
-      `  ${demo.slug.padEnd(8)} ${id}  (${demo.tier})  login: ${email} / ${demoPassword}  events sent: ${sent}`,
+      `  ${tenant.slug.padEnd(8)} ${tenant.id}  ${`(${tenant.tier})`.padEnd(12)}  login: ${tenant.email} / ${demoPassword}  events stored: ${count ?? 'too many to count in one query'} (${history})`,
     );
-    console.log(
-      `    curl -s ${baseUrl}/v1/settings -H 'Authorization: Bearer ${login.body.access_token}'`,
-    );
+  }
+  console.log(
+    `  Events      stored so far: ${uncounted ? 'more than ' : ''}${total} in ${seeded.map((t) => t.slug).join(', ')} (GET /v1/analytics/summary of each)` +
+      (onTheirWay > 0 ? `; ${onTheirWay} sent now are still on their way` : ''),
+  );
+  // One tenant's login as a copyable line: the tokens themselves (15 minutes) are not printed.
+  const first = seeded[0];
+  const credentials = JSON.stringify({
+    tenant: first.slug,
+    email: first.email,
+    password: demoPassword,
+  });
+  console.log(
+    `  Log in      TOKEN=$(curl -fsS ${baseUrl}/auth/login -H 'Content-Type: application/json' -d '${credentials}' | jq -r .access_token)`,
+  );
+  console.log(
+    `              curl -s ${baseUrl}/v1/analytics/summary -H "Authorization: Bearer $TOKEN" | jq .metrics`,
+  );
+}
+
+/**
+ * The tenant's stored events, from the analytics summary: over the last 7 days ('week', the
+ * route's default range) or as far back as its plan keeps them ('retention'). Null when the store
+ * refuses to count that many in one query (its per-query read limit: 422).
+ */
+async function storedEvents(
+  baseUrl: string,
+  accessToken: string,
+  tier: TenantTier,
+  range: 'week' | 'retention',
+): Promise<number | null> {
+  // An hour inside the retention, so the server's own clock never finds `from` past it.
+  const from = new Date(Date.now() - PLANS[tier].dataRetentionDays * 86_400_000 + 3_600_000);
+  const query = range === 'week' ? '' : `?from=${from.toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
+  const answer = await call(`${baseUrl}/v1/analytics/summary${query}`, {
+    headers: { Authorization: `Bearer ${accessToken}` },
+  });
+  if (answer.status === 422) return null;
+  if (answer.status !== 200 || !answer.body?.metrics) {
+    throw new Error(`counting events failed (${answer.status}): ${JSON.stringify(answer.body)}`);
+  }
+  return answer.body.metrics.events.value;
+}
+
+/** Each tenant's stored events once what was sent now is stored, or at STORED_WAIT_MS. */
+async function waitUntilStored(baseUrl: string, seeded: Seeded[]): Promise<(number | null)[]> {
+  const deadline = Date.now() + STORED_WAIT_MS;
+  for (;;) {
+    const stored: (number | null)[] = [];
+    let arrived = true;
+    for (const tenant of seeded) {
+      const count = await storedEvents(baseUrl, tenant.accessToken, tenant.tier, 'retention');
+      stored.push(count);
+      if (count !== null && tenant.storedBefore !== null) {
+        arrived &&= count >= tenant.storedBefore + tenant.sent;
+      }
+    }
+    if (arrived || Date.now() >= deadline) return stored;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }
 
@@ -152,7 +252,7 @@ async function sendDemoEvents(
   let accepted = 0;
   for (let sent = 0; sent < count; sent += 1000) {
     const events = Array.from({ length: Math.min(1000, count - sent) }, () =>
-      generateEvent(Math.max(50, count / 20), 7 * 86_400_000),
+      generateEvent(Math.max(50, count / 20), WEEK_MS),
     );
     const response = await call(`${baseUrl}/v1/events`, {
       method: 'POST',

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureTopics } from '../../src/ingestion/kafka/kafka-connection';
-import { testKafka } from '../support/ingestion';
+import { ingestionEnv, testKafka } from '../support/ingestion';
 import { createTestApp, TestApp } from '../support/test-app';
 import { TEST_PLATFORM_ADMIN_EMAIL, TEST_PLATFORM_ADMIN_PASSWORD } from '../support/stack-env';
 
@@ -25,7 +25,8 @@ function walkthrough(): string {
 describe('README walkthrough', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp();
+    // With the ingestion consumer, as the platform runs: the analytics block waits for its events.
+    t = await createTestApp({ env: ingestionEnv('walkthrough') });
     // The walkthrough's direct producer writes tenant_events, which the platform creates at
     // start-up (test apps use topics of their own).
     await ensureTopics(testKafka('test-walkthrough-topics', 'admin'), 'tenant_events', 3);
@@ -64,6 +65,7 @@ describe('README walkthrough', () => {
       expect(stdout).toContain(line);
     }
     expect(stdout).toMatch(/"Missing permission: users:read"/);
+    expect(stdout).toMatch(/^events stored: [1-9]/m);
     expect(stdout).toMatch(/"actor_type": "platform_admin"[\s\S]*"caller_tenant_id"/);
   });
 });

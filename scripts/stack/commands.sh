@@ -1,0 +1,220 @@
+# shellcheck shell=bash
+# The commands over the servers: up, down, status, and what they print and write (the status
+# table, stack.env). Sourced by scripts/stack.sh.
+
+svc_pid() {
+  case "$1" in
+    postgres) pg_pid ;;
+    redis) redis_pid ;;
+    clickhouse) ch_pid ;;
+    kafka) kafka_pid ;;
+  esac
+}
+
+svc_dir() {
+  case "$1" in
+    postgres) printf '%s\n' "$PG_DIR" ;;
+    redis) printf '%s\n' "$REDIS_DIR" ;;
+    clickhouse) printf '%s\n' "$CH_DIR" ;;
+    kafka) printf '%s\n' "$KAFKA_DIR" ;;
+  esac
+}
+
+svc_port() {
+  case "$1" in
+    postgres) recorded_port "$PG_DIR/port" "$PG_PORT" ;;
+    redis) recorded_port "$REDIS_DIR/port" "$REDIS_PORT" ;;
+    clickhouse) recorded_port "$CH_DIR/port" "$CLICKHOUSE_HTTP_PORT" ;;
+    kafka) recorded_port "$KAFKA_DIR/port" "$KAFKA_PORT" ;;
+  esac
+}
+
+svc_address() {
+  local port
+  port="$(svc_port "$1")"
+  case "$1" in
+    postgres) printf 'postgresql://127.0.0.1:%s/%s\n' "$port" "$DATABASE_NAME" ;;
+    redis) printf 'redis://127.0.0.1:%s\n' "$port" ;;
+    clickhouse) printf 'http://127.0.0.1:%s (native :%s)\n' "$port" "$(recorded_port "$CH_DIR/tcp_port" "$CLICKHOUSE_TCP_PORT")" ;;
+    kafka) printf '127.0.0.1:%s\n' "$port" ;;
+  esac
+}
+
+svc_log() {
+  case "$1" in
+    postgres) printf '%s\n' "$PG_LOG" ;;
+    redis) printf '%s\n' "$REDIS_LOG" ;;
+    clickhouse) printf '%s\n' "$CH_LOG" ;;
+    kafka) printf '%s\n' "$KAFKA_LOG" ;;
+  esac
+}
+
+# Print KEY=value, quoting the value only when the shell needs it.
+env_line() {
+  if [[ "$2" =~ ^[A-Za-z0-9_./:@%+=,-]*$ ]]; then
+    printf '%s=%s\n' "$1" "$2"
+  else
+    printf '%s=%q\n' "$1" "$2"
+  fi
+}
+
+write_stack_env() {
+  {
+    echo "# Tenantry local stack ($STACK_DIR), written by scripts/stack.sh up."
+    echo "# Source it: set -a; . $STACK_ENV; set +a"
+    env_line DATABASE_HOST 127.0.0.1
+    env_line DATABASE_PORT "$(svc_port postgres)"
+    env_line DATABASE_NAME "$DATABASE_NAME"
+    env_line DATABASE_OWNER_USER "$DATABASE_OWNER_USER"
+    env_line DATABASE_OWNER_PASSWORD "$DATABASE_OWNER_PASSWORD"
+    env_line DATABASE_APP_USER "$DATABASE_APP_USER"
+    env_line DATABASE_APP_PASSWORD "$DATABASE_APP_PASSWORD"
+    env_line DATABASE_PLATFORM_USER "$DATABASE_PLATFORM_USER"
+    env_line DATABASE_PLATFORM_PASSWORD "$DATABASE_PLATFORM_PASSWORD"
+    env_line CLICKHOUSE_WRITER_USER "$CLICKHOUSE_WRITER_USER"
+    env_line CLICKHOUSE_WRITER_PASSWORD "$CLICKHOUSE_WRITER_PASSWORD"
+    env_line CLICKHOUSE_READER_USER "$CLICKHOUSE_READER_USER"
+    env_line CLICKHOUSE_READER_PASSWORD "$CLICKHOUSE_READER_PASSWORD"
+    env_line REDIS_URL "redis://127.0.0.1:$(svc_port redis)"
+    env_line CLICKHOUSE_URL "http://127.0.0.1:$(svc_port clickhouse)"
+    env_line KAFKA_BROKERS "127.0.0.1:$(svc_port kafka)"
+    if [ "$KAFKA_SASL" = on ] && [ -s "$KAFKA_CREDENTIALS" ]; then
+      # shellcheck disable=SC1090
+      . "$KAFKA_CREDENTIALS"
+      # The app's principal; the producers' for the README and the tests; the admin's for
+      # the test suite's topic clean-up and Kafka's own tools (never for the app).
+      env_line KAFKA_SASL_USERNAME "$KAFKA_APP_USERNAME"
+      env_line KAFKA_SASL_PASSWORD "$KAFKA_APP_PASSWORD"
+      env_line KAFKA_PRODUCER_USERNAME "$KAFKA_PRODUCER_USERNAME"
+      env_line KAFKA_PRODUCER_PASSWORD "$KAFKA_PRODUCER_PASSWORD"
+      env_line KAFKA_TEST_PRODUCER_USERNAME "$KAFKA_TEST_PRODUCER_USERNAME"
+      env_line KAFKA_TEST_PRODUCER_PASSWORD "$KAFKA_TEST_PRODUCER_PASSWORD"
+      env_line KAFKA_ADMIN_USERNAME "$KAFKA_ADMIN_USERNAME"
+      env_line KAFKA_ADMIN_PASSWORD "$KAFKA_ADMIN_PASSWORD"
+    fi
+  } > "$STACK_ENV.tmp"
+  mv -f "$STACK_ENV.tmp" "$STACK_ENV"
+}
+
+print_table() {
+  local svc pid
+  printf '\n%-11s %-8s %-46s %s\n' SERVICE PID ADDRESS LOG
+  for svc in "$@"; do
+    pid="$(svc_pid "$svc")"
+    printf '%-11s %-8s %-46s %s\n' "$svc" "${pid:--}" "$(svc_address "$svc")" "$(svc_log "$svc")"
+  done
+  printf '\n'
+}
+
+# Parse service names (default: all) into SERVICES, in the canonical order.
+parse_services() {
+  local s ok known wanted=()
+  SERVICES=()
+  for s in "$@"; do
+    ok=0
+    for known in "${ALL_SERVICES[@]}"; do [ "$s" = "$known" ] && ok=1; done
+    [ "$ok" = 1 ] || die "unknown service '$s' (known: ${ALL_SERVICES[*]})"
+    wanted+=("$s")
+  done
+  [ "${#wanted[@]}" -gt 0 ] || wanted=("${ALL_SERVICES[@]}")
+  for known in "${ALL_SERVICES[@]}"; do
+    for s in "${wanted[@]}"; do
+      if [ "$s" = "$known" ]; then SERVICES+=("$known"); break; fi
+    done
+  done
+}
+
+check_ports() {
+  local name port seen=" "
+  for name in PG_PORT REDIS_PORT CLICKHOUSE_HTTP_PORT CLICKHOUSE_TCP_PORT CLICKHOUSE_INTERSERVER_PORT KAFKA_PORT KAFKA_CONTROLLER_PORT; do
+    port="${!name}"
+    [[ "$port" =~ ^[0-9]+$ ]] && (( port > 0 && port < 65536 )) || die "$name=$port is not a port number"
+    [[ "$seen" != *" $port "* ]] || die "$name=$port is used twice"
+    seen+="$port "
+  done
+}
+
+cmd_up() {
+  parse_services "$@"
+  check_ports
+  [ "$(id -u)" = 0 ] || die "run as root (it installs packages and runs the servers as their system users)"
+  local start
+  start="$(now)"
+  mkdir -p "$STACK_DIR"
+  STACK_DIR_ABS="$(cd "$STACK_DIR" && pwd -P)"
+  [ "$STACK_DIR_ABS" = "$STACK_DIR" ] || die "internal: stack dir moved ($STACK_DIR -> $STACK_DIR_ABS)"
+  take_lock
+  log "stack dir: $STACK_DIR; services: ${SERVICES[*]}"
+  ensure_installed "${SERVICES[@]}"
+  local svc
+  for svc in "${SERVICES[@]}"; do
+    case "$svc" in
+      postgres) pg_start ;;
+      redis) redis_start ;;
+      clickhouse) ch_start ;;
+      kafka) kafka_start ;;
+    esac
+  done
+  write_stack_env
+  print_table "${SERVICES[@]}"
+  log "app settings: $STACK_ENV   (set -a; . $STACK_ENV; set +a)"
+  log "up done in $(elapsed "$start")s"
+}
+
+cmd_down() {
+  local purge=0 args=() a
+  for a in "$@"; do
+    case "$a" in
+      --purge) purge=1 ;;
+      *) args+=("$a") ;;
+    esac
+  done
+  parse_services "${args[@]+"${args[@]}"}"
+  if [ ! -d "$STACK_DIR" ]; then
+    log "nothing to stop: $STACK_DIR does not exist"
+    return 0
+  fi
+  take_lock
+  local i svc
+  for (( i = ${#SERVICES[@]} - 1; i >= 0; i-- )); do
+    svc="${SERVICES[$i]}"
+    case "$svc" in
+      postgres) pg_stop ;;
+      redis) redis_stop ;;
+      clickhouse) ch_stop ;;
+      kafka) kafka_stop ;;
+    esac
+  done
+  if [ "$purge" = 1 ]; then
+    for svc in "${SERVICES[@]}"; do
+      if [ "$svc" = kafka ] && [ -d "$KAFKA_LIBS" ]; then
+        # Keep the resolved jars: they are a cache, not data.
+        find "$KAFKA_DIR" -mindepth 1 -maxdepth 1 ! -name libs -exec rm -rf {} +
+      else
+        rm -rf "$(svc_dir "$svc")"
+      fi
+      log "$svc: data removed"
+    done
+    if [ "${#SERVICES[@]}" = "${#ALL_SERVICES[@]}" ]; then
+      rm -f "$STACK_ENV" "$STACK_DIR/install.log"
+    fi
+  fi
+}
+
+cmd_status() {
+  parse_services "$@"
+  local svc pid all=0
+  printf '%-11s %-8s %-8s %-46s %s\n' SERVICE STATE PID ADDRESS LOG
+  for svc in "${SERVICES[@]}"; do
+    pid=""
+    [ -d "$STACK_DIR" ] && pid="$(svc_pid "$svc")"
+    if [ -n "$pid" ]; then
+      printf '%-11s %-8s %-8s %-46s %s\n' "$svc" running "$pid" "$(svc_address "$svc")" "$(svc_log "$svc")"
+    else
+      printf '%-11s %-8s %-8s %-46s %s\n' "$svc" stopped - "$(svc_address "$svc")" "$(svc_log "$svc")"
+      all=3
+    fi
+  done
+  [ -f "$STACK_ENV" ] && printf '\nenv: %s\n' "$STACK_ENV"
+  return "$all"
+}

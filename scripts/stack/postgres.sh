@@ -1,0 +1,143 @@
+# shellcheck shell=bash
+# PostgreSQL 15 of the local stack: initdb, tenantry.conf, start, the roles and database of
+# postgres/bootstrap.sql, stop. Sourced by scripts/stack.sh.
+
+PG_PORT="${PG_PORT:-55432}"
+
+DATABASE_NAME="${DATABASE_NAME:-tenantry}"
+DATABASE_OWNER_USER="${DATABASE_OWNER_USER:-tenantry_owner}"
+DATABASE_OWNER_PASSWORD="${DATABASE_OWNER_PASSWORD:-tenantry_owner_dev}"
+DATABASE_APP_USER="${DATABASE_APP_USER:-tenantry_app}"
+DATABASE_APP_PASSWORD="${DATABASE_APP_PASSWORD:-tenantry_app_dev}"
+DATABASE_PLATFORM_USER="${DATABASE_PLATFORM_USER:-tenantry_platform}"
+DATABASE_PLATFORM_PASSWORD="${DATABASE_PLATFORM_PASSWORD:-tenantry_platform_dev}"
+
+PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+
+PG_DIR="$STACK_DIR/postgres"
+PG_DATA="$PG_DIR/data"
+PG_SOCK="$PG_DIR/run"
+PG_LOG="$PG_DIR/log/postgres.log"
+
+pg_pid() {
+  local pid
+  pid="$(read_pid "$PG_DATA/postmaster.pid")"
+  if [ -n "$pid" ] && pid_matches "$pid" postgres "$PG_DATA"; then
+    printf '%s\n' "$pid"
+  fi
+}
+
+pg_start() {
+  local pid start
+  pid="$(pg_pid)"
+  if [ -n "$pid" ]; then
+    log "postgres: already running (pid $pid, port $(recorded_port "$PG_DIR/port" "$PG_PORT")); leaving it"
+    [ "$(recorded_port "$PG_DIR/port" "$PG_PORT")" = "$PG_PORT" ] || warn "postgres runs on port $(recorded_port "$PG_DIR/port" "$PG_PORT"), not PG_PORT=$PG_PORT: run 'down postgres' then 'up postgres' to move it"
+    pg_bootstrap
+    return 0
+  fi
+  start="$(now)"
+  getent passwd postgres >/dev/null || die "postgres: the postgres system user does not exist (is postgresql-15 installed?)"
+  local sock_len=$(( ${#PG_SOCK} + ${#PG_PORT} + 10 ))
+  (( sock_len < 107 )) || die "postgres: the socket path $PG_SOCK/.s.PGSQL.$PG_PORT is too long for a unix socket; use a shorter TENANTRY_STACK_DIR"
+
+  require_free_port "$PG_PORT" postgres
+  mkdir -p "$PG_DIR"
+  chown postgres:postgres "$PG_DIR"
+  chmod 700 "$PG_DIR"
+  install -d -o postgres -g postgres -m 700 "$PG_SOCK" "$PG_DIR/log"
+  ensure_traversable postgres "$PG_DIR"
+
+  if [ ! -s "$PG_DATA/PG_VERSION" ]; then
+    if [ -d "$PG_DATA" ] && [ -n "$(ls -A "$PG_DATA" 2>/dev/null)" ]; then
+      die "postgres: $PG_DATA is not empty but has no PG_VERSION; move it away or run '$0 down --purge postgres'"
+    fi
+    log "postgres: initdb into $PG_DATA"
+    (cd "$PG_DIR" && runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DATA" -U postgres \
+        --auth-local=trust --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 \
+        >"$PG_DIR/log/initdb.log" 2>&1) || { show_tail "$PG_DIR/log/initdb.log"; die "postgres: initdb failed"; }
+    printf "\n# Tenantry local stack settings (rewritten by scripts/stack.sh on every up)\ninclude_if_exists = 'tenantry.conf'\n" \
+      >> "$PG_DATA/postgresql.conf"
+  fi
+  local ver
+  ver="$(cat "$PG_DATA/PG_VERSION")"
+  [ "$ver" = 15 ] || die "postgres: $PG_DATA holds a PostgreSQL $ver cluster, expected 15"
+
+  cat > "$PG_DATA/tenantry.conf" <<EOF
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$PG_SOCK'
+max_connections = 200
+shared_buffers = 256MB
+effective_cache_size = 4GB
+work_mem = 8MB
+maintenance_work_mem = 256MB
+max_wal_size = 2GB
+synchronous_commit = off
+password_encryption = scram-sha-256
+timezone = 'UTC'
+log_timezone = 'UTC'
+log_line_prefix = '%m [%p] %q%u@%d '
+log_min_duration_statement = 1000
+EOF
+  chown postgres:postgres "$PG_DATA/tenantry.conf"
+
+  # A postmaster.pid left by a crash or a machine restart: postgres itself only
+  # checks that the pid is alive, which a recycled pid can fool.
+  if [ -e "$PG_DATA/postmaster.pid" ]; then
+    pid="$(read_pid "$PG_DATA/postmaster.pid")"
+    if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = postgres ] \
+       && [ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" = "$PG_DATA" ]; then
+      die "postgres: pid $pid serves $PG_DATA but was not started as expected; stop it by hand"
+    fi
+    log "postgres: removing stale $PG_DATA/postmaster.pid (pid ${pid:-?} is not this cluster's postgres)"
+    rm -f "$PG_DATA/postmaster.pid"
+  fi
+  local lock
+  for lock in "$PG_SOCK"/.s.PGSQL.*.lock; do
+    [ -e "$lock" ] || continue
+    rm -f "$lock" "${lock%.lock}"
+  done
+
+  log "postgres: starting on 127.0.0.1:$PG_PORT"
+  if ! (cd "$PG_DIR" && run_clean runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" \
+          -w -t "$WAIT_TIMEOUT" -s start 9>&-); then
+    show_tail "$PG_LOG"
+    die "postgres: did not start (see the log above)"
+  fi
+  record_port "$PG_DIR/port" "$PG_PORT"
+  wait_for postgres "$WAIT_TIMEOUT" "" "$PG_LOG" \
+    "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -d postgres
+  pg_bootstrap
+  log "postgres: ready (pid $(pg_pid)) in $(elapsed "$start")s"
+}
+
+pg_bootstrap() {
+  local port out
+  port="$(recorded_port "$PG_DIR/port" "$PG_PORT")"
+  if ! out="$(psql -X -q -h "$PG_SOCK" -p "$port" -U postgres -d postgres \
+       -v ON_ERROR_STOP=1 \
+       -v owner_user="$DATABASE_OWNER_USER" -v owner_password="$DATABASE_OWNER_PASSWORD" \
+       -v app_user="$DATABASE_APP_USER" -v app_password="$DATABASE_APP_PASSWORD" \
+       -v platform_user="$DATABASE_PLATFORM_USER" -v platform_password="$DATABASE_PLATFORM_PASSWORD" \
+       -v db_name="$DATABASE_NAME" \
+       -f - < "$TPL_DIR/postgres/bootstrap.sql" 2>&1)"; then
+    printf '%s\n' "$out" >&2
+    die "postgres: bootstrap (scripts/stack/postgres/bootstrap.sql) failed"
+  fi
+  [ -z "$out" ] || printf '%s\n' "$out"
+  log "postgres: roles $DATABASE_OWNER_USER (owner), $DATABASE_APP_USER (app) and $DATABASE_PLATFORM_USER (platform), database $DATABASE_NAME: ok"
+}
+
+pg_stop() {
+  local pid
+  pid="$(pg_pid)"
+  if [ -z "$pid" ]; then
+    log "postgres: not running"
+    return 0
+  fi
+  log "postgres: stopping (pid $pid)"
+  (cd "$PG_DIR" && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t "$WAIT_TIMEOUT" -s stop) \
+    || die "postgres: pg_ctl stop failed"
+  log "postgres: stopped"
+}
