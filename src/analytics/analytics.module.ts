@@ -12,7 +12,9 @@ import {
   QueryCostService,
 } from './cost/query-cost.service';
 import { QueryCostsController } from './cost/query-costs.controller';
+import { QueryCostsRepository } from './cost/query-costs.repository';
 import { DashboardsController } from './dashboards/dashboards.controller';
+import { DashboardsRepository } from './dashboards/dashboards.repository';
 import { DashboardsService } from './dashboards/dashboards.service';
 import { WidgetRunner } from './dashboards/widget.runner';
 import { EmbedAccessService } from './embed/embed-access.service';
@@ -49,6 +51,7 @@ import { AnalyticsStoreModule } from './stores/analytics-store.module';
     AnalyticsQueryService,
     AnalyticsService,
     QueryCostService,
+    QueryCostsRepository,
     QueryCostInterceptor,
     makeHistogramProvider({
       name: QUERY_DURATION,
@@ -67,6 +70,7 @@ import { AnalyticsStoreModule } from './stores/analytics-store.module';
       labelNames: ['kind', 'store'],
     }),
     DashboardsService,
+    DashboardsRepository,
     WidgetRunner,
     GuestTokensService,
     EmbedAccessService,

@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
 import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
 import { AuditController } from './audit.controller';
+import { AuditRepository } from './audit.repository';
 import { AuditService } from './audit.service';
 import { PlatformAuditAdminController } from './platform/platform-audit.admin.controller';
+import { PlatformAuditRepository } from './platform/platform-audit.repository';
 import { PlatformAuditService } from './platform/platform-audit.service';
 import {
   CROSS_TENANT_ATTEMPTS,
@@ -17,6 +19,8 @@ import {
     AuditService,
     CrossTenantAttemptsService,
     PlatformAuditService,
+    AuditRepository,
+    PlatformAuditRepository,
     makeCounterProvider({
       name: CROSS_TENANT_ATTEMPTS,
       // No label: which kinds of ids a tenant guesses right is the audit log's to tell, not a

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Page } from '../common/pagination';
 import { TenantContext } from '../tenancy/scope/tenant.context';
 import type { Actor } from '../tenancy/scope/actor';
-import { AuditEntry } from './audit-entry.entity';
+import type { AuditEntry } from './audit-entry.entity';
+import { AuditRepository } from './audit.repository';
 import type { ListAuditQuery } from './dto/list-audit.query';
 
 export interface AuditRecord {
@@ -21,13 +22,16 @@ const NOBODY: Actor = { type: 'anonymous', id: null, ip: null, userAgent: null }
  */
 @Injectable()
 export class AuditService {
-  constructor(private readonly tenantContext: TenantContext) {}
+  constructor(
+    private readonly tenantContext: TenantContext,
+    private readonly entries: AuditRepository,
+  ) {}
 
   async record(entry: AuditRecord, actor?: Actor): Promise<void> {
     const scope = this.tenantContext.current;
     if (!scope) throw new Error('AuditService.record needs a tenant scope');
     const who = actor ?? scope.actor ?? NOBODY;
-    await scope.manager.getRepository(AuditEntry).insert({
+    await this.entries.insert({
       tenantId: scope.tenantId,
       actorType: who.type,
       actorId: who.id,
@@ -36,26 +40,12 @@ export class AuditService {
       action: entry.action,
       resourceType: entry.resourceType,
       resourceId: entry.resourceId ?? null,
-      // jsonb: TypeORM's deep-partial insert type cannot express an open record.
-      details: (entry.details ?? {}) as never,
+      details: entry.details ?? {},
       crossTenantAttempt: entry.crossTenantAttempt ?? false,
     });
   }
 
   async list(query: ListAuditQuery): Promise<Page<AuditEntry>> {
-    const builder = this.tenantContext.manager
-      .getRepository(AuditEntry)
-      .createQueryBuilder('entry');
-    if (query.action) builder.andWhere('entry.action = :action', { action: query.action });
-    if (query.actor_id) builder.andWhere('entry.actor_id = :actorId', { actorId: query.actor_id });
-    if (query.from) builder.andWhere('entry.at >= :from', { from: query.from });
-    if (query.to) builder.andWhere('entry.at < :to', { to: query.to });
-    const [data, total] = await builder
-      .orderBy('entry.at', 'DESC')
-      .addOrderBy('entry.id', 'ASC')
-      .skip((query.page - 1) * query.limit)
-      .take(query.limit)
-      .getManyAndCount();
-    return { data, total, page: query.page, limit: query.limit };
+    return this.entries.listPage(query);
   }
 }

@@ -6,16 +6,21 @@ import { AuditModule } from '../audit/audit.module';
 import type { Environment } from '../config/environment';
 import { TenancyModule } from '../tenancy/tenancy.module';
 import { ApiKeysController } from './api-keys/api-keys.controller';
+import { ApiKeysRepository } from './api-keys/api-keys.repository';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { CredentialsService } from './credentials.service';
 import { AuthController } from './login/auth.controller';
+import { RefreshTokensRepository } from './login/refresh-tokens.repository';
 import { SessionService } from './login/session.service';
 import { PasswordHasher } from './password.hasher';
 import { PlatformAdminAuthController } from './platform-admins/platform-admin-auth.controller';
+import { PlatformAdminsRepository } from './platform-admins/platform-admins.repository';
 import { PlatformAdminsService } from './platform-admins/platform-admins.service';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
+import { PasswordSetTokensRepository } from './users/password-set-tokens.repository';
 import { PasswordSetupService } from './users/password-setup.service';
 import { UsersController } from './users/users.controller';
+import { UsersRepository } from './users/users.repository';
 import { UsersService } from './users/users.service';
 
 /**
@@ -56,7 +61,13 @@ import { UsersService } from './users/users.service';
     ApiKeysService,
     PlatformAdminsService,
     PasswordSetupService,
+    UsersRepository,
+    RefreshTokensRepository,
+    ApiKeysRepository,
+    PasswordSetTokensRepository,
+    PlatformAdminsRepository,
   ],
-  exports: [CredentialsService, UsersService, PasswordSetupService, JwtModule],
+  // UsersRepository: the tenant pipeline checks a user token's user on every request.
+  exports: [CredentialsService, UsersService, UsersRepository, PasswordSetupService, JwtModule],
 })
 export class AuthModule {}

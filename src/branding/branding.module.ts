@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { BrandingController } from './branding.controller';
 import { BrandingService } from './branding.service';
+import { TenantBrandingRepository } from './tenant-branding.repository';
 
 /**
  * Tenant branding (minimal for now: colours, logo, embed origins; custom domains and the public
@@ -10,7 +11,7 @@ import { BrandingService } from './branding.service';
 @Module({
   imports: [AuditModule],
   controllers: [BrandingController],
-  providers: [BrandingService],
+  providers: [BrandingService, TenantBrandingRepository],
   exports: [BrandingService],
 })
 export class BrandingModule {}

@@ -38,6 +38,7 @@ import { MessageOriginResolver } from './pipeline/message-origin.resolver';
 import { ProducerAuthenticator } from './pipeline/producer.authenticator';
 import { TenantDirectory } from './pipeline/tenant.directory';
 import { UsageMeter } from './pipeline/usage.meter';
+import { UsageRepository } from './pipeline/usage.repository';
 import { ClickHouseEventStore, type ClickHouseUser } from './store/clickhouse-event.store';
 import { EVENT_STORE, type EventStore } from './store/event-store';
 import { PostgresEventStore } from './store/postgres-event.store';
@@ -131,6 +132,7 @@ function clickhouseUser(config: Config, role: 'WRITER' | 'READER'): ClickHouseUs
     EventBatchProcessor,
     TenantDirectory,
     UsageMeter,
+    UsageRepository,
     ConsumerMonitor,
     AppMessageSigner,
     ProducerAuthenticator,

@@ -1,6 +1,7 @@
 import type { ClickHouseUserDescription } from '../ingestion/store/clickhouse-event.store';
 import {
   type CatalogueQuery,
+  currentDatabase,
   type DefinerFunctionFacts,
   type RoleFacts,
   roleFacts,
@@ -52,11 +53,8 @@ export async function buildIsolationReport(sources: {
   clickhouse?: ClickHouseEvidence;
   securitySuiteFile?: string;
 }): Promise<IsolationReport> {
-  const [{ database }] = await sources.query<{ database: string }>(
-    'SELECT current_database() AS database',
-  );
   const postgres = {
-    database,
+    database: await currentDatabase(sources.query),
     tenant_tables: await tenantTables(sources.query),
     roles: await roleFacts(sources.query, sources.roles),
     security_definer_functions: await securityDefinerFunctions(sources.query),

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { IngestionModule } from '../ingestion/ingestion.module';
+import { CatalogueRepository } from './catalogue.repository';
 import { IsolationReportAdminController } from './isolation-report.admin.controller';
 import { IsolationReportService } from './isolation-report.service';
 
@@ -7,6 +8,6 @@ import { IsolationReportService } from './isolation-report.service';
 @Module({
   imports: [IngestionModule],
   controllers: [IsolationReportAdminController],
-  providers: [IsolationReportService],
+  providers: [IsolationReportService, CatalogueRepository],
 })
 export class IsolationModule {}

@@ -1,6 +1,12 @@
 /** Runs one catalogue query: the platform role's pool in the app, a pg Client in the CLI. */
 export type CatalogueQuery = <T>(text: string, values?: unknown[]) => Promise<T[]>;
 
+/** The database the report is about. */
+export async function currentDatabase(query: CatalogueQuery): Promise<string> {
+  const [{ database }] = await query<{ database: string }>('SELECT current_database() AS database');
+  return database;
+}
+
 /** The one tenant predicate as PostgreSQL stores it (pg_policies), for USING and WITH CHECK. */
 export const TENANT_POLICY_PREDICATE =
   "(tenant_id = ( SELECT (NULLIF(current_setting('app.tenant_id'::text, true), ''::text))::uuid AS \"nullif\"))";

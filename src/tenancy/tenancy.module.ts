@@ -1,11 +1,15 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { TenantSettingsController } from './settings/tenant-settings.controller';
+import { TenantSettingsRepository } from './settings/tenant-settings.repository';
 import { TenantSettingsService } from './settings/tenant-settings.service';
+import { TimezoneNamesRepository } from './settings/timezone-names.repository';
 import { TimezoneRulesService } from './settings/timezone-rules.service';
 import { TenantProvisioningRegistry } from './tenant-provisioning.registry';
+import { TenantRowCountsRepository } from './tenant-row-counts.repository';
 import { TenantStatisticsService } from './tenant-statistics.service';
 import { TenantsAdminController } from './tenants.admin.controller';
+import { TenantsRepository } from './tenants.repository';
 import { TenantsService } from './tenants.service';
 
 /**
@@ -21,6 +25,10 @@ import { TenantsService } from './tenants.service';
     TimezoneRulesService,
     TenantStatisticsService,
     TenantProvisioningRegistry,
+    TenantsRepository,
+    TenantSettingsRepository,
+    TimezoneNamesRepository,
+    TenantRowCountsRepository,
   ],
   exports: [
     TenantsService,

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { TenantContext } from './scope/tenant.context';
+import { TenantRowCountsRepository } from './tenant-row-counts.repository';
 import { TENANT_STATUSES, TENANT_TIERS } from './tenant.entity';
+import { TenantsRepository } from './tenants.repository';
 import { TenantsService } from './tenants.service';
 
 export interface TenantStatistics {
@@ -25,23 +26,18 @@ export interface PlatformStatistics {
 @Injectable()
 export class TenantStatisticsService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly tenantContext: TenantContext,
     private readonly tenants: TenantsService,
+    private readonly tenantsTable: TenantsRepository,
+    private readonly rowCounts: TenantRowCountsRepository,
   ) {}
 
   async forTenant(id: string): Promise<TenantStatistics> {
     const tenant = await this.tenants.get(id);
-    const tables = await this.tenantOwnedTables();
+    const tables = await this.rowCounts.tenantOwnedTables();
     const rows = await this.tenantContext.runInTenant(id, async () => {
       const counts: Record<string, number> = {};
-      for (const table of tables) {
-        // Table names come from the catalogue, never from the request.
-        const [{ count }] = await this.tenantContext.manager.query<{ count: string }[]>(
-          `SELECT count(*)::bigint AS count FROM ${quoteIdentifier(table)}`,
-        );
-        counts[table] = Number(count);
-      }
+      for (const table of tables) counts[table] = await this.rowCounts.count(table);
       return counts;
     });
     return {
@@ -54,12 +50,8 @@ export class TenantStatisticsService {
   }
 
   async forPlatform(): Promise<PlatformStatistics> {
-    const grouped = await this.dataSource.query<{ status: string; tier: string; count: string }[]>(
-      'SELECT status, tier, count(*)::bigint AS count FROM tenants GROUP BY status, tier',
-    );
-    const [{ recent }] = await this.dataSource.query<{ recent: string }[]>(
-      "SELECT count(*)::bigint AS recent FROM tenants WHERE created_at > now() - interval '30 days'",
-    );
+    const grouped = await this.tenantsTable.countByStatusAndTier();
+    const recent = await this.tenantsTable.countCreatedInLast30Days();
     const byStatus = Object.fromEntries(TENANT_STATUSES.map((s) => [s, 0]));
     const byTier = Object.fromEntries(TENANT_TIERS.map((t) => [t, 0]));
     let total = 0;
@@ -78,21 +70,4 @@ export class TenantStatisticsService {
       },
     };
   }
-
-  /** Every table (not partition) in public that carries a tenant_id column. */
-  private async tenantOwnedTables(): Promise<string[]> {
-    const rows = await this.dataSource.query<{ name: string }[]>(
-      `SELECT c.relname AS name
-         FROM pg_class c
-         JOIN pg_namespace n ON n.oid = c.relnamespace
-         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
-        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-        ORDER BY c.relname`,
-    );
-    return rows.map((row) => row.name);
-  }
-}
-
-function quoteIdentifier(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }

@@ -5,7 +5,6 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import type { Actor } from './scope/actor';
 import { AuditService } from '../audit/audit.service';
 import { Page } from '../common/pagination';
@@ -19,22 +18,19 @@ import { TenantSettingsService } from './settings/tenant-settings.service';
 import { RESERVED_SLUGS } from './slug';
 import { Tenant } from './tenant.entity';
 import { TenantProvisioningRegistry } from './tenant-provisioning.registry';
+import { TenantsRepository } from './tenants.repository';
 
 /** Tenant lifecycle for platform operators: provision, list, change, soft-delete. */
 @Injectable()
 export class TenantsService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly tenants: TenantsRepository,
     private readonly tenantContext: TenantContext,
     private readonly settings: TenantSettingsService,
     private readonly audit: AuditService,
     private readonly provisioning: TenantProvisioningRegistry,
     private readonly platform: PlatformDatabase,
   ) {}
-
-  private get tenants() {
-    return this.dataSource.getRepository(Tenant);
-  }
 
   /** Creates the tenant and its tenant-owned defaults in one transaction scoped to it. */
   /**
@@ -57,15 +53,12 @@ export class TenantsService {
       return await this.tenantContext.runInTenant(
         id,
         async () => {
-          const repository = this.tenantContext.manager.getRepository(Tenant);
-          const tenant = await repository.save(
-            repository.create({
-              id,
-              name: input.name,
-              slug: input.slug,
-              tier: input.tier ?? 'starter',
-            }),
-          );
+          const tenant = await this.tenants.insert({
+            id,
+            name: input.name,
+            slug: input.slug,
+            tier: input.tier ?? 'starter',
+          });
           await this.settings.createDefaults();
           // What other modules give every new tenant (the default dashboard, ...).
           await this.provisioning.runAll();
@@ -92,35 +85,21 @@ export class TenantsService {
   }
 
   async list(query: ListTenantsQuery): Promise<Page<Tenant>> {
-    const builder = this.tenants.createQueryBuilder('tenant');
-    if (query.status) builder.andWhere('tenant.status = :status', { status: query.status });
-    if (query.tier) builder.andWhere('tenant.tier = :tier', { tier: query.tier });
-    if (query.search) {
-      // The search text is a bound parameter; escaping only stops % and _ acting as wildcards.
-      const pattern = `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      builder.andWhere("tenant.name ILIKE :pattern ESCAPE '\\'", { pattern });
-    }
-    const [data, total] = await builder
-      .orderBy('tenant.created_at', 'DESC')
-      .addOrderBy('tenant.id', 'ASC')
-      .skip((query.page - 1) * query.limit)
-      .take(query.limit)
-      .getManyAndCount();
-    return { data, total, page: query.page, limit: query.limit };
+    return this.tenants.listPage(query);
   }
 
   async get(id: string): Promise<Tenant> {
-    const tenant = await this.tenants.findOneBy({ id });
+    const tenant = await this.tenants.findById(id);
     if (!tenant) throw new NotFoundException(`Tenant ${id} not found`);
     return tenant;
   }
 
   async findBySlug(slug: string): Promise<Tenant | null> {
-    return this.tenants.findOneBy({ slug });
+    return this.tenants.findBySlug(slug);
   }
 
   async findById(id: string): Promise<Tenant | null> {
-    return this.tenants.findOneBy({ id });
+    return this.tenants.findById(id);
   }
 
   /** One conditional UPDATE, so a concurrent delete can never be overwritten. */
@@ -135,13 +114,7 @@ export class TenantsService {
     return this.platform.runInTenant(
       id,
       async () => {
-        const result = await this.tenantContext.manager
-          .createQueryBuilder()
-          .update(Tenant)
-          .set({ ...values, updatedAt: () => 'now()' })
-          .where('id = :id AND status <> :deleted', { id, deleted: 'deleted' })
-          .execute();
-        if (result.affected === 0) {
+        if (!(await this.tenants.updateUnlessDeleted(id, values))) {
           throw new ConflictException(`Tenant ${id} is deleted and can no longer be changed`);
         }
         await this.audit.record({
@@ -150,7 +123,7 @@ export class TenantsService {
           resourceId: id,
           details: { ...change },
         });
-        return this.tenantContext.manager.getRepository(Tenant).findOneByOrFail({ id });
+        return this.tenants.getInTransaction(id);
       },
       actor,
     );
@@ -162,20 +135,14 @@ export class TenantsService {
     return this.platform.runInTenant(
       id,
       async () => {
-        const result = await this.tenantContext.manager
-          .createQueryBuilder()
-          .update(Tenant)
-          .set({ status: 'deleted', deletedAt: () => 'now()', updatedAt: () => 'now()' })
-          .where('id = :id AND status <> :deleted', { id, deleted: 'deleted' })
-          .execute();
-        if (result.affected) {
+        if (await this.tenants.markDeleted(id)) {
           await this.audit.record({
             action: 'tenant.deleted',
             resourceType: 'tenant',
             resourceId: id,
           });
         }
-        return this.tenantContext.manager.getRepository(Tenant).findOneByOrFail({ id });
+        return this.tenants.getInTransaction(id);
       },
       actor,
     );

@@ -4,7 +4,8 @@ import type { Counter, Histogram } from 'prom-client';
 import { TenantContext } from '../../tenancy/scope/tenant.context';
 import type { Page } from '../../common/pagination';
 import type { ListQueryCostsQuery } from './dto/list-query-costs.query';
-import { QueryCost } from './query-cost.entity';
+import type { QueryCost } from './query-cost.entity';
+import { QueryCostsRepository } from './query-costs.repository';
 import { estimateQueryCost, type QueryKind } from './query-cost-model';
 import type { ReadTotals } from './read-meter';
 
@@ -26,6 +27,7 @@ export interface QueryCostEntry {
 export class QueryCostService {
   constructor(
     private readonly tenantContext: TenantContext,
+    private readonly costs: QueryCostsRepository,
     @InjectMetric(QUERY_DURATION) private readonly duration: Histogram<string>,
     @InjectMetric(QUERY_ROWS_READ) private readonly rowsRead: Counter<string>,
     @InjectMetric(QUERY_COST) private readonly cost: Counter<string>,
@@ -39,7 +41,7 @@ export class QueryCostService {
     this.rowsRead.inc(labels, entry.reads.rowsRead);
     this.cost.inc(labels, cost);
     const insert = () =>
-      this.tenantContext.manager.getRepository(QueryCost).save({
+      this.costs.insert({
         tenantId: entry.tenantId,
         kind: entry.kind,
         route: entry.route.slice(0, 64),
@@ -56,30 +58,6 @@ export class QueryCostService {
 
   /** The calling tenant's log, newest first, with the cost of every matching query. */
   async list(query: ListQueryCostsQuery): Promise<Page<QueryCost> & { totalCost: number }> {
-    const builder = this.tenantContext.manager
-      .getRepository(QueryCost)
-      .createQueryBuilder('q')
-      .where('q.tenant_id = :tenantId', { tenantId: this.tenantContext.tenantId });
-    if (query.from) builder.andWhere('q.at >= :from', { from: query.from });
-    if (query.to) builder.andWhere('q.at < :to', { to: query.to });
-    if (query.kind) builder.andWhere('q.kind = :kind', { kind: query.kind });
-    const totals = await builder
-      .clone()
-      .select('count(*)', 'total')
-      .addSelect('coalesce(sum(q.cost), 0)', 'cost')
-      .getRawOne<{ total: string; cost: string }>();
-    const data = await builder
-      .orderBy('q.at', 'DESC')
-      .addOrderBy('q.id', 'DESC')
-      .offset((query.page - 1) * query.limit)
-      .limit(query.limit)
-      .getMany();
-    return {
-      data,
-      total: Number(totals?.total ?? 0),
-      totalCost: Number(totals?.cost ?? 0),
-      page: query.page,
-      limit: query.limit,
-    };
+    return this.costs.listPage(this.tenantContext.tenantId, query);
   }
 }

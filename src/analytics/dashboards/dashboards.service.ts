@@ -6,7 +6,8 @@ import { InvalidInputException } from '../../common/field-error';
 import type { Page, PageQuery } from '../../common/pagination';
 import { TenantContext } from '../../tenancy/scope/tenant.context';
 import { TenantProvisioningRegistry } from '../../tenancy/tenant-provisioning.registry';
-import { Dashboard } from './dashboard.entity';
+import type { Dashboard } from './dashboard.entity';
+import { DashboardsRepository } from './dashboards.repository';
 import { DEFAULT_DASHBOARD_NAME, DEFAULT_DASHBOARD_WIDGETS } from './default-dashboard';
 import type { CreateDashboardDto } from './dto/create-dashboard.dto';
 import type { UpdateDashboardDto } from './dto/update-dashboard.dto';
@@ -25,6 +26,7 @@ import { normalizeWidgets, type Widget, type WidgetInput } from './widgets';
 export class DashboardsService implements OnModuleInit {
   constructor(
     private readonly tenantContext: TenantContext,
+    private readonly dashboards: DashboardsRepository,
     private readonly audit: AuditService,
     private readonly provisioning: TenantProvisioningRegistry,
   ) {}
@@ -35,41 +37,30 @@ export class DashboardsService implements OnModuleInit {
     });
   }
 
-  private get dashboards() {
-    return this.tenantContext.manager.getRepository(Dashboard);
-  }
-
   async list(query: PageQuery): Promise<Page<Dashboard>> {
-    const [data, total] = await this.dashboards.findAndCount({
-      order: { isDefault: 'DESC', createdAt: 'ASC', id: 'ASC' },
-      skip: (query.page - 1) * query.limit,
-      take: query.limit,
-    });
-    return { data, total, page: query.page, limit: query.limit };
+    return this.dashboards.listPage(query);
   }
 
   /** 404 for a missing dashboard and for another tenant's alike: RLS hides both. */
   async get(id: string): Promise<Dashboard> {
-    const dashboard = await this.dashboards.findOneBy({ id });
+    const dashboard = await this.dashboards.findById(id);
     if (!dashboard) throw new ResourceNotFoundException('dashboard', id);
     return dashboard;
   }
 
   /** Like get(), or null: for callers that answer a miss their own way (the embed pages). */
   find(id: string): Promise<Dashboard | null> {
-    return this.dashboards.findOneBy({ id });
+    return this.dashboards.findById(id);
   }
 
   async create(input: CreateDashboardDto, retentionDays: number): Promise<Dashboard> {
     const widgets = this.checkWidgets(input.widgets, retentionDays, new Set());
-    const dashboard = await this.dashboards.save(
-      this.dashboards.create({
-        tenantId: this.tenantContext.tenantId,
-        name: input.name.trim(),
-        widgets,
-        isDefault: false,
-      }),
-    );
+    const dashboard = await this.dashboards.insert({
+      tenantId: this.tenantContext.tenantId,
+      name: input.name.trim(),
+      widgets,
+      isDefault: false,
+    });
     await this.audit.record({
       action: 'dashboard.created',
       resourceType: 'dashboard',
@@ -98,11 +89,11 @@ export class DashboardsService implements OnModuleInit {
     }
     if (change.is_default === true && !dashboard.isDefault) {
       // One statement would trip the one-default index midway; unset first, in this transaction.
-      await this.dashboards.update({ isDefault: true }, { isDefault: false });
+      await this.dashboards.unsetDefault();
       values.isDefault = true;
     }
     if (Object.keys(values).length > 0) {
-      await this.dashboards.update({ id }, { ...values, updatedAt: () => 'now()' });
+      await this.dashboards.update(id, values);
     }
     await this.audit.record({
       action: 'dashboard.updated',
@@ -124,7 +115,7 @@ export class DashboardsService implements OnModuleInit {
         'The default dashboard cannot be deleted: make another one the default first',
       );
     }
-    await this.dashboards.delete({ id });
+    await this.dashboards.delete(id);
     await this.audit.record({
       action: 'dashboard.deleted',
       resourceType: 'dashboard',
@@ -136,14 +127,12 @@ export class DashboardsService implements OnModuleInit {
   /** The provisioning step: the new tenant's default dashboard, in its provisioning transaction. */
   async createDefault(): Promise<Dashboard> {
     const widgets = this.checkWidgets(DEFAULT_DASHBOARD_WIDGETS, Infinity, new Set());
-    return this.dashboards.save(
-      this.dashboards.create({
-        tenantId: this.tenantContext.tenantId,
-        name: DEFAULT_DASHBOARD_NAME,
-        widgets,
-        isDefault: true,
-      }),
-    );
+    return this.dashboards.insert({
+      tenantId: this.tenantContext.tenantId,
+      name: DEFAULT_DASHBOARD_NAME,
+      widgets,
+      isDefault: true,
+    });
   }
 
   private checkWidgets(

@@ -4,6 +4,7 @@ import { PinoLogger } from 'nestjs-pino';
 import type { Counter } from 'prom-client';
 import { isUuid } from '../../common/uuid';
 import { TenantContext } from '../../tenancy/scope/tenant.context';
+import { AuditRepository } from '../audit.repository';
 import type { Actor } from '../../tenancy/scope/actor';
 import type { ResourceNotFoundException } from '../../tenancy/scope/resource-not-found.exception';
 
@@ -33,6 +34,7 @@ export interface AttemptContext {
 export class CrossTenantAttemptsService {
   constructor(
     private readonly tenantContext: TenantContext,
+    private readonly auditLog: AuditRepository,
     private readonly logger: PinoLogger,
     @InjectMetric(CROSS_TENANT_ATTEMPTS) private readonly attempts: Counter<string>,
     @InjectMetric(CROSS_TENANT_CHECKS_SUPPRESSED) private readonly suppressed: Counter<string>,
@@ -106,24 +108,12 @@ export class CrossTenantAttemptsService {
     actor: Actor,
     context: AttemptContext,
   ): Promise<boolean> {
-    return this.tenantContext.runInTenant(callerTenantId, async () => {
-      const rows: { recorded: boolean }[] = await this.tenantContext.manager.query(
-        'SELECT record_cross_tenant_attempt($1, $2, $3, $4, $5, $6, $7) AS recorded',
-        [
-          notFound.resourceType,
-          notFound.resourceId,
-          actor.type,
-          actor.id,
-          actor.ip,
-          actor.userAgent,
-          JSON.stringify({
-            method: context.method,
-            route: context.route,
-            request_id: context.requestId ?? null,
-          }),
-        ],
-      );
-      return rows[0]?.recorded === true;
-    });
+    return this.tenantContext.runInTenant(callerTenantId, () =>
+      this.auditLog.recordCrossTenantAttempt(
+        { type: notFound.resourceType, id: notFound.resourceId },
+        actor,
+        { method: context.method, route: context.route, request_id: context.requestId ?? null },
+      ),
+    );
   }
 }

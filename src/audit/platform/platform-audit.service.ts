@@ -1,29 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { PlatformDatabase } from '../../database/platform.database';
 import type { Actor } from '../../tenancy/scope/actor';
 import type { ListPlatformAuditQuery } from './dto/list-platform-audit.query';
 import type {
   PlatformAuditEntryResponse,
   PlatformAuditPageResponse,
 } from './dto/platform-audit-entry.response';
-import { PlatformAuditEntry, type PlatformActorType } from './platform-audit-entry.entity';
-
-interface PlatformAuditRow {
-  tenant_id: string | null;
-  id: string;
-  at: Date;
-  actor_type: string;
-  actor_id: string | null;
-  action: string;
-  resource_type: string;
-  resource_id: string | null;
-  details: Record<string, unknown>;
-  ip: string | null;
-  user_agent: string | null;
-  cross_tenant_attempt: boolean;
-  total: string;
-}
+import type { PlatformActorType } from './platform-audit-entry.entity';
+import { type PlatformAuditRow, PlatformAuditRepository } from './platform-audit.repository';
 
 /**
  * The platform's own audit trail (events of no tenant) and the operator's view across every
@@ -34,10 +17,7 @@ interface PlatformAuditRow {
  */
 @Injectable()
 export class PlatformAuditService {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly platform: PlatformDatabase,
-  ) {}
+  constructor(private readonly entries: PlatformAuditRepository) {}
 
   async record(
     entry: {
@@ -48,7 +28,7 @@ export class PlatformAuditService {
     },
     actor: Actor & { type: PlatformActorType },
   ): Promise<void> {
-    await this.dataSource.getRepository(PlatformAuditEntry).insert({
+    await this.entries.insert({
       actorType: actor.type,
       actorId: actor.id,
       ip: actor.ip,
@@ -56,24 +36,12 @@ export class PlatformAuditService {
       action: entry.action,
       resourceType: entry.resourceType,
       resourceId: entry.resourceId ?? null,
-      details: (entry.details ?? {}) as never,
+      details: entry.details ?? {},
     });
   }
 
   async list(query: ListPlatformAuditQuery): Promise<PlatformAuditPageResponse> {
-    const rows = await this.platform.query<PlatformAuditRow[]>(
-      'SELECT * FROM platform_audit_entries($1, $2, $3, $4, $5, $6, $7, $8)',
-      [
-        query.tenant_id ?? null,
-        query.action ?? null,
-        query.actor_id ?? null,
-        query.from ?? null,
-        query.to ?? null,
-        query.cross_tenant_only ?? false,
-        query.limit,
-        (query.page - 1) * query.limit,
-      ],
-    );
+    const rows = await this.entries.page(query);
     const total = rows.length > 0 ? Number(rows[0].total) : await this.count(query);
     return { data: rows.map(toResponse), total, page: query.page, limit: query.limit };
   }
@@ -81,18 +49,7 @@ export class PlatformAuditService {
   /** A page past the end has no rows to carry the window count; ask for the count alone. */
   private async count(query: ListPlatformAuditQuery): Promise<number> {
     if (query.page === 1) return 0;
-    const rows = await this.platform.query<PlatformAuditRow[]>(
-      'SELECT * FROM platform_audit_entries($1, $2, $3, $4, $5, $6, 1, 0)',
-      [
-        query.tenant_id ?? null,
-        query.action ?? null,
-        query.actor_id ?? null,
-        query.from ?? null,
-        query.to ?? null,
-        query.cross_tenant_only ?? false,
-      ],
-    );
-    return rows.length > 0 ? Number(rows[0].total) : 0;
+    return this.entries.count(query);
   }
 }
 

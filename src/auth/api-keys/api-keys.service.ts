@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { assertMayGrant } from '../grant-policy';
 import { ResourceNotFoundException } from '../../tenancy/scope/resource-not-found.exception';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { IsNull } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { sha256Hex } from '../../common/sha256';
 import { compactUuid, expandUuid } from '../../common/uuid';
@@ -10,6 +9,7 @@ import { TenantContext } from '../../tenancy/scope/tenant.context';
 import type { Caller } from '../../tenancy/scope/caller';
 import { TenantsService } from '../../tenancy/tenants.service';
 import { ApiKey } from './api-key.entity';
+import { ApiKeysRepository } from './api-keys.repository';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
 
 /**
@@ -22,13 +22,10 @@ const API_KEY = /^tk_(([0-9a-f]{32})[0-9a-f]{8})_[A-Za-z0-9_-]{43}$/;
 export class ApiKeysService {
   constructor(
     private readonly tenantContext: TenantContext,
+    private readonly keys: ApiKeysRepository,
     private readonly tenants: TenantsService,
     private readonly audit: AuditService,
   ) {}
-
-  private get keys() {
-    return this.tenantContext.manager.getRepository(ApiKey);
-  }
 
   /**
    * Creates a key for the current tenant and returns it once, in full. A key never holds more
@@ -47,35 +44,29 @@ export class ApiKeysService {
     const tenantId = this.tenantContext.tenantId;
     const prefix = `${compactUuid(tenantId)}${randomBytes(4).toString('hex')}`;
     const key = `tk_${prefix}_${randomBytes(32).toString('base64url')}`;
-    const saved = await this.keys.save(
-      this.keys.create({
-        tenantId,
-        name: input.name,
-        prefix,
-        secretHash: sha256Hex(key),
-        scopes: input.scopes,
-      }),
-    );
+    const saved = await this.keys.insert({
+      tenantId,
+      name: input.name,
+      prefix,
+      secretHash: sha256Hex(key),
+      scopes: input.scopes,
+    });
     await this.audit.record({
       action: 'api_key.created',
       resourceType: 'api_key',
       resourceId: saved.id,
       details: { name: input.name, scopes: input.scopes, prefix },
     });
-    return { key, record: await this.keys.findOneByOrFail({ id: saved.id }) };
+    return { key, record: await this.keys.getById(saved.id) };
   }
 
   list(): Promise<ApiKey[]> {
-    return this.keys.find({
-      where: { revokedAt: IsNull() },
-      order: { createdAt: 'ASC', id: 'ASC' },
-    });
+    return this.keys.listLive();
   }
 
   /** Revokes at once: the next request with the key is refused. Another tenant's key is a 404. */
   async revoke(id: string): Promise<void> {
-    const result = await this.keys.update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
-    if (result.affected === 0) throw new ResourceNotFoundException('api_key', id);
+    if (!(await this.keys.revoke(id))) throw new ResourceNotFoundException('api_key', id);
     await this.audit.record({ action: 'api_key.revoked', resourceType: 'api_key', resourceId: id });
   }
 
@@ -88,11 +79,7 @@ export class ApiKeysService {
     const tenant = await this.tenants.findById(tenantId);
     if (!tenant) return null;
     return this.tenantContext.runInTenant(tenant.id, async () => {
-      const key = await this.keys
-        .createQueryBuilder('key')
-        .addSelect('key.secretHash')
-        .where('key.prefix = :prefix', { prefix })
-        .getOne();
+      const key = await this.keys.findByPrefixWithSecret(prefix);
       if (!key || key.revokedAt) return null;
       if (
         !timingSafeEqual(
@@ -102,11 +89,7 @@ export class ApiKeysService {
       )
         return null;
       // At most one write a minute per key, not one per request.
-      await this.tenantContext.manager.query(
-        `UPDATE api_keys SET last_used_at = now()
-          WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
-        [key.id],
-      );
+      await this.keys.touchLastUsed(key.id);
       return {
         kind: 'api_key',
         subject: `api_key:${key.id}`,

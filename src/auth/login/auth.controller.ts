@@ -16,14 +16,13 @@ import { Caller } from '../../tenancy/scope/caller';
 import { CurrentTenant } from '../../tenancy/scope/current-tenant';
 import { isUuid } from '../../common/uuid';
 import type { Environment } from '../../config/environment';
-import { TenantContext } from '../../tenancy/scope/tenant.context';
 import type { Tenant } from '../../tenancy/tenant.entity';
 import { Public } from '../../tenancy/scope/access-policy';
 import { permissionsOf, PERMISSIONS } from '../permissions';
 import { RequirePermissions } from '../../tenancy/scope/require-permissions.decorator';
 import { UserResponse } from '../users/dto/user.response';
-import { User } from '../users/user.entity';
 import { PasswordSetupService } from '../users/password-setup.service';
+import { UsersService } from '../users/users.service';
 import { LoginDto, RefreshDto, SetPasswordDto } from './dto/login.dto';
 import { MeResponse } from './dto/me.response';
 import { TokenPairResponse } from './dto/token-pair.response';
@@ -37,7 +36,7 @@ export class AuthController {
   constructor(
     private readonly sessions: SessionService,
     private readonly passwordSetup: PasswordSetupService,
-    private readonly tenantContext: TenantContext,
+    private readonly users: UsersService,
     config: ConfigService<Environment, true>,
   ) {
     this.baseDomain = config.get('BASE_DOMAIN', { infer: true });
@@ -108,7 +107,7 @@ export class AuthController {
   async me(@Caller() principal: Caller, @CurrentTenant() tenant: Tenant): Promise<MeResponse> {
     const user =
       principal.kind === 'tenant' && isUuid(principal.subject)
-        ? await this.tenantContext.manager.getRepository(User).findOneBy({ id: principal.subject })
+        ? await this.users.find(principal.subject)
         : null;
     return {
       tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name, tier: tenant.tier },

@@ -1,11 +1,9 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { IsNull } from 'typeorm';
 import type { Actor } from '../../tenancy/scope/actor';
 import { AuditService } from '../../audit/audit.service';
 import { PlatformAuditService } from '../../audit/platform/platform-audit.service';
-import { claimLoginAttempt, settleLoginAttempt } from '../login-attempts';
 import { sha256Hex } from '../../common/sha256';
 import { compactUuid, expandUuid } from '../../common/uuid';
 import { TenantContext } from '../../tenancy/scope/tenant.context';
@@ -19,10 +17,11 @@ import {
 } from '../token-policy';
 import { PasswordHasher } from '../password.hasher';
 import { permissionsOf } from '../permissions';
-import { User } from '../users/user.entity';
+import type { User } from '../users/user.entity';
+import { UsersRepository } from '../users/users.repository';
 import { LoginDto } from './dto/login.dto';
 import type { TokenPairResponse } from './dto/token-pair.response';
-import { RefreshToken } from './refresh-token.entity';
+import { RefreshTokensRepository } from './refresh-tokens.repository';
 
 /** What the first step of a login found: the account, its hash if an attempt was claimed. */
 interface LoginClaim {
@@ -43,6 +42,8 @@ export class SessionService {
   constructor(
     private readonly tenants: TenantsService,
     private readonly tenantContext: TenantContext,
+    private readonly users: UsersRepository,
+    private readonly refreshTokens: RefreshTokensRepository,
     private readonly hasher: PasswordHasher,
     private readonly jwt: JwtService,
     private readonly audit: AuditService,
@@ -95,15 +96,10 @@ export class SessionService {
   }
 
   private async claimAttempt(email: string): Promise<LoginClaim> {
-    const user = await this.tenantContext.manager
-      .getRepository(User)
-      .createQueryBuilder('user')
-      .addSelect('user.passwordHash')
-      .where('lower(user.email) = lower(:email)', { email: email.trim() })
-      .getOne();
+    const user = await this.users.findByEmailWithPasswordHash(email);
     if (!user) return { user: null, passwordHash: null, refusal: 'unknown_email' };
     if (user.status !== 'active') return { user, passwordHash: null, refusal: 'disabled' };
-    if (!(await claimLoginAttempt(this.tenantContext.manager, 'users', user.id))) {
+    if (!(await this.users.claimLoginAttempt(user.id))) {
       return { user, passwordHash: null, refusal: 'locked' };
     }
     return { user, passwordHash: user.passwordHash, refusal: null };
@@ -123,8 +119,7 @@ export class SessionService {
       });
       return null;
     }
-    const manager = this.tenantContext.manager;
-    const { locked } = await settleLoginAttempt(manager, 'users', user.id, matched);
+    const { locked } = await this.users.settleLoginAttempt(user.id, matched);
     if (!matched) {
       await this.recordLogin('login.failed', user.id, {
         email: input.email,
@@ -156,12 +151,11 @@ export class SessionService {
   async refresh(token: string, actor?: Actor): Promise<TokenPairResponse> {
     const tenant = await this.tenantOf(token);
     const tokens = await this.tenantContext.runInTenant(tenant.id, async () => {
-      const repository = this.tenantContext.manager.getRepository(RefreshToken);
-      const stored = await this.lockFamilyOf(token);
+      const stored = await this.refreshTokens.findLockingFamily(sha256Hex(token));
       if (!stored || stored.revokedAt || stored.expiresAt.getTime() <= Date.now()) return null;
       const asUser = actor && { ...actor, type: 'user' as const, id: stored.userId };
       if (stored.rotatedAt) {
-        const revoked = await this.revokeFamily(stored.familyId);
+        const revoked = await this.refreshTokens.revokeFamily(stored.familyId);
         await this.audit.record(
           {
             action: 'refresh_token.reused',
@@ -173,11 +167,9 @@ export class SessionService {
         );
         return null;
       }
-      const user = await this.tenantContext.manager
-        .getRepository(User)
-        .findOneBy({ id: stored.userId });
+      const user = await this.users.findById(stored.userId);
       if (!user || user.status !== 'active') return null;
-      await repository.update({ id: stored.id }, { rotatedAt: new Date() });
+      await this.refreshTokens.markRotated(stored.id);
       await this.audit.record(
         {
           action: 'refresh_token.rotated',
@@ -198,9 +190,9 @@ export class SessionService {
     const tenant = await this.tenantOf(token).catch(() => null);
     if (!tenant) return;
     await this.tenantContext.runInTenant(tenant.id, async () => {
-      const stored = await this.lockFamilyOf(token);
+      const stored = await this.refreshTokens.findLockingFamily(sha256Hex(token));
       if (!stored) return;
-      const revoked = await this.revokeFamily(stored.familyId);
+      const revoked = await this.refreshTokens.revokeFamily(stored.familyId);
       await this.audit.record(
         {
           action: 'logout',
@@ -213,25 +205,6 @@ export class SessionService {
     });
   }
 
-  /**
-   * The presented token's row, read after taking its family's lock (held to the end of the
-   * transaction). Every refresh, reuse revocation and logout of one family runs one at a time,
-   * and each reads after the previous one committed: a logout racing a refresh also revokes the
-   * token that refresh just issued.
-   */
-  private async lockFamilyOf(token: string): Promise<RefreshToken | null> {
-    const repository = this.tenantContext.manager.getRepository(RefreshToken);
-    const tokenHash = sha256Hex(token);
-    const found = await repository.findOneBy({ tokenHash });
-    if (!found) return null;
-    await this.tenantContext.manager.query(
-      'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))',
-      [`refresh-family:${found.familyId}`],
-    );
-    // A new statement, so a new snapshot: whatever the lock holder committed is visible.
-    return repository.findOneBy({ tokenHash });
-  }
-
   private async tenantOf(token: string): Promise<Tenant> {
     const match = REFRESH_TOKEN.exec(token);
     const hex = match?.[1];
@@ -239,14 +212,6 @@ export class SessionService {
     const tenant = id ? await this.tenants.findById(id) : null;
     if (!tenant || tenant.status !== 'active') throw new UnauthorizedException(INVALID_CREDENTIALS);
     return tenant;
-  }
-
-  /** Revokes every live token of the family; returns how many it revoked. */
-  private async revokeFamily(familyId: string): Promise<number> {
-    const result = await this.tenantContext.manager
-      .getRepository(RefreshToken)
-      .update({ familyId, revokedAt: IsNull() }, { revokedAt: new Date() });
-    return result.affected ?? 0;
   }
 
   private async issue(tenantId: string, user: User, familyId: string): Promise<TokenPairResponse> {
@@ -262,7 +227,7 @@ export class SessionService {
     );
     // The tenant id travels in the token so the lookup can run under that tenant's RLS scope.
     const refreshToken = `rt_${compactUuid(tenantId)}_${randomBytes(32).toString('base64url')}`;
-    await this.tenantContext.manager.getRepository(RefreshToken).insert({
+    await this.refreshTokens.insert({
       tenantId,
       userId: user.id,
       familyId,

@@ -5,12 +5,10 @@ import { randomUUID } from 'node:crypto';
 import type { Actor } from '../../tenancy/scope/actor';
 import { PlatformAuditService } from '../../audit/platform/platform-audit.service';
 import { isUuid } from '../../common/uuid';
-import { PlatformDatabase } from '../../database/platform.database';
 import type { Environment } from '../../config/environment';
 import { ACCESS_TOKEN_ISSUER, ACCESS_TOKEN_SECONDS, ADMIN_TOKEN_AUDIENCE } from '../token-policy';
-import { claimLoginAttempt, settleLoginAttempt } from '../login-attempts';
 import { PasswordHasher } from '../password.hasher';
-import { PlatformAdmin } from './platform-admin.entity';
+import { PlatformAdminsRepository } from './platform-admins.repository';
 
 /**
  * Platform operator accounts: the first one from the environment, password login, status. On
@@ -21,16 +19,12 @@ export class PlatformAdminsService implements OnApplicationBootstrap {
   private readonly logger = new Logger(PlatformAdminsService.name);
 
   constructor(
-    private readonly platform: PlatformDatabase,
+    private readonly admins: PlatformAdminsRepository,
     private readonly hasher: PasswordHasher,
     private readonly jwt: JwtService,
     private readonly config: ConfigService<Environment, true>,
     private readonly platformAudit: PlatformAuditService,
   ) {}
-
-  private get admins() {
-    return this.platform.manager.getRepository(PlatformAdmin);
-  }
 
   /** Creates the first admin from PLATFORM_ADMIN_EMAIL/PASSWORD when there is none yet. */
   async onApplicationBootstrap(): Promise<void> {
@@ -49,7 +43,7 @@ export class PlatformAdminsService implements OnApplicationBootstrap {
 
   async isActive(id: string): Promise<boolean> {
     if (!isUuid(id)) return false;
-    return (await this.admins.findOneBy({ id }))?.status === 'active';
+    return (await this.admins.findById(id))?.status === 'active';
   }
 
   /**
@@ -61,11 +55,7 @@ export class PlatformAdminsService implements OnApplicationBootstrap {
     password: string,
     actor: Actor,
   ): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number }> {
-    const admin = await this.admins
-      .createQueryBuilder('admin')
-      .addSelect('admin.passwordHash')
-      .where('lower(admin.email) = lower(:email)', { email: email.trim() })
-      .getOne();
+    const admin = await this.admins.findByEmailWithPasswordHash(email);
     const refuse = async (reason: string, lockedNow = false) => {
       await this.platformAudit.record(
         {
@@ -79,21 +69,14 @@ export class PlatformAdminsService implements OnApplicationBootstrap {
       return new UnauthorizedException('Invalid credentials');
     };
     // Claim an attempt first (see login-attempts.ts), then check the password with no lock held.
-    const claimed =
-      admin?.status === 'active' &&
-      (await claimLoginAttempt(this.platform.manager, 'platform_admins', admin.id));
+    const claimed = admin?.status === 'active' && (await this.admins.claimLoginAttempt(admin.id));
     const matched = await this.hasher.verify(claimed ? admin.passwordHash : null, password);
     if (!admin || !claimed) {
       throw await refuse(
         !admin ? 'unknown_email' : admin.status !== 'active' ? 'disabled' : 'locked',
       );
     }
-    const { locked } = await settleLoginAttempt(
-      this.platform.manager,
-      'platform_admins',
-      admin.id,
-      matched,
-    );
+    const { locked } = await this.admins.settleLoginAttempt(admin.id, matched);
     if (!matched) throw await refuse('wrong_password', locked);
     await this.platformAudit.record(
       {

@@ -6,8 +6,8 @@ import { compactUuid, expandUuid } from '../../common/uuid';
 import { TenantContext } from '../../tenancy/scope/tenant.context';
 import { TenantsService } from '../../tenancy/tenants.service';
 import { PasswordHasher } from '../password.hasher';
-import { PasswordSetToken } from './password-set-token.entity';
-import { User } from './user.entity';
+import { PasswordSetTokensRepository } from './password-set-tokens.repository';
+import { UsersRepository } from './users.repository';
 
 export const PASSWORD_SET_TOKEN_SECONDS = 72 * 3600;
 const PASSWORD_SET_TOKEN = /^pst_([0-9a-f]{32})_[A-Za-z0-9_-]{43}$/;
@@ -22,6 +22,8 @@ const INVALID = {
 export class PasswordSetupService {
   constructor(
     private readonly tenantContext: TenantContext,
+    private readonly tokens: PasswordSetTokensRepository,
+    private readonly users: UsersRepository,
     private readonly tenants: TenantsService,
     private readonly hasher: PasswordHasher,
     private readonly audit: AuditService,
@@ -32,9 +34,7 @@ export class PasswordSetupService {
     const tenantId = this.tenantContext.tenantId;
     const token = `pst_${compactUuid(tenantId)}_${randomBytes(32).toString('base64url')}`;
     const expiresAt = new Date(Date.now() + PASSWORD_SET_TOKEN_SECONDS * 1000);
-    await this.tenantContext.manager
-      .getRepository(PasswordSetToken)
-      .insert({ tenantId, userId, tokenHash: sha256Hex(token), expiresAt });
+    await this.tokens.insert({ tenantId, userId, tokenHash: sha256Hex(token), expiresAt });
     return { token, expiresAt };
   }
 
@@ -49,17 +49,10 @@ export class PasswordSetupService {
     const tenant = hex ? await this.tenants.findById(expandUuid(hex)) : null;
     if (!tenant || tenant.status !== 'active') throw new BadRequestException(INVALID);
     const done = await this.tenantContext.runInTenant(tenant.id, async () => {
-      const tokens = this.tenantContext.manager.getRepository(PasswordSetToken);
-      const stored = await tokens
-        .createQueryBuilder('token')
-        .where('token.token_hash = :hash', { hash: sha256Hex(token) })
-        .setLock('pessimistic_write')
-        .getOne();
+      const stored = await this.tokens.findByHashForUpdate(sha256Hex(token));
       if (!stored || stored.usedAt || stored.expiresAt.getTime() <= Date.now()) return false;
-      await tokens.update({ id: stored.id }, { usedAt: new Date() });
-      await this.tenantContext.manager
-        .getRepository(User)
-        .update({ id: stored.userId }, { passwordHash });
+      await this.tokens.markUsed(stored.id);
+      await this.users.setPasswordHash(stored.userId, passwordHash);
       await this.audit.record(
         { action: 'user.password_set', resourceType: 'user', resourceId: stored.userId },
         { type: 'user', id: stored.userId, ip: null, userAgent: null },

@@ -13,33 +13,29 @@ import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQuery } from './dto/list-users.query';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { User } from './user.entity';
+import { UsersRepository } from './users.repository';
 
 /** The current tenant's users. Every query runs in the tenant transaction, so RLS applies. */
 @Injectable()
 export class UsersService {
   constructor(
     private readonly tenantContext: TenantContext,
+    private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly audit: AuditService,
   ) {}
-
-  private get users() {
-    return this.tenantContext.manager.getRepository(User);
-  }
 
   async create(input: CreateUserDto, caller: Caller): Promise<User> {
     if (input.role === 'owner') this.assertMayManageOwners(caller);
     this.assertMayGrantRole(caller, input.role, null);
     const passwordHash = input.password ? await this.hasher.hash(input.password) : null;
     try {
-      const user = await this.users.save(
-        this.users.create({
-          tenantId: this.tenantContext.tenantId,
-          email: input.email.trim(),
-          role: input.role,
-          passwordHash,
-        }),
-      );
+      const user = await this.users.insert({
+        tenantId: this.tenantContext.tenantId,
+        email: input.email.trim(),
+        role: input.role,
+        passwordHash,
+      });
       await this.audit.record({
         action: 'user.created',
         resourceType: 'user',
@@ -59,23 +55,19 @@ export class UsersService {
   }
 
   async list(query: ListUsersQuery): Promise<Page<User>> {
-    const [data, total] = await this.users.findAndCount({
-      where: {
-        ...(query.role ? { role: query.role } : {}),
-        ...(query.status ? { status: query.status } : {}),
-      },
-      order: { createdAt: 'ASC', id: 'ASC' },
-      skip: (query.page - 1) * query.limit,
-      take: query.limit,
-    });
-    return { data, total, page: query.page, limit: query.limit };
+    return this.users.listPage(query);
   }
 
   /** 404 both for a missing user and for another tenant's: RLS makes them indistinguishable. */
   async get(id: string): Promise<User> {
-    const user = await this.users.findOneBy({ id });
+    const user = await this.users.findById(id);
     if (!user) throw new ResourceNotFoundException('user', id);
     return user;
+  }
+
+  /** Like get(), or null: for callers that answer a miss their own way (GET /auth/me). */
+  async find(id: string): Promise<User | null> {
+    return this.users.findById(id);
   }
 
   /**
@@ -84,13 +76,13 @@ export class UsersService {
    * otherwise let a weaker caller disable the freshly promoted user, or write back the old role).
    */
   private async getLocked(id: string): Promise<User> {
-    const user = await this.users.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    const user = await this.users.findByIdForUpdate(id);
     if (!user) throw new ResourceNotFoundException('user', id);
     return user;
   }
 
   async update(id: string, change: UpdateUserDto, caller: Caller): Promise<User> {
-    await this.lockOwners();
+    await this.users.lockActiveOwners();
     const user = await this.getLocked(id);
     if (user.role === 'owner' || change.role === 'owner') this.assertMayManageOwners(caller);
     this.assertMayManage(caller, user);
@@ -99,7 +91,7 @@ export class UsersService {
     if (this.isActiveOwner(user) && !(next.role === 'owner' && next.status === 'active')) {
       await this.assertAnotherActiveOwner(user.id);
     }
-    await this.users.update({ id }, next);
+    await this.users.update(id, next);
     await this.audit.record({
       action: 'user.updated',
       resourceType: 'user',
@@ -110,12 +102,12 @@ export class UsersService {
   }
 
   async remove(id: string, caller: Caller): Promise<void> {
-    await this.lockOwners();
+    await this.users.lockActiveOwners();
     const user = await this.getLocked(id);
     if (user.role === 'owner') this.assertMayManageOwners(caller);
     this.assertMayManage(caller, user);
     if (this.isActiveOwner(user)) await this.assertAnotherActiveOwner(user.id);
-    await this.users.delete({ id });
+    await this.users.delete(id);
     await this.audit.record({
       action: 'user.deleted',
       resourceType: 'user',
@@ -166,23 +158,8 @@ export class UsersService {
     return user.role === 'owner' && user.status === 'active';
   }
 
-  /**
-   * Serialises changes to a tenant's owners: two admins demoting the last two owners at once
-   * would otherwise each see one owner left.
-   */
-  private async lockOwners(): Promise<void> {
-    await this.tenantContext.manager.query(
-      "SELECT id FROM users WHERE role = 'owner' AND status = 'active' FOR UPDATE",
-    );
-  }
-
   private async assertAnotherActiveOwner(exceptId: string): Promise<void> {
-    const others = await this.users
-      .createQueryBuilder('user')
-      .where("user.role = 'owner' AND user.status = 'active' AND user.id <> :exceptId", {
-        exceptId,
-      })
-      .getCount();
+    const others = await this.users.countOtherActiveOwners(exceptId);
     if (others === 0) {
       throw new ConflictException('A tenant must keep at least one active owner');
     }

@@ -1,21 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { PlatformDatabase } from '../../database/platform.database';
 import { InvalidInputException } from '../../common/field-error';
+import { CostAttributionRepository } from './cost-attribution.repository';
 import type { CostAttributionQuery } from './dto/cost-attribution.query';
 import type { CostAttributionResponse } from './dto/cost-attribution.response';
 
 const DEFAULT_PERIOD_MS = 30 * 86_400_000;
-
-interface TenantCostRow {
-  tenant_id: string;
-  slug: string;
-  name: string;
-  queries: string;
-  duration_ms: string;
-  rows_read: string;
-  bytes_read: string;
-  cost: string;
-}
 
 /**
  * The operator's view of what each tenant's analytics cost over a period, costliest first.
@@ -24,17 +13,14 @@ interface TenantCostRow {
  */
 @Injectable()
 export class CostAttributionService {
-  constructor(private readonly platform: PlatformDatabase) {}
+  constructor(private readonly costs: CostAttributionRepository) {}
 
   async perTenant(query: CostAttributionQuery): Promise<CostAttributionResponse> {
     const to = query.to ? new Date(query.to) : new Date();
     const from = query.from ? new Date(query.from) : new Date(to.getTime() - DEFAULT_PERIOD_MS);
     if (from >= to)
       throw new InvalidInputException([{ field: 'from', message: 'from must be before to' }]);
-    const rows = await this.platform.query<TenantCostRow[]>(
-      'SELECT * FROM platform_query_costs($1, $2, $3)',
-      [from.toISOString(), to.toISOString(), query.limit],
-    );
+    const rows = await this.costs.costliestTenants(from, to, query.limit);
     return {
       from: from.toISOString(),
       to: to.toISOString(),

@@ -1,7 +1,8 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { TenantContext } from '../../tenancy/scope/tenant.context';
+import { type UsageCounts, UsageRepository } from './usage.repository';
 
-export type UsageCounter = 'accepted' | 'stored' | 'rejected' | 'dead_lettered';
+export type UsageCounter = keyof UsageCounts;
 
 const FLUSH_MS = 2_000;
 
@@ -17,7 +18,10 @@ export class UsageMeter implements OnModuleInit, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly tenantContext: TenantContext) {}
+  constructor(
+    private readonly tenantContext: TenantContext,
+    private readonly usage: UsageRepository,
+  ) {}
 
   onModuleInit(): void {
     this.timer = setInterval(() => void this.flush(), FLUSH_MS);
@@ -59,18 +63,7 @@ export class UsageMeter implements OnModuleInit, OnApplicationShutdown {
     try {
       await this.tenantContext.runForEachTenant(byTenant.keys(), async (tenantId) => {
         for (const { day, counts } of byTenant.get(tenantId)!) {
-          await this.tenantContext.manager.query(
-            `INSERT INTO usage_daily (tenant_id, day, events_accepted, events_stored,
-                                      events_rejected, events_dead_lettered)
-             VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (tenant_id, day) DO UPDATE SET
-               events_accepted = usage_daily.events_accepted + EXCLUDED.events_accepted,
-               events_stored = usage_daily.events_stored + EXCLUDED.events_stored,
-               events_rejected = usage_daily.events_rejected + EXCLUDED.events_rejected,
-               events_dead_lettered = usage_daily.events_dead_lettered + EXCLUDED.events_dead_lettered,
-               updated_at = now()`,
-            [tenantId, day, counts.accepted, counts.stored, counts.rejected, counts.dead_lettered],
-          );
+          await this.usage.addDailyCounts(tenantId, day, counts);
         }
       });
     } catch (error) {

@@ -19,7 +19,7 @@ import type { TenantRequest } from './tenant-request';
 import { accessPolicyOf, isOutsideTenantTransaction } from './access-policy';
 import { GrantBeyondOwnPermissionsException } from '../../auth/grant-policy';
 import { permissionsOf, weakerRole } from '../../auth/permissions';
-import { User } from '../../auth/users/user.entity';
+import { UsersRepository } from '../../auth/users/users.repository';
 
 /**
  * Step 3, global, for tenant routes only: runs a tenant-scoped handler inside its tenant's transaction: commit when the handler
@@ -40,6 +40,7 @@ export class TenantTransactionInterceptor implements NestInterceptor {
     private readonly tenantContext: TenantContext,
     private readonly crossTenantAttempts: CrossTenantAttemptsService,
     private readonly audit: AuditService,
+    private readonly users: UsersRepository,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -123,11 +124,7 @@ export class TenantTransactionInterceptor implements NestInterceptor {
 
   /** The user's role now, or 401 if the user is gone or disabled. */
   private async currentRoleOf(userId: string): Promise<string> {
-    const user = isUuid(userId)
-      ? await this.tenantContext.manager
-          .getRepository(User)
-          .findOne({ select: { status: true, role: true }, where: { id: userId } })
-      : null;
+    const user = isUuid(userId) ? await this.users.findStatusAndRole(userId) : null;
     if (user?.status !== 'active') {
       throw new UnauthorizedException('This user is disabled or no longer exists');
     }

@@ -4,6 +4,7 @@ import { InvalidInputException } from '../../common/field-error';
 import { TenantContext } from '../scope/tenant.context';
 import { UpdateSettingsDto } from './dto/update-settings.dto';
 import { TenantSettings } from './tenant-settings.entity';
+import { TenantSettingsRepository } from './tenant-settings.repository';
 import { TimezoneRulesService } from './timezone-rules.service';
 
 /** Reads and writes the current tenant's settings, always through the tenant transaction. */
@@ -11,21 +12,18 @@ import { TimezoneRulesService } from './timezone-rules.service';
 export class TenantSettingsService {
   constructor(
     private readonly tenantContext: TenantContext,
+    private readonly repository: TenantSettingsRepository,
     private readonly audit: AuditService,
     private readonly timezones: TimezoneRulesService,
   ) {}
 
-  private get repository() {
-    return this.tenantContext.manager.getRepository(TenantSettings);
-  }
-
   /** Seed defaults (UTC, en, USD, YYYY-MM-DD) for a tenant being provisioned. */
   async createDefaults(): Promise<TenantSettings> {
-    return this.repository.save(this.repository.create({ tenantId: this.tenantContext.tenantId }));
+    return this.repository.insertDefaults(this.tenantContext.tenantId);
   }
 
   async get(): Promise<TenantSettings> {
-    const settings = await this.repository.findOneBy({ tenantId: this.tenantContext.tenantId });
+    const settings = await this.repository.findByTenant(this.tenantContext.tenantId);
     if (!settings) throw new NotFoundException('Settings not found for this tenant');
     return settings;
   }

@@ -1,5 +1,5 @@
 import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { TimezoneNamesRepository } from './timezone-names.repository';
 
 /** Whether one event store can compute in a zone: true, false, or a throw when it cannot tell. */
 export type ZoneCheck = (zone: string) => Promise<boolean>;
@@ -43,7 +43,7 @@ export class TimezoneRulesService {
   private readonly verdicts = new Map<string, Promise<string | null>>();
   private readonly warned = new Set<string>();
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly zones: TimezoneNamesRepository) {}
 
   /** A configured event store adds its own check at start-up. */
   addStoreCheck(store: string, check: ZoneCheck): void {
@@ -125,11 +125,8 @@ export class TimezoneRulesService {
   }
 
   private async loadZoneNames(): Promise<Map<string, string>> {
-    const rows: { name: string }[] = await this.dataSource.query(
-      'SELECT name FROM pg_timezone_names ORDER BY name',
-    );
     const names = new Map<string, string>();
-    for (const { name } of rows) {
+    for (const name of await this.zones.all()) {
       if (intlKnows(name) && !names.has(name.toLowerCase())) names.set(name.toLowerCase(), name);
     }
     return names;
