@@ -59,10 +59,26 @@ async function resetEventServers(env: Record<string, string>): Promise<void> {
     }).admin();
     await admin.connect();
     try {
-      const stale = (await admin.listTopics()).filter((topic) => topic.startsWith('test.'));
+      const stale = (await admin.listTopics()).filter(isStaleTestTopic);
       if (stale.length > 0) await admin.deleteTopics({ topics: stale, timeout: 30_000 });
     } finally {
       await admin.disconnect();
     }
+  }
+}
+
+/**
+ * A `test.<name>.<pid>.<time>` topic (test/support/ingestion.ts) whose Jest process is gone. A
+ * topic of a run still going on this machine (another worktree's, say) is left to it.
+ */
+function isStaleTestTopic(topic: string): boolean {
+  if (!topic.startsWith('test.')) return false;
+  const pid = Number(topic.split('.').at(-2));
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch {
+    return true;
   }
 }
