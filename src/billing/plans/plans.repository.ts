@@ -55,8 +55,8 @@ export class PlansRepository {
       `INSERT INTO plans (code, version, price_cents_per_month, events_per_month, over_quota,
                           overage_cents_per_1000_events, api_requests_per_minute, storage_gb,
                           users, event_sources, data_retention_days, features)
-       SELECT $1, coalesce(max(version), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::text[]
-         FROM plans WHERE code = $1
+       SELECT $1::varchar, coalesce(max(version), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::text[]
+         FROM plans WHERE code = $1::varchar
        RETURNING id`,
       [
         values.code,
