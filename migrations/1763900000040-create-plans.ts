@@ -70,6 +70,21 @@ export class CreatePlans1763900000040 implements MigrationInterface {
         WHERE plans.code = tenants.tier AND plans.version = 1`,
     );
     await runner.query('ALTER TABLE tenants ALTER COLUMN plan_id SET NOT NULL');
+    // A tenant inserted without a plan (by SQL, outside the app) gets its tier's current
+    // version, so plan_id and tier never disagree from the start.
+    await runner.query(`
+      CREATE FUNCTION tenants_plan_from_tier() RETURNS trigger
+        LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+      BEGIN
+        IF NEW.plan_id IS NULL THEN
+          SELECT p.id INTO NEW.plan_id FROM public.plans p
+           WHERE p.code = NEW.tier ORDER BY p.version DESC LIMIT 1;
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await runner.query(`
+      CREATE TRIGGER tenants_plan_from_tier BEFORE INSERT ON tenants
+        FOR EACH ROW EXECUTE FUNCTION tenants_plan_from_tier()`);
     await runner.query('CREATE INDEX tenants_plan_id_idx ON tenants (plan_id)');
     await runner.query(`
       ALTER TABLE tenants ADD COLUMN plan_overrides jsonb NOT NULL DEFAULT '{}'::jsonb
@@ -109,6 +124,8 @@ export class CreatePlans1763900000040 implements MigrationInterface {
   async down(runner: QueryRunner): Promise<void> {
     await runner.query('DROP TABLE tenant_plan_periods');
     await runner.query('ALTER TABLE tenants DROP COLUMN plan_overrides');
+    await runner.query('DROP TRIGGER tenants_plan_from_tier ON tenants');
+    await runner.query('DROP FUNCTION tenants_plan_from_tier()');
     await runner.query('ALTER TABLE tenants DROP COLUMN plan_id');
     await runner.query('DROP TABLE plans');
   }

@@ -3807,7 +3807,7 @@ export interface operations {
             /**
              * @description Missing permission (settings:write), tenant suspended or deleted, or credential of another tenant
              *
-             *     Also when the tenant's plan does not include `white_label` (`x-feature`): the body names `feature`, the tenant's `plan` and the `plans` that include it.
+             *     Also when the tenant's plan does not include `white_label` (`x-feature`) and the body sets `primary_color`, `accent_color`, `background_color`, `text_color`, `logo_url` to other than the defaults: the body names `feature`, the tenant's `plan` and the `plans` that include it.
              */
             403: {
                 headers: {

@@ -84,10 +84,13 @@ const INVALID_INPUT_BODY = {
 };
 
 /** The 403 of a route gated by @RequireFeature (src/tenancy/scope/require-feature.decorator.ts). */
-function featureRefusal(feature: string): string {
+function featureRefusal(feature: string, fields: unknown): string {
+  const when = Array.isArray(fields)
+    ? ` and the body sets ${fields.map((f) => `\`${f}\``).join(', ')} to other than the defaults`
+    : '';
   return (
-    `Also when the tenant's plan does not include \`${feature}\` (\`x-feature\`): the body ` +
-    `names \`feature\`, the tenant's \`plan\` and the \`plans\` that include it.`
+    `Also when the tenant's plan does not include \`${feature}\` (\`x-feature\`)${when}: ` +
+    `the body names \`feature\`, the tenant's \`plan\` and the \`plans\` that include it.`
   );
 }
 
@@ -114,7 +117,9 @@ function completeOperation(path: string, operation: Json): void {
     ensure('403');
   }
   const feature = operation['x-feature'];
-  if (typeof feature === 'string') ensure('403', featureRefusal(feature));
+  if (typeof feature === 'string') {
+    ensure('403', featureRefusal(feature, operation['x-feature-fields']));
+  }
   // Every path parameter names a resource the route looks up.
   if (/\{[^}]+\}/.test(path)) ensure('404');
 

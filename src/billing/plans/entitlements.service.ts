@@ -1,4 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import { PinoLogger } from 'nestjs-pino';
+import type { Counter } from 'prom-client';
 import type { Tenant } from '../../tenancy/tenant.entity';
 import { type Plan, termsOfPlan } from './plan.entity';
 import { applyOverrides, type Feature, type PlanTerms } from './plan-terms';
@@ -8,6 +11,9 @@ import {
   PlanLimitReachedException,
 } from './plan-refusals';
 import { PlansRepository } from './plans.repository';
+
+/** Refusals by the plan: label kind (feature, limit) and name (the feature or the resource). */
+export const PLAN_REFUSALS = 'tenantry_plan_refusals_total';
 
 /** How long a tenant's terms and the current catalogue are reused before being read again. */
 const TERMS_TTL_MS = 5_000;
@@ -35,7 +41,11 @@ export class EntitlementsService {
   private readonly terms = new Map<string, CachedTerms>();
   private catalogue: { plans: Plan[]; expiresAt: number } | null = null;
 
-  constructor(private readonly repository: PlansRepository) {}
+  constructor(
+    private readonly repository: PlansRepository,
+    @InjectMetric(PLAN_REFUSALS) private readonly refusals: Counter<string>,
+    private readonly logger: PinoLogger,
+  ) {}
 
   async termsOf(tenant: Tenant): Promise<PlanTerms> {
     const overrides = JSON.stringify(tenant.planOverrides ?? {});
@@ -88,6 +98,8 @@ export class EntitlementsService {
   async assertFeature(tenant: Tenant, feature: Feature): Promise<void> {
     const terms = await this.termsOf(tenant);
     if (terms.features.includes(feature)) return;
+    this.refusals.inc({ kind: 'feature', name: feature });
+    this.logger.info({ tenant_id: tenant.id, plan: terms.plan, feature }, 'plan lacks a feature');
     throw new FeatureNotInPlanException(feature, terms.plan, await this.plansIncluding(feature));
   }
 
@@ -104,7 +116,13 @@ export class EntitlementsService {
     const limit = resource === 'users' ? terms.users : terms.eventSources;
     if (limit === null) return;
     const current = await count();
-    if (current >= limit) throw new PlanLimitReachedException(resource, limit, current, terms.plan);
+    if (current < limit) return;
+    this.refusals.inc({ kind: 'limit', name: resource });
+    this.logger.info(
+      { tenant_id: tenant.id, plan: terms.plan, resource, limit, current },
+      'plan limit reached',
+    );
+    throw new PlanLimitReachedException(resource, limit, current, terms.plan);
   }
 
   private async plan(id: string): Promise<Plan> {

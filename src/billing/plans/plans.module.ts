@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
 import { AuditModule } from '../../audit/audit.module';
-import { EntitlementsService } from './entitlements.service';
+import { EntitlementsService, PLAN_REFUSALS } from './entitlements.service';
 import { PlansAdminController } from './plans.admin.controller';
 import { PlansRepository } from './plans.repository';
 import { PlansService } from './plans.service';
@@ -14,7 +15,17 @@ import { TenantPlanPeriodsRepository } from './tenant-plan-periods.repository';
 @Module({
   imports: [AuditModule],
   controllers: [PlansAdminController],
-  providers: [EntitlementsService, PlansService, PlansRepository, TenantPlanPeriodsRepository],
+  providers: [
+    EntitlementsService,
+    PlansService,
+    PlansRepository,
+    TenantPlanPeriodsRepository,
+    makeCounterProvider({
+      name: PLAN_REFUSALS,
+      help: 'Requests refused by the plan: a feature it lacks, or a count limit reached',
+      labelNames: ['kind', 'name'],
+    }),
+  ],
   exports: [EntitlementsService, PlansService],
 })
 export class PlansModule {}
