@@ -136,6 +136,17 @@ describe('plans and entitlements', () => {
     });
     expect(created.body.version).toBeGreaterThanOrEqual(2);
 
+    // Audited in the platform's own log (a plan belongs to no tenant).
+    const logged = await t.http
+      .get('/admin/audit-log?action=plan.version_created&limit=100')
+      .set(adminAuth)
+      .expect(200);
+    expect(
+      logged.body.data.find(
+        (entry: { resource_id: string }) => entry.resource_id === created.body.id,
+      ),
+    ).toMatchObject({ tenant_id: null, actor_type: 'platform_admin', resource_type: 'plan' });
+
     // The tenant keeps its signed version and its figures.
     const kept = await detail(before.id);
     expect(kept.plan_id).toBe(beforePlan);
