@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { restoreSeededPlans } from '../support/plans';
 import { PERMISSIONS, type Permission, ROLE_PERMISSIONS, ROLES } from '../../src/auth/permissions';
 import {
   adminAuth,
@@ -150,6 +151,8 @@ describe('role matrix: every operation × every kind of caller', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
+    // Plans as seeded (an earlier suite may have added versions): the features below are theirs.
+    await restoreSeededPlans(t.http);
     const document = (await t.http.get('/docs-json').expect(200)).body as {
       paths: Record<string, Record<string, { 'x-access'?: unknown }>>;
     };
