@@ -145,7 +145,7 @@ async function main(): Promise<void> {
     slidingLogCandidate(url),
   ];
   process.stderr.write(`[bench] limit ${LIMIT}/min, 3x for ${SECONDS}s, two copies each\n`);
-  const costs = [];
+  const costs: { p50Us: number; p99Us: number }[] = [];
   for (const c of candidates) costs.push(await cost(c));
   const [steadies, boundaries] = await Promise.all([
     Promise.all(candidates.map(steady)),

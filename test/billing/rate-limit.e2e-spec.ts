@@ -103,11 +103,7 @@ describe('per-tenant API rate limit', () => {
     });
 
     // A refused write changes nothing: the handler never ran.
-    await one.http
-      .patch('/v1/settings')
-      .set(owner)
-      .send({ timezone: 'Asia/Tokyo' })
-      .expect(429);
+    await one.http.patch('/v1/settings').set(owner).send({ timezone: 'Asia/Tokyo' }).expect(429);
     // Platform admins acting on the tenant are not counted against it and see no such headers.
     const asAdmin = await one.http
       .get('/v1/settings')
