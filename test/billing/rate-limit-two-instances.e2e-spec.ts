@@ -30,7 +30,7 @@ describe('per-tenant rate limit over two app copies for two minutes', () => {
   let copies: [TestApp, TestApp];
 
   beforeAll(async () => {
-    const env = { KAFKA_BROKERS: '', CLICKHOUSE_URL: '' };
+    const env = { KAFKA_BROKERS: '', CLICKHOUSE_URL: '', TENANT_RATE_LIMIT_PER_MINUTE: 'plan' };
     copies = [await createTestApp({ env }), await createTestApp({ env })];
   });
   afterAll(async () => {

@@ -22,8 +22,12 @@ describe('per-tenant API rate limit', () => {
 
   beforeAll(async () => {
     expect(process.env.REDIS_URL).toBeTruthy(); // the local stack always runs Redis
-    one = await createTestApp({ env: { KAFKA_BROKERS: '', CLICKHOUSE_URL: '' } });
-    two = await createTestApp({ env: { KAFKA_BROKERS: '', CLICKHOUSE_URL: '' } });
+    one = await createTestApp({
+      env: { KAFKA_BROKERS: '', CLICKHOUSE_URL: '', TENANT_RATE_LIMIT_PER_MINUTE: 'plan' },
+    });
+    two = await createTestApp({
+      env: { KAFKA_BROKERS: '', CLICKHOUSE_URL: '', TENANT_RATE_LIMIT_PER_MINUTE: 'plan' },
+    });
   });
   afterAll(async () => {
     await one?.close();
@@ -157,5 +161,24 @@ describe('per-tenant API rate limit', () => {
     // Refused before authentication: no tenant yet, nothing counted, no headers.
     const anonymous = await one.http.get('/v1/settings').expect(401);
     expect(anonymous.headers['ratelimit-limit']).toBeUndefined();
+  });
+
+  it('takes one figure for every tenant, or none, from TENANT_RATE_LIMIT_PER_MINUTE', async () => {
+    const tenant = await createTenant(one.http);
+    const auth = bearer(tenantToken(tenant.id));
+    const fixed = await createTestApp({ env: { TENANT_RATE_LIMIT_PER_MINUTE: '7' } });
+    const off = await createTestApp({ env: { TENANT_RATE_LIMIT_PER_MINUTE: 'off' } });
+    try {
+      const counted = await fixed.http.get('/v1/settings').set(auth).expect(200);
+      expect(headersOf(counted)).toMatchObject({ limit: 7, remaining: 6 });
+      const uncounted = await off.http.get('/v1/settings').set(auth).expect(200);
+      expect(uncounted.headers['ratelimit-limit']).toBeUndefined();
+      // The plan's copies saw neither: the same window, now at the plan's figure.
+      const planned = await one.http.get('/v1/settings').set(auth).expect(200);
+      expect(headersOf(planned)).toMatchObject({ limit: 100, remaining: 98 });
+    } finally {
+      await fixed.close();
+      await off.close();
+    }
   });
 });

@@ -17,6 +17,7 @@ describe('per-tenant rate limit with Redis down', () => {
         REDIS_URL: 'redis://127.0.0.1:9',
         KAFKA_BROKERS: '',
         CLICKHOUSE_URL: '',
+        TENANT_RATE_LIMIT_PER_MINUTE: 'plan',
         LOG_LEVEL: 'info',
       },
       logs,
