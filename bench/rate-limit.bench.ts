@@ -66,7 +66,7 @@ export async function benchRateLimit(log: (line: string) => void): Promise<RateL
     await app.listen(0, '127.0.0.1');
     return app;
   };
-  const limited = await start('1000000000');
+  const limited = await start('100000000');
   const unlimited = await start('off');
   delete process.env.TENANT_RATE_LIMIT_PER_MINUTE;
   try {
