@@ -1,11 +1,17 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { CostAttributionAdminController } from './cost-attribution/cost-attribution.admin.controller';
 import { CostAttributionRepository } from './cost-attribution/cost-attribution.repository';
 import { CostAttributionService } from './cost-attribution/cost-attribution.service';
+import { QuotaModule } from './quota/quota.module';
+import { UsageMeteringModule } from './usage/usage-metering.module';
+import { UsageController } from './usage/usage.controller';
+import { UsageService } from './usage/usage.service';
 
-/** Plans, quotas and what tenants cost. For now: the operator's cost attribution. */
+/** Plans, quotas and what tenants cost: cost attribution, the event quota, usage. */
 @Module({
-  controllers: [CostAttributionAdminController],
-  providers: [CostAttributionService, CostAttributionRepository],
+  imports: [AuthModule, QuotaModule, UsageMeteringModule],
+  controllers: [CostAttributionAdminController, UsageController],
+  providers: [CostAttributionService, CostAttributionRepository, UsageService],
 })
 export class BillingModule {}

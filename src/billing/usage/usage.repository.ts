@@ -12,6 +12,7 @@ export interface UsageCounts {
 /** One day of usage_daily as GET /v1/usage/daily shows it. */
 export interface DailyUsageRow extends UsageCounts {
   day: string;
+  storage_bytes: number | null;
 }
 
 interface CountsRow {
@@ -67,13 +68,38 @@ export class UsageRepository {
 
   /** The current tenant's days in [from, to] (dates), oldest first; days without a row omitted. */
   async daily(from: string, to: string): Promise<DailyUsageRow[]> {
-    const rows = await this.tenantContext.manager.query<(CountsRow & { day: string })[]>(
+    const rows = await this.tenantContext.manager.query<
+      (CountsRow & { day: string; storage_bytes: string | null })[]
+    >(
       `SELECT to_char(day, 'YYYY-MM-DD') AS day, events_accepted AS accepted,
               events_stored AS stored, events_rejected AS rejected,
-              events_dead_lettered AS dead_lettered
+              events_dead_lettered AS dead_lettered, storage_bytes
          FROM usage_daily WHERE day >= $1::date AND day <= $2::date ORDER BY day`,
       [from, to],
     );
-    return rows.map((row) => ({ day: row.day, ...countsOf(row) }));
+    return rows.map((row) => ({
+      day: row.day,
+      ...countsOf(row),
+      storage_bytes: row.storage_bytes === null ? null : Number(row.storage_bytes),
+    }));
+  }
+
+  /** The current tenant's latest storage measurement, or null when never measured. */
+  async latestStorage(): Promise<{ day: string; bytes: number } | null> {
+    const [row] = await this.tenantContext.manager.query<{ day: string; bytes: string }[]>(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, storage_bytes AS bytes FROM usage_daily
+        WHERE storage_bytes IS NOT NULL ORDER BY day DESC LIMIT 1`,
+    );
+    return row ? { day: row.day, bytes: Number(row.bytes) } : null;
+  }
+
+  /** Sets the tenant's storage estimate of `day` (its row is created when absent). */
+  async setStorage(tenantId: string, day: string, bytes: number): Promise<void> {
+    await this.tenantContext.manager.query(
+      `INSERT INTO usage_daily (tenant_id, day, storage_bytes) VALUES ($1, $2, $3)
+       ON CONFLICT (tenant_id, day) DO UPDATE SET storage_bytes = EXCLUDED.storage_bytes,
+                                                  updated_at = now()`,
+      [tenantId, day, bytes],
+    );
   }
 }
