@@ -32,6 +32,7 @@ import { TenantsService } from './tenants.service';
   ],
   exports: [
     TenantsService,
+    TenantStatisticsService,
     TenantSettingsService,
     TimezoneRulesService,
     TenantProvisioningRegistry,
