@@ -1,8 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
-import { IngestionModule } from '../../ingestion/ingestion.module';
-import { TenancyModule } from '../../tenancy/tenancy.module';
 import { UsageMeteringModule } from '../usage/usage-metering.module';
 import { StorageCatalogueRepository } from './storage-catalogue.repository';
 import { STORAGE_QUEUE, StorageJobProcessor } from './storage-job.processor';
@@ -26,7 +24,10 @@ export class StorageUsageModule {
         help: 'Tenants whose storage the daily job estimated',
       }),
     ];
-    const imports = [IngestionModule, TenancyModule, UsageMeteringModule];
+    // The event store and the tenancy services are looked up when the job runs (see
+    // StorageUsageRefresher), not imported: a module with controllers imported from here would
+    // be registered before the app's own list, reordering its routes (and the OpenAPI document).
+    const imports = [UsageMeteringModule];
     if (!redisUrl) {
       return {
         module: StorageUsageModule,

@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import { ClickHouseEventStore } from '../../ingestion/store/clickhouse-event.store';
@@ -27,14 +28,25 @@ export class StorageUsageRefresher {
   private readonly logger = new Logger(StorageUsageRefresher.name);
 
   constructor(
-    private readonly tenants: TenantsService,
-    private readonly statistics: TenantStatisticsService,
     private readonly catalogue: StorageCatalogueRepository,
     private readonly usage: UsageRepository,
     private readonly tenantContext: TenantContext,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly moduleRef: ModuleRef,
     @InjectMetric(STORAGE_TENANTS_MEASURED) private readonly measured: Counter<string>,
   ) {}
+
+  /** The app's event store (IngestionModule's), found when the job runs. */
+  private get store(): EventStore {
+    return this.moduleRef.get<EventStore>(EVENT_STORE, { strict: false });
+  }
+
+  private get tenants(): TenantsService {
+    return this.moduleRef.get(TenantsService, { strict: false });
+  }
+
+  private get statistics(): TenantStatisticsService {
+    return this.moduleRef.get(TenantStatisticsService, { strict: false });
+  }
 
   /** Measures every tenant that is not deleted; answers how many. */
   async measureAll(now = new Date()): Promise<{ tenants: number }> {
