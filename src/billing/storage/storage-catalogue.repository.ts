@@ -22,10 +22,13 @@ export class StorageCatalogueRepository {
       { name: string; bytes: string; tuples: string; width: string }[]
     >(
       `SELECT c.relname AS name,
-              (SELECT coalesce(sum(pg_total_relation_size(p.relid)), 0)
-                 FROM pg_partition_tree(c.oid) p) AS bytes,
-              (SELECT coalesce(sum(greatest(pc.reltuples, 0)), 0)
-                 FROM pg_partition_tree(c.oid) p JOIN pg_class pc ON pc.oid = p.relid) AS tuples,
+              -- A plain table is its own tree; a partitioned one sums its partitions.
+              (SELECT coalesce(sum(pg_total_relation_size(pc.oid)), 0) FROM pg_class pc
+                WHERE pc.oid = c.oid OR pc.oid IN (SELECT relid FROM pg_partition_tree(c.oid)))
+                AS bytes,
+              (SELECT coalesce(sum(greatest(pc.reltuples, 0)), 0) FROM pg_class pc
+                WHERE pc.oid = c.oid OR pc.oid IN (SELECT relid FROM pg_partition_tree(c.oid)))
+                AS tuples,
               (SELECT coalesce(sum(s.avg_width), 0) FROM pg_stats s
                 WHERE s.schemaname = 'public' AND s.tablename = c.relname) AS width
          FROM pg_class c
