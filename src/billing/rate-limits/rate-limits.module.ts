@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
+import { PlansModule } from '../plans/plans.module';
 import { TenantRateLimitGuard } from './tenant-rate-limit.guard';
 import {
   RATE_LIMIT_REFUSALS,
@@ -13,6 +14,7 @@ import {
  * the tenant is resolved.
  */
 @Module({
+  imports: [PlansModule],
   providers: [
     TenantRateLimiterService,
     TenantRateLimitGuard,

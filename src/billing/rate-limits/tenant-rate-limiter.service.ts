@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Environment } from '../../config/environment';
-import { PLANS } from '../../tenancy/plans';
 import type { Tenant } from '../../tenancy/tenant.entity';
+import { EntitlementsService } from '../plans/entitlements.service';
 import { hitSlidingWindow, withSlidingWindow } from './sliding-window';
 
 export const RATE_LIMIT_REFUSALS = 'tenantry_rate_limit_refusals_total';
@@ -54,6 +54,7 @@ export class TenantRateLimiterService implements OnModuleInit, OnModuleDestroy {
     config: ConfigService<Environment, true>,
     @InjectMetric(RATE_LIMIT_REFUSALS) private readonly refusals: Counter<string>,
     @InjectMetric(RATE_LIMIT_UNAVAILABLE) private readonly unavailable: Counter<string>,
+    private readonly entitlements: EntitlementsService,
   ) {
     const setting = config.get('TENANT_RATE_LIMIT_PER_MINUTE', { infer: true });
     this.override = setting === 'plan' || setting === 'off' ? setting : Number(setting);
@@ -94,7 +95,7 @@ export class TenantRateLimiterService implements OnModuleInit, OnModuleDestroy {
   /** Counts one request of the tenant; null when it is not counted (see the class comment). */
   async check(tenant: Tenant): Promise<RateLimitDecision | null> {
     if (!this.redis) return null;
-    const limit = this.limitFor(tenant);
+    const limit = await this.limitFor(tenant);
     try {
       this.sequence = (this.sequence + 1) % Number.MAX_SAFE_INTEGER;
       const decision = await hitSlidingWindow(
@@ -125,10 +126,10 @@ export class TenantRateLimiterService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** The tenant's requests per minute. The one place the figure is read (EntitlementsService later). */
-  private limitFor(tenant: Tenant): number {
+  /** The tenant's requests per minute: its plan's, with its contract's override if any. */
+  private async limitFor(tenant: Tenant): Promise<number> {
     if (typeof this.override === 'number') return this.override;
-    return PLANS[tenant.tier].apiRequestsPerMinute;
+    return (await this.entitlements.termsOf(tenant)).apiRequestsPerMinute;
   }
 
   onModuleDestroy(): void {
