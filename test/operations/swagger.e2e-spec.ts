@@ -35,6 +35,8 @@ describe('Swagger document', () => {
         '/v1/analytics/breakdown',
         '/v1/analytics/funnel',
         '/v1/analytics/retention',
+        '/v1/usage',
+        '/v1/usage/daily',
         '/v1/usage/queries',
         '/admin/cost-attribution',
         '/admin/isolation-report',

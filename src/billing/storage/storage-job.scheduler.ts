@@ -5,6 +5,8 @@ import { STORAGE_QUEUE } from './storage-job.processor';
 
 export const STORAGE_SCHEDULER_ID = 'measure-tenant-storage';
 export const STORAGE_EVERY_MS = 86_400_000;
+/** Daily at 03:30 UTC, a quiet hour; not at boot, so a fleet starting does not measure at once. */
+const STORAGE_PATTERN = '30 3 * * *';
 
 /** Registers the daily storage job (idempotent: one scheduler id, whichever copy starts first). */
 @Injectable()
@@ -29,7 +31,7 @@ export class StorageJobScheduler implements OnApplicationBootstrap, OnApplicatio
     try {
       await this.queue.upsertJobScheduler(
         STORAGE_SCHEDULER_ID,
-        { every: STORAGE_EVERY_MS },
+        { pattern: STORAGE_PATTERN, tz: 'UTC' },
         { name: 'measure', opts: { removeOnComplete: 30, removeOnFail: 30 } },
       );
       this.redisDownLogged = false;
