@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { AppModule } from '../src/app.module';
 import { configureApp } from '../src/app.setup';
 import { accessTokenSignOptions } from '../src/auth/credentials.service';
+import { TenantsService } from '../src/tenancy/tenants.service';
 import { QuotaService } from '../src/billing/quota/quota.service';
 import { readStackEnv } from '../src/config/stack-env';
 import { recreateDatabase } from '../src/database/recreate-database';
@@ -95,7 +96,8 @@ async function main(): Promise<void> {
       accessTokenSignOptions('1h'),
     );
     const quota = app.get(QuotaService);
-    const subject = { id: tenant.id, tier: 'starter' as const };
+    // The tenant as the intake sees it: its plan version and overrides decide the quota.
+    const subject = (await app.get(TenantsService).findById(tenant.id))!;
     const n = Number(process.env.BENCH_REQUESTS ?? 5000);
     // A POST waits for the in-process sink's group commit: fewer of them give its scale.
     const posts = Math.min(n, 300);

@@ -374,7 +374,7 @@ export interface paths {
         put?: never;
         /**
          * Send one event, or { events: [...] } up to 1,000 events and 1 MB
-         * @description Each event is checked on its own: the valid ones are accepted (durable in Kafka, or in the event store without Kafka, before this answers), the others come back in `rejected` with their index and the fields at fault. Sending an event_id again never stores it twice. The tenant is the credential’s; a tenant_id in the body is refused.
+         * @description Each event is checked on its own: the valid ones are accepted (durable in Kafka, or in the event store without Kafka, before this answers), the others come back in `rejected` with their index and the fields at fault. Sending an event_id again never stores it twice. Past the monthly event quota (calendar month, UTC) a starter tenant’s events are refused: when some of the request’s valid events still fit, the first ones are accepted and each other one comes back in `rejected` with the error `{ field: "quota", message: "quota_exceeded: …" }`; when none fits, 429. Growth and enterprise tenants go on (overage). The tenant is the credential’s; a tenant_id in the body is refused.
          */
         post: operations["EventsController_ingest"];
         delete?: never;
@@ -588,6 +588,46 @@ export interface paths {
         };
         /** Each tenant's analytics query cost over a period (default the last 30 days), costliest first */
         get: operations["CostAttributionAdminController_perTenant"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The calling tenant's usage this period (calendar month, UTC) against its plan
+         * @description Events accepted, stored, rejected and dead-lettered, with the monthly quota, the share used and the overage; storage (the latest daily estimate); users; event sources; and the 80% and 100% quota warnings. API requests are not metered here yet.
+         */
+        get: operations["UsageController_current"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/usage/daily": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The calling tenant's usage per UTC day, over at most 366 days
+         * @description Days without usage are left out. A bad or reversed range is a 400 naming the field.
+         */
+        get: operations["UsageController_daily"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1479,6 +1519,118 @@ export interface components {
             to: string;
             /** @description Costliest tenant first */
             data: components["schemas"]["TenantCostResponse"][];
+        };
+        UsagePeriodResponse: {
+            /**
+             * @description First instant (UTC)
+             * @example 2026-11-01T00:00:00.000Z
+             */
+            start: string;
+            /**
+             * @description First instant after the period (UTC): when the event quota resets
+             * @example 2026-12-01T00:00:00.000Z
+             */
+            end: string;
+        };
+        EventUsageResponse: {
+            /**
+             * @description Events accepted at intake this month (POST /v1/events and direct Kafka producers): what the quota counts. A duplicate event_id sent again is accepted (and stored once)
+             * @example 120000
+             */
+            accepted: number;
+            /** @description Events written to the event store (re-deliveries included) */
+            stored: number;
+            /** @description Events refused by POST /v1/events (invalid, or past the quota) */
+            rejected: number;
+            /** @description Kafka messages or events sent to the dead-letter topic */
+            dead_lettered: number;
+            /**
+             * @description Events per calendar month (UTC) of the plan
+             * @example 1000000
+             */
+            limit: number;
+            /**
+             * @description Quota used, percent (may pass 100 on an overage plan)
+             * @example 12
+             */
+            percentage: number;
+            /**
+             * @description Past the quota: refused (starter) or accepted and billed as overage
+             * @enum {string}
+             */
+            over_quota: "refuse" | "overage";
+            /** @description Events accepted past the quota this month (billed as overage) */
+            overage: number;
+        };
+        StorageUsageResponse: {
+            /** @description Estimated bytes the tenant’s data takes in the stores, from the latest daily measurement (null until the first): per table, its size over its rows, times the tenant’s rows */
+            bytes: number | null;
+            /**
+             * Format: date
+             * @example 2026-11-29
+             */
+            measured_on: string | null;
+            /** @description The plan’s storage, in bytes (GB = 10^9) */
+            limit: number;
+            /** @example 0.4 */
+            percentage: number | null;
+        };
+        CountUsageResponse: {
+            /** @example 3 */
+            count: number;
+            /**
+             * @description null: unlimited
+             * @example 5
+             */
+            limit: number | null;
+            /**
+             * @description null when unlimited
+             * @example 60
+             */
+            percentage: number | null;
+        };
+        QuotaWarningResponse: {
+            /**
+             * @description Percent of the monthly event quota
+             * @enum {number}
+             */
+            threshold: 80 | 100;
+            /** @description Whether this month’s accepted events have reached it */
+            reached: boolean;
+        };
+        UsageResponse: {
+            /** @example starter */
+            plan: string;
+            period: components["schemas"]["UsagePeriodResponse"];
+            events: components["schemas"]["EventUsageResponse"];
+            storage: components["schemas"]["StorageUsageResponse"];
+            /** @description Users of the tenant */
+            users: components["schemas"]["CountUsageResponse"];
+            /** @description Event sources: live API keys with events:write */
+            event_sources: components["schemas"]["CountUsageResponse"];
+            /** @description The quota warnings (each is also written once to the audit log, action `usage.quota_warning`, the moment a request crosses it) */
+            warnings: components["schemas"]["QuotaWarningResponse"][];
+        };
+        DailyUsageRowResponse: {
+            /**
+             * Format: date
+             * @example 2026-11-29
+             */
+            day: string;
+            accepted: number;
+            stored: number;
+            rejected: number;
+            dead_lettered: number;
+            /** @description Storage measured that day */
+            storage_bytes: number | null;
+        };
+        DailyUsageResponse: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            /** @description Days with usage, oldest first */
+            data: components["schemas"]["DailyUsageRowResponse"][];
         };
         /** @description One problem with one named input field */
         FieldError: {
@@ -4097,7 +4249,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            /**
+             * @description The monthly event quota of the tenant’s plan is reached (starter): nothing was accepted. Retry-After says when it resets, in seconds
+             *
+             *     The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds
+             */
             429: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -5678,6 +5834,169 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    UsageController_current: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageResponse"];
+                };
+            };
+            /**
+             * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
+             *
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired credential; unknown tenant */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing permission (settings:read), tenant suspended or deleted, or credential of another tenant */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+        };
+    };
+    UsageController_daily: {
+        parameters: {
+            query?: {
+                /** @description First UTC day (inclusive); default the first day of the current month */
+                from?: string;
+                /** @description Last UTC day (inclusive); default today. At most 366 days after `from` */
+                to?: string;
+            };
+            header?: {
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DailyUsageResponse"];
+                };
+            };
+            /**
+             * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
+             *
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired credential; unknown tenant */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing permission (settings:read), tenant suspended or deleted, or credential of another tenant */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitedResponse"];
                 };
             };
         };

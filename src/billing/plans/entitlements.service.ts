@@ -12,6 +12,9 @@ import {
 } from './plan-refusals';
 import { PlansRepository } from './plans.repository';
 
+/** What termsOf reads of a tenant: its id, its plan version and its contract's overrides. */
+export type TermsSubject = Pick<Tenant, 'id' | 'planId' | 'planOverrides'>;
+
 /** Refusals by the plan: label kind (feature, limit) and name (the feature or the resource). */
 export const PLAN_REFUSALS = 'tenantry_plan_refusals_total';
 
@@ -47,7 +50,7 @@ export class EntitlementsService {
     private readonly logger: PinoLogger,
   ) {}
 
-  async termsOf(tenant: Tenant): Promise<PlanTerms> {
+  async termsOf(tenant: TermsSubject): Promise<PlanTerms> {
     const overrides = JSON.stringify(tenant.planOverrides ?? {});
     const cached = this.terms.get(tenant.id);
     if (

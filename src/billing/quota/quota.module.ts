@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { PlansModule } from '../plans/plans.module';
 import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
 import { AuditModule } from '../../audit/audit.module';
 import { UsageMeteringModule } from '../usage/usage-metering.module';
@@ -7,7 +8,7 @@ import { QUOTA_FALLBACKS, QUOTA_OVERAGE, QUOTA_REFUSED, QuotaService } from './q
 
 /** The monthly event quota, reserved in Redis at intake (see QuotaService). */
 @Module({
-  imports: [AuditModule, UsageMeteringModule],
+  imports: [AuditModule, PlansModule, UsageMeteringModule],
   providers: [
     QuotaService,
     QuotaCounterStore,

@@ -3,9 +3,9 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import { AuditService } from '../../audit/audit.service';
 import type { FieldError } from '../../common/field-error';
-import { PLANS } from '../../tenancy/plans';
 import type { Actor } from '../../tenancy/scope/actor';
 import { TenantContext } from '../../tenancy/scope/tenant.context';
+import { EntitlementsService } from '../plans/entitlements.service';
 import type { Tenant } from '../../tenancy/tenant.entity';
 import { UsageMeter } from '../usage/usage.meter';
 import { UsageRepository } from '../usage/usage.repository';
@@ -16,7 +16,7 @@ export const QUOTA_OVERAGE = 'tenantry_quota_events_overage_total';
 export const QUOTA_FALLBACKS = 'tenantry_quota_redis_fallbacks_total';
 
 /** What the quota needs of a tenant: its id and its plan. */
-export type QuotaTenant = Pick<Tenant, 'id' | 'tier'>;
+export type QuotaTenant = Pick<Tenant, 'id' | 'tier' | 'planId' | 'planOverrides'>;
 
 /** What happens past the monthly event quota: starter stops, the others pay overage. */
 export type OverQuota = 'refuse' | 'overage';
@@ -80,6 +80,7 @@ export class QuotaService {
     @InjectMetric(QUOTA_REFUSED) private readonly refusedTotal: Counter<string>,
     @InjectMetric(QUOTA_OVERAGE) private readonly overageTotal: Counter<string>,
     @InjectMetric(QUOTA_FALLBACKS) private readonly fallbacks: Counter<string>,
+    private readonly entitlements: EntitlementsService,
   ) {}
 
   /**
@@ -93,7 +94,7 @@ export class QuotaService {
     options: { whole?: boolean; at?: Date; actor?: Actor } = {},
   ): Promise<QuotaDecision> {
     const at = options.at ?? new Date();
-    const terms = this.termsOf(tenant);
+    const terms = await this.termsOf(tenant);
     const { month, firstDay, resetsAt } = monthOf(at);
     const base = { quota: terms.eventsPerMonth, overQuota: terms.overQuota, resetsAt };
     if (requested <= 0) return { ...base, granted: 0, used: 0 };
@@ -153,7 +154,7 @@ export class QuotaService {
     tenant: QuotaTenant,
     at = new Date(),
   ): Promise<QuotaDecision & { warnings: { threshold: number; reached: boolean }[] }> {
-    const terms = this.termsOf(tenant);
+    const terms = await this.termsOf(tenant);
     const { month, firstDay, resetsAt } = monthOf(at);
     const recorded = await this.acceptedThisMonth(tenant.id, firstDay);
     const counted = await this.counters
@@ -173,15 +174,10 @@ export class QuotaService {
     };
   }
 
-  /**
-   * The plan's monthly events and what happens past them. The one place that reads the plan,
-   * until EntitlementsService.termsOf(tenant) (eventsPerMonth, overQuota) replaces it.
-   */
-  private termsOf(tenant: QuotaTenant): QuotaTerms {
-    return {
-      eventsPerMonth: PLANS[tenant.tier].eventsPerMonth,
-      overQuota: tenant.tier === 'starter' ? 'refuse' : 'overage',
-    };
+  /** The tenant's monthly events and what happens past them: its plan, with its overrides. */
+  private async termsOf(tenant: QuotaTenant): Promise<QuotaTerms> {
+    const { eventsPerMonth, overQuota } = await this.entitlements.termsOf(tenant);
+    return { eventsPerMonth, overQuota };
   }
 
   /** usage_daily's accepted events of the month plus what this process has not written yet. */

@@ -161,7 +161,12 @@ export class EventBatchProcessor {
       // Events the API produced were reserved there.
       if (outcome.metered && outcome.rows.length > 0) {
         const decision = await this.quota.reserve(
-          { id: tenantId, tier: tenant.tier },
+          {
+            id: tenantId,
+            tier: tenant.tier,
+            planId: tenant.planId,
+            planOverrides: tenant.planOverrides,
+          },
           outcome.rows.length,
           { whole: true, at: new Date(now) },
         );

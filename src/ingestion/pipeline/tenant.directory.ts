@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { EntitlementsService } from '../../billing/plans/entitlements.service';
+import type { PlanOverrides } from '../../billing/plans/plan-terms';
 import type { TenantStatus, TenantTier } from '../../tenancy/tenant.entity';
 import { TenantsService } from '../../tenancy/tenants.service';
 
 export interface TenantFacts {
   status: TenantStatus;
   tier: TenantTier;
+  planId: string;
+  planOverrides: PlanOverrides;
   retentionDays: number;
 }
 
@@ -34,6 +37,8 @@ export class TenantDirectory {
       ? {
           status: tenant.status,
           tier: tenant.tier,
+          planId: tenant.planId,
+          planOverrides: tenant.planOverrides,
           retentionDays: (await this.entitlements.termsOf(tenant)).dataRetentionDays,
         }
       : null;
