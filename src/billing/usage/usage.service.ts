@@ -3,6 +3,7 @@ import { ApiKeysService } from '../../auth/api-keys/api-keys.service';
 import { UsersService } from '../../auth/users/users.service';
 import { InvalidInputException } from '../../common/field-error';
 import type { Tenant } from '../../tenancy/tenant.entity';
+import { EntitlementsService } from '../plans/entitlements.service';
 import { monthOf, QuotaService } from '../quota/quota.service';
 import type { DailyUsageQuery } from './dto/daily-usage.query';
 import type { CountUsageResponse, DailyUsageResponse, UsageResponse } from './dto/usage.response';
@@ -30,11 +31,12 @@ export class UsageService {
     private readonly quota: QuotaService,
     private readonly users: UsersService,
     private readonly apiKeys: ApiKeysService,
+    private readonly entitlements: EntitlementsService,
   ) {}
 
   async current(tenant: Tenant, now = new Date()): Promise<UsageResponse> {
     const { firstDay, resetsAt } = monthOf(now);
-    const limits = this.limitsOf(tenant);
+    const limits = await this.limitsOf(tenant);
     const counts = await this.usage.totals(firstDay, resetsAt.toISOString().slice(0, 10));
     const quota = await this.quota.status(tenant, now);
     const storage = await this.usage.latestStorage();
@@ -88,20 +90,10 @@ export class UsageService {
     return { from, to, data: await this.usage.daily(from, to) };
   }
 
-  /**
-   * Storage, users and event sources of the tenant's plan (the issue's plan table). The one
-   * place that knows them, until EntitlementsService.termsOf(tenant) (storageGb, users,
-   * eventSources) replaces it.
-   */
-  private limitsOf(tenant: Tenant): UsageLimits {
-    switch (tenant.tier) {
-      case 'starter':
-        return { storageGb: 10, users: 5, eventSources: 2 };
-      case 'growth':
-        return { storageGb: 50, users: 20, eventSources: 10 };
-      default:
-        return { storageGb: 500, users: null, eventSources: null };
-    }
+  /** Storage, users and event sources of the tenant's plan, with its contract's overrides. */
+  private async limitsOf(tenant: Tenant): Promise<UsageLimits> {
+    const { storageGb, users, eventSources } = await this.entitlements.termsOf(tenant);
+    return { storageGb, users, eventSources };
   }
 }
 
