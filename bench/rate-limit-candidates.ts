@@ -35,7 +35,7 @@ interface Candidate {
 }
 
 function throttlerCandidate(name: string, url: string, blockMs: number | null): Candidate {
-  const copies = [new RedisThrottlerStorage(url), new RedisThrottlerStorage(url)];
+  const copies = [new RedisThrottlerStorage(url, 'bench'), new RedisThrottlerStorage(url, 'bench')];
   const throttlerName = `bench-${randomUUID()}`;
   return {
     name,

@@ -41,7 +41,14 @@ import { UsersService } from './users/users.service';
           throttlers: [
             { ttl: 60_000, limit: config.get('LOGIN_RATE_LIMIT_PER_MINUTE', { infer: true }) },
           ],
-          ...(redisUrl ? { storage: new RedisThrottlerStorage(redisUrl) } : {}),
+          ...(redisUrl
+            ? {
+                storage: new RedisThrottlerStorage(
+                  redisUrl,
+                  config.get('DATABASE_NAME', { infer: true }),
+                ),
+              }
+            : {}),
         };
       },
     }),

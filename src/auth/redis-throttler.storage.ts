@@ -30,7 +30,11 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleDestroy 
   private readonly logger = new Logger(RedisThrottlerStorage.name);
   private readonly redis: Redis;
 
-  constructor(url: string) {
+  /** `namespace`: the database name, so deployments and test runs sharing a Redis never share counters. */
+  constructor(
+    url: string,
+    private readonly namespace: string,
+  ) {
     this.redis = new Redis(url, {
       lazyConnect: true,
       maxRetriesPerRequest: 1,
@@ -45,7 +49,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleDestroy 
     blockDuration: number,
     throttlerName: string,
   ): Promise<ThrottlerStorageRecord> {
-    const base = `tenantry:throttle:${throttlerName}:${key}`;
+    const base = `tenantry:${this.namespace}:throttle:${throttlerName}:${key}`;
     try {
       const [hits, expiresInMs, blocked, blockedForMs] = (await this.redis.eval(
         INCREMENT,

@@ -13,7 +13,8 @@ describe('login rate limit per IP', () => {
     // Counters outlive a run by a minute; start from none.
     if (!redisUrl) return;
     const redis = new Redis(redisUrl);
-    const keys = await redis.keys('tenantry:throttle:*');
+    // This run's counters only: other runs sharing the Redis keep theirs.
+    const keys = await redis.keys(`tenantry:${process.env.DATABASE_NAME}:throttle:*`);
     if (keys.length > 0) await redis.del(...keys);
     redis.disconnect();
   });
