@@ -30,8 +30,8 @@ step "jest (unit + end-to-end against the real servers)"
 mkdir -p test/artifacts
 status=0
 # A test that leaves a handle open makes Jest hang after the summary: fail in minutes, not hours.
-timeout --signal=TERM 900 npx jest --runInBand --json --outputFile=test/artifacts/jest-results.json "$@" || status=$?
-[ "$status" -eq 124 ] && echo "jest did not exit within 15 minutes (an open handle?)" >&2
+timeout --signal=TERM 1200 npx jest --runInBand --json --outputFile=test/artifacts/jest-results.json "$@" || status=$?
+[ "$status" -eq 124 ] && echo "jest did not exit within 20 minutes (an open handle?)" >&2
 
 node -e '
   const r = require("./test/artifacts/jest-results.json");
