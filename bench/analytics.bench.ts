@@ -11,6 +11,7 @@ import { AppModule } from '../src/app.module';
 import { configureApp } from '../src/app.setup';
 import { PostgresRollupRefresher } from '../src/analytics/rollups/postgres-rollup.refresher';
 import { ApiKeysService } from '../src/auth/api-keys/api-keys.service';
+import { TenantsService } from '../src/tenancy/tenants.service';
 import { REPO_ROOT, readStackEnv } from '../src/config/stack-env';
 import { TenantContext } from '../src/tenancy/scope/tenant.context';
 import {
@@ -381,6 +382,15 @@ export async function benchAnalytics(
   for (const store of options.stores) {
     const { app, url } = await startApp({ ...env, EVENT_STORE: store });
     try {
+      // Funnels and retention come with growth and enterprise: a starter median tenant is
+      // granted them by an override, so every route is measured on both tenants.
+      for (const tenant of [largest, median]) {
+        if (tenant.tier === 'starter') {
+          await app
+            .get(TenantsService)
+            .setPlanOverrides(tenant.id, { features: ['funnels_retention'] });
+        }
+      }
       const keys = {
         largest: await createKey(app, largest.id),
         median: await createKey(app, median.id),

@@ -16,6 +16,7 @@ import { CreateTenantBranding1763900000020 } from './1763900000020-create-tenant
 import { CreateDashboards1763900000021 } from './1763900000021-create-dashboards';
 import { CrossTenantDashboards1763900000022 } from './1763900000022-cross-tenant-dashboards';
 import { PlatformRole1763900000030 } from './1763900000030-platform-role';
+import { CreatePlans1763900000040 } from './1763900000040-create-plans';
 import { CreateInvoices1763900000060 } from './1763900000060-create-invoices';
 
 /** Every migration in order. Listed explicitly so the CLI, the app and Jest load the same set. */
@@ -38,5 +39,6 @@ export const ALL_MIGRATIONS = [
   CreateDashboards1763900000021,
   CrossTenantDashboards1763900000022,
   PlatformRole1763900000030,
+  CreatePlans1763900000040,
   CreateInvoices1763900000060,
 ];

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { PlansModule } from '../billing/plans/plans.module';
 import { makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
 import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
@@ -36,7 +37,14 @@ import { AnalyticsStoreModule } from './stores/analytics-store.module';
  * dashboard pages (embed/). Rollups are kept by RollupsModule.
  */
 @Module({
-  imports: [AnalyticsStoreModule, AuditModule, AuthModule, BrandingModule, TenancyModule],
+  imports: [
+    AnalyticsStoreModule,
+    AuditModule,
+    AuthModule,
+    BrandingModule,
+    PlansModule,
+    TenancyModule,
+  ],
   controllers: [
     AnalyticsController,
     FunnelController,

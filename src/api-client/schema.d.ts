@@ -205,6 +205,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The plan catalogue: current versions, or every version with all=true */
+        get: operations["PlansAdminController_list"];
+        put?: never;
+        /** Add the next version of a plan: new tenants and plan changes get it; tenants on older versions keep theirs until moved */
+        post: operations["PlansAdminController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/tenants": {
         parameters: {
             query?: never;
@@ -230,6 +248,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The tenant with its plan, overrides, effective terms and plan periods */
         get: operations["TenantsAdminController_get"];
         put?: never;
         post?: never;
@@ -237,8 +256,25 @@ export interface paths {
         delete: operations["TenantsAdminController_remove"];
         options?: never;
         head?: never;
-        /** Rename, change tier, suspend or reactivate */
+        /** Rename, move to another plan (by code or version id, effective now), suspend or reactivate */
         patch: operations["TenantsAdminController_update"];
+        trace?: never;
+    };
+    "/admin/tenants/{id}/overrides": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set the tenant's plan overrides (a contract's limits or price), replacing the previous ones; {} clears them. Effective at once, audited */
+        put: operations["TenantsAdminController_setOverrides"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/admin/tenants/{id}/statistics": {
@@ -356,7 +392,10 @@ export interface paths {
         };
         /** The calling tenant's theme (the platform defaults until it sets one) */
         get: operations["BrandingController_get"];
-        /** Replace the theme: colours, logo, and the origins allowed to embed dashboards */
+        /**
+         * Replace the theme: colours, logo, and the origins allowed to embed dashboards
+         * @description Colours other than the platform defaults, or a logo, need a plan with white_label (x-feature-fields); the embed origins alone need none.
+         */
         put: operations["BrandingController_replace"];
         post?: never;
         delete?: never;
@@ -776,13 +815,75 @@ export interface components {
             limit: number;
             total: number;
         };
+        PlanResponse: {
+            /** @enum {string} */
+            code: "starter" | "growth" | "enterprise";
+            version: number;
+            price_cents_per_month: number;
+            events_per_month: number;
+            /** @enum {string} */
+            over_quota: "refuse" | "overage";
+            overage_cents_per_1000_events: number;
+            api_requests_per_minute: number;
+            storage_gb: number;
+            /** @description null = unlimited */
+            users: number | null;
+            /** @description API keys with events:write; null = unlimited */
+            event_sources: number | null;
+            data_retention_days: number;
+            features: ("white_label" | "sso" | "funnels_retention")[];
+            /** Format: uuid */
+            id: string;
+            /** @description Whether this is the version new tenants and plan changes get */
+            current: boolean;
+            /** Format: date-time */
+            created_at: string;
+        };
+        CreatePlanDto: {
+            /**
+             * @description The plan (tier) this is a new version of; tenants name it as their tier
+             * @enum {string}
+             */
+            code: "starter" | "growth" | "enterprise";
+            /** @description Base price per month, in US cents */
+            price_cents_per_month: number;
+            /** @description Events included per calendar month (UTC) */
+            events_per_month: number;
+            /**
+             * @description Past the monthly event quota: refuse events, or accept them and bill overage
+             * @enum {string}
+             */
+            over_quota: "refuse" | "overage";
+            /** @description Price per 1,000 events past the quota, in US cents (overage plans) */
+            overage_cents_per_1000_events: number;
+            /** @description API requests per minute, all credentials of the tenant together */
+            api_requests_per_minute: number;
+            /** @description Storage, in GB */
+            storage_gb: number;
+            /** @description Active users; null = unlimited */
+            users: number | null;
+            /** @description API keys holding events:write; null = unlimited */
+            event_sources: number | null;
+            /** @description Days of events kept and queryable */
+            data_retention_days: number;
+            /** @description Features included */
+            features: ("white_label" | "sso" | "funnels_retention")[];
+        };
         TenantResponse: {
             /** Format: uuid */
             id: string;
             name: string;
             slug: string;
-            /** @enum {string} */
+            /**
+             * @description The code of the tenant's plan
+             * @enum {string}
+             */
             tier: "starter" | "growth" | "enterprise";
+            /**
+             * Format: uuid
+             * @description The plan version the tenant is on
+             */
+            plan_id: string;
             /** @enum {string} */
             status: "active" | "suspended" | "deleted";
             /** Format: date-time */
@@ -798,10 +899,107 @@ export interface components {
             limit: number;
             total: number;
         };
+        SetPlanOverridesDto: {
+            /** @description Base price per month, in US cents */
+            price_cents_per_month?: number;
+            /** @description Events included per calendar month (UTC) */
+            events_per_month?: number;
+            /**
+             * @description Past the monthly event quota: refuse events, or accept them and bill overage
+             * @enum {string}
+             */
+            over_quota?: "refuse" | "overage";
+            /** @description Price per 1,000 events past the quota, in US cents (overage plans) */
+            overage_cents_per_1000_events?: number;
+            /** @description API requests per minute, all credentials of the tenant together */
+            api_requests_per_minute?: number;
+            /** @description Storage, in GB */
+            storage_gb?: number;
+            /** @description Active users; null = unlimited */
+            users?: number | null;
+            /** @description API keys holding events:write; null = unlimited */
+            event_sources?: number | null;
+            /** @description Days of events kept and queryable */
+            data_retention_days?: number;
+            /** @description Features included */
+            features?: ("white_label" | "sso" | "funnels_retention")[];
+        };
+        PlanTermsResponse: {
+            /** @enum {string} */
+            code: "starter" | "growth" | "enterprise";
+            version: number;
+            price_cents_per_month: number;
+            events_per_month: number;
+            /** @enum {string} */
+            over_quota: "refuse" | "overage";
+            overage_cents_per_1000_events: number;
+            api_requests_per_minute: number;
+            storage_gb: number;
+            /** @description null = unlimited */
+            users: number | null;
+            /** @description API keys with events:write; null = unlimited */
+            event_sources: number | null;
+            data_retention_days: number;
+            features: ("white_label" | "sso" | "funnels_retention")[];
+        };
+        PlanPeriodResponse: {
+            /** Format: uuid */
+            plan_id: string;
+            /** Format: date-time */
+            effective_from: string;
+            /**
+             * Format: date-time
+             * @description null: open
+             */
+            effective_until: string | null;
+        };
+        TenantDetailResponse: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            slug: string;
+            /**
+             * @description The code of the tenant's plan
+             * @enum {string}
+             */
+            tier: "starter" | "growth" | "enterprise";
+            /**
+             * Format: uuid
+             * @description The plan version the tenant is on
+             */
+            plan_id: string;
+            /** @enum {string} */
+            status: "active" | "suspended" | "deleted";
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date-time */
+            deleted_at: string | null;
+            /** @description The contract's changes to the plan */
+            plan_overrides: components["schemas"]["SetPlanOverridesDto"];
+            /** @description What applies: the plan version with the overrides */
+            terms: components["schemas"]["PlanTermsResponse"];
+            /** @description Plan periods, oldest first */
+            plan_periods: components["schemas"]["PlanPeriodResponse"][];
+        };
         UpdateTenantDto: {
             name?: string;
-            /** @enum {string} */
+            /**
+             * @description Moves the tenant to the current version of this plan, effective now (as plan)
+             * @enum {string}
+             */
             tier?: "starter" | "growth" | "enterprise";
+            /**
+             * @description Moves the tenant to the current version of this plan, effective now: the current plan period ends and the next begins at the same instant (invoices prorate by seconds)
+             * @enum {string}
+             */
+            plan?: "starter" | "growth" | "enterprise";
+            /**
+             * Format: uuid
+             * @description Moves the tenant to this exact plan version (an older one too), effective now
+             */
+            plan_id?: string;
             /** @enum {string} */
             status?: "active" | "suspended";
         };
@@ -912,8 +1110,16 @@ export interface components {
             id: string;
             name: string;
             slug: string;
-            /** @enum {string} */
+            /**
+             * @description The code of the tenant's plan
+             * @enum {string}
+             */
             tier: "starter" | "growth" | "enterprise";
+            /**
+             * Format: uuid
+             * @description The plan version the tenant is on
+             */
+            plan_id: string;
             /** @enum {string} */
             status: "active" | "suspended" | "deleted";
             /** Format: date-time */
@@ -1298,10 +1504,26 @@ export interface components {
             /** @description A refused grant (403): the permissions the caller lacks */
             missing_permissions?: string[];
             /**
-             * @description A query the analytics store refused (422, 503): the store limit it crossed
+             * @description A query the analytics store refused (422, 503): the store limit it crossed; a count limit of the plan (403): the number allowed
              * @example max_rows_to_read
              */
-            limit?: string;
+            limit?: string | number;
+            /** @description A count limit of the plan (403): how many the tenant has now */
+            current?: number;
+            /**
+             * @description A count limit of the plan (403): what is counted
+             * @enum {string}
+             */
+            resource?: "users" | "event_sources";
+            /**
+             * @description A feature the tenant's plan lacks (403)
+             * @enum {string}
+             */
+            feature?: "white_label" | "sso" | "funnels_retention";
+            /** @description A plan refusal (403): the tenant's plan */
+            plan?: string;
+            /** @description A feature the plan lacks (403): the plans that include it */
+            plans?: string[];
             /** @description The X-Request-ID of the request (the caller’s when safe to log, else a new UUID) */
             requestId: string;
         } & {
@@ -1427,7 +1649,7 @@ export interface operations {
                 };
             };
             /**
-             * @description A role holding permissions the caller lacks (names `role`); only owners create owners
+             * @description A role holding permissions the caller lacks (names `role`); only owners create owners; the plan's users limit is reached (`resource`, `limit`, `current`)
              *
              *     Missing permission (users:write), tenant suspended or deleted, or credential of another tenant
              */
@@ -1656,7 +1878,7 @@ export interface operations {
                 };
             };
             /**
-             * @description A role, or a user whose role, holds permissions the caller lacks; only owners grant, change or remove the owner role
+             * @description A role, or a user whose role, holds permissions the caller lacks; only owners grant, change or remove the owner role; re-enabling a user past the plan's users limit (`resource`, `limit`, `current`)
              *
              *     Missing permission (users:write), tenant suspended or deleted, or credential of another tenant
              */
@@ -2105,7 +2327,7 @@ export interface operations {
                 };
             };
             /**
-             * @description A scope beyond the caller’s own permissions
+             * @description A scope beyond the caller’s own permissions; events:write past the plan’s event sources limit (`resource`, `limit`, `current`)
              *
              *     Missing permission (api_keys:write), tenant suspended or deleted, or credential of another tenant
              */
@@ -2390,6 +2612,132 @@ export interface operations {
             };
         };
     };
+    PlansAdminController_list: {
+        parameters: {
+            query?: {
+                /** @description true: every version of every plan; otherwise the current version of each */
+                all?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanResponse"][];
+                };
+            };
+            /** @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing or invalid platform admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A tenant credential was used on a platform route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    PlansAdminController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePlanDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanResponse"];
+                };
+            };
+            /** @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing or invalid platform admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A tenant credential was used on a platform route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Another version of the same plan was added at once */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than the accepted limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A body that is not application/json, or in an unsupported encoding or charset */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     TenantsAdminController_list: {
         parameters: {
             query?: {
@@ -2536,7 +2884,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TenantResponse"];
+                    "application/json": components["schemas"]["TenantDetailResponse"];
                 };
             };
             /** @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries. */
@@ -2654,7 +3002,95 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TenantResponse"];
+                    "application/json": components["schemas"]["TenantDetailResponse"];
+                };
+            };
+            /** @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing or invalid platform admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A tenant credential was used on a platform route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such resource (or it belongs to another tenant: the same answer) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The tenant is deleted and can no longer be changed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than the accepted limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A body that is not application/json, or in an unsupported encoding or charset */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    TenantsAdminController_setOverrides: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetPlanOverridesDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantDetailResponse"];
                 };
             };
             /** @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries. */
@@ -3368,7 +3804,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (settings:write), tenant suspended or deleted, or credential of another tenant */
+            /**
+             * @description Missing permission (settings:write), tenant suspended or deleted, or credential of another tenant
+             *
+             *     Also when the tenant's plan does not include `white_label` (`x-feature`) and the body sets `primary_color`, `accent_color`, `background_color`, `text_color`, `logo_url` to other than the defaults: the body names `feature`, the tenant's `plan` and the `plans` that include it.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3685,7 +4125,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (analytics:read), tenant suspended or deleted, or credential of another tenant */
+            /**
+             * @description Missing permission (analytics:read), tenant suspended or deleted, or credential of another tenant
+             *
+             *     Also when the tenant's plan does not include `funnels_retention` (`x-feature`): the body names `feature`, the tenant's `plan` and the `plans` that include it.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3784,7 +4228,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (analytics:read), tenant suspended or deleted, or credential of another tenant */
+            /**
+             * @description Missing permission (analytics:read), tenant suspended or deleted, or credential of another tenant
+             *
+             *     Also when the tenant's plan does not include `funnels_retention` (`x-feature`): the body names `feature`, the tenant's `plan` and the `plans` that include it.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AuditModule } from '../audit/audit.module';
+import { PlansModule } from '../billing/plans/plans.module';
 import type { Environment } from '../config/environment';
 import { TenancyModule } from '../tenancy/tenancy.module';
 import { ApiKeysController } from './api-keys/api-keys.controller';
@@ -30,6 +31,7 @@ import { UsersService } from './users/users.service';
 @Module({
   imports: [
     AuditModule,
+    PlansModule,
     TenancyModule,
     ThrottlerModule.forRootAsync({
       inject: [ConfigService],

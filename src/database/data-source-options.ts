@@ -12,6 +12,8 @@ import { Tenant } from '../tenancy/tenant.entity';
 import { TenantSettings } from '../tenancy/settings/tenant-settings.entity';
 import { Dashboard } from '../analytics/dashboards/dashboard.entity';
 import { TenantBranding } from '../branding/tenant-branding.entity';
+import { Plan } from '../billing/plans/plan.entity';
+import { TenantPlanPeriod } from '../billing/plans/tenant-plan-period.entity';
 
 /** Every TypeORM entity, listed explicitly so the CLI, the app and tests load the same set. */
 export const ALL_ENTITIES = [
@@ -27,6 +29,8 @@ export const ALL_ENTITIES = [
   QueryCost,
   TenantBranding,
   Dashboard,
+  Plan,
+  TenantPlanPeriod,
 ];
 
 export interface DatabaseConnection {

@@ -1,4 +1,5 @@
 import { Logger, Module } from '@nestjs/common';
+import { PlansModule } from '../billing/plans/plans.module';
 import { ConfigService } from '@nestjs/config';
 import {
   makeCounterProvider,
@@ -57,7 +58,7 @@ function clickhouseUser(config: Config, role: 'WRITER' | 'READER'): ClickHouseUs
  * transport's batch processor, the group-commit writer, the event store, usage metering.
  */
 @Module({
-  imports: [AuthModule, TenancyModule],
+  imports: [AuthModule, PlansModule, TenancyModule],
   controllers: [EventsController],
   providers: [
     {

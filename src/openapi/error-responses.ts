@@ -36,9 +36,35 @@ export const ERROR_RESPONSE_SCHEMA = {
       description: 'A refused grant (403): the permissions the caller lacks',
     },
     limit: {
-      type: 'string',
-      description: 'A query the analytics store refused (422, 503): the store limit it crossed',
+      type: ['string', 'integer'],
+      description:
+        'A query the analytics store refused (422, 503): the store limit it crossed; a count ' +
+        'limit of the plan (403): the number allowed',
       example: 'max_rows_to_read',
+    },
+    current: {
+      type: 'integer',
+      minimum: 0,
+      description: 'A count limit of the plan (403): how many the tenant has now',
+    },
+    resource: {
+      type: 'string',
+      enum: ['users', 'event_sources'],
+      description: 'A count limit of the plan (403): what is counted',
+    },
+    feature: {
+      type: 'string',
+      enum: ['white_label', 'sso', 'funnels_retention'],
+      description: "A feature the tenant's plan lacks (403)",
+    },
+    plan: {
+      type: 'string',
+      description: "A plan refusal (403): the tenant's plan",
+    },
+    plans: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'A feature the plan lacks (403): the plans that include it',
     },
     requestId: {
       type: 'string',

@@ -83,6 +83,17 @@ const INVALID_INPUT_BODY = {
   'application/json': { schema: { $ref: '#/components/schemas/InvalidInputResponse' } },
 };
 
+/** The 403 of a route gated by @RequireFeature (src/tenancy/scope/require-feature.decorator.ts). */
+function featureRefusal(feature: string, fields: unknown): string {
+  const when = Array.isArray(fields)
+    ? ` and the body sets ${fields.map((f) => `\`${f}\``).join(', ')} to other than the defaults`
+    : '';
+  return (
+    `Also when the tenant's plan does not include \`${feature}\` (\`x-feature\`)${when}: ` +
+    `the body names \`feature\`, the tenant's \`plan\` and the \`plans\` that include it.`
+  );
+}
+
 function completeOperation(path: string, operation: Json): void {
   const responses = (operation.responses ??= {}) as Record<string, Json>;
   const access = operation['x-access'] as { kind?: string } | undefined;
@@ -104,6 +115,10 @@ function completeOperation(path: string, operation: Json): void {
   if (access?.kind === 'tenant' || access?.kind === 'platform') {
     ensure('401');
     ensure('403');
+  }
+  const feature = operation['x-feature'];
+  if (typeof feature === 'string') {
+    ensure('403', featureRefusal(feature, operation['x-feature-fields']));
   }
   // Every path parameter names a resource the route looks up.
   if (/\{[^}]+\}/.test(path)) ensure('404');

@@ -1,6 +1,13 @@
 import type { TenantTier } from './tenant.entity';
 
-/** What each tier includes. Figures from the product's pricing notes (seeds: tier quotas). */
+/**
+ * The seeded figures of each tier (version 1 of the plan catalogue, migration 1763900000040).
+ * The catalogue in PostgreSQL is the truth: request paths read a tenant's terms from
+ * EntitlementsService.termsOf (src/billing/plans), which adds newer versions and overrides.
+ * What stays here is read where no tenant is at hand: the demo CLI's history window, the unit
+ * tests of the range parsers, and MAX_RETENTION_DAYS (plan versions and overrides are bounded
+ * by it, so the event store's partitions cover every plan).
+ */
 export interface Plan {
   /** Events older than this are refused at ingestion and out of reach of queries. */
   dataRetentionDays: number;

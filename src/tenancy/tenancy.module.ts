@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { PlansModule } from '../billing/plans/plans.module';
 import { TenantSettingsController } from './settings/tenant-settings.controller';
 import { TenantSettingsRepository } from './settings/tenant-settings.repository';
 import { TenantSettingsService } from './settings/tenant-settings.service';
@@ -17,7 +18,7 @@ import { TenantsService } from './tenants.service';
  * TenantOnboardingModule (./onboarding), which sits above this module and auth.
  */
 @Module({
-  imports: [AuditModule],
+  imports: [AuditModule, PlansModule],
   controllers: [TenantsAdminController, TenantSettingsController],
   providers: [
     TenantsService,

@@ -5,6 +5,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
+import type { PlanOverrides } from '../billing/plans/plan-terms';
 
 export const TENANT_TIERS = ['starter', 'growth', 'enterprise'] as const;
 export type TenantTier = (typeof TENANT_TIERS)[number];
@@ -29,6 +30,14 @@ export class Tenant {
 
   @Column({ type: 'varchar', length: 16, default: 'active' })
   status: TenantStatus;
+
+  /** The plan version the tenant signed; `tier` is kept equal to that plan's code. */
+  @Column({ name: 'plan_id', type: 'uuid' })
+  planId: string;
+
+  /** Its contract's changes to that plan (validated by SetPlanOverridesDto); {} when none. */
+  @Column({ name: 'plan_overrides', type: 'jsonb', default: () => "'{}'::jsonb" })
+  planOverrides: PlanOverrides;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

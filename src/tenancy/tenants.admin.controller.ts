@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Put, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiNotFoundResponse,
@@ -10,11 +10,9 @@ import { Actor } from './scope/actor';
 import { AdminOnly } from './scope/admin-only.decorator';
 import { UuidParam } from '../common/uuid-param';
 import { ListTenantsQuery } from './dto/list-tenants.query';
-import { TenantPageResponse, TenantResponse } from './dto/tenant.response';
-import {
-  PlatformStatisticsResponse,
-  TenantStatisticsResponse,
-} from './dto/statistics.response';
+import { SetPlanOverridesDto } from '../billing/plans/dto/set-plan-overrides.dto';
+import { TenantDetailResponse, TenantPageResponse, TenantResponse } from './dto/tenant.response';
+import { PlatformStatisticsResponse, TenantStatisticsResponse } from './dto/statistics.response';
 import { UpdateTenantDto } from './dto/update-tenant.dto';
 import {
   type PlatformStatistics,
@@ -41,23 +39,53 @@ export class TenantsAdminController {
   }
 
   @Get('tenants/:id')
-  @ApiOkResponse({ type: TenantResponse })
+  @ApiOperation({
+    summary: 'The tenant with its plan, overrides, effective terms and plan periods',
+  })
+  @ApiOkResponse({ type: TenantDetailResponse })
   @ApiNotFoundResponse()
-  async get(@UuidParam('id') id: string): Promise<TenantResponse> {
-    return TenantResponse.from(await this.tenants.get(id));
+  async get(@UuidParam('id') id: string): Promise<TenantDetailResponse> {
+    return this.detail(id);
   }
 
   @Patch('tenants/:id')
-  @ApiOperation({ summary: 'Rename, change tier, suspend or reactivate' })
-  @ApiOkResponse({ type: TenantResponse })
+  @ApiOperation({
+    summary:
+      'Rename, move to another plan (by code or version id, effective now), suspend or reactivate',
+  })
+  @ApiOkResponse({ type: TenantDetailResponse })
   @ApiNotFoundResponse()
   @ApiConflictResponse({ description: 'The tenant is deleted and can no longer be changed' })
   async update(
     @UuidParam('id') id: string,
     @Body() change: UpdateTenantDto,
     @Actor() actor: Actor,
-  ): Promise<TenantResponse> {
-    return TenantResponse.from(await this.tenants.update(id, change, actor));
+  ): Promise<TenantDetailResponse> {
+    await this.tenants.update(id, change, actor);
+    return this.detail(id);
+  }
+
+  @Put('tenants/:id/overrides')
+  @ApiOperation({
+    summary:
+      "Set the tenant's plan overrides (a contract's limits or price), replacing the previous " +
+      'ones; {} clears them. Effective at once, audited',
+  })
+  @ApiOkResponse({ type: TenantDetailResponse })
+  @ApiNotFoundResponse()
+  @ApiConflictResponse({ description: 'The tenant is deleted and can no longer be changed' })
+  async setOverrides(
+    @UuidParam('id') id: string,
+    @Body() overrides: SetPlanOverridesDto,
+    @Actor() actor: Actor,
+  ): Promise<TenantDetailResponse> {
+    await this.tenants.setPlanOverrides(id, overrides, actor);
+    return this.detail(id);
+  }
+
+  private async detail(id: string): Promise<TenantDetailResponse> {
+    const { tenant, terms, periods } = await this.tenants.getWithPlan(id);
+    return TenantDetailResponse.withPlan(tenant, terms, periods);
   }
 
   @Delete('tenants/:id')

@@ -28,7 +28,7 @@ export class TenantsRepository {
   }
 
   /** Inserts the tenant in the open transaction (its provisioning). */
-  insert(values: Pick<Tenant, 'id' | 'name' | 'slug' | 'tier'>): Promise<Tenant> {
+  insert(values: Pick<Tenant, 'id' | 'name' | 'slug' | 'tier' | 'planId'>): Promise<Tenant> {
     const repository = this.inTransaction;
     return repository.save(repository.create(values));
   }
@@ -65,7 +65,7 @@ export class TenantsRepository {
    */
   async updateUnlessDeleted(
     id: string,
-    values: Partial<Pick<Tenant, 'name' | 'tier' | 'status'>>,
+    values: Partial<Pick<Tenant, 'name' | 'tier' | 'status' | 'planId' | 'planOverrides'>>,
   ): Promise<boolean> {
     const result = await this.tenantContext.manager
       .createQueryBuilder()

@@ -17,8 +17,9 @@ describe.each([
   beforeAll(async () => {
     t = await createTestApp({ env });
     expect(t.app.get<AnalyticsStore>(ANALYTICS_STORE).kind).toBe(store);
-    const tenant = await createTenant(t.http);
-    const other = await createTenant(t.http);
+    // Funnels come with growth and enterprise (starter: 403, test/billing).
+    const tenant = await createTenant(t.http, { tier: 'growth' });
+    const other = await createTenant(t.http, { tier: 'growth' });
     auth = bearer(tenantToken(tenant.id));
     const step = (event_type: string, user_id: string, secondsAgo: number, country = 'DE') =>
       anEvent({ event_type, user_id, timestamp: at(secondsAgo), properties: { country } });

@@ -1,4 +1,11 @@
-import { bearer, createTenant, createTestApp, TestApp, tenantToken } from '../support/test-app';
+import {
+  adminAuth,
+  bearer,
+  createTenant,
+  createTestApp,
+  TestApp,
+  tenantToken,
+} from '../support/test-app';
 
 const DAY = 86_400_000;
 
@@ -12,7 +19,14 @@ describe('analytics range limits', () => {
   let auth: { Authorization: string };
   beforeAll(async () => {
     t = await createTestApp({ env: { KAFKA_BROKERS: '', CLICKHOUSE_URL: '' } });
-    auth = bearer(tenantToken((await createTenant(t.http)).id)); // starter: 90 days
+    // Starter's 90 days, with funnels and retention granted by an override (starter lacks them).
+    const tenant = await createTenant(t.http);
+    await t.http
+      .put(`/admin/tenants/${tenant.id}/overrides`)
+      .set(adminAuth)
+      .send({ features: ['funnels_retention'] })
+      .expect(200);
+    auth = bearer(tenantToken(tenant.id));
   });
   afterAll(() => t.close());
 

@@ -21,7 +21,8 @@ describe.each([
   beforeAll(async () => {
     t = await createTestApp({ env });
     expect(t.app.get<AnalyticsStore>(ANALYTICS_STORE).kind).toBe(store);
-    const tenant = await createTenant(t.http);
+    // Retention comes with growth and enterprise (starter: 403, test/billing).
+    const tenant = await createTenant(t.http, { tier: 'growth' });
     auth = bearer(tenantToken(tenant.id));
     await t.http.patch('/v1/settings').set(auth).send({ timezone: ZONE }).expect(200);
     const event = (event_type: string, user_id: string, timestamp: string) =>

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { PERMISSIONS, type Permission, ROLE_PERMISSIONS, ROLES } from '../../src/auth/permissions';
-import { adminAuth, bearer, createTenant, createTestApp, TestApp } from '../support/test-app';
+import {
+  adminAuth,
+  bearer,
+  createTenant,
+  createTestApp,
+  TestApp,
+  tenantToken,
+} from '../support/test-app';
 
 /**
  * The role matrix: every operation of the OpenAPI document, called by every kind of caller, gets
@@ -58,6 +65,20 @@ const ACCESS: Record<string, Access> = {
   'GET /admin/audit-log': 'platform',
   'GET /admin/cost-attribution': 'platform',
   'GET /admin/isolation-report': 'platform',
+  'GET /admin/plans': 'platform',
+  'POST /admin/plans': 'platform',
+  'PUT /admin/tenants/{id}/overrides': 'platform',
+};
+
+/**
+ * The plan feature each operation needs (x-feature), written apart from the controllers like
+ * ACCESS. Whole-route gates refuse a plan without the feature before the body is read;
+ * `fields` gates (PUT /v1/branding) only when the body sets those fields.
+ */
+const FEATURES: Record<string, { feature: string; plans: string[]; fields?: boolean }> = {
+  'POST /v1/analytics/funnel': { feature: 'funnels_retention', plans: ['growth', 'enterprise'] },
+  'GET /v1/analytics/retention': { feature: 'funnels_retention', plans: ['growth', 'enterprise'] },
+  'PUT /v1/branding': { feature: 'white_label', plans: ['enterprise'], fields: true },
 };
 
 /** What an allowed caller gets for the probe: the request never changes anything. */
@@ -106,13 +127,18 @@ const ALLOWED_STATUS: Record<string, number> = {
   'GET /admin/audit-log': 200,
   'GET /admin/cost-attribution': 200,
   'GET /admin/isolation-report': 200,
+  'GET /admin/plans': 200,
+  'POST /admin/plans': 400,
+  'PUT /admin/tenants/{id}/overrides': 404,
 };
 
 interface Caller {
   name: string;
   headers: Record<string, string>;
   /** The answer this caller should get for an operation with the given access. */
-  expect(access: Access, allowed: number): number;
+  expect(access: Access, allowed: number, operation: string): number;
+  /** The plan of the caller's tenant, when it is not enterprise (which has every feature). */
+  plan?: string;
 }
 
 const PASSWORD = 'role matrix passphrase';
@@ -131,7 +157,8 @@ describe('role matrix: every operation × every kind of caller', () => {
       Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
     );
 
-    const tenant = await createTenant(t.http);
+    // Enterprise: every feature and no count limits, so the permission table alone decides.
+    const tenant = await createTenant(t.http, { tier: 'enterprise' });
     const asAdmin = { ...adminAuth, 'X-Tenant-ID': tenant.id };
     // The owner sets a password with the one-time token; the other roles are created by it.
     await t.http
@@ -224,6 +251,22 @@ describe('role matrix: every operation × every kind of caller', () => {
       headers: asAdmin,
       expect: (_access, allowed) => allowed,
     });
+    // Owners of a starter and a growth tenant: allowed what an owner is, except the
+    // operations whose feature their plan lacks (403 naming it).
+    for (const plan of ['starter', 'growth']) {
+      const planned = await createTenant(t.http, { tier: plan });
+      callers.push({
+        name: `owner of a ${plan} tenant`,
+        plan,
+        headers: bearer(tenantToken(planned.id)),
+        expect: (access, allowed, operation) => {
+          if (access === 'public') return allowed;
+          if (access === 'platform') return 403;
+          const gate = FEATURES[operation];
+          return gate && !gate.fields && !gate.plans.includes(plan) ? 403 : allowed;
+        },
+      });
+    }
   });
   afterAll(() => t.close());
 
@@ -252,6 +295,47 @@ describe('role matrix: every operation × every kind of caller', () => {
     }
   });
 
+  it('publishes the plan feature of each gated operation (x-feature) and its 403', async () => {
+    const document = (await t.http.get('/docs-json').expect(200)).body as {
+      paths: Record<
+        string,
+        Record<string, { 'x-feature'?: string; responses: Record<string, { description: string }> }>
+      >;
+    };
+    const gated = operations.filter((operation) => {
+      const [method, path] = operation.split(' ');
+      return document.paths[path][method.toLowerCase()]['x-feature'] !== undefined;
+    });
+    expect(gated.sort()).toEqual(Object.keys(FEATURES).sort());
+    for (const operation of gated) {
+      const [method, path] = operation.split(' ');
+      const published = document.paths[path][method.toLowerCase()];
+      expect(published['x-feature']).toBe(FEATURES[operation].feature);
+      expect(published.responses['403'].description).toContain(FEATURES[operation].feature);
+    }
+  });
+
+  it('refuses a gated operation with a body naming the feature and the plans that include it', async () => {
+    const starter = callers.find((caller) => caller.plan === 'starter') as Caller;
+    for (const [operation, gate] of Object.entries(FEATURES)) {
+      if (gate.fields) continue;
+      const [method, path] = operation.split(' ');
+      const request = t.http[method.toLowerCase() as 'get' | 'post'](path).set(starter.headers);
+      const response = await (method === 'GET' ? request : request.send({}));
+      expect({ operation, status: response.status, body: response.body }).toMatchObject({
+        operation,
+        status: 403,
+        body: {
+          statusCode: 403,
+          error: 'Forbidden',
+          feature: gate.feature,
+          plan: 'starter',
+          plans: gate.plans,
+        },
+      });
+    }
+  });
+
   it('answers every caller on every operation as the permission table says', async () => {
     const mismatches: string[] = [];
     let checked = 0;
@@ -260,7 +344,7 @@ describe('role matrix: every operation × every kind of caller', () => {
       const path = template.replace('{id}', randomUUID());
       const access = ACCESS[operation];
       for (const caller of callers) {
-        const expected = caller.expect(access, ALLOWED_STATUS[operation]);
+        const expected = caller.expect(access, ALLOWED_STATUS[operation], operation);
         const request = t.http[method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete'](
           path,
         ).set(caller.headers);
@@ -276,7 +360,7 @@ describe('role matrix: every operation × every kind of caller', () => {
       }
     }
     expect(mismatches).toEqual([]);
-    // 42 operations × (1 anonymous + 4 roles + 2 keys per permission set + 1 admin).
-    expect(checked).toBeGreaterThanOrEqual(42 * 14);
+    // 45 operations × (1 anonymous + 4 roles + 2 keys per permission set + 1 admin + 2 plans).
+    expect(checked).toBeGreaterThanOrEqual(45 * 16);
   });
 });

@@ -22,8 +22,9 @@ describe('/v1/branding', () => {
   beforeAll(async () => {
     t = await createTestApp({ env: { KAFKA_BROKERS: '', CLICKHOUSE_URL: '' } });
     sql = await connectAs('app');
-    tenant = await createTenant(t.http);
-    other = await createTenant(t.http);
+    // Enterprise: a theme of its own needs white label (test/billing covers the other plans).
+    tenant = await createTenant(t.http, { tier: 'enterprise' });
+    other = await createTenant(t.http, { tier: 'enterprise' });
     auth = bearer(tenantToken(tenant.id));
   });
   afterAll(async () => {

@@ -80,7 +80,8 @@ describe('embedded dashboard in Chromium', () => {
     t = await createTestApp({ env: { KAFKA_BROKERS: '', CLICKHOUSE_URL: '' } });
     browser = await launchChromium();
     browser.context.on('request', (request) => requests.push(request.url()));
-    tenant = await createTenant(t.http);
+    // Enterprise: a theme of its own (white label) on its embedded dashboards.
+    tenant = await createTenant(t.http, { tier: 'enterprise' });
     auth = bearer(tenantToken(tenant.id));
     await t.http.put('/v1/branding').set(auth).send(BRANDING).expect(200);
     await t.http.post('/v1/events').set(auth).send({ events }).expect(202);

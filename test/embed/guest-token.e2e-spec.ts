@@ -31,7 +31,8 @@ describe('guest tokens and /embed', () => {
 
   beforeAll(async () => {
     t = await createTestApp({ env: { KAFKA_BROKERS: '', CLICKHOUSE_URL: '' } });
-    tenant = await createTenant(t.http);
+    // Enterprise: a theme of its own (white label) on its embedded dashboards.
+    tenant = await createTenant(t.http, { tier: 'enterprise' });
     other = await createTenant(t.http);
     auth = bearer(tenantToken(tenant.id));
     otherAuth = bearer(tenantToken(other.id));

@@ -23,6 +23,8 @@ describe('Swagger document', () => {
         '/admin/tenants',
         '/admin/tenants/{id}',
         '/admin/tenants/{id}/statistics',
+        '/admin/tenants/{id}/overrides',
+        '/admin/plans',
         '/health',
         '/health/live',
         '/v1/api-keys',

@@ -72,7 +72,8 @@ describe('hostile input on every operation of the OpenAPI document', () => {
   beforeAll(async () => {
     t = await createTestApp();
     document = (await t.http.get('/docs-json').expect(200)).body as Document;
-    const tenant = await createTenant(t.http);
+    // Enterprise: every feature, so each body reaches validation (plans gate before it).
+    const tenant = await createTenant(t.http, { tier: 'enterprise' });
     tenantHeaders = { ...adminAuth, 'X-Tenant-ID': tenant.id };
   });
   afterAll(() => t.close());

@@ -10,7 +10,7 @@ import {
 } from '@nestjs/swagger';
 import { RequirePermissions } from '../../tenancy/scope/require-permissions.decorator';
 import { UuidParam } from '../../common/uuid-param';
-import { PLANS } from '../../tenancy/plans';
+import { EntitlementsService } from '../../billing/plans/entitlements.service';
 import { CurrentTenant } from '../../tenancy/scope/current-tenant';
 import type { Tenant } from '../../tenancy/tenant.entity';
 import { DashboardsService } from './dashboards.service';
@@ -20,12 +20,18 @@ import { ListDashboardsQuery } from './dto/list-dashboards.query';
 import { UpdateDashboardDto } from './dto/update-dashboard.dto';
 import { MAX_WIDGETS, WIDGET_KINDS } from './widgets';
 
-const retentionOf = (tenant: Tenant) => PLANS[tenant.tier].dataRetentionDays;
-
 @ApiTags('dashboards')
 @Controller('v1/dashboards')
 export class DashboardsController {
-  constructor(private readonly dashboards: DashboardsService) {}
+  constructor(
+    private readonly dashboards: DashboardsService,
+    private readonly entitlements: EntitlementsService,
+  ) {}
+
+  /** The tenant's retention (its plan's, or its contract's): widget ranges stay within it. */
+  private async retentionOf(tenant: Tenant): Promise<number> {
+    return (await this.entitlements.termsOf(tenant)).dataRetentionDays;
+  }
 
   @Get()
   @RequirePermissions('dashboards:read')
@@ -47,7 +53,9 @@ export class DashboardsController {
     @Body() input: CreateDashboardDto,
     @CurrentTenant() tenant: Tenant,
   ): Promise<DashboardResponse> {
-    return DashboardResponse.from(await this.dashboards.create(input, retentionOf(tenant)));
+    return DashboardResponse.from(
+      await this.dashboards.create(input, await this.retentionOf(tenant)),
+    );
   }
 
   @Get(':id')
@@ -69,7 +77,9 @@ export class DashboardsController {
     @Body() change: UpdateDashboardDto,
     @CurrentTenant() tenant: Tenant,
   ): Promise<DashboardResponse> {
-    return DashboardResponse.from(await this.dashboards.update(id, change, retentionOf(tenant)));
+    return DashboardResponse.from(
+      await this.dashboards.update(id, change, await this.retentionOf(tenant)),
+    );
   }
 
   @Delete(':id')

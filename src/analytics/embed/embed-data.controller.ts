@@ -5,7 +5,7 @@ import { Public } from '../../tenancy/scope/access-policy';
 import { bearerToken } from '../../tenancy/scope/bearer-token';
 import { isEmbedOrigin } from '../../branding/embed-origin';
 import { isUuid } from '../../common/uuid';
-import { PLANS } from '../../tenancy/plans';
+import { EntitlementsService } from '../../billing/plans/entitlements.service';
 import { CostedQuery } from '../cost/costed-query.decorator';
 import { chargeQueryTo } from '../cost/query-cost.interceptor';
 import { WidgetRunner } from '../dashboards/widget.runner';
@@ -29,6 +29,7 @@ export class EmbedDataController {
   constructor(
     private readonly access: EmbedAccessService,
     private readonly runner: WidgetRunner,
+    private readonly entitlements: EntitlementsService,
   ) {}
 
   @Get('dashboards/:id/widgets/:widgetId')
@@ -58,7 +59,7 @@ export class EmbedDataController {
           return this.runner.run(widget, {
             tenantId: tenant.id,
             timezone,
-            retentionDays: PLANS[tenant.tier].dataRetentionDays,
+            retentionDays: (await this.entitlements.termsOf(tenant)).dataRetentionDays,
             properties: Object.entries(claims.filters),
             now: Date.now(),
           });

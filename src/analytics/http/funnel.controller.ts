@@ -6,6 +6,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { RequireFeature } from '../../tenancy/scope/require-feature.decorator';
 import { RequirePermissions } from '../../tenancy/scope/require-permissions.decorator';
 import { CostedQuery } from '../cost/costed-query.decorator';
 import { CurrentTenant } from '../../tenancy/scope/current-tenant';
@@ -38,6 +39,7 @@ export class FunnelController {
   @Post('funnel')
   @HttpCode(200)
   @RequirePermissions('analytics:read')
+  @RequireFeature('funnels_retention')
   @CostedQuery('funnel')
   @ApiOperation({
     summary: 'Users reaching each step of a funnel in order within a time window',

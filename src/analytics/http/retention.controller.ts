@@ -6,6 +6,7 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
+import { RequireFeature } from '../../tenancy/scope/require-feature.decorator';
 import { RequirePermissions } from '../../tenancy/scope/require-permissions.decorator';
 import { CostedQuery } from '../cost/costed-query.decorator';
 import { CurrentTenant } from '../../tenancy/scope/current-tenant';
@@ -39,6 +40,7 @@ export class RetentionController {
 
   @Get('retention')
   @RequirePermissions('analytics:read')
+  @RequireFeature('funnels_retention')
   @CostedQuery('retention')
   @ApiOperation({
     summary: 'Cohorts by first event and the share of each coming back, day by day or week by week',

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PLANS } from '../../tenancy/plans';
+import { EntitlementsService } from '../../billing/plans/entitlements.service';
 import { TenantSettingsService } from '../../tenancy/settings/tenant-settings.service';
 import { TimezoneRulesService } from '../../tenancy/settings/timezone-rules.service';
 import type { Tenant } from '../../tenancy/tenant.entity';
@@ -7,7 +7,8 @@ import { type AnalyticsQuery, type ParseOptions, readSharedQuery } from './analy
 
 /**
  * The shared query parameters of every analytics route (from, to, event_type, property.<key>),
- * read against the tenant: the timezone of its settings and its plan's retention. One 400 names
+ * read against the tenant: the timezone of its settings and its plan's retention (its terms,
+ * overrides included). One 400 names
  * every problem, the route's own included.
  */
 @Injectable()
@@ -15,6 +16,7 @@ export class AnalyticsQueryService {
   constructor(
     private readonly settings: TenantSettingsService,
     private readonly timezones: TimezoneRulesService,
+    private readonly entitlements: EntitlementsService,
   ) {}
 
   async parse(
@@ -23,13 +25,14 @@ export class AnalyticsQueryService {
     options: ParseOptions = {},
   ): Promise<AnalyticsQuery> {
     const settings = await this.settings.get();
+    const terms = await this.entitlements.termsOf(tenant);
     return readSharedQuery(
       raw,
       {
         tenantId: tenant.id,
         // A zone saved before the timezone rules (`utc`) is read under a name every store knows.
         timezone: await this.timezones.usable(settings.timezone),
-        retentionDays: PLANS[tenant.tier].dataRetentionDays,
+        retentionDays: terms.dataRetentionDays,
         now: Date.now(),
       },
       options,

@@ -10,6 +10,8 @@ import {
 } from '@nestjs/swagger';
 import { UuidParam } from '../../common/uuid-param';
 import { Caller } from '../../tenancy/scope/caller';
+import { CurrentTenant } from '../../tenancy/scope/current-tenant';
+import type { Tenant } from '../../tenancy/tenant.entity';
 import { RequirePermissions } from '../../tenancy/scope/require-permissions.decorator';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyResponse, CreatedApiKeyResponse } from './dto/api-key.response';
@@ -24,12 +26,17 @@ export class ApiKeysController {
   @RequirePermissions('api_keys:write')
   @ApiOperation({ summary: 'Create an API key; the key is shown in this answer only' })
   @ApiCreatedResponse({ type: CreatedApiKeyResponse })
-  @ApiForbiddenResponse({ description: 'A scope beyond the caller’s own permissions' })
+  @ApiForbiddenResponse({
+    description:
+      'A scope beyond the caller’s own permissions; events:write past the plan’s event ' +
+      'sources limit (`resource`, `limit`, `current`)',
+  })
   async create(
     @Body() input: CreateApiKeyDto,
     @Caller() caller: Caller,
+    @CurrentTenant() tenant: Tenant,
   ): Promise<CreatedApiKeyResponse> {
-    const { key, record } = await this.apiKeys.create(input, caller);
+    const { key, record } = await this.apiKeys.create(input, caller, tenant);
     return { ...ApiKeyResponse.from(record), key };
   }
 

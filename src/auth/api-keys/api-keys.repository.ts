@@ -12,6 +12,21 @@ export class ApiKeysRepository {
     return this.tenantContext.manager.getRepository(ApiKey);
   }
 
+  /**
+   * The tenant's event sources (live keys holding events:write), counted under a transaction
+   * lock of that count, so two creations at once cannot both see room for one more.
+   */
+  async countLiveEventSourcesLocked(): Promise<number> {
+    await this.tenantContext.manager.query(
+      "SELECT pg_advisory_xact_lock(hashtextextended('tenantry.event_sources:' || $1, 0))",
+      [this.tenantContext.tenantId],
+    );
+    const [{ count }] = await this.tenantContext.manager.query<{ count: string }[]>(
+      "SELECT count(*)::bigint AS count FROM api_keys WHERE revoked_at IS NULL AND 'events:write' = ANY (scopes)",
+    );
+    return Number(count);
+  }
+
   insert(
     values: Pick<ApiKey, 'tenantId' | 'name' | 'prefix' | 'secretHash' | 'scopes'>,
   ): Promise<ApiKey> {

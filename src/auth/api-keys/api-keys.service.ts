@@ -3,6 +3,8 @@ import { assertMayGrant } from '../grant-policy';
 import { ResourceNotFoundException } from '../../tenancy/scope/resource-not-found.exception';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { AuditService } from '../../audit/audit.service';
+import { EntitlementsService } from '../../billing/plans/entitlements.service';
+import type { Tenant } from '../../tenancy/tenant.entity';
 import { sha256Hex } from '../../common/sha256';
 import { compactUuid, expandUuid } from '../../common/uuid';
 import { TenantContext } from '../../tenancy/scope/tenant.context';
@@ -25,13 +27,19 @@ export class ApiKeysService {
     private readonly keys: ApiKeysRepository,
     private readonly tenants: TenantsService,
     private readonly audit: AuditService,
+    private readonly entitlements: EntitlementsService,
   ) {}
 
   /**
    * Creates a key for the current tenant and returns it once, in full. A key never holds more
-   * than its creator: scopes beyond the caller's own permissions are refused.
+   * than its creator: scopes beyond the caller's own permissions are refused. With `tenant`, a
+   * key holding events:write counts against the plan's event sources limit.
    */
-  async create(input: CreateApiKeyDto, caller: Caller): Promise<{ key: string; record: ApiKey }> {
+  async create(
+    input: CreateApiKeyDto,
+    caller: Caller,
+    tenant?: Tenant,
+  ): Promise<{ key: string; record: ApiKey }> {
     assertMayGrant(
       caller,
       input.scopes,
@@ -41,6 +49,12 @@ export class ApiKeysService {
         fieldMessage: `scopes beyond your own: ${missing}`,
       }),
     );
+    // A key with events:write is an event source: the plan limits how many are live.
+    if (tenant && input.scopes.includes('events:write')) {
+      await this.entitlements.assertBelowLimit(tenant, 'event_sources', () =>
+        this.keys.countLiveEventSourcesLocked(),
+      );
+    }
     const tenantId = this.tenantContext.tenantId;
     const prefix = `${compactUuid(tenantId)}${randomBytes(4).toString('hex')}`;
     const key = `tk_${prefix}_${randomBytes(32).toString('base64url')}`;

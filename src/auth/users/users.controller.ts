@@ -11,6 +11,8 @@ import {
 } from '@nestjs/swagger';
 import { UuidParam } from '../../common/uuid-param';
 import { Caller } from '../../tenancy/scope/caller';
+import { CurrentTenant } from '../../tenancy/scope/current-tenant';
+import type { Tenant } from '../../tenancy/tenant.entity';
 import { RequirePermissions } from '../../tenancy/scope/require-permissions.decorator';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQuery } from './dto/list-users.query';
@@ -30,10 +32,15 @@ export class UsersController {
   @ApiConflictResponse({ description: 'The email is already used in this tenant' })
   @ApiForbiddenResponse({
     description:
-      'A role holding permissions the caller lacks (names `role`); only owners create owners',
+      'A role holding permissions the caller lacks (names `role`); only owners create owners; ' +
+      "the plan's users limit is reached (`resource`, `limit`, `current`)",
   })
-  async create(@Body() input: CreateUserDto, @Caller() caller: Caller): Promise<UserResponse> {
-    return UserResponse.from(await this.users.create(input, caller));
+  async create(
+    @Body() input: CreateUserDto,
+    @Caller() caller: Caller,
+    @CurrentTenant() tenant: Tenant,
+  ): Promise<UserResponse> {
+    return UserResponse.from(await this.users.create(input, caller, tenant));
   }
 
   @Get()
@@ -62,14 +69,16 @@ export class UsersController {
   @ApiConflictResponse({ description: 'Would leave the tenant without an active owner' })
   @ApiForbiddenResponse({
     description:
-      'A role, or a user whose role, holds permissions the caller lacks; only owners grant, change or remove the owner role',
+      'A role, or a user whose role, holds permissions the caller lacks; only owners grant, change or remove the owner role; ' +
+      "re-enabling a user past the plan's users limit (`resource`, `limit`, `current`)",
   })
   async update(
     @UuidParam('id') id: string,
     @Body() change: UpdateUserDto,
     @Caller() caller: Caller,
+    @CurrentTenant() tenant: Tenant,
   ): Promise<UserResponse> {
-    return UserResponse.from(await this.users.update(id, change, caller));
+    return UserResponse.from(await this.users.update(id, change, caller, tenant));
   }
 
   @Delete(':id')

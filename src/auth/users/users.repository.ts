@@ -14,6 +14,18 @@ export class UsersRepository {
     return this.tenantContext.manager.getRepository(User);
   }
 
+  /**
+   * The tenant's active users, counted under a transaction lock of the tenant's user count, so
+   * two additions at once cannot both see room for one more (the plan's users limit).
+   */
+  async countActiveLocked(): Promise<number> {
+    await this.tenantContext.manager.query(
+      "SELECT pg_advisory_xact_lock(hashtextextended('tenantry.users:' || $1, 0))",
+      [this.tenantContext.tenantId],
+    );
+    return this.users.countBy({ status: 'active' });
+  }
+
   insert(values: Pick<User, 'tenantId' | 'email' | 'role' | 'passwordHash'>): Promise<User> {
     return this.users.save(this.users.create(values));
   }

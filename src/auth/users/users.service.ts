@@ -5,6 +5,8 @@ import { assertMayGrant } from '../grant-policy';
 import { permissionsOf, type Role } from '../permissions';
 import { ResourceNotFoundException } from '../../tenancy/scope/resource-not-found.exception';
 import { AuditService } from '../../audit/audit.service';
+import { EntitlementsService } from '../../billing/plans/entitlements.service';
+import type { Tenant } from '../../tenancy/tenant.entity';
 import { Page } from '../../common/pagination';
 import { isUniqueViolation } from '../../common/postgres-errors';
 import { TenantContext } from '../../tenancy/scope/tenant.context';
@@ -23,11 +25,17 @@ export class UsersService {
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly audit: AuditService,
+    private readonly entitlements: EntitlementsService,
   ) {}
 
-  async create(input: CreateUserDto, caller: Caller): Promise<User> {
+  /**
+   * `tenant`, when given, holds the addition to its plan's users limit (403 with the limit and
+   * the count when reached); a new tenant's first owner is made without it.
+   */
+  async create(input: CreateUserDto, caller: Caller, tenant?: Tenant): Promise<User> {
     if (input.role === 'owner') this.assertMayManageOwners(caller);
     this.assertMayGrantRole(caller, input.role, null);
+    if (tenant) await this.assertRoomForOneMore(tenant);
     const passwordHash = input.password ? await this.hasher.hash(input.password) : null;
     try {
       const user = await this.users.insert({
@@ -75,19 +83,28 @@ export class UsersService {
    * role and the write that follows see the same row (a promotion committed in between would
    * otherwise let a weaker caller disable the freshly promoted user, or write back the old role).
    */
+  /** Active users count against the plan; disabled ones do not. A downgrade keeps them all. */
+  private async assertRoomForOneMore(tenant: Tenant): Promise<void> {
+    await this.entitlements.assertBelowLimit(tenant, 'users', () => this.users.countActiveLocked());
+  }
+
   private async getLocked(id: string): Promise<User> {
     const user = await this.users.findByIdForUpdate(id);
     if (!user) throw new ResourceNotFoundException('user', id);
     return user;
   }
 
-  async update(id: string, change: UpdateUserDto, caller: Caller): Promise<User> {
+  /** Re-enabling a disabled user counts against the plan's users limit like adding one. */
+  async update(id: string, change: UpdateUserDto, caller: Caller, tenant?: Tenant): Promise<User> {
     await this.users.lockActiveOwners();
     const user = await this.getLocked(id);
     if (user.role === 'owner' || change.role === 'owner') this.assertMayManageOwners(caller);
     this.assertMayManage(caller, user);
     if (change.role) this.assertMayGrantRole(caller, change.role, user.id);
     const next = { role: change.role ?? user.role, status: change.status ?? user.status };
+    if (tenant && user.status !== 'active' && next.status === 'active') {
+      await this.assertRoomForOneMore(tenant);
+    }
     if (this.isActiveOwner(user) && !(next.role === 'owner' && next.status === 'active')) {
       await this.assertAnotherActiveOwner(user.id);
     }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import type { FieldError } from '../../common/field-error';
-import { PLANS } from '../../tenancy/plans';
+import { EntitlementsService } from '../../billing/plans/entitlements.service';
 import type { Tenant } from '../../tenancy/tenant.entity';
 import { checkEvent, type IncomingEvent } from '../events/event-contract';
 import { EVENT_SINK, type EventSink, SinkUnavailableError } from '../pipeline/event-sink';
@@ -39,6 +39,7 @@ export class EventIntakeService {
     private readonly usage: UsageMeter,
     @InjectMetric(EVENTS_ACCEPTED) private readonly acceptedTotal: Counter<string>,
     @InjectMetric(EVENTS_REJECTED) private readonly rejectedTotal: Counter<string>,
+    private readonly entitlements: EntitlementsService,
   ) {}
 
   async accept(tenant: Tenant, body: unknown, receivedAt: Date): Promise<Outcome> {
@@ -50,7 +51,7 @@ export class EventIntakeService {
       };
     }
     const { items, batch } = unwrapped;
-    const retentionDays = PLANS[tenant.tier].dataRetentionDays;
+    const retentionDays = (await this.entitlements.termsOf(tenant)).dataRetentionDays;
     const now = receivedAt.getTime();
     const accepted: IncomingEvent[] = [];
     const rejected: Rejection[] = [];

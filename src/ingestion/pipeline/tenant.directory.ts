@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PLANS } from '../../tenancy/plans';
+import { EntitlementsService } from '../../billing/plans/entitlements.service';
 import type { TenantStatus, TenantTier } from '../../tenancy/tenant.entity';
 import { TenantsService } from '../../tenancy/tenants.service';
 
@@ -20,7 +20,10 @@ const TTL_MS = 5_000;
 export class TenantDirectory {
   private readonly cache = new Map<string, { facts: TenantFacts | null; until: number }>();
 
-  constructor(private readonly tenants: TenantsService) {}
+  constructor(
+    private readonly tenants: TenantsService,
+    private readonly entitlements: EntitlementsService,
+  ) {}
 
   async get(tenantId: string): Promise<TenantFacts | null> {
     const now = Date.now();
@@ -31,7 +34,7 @@ export class TenantDirectory {
       ? {
           status: tenant.status,
           tier: tenant.tier,
-          retentionDays: PLANS[tenant.tier].dataRetentionDays,
+          retentionDays: (await this.entitlements.termsOf(tenant)).dataRetentionDays,
         }
       : null;
     if (this.cache.size > 100_000) this.cache.clear();

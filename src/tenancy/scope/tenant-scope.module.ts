@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { AuditModule } from '../../audit/audit.module';
 import { AuthModule } from '../../auth/auth.module';
+import { PlansModule } from '../../billing/plans/plans.module';
 import { TenancyModule } from '../tenancy.module';
 import { DeclaredAccessGuard } from './declared-access.guard';
 import { PlatformAdminGuard } from './platform-admin.guard';
@@ -17,7 +18,7 @@ import { TenantResolver } from './tenant.resolver';
  * (TenantContext itself is provided by DatabaseModule: every repository needs it.)
  */
 @Module({
-  imports: [AuthModule, TenancyModule, AuditModule],
+  imports: [AuthModule, TenancyModule, AuditModule, PlansModule],
   providers: [
     TenantResolver,
     PlatformAdminGuard,

@@ -32,6 +32,21 @@ export function baselineBodies(f: SweepFixture): Record<string, () => Record<str
       return { name: 'Sweep tenant', slug, owner_email: `owner@${slug}.example` };
     },
     'PATCH /admin/tenants/{id}': () => ({ name: 'Sweep victim' }),
+    // The seeded enterprise figures: a version the sweep adds changes nothing other suites see.
+    'POST /admin/plans': () => ({
+      code: 'enterprise',
+      price_cents_per_month: 249_900,
+      events_per_month: 100_000_000,
+      over_quota: 'overage',
+      overage_cents_per_1000_events: 3,
+      api_requests_per_minute: 2000,
+      storage_gb: 500,
+      users: null,
+      event_sources: null,
+      data_retention_days: 730,
+      features: ['white_label', 'sso', 'funnels_retention'],
+    }),
+    'PUT /admin/tenants/{id}/overrides': () => ({ users: 50 }),
     'PATCH /v1/settings': () => ({ timezone: 'UTC' }),
     'POST /v1/events': () => sweepEvent(),
     'PUT /v1/branding': () => ({
