@@ -71,7 +71,9 @@ export async function benchIngestion(
   const base = { ...stack, ...process.env } as Record<string, string>;
   if (!base.KAFKA_BROKERS || !base.CLICKHOUSE_URL)
     throw new Error('the ingestion bench needs Kafka and ClickHouse running');
-  const database = `${stack.DATABASE_NAME ?? 'tenantry'}_ingest_bench`;
+  // BENCH_DATABASE_PREFIX keeps parallel runs on one machine (several worktrees) apart.
+  const prefix = process.env.BENCH_DATABASE_PREFIX ?? stack.DATABASE_NAME ?? 'tenantry';
+  const database = `${prefix}_ingest_bench`;
   log(`ingestion: preparing database ${database}`);
   await recreateDatabase(
     {
@@ -94,8 +96,12 @@ export async function benchIngestion(
     JWT_SECRET: randomBytes(32).toString('hex'),
     PLATFORM_ADMIN_EMAIL: 'bench@tenantry.localhost',
     PLATFORM_ADMIN_PASSWORD: adminPassword,
-    CLICKHOUSE_DATABASE: 'tenantry_bench',
+    CLICKHOUSE_DATABASE: process.env.BENCH_DATABASE_PREFIX
+      ? `${process.env.BENCH_DATABASE_PREFIX}_bench`
+      : 'tenantry_bench',
     LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
+    // The tenant rate limit is checked on every batch but never reached: throughput, not a refusal.
+    TENANT_RATE_LIMIT_PER_MINUTE: '100000000',
   };
 
   const clickhouse = await benchPipeline(

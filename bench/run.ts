@@ -11,6 +11,7 @@ import {
 } from './analytics.bench';
 import { benchEventValidation } from './event-validation.bench';
 import { benchIngestion, printIngestion } from './ingestion.bench';
+import { benchRateLimit, printRateLimit } from './rate-limit.bench';
 import { benchTenantTransaction, printTenantTransaction } from './tenant-transaction.bench';
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
   const analyticsOptions = parseAnalyticsOptions(process.argv.slice(2));
   const validation = benchEventValidation(log);
   const tx = await benchTenantTransaction(log);
+  const rateLimit = await benchRateLimit(log);
   const ingestion = await benchIngestion(log);
   const analytics = await benchAnalytics(log, analyticsOptions);
 
@@ -31,6 +33,8 @@ async function main(): Promise<void> {
   );
 
   printTenantTransaction(tx);
+
+  printRateLimit(rateLimit);
 
   printIngestion(ingestion);
 
@@ -47,6 +51,7 @@ async function main(): Promise<void> {
         machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) },
         eventValidation: validation,
         tenantTransaction: tx,
+        rateLimit,
         ingestion,
         analytics,
       },

@@ -64,6 +64,8 @@ export async function benchTenantTransaction(
     JWT_SECRET: jwtSecret,
     PLATFORM_ADMIN_EMAIL: 'bench@tenantry.localhost',
     PLATFORM_ADMIN_PASSWORD: adminPassword,
+    // The transaction alone, against a baseline without the limiter (its cost: rate-limit.bench).
+    TENANT_RATE_LIMIT_PER_MINUTE: 'off',
   });
   const root: DynamicModule = {
     module: BenchAppModule,

@@ -17,6 +17,7 @@ import { CreateDashboards1763900000021 } from './1763900000021-create-dashboards
 import { CrossTenantDashboards1763900000022 } from './1763900000022-cross-tenant-dashboards';
 import { PlatformRole1763900000030 } from './1763900000030-platform-role';
 import { CreatePlans1763900000040 } from './1763900000040-create-plans';
+import { UsageStorage1763900000050 } from './1763900000050-usage-storage';
 import { CreateInvoices1763900000060 } from './1763900000060-create-invoices';
 import { InvoiceReaders1763900000061 } from './1763900000061-invoice-readers';
 
@@ -41,6 +42,7 @@ export const ALL_MIGRATIONS = [
   CrossTenantDashboards1763900000022,
   PlatformRole1763900000030,
   CreatePlans1763900000040,
+  UsageStorage1763900000050,
   CreateInvoices1763900000060,
   InvoiceReaders1763900000061,
 ];

@@ -6,6 +6,7 @@ import { RollupsModule } from './analytics/rollups/rollups.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { BillingModule } from './billing/billing.module';
+import { StorageUsageModule } from './billing/storage/storage-usage.module';
 import { BrandingModule } from './branding/branding.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { createValidationPipe } from './common/validation.pipe';
@@ -60,7 +61,11 @@ export class AppModule {
     const environment = validateEnvironment(process.env);
     return {
       module: AppModule,
-      imports: [config, RollupsModule.register(environment.REDIS_URL, environment.DATABASE_NAME)],
+      imports: [
+        config,
+        RollupsModule.register(environment.REDIS_URL, environment.DATABASE_NAME),
+        StorageUsageModule.register(environment.REDIS_URL),
+      ],
     };
   }
 }

@@ -70,6 +70,13 @@ import { UsersService } from './users/users.service';
     PlatformAdminsRepository,
   ],
   // UsersRepository: the tenant pipeline checks a user token's user on every request.
-  exports: [CredentialsService, UsersService, UsersRepository, PasswordSetupService, JwtModule],
+  exports: [
+    CredentialsService,
+    UsersService,
+    UsersRepository,
+    ApiKeysService,
+    PasswordSetupService,
+    JwtModule,
+  ],
 })
 export class AuthModule {}

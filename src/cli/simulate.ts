@@ -20,6 +20,8 @@ interface Tally {
   accepted: number;
   rejected: number;
   failedRequests: number;
+  /** Batches refused with 429 by the tenant's plan rate limit: the platform working, not a failure. */
+  rateLimited: number;
   latenciesMs: number[];
 }
 
@@ -30,7 +32,14 @@ async function main(): Promise<void> {
   const tenants = await ensureTenants(options.url, options.tenants, log, options.slugs);
   const pick = tenantPicker(tenants);
   const send = options.via === 'http' ? httpSender(options) : await kafkaSender();
-  const tally: Tally = { sent: 0, accepted: 0, rejected: 0, failedRequests: 0, latenciesMs: [] };
+  const tally: Tally = {
+    sent: 0,
+    accepted: 0,
+    rejected: 0,
+    failedRequests: 0,
+    rateLimited: 0,
+    latenciesMs: [],
+  };
 
   const bar = new SingleBar({
     format:
@@ -84,6 +93,9 @@ async function main(): Promise<void> {
   console.log(`  rejected       ${tally.rejected}`);
   console.log(`  failed sends   ${tally.failedRequests}`);
   console.log(
+    `  rate limited   ${tally.rateLimited} batches (429: the tenant's plan requests per minute)`,
+  );
+  console.log(
     `  send latency   p50 ${at(0.5).toFixed(1)} ms, p99 ${at(0.99).toFixed(1)} ms (per batch of ${options.batch})`,
   );
   if (tally.failedRequests > 0) process.exitCode = 1;
@@ -109,6 +121,8 @@ function httpSender(options: SimulatorOptions): Sender {
       if (response.status === 202) {
         tally.accepted += body.accepted ?? 0;
         tally.rejected += body.rejected?.length ?? 0;
+      } else if (response.status === 429) {
+        tally.rateLimited += 1;
       } else {
         tally.failedRequests += 1;
       }

@@ -299,6 +299,16 @@ export class Environment {
   @IsInt()
   @Min(1)
   LOGIN_RATE_LIMIT_PER_MINUTE = 20;
+
+  /**
+   * Tenant API requests per minute: `plan` (each tenant's plan figure), `off` (no tenant limit:
+   * an operator's switch, and the benchmark's baseline), or one number for every tenant (load
+   * tests and benchmarks; production leaves the plan in charge).
+   */
+  @Matches(/^(plan|off|[1-9]\d{0,8})$/, {
+    message: 'TENANT_RATE_LIMIT_PER_MINUTE must be plan, off or a positive integer',
+  })
+  TENANT_RATE_LIMIT_PER_MINUTE = 'plan';
 }
 
 /**

@@ -10,6 +10,8 @@ import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { AuthModule } from '../auth/auth.module';
 import type { Environment } from '../config/environment';
+import { QuotaModule } from '../billing/quota/quota.module';
+import { UsageMeteringModule } from '../billing/usage/usage-metering.module';
 import { TenancyModule } from '../tenancy/tenancy.module';
 import { TenantContext } from '../tenancy/scope/tenant.context';
 import { EventIntakeService, EVENTS_ACCEPTED, EVENTS_REJECTED } from './http/event-intake.service';
@@ -38,8 +40,6 @@ import { InProcessEventSink } from './pipeline/in-process-event-sink';
 import { MessageOriginResolver } from './pipeline/message-origin.resolver';
 import { ProducerAuthenticator } from './pipeline/producer.authenticator';
 import { TenantDirectory } from './pipeline/tenant.directory';
-import { UsageMeter } from './pipeline/usage.meter';
-import { UsageRepository } from './pipeline/usage.repository';
 import { ClickHouseEventStore, type ClickHouseUser } from './store/clickhouse-event.store';
 import { EVENT_STORE, type EventStore } from './store/event-store';
 import { PostgresEventStore } from './store/postgres-event.store';
@@ -58,7 +58,7 @@ function clickhouseUser(config: Config, role: 'WRITER' | 'READER'): ClickHouseUs
  * transport's batch processor, the group-commit writer, the event store, usage metering.
  */
 @Module({
-  imports: [AuthModule, PlansModule, TenancyModule],
+  imports: [AuthModule, PlansModule, TenancyModule, UsageMeteringModule, QuotaModule],
   controllers: [EventsController],
   providers: [
     {
@@ -132,8 +132,6 @@ function clickhouseUser(config: Config, role: 'WRITER' | 'READER'): ClickHouseUs
     EventWriter,
     EventBatchProcessor,
     TenantDirectory,
-    UsageMeter,
-    UsageRepository,
     ConsumerMonitor,
     AppMessageSigner,
     ProducerAuthenticator,
@@ -200,7 +198,6 @@ function clickhouseUser(config: Config, role: 'WRITER' | 'READER'): ClickHouseUs
     EventBatchProcessor,
     EventWriter,
     KAFKA_CLIENT,
-    UsageMeter,
     ConsumerMonitor,
     AppMessageSigner,
     ProducerAuthenticator,

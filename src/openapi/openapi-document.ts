@@ -8,6 +8,11 @@ import {
   INVALID_INPUT_RESPONSE_SCHEMA,
   TENANT_HEADER_400,
 } from './error-responses';
+import {
+  RATE_LIMIT_HEADER_REFS,
+  RATE_LIMIT_HEADERS,
+  RATE_LIMITED_RESPONSE_SCHEMA,
+} from '../billing/rate-limits/rate-limit-openapi';
 
 /** The OpenAPI version the document is published in (JSON Schema 2020-12 schemas). */
 export const OPENAPI_VERSION = '3.1.0';
@@ -61,6 +66,8 @@ export function completeDocument(document: OpenAPIObject): OpenAPIObject {
   schemas.FieldError = FIELD_ERROR_SCHEMA;
   schemas.ErrorResponse = ERROR_RESPONSE_SCHEMA;
   schemas.InvalidInputResponse = INVALID_INPUT_RESPONSE_SCHEMA;
+  schemas.RateLimitedResponse = RATE_LIMITED_RESPONSE_SCHEMA;
+  components.headers = { ...components.headers, ...structuredClone(RATE_LIMIT_HEADERS) };
 
   for (const [path, item] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(item as Record<string, Json>)) {
@@ -122,6 +129,16 @@ function completeOperation(path: string, operation: Json): void {
   }
   // Every path parameter names a resource the route looks up.
   if (/\{[^}]+\}/.test(path)) ensure('404');
+
+  // Every answer to a counted tenant request carries the tenant's rate-limit state.
+  if (access?.kind === 'tenant') {
+    for (const response of Object.values(responses)) {
+      response.headers = {
+        ...structuredClone(RATE_LIMIT_HEADER_REFS),
+        ...(response.headers as Json | undefined),
+      };
+    }
+  }
 
   for (const [status, response] of Object.entries(responses)) {
     if (!/^[45]\d\d$/.test(status)) continue;

@@ -33,6 +33,7 @@ import { TenantsService } from './tenants.service';
   ],
   exports: [
     TenantsService,
+    TenantStatisticsService,
     TenantSettingsService,
     TimezoneRulesService,
     TenantProvisioningRegistry,

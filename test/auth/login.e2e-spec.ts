@@ -22,7 +22,8 @@ describe('/auth login, refresh, logout, me', () => {
   beforeAll(async () => {
     t = await createTestApp();
     sql = await connectAs('app');
-    tenant = await createTenant(t.http);
+    // Growth: the tests below add more users than starter's five.
+    tenant = await createTenant(t.http, { tier: 'growth' });
     const created = await t.http
       .post('/v1/users')
       .set({ ...adminAuth, 'X-Tenant-ID': tenant.id })

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { restoreSeededPlans } from '../support/plans';
 import { PERMISSIONS, type Permission, ROLE_PERMISSIONS, ROLES } from '../../src/auth/permissions';
 import {
   adminAuth,
@@ -46,6 +47,8 @@ const ACCESS: Record<string, Access> = {
   'GET /v1/analytics/breakdown': ['analytics:read'],
   'POST /v1/analytics/funnel': ['analytics:read'],
   'GET /v1/analytics/retention': ['analytics:read'],
+  'GET /v1/usage': ['settings:read'],
+  'GET /v1/usage/daily': ['settings:read'],
   'GET /v1/usage/queries': ['analytics:read'],
   'GET /v1/branding': ['settings:read'],
   'PUT /v1/branding': ['settings:write'],
@@ -108,6 +111,8 @@ const ALLOWED_STATUS: Record<string, number> = {
   'GET /v1/analytics/breakdown': 200,
   'POST /v1/analytics/funnel': 400,
   'GET /v1/analytics/retention': 200,
+  'GET /v1/usage': 200,
+  'GET /v1/usage/daily': 200,
   'GET /v1/usage/queries': 200,
   'GET /v1/branding': 200,
   'PUT /v1/branding': 400,
@@ -150,6 +155,8 @@ describe('role matrix: every operation × every kind of caller', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
+    // Plans as seeded (an earlier suite may have added versions): the features below are theirs.
+    await restoreSeededPlans(t.http);
     const document = (await t.http.get('/docs-json').expect(200)).body as {
       paths: Record<string, Record<string, { 'x-access'?: unknown }>>;
     };

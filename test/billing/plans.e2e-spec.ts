@@ -8,6 +8,7 @@ import {
   TestApp,
   tenantToken,
 } from '../support/test-app';
+import { restoreSeededPlans } from '../support/plans';
 import { asTenant, connectAs, sqlState } from '../support/sql';
 
 /**
@@ -26,6 +27,8 @@ describe('plans and entitlements', () => {
     owner = await connectAs('owner');
     platform = await connectAs('platform');
     app = await connectAs('app');
+    // Whatever an earlier suite added, these tests start from the seeded figures.
+    await restoreSeededPlans(t.http);
   });
   afterAll(async () => {
     await Promise.all([owner.end(), platform.end(), app.end()]);

@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { restoreSeededPlans } from '../support/plans';
 import { adminAuth, bearer, createTenant, createTestApp, TestApp } from '../support/test-app';
 
 const REPO_ROOT = join(__dirname, '..', '..');
@@ -66,6 +67,8 @@ describe('OpenAPI conformance fuzz (Schemathesis)', () => {
     t = await createTestApp();
   }, 300_000);
   afterAll(async () => {
+    // The fuzzer adds plan versions: later suites get the seeded catalogue back.
+    if (t) await restoreSeededPlans(t.http);
     await t?.close();
     rmSync(work, { recursive: true, force: true });
   });

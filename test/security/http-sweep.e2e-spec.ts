@@ -17,6 +17,7 @@ import {
 } from './support/sweep-fixture';
 import { planProbes, type Probe } from './support/sweep-plan';
 import { type Call, CALL_BUDGET_MS, runCall } from './support/sweep-runner';
+import { restoreSeededPlans } from '../support/plans';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -315,7 +316,12 @@ function sweepStore(
       fixture = await buildFixture(t.http);
       await seedEvents(t, fixture);
     }, 120_000);
-    afterAll(() => t?.close());
+    afterAll(async () => {
+      // The sweep adds plan versions (some of its changes are valid): later suites get the
+      // seeded catalogue back.
+      if (t) await restoreSeededPlans(t.http);
+      await t?.close();
+    });
 
     it('has a baseline body for every operation that takes one (a new body route needs one)', () => {
       const bodies = baselineBodies(fixture);

@@ -29,6 +29,8 @@ export function testEnvironment(): Record<string, string> {
     BASE_DOMAIN: TEST_BASE_DOMAIN,
     // Every test logs in from 127.0.0.1; only the rate-limit test sets a low limit.
     LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
+    // Likewise per tenant: suites drive one tenant hard; the rate-limit tests use the plans'.
+    TENANT_RATE_LIMIT_PER_MINUTE: '1000000',
     // Ingestion: a test database in ClickHouse, a topic of the test run's own, and no consumer
     // unless a test starts one (with a topic and group of its own: see test/support/ingestion.ts).
     // The same name in ClickHouse, so TEST_DATABASE_NAME gives a second run its own of both.

@@ -14,7 +14,7 @@ export class TenantPlanPeriodsRepository {
     return this.tenantContext.manager.getRepository(TenantPlanPeriod);
   }
 
-  /** Closes the open period at the transaction's time; the closed row, if one was open. */
+  /** Closes the open period (if any) at the transaction's time. */
   async closeOpen(): Promise<void> {
     await this.tenantContext.manager.query(
       `UPDATE tenant_plan_periods SET effective_until = now()

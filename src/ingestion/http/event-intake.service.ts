@@ -6,7 +6,13 @@ import { EntitlementsService } from '../../billing/plans/entitlements.service';
 import type { Tenant } from '../../tenancy/tenant.entity';
 import { checkEvent, type IncomingEvent } from '../events/event-contract';
 import { EVENT_SINK, type EventSink, SinkUnavailableError } from '../pipeline/event-sink';
-import { UsageMeter } from '../pipeline/usage.meter';
+import {
+  QuotaService,
+  quotaError,
+  type QuotaDecision,
+} from '../../billing/quota/quota.service';
+import { UsageMeter } from '../../billing/usage/usage.meter';
+import type { Actor } from '../../tenancy/scope/actor';
 
 export const MAX_EVENTS_PER_REQUEST = 1000;
 export const EVENTS_ACCEPTED = 'tenantry_events_accepted_total';
@@ -22,9 +28,22 @@ export interface IntakeResult {
   rejected: Rejection[];
 }
 
+/** The 429 of a request none of whose events fits in the month's quota. */
+export interface QuotaExceededBody {
+  statusCode: 429;
+  error: 'Too Many Requests';
+  message: string;
+  reason: 'quota_exceeded';
+  quota: number;
+  used: number;
+  resets_at: string;
+  errors: FieldError[];
+}
+
 type Outcome =
   | { kind: 'accepted'; body: IntakeResult }
   | { kind: 'invalid'; body: Record<string, unknown> }
+  | { kind: 'quota_exceeded'; body: QuotaExceededBody; retryAfterSeconds: number }
   | { kind: 'unavailable' };
 
 /**
@@ -37,12 +56,13 @@ export class EventIntakeService {
   constructor(
     @Inject(EVENT_SINK) private readonly sink: EventSink,
     private readonly usage: UsageMeter,
+    private readonly quota: QuotaService,
     @InjectMetric(EVENTS_ACCEPTED) private readonly acceptedTotal: Counter<string>,
     @InjectMetric(EVENTS_REJECTED) private readonly rejectedTotal: Counter<string>,
     private readonly entitlements: EntitlementsService,
   ) {}
 
-  async accept(tenant: Tenant, body: unknown, receivedAt: Date): Promise<Outcome> {
+  async accept(tenant: Tenant, body: unknown, receivedAt: Date, actor?: Actor): Promise<Outcome> {
     const unwrapped = unwrap(body);
     if ('errors' in unwrapped) {
       return {
@@ -78,16 +98,52 @@ export class EventIntakeService {
         },
       };
     }
+    // The month's quota: the first valid events that fit are accepted, the rest refused.
+    const decision = await this.quota.reserve(tenant, accepted.length, { at: receivedAt, actor });
+    const fitting = decision.granted;
+    if (fitting < accepted.length) {
+      const refused = accepted.length - fitting;
+      this.rejectedTotal.inc(refused);
+      this.usage.add(tenant.id, 'rejected', refused);
+      if (fitting === 0) return quotaExceeded(decision);
+      // Indexes of the valid events past the quota, in the request's order.
+      const invalid = new Set(rejected.map((r) => r.index));
+      const validIndexes = items.map((_, i) => i).filter((i) => !invalid.has(i));
+      for (const index of validIndexes.slice(fitting)) {
+        rejected.push({ index, errors: [quotaError(decision)] });
+      }
+      rejected.sort((a, b) => a.index - b.index);
+    }
+    const admitted = fitting < accepted.length ? accepted.slice(0, fitting) : accepted;
     try {
-      await this.sink.publish(tenant.id, accepted, receivedAt);
+      await this.sink.publish(tenant.id, admitted, receivedAt);
     } catch (error) {
+      await this.quota.release(tenant.id, fitting, receivedAt);
       if (error instanceof SinkUnavailableError) return { kind: 'unavailable' };
       throw error;
     }
-    this.acceptedTotal.inc(accepted.length);
-    this.usage.add(tenant.id, 'accepted', accepted.length);
-    return { kind: 'accepted', body: { accepted: accepted.length, rejected } };
+    this.acceptedTotal.inc(admitted.length);
+    this.usage.add(tenant.id, 'accepted', admitted.length);
+    return { kind: 'accepted', body: { accepted: admitted.length, rejected } };
   }
+}
+
+function quotaExceeded(decision: QuotaDecision): Outcome {
+  const retryAfterSeconds = Math.max(1, Math.ceil((decision.resetsAt.getTime() - Date.now()) / 1000));
+  return {
+    kind: 'quota_exceeded',
+    retryAfterSeconds,
+    body: {
+      statusCode: 429,
+      error: 'Too Many Requests',
+      message: `The monthly event quota (${decision.quota}) is reached; nothing was accepted`,
+      reason: 'quota_exceeded',
+      quota: decision.quota,
+      used: decision.used,
+      resets_at: decision.resetsAt.toISOString(),
+      errors: [quotaError(decision)],
+    },
+  };
 }
 
 function unwrap(body: unknown): { items: unknown[]; batch: boolean } | { errors: FieldError[] } {

@@ -3,6 +3,7 @@ import {
   Body,
   Controller,
   HttpCode,
+  HttpException,
   Inject,
   Post,
   Res,
@@ -16,10 +17,12 @@ import {
   ApiPayloadTooLargeResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
+  ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { OutsideTenantTransaction } from '../../tenancy/scope/access-policy';
 import { RequirePermissions } from '../../tenancy/scope/require-permissions.decorator';
+import { Actor } from '../../tenancy/scope/actor';
 import { CurrentTenant } from '../../tenancy/scope/current-tenant';
 import type { Tenant } from '../../tenancy/tenant.entity';
 import { EVENT_SCHEMA } from '../events/event-contract';
@@ -67,6 +70,10 @@ export class EventsController {
       'Each event is checked on its own: the valid ones are accepted (durable in Kafka, or in ' +
       'the event store without Kafka, before this answers), the others come back in `rejected` ' +
       'with their index and the fields at fault. Sending an event_id again never stores it twice. ' +
+      'Past the monthly event quota (calendar month, UTC) a starter tenant’s events are refused: ' +
+      'when some of the request’s valid events still fit, the first ones are accepted and each ' +
+      'other one comes back in `rejected` with the error `{ field: "quota", message: ' +
+      '"quota_exceeded: …" }`; when none fits, 429. Growth and enterprise tenants go on (overage). ' +
       'The tenant is the credential’s; a tenant_id in the body is refused.',
   })
   @ApiBody({
@@ -129,14 +136,50 @@ export class EventsController {
       '(`events[3].timestamp` in a batch), and `accepted` (0) and `rejected` come as on a 202',
   })
   @ApiPayloadTooLargeResponse({ description: 'Body over 1 MB' })
+  @ApiTooManyRequestsResponse({
+    description:
+      'The monthly event quota of the tenant’s plan is reached (starter): nothing was accepted. ' +
+      'Retry-After says when it resets, in seconds',
+    headers: {
+      'Retry-After': {
+        description: 'Seconds until the quota resets (the first instant of next month, UTC)',
+        schema: { type: 'integer', minimum: 1 },
+      },
+    },
+    schema: {
+      allOf: [
+        { $ref: '#/components/schemas/ErrorResponse' },
+        {
+          type: 'object',
+          required: ['reason', 'quota', 'used', 'resets_at'],
+          properties: {
+            statusCode: { const: 429 },
+            reason: { const: 'quota_exceeded' },
+            quota: { type: 'integer', description: 'Events per calendar month (UTC) of the plan' },
+            used: { type: 'integer', description: 'Events accepted this month' },
+            resets_at: {
+              type: 'string',
+              format: 'date-time',
+              description: 'First instant of next month (UTC)',
+            },
+          },
+        },
+      ],
+    } as never,
+  })
   @ApiServiceUnavailableResponse({ description: 'Kafka unreachable: nothing was accepted; retry' })
   async ingest(
     @Body() body: unknown,
     @CurrentTenant() tenant: Tenant,
     @Res({ passthrough: true }) response: Response,
+    @Actor() actor: Actor,
   ): Promise<IntakeResult> {
-    const result = await this.intake.accept(tenant, body, new Date());
+    const result = await this.intake.accept(tenant, body, new Date(), actor);
     if (result.kind === 'invalid') throw new BadRequestException(result.body);
+    if (result.kind === 'quota_exceeded') {
+      response.setHeader('Retry-After', String(result.retryAfterSeconds));
+      throw new HttpException(result.body, 429);
+    }
     if (result.kind === 'unavailable') {
       response.setHeader('Retry-After', '5');
       throw new ServiceUnavailableException(

@@ -14,7 +14,8 @@ import {
 import { EventWriter } from './event.writer';
 import { type MessageOrigin, MessageOriginResolver } from './message-origin.resolver';
 import { TenantDirectory } from './tenant.directory';
-import { UsageMeter, type UsageCounter } from './usage.meter';
+import { QuotaService, quotaError } from '../../billing/quota/quota.service';
+import { UsageMeter, type UsageCounter } from '../../billing/usage/usage.meter';
 
 export const EVENTS_DEAD_LETTERED = 'tenantry_events_dead_lettered_total';
 
@@ -34,7 +35,8 @@ export type DeadLetterReason =
   | 'tenant_deleted'
   | UndecodableReason
   | 'unprocessable'
-  | 'store_rejected';
+  | 'store_rejected'
+  | 'quota_exceeded';
 
 export type UsageDelta = [tenantId: string, counter: UsageCounter, count: number];
 
@@ -77,6 +79,7 @@ export class EventBatchProcessor {
     private readonly writer: EventWriter,
     private readonly usage: UsageMeter,
     private readonly origins: MessageOriginResolver,
+    private readonly quota: QuotaService,
     @InjectMetric(EVENTS_DEAD_LETTERED) private readonly deadLettered: Counter<string>,
     config: ConfigService<Environment, true>,
   ) {
@@ -89,10 +92,27 @@ export class EventBatchProcessor {
    * are committed, so a retried batch is not counted twice.
    */
   async process(messages: RawEventMessage[]): Promise<ProcessedBatch> {
+    const reserved: [tenantId: string, count: number][] = [];
+    const now = Date.now();
+    try {
+      return await this.processReserving(messages, reserved, now);
+    } catch (error) {
+      // The batch will be delivered again: give back what its messages reserved.
+      for (const [tenantId, count] of reserved) {
+        await this.quota.release(tenantId, count, new Date(now));
+      }
+      throw error;
+    }
+  }
+
+  private async processReserving(
+    messages: RawEventMessage[],
+    reserved: [tenantId: string, count: number][],
+    now: number,
+  ): Promise<ProcessedBatch> {
     const rows: EventRow[] = [];
     const dead: DeadLetter[] = [];
     const usage: UsageDelta[] = [];
-    const now = Date.now();
     let sliceStart = performance.now();
     for (const message of messages) {
       // A large batch of large messages is checked in slices, so other tenants' requests on
@@ -120,11 +140,9 @@ export class EventBatchProcessor {
         if (tenant) usage.push([tenantId, 'dead_lettered', 1]);
         continue;
       }
+      let outcome: ReturnType<EventBatchProcessor['checkMessage']>;
       try {
-        const outcome = this.checkMessage(message, origin, tenant.retentionDays, now);
-        rows.push(...outcome.rows);
-        if (outcome.dead) dead.push(outcome.dead);
-        usage.push(...outcome.usage);
+        outcome = this.checkMessage(message, origin, tenant.retentionDays, now);
       } catch (error) {
         // Whatever this message makes the checks do, it can fail only itself.
         this.logger.error({ err: error, tenant_id: tenantId }, 'a message could not be processed');
@@ -135,7 +153,36 @@ export class EventBatchProcessor {
           errors: [{ field: 'value', message: 'the message could not be processed' }],
         });
         usage.push([tenantId, 'dead_lettered', 1]);
+        continue;
       }
+      // The month's quota, for events accepted here (a direct producer's): a message is stored
+      // whole or, when its events do not all fit, dead-lettered whole with reason
+      // quota_exceeded (nothing of it stored), so a producer can send it again as it was.
+      // Events the API produced were reserved there.
+      if (outcome.metered && outcome.rows.length > 0) {
+        const decision = await this.quota.reserve(
+          { id: tenantId, tier: tenant.tier },
+          outcome.rows.length,
+          { whole: true, at: new Date(now) },
+        );
+        if (decision.granted === 0) {
+          dead.push({
+            message,
+            reason: 'quota_exceeded',
+            tenantId,
+            errors: [...(outcome.dead?.errors ?? []), quotaError(decision)],
+          });
+          usage.push(
+            ...outcome.usage.filter(([, counter]) => counter !== 'accepted'),
+            [tenantId, 'dead_lettered', outcome.rows.length],
+          );
+          continue;
+        }
+        reserved.push([tenantId, decision.granted]);
+      }
+      rows.push(...outcome.rows);
+      if (outcome.dead) dead.push(outcome.dead);
+      usage.push(...outcome.usage);
     }
     for (const letter of dead) this.deadLettered.inc({ reason: letter.reason });
     if (dead.length > 0) {
@@ -154,7 +201,7 @@ export class EventBatchProcessor {
     origin: MessageOrigin & { tenantId: string },
     retentionDays: number,
     now: number,
-  ): { rows: EventRow[]; dead?: DeadLetter; usage: UsageDelta[] } {
+  ): { rows: EventRow[]; dead?: DeadLetter; usage: UsageDelta[]; metered: boolean } {
     const { tenantId } = origin;
     const decoded = decodeEventMessage(message.value, this.limits);
     if (!decoded.ok) {
@@ -162,6 +209,7 @@ export class EventBatchProcessor {
         rows: [],
         dead: { message, reason: decoded.reason, tenantId, errors: decoded.errors },
         usage: [[tenantId, 'dead_lettered', 1]],
+        metered: false,
       };
     }
     // The time the event was accepted: the API's (signed) header when it is plausible, so an
@@ -185,12 +233,11 @@ export class EventBatchProcessor {
     const usage: UsageDelta[] = [];
     if (refused > 0) usage.push([tenantId, 'dead_lettered', refused]);
     // Events the HTTP API produced were counted as accepted there; direct producers' here.
-    if (!(origin.kind === 'app' && origin.viaHttp) && rows.length > 0) {
-      usage.push([tenantId, 'accepted', rows.length]);
-    }
+    const metered = !(origin.kind === 'app' && origin.viaHttp);
+    if (metered && rows.length > 0) usage.push([tenantId, 'accepted', rows.length]);
     const dead: DeadLetter | undefined =
       refused > 0 ? { message, reason: 'invalid_event', tenantId, errors } : undefined;
-    return { rows, dead, usage };
+    return { rows, dead, usage, metered };
   }
 
   /** Counts a processed batch's usage; call once its offsets are committed. */

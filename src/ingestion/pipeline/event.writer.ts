@@ -6,7 +6,7 @@ import type { Environment } from '../../config/environment';
 import type { EventRow } from '../events/event-contract';
 import { EVENT_STORE, type EventStore, type WriteResult } from '../store/event-store';
 import { SinkUnavailableError } from './event-sink';
-import { UsageMeter } from './usage.meter';
+import { UsageMeter } from '../../billing/usage/usage.meter';
 
 export const EVENTS_STORED = 'tenantry_events_stored_total';
 export const STORE_WRITE_SECONDS = 'tenantry_event_store_write_seconds';

@@ -138,6 +138,21 @@ export class ClickHouseEventStore implements EventStore {
     return Number(rows[0]?.n ?? 0);
   }
 
+  /**
+   * The events table's bytes on disk per row, from the server's own statistics (its active
+   * parts: compressed bytes over rows), for the storage estimate. Null while it holds no row.
+   */
+  async bytesPerRow(): Promise<number | null> {
+    await this.prepare();
+    const [row] = await this.readAs<{ bytes: string; rows: string }>(
+      this.client,
+      `SELECT sum(bytes_on_disk) AS bytes, sum(rows) AS rows FROM system.parts
+        WHERE active AND database = ${stringLiteral(this.db)} AND table = 'events'`,
+    );
+    const rows = Number(row?.rows ?? 0);
+    return rows > 0 ? Number(row.bytes) / rows : null;
+  }
+
   /** Reads for callers that build SQL through sql-literal.ts (analytics, tests), as the reader. */
   async select<T>(query: string): Promise<T[]> {
     return this.readAs<T>(this.reader, query);

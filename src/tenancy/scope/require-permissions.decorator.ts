@@ -4,16 +4,21 @@ import {
   ApiSecurity,
   ApiForbiddenResponse,
   ApiHeader,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import {
+  RATE_LIMIT_HEADER_REFS,
+  RETRY_AFTER_HEADER,
+} from '../../billing/rate-limits/rate-limit-openapi';
 import { setAccessPolicy } from './access-policy';
 import type { Permission } from '../../auth/permissions';
 
 /**
  * Marks a route as tenant-scoped: the caller is authenticated, must hold every named
  * permission, its tenant is resolved and checked (TenantAuthGuard), and the handler runs inside
- * that tenant's RLS transaction (TenantTransactionInterceptor). Both are global and act on this
- * declaration; see this folder's README.
+ * that tenant's RLS transaction (TenantTransactionInterceptor), after the tenant's rate limit
+ * (429). All are global and act on this declaration; see this folder's README.
  */
 export const RequirePermissions = (...permissions: Permission[]) =>
   applyDecorators(
@@ -34,5 +39,12 @@ export const RequirePermissions = (...permissions: Permission[]) =>
     }),
     ApiForbiddenResponse({
       description: `Missing permission (${permissions.join(', ') || 'none'}), tenant suspended or deleted, or credential of another tenant`,
+    }),
+    ApiTooManyRequestsResponse({
+      description:
+        'The tenant’s plan rate limit (API requests per minute, all its credentials together) ' +
+        'is spent: nothing was done; retry after Retry-After seconds',
+      headers: { ...RATE_LIMIT_HEADER_REFS, 'Retry-After': RETRY_AFTER_HEADER },
+      schema: { $ref: '#/components/schemas/RateLimitedResponse' },
     }),
   );

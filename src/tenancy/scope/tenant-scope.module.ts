@@ -3,6 +3,7 @@ import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { AuditModule } from '../../audit/audit.module';
 import { AuthModule } from '../../auth/auth.module';
 import { PlansModule } from '../../billing/plans/plans.module';
+import { RateLimitsModule } from '../../billing/rate-limits/rate-limits.module';
 import { TenancyModule } from '../tenancy.module';
 import { DeclaredAccessGuard } from './declared-access.guard';
 import { PlatformAdminGuard } from './platform-admin.guard';
@@ -18,7 +19,7 @@ import { TenantResolver } from './tenant.resolver';
  * (TenantContext itself is provided by DatabaseModule: every repository needs it.)
  */
 @Module({
-  imports: [AuthModule, TenancyModule, AuditModule, PlansModule],
+  imports: [AuthModule, TenancyModule, AuditModule, PlansModule, RateLimitsModule],
   providers: [
     TenantResolver,
     PlatformAdminGuard,

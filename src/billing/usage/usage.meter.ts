@@ -41,6 +41,20 @@ export class UsageMeter implements OnModuleInit, OnApplicationShutdown {
     this.pending.set(key, counts);
   }
 
+  /**
+   * What this process counted for `counter` of the tenant on days from `fromDay` (YYYY-MM-DD)
+   * and has not written yet: usage_daily plus this is the tenant's count as far as this
+   * process knows.
+   */
+  pendingSince(tenantId: string, counter: UsageCounter, fromDay: string): number {
+    let total = 0;
+    for (const [key, counts] of this.pending) {
+      const [id, day] = key.split('|');
+      if (id === tenantId && day >= fromDay) total += counts[counter];
+    }
+    return total;
+  }
+
   /** Writes what was counted so far; concurrent calls queue behind each other. */
   flush(): Promise<void> {
     this.flushing = this.flushing
