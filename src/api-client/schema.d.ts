@@ -374,7 +374,7 @@ export interface paths {
         put?: never;
         /**
          * Send one event, or { events: [...] } up to 1,000 events and 1 MB
-         * @description Each event is checked on its own: the valid ones are accepted (durable in Kafka, or in the event store without Kafka, before this answers), the others come back in `rejected` with their index and the fields at fault. Sending an event_id again never stores it twice. The tenant is the credential’s; a tenant_id in the body is refused.
+         * @description Each event is checked on its own: the valid ones are accepted (durable in Kafka, or in the event store without Kafka, before this answers), the others come back in `rejected` with their index and the fields at fault. Sending an event_id again never stores it twice. Past the monthly event quota (calendar month, UTC) a starter tenant’s events are refused: when some of the request’s valid events still fit, the first ones are accepted and each other one comes back in `rejected` with the error `{ field: "quota", message: "quota_exceeded: …" }`; when none fits, 429. Growth and enterprise tenants go on (overage). The tenant is the credential’s; a tenant_id in the body is refused.
          */
         post: operations["EventsController_ingest"];
         delete?: never;
@@ -588,6 +588,120 @@ export interface paths {
         };
         /** Each tenant's analytics query cost over a period (default the last 30 days), costliest first */
         get: operations["CostAttributionAdminController_perTenant"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The calling tenant's usage this period (calendar month, UTC) against its plan
+         * @description Events accepted, stored, rejected and dead-lettered, with the monthly quota, the share used and the overage; storage (the latest daily estimate); users; event sources; and the 80% and 100% quota warnings. API requests are not metered here yet.
+         */
+        get: operations["UsageController_current"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/usage/daily": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The calling tenant's usage per UTC day, over at most 366 days
+         * @description Days without usage are left out. A bad or reversed range is a 400 naming the field.
+         */
+        get: operations["UsageController_daily"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The calling tenant's finalised invoices, newest period first */
+        get: operations["InvoicesController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/upcoming": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The current period's invoice as it stands (a draft: status draft, no number)
+         * @description Base price prorated by seconds over the plan versions held this calendar month (UTC), the current one to the end of the month; overage on the events accepted so far.
+         */
+        get: operations["InvoicesController_upcoming"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One finalised invoice: JSON, or with Accept: text/html a printable page
+         * @description The page is in the tenant's branding, static (no script), under a strict Content-Security-Policy and Cache-Control: no-store.
+         */
+        get: operations["InvoicesController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every tenant's finalised invoice of one period (YYYY-MM), largest first, with totals */
+        get: operations["InvoicesAdminController_forPeriod"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1479,6 +1593,226 @@ export interface components {
             to: string;
             /** @description Costliest tenant first */
             data: components["schemas"]["TenantCostResponse"][];
+        };
+        UsagePeriodResponse: {
+            /**
+             * @description First instant (UTC)
+             * @example 2026-11-01T00:00:00.000Z
+             */
+            start: string;
+            /**
+             * @description First instant after the period (UTC): when the event quota resets
+             * @example 2026-12-01T00:00:00.000Z
+             */
+            end: string;
+        };
+        EventUsageResponse: {
+            /**
+             * @description Events accepted at intake this month (POST /v1/events and direct Kafka producers): what the quota counts. A duplicate event_id sent again is accepted (and stored once)
+             * @example 120000
+             */
+            accepted: number;
+            /** @description Events written to the event store (re-deliveries included) */
+            stored: number;
+            /** @description Events refused by POST /v1/events (invalid, or past the quota) */
+            rejected: number;
+            /** @description Kafka messages or events sent to the dead-letter topic */
+            dead_lettered: number;
+            /**
+             * @description Events per calendar month (UTC) of the plan
+             * @example 1000000
+             */
+            limit: number;
+            /**
+             * @description Quota used, percent (may pass 100 on an overage plan)
+             * @example 12
+             */
+            percentage: number;
+            /**
+             * @description Past the quota: refused (starter) or accepted and billed as overage
+             * @enum {string}
+             */
+            over_quota: "refuse" | "overage";
+            /** @description Events accepted past the quota this month (billed as overage) */
+            overage: number;
+        };
+        StorageUsageResponse: {
+            /** @description Estimated bytes the tenant’s data takes in the stores, from the latest daily measurement (null until the first): per table, its size over its rows, times the tenant’s rows */
+            bytes: number | null;
+            /**
+             * Format: date
+             * @example 2026-11-29
+             */
+            measured_on: string | null;
+            /** @description The plan’s storage, in bytes (GB = 10^9) */
+            limit: number;
+            /** @example 0.4 */
+            percentage: number | null;
+        };
+        CountUsageResponse: {
+            /** @example 3 */
+            count: number;
+            /**
+             * @description null: unlimited
+             * @example 5
+             */
+            limit: number | null;
+            /**
+             * @description null when unlimited
+             * @example 60
+             */
+            percentage: number | null;
+        };
+        QuotaWarningResponse: {
+            /**
+             * @description Percent of the monthly event quota
+             * @enum {number}
+             */
+            threshold: 80 | 100;
+            /** @description Whether this month’s accepted events have reached it */
+            reached: boolean;
+        };
+        UsageResponse: {
+            /** @example starter */
+            plan: string;
+            period: components["schemas"]["UsagePeriodResponse"];
+            events: components["schemas"]["EventUsageResponse"];
+            storage: components["schemas"]["StorageUsageResponse"];
+            /** @description Users of the tenant */
+            users: components["schemas"]["CountUsageResponse"];
+            /** @description Event sources: live API keys with events:write */
+            event_sources: components["schemas"]["CountUsageResponse"];
+            /** @description The quota warnings (each is also written once to the audit log, action `usage.quota_warning`, the moment a request crosses it) */
+            warnings: components["schemas"]["QuotaWarningResponse"][];
+        };
+        DailyUsageRowResponse: {
+            /**
+             * Format: date
+             * @example 2026-11-29
+             */
+            day: string;
+            accepted: number;
+            stored: number;
+            rejected: number;
+            dead_lettered: number;
+            /** @description Storage measured that day */
+            storage_bytes: number | null;
+        };
+        DailyUsageResponse: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            /** @description Days with usage, oldest first */
+            data: components["schemas"]["DailyUsageRowResponse"][];
+        };
+        InvoiceLineResponse: {
+            /** @enum {string} */
+            kind: "base" | "overage";
+            /** @example growth v1, 2026-03-10T00:00:00.000Z to 2026-04-01T00:00:00.000Z */
+            description: string;
+            /** @example growth */
+            plan: string;
+            /** @example 1 */
+            version: number;
+            /**
+             * @description Base: seconds billed; overage: events billed
+             * @example 1900800
+             */
+            quantity: number;
+            /**
+             * @description Base: the monthly price; overage: the price per 1,000 events (US cents)
+             * @example 49900
+             */
+            unit_price_cents: number;
+            /**
+             * @description US cents
+             * @example 35408
+             */
+            amount_cents: number;
+        };
+        InvoiceResponse: {
+            /**
+             * Format: uuid
+             * @description Null on a draft
+             */
+            id: string | null;
+            /** @enum {string} */
+            status: "draft" | "finalised";
+            /**
+             * @description Null on a draft
+             * @example ACME-00001
+             */
+            number: string | null;
+            /** Format: date-time */
+            period_start: string;
+            /**
+             * Format: date-time
+             * @description Exclusive
+             */
+            period_end: string;
+            /**
+             * @description Invoices are always in US dollars
+             * @example USD
+             */
+            currency: string;
+            /**
+             * @description The tenant's settings currency, for information only
+             * @example EUR
+             */
+            display_currency: string | null;
+            lines: components["schemas"]["InvoiceLineResponse"][];
+            /** @description The plan segments' quotas, prorated by seconds */
+            events_included: number;
+            /** @description Events accepted over the period */
+            events_used: number;
+            events_overage: number;
+            /** @description US cents */
+            total_cents: number;
+            /**
+             * Format: date-time
+             * @description Null on a draft
+             */
+            finalised_at: string | null;
+        };
+        InvoicePageResponse: {
+            /** @description Newest period first */
+            data: components["schemas"]["InvoiceResponse"][];
+            page: number;
+            limit: number;
+            total: number;
+        };
+        AdminInvoiceResponse: {
+            /** Format: uuid */
+            tenant_id: string;
+            /** @example acme */
+            slug: string;
+            /** @example Acme Corp */
+            name: string;
+            /** Format: uuid */
+            id: string;
+            /** @example ACME-00001 */
+            number: string;
+            /** Format: date-time */
+            period_start: string;
+            /** Format: date-time */
+            period_end: string;
+            events_used: number;
+            events_overage: number;
+            /** @description US cents */
+            total_cents: number;
+            /** Format: date-time */
+            finalised_at: string;
+        };
+        AdminInvoicesResponse: {
+            /** @example 2026-03 */
+            period: string;
+            /** @description Invoices finalised for the period */
+            count: number;
+            /** @description Their total_cents summed (US cents) */
+            total_cents: number;
+            /** @description Largest first, at most 1,000; count and total_cents cover these */
+            data: components["schemas"]["AdminInvoiceResponse"][];
         };
         /** @description One problem with one named input field */
         FieldError: {
@@ -4097,7 +4431,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            /**
+             * @description The monthly event quota of the tenant’s plan is reached (starter): nothing was accepted. Retry-After says when it resets, in seconds
+             *
+             *     The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds
+             */
             429: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -5654,6 +5992,486 @@ export interface operations {
                 };
             };
             /** @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing or invalid platform admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A tenant credential was used on a platform route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    UsageController_current: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageResponse"];
+                };
+            };
+            /**
+             * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
+             *
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired credential; unknown tenant */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing permission (settings:read), tenant suspended or deleted, or credential of another tenant */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+        };
+    };
+    UsageController_daily: {
+        parameters: {
+            query?: {
+                /** @description First UTC day (inclusive); default the first day of the current month */
+                from?: string;
+                /** @description Last UTC day (inclusive); default today. At most 366 days after `from` */
+                to?: string;
+            };
+            header?: {
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DailyUsageResponse"];
+                };
+            };
+            /**
+             * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
+             *
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired credential; unknown tenant */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing permission (settings:read), tenant suspended or deleted, or credential of another tenant */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+        };
+    };
+    InvoicesController_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                limit?: number;
+            };
+            header?: {
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoicePageResponse"];
+                };
+            };
+            /**
+             * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
+             *
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired credential; unknown tenant */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing permission (settings:read), tenant suspended or deleted, or credential of another tenant */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+        };
+    };
+    InvoicesController_upcoming: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceResponse"];
+                };
+            };
+            /**
+             * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
+             *
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired credential; unknown tenant */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing permission (settings:read), tenant suspended or deleted, or credential of another tenant */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The tenant holds no plan this period */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+        };
+    };
+    InvoicesController_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceResponse"];
+                    "text/html": string;
+                };
+            };
+            /**
+             * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
+             *
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired credential; unknown tenant */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing permission (settings:read), tenant suspended or deleted, or credential of another tenant */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such resource (or it belongs to another tenant: the same answer) */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitedResponse"];
+                    "text/html": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+        };
+    };
+    InvoicesAdminController_forPeriod: {
+        parameters: {
+            query: {
+                /** @description The billing period, a calendar month (UTC), between 2000-01 and 2100-12 */
+                period: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminInvoicesResponse"];
+                };
+            };
+            /** @description `period` is not a month between 2000-01 and 2100-12 */
             400: {
                 headers: {
                     [name: string]: unknown;
