@@ -75,7 +75,10 @@ export class InvoiceFinaliserService {
           }
         } catch (error) {
           counts.failed += 1;
-          this.logger.error({ err: error, tenant_id: tenant.id, period }, 'invoice finalise failed');
+          this.logger.error(
+            { err: error, tenant_id: tenant.id, period },
+            'invoice finalise failed',
+          );
         }
       }
       if (batch.data.length < PAGE || page * PAGE >= batch.total) break;

@@ -25,7 +25,7 @@ export class AdminInvoicesResponse {
 
   @ApiProperty({
     type: [AdminInvoiceResponse],
-    description: "Largest first, at most 1,000; count and total_cents cover these",
+    description: 'Largest first, at most 1,000; count and total_cents cover these',
   })
   data: AdminInvoiceResponse[];
 }

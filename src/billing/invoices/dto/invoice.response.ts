@@ -47,7 +47,12 @@ export class InvoiceResponse {
   @ApiProperty({ enum: ['draft', 'finalised'] })
   status: 'draft' | 'finalised';
 
-  @ApiProperty({ nullable: true, type: String, example: 'ACME-00001', description: 'Null on a draft' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'ACME-00001',
+    description: 'Null on a draft',
+  })
   number: string | null;
 
   @ApiProperty({ format: 'date-time' })
@@ -82,7 +87,12 @@ export class InvoiceResponse {
   @ApiProperty({ description: 'US cents' })
   total_cents: number;
 
-  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'Null on a draft' })
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: 'Null on a draft',
+  })
   finalised_at: string | null;
 
   static from(invoice: Invoice): InvoiceResponse {
