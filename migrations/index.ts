@@ -18,6 +18,8 @@ import { CrossTenantDashboards1763900000022 } from './1763900000022-cross-tenant
 import { PlatformRole1763900000030 } from './1763900000030-platform-role';
 import { CreatePlans1763900000040 } from './1763900000040-create-plans';
 import { UsageStorage1763900000050 } from './1763900000050-usage-storage';
+import { CreateInvoices1763900000060 } from './1763900000060-create-invoices';
+import { InvoiceReaders1763900000061 } from './1763900000061-invoice-readers';
 
 /** Every migration in order. Listed explicitly so the CLI, the app and Jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -41,4 +43,6 @@ export const ALL_MIGRATIONS = [
   PlatformRole1763900000030,
   CreatePlans1763900000040,
   UsageStorage1763900000050,
+  CreateInvoices1763900000060,
+  InvoiceReaders1763900000061,
 ];

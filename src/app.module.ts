@@ -6,6 +6,7 @@ import { RollupsModule } from './analytics/rollups/rollups.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { BillingModule } from './billing/billing.module';
+import { InvoicesModule } from './billing/invoices/invoices.module';
 import { StorageUsageModule } from './billing/storage/storage-usage.module';
 import { BrandingModule } from './branding/branding.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
@@ -65,6 +66,7 @@ export class AppModule {
         config,
         RollupsModule.register(environment.REDIS_URL, environment.DATABASE_NAME),
         StorageUsageModule.register(environment.REDIS_URL),
+        InvoicesModule.register(environment.REDIS_URL),
       ],
     };
   }

@@ -636,6 +636,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The calling tenant's finalised invoices, newest period first */
+        get: operations["InvoicesController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/upcoming": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The current period's invoice as it stands (a draft: status draft, no number)
+         * @description Base price prorated by seconds over the plan versions held this calendar month (UTC), the current one to the end of the month; overage on the events accepted so far.
+         */
+        get: operations["InvoicesController_upcoming"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One finalised invoice: JSON, or with Accept: text/html a printable page
+         * @description The page is in the tenant's branding, static (no script), under a strict Content-Security-Policy and Cache-Control: no-store.
+         */
+        get: operations["InvoicesController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every tenant's finalised invoice of one period (YYYY-MM), largest first, with totals */
+        get: operations["InvoicesAdminController_forPeriod"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/isolation-report": {
         parameters: {
             query?: never;
@@ -1631,6 +1705,114 @@ export interface components {
             to: string;
             /** @description Days with usage, oldest first */
             data: components["schemas"]["DailyUsageRowResponse"][];
+        };
+        InvoiceLineResponse: {
+            /** @enum {string} */
+            kind: "base" | "overage";
+            /** @example growth v1, 2026-03-10T00:00:00.000Z to 2026-04-01T00:00:00.000Z */
+            description: string;
+            /** @example growth */
+            plan: string;
+            /** @example 1 */
+            version: number;
+            /**
+             * @description Base: seconds billed; overage: events billed
+             * @example 1900800
+             */
+            quantity: number;
+            /**
+             * @description Base: the monthly price; overage: the price per 1,000 events (US cents)
+             * @example 49900
+             */
+            unit_price_cents: number;
+            /**
+             * @description US cents
+             * @example 35408
+             */
+            amount_cents: number;
+        };
+        InvoiceResponse: {
+            /**
+             * Format: uuid
+             * @description Null on a draft
+             */
+            id: string | null;
+            /** @enum {string} */
+            status: "draft" | "finalised";
+            /**
+             * @description Null on a draft
+             * @example ACME-00001
+             */
+            number: string | null;
+            /** Format: date-time */
+            period_start: string;
+            /**
+             * Format: date-time
+             * @description Exclusive
+             */
+            period_end: string;
+            /**
+             * @description Invoices are always in US dollars
+             * @example USD
+             */
+            currency: string;
+            /**
+             * @description The tenant's settings currency, for information only
+             * @example EUR
+             */
+            display_currency: string | null;
+            lines: components["schemas"]["InvoiceLineResponse"][];
+            /** @description The plan segments' quotas, prorated by seconds */
+            events_included: number;
+            /** @description Events accepted over the period */
+            events_used: number;
+            events_overage: number;
+            /** @description US cents */
+            total_cents: number;
+            /**
+             * Format: date-time
+             * @description Null on a draft
+             */
+            finalised_at: string | null;
+        };
+        InvoicePageResponse: {
+            /** @description Newest period first */
+            data: components["schemas"]["InvoiceResponse"][];
+            page: number;
+            limit: number;
+            total: number;
+        };
+        AdminInvoiceResponse: {
+            /** Format: uuid */
+            tenant_id: string;
+            /** @example acme */
+            slug: string;
+            /** @example Acme Corp */
+            name: string;
+            /** Format: uuid */
+            id: string;
+            /** @example ACME-00001 */
+            number: string;
+            /** Format: date-time */
+            period_start: string;
+            /** Format: date-time */
+            period_end: string;
+            events_used: number;
+            events_overage: number;
+            /** @description US cents */
+            total_cents: number;
+            /** Format: date-time */
+            finalised_at: string;
+        };
+        AdminInvoicesResponse: {
+            /** @example 2026-03 */
+            period: string;
+            /** @description Invoices finalised for the period */
+            count: number;
+            /** @description Their total_cents summed (US cents) */
+            total_cents: number;
+            /** @description Largest first, at most 1,000; count and total_cents cover these */
+            data: components["schemas"]["AdminInvoiceResponse"][];
         };
         /** @description One problem with one named input field */
         FieldError: {
@@ -5997,6 +6179,323 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+        };
+    };
+    InvoicesController_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                limit?: number;
+            };
+            header?: {
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoicePageResponse"];
+                };
+            };
+            /**
+             * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
+             *
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired credential; unknown tenant */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing permission (settings:read), tenant suspended or deleted, or credential of another tenant */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+        };
+    };
+    InvoicesController_upcoming: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceResponse"];
+                };
+            };
+            /**
+             * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
+             *
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired credential; unknown tenant */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing permission (settings:read), tenant suspended or deleted, or credential of another tenant */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The tenant holds no plan this period */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+        };
+    };
+    InvoicesController_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceResponse"];
+                    "text/html": string;
+                };
+            };
+            /**
+             * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
+             *
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired credential; unknown tenant */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing permission (settings:read), tenant suspended or deleted, or credential of another tenant */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such resource (or it belongs to another tenant: the same answer) */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitedResponse"];
+                    "text/html": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+        };
+    };
+    InvoicesAdminController_forPeriod: {
+        parameters: {
+            query: {
+                /** @description The billing period, a calendar month (UTC), between 2000-01 and 2100-12 */
+                period: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminInvoicesResponse"];
+                };
+            };
+            /** @description `period` is not a month between 2000-01 and 2100-12 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing or invalid platform admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A tenant credential was used on a platform route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };

@@ -14,6 +14,7 @@ import { Dashboard } from '../analytics/dashboards/dashboard.entity';
 import { TenantBranding } from '../branding/tenant-branding.entity';
 import { Plan } from '../billing/plans/plan.entity';
 import { TenantPlanPeriod } from '../billing/plans/tenant-plan-period.entity';
+import { Invoice } from '../billing/invoices/invoice.entity';
 
 /** Every TypeORM entity, listed explicitly so the CLI, the app and tests load the same set. */
 export const ALL_ENTITIES = [
@@ -31,6 +32,7 @@ export const ALL_ENTITIES = [
   Dashboard,
   Plan,
   TenantPlanPeriod,
+  Invoice,
 ];
 
 export interface DatabaseConnection {

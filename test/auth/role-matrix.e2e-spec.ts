@@ -50,6 +50,9 @@ const ACCESS: Record<string, Access> = {
   'GET /v1/usage': ['settings:read'],
   'GET /v1/usage/daily': ['settings:read'],
   'GET /v1/usage/queries': ['analytics:read'],
+  'GET /v1/invoices': ['settings:read'],
+  'GET /v1/invoices/upcoming': ['settings:read'],
+  'GET /v1/invoices/{id}': ['settings:read'],
   'GET /v1/branding': ['settings:read'],
   'PUT /v1/branding': ['settings:write'],
   'GET /v1/dashboards': ['dashboards:read'],
@@ -71,6 +74,7 @@ const ACCESS: Record<string, Access> = {
   'GET /admin/plans': 'platform',
   'POST /admin/plans': 'platform',
   'PUT /admin/tenants/{id}/overrides': 'platform',
+  'GET /admin/invoices': 'platform',
 };
 
 /**
@@ -114,6 +118,9 @@ const ALLOWED_STATUS: Record<string, number> = {
   'GET /v1/usage': 200,
   'GET /v1/usage/daily': 200,
   'GET /v1/usage/queries': 200,
+  'GET /v1/invoices': 200,
+  'GET /v1/invoices/upcoming': 200,
+  'GET /v1/invoices/{id}': 404,
   'GET /v1/branding': 200,
   'PUT /v1/branding': 400,
   'GET /v1/dashboards': 200,
@@ -135,6 +142,8 @@ const ALLOWED_STATUS: Record<string, number> = {
   'GET /admin/plans': 200,
   'POST /admin/plans': 400,
   'PUT /admin/tenants/{id}/overrides': 404,
+  // No period: the probe sends no query.
+  'GET /admin/invoices': 400,
 };
 
 interface Caller {

@@ -15,6 +15,11 @@ const PLATFORM_CALLS: [string, string, unknown[]][] = [
     [],
   ],
   [
+    'platform_invoices',
+    "SELECT * FROM public.platform_invoices(date_trunc('month', now()), 10)",
+    [],
+  ],
+  [
     'platform_query_costs',
     "SELECT * FROM public.platform_query_costs(now() - interval '1 day', now(), 10)",
     [],

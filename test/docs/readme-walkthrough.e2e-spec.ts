@@ -66,6 +66,9 @@ describe('README walkthrough', () => {
     }
     expect(stdout).toMatch(/"Missing permission: users:read"/);
     expect(stdout).toMatch(/^events stored: [1-9]/m);
+    expect(stdout).toMatch(
+      /^upcoming: draft, number null, lines growth,enterprise, total [1-9]\d* cents$/m,
+    );
     expect(stdout).toMatch(/"actor_type": "platform_admin"[\s\S]*"caller_tenant_id"/);
   });
 });

@@ -99,6 +99,7 @@ describe('RLS catalogue', () => {
       'audit_log',
       'dashboards',
       'event_rollup_days',
+      'invoices',
       'query_costs',
       'users',
     ]);
@@ -153,6 +154,7 @@ describe('RLS catalogue', () => {
     expect(rows.map((r) => r.name).sort()).toEqual([
       'ensure_event_partitions',
       'platform_audit_entries',
+      'platform_invoices',
       'platform_query_costs',
       'platform_stale_rollup_days',
       'record_cross_tenant_attempt',

@@ -2,14 +2,8 @@ import type { Branding } from '../../branding/tenant-branding.entity';
 import type { Widget } from '../dashboards/widgets';
 import type { EmbedScript } from './embed.assets';
 import { widgetDataPath } from './embed-paths';
+import { escapeHtml } from '../../common/escape-html';
 
-/** Text for HTML content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
-}
 
 /** JSON safe inside a <script> element: no "</script>", no "<!--", no line separators. */
 function scriptJson(value: unknown): string {

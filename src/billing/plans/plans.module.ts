@@ -26,6 +26,6 @@ import { TenantPlanPeriodsRepository } from './tenant-plan-periods.repository';
       labelNames: ['kind', 'name'],
     }),
   ],
-  exports: [EntitlementsService, PlansService],
+  exports: [EntitlementsService, PlansService, PlansRepository],
 })
 export class PlansModule {}

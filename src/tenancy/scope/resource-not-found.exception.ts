@@ -4,13 +4,14 @@ import { NotFoundException } from '@nestjs/common';
  * Resource kinds whose owning tenant record_cross_tenant_attempt (migration 1763900000008 and
  * later) can look up. A new tenant resource joins this list and that function's CASE together.
  */
-export const LOCATABLE_RESOURCES = ['user', 'api_key', 'dashboard'] as const;
+export const LOCATABLE_RESOURCES = ['user', 'api_key', 'dashboard', 'invoice'] as const;
 export type LocatableResource = (typeof LOCATABLE_RESOURCES)[number];
 
 const LABELS: Record<LocatableResource, string> = {
   user: 'User',
   api_key: 'API key',
   dashboard: 'Dashboard',
+  invoice: 'Invoice',
 };
 
 /**

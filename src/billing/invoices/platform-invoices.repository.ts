@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import { PlatformDatabase } from '../../database/platform.database';
+
+/** One finalised invoice as platform_invoices() returns it (bigints as text). */
+export interface PlatformInvoiceRow {
+  tenant_id: string;
+  slug: string;
+  name: string;
+  id: string;
+  number: string;
+  period_start: Date;
+  period_end: Date;
+  events_used: string;
+  events_overage: string;
+  total_cents: string;
+  finalised_at: Date;
+}
+
+/**
+ * Every tenant's invoices of one period, read through platform_invoices() (SECURITY DEFINER,
+ * platform role only, migration 1763900000061); the app role reads one tenant at a time.
+ */
+@Injectable()
+export class PlatformInvoicesRepository {
+  constructor(private readonly platform: PlatformDatabase) {}
+
+  /** The period's invoices, largest first, at most `limit`. */
+  forPeriod(periodStart: Date, limit: number): Promise<PlatformInvoiceRow[]> {
+    return this.platform.query<PlatformInvoiceRow[]>('SELECT * FROM platform_invoices($1, $2)', [
+      periodStart.toISOString(),
+      limit,
+    ]);
+  }
+}
