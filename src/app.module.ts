@@ -14,6 +14,7 @@ import { createValidationPipe } from './common/validation.pipe';
 import { validateEnvironment } from './config/environment';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { JobsModule } from './jobs/jobs.module';
 import { IngestionModule } from './ingestion/ingestion.module';
 import { IsolationModule } from './isolation/isolation.module';
 import { LoggingModule } from './logging/logging.module';
@@ -34,6 +35,7 @@ import { TenancyModule } from './tenancy/tenancy.module';
     AuthModule,
     TenancyModule,
     TenantOnboardingModule,
+    JobsModule,
     HealthModule,
     MetricsModule,
     AuditModule,

@@ -11,6 +11,7 @@ import { ClickHouseHealthIndicator } from './clickhouse.health';
 import { IngestionConsumerHealthIndicator } from './ingestion-consumer.health';
 import { KafkaHealthIndicator } from './kafka.health';
 import { RedisHealthIndicator } from './redis.health';
+import { ScheduledJobsHealthIndicator } from './scheduled-jobs.health';
 
 @ApiTags('operations')
 @Public()
@@ -23,6 +24,7 @@ export class HealthController {
     private readonly kafka: KafkaHealthIndicator,
     private readonly clickhouse: ClickHouseHealthIndicator,
     private readonly consumer: IngestionConsumerHealthIndicator,
+    private readonly jobs: ScheduledJobsHealthIndicator,
   ) {}
 
   @Get()
@@ -40,6 +42,16 @@ export class HealthController {
     if (this.clickhouse.url) checks.push(() => this.clickhouse.check());
     if (this.consumer.expected) checks.push(() => this.consumer.check());
     return this.health.check(checks);
+  }
+
+  @Get('jobs')
+  @HealthCheck()
+  @ApiOperation({
+    summary:
+      'Scheduled jobs (rollup refresh, storage estimate, invoice finaliser): schedule, next run, last success and failure, workers across the fleet; 503 when one has no worker, lost its schedule, is overdue or failed its last run. Not part of readiness.',
+  })
+  checkJobs() {
+    return this.health.check([() => this.jobs.check()]);
   }
 
   @Get('live')

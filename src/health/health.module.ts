@@ -6,6 +6,7 @@ import { IngestionConsumerHealthIndicator } from './ingestion-consumer.health';
 import { IngestionModule } from '../ingestion/ingestion.module';
 import { KafkaHealthIndicator } from './kafka.health';
 import { RedisHealthIndicator } from './redis.health';
+import { ScheduledJobsHealthIndicator } from './scheduled-jobs.health';
 
 @Module({
   imports: [TerminusModule.forRoot({ gracefulShutdownTimeoutMs: 0 }), IngestionModule],
@@ -15,6 +16,7 @@ import { RedisHealthIndicator } from './redis.health';
     KafkaHealthIndicator,
     ClickHouseHealthIndicator,
     IngestionConsumerHealthIndicator,
+    ScheduledJobsHealthIndicator,
   ],
 })
 export class HealthModule {}

@@ -1,7 +1,6 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { STORAGE_QUEUE } from '../../src/billing/storage/storage-job.processor';
-import { STORAGE_SCHEDULER_ID } from '../../src/billing/storage/storage-job.scheduler';
+import { STORAGE_JOB } from '../../src/billing/storage/storage.job';
 import { StorageUsageRefresher } from '../../src/billing/storage/storage-usage.refresher';
 import { ClickHouseEventStore } from '../../src/ingestion/store/clickhouse-event.store';
 import { EVENT_STORE, type EventStore } from '../../src/ingestion/store/event-store';
@@ -20,9 +19,9 @@ describe('storage per tenant', () => {
   afterAll(() => t.close());
 
   it('runs as a daily BullMQ repeatable job', async () => {
-    const queue = t.app.get<Queue>(getQueueToken(STORAGE_QUEUE));
+    const queue = t.app.get<Queue>(getQueueToken(STORAGE_JOB.queue));
     const schedulers = await eventually(
-      async () => (await queue.getJobSchedulers()).some((s) => s.key === STORAGE_SCHEDULER_ID),
+      async () => (await queue.getJobSchedulers()).some((s) => s.key === STORAGE_JOB.schedulerId),
       true,
     );
     expect(schedulers).toBe(true);

@@ -26,6 +26,7 @@ describe('Swagger document', () => {
         '/admin/tenants/{id}/overrides',
         '/admin/plans',
         '/health',
+        '/health/jobs',
         '/health/live',
         '/v1/api-keys',
         '/v1/audit-log',

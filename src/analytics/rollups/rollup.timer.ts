@@ -1,48 +1,32 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Environment } from '../../config/environment';
+import { IntervalJobTimer } from '../../jobs/interval-job.timer';
+import { ScheduledJobRegistry } from '../../jobs/scheduled-job.registry';
 import { ANALYTICS_STORE, type AnalyticsStore } from '../stores/analytics-store';
 import { PostgresRollupRefresher } from './postgres-rollup.refresher';
+import { rollupJob } from './rollup.job';
 
 /**
- * The embedded default without Redis: an in-process timer runs the rollup refresh. With Redis
- * the BullMQ repeatable job does (rollup-job.scheduler.ts), once per period across every app copy.
- * ClickHouse needs neither: its materialized view keeps the rollup on every insert.
+ * The embedded default without Redis: an in-process timer runs the rollup refresh. ClickHouse
+ * needs neither timer nor job: its materialized view keeps the rollup on every insert.
  */
 @Injectable()
-export class RollupTimer implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(RollupTimer.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
-
+export class RollupTimer extends IntervalJobTimer {
   constructor(
     @Inject(ANALYTICS_STORE) private readonly store: AnalyticsStore,
     private readonly refresher: PostgresRollupRefresher,
-    private readonly config: ConfigService<Environment, true>,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    if (this.store.kind !== 'postgres') return;
-    const seconds = this.config.get('ROLLUP_REFRESH_SECONDS', { infer: true });
-    this.timer = setInterval(() => {
-      this.running ??= this.refresher
-        .refreshStaleDays()
-        .catch((error: Error) =>
-          this.logger.error({ msg: 'rollup refresh failed', error: error.message }),
-        )
-        .finally(() => (this.running = undefined));
-    }, seconds * 1000);
-    this.timer.unref();
+    config: ConfigService<Environment, true>,
+    registry: ScheduledJobRegistry,
+  ) {
+    super(rollupJob(config.get('ROLLUP_REFRESH_SECONDS', { infer: true })), registry);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  protected override get enabled(): boolean {
+    return this.store.kind === 'postgres';
+  }
+
+  protected run(): Promise<unknown> {
+    return this.refresher.refreshStaleDays();
   }
 }

@@ -3,7 +3,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
 import { AnalyticsStoreModule } from '../stores/analytics-store.module';
 import { PostgresRollupRefresher, ROLLUP_DAYS_REFRESHED } from './postgres-rollup.refresher';
-import { ROLLUP_QUEUE, RollupJobProcessor } from './rollup-job.processor';
+import { RollupJobProcessor } from './rollup-job.processor';
+import { ROLLUP_QUEUE } from './rollup.job';
 import { RollupJobScheduler } from './rollup-job.scheduler';
 import { RollupTimer } from './rollup.timer';
 

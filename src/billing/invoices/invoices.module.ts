@@ -2,7 +2,8 @@ import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
 import { INVOICES_FINALISED, InvoiceFinaliserService } from './invoice-finaliser.service';
-import { INVOICES_QUEUE, InvoiceJobProcessor } from './invoice-job.processor';
+import { InvoiceJobProcessor } from './invoice-job.processor';
+import { INVOICE_JOB } from './invoice.job';
 import { InvoiceJobScheduler } from './invoice-job.scheduler';
 import { InvoiceTimer } from './invoice.timer';
 
@@ -32,7 +33,7 @@ export class InvoicesModule {
     }
     return {
       module: InvoicesModule,
-      imports: [BullModule.registerQueue({ name: INVOICES_QUEUE })],
+      imports: [BullModule.registerQueue({ name: INVOICE_JOB.queue })],
       providers: [...common, InvoiceJobScheduler, InvoiceJobProcessor],
       exports: [InvoiceFinaliserService],
     };

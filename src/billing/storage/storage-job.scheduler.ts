@@ -1,50 +1,14 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { STORAGE_QUEUE } from './storage-job.processor';
+import { RepeatableJobScheduler } from '../../jobs/repeatable-job.scheduler';
+import { ScheduledJobRegistry } from '../../jobs/scheduled-job.registry';
+import { STORAGE_JOB } from './storage.job';
 
-export const STORAGE_SCHEDULER_ID = 'measure-tenant-storage';
-export const STORAGE_EVERY_MS = 86_400_000;
-/** Daily at 03:30 UTC, a quiet hour; not at boot, so a fleet starting does not measure at once. */
-const STORAGE_PATTERN = '30 3 * * *';
-
-/** Registers the daily storage job (idempotent: one scheduler id, whichever copy starts first). */
+/** Registers the daily storage job. */
 @Injectable()
-export class StorageJobScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(StorageJobScheduler.name);
-  private retry?: NodeJS.Timeout;
-  private redisDownLogged = false;
-
-  constructor(@InjectQueue(STORAGE_QUEUE) private readonly queue: Queue) {
-    this.queue.on('error', (error: Error) => this.redisDown(error));
-  }
-
-  onApplicationBootstrap(): void {
-    void this.schedule();
-  }
-
-  onApplicationShutdown(): void {
-    clearTimeout(this.retry);
-  }
-
-  private async schedule(): Promise<void> {
-    try {
-      await this.queue.upsertJobScheduler(
-        STORAGE_SCHEDULER_ID,
-        { pattern: STORAGE_PATTERN, tz: 'UTC' },
-        { name: 'measure', opts: { removeOnComplete: 30, removeOnFail: 30 } },
-      );
-      this.redisDownLogged = false;
-    } catch (error) {
-      this.redisDown(error as Error);
-      this.retry = setTimeout(() => void this.schedule(), 10_000);
-      this.retry.unref();
-    }
-  }
-
-  private redisDown(error: Error): void {
-    if (this.redisDownLogged) return;
-    this.redisDownLogged = true;
-    this.logger.warn({ msg: 'storage job queue unavailable; retrying', error: error.message });
+export class StorageJobScheduler extends RepeatableJobScheduler {
+  constructor(@InjectQueue(STORAGE_JOB.queue) queue: Queue, registry: ScheduledJobRegistry) {
+    super(queue, STORAGE_JOB, registry);
   }
 }

@@ -3,7 +3,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
 import { UsageMeteringModule } from '../usage/usage-metering.module';
 import { StorageCatalogueRepository } from './storage-catalogue.repository';
-import { STORAGE_QUEUE, StorageJobProcessor } from './storage-job.processor';
+import { StorageJobProcessor } from './storage-job.processor';
+import { STORAGE_JOB } from './storage.job';
 import { StorageJobScheduler } from './storage-job.scheduler';
 import { STORAGE_TENANTS_MEASURED, StorageUsageRefresher } from './storage-usage.refresher';
 import { StorageTimer } from './storage.timer';
@@ -38,7 +39,7 @@ export class StorageUsageModule {
     }
     return {
       module: StorageUsageModule,
-      imports: [...imports, BullModule.registerQueue({ name: STORAGE_QUEUE })],
+      imports: [...imports, BullModule.registerQueue({ name: STORAGE_JOB.queue })],
       providers: [...common, StorageJobScheduler, StorageJobProcessor],
       exports: [StorageUsageRefresher],
     };

@@ -1,30 +1,20 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { STORAGE_EVERY_MS } from './storage-job.scheduler';
+import { Injectable } from '@nestjs/common';
+import { IntervalJobTimer } from '../../jobs/interval-job.timer';
+import { ScheduledJobRegistry } from '../../jobs/scheduled-job.registry';
 import { StorageUsageRefresher } from './storage-usage.refresher';
+import { STORAGE_JOB } from './storage.job';
 
-/** Without Redis: an in-process timer runs the daily storage estimate. */
+/** Without Redis: an in-process timer runs the storage estimate once a day from boot. */
 @Injectable()
-export class StorageTimer implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(StorageTimer.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
-
-  constructor(private readonly refresher: StorageUsageRefresher) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.refresher
-        .measureAll()
-        .catch((error: Error) =>
-          this.logger.error({ msg: 'storage estimate failed', error: error.message }),
-        )
-        .finally(() => (this.running = undefined));
-    }, STORAGE_EVERY_MS);
-    this.timer.unref();
+export class StorageTimer extends IntervalJobTimer {
+  constructor(
+    private readonly refresher: StorageUsageRefresher,
+    registry: ScheduledJobRegistry,
+  ) {
+    super(STORAGE_JOB, registry);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  protected run(): Promise<unknown> {
+    return this.refresher.measureAll();
   }
 }

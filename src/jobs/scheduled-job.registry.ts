@@ -1,0 +1,27 @@
+import { Injectable } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { QueueJobProbe } from './queue-job.probe';
+import type { ScheduledJob } from './scheduled-job';
+import type { ScheduledJobProbe, ScheduledJobStatus } from './scheduled-job.status';
+import { TimerJobProbe } from './timer-job.probe';
+
+/** Every scheduled job this configuration runs, for /health/jobs. Jobs add themselves at boot. */
+@Injectable()
+export class ScheduledJobRegistry {
+  private readonly probes = new Map<string, ScheduledJobProbe>();
+
+  addQueue(job: ScheduledJob, queue: Queue): void {
+    this.probes.set(job.queue, new QueueJobProbe(job, queue));
+  }
+
+  addTimer(job: ScheduledJob): TimerJobProbe {
+    const probe = new TimerJobProbe(job);
+    this.probes.set(job.queue, probe);
+    return probe;
+  }
+
+  async statuses(now = Date.now()): Promise<ScheduledJobStatus[]> {
+    const probes = [...this.probes.values()];
+    return Promise.all(probes.map((probe) => probe.status(now)));
+  }
+}
