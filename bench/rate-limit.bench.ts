@@ -1,13 +1,6 @@
-import { JwtService } from '@nestjs/jwt';
-import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { randomBytes } from 'node:crypto';
-import { AppModule } from '../src/app.module';
-import { configureApp } from '../src/app.setup';
-import { accessTokenSignOptions } from '../src/auth/credentials.service';
 import { readStackEnv } from '../src/config/stack-env';
-import { recreateDatabase } from '../src/database/recreate-database';
+import { createBenchTenant, prepareBenchDatabase, startBenchApp } from './bench-app';
 import { LatencySummary, measureLatency } from './latency';
 
 export interface RateLimitBenchResult {
@@ -26,45 +19,15 @@ export interface RateLimitBenchResult {
  * the minute: a larger log than any plan's, so the figure errs on the slow side.
  */
 export async function benchRateLimit(log: (line: string) => void): Promise<RateLimitBenchResult> {
-  const stack = readStackEnv();
-  const env = { ...stack, ...process.env } as Record<string, string>;
-  if (!env.DATABASE_HOST) throw new Error('no local stack: run bash scripts/stack.sh up first');
-  if (!env.REDIS_URL) throw new Error('no REDIS_URL: the rate limit counts in Redis');
-  const database = `${stack.DATABASE_NAME ?? 'tenantry'}_rate_limit_bench`;
-  log(`preparing database ${database}`);
-  await recreateDatabase(
-    {
-      host: env.DATABASE_HOST,
-      port: Number(env.DATABASE_PORT),
-      user: env.DATABASE_OWNER_USER,
-      password: env.DATABASE_OWNER_PASSWORD,
-      maintenanceDatabase: stack.DATABASE_NAME ?? 'tenantry',
-    },
-    database,
-  );
-  const adminPassword = randomBytes(18).toString('base64url');
-  const jwtSecret = randomBytes(32).toString('hex');
-  Object.assign(process.env, {
-    ...stack,
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'silent',
-    DATABASE_NAME: database,
-    JWT_SECRET: jwtSecret,
-    PLATFORM_ADMIN_EMAIL: 'bench@tenantry.localhost',
-    PLATFORM_ADMIN_PASSWORD: adminPassword,
+  if (!(process.env.REDIS_URL ?? readStackEnv().REDIS_URL))
+    throw new Error('no REDIS_URL: the rate limit counts in Redis');
+  const secrets = await prepareBenchDatabase('rate_limit_bench', log, {
     // API only: the bench measures requests, not the consumer.
     INGESTION_CONSUMER: 'off',
   });
   const start = async (limit: string): Promise<INestApplication> => {
     process.env.TENANT_RATE_LIMIT_PER_MINUTE = limit;
-    const app = await NestFactory.create<NestExpressApplication>(await AppModule.forRoot(), {
-      bodyParser: false,
-      logger: false,
-      abortOnError: false,
-    });
-    configureApp(app);
-    await app.listen(0, '127.0.0.1');
-    return app;
+    return startBenchApp();
   };
   const limited = await start('100000000');
   const unlimited = await start('off');
@@ -72,22 +35,12 @@ export async function benchRateLimit(log: (line: string) => void): Promise<RateL
   try {
     const limitedUrl = await limited.getUrl();
     const unlimitedUrl = await unlimited.getUrl();
-    const adminLogin = await fetch(`${limitedUrl}/auth/admin/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ email: 'bench@tenantry.localhost', password: adminPassword }),
+    const tenant = await createBenchTenant(limitedUrl, secrets, {
+      name: 'Bench Tenant',
+      slug: 'bench',
+      owner_email: 'b@bench.example',
     });
-    const { access_token: adminToken } = (await adminLogin.json()) as { access_token: string };
-    const created = await fetch(`${limitedUrl}/admin/tenants`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name: 'Bench Tenant', slug: 'bench', owner_email: 'b@bench.example' }),
-    });
-    const tenant = (await created.json()) as { id: string; owner: { id: string } };
-    const token = new JwtService({ secret: jwtSecret }).sign(
-      { sub: tenant.owner.id, tenant_id: tenant.id, role: 'owner' },
-      accessTokenSignOptions('1h'),
-    );
+    const token = tenant.ownerToken;
     const headers = { Authorization: `Bearer ${token}` };
     const check = await fetch(`${limitedUrl}/v1/settings`, { headers });
     if (!check.headers.get('ratelimit-limit'))
@@ -130,6 +83,7 @@ export async function benchRateLimit(log: (line: string) => void): Promise<RateL
   } finally {
     await limited.close();
     await unlimited.close();
+    secrets.restoreEnvironment();
   }
 }
 

@@ -11,6 +11,7 @@ import {
 } from './analytics.bench';
 import { benchEventValidation } from './event-validation.bench';
 import { benchIngestion, printIngestion } from './ingestion.bench';
+import { benchQuota, printQuota } from './quota-check.bench';
 import { benchRateLimit, printRateLimit } from './rate-limit.bench';
 import { benchTenantTransaction, printTenantTransaction } from './tenant-transaction.bench';
 
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
   const validation = benchEventValidation(log);
   const tx = await benchTenantTransaction(log);
   const rateLimit = await benchRateLimit(log);
+  const quota = await benchQuota(log);
   const ingestion = await benchIngestion(log);
   const analytics = await benchAnalytics(log, analyticsOptions);
 
@@ -35,6 +37,8 @@ async function main(): Promise<void> {
   printTenantTransaction(tx);
 
   printRateLimit(rateLimit);
+
+  printQuota(quota);
 
   printIngestion(ingestion);
 
@@ -52,6 +56,7 @@ async function main(): Promise<void> {
         eventValidation: validation,
         tenantTransaction: tx,
         rateLimit,
+        quota,
         ingestion,
         analytics,
       },

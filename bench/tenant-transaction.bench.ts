@@ -1,16 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { JwtService } from '@nestjs/jwt';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import autocannon from 'autocannon';
-import { randomBytes } from 'node:crypto';
 import { AppModule } from '../src/app.module';
 import { TenantScopeModule } from '../src/tenancy/scope/tenant-scope.module';
 import { TenancyModule } from '../src/tenancy/tenancy.module';
-import { accessTokenSignOptions } from '../src/auth/credentials.service';
-import { configureApp } from '../src/app.setup';
-import { readStackEnv } from '../src/config/stack-env';
-import { recreateDatabase } from '../src/database/recreate-database';
+import { createBenchTenant, prepareBenchDatabase, startBenchApp } from './bench-app';
 import { LatencySummary, measureLatency } from './latency';
 import { NoTransactionSettingsController } from './no-transaction.controller';
 
@@ -38,32 +31,7 @@ export interface TenantTransactionResult {
 export async function benchTenantTransaction(
   log: (line: string) => void,
 ): Promise<TenantTransactionResult> {
-  const stack = readStackEnv();
-  const env = { ...stack, ...process.env } as Record<string, string>;
-  if (!env.DATABASE_HOST) throw new Error('no local stack: run bash scripts/stack.sh up first');
-  const database = `${stack.DATABASE_NAME ?? 'tenantry'}_bench`;
-  log(`preparing database ${database}`);
-  await recreateDatabase(
-    {
-      host: env.DATABASE_HOST,
-      port: Number(env.DATABASE_PORT),
-      user: env.DATABASE_OWNER_USER,
-      password: env.DATABASE_OWNER_PASSWORD,
-      maintenanceDatabase: stack.DATABASE_NAME ?? 'tenantry',
-    },
-    database,
-  );
-
-  const adminPassword = randomBytes(18).toString('base64url');
-  const jwtSecret = randomBytes(32).toString('hex');
-  Object.assign(process.env, {
-    ...stack,
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'silent',
-    DATABASE_NAME: database,
-    JWT_SECRET: jwtSecret,
-    PLATFORM_ADMIN_EMAIL: 'bench@tenantry.localhost',
-    PLATFORM_ADMIN_PASSWORD: adminPassword,
+  const secrets = await prepareBenchDatabase('bench', log, {
     // The transaction alone, against a baseline without the limiter (its cost: rate-limit.bench).
     TENANT_RATE_LIMIT_PER_MINUTE: 'off',
   });
@@ -72,35 +40,15 @@ export async function benchTenantTransaction(
     imports: [await AppModule.forRoot(), TenantScopeModule, TenancyModule],
     controllers: [NoTransactionSettingsController],
   };
-  const app = await NestFactory.create<NestExpressApplication>(root, {
-    bodyParser: false,
-    logger: false,
-    abortOnError: false,
-  });
-  configureApp(app);
-  await app.listen(0, '127.0.0.1');
+  const app = await startBenchApp(root);
   const url = await app.getUrl();
   try {
-    const adminLogin = await fetch(`${url}/auth/admin/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ email: 'bench@tenantry.localhost', password: adminPassword }),
+    const tenant = await createBenchTenant(url, secrets, {
+      name: 'Bench Tenant',
+      slug: 'bench',
+      owner_email: 'bench@bench.example',
     });
-    const { access_token: adminToken } = (await adminLogin.json()) as { access_token: string };
-    const created = await fetch(`${url}/admin/tenants`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        name: 'Bench Tenant',
-        slug: 'bench',
-        owner_email: 'bench@bench.example',
-      }),
-    });
-    const tenant = (await created.json()) as { id: string; owner: { id: string } };
-    const token = new JwtService({ secret: jwtSecret }).sign(
-      { sub: tenant.owner.id, tenant_id: tenant.id, role: 'owner' },
-      accessTokenSignOptions('1h'),
-    );
+    const token = tenant.ownerToken;
     const headers = { Authorization: `Bearer ${token}` };
     const requests = Number(process.env.BENCH_REQUESTS ?? 5000);
     const progress = (label: string) => (done: number) => log(`  ${label}: ${done}/${requests}`);
@@ -156,6 +104,7 @@ export async function benchTenantTransaction(
     };
   } finally {
     await app.close();
+    secrets.restoreEnvironment();
   }
 }
 
