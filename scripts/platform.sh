@@ -120,13 +120,15 @@ up() {
   status || true
 }
 
-# The app, the simulator and the events topic, then the stack's servers; exits as the stack's
-# status does (3 when one of its servers is not running).
+# The app, the simulator and the events topic, then the stack's servers; exits 3 when the app
+# or one of the stack's servers is not running (as the stack's status does), so a script can
+# wait on it.
 status() {
-  local API_URL="" EVENTS_TOPIC="" KAFKA_BROKERS="" STREAM_RATE="$STREAM_RATE"
+  local API_URL="" EVENTS_TOPIC="" KAFKA_BROKERS="" STREAM_RATE="$STREAM_RATE" app_up=0
   # shellcheck disable=SC1090
   [ -f "$APP_ENDPOINTS" ] && . "$APP_ENDPOINTS"
   if app_running; then
+    app_up=1
     printf '%-11s running (pid %s)  API %s  log %s\n' app "$(cat "$APP_PID")" "${API_URL:-?}" "$APP_LOG"
   else
     printf '%-11s stopped  log %s\n' app "$APP_LOG"
@@ -140,7 +142,10 @@ status() {
   printf '%-11s %s on %s (POST /v1/events and direct producers write it)\n' \
     topic "${EVENTS_TOPIC:-${KAFKA_EVENTS_TOPIC:-tenant_events}}" "${KAFKA_BROKERS:-?}"
   echo
-  bash scripts/stack.sh status
+  local stack_status=0
+  bash scripts/stack.sh status || stack_status=$?
+  [ "$stack_status" -ne 0 ] && return "$stack_status"
+  [ "$app_up" -eq 1 ] || return 3
 }
 
 case "${1:-}" in
