@@ -11,7 +11,7 @@ import { bearer, createTenant, createTestApp, TestApp, tenantToken } from '../su
 import { analyticsAnswers, clickhouseRollup, DAY, dataset, twinOf, until } from './privacy-support';
 
 // Quotes and a backslash: the id reaches ClickHouse SQL through the literal escaper.
-const ERASED = "o'brien\\\"erase-me@example.com";
+const ERASED = 'o\'brien\\"erase-me@example.com';
 const OTHERS = ['b1', 'b2', 'b3', 'b4', 'b5', 'b6', ''];
 
 /**
