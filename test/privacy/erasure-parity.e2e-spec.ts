@@ -21,7 +21,7 @@ const OTHERS = ['b1', 'b2', 'b3', 'b4', 'b5', 'b6', ''];
  * user sent before the erasure but stored after its first pass (in flight through Kafka) is
  * removed by the recheck.
  */
-const CONFIGS = [
+const CONFIGS: { name: string; env: Record<string, string>; clickhouse: boolean }[] = [
   {
     name: 'events in PostgreSQL, passes in process (no Redis)',
     env: { KAFKA_BROKERS: '', CLICKHOUSE_URL: '', REDIS_URL: '', ERASURE_RECHECK_SECONDS: '3' },
