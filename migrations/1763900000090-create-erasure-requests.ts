@@ -4,7 +4,11 @@ import {
   enablePlatformRead,
   enableTenantIsolation,
   PLATFORM_READ_SETTING,
+  platformRole,
 } from './support/isolation';
+
+/** The platform role's functions this migration adds (the start-up role check knows them). */
+export const ERASURE_PLATFORM_FUNCTIONS = ['public.platform_unfinished_erasures(integer)'];
 
 /**
  * End-user erasure (issue 14, item 5).
@@ -20,6 +24,9 @@ import {
  * - `record_cross_tenant_attempt()` learns erasure requests: a request naming another tenant's
  *   erasure id is recorded in that tenant's audit log (the caller gets the same 404 either way).
  *   Its CASE keeps every earlier resource type.
+ * - `platform_unfinished_erasures(limit)`: every tenant's passes still to run (first passes not
+ *   done, rechecks not done) with when each is due, for the app to queue again at start-up (a
+ *   crash, or Redis lost its jobs). Ids and times only; the platform role's alone.
  */
 export class CreateErasureRequests1763900000090 implements MigrationInterface {
   name = 'CreateErasureRequests1763900000090';
@@ -58,9 +65,36 @@ export class CreateErasureRequests1763900000090 implements MigrationInterface {
     await enablePlatformRead(runner, 'erasure_requests');
     await runner.query(`GRANT DELETE ON events TO ${appRole()}`);
     await runner.query(crossTenantAttempts(true));
+    await runner.query(`
+      CREATE FUNCTION public.platform_unfinished_erasures(p_limit integer)
+      RETURNS TABLE (tenant_id uuid, id uuid, pass text, due timestamptz)
+      LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+      SET search_path = pg_catalog, pg_temp
+      AS $fn$
+      BEGIN
+        PERFORM set_config('${PLATFORM_READ_SETTING}', 'on', true);
+        RETURN QUERY
+          SELECT r.tenant_id, r.id,
+                 CASE WHEN r.status = 'completed' THEN 'recheck' ELSE 'first' END,
+                 CASE WHEN r.status = 'completed' THEN r.recheck_after ELSE r.created_at END
+            FROM public.erasure_requests r
+           WHERE r.status IN ('pending', 'running')
+              OR (r.status = 'completed' AND r.rechecked_at IS NULL)
+           ORDER BY 4, 2
+           LIMIT p_limit;
+        PERFORM set_config('${PLATFORM_READ_SETTING}', '', true);
+      END
+      $fn$`);
+    await runner.query(
+      'REVOKE ALL ON FUNCTION public.platform_unfinished_erasures(integer) FROM PUBLIC',
+    );
+    await runner.query(
+      `GRANT EXECUTE ON FUNCTION public.platform_unfinished_erasures(integer) TO ${platformRole()}`,
+    );
   }
 
   async down(runner: QueryRunner): Promise<void> {
+    await runner.query('DROP FUNCTION public.platform_unfinished_erasures(integer)');
     await runner.query(crossTenantAttempts(false));
     await runner.query(`REVOKE DELETE ON events FROM ${appRole()}`);
     await runner.query('DROP TABLE erasure_requests');

@@ -1,24 +1,37 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  Optional,
+} from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { ErasureJobData } from './erasure-request';
 import { ERASURE_ATTEMPTS, ERASURE_BACKOFF_MS, ERASURE_QUEUE } from './erasure.job';
 import { ErasureRunner } from './erasure.runner';
+import { UnfinishedErasuresRepository } from './unfinished-erasures.repository';
+
+/** Passes queued again at start-up, at most (the oldest first); the next start takes the rest. */
+const RESUME_LIMIT = 1000;
 
 /**
  * Where erasure passes run: a BullMQ job when Redis is configured (any app copy's worker takes
  * it, retries survive a restart; the job holds ids only), in this process otherwise (a pass
- * still running at shutdown is awaited; one lost to a crash is re-run by posting again).
- * Either way, a first pass that succeeds schedules its recheck.
+ * still running at shutdown is awaited). Either way, a first pass that succeeds schedules its
+ * recheck, and at start-up every pass still to run (a crash, a process stopped before a recheck,
+ * Redis losing its jobs) is queued again: passes are idempotent, and BullMQ ignores a job id it
+ * already holds.
  */
 @Injectable()
-export class ErasureJobsService implements OnApplicationShutdown {
+export class ErasureJobsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ErasureJobsService.name);
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly running = new Set<Promise<unknown>>();
 
   constructor(
     private readonly runner: ErasureRunner,
+    private readonly unfinished: UnfinishedErasuresRepository,
     @Optional() @InjectQueue(ERASURE_QUEUE) private readonly queue?: Queue,
   ) {}
 
@@ -61,6 +74,25 @@ export class ErasureJobsService implements OnApplicationShutdown {
         erasure_id: data.erasureId,
         at: recheckAfter.toISOString(),
       });
+    }
+  }
+
+  onApplicationBootstrap(): void {
+    // Not awaited: Redis or the database being away must not hold the app's start.
+    void this.resume();
+  }
+
+  private async resume(): Promise<void> {
+    try {
+      const passes = await this.unfinished.list(RESUME_LIMIT);
+      for (const { due, ...data } of passes) {
+        await this.enqueue(data, Math.max(0, due.getTime() - Date.now()));
+      }
+      if (passes.length > 0) {
+        this.logger.log({ msg: 'erasure passes queued again at start-up', passes: passes.length });
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not queue unfinished erasure passes again');
     }
   }
 

@@ -11,6 +11,7 @@ import { ERASURE_EVENTS_REMOVED, ERASURES_FINISHED, ErasureRunner } from './eras
 import { ErasuresController } from './erasures.controller';
 import { ErasuresService } from './erasures.service';
 import { RetentionModule } from './retention/retention.module';
+import { UnfinishedErasuresRepository } from './unfinished-erasures.repository';
 
 /**
  * Data rights of a tenant's end users and the plan's retention: `/v1/privacy/erasures` (erasure
@@ -25,6 +26,7 @@ export class PrivacyModule {
       ErasureRequestsRepository,
       ErasureRunner,
       ErasureJobsService,
+      UnfinishedErasuresRepository,
       makeCounterProvider({
         name: ERASURE_EVENTS_REMOVED,
         help: 'Event rows removed by end-user erasures, per store',

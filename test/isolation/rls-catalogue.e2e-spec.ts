@@ -159,6 +159,7 @@ describe('RLS catalogue', () => {
       'platform_invoices',
       'platform_query_costs',
       'platform_stale_rollup_days',
+      'platform_unfinished_erasures',
       'record_cross_tenant_attempt',
     ]);
     for (const { name, config, source } of rows) {

@@ -1,4 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { sha256Hex } from '../../src/common/sha256';
+import { PostgresEventStore } from '../../src/ingestion/store/postgres-event.store';
+import { TenantContext } from '../../src/tenancy/scope/tenant.context';
+import { eventRow } from '../support/analytics-stores';
 import { asTenant, connectAs, sqlState } from '../support/sql';
 import { bearer, createTenant, createTestApp, TestApp, tenantToken } from '../support/test-app';
 import { until } from './privacy-support';
@@ -144,6 +149,46 @@ describe('erasure requests: input, access and isolation', () => {
       expect((await app.query('SELECT * FROM erasure_requests')).rowCount).toBe(0);
     } finally {
       await app.end();
+    }
+  });
+
+  it('queues again at start-up a request whose pass was lost (a crash before it ran)', async () => {
+    const tenantContext = t.app.get(TenantContext);
+    const store = new PostgresEventStore(tenantContext, t.app.get(DataSource));
+    const lost = 'lost-in-a-crash';
+    await store.write([eventRow(a, 'page_view', new Date(Date.now() - 3_600_000), lost)]);
+    expect(await store.countEvents(a)).toBeGreaterThan(0);
+    const app = await connectAs('app');
+    let id: string;
+    try {
+      await app.query('BEGIN');
+      await app.query("SELECT set_config('app.tenant_id', $1, true)", [a]);
+      ({
+        rows: [{ id }],
+      } = await app.query<{ id: string }>(
+        `INSERT INTO erasure_requests (tenant_id, user_id, subject_digest, requested_by_type, cutoff)
+         VALUES ($1, $2, $3, 'user', now()) RETURNING id`,
+        [a, lost, sha256Hex(`${a}:${lost}`)],
+      ));
+      await app.query('COMMIT');
+    } finally {
+      await app.end();
+    }
+    const restarted = await createTestApp({
+      env: { KAFKA_BROKERS: '', CLICKHOUSE_URL: '', REDIS_URL: '' },
+    });
+    try {
+      const done = await until(
+        async () =>
+          (await restarted.http.get(`/v1/privacy/erasures/${id}`).set(as(a)).expect(200)).body as {
+            status: string;
+            removed: { postgres?: { events: number } };
+          },
+        (body) => body.status === 'completed',
+      );
+      expect(done.removed.postgres?.events).toBe(1);
+    } finally {
+      await restarted.close();
     }
   });
 });
