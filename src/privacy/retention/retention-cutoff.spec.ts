@@ -1,4 +1,4 @@
-import { closedDays } from '../../ingestion/store/postgres-event-deletion';
+import { closedDays, monthWindows } from '../../ingestion/store/postgres-event-deletion';
 import { subjectDigest } from '../erasures.service';
 import { keptFrom } from './retention-enforcer.service';
 
@@ -23,5 +23,17 @@ describe('erasure helpers', () => {
     const digest = subjectDigest(tenant, 'user-4711');
     expect(digest).toMatch(/^[0-9a-f]{64}$/);
     expect(digest).not.toBe(subjectDigest('00000000-0000-4000-8000-000000000002', 'user-4711'));
+  });
+});
+
+describe('erasure month windows', () => {
+  it('cover every instant once: open ends, whole UTC months between', () => {
+    const windows = monthWindows(new Date('2026-11-30T01:45:00Z'));
+    expect(windows[0][0]).toBe('-infinity');
+    expect(windows[windows.length - 1][1]).toBe('infinity');
+    for (let i = 1; i < windows.length; i += 1) expect(windows[i][0]).toBe(windows[i - 1][1]);
+    expect(windows).toContainEqual(['2026-11-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z']);
+    expect(windows[windows.length - 1][0]).toBe('2027-01-01T00:00:00.000Z');
+    expect(windows.length).toBeLessThan(40);
   });
 });
