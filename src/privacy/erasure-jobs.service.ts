@@ -14,6 +14,16 @@ import { UnfinishedErasuresRepository } from './unfinished-erasures.repository';
 
 /** Passes queued again at start-up, at most (the oldest first); the next start takes the rest. */
 const RESUME_LIMIT = 1000;
+/** How long adding a job may take before the pass runs here instead. */
+const QUEUE_ADD_TIMEOUT_MS = 3_000;
+
+function withTimeout<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from the queue in ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
 
 /**
  * Where erasure passes run: a BullMQ job when Redis is configured (any app copy's worker takes
@@ -35,20 +45,40 @@ export class ErasureJobsService implements OnApplicationBootstrap, OnApplication
     @Optional() @InjectQueue(ERASURE_QUEUE) private readonly queue?: Queue,
   ) {}
 
-  /** Queues a pass to start after `delayMs`. */
+  /**
+   * Queues a pass to start after `delayMs`. With Redis away the pass runs in this process
+   * instead: the request is already recorded, and its erasure must not wait for Redis.
+   */
   async enqueue(data: ErasureJobData, delayMs = 0): Promise<void> {
     if (this.queue) {
-      await this.queue.add(data.pass, data, {
-        // One job per pass of a request: a second add of the same pass is ignored.
-        jobId: `${data.erasureId}-${data.pass}`,
-        delay: delayMs,
-        attempts: ERASURE_ATTEMPTS,
-        backoff: { type: 'exponential', delay: ERASURE_BACKOFF_MS },
-        removeOnComplete: 1000,
-        removeOnFail: 1000,
-      });
-      return;
+      try {
+        // BullMQ's connection queues commands while Redis is away rather than failing them:
+        // bounded here, so a request never hangs on it. (A late add runs the pass again:
+        // harmless, passes are idempotent.)
+        await withTimeout(
+          QUEUE_ADD_TIMEOUT_MS,
+          this.queue.add(data.pass, data, {
+            // One job per pass of a request: a second add of the same pass is ignored.
+            jobId: `${data.erasureId}-${data.pass}`,
+            delay: delayMs,
+            attempts: ERASURE_ATTEMPTS,
+            backoff: { type: 'exponential', delay: ERASURE_BACKOFF_MS },
+            removeOnComplete: 1000,
+            removeOnFail: 1000,
+          }),
+        );
+        return;
+      } catch (error) {
+        this.logger.warn(
+          { err: error, tenant_id: data.tenantId, erasure_id: data.erasureId },
+          'erasure queue unavailable; running the pass in this process',
+        );
+      }
     }
+    this.runHere(data, delayMs);
+  }
+
+  private runHere(data: ErasureJobData, delayMs: number): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       const run = this.run(data)

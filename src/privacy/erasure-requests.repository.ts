@@ -56,7 +56,7 @@ export class ErasureRequestsRepository {
     const [row] = await this.query<Row[]>(
       `INSERT INTO erasure_requests (tenant_id, user_id, subject_digest, requested_by_type,
                                      requested_by, cutoff)
-       VALUES ($1, $2, $3, $4, $5, date_trunc('second', now()))
+       VALUES ($1, $2, $3, $4, $5, now())
        RETURNING *`,
       [
         this.tenantContext.tenantId,
