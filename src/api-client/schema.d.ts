@@ -39,60 +39,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/audit-log": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The calling tenant's audit log, newest first */
-        get: operations["AuditController_list"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/admin/audit-log": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Every tenant's audit entries and the platform's own (admin logins), newest first; filter by tenant, action, actor, time or cross-tenant attempts */
-        get: operations["PlatformAuditAdminController_list"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Send one event, or { events: [...] } up to 1,000 events and 1 MB
-         * @description Each event is checked on its own: the valid ones are accepted (durable in Kafka, or in the event store without Kafka, before this answers), the others come back in `rejected` with their index and the fields at fault. Sending an event_id again never stores it twice. Past the monthly event quota (calendar month, UTC) a starter tenant’s events are refused: when some of the request’s valid events still fit, the first ones are accepted and each other one comes back in `rejected` with the error `{ field: "quota", message: "quota_exceeded: …" }`; when none fits, 429. Growth and enterprise tenants go on (overage). The tenant is the credential’s; a tenant_id in the body is refused.
-         */
-        post: operations["EventsController_ingest"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/users": {
         parameters: {
             query?: never;
@@ -257,6 +203,40 @@ export interface paths {
         put?: never;
         /** Platform admin login: a token that only /admin routes (and X-Tenant-ID acting) accept */
         post: operations["PlatformAdminAuthController_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The calling tenant's audit log, newest first */
+        get: operations["AuditController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every tenant's audit entries and the platform's own (admin logins), newest first; filter by tenant, action, actor, time or cross-tenant attempts */
+        get: operations["PlatformAuditAdminController_list"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -432,6 +412,26 @@ export interface paths {
         get: operations["HealthController_live"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send one event, or { events: [...] } up to 1,000 events and 1 MB
+         * @description Each event is checked on its own: the valid ones are accepted (durable in Kafka, or in the event store without Kafka, before this answers), the others come back in `rejected` with their index and the fields at fault. Sending an event_id again never stores it twice. Past the monthly event quota (calendar month, UTC) a starter tenant’s events are refused: when some of the request’s valid events still fit, the first ones are accepted and each other one comes back in `rejected` with the error `{ field: "quota", message: "quota_exceeded: …" }`; when none fits, 429. Growth and enterprise tenants go on (overage). The tenant is the credential’s; a tenant_id in the body is refused.
+         */
+        post: operations["EventsController_ingest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -836,59 +836,6 @@ export interface components {
             limit: number;
             total: number;
         };
-        AuditEntryResponse: {
-            /** Format: uuid */
-            id: string;
-            /** Format: date-time */
-            at: string;
-            /** @enum {string} */
-            actor_type: "user" | "api_key" | "platform_admin" | "anonymous";
-            actor_id: string | null;
-            /** @example user.created */
-            action: string;
-            /** @example user */
-            resource_type: string;
-            resource_id: string | null;
-            details: Record<string, never>;
-            ip: string | null;
-            user_agent: string | null;
-            cross_tenant_attempt: boolean;
-        };
-        AuditPageResponse: {
-            data: components["schemas"]["AuditEntryResponse"][];
-            page: number;
-            limit: number;
-            total: number;
-        };
-        PlatformAuditEntryResponse: {
-            /** Format: uuid */
-            id: string;
-            /** Format: date-time */
-            at: string;
-            /** @enum {string} */
-            actor_type: "user" | "api_key" | "platform_admin" | "anonymous";
-            actor_id: string | null;
-            /** @example user.created */
-            action: string;
-            /** @example user */
-            resource_type: string;
-            resource_id: string | null;
-            details: Record<string, never>;
-            ip: string | null;
-            user_agent: string | null;
-            cross_tenant_attempt: boolean;
-            /**
-             * Format: uuid
-             * @description The tenant whose log holds the entry; null for platform events (admin logins)
-             */
-            tenant_id: string | null;
-        };
-        PlatformAuditPageResponse: {
-            data: components["schemas"]["PlatformAuditEntryResponse"][];
-            page: number;
-            limit: number;
-            total: number;
-        };
         CreateUserDto: {
             /**
              * Format: email
@@ -1033,6 +980,59 @@ export interface components {
             token_type: string;
             /** @example 900 */
             expires_in: number;
+        };
+        AuditEntryResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            at: string;
+            /** @enum {string} */
+            actor_type: "user" | "api_key" | "platform_admin" | "anonymous";
+            actor_id: string | null;
+            /** @example user.created */
+            action: string;
+            /** @example user */
+            resource_type: string;
+            resource_id: string | null;
+            details: Record<string, never>;
+            ip: string | null;
+            user_agent: string | null;
+            cross_tenant_attempt: boolean;
+        };
+        AuditPageResponse: {
+            data: components["schemas"]["AuditEntryResponse"][];
+            page: number;
+            limit: number;
+            total: number;
+        };
+        PlatformAuditEntryResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            at: string;
+            /** @enum {string} */
+            actor_type: "user" | "api_key" | "platform_admin" | "anonymous";
+            actor_id: string | null;
+            /** @example user.created */
+            action: string;
+            /** @example user */
+            resource_type: string;
+            resource_id: string | null;
+            details: Record<string, never>;
+            ip: string | null;
+            user_agent: string | null;
+            cross_tenant_attempt: boolean;
+            /**
+             * Format: uuid
+             * @description The tenant whose log holds the entry; null for platform events (admin logins)
+             */
+            tenant_id: string | null;
+        };
+        PlatformAuditPageResponse: {
+            data: components["schemas"]["PlatformAuditEntryResponse"][];
+            page: number;
+            limit: number;
+            total: number;
         };
         PlanResponse: {
             /** @enum {string} */
@@ -2305,322 +2305,6 @@ export interface operations {
             };
         };
     };
-    AuditController_list: {
-        parameters: {
-            query?: {
-                page?: number;
-                limit?: number;
-                action?: string;
-                /** @description User id, API key id or platform admin subject */
-                actor_id?: string;
-                /** @description From (inclusive), ISO 8601 with zone */
-                from?: string;
-                /** @description To (exclusive), ISO 8601 with zone */
-                to?: string;
-            };
-            header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
-                "X-Tenant-ID"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AuditPageResponse"];
-                };
-            };
-            /**
-             * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
-             *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
-             */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["InvalidInputResponse"];
-                };
-            };
-            /** @description Missing, invalid or expired credential; unknown tenant */
-            401: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Missing permission (audit:read), tenant suspended or deleted, or credential of another tenant */
-            403: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RateLimitedResponse"];
-                };
-            };
-        };
-    };
-    PlatformAuditAdminController_list: {
-        parameters: {
-            query?: {
-                page?: number;
-                limit?: number;
-                action?: string;
-                /** @description User id, API key id or platform admin subject */
-                actor_id?: string;
-                /** @description From (inclusive), ISO 8601 with zone */
-                from?: string;
-                /** @description To (exclusive), ISO 8601 with zone */
-                to?: string;
-                /** @description Only this tenant's entries */
-                tenant_id?: string;
-                /** @description Only entries flagged cross_tenant_attempt */
-                cross_tenant_only?: boolean;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PlatformAuditPageResponse"];
-                };
-            };
-            /** @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["InvalidInputResponse"];
-                };
-            };
-            /** @description Missing or invalid platform admin token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description A tenant credential was used on a platform route */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    EventsController_ingest: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
-                "X-Tenant-ID"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /**
-                     * Format: uuid
-                     * @description The client's id for this event: sending it again never stores it twice
-                     */
-                    event_id: string;
-                    event_type: string;
-                    /**
-                     * Format: date-time
-                     * @description When it happened, ISO 8601 with a zone; at most 1 day ahead, within retention
-                     */
-                    timestamp: string;
-                    user_id?: string;
-                    session_id?: string;
-                    properties?: {
-                        [key: string]: string | number | boolean;
-                    };
-                } | {
-                    events: {
-                        /**
-                         * Format: uuid
-                         * @description The client's id for this event: sending it again never stores it twice
-                         */
-                        event_id: string;
-                        event_type: string;
-                        /**
-                         * Format: date-time
-                         * @description When it happened, ISO 8601 with a zone; at most 1 day ahead, within retention
-                         */
-                        timestamp: string;
-                        user_id?: string;
-                        session_id?: string;
-                        properties?: {
-                            [key: string]: string | number | boolean;
-                        };
-                    }[];
-                };
-            };
-        };
-        responses: {
-            /** @description The valid events are durable; the others are listed with their faults */
-            202: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        accepted: number;
-                        rejected: {
-                            /** @description Position in `events` (0: a single event) */
-                            index: number;
-                            errors: components["schemas"]["FieldError"][];
-                        }[];
-                    };
-                };
-            };
-            /**
-             * @description Not one event or { events: [...] }, or no event was valid: `errors` names each field (`events[3].timestamp` in a batch), and `accepted` (0) and `rejected` come as on a 202
-             *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
-             */
-            400: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["InvalidInputResponse"];
-                };
-            };
-            /** @description Missing, invalid or expired credential; unknown tenant */
-            401: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Missing permission (events:write), tenant suspended or deleted, or credential of another tenant */
-            403: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Body over 1 MB */
-            413: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description A body that is not application/json, or in an unsupported encoding or charset */
-            415: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /**
-             * @description The monthly event quota of the tenant’s plan is reached (starter): nothing was accepted. Retry-After says when it resets, in seconds
-             *
-             *     The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds
-             */
-            429: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RateLimitedResponse"];
-                };
-            };
-            /** @description Kafka unreachable: nothing was accepted; retry */
-            503: {
-                headers: {
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
     UsersController_list: {
         parameters: {
             query?: {
@@ -3839,6 +3523,155 @@ export interface operations {
             };
         };
     };
+    AuditController_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                limit?: number;
+                action?: string;
+                /** @description User id, API key id or platform admin subject */
+                actor_id?: string;
+                /** @description From (inclusive), ISO 8601 with zone */
+                from?: string;
+                /** @description To (exclusive), ISO 8601 with zone */
+                to?: string;
+            };
+            header?: {
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPageResponse"];
+                };
+            };
+            /**
+             * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
+             *
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired credential; unknown tenant */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing permission (audit:read), tenant suspended or deleted, or credential of another tenant */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+        };
+    };
+    PlatformAuditAdminController_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                limit?: number;
+                action?: string;
+                /** @description User id, API key id or platform admin subject */
+                actor_id?: string;
+                /** @description From (inclusive), ISO 8601 with zone */
+                from?: string;
+                /** @description To (exclusive), ISO 8601 with zone */
+                to?: string;
+                /** @description Only this tenant's entries */
+                tenant_id?: string;
+                /** @description Only entries flagged cross_tenant_attempt */
+                cross_tenant_only?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformAuditPageResponse"];
+                };
+            };
+            /** @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing or invalid platform admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A tenant credential was used on a platform route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     PlansAdminController_list: {
         parameters: {
             query?: {
@@ -5015,6 +4848,173 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+        };
+    };
+    EventsController_ingest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The client's id for this event: sending it again never stores it twice
+                     */
+                    event_id: string;
+                    event_type: string;
+                    /**
+                     * Format: date-time
+                     * @description When it happened, ISO 8601 with a zone; at most 1 day ahead, within retention
+                     */
+                    timestamp: string;
+                    user_id?: string;
+                    session_id?: string;
+                    properties?: {
+                        [key: string]: string | number | boolean;
+                    };
+                } | {
+                    events: {
+                        /**
+                         * Format: uuid
+                         * @description The client's id for this event: sending it again never stores it twice
+                         */
+                        event_id: string;
+                        event_type: string;
+                        /**
+                         * Format: date-time
+                         * @description When it happened, ISO 8601 with a zone; at most 1 day ahead, within retention
+                         */
+                        timestamp: string;
+                        user_id?: string;
+                        session_id?: string;
+                        properties?: {
+                            [key: string]: string | number | boolean;
+                        };
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description The valid events are durable; the others are listed with their faults */
+            202: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accepted: number;
+                        rejected: {
+                            /** @description Position in `events` (0: a single event) */
+                            index: number;
+                            errors: components["schemas"]["FieldError"][];
+                        }[];
+                    };
+                };
+            };
+            /**
+             * @description Not one event or { events: [...] }, or no event was valid: `errors` names each field (`events[3].timestamp` in a batch), and `accepted` (0) and `rejected` come as on a 202
+             *
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired credential; unknown tenant */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing permission (events:write), tenant suspended or deleted, or credential of another tenant */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body over 1 MB */
+            413: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A body that is not application/json, or in an unsupported encoding or charset */
+            415: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description The monthly event quota of the tenant’s plan is reached (starter): nothing was accepted. Retry-After says when it resets, in seconds
+             *
+             *     The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds
+             */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+            /** @description Kafka unreachable: nothing was accepted; retry */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };

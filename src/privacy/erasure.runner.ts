@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { ConfigService } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
@@ -32,27 +32,37 @@ export const ERASURES_FINISHED = 'tenantry_erasures_total';
 export class ErasureRunner {
   private readonly logger = new Logger(ErasureRunner.name);
   private readonly postgres: PostgresEventDeletion;
-  private readonly clickhouse: ClickHouseEventDeletion | null;
+  private clickhouseDeletion?: ClickHouseEventDeletion | null;
 
   constructor(
     private readonly tenantContext: TenantContext,
     private readonly requests: ErasureRequestsRepository,
-    private readonly audit: AuditService,
     private readonly moduleRef: ModuleRef,
     private readonly config: ConfigService<Environment, true>,
-    @Inject(EVENT_STORE) store: EventStore,
     @InjectMetric(ERASURE_EVENTS_REMOVED) private readonly removedEvents: Counter<string>,
     @InjectMetric(ERASURES_FINISHED) private readonly finished: Counter<string>,
   ) {
     this.postgres = new PostgresEventDeletion(tenantContext);
-    this.clickhouse =
-      store instanceof ClickHouseEventStore ? new ClickHouseEventDeletion(store) : null;
   }
 
-  // Looked up when a job runs (see InvoiceFinaliserService): RollupsModule is registered by
-  // AppModule with its Redis settings.
+  // Looked up when a pass runs (see InvoiceFinaliserService): importing the modules that own
+  // them (with their controllers) from here would reorder the app's routes.
   private get refresher(): PostgresRollupRefresher {
     return this.moduleRef.get(PostgresRollupRefresher, { strict: false });
+  }
+
+  private get audit(): AuditService {
+    return this.moduleRef.get(AuditService, { strict: false });
+  }
+
+  /** ClickHouse's deletes when it is the event store, else null. */
+  private get clickhouse(): ClickHouseEventDeletion | null {
+    if (this.clickhouseDeletion === undefined) {
+      const store = this.moduleRef.get<EventStore>(EVENT_STORE, { strict: false });
+      this.clickhouseDeletion =
+        store instanceof ClickHouseEventStore ? new ClickHouseEventDeletion(store) : null;
+    }
+    return this.clickhouseDeletion;
   }
 
   /** Runs the pass; returns when the recheck is due after a first pass, else null. */

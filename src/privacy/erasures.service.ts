@@ -1,4 +1,5 @@
 import { ConflictException, Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { AuditService } from '../audit/audit.service';
 import { sha256Hex } from '../common/sha256';
 import type { Actor } from '../tenancy/scope/actor';
@@ -25,9 +26,14 @@ export class ErasuresService {
   constructor(
     private readonly tenantContext: TenantContext,
     private readonly requests: ErasureRequestsRepository,
-    private readonly audit: AuditService,
     private readonly jobs: ErasureJobsService,
+    private readonly moduleRef: ModuleRef,
   ) {}
+
+  // Looked up, not imported (see ErasureRunner): AuditModule has controllers of its own.
+  private get audit(): AuditService {
+    return this.moduleRef.get(AuditService, { strict: false });
+  }
 
   /**
    * Records the request and its audit entry in one tenant transaction, then queues the first

@@ -1,8 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
-import { AuditModule } from '../audit/audit.module';
-import { IngestionModule } from '../ingestion/ingestion.module';
 import { ErasureJobProcessor } from './erasure-job.processor';
 import { ErasureJobsService } from './erasure-jobs.service';
 import { ErasureRequestsRepository } from './erasure-requests.repository';
@@ -38,7 +36,7 @@ export class PrivacyModule {
         labelNames: ['pass', 'outcome'],
       }),
     ];
-    const imports = [AuditModule, IngestionModule, RetentionModule.register(redisUrl)];
+    const imports = [RetentionModule.register(redisUrl)];
     return {
       module: PrivacyModule,
       imports: redisUrl ? [...imports, BullModule.registerQueue({ name: ERASURE_QUEUE })] : imports,

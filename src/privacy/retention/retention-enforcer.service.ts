@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
@@ -54,23 +54,33 @@ export function keptFrom(now: Date, retentionDays: number): string {
 export class RetentionEnforcerService {
   private readonly logger = new Logger(RetentionEnforcerService.name);
   private readonly postgres: PostgresEventDeletion;
-  private readonly clickhouse: ClickHouseEventDeletion | null;
+  private clickhouseDeletion?: ClickHouseEventDeletion | null;
 
   constructor(
     tenantContext: TenantContext,
     private readonly partitions: EventPartitionsRepository,
-    private readonly platformAudit: PlatformAuditService,
     private readonly moduleRef: ModuleRef,
-    @Inject(EVENT_STORE) store: EventStore,
     @InjectMetric(RETENTION_REMOVED) private readonly removed: Counter<string>,
   ) {
     this.postgres = new PostgresEventDeletion(tenantContext);
-    this.clickhouse =
-      store instanceof ClickHouseEventStore ? new ClickHouseEventDeletion(store) : null;
+  }
+
+  /** ClickHouse's deletes when it is the event store, else null. */
+  private get clickhouse(): ClickHouseEventDeletion | null {
+    if (this.clickhouseDeletion === undefined) {
+      const store = this.moduleRef.get<EventStore>(EVENT_STORE, { strict: false });
+      this.clickhouseDeletion =
+        store instanceof ClickHouseEventStore ? new ClickHouseEventDeletion(store) : null;
+    }
+    return this.clickhouseDeletion;
   }
 
   // Looked up when the job runs (see InvoiceFinaliserService): importing their modules here
   // would reorder the app's routes.
+  private get platformAudit(): PlatformAuditService {
+    return this.moduleRef.get(PlatformAuditService, { strict: false });
+  }
+
   private get tenants(): TenantsService {
     return this.moduleRef.get(TenantsService, { strict: false });
   }
@@ -83,11 +93,12 @@ export class RetentionEnforcerService {
     now = new Date(),
     progress: (done: { tenants: number }) => unknown = () => undefined,
   ): Promise<RetentionReport> {
+    const clickhouse = this.clickhouse;
     const report: RetentionReport = {
       tenants: 0,
       failed: 0,
       postgres: { events: 0, rollup_rows: 0, partitions: [], partition_events: 0 },
-      clickhouse: this.clickhouse ? { events: 0, rollup_rows: 0 } : null,
+      clickhouse: clickhouse ? { events: 0, rollup_rows: 0 } : null,
     };
     const dropped = await this.partitions.dropExpired();
     for (const partition of dropped) {
@@ -130,10 +141,10 @@ export class RetentionEnforcerService {
       }
     }
 
-    if (this.clickhouse && report.clickhouse) {
+    if (clickhouse && report.clickhouse) {
       for (const [cutoffDay, tenantIds] of byCutoff) {
         try {
-          const removed = await this.clickhouse.deleteBefore(tenantIds, cutoffDay);
+          const removed = await clickhouse.deleteBefore(tenantIds, cutoffDay);
           report.clickhouse.events += removed.events;
           report.clickhouse.rollup_rows += removed.rollupRows;
           this.removed.inc({ store: 'clickhouse', kind: 'events' }, removed.events);

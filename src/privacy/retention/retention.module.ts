@@ -1,8 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
-import { AuditModule } from '../../audit/audit.module';
-import { IngestionModule } from '../../ingestion/ingestion.module';
 import { EventPartitionsRepository } from './event-partitions.repository';
 import { RETENTION_REMOVED, RetentionEnforcerService } from './retention-enforcer.service';
 import { RetentionJobProcessor } from './retention-job.processor';
@@ -27,18 +25,16 @@ export class RetentionModule {
         labelNames: ['store', 'kind'],
       }),
     ];
-    const imports = [AuditModule, IngestionModule];
     if (!redisUrl) {
       return {
         module: RetentionModule,
-        imports,
         providers: [...common, RetentionTimer],
         exports: [RetentionEnforcerService],
       };
     }
     return {
       module: RetentionModule,
-      imports: [...imports, BullModule.registerQueue({ name: RETENTION_JOB.queue })],
+      imports: [BullModule.registerQueue({ name: RETENTION_JOB.queue })],
       providers: [...common, RetentionJobScheduler, RetentionJobProcessor],
       exports: [RetentionEnforcerService],
     };
