@@ -19,6 +19,7 @@ import { IngestionModule } from './ingestion/ingestion.module';
 import { IsolationModule } from './isolation/isolation.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { PrivacyModule } from './privacy/privacy.module';
 import { TenantOnboardingModule } from './tenancy/onboarding/tenant-onboarding.module';
 import { TenantScopeModule } from './tenancy/scope/tenant-scope.module';
 import { TenancyModule } from './tenancy/tenancy.module';
@@ -69,6 +70,7 @@ export class AppModule {
         RollupsModule.register(environment.REDIS_URL, environment.DATABASE_NAME),
         StorageUsageModule.register(environment.REDIS_URL),
         InvoicesModule.register(environment.REDIS_URL),
+        PrivacyModule.register(environment.REDIS_URL),
       ],
     };
   }

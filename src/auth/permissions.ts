@@ -11,6 +11,9 @@ export const PERMISSIONS = [
   'analytics:read',
   'dashboards:read',
   'dashboards:write',
+  // End-user erasure requests (GDPR art. 17): owners and admins only.
+  'privacy:read',
+  'privacy:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -271,6 +271,16 @@ export class Environment {
   ROLLUP_REFRESH_SECONDS = 60;
 
   /**
+   * An end-user erasure runs a second pass this long after the first: events of that user sent
+   * before the erasure but still in flight (Kafka lag, a consumer catching up) are removed then.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  ERASURE_RECHECK_SECONDS = 900;
+
+  /**
    * The Prometheus scrape token: GET /metrics needs `Authorization: Bearer <token>`. Without it
    * /metrics answers 401 to everyone (the counters tell operators about tenants).
    */

@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { PLATFORM_FUNCTIONS } from '../../migrations/1763900000030-platform-role';
 import { INVOICE_PLATFORM_FUNCTIONS } from '../../migrations/1763900000061-invoice-readers';
+import { ERASURE_PLATFORM_FUNCTIONS } from '../../migrations/1763900000090-create-erasure-requests';
+import { RETENTION_PLATFORM_FUNCTIONS } from '../../migrations/1763900000091-event-retention';
 import { PLATFORM_CONNECTION } from './platform.database';
 
 export interface RoleFacts {
@@ -120,7 +122,15 @@ export class DatabaseRoleCheck implements OnApplicationBootstrap {
                  WHERE to_regprocedure(f) IS NOT NULL
                    AND has_function_privilege(to_regprocedure(f), 'EXECUTE')
               ), NULL) AS held`,
-      [platformRole, [...PLATFORM_FUNCTIONS, ...INVOICE_PLATFORM_FUNCTIONS]],
+      [
+        platformRole,
+        [
+          ...PLATFORM_FUNCTIONS,
+          ...INVOICE_PLATFORM_FUNCTIONS,
+          ...RETENTION_PLATFORM_FUNCTIONS,
+          ...ERASURE_PLATFORM_FUNCTIONS,
+        ],
+      ],
     );
     return row.held;
   }

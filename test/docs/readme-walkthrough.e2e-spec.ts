@@ -59,6 +59,7 @@ describe('README walkthrough', () => {
       '{"accepted":1,"rejected":[{"index":1,"errors":[{"field":"event_id"',
       '{"accepted":1,"rejected":[]}',
       "hooli asks for umbrella's user: 404",
+      'erasure: completed',
       '"suspended"',
       '"deleted"',
     ]) {

@@ -153,6 +153,26 @@ export class ClickHouseEventStore implements EventStore {
     return rows > 0 ? Number(row.bytes) / rows : null;
   }
 
+  /** The database the events live in (system.mutations names it). */
+  get database(): string {
+    return this.db;
+  }
+
+  /**
+   * Writes and mutations for the deletion paths (erasure, retention: clickhouse-event-deletion.ts),
+   * which build SQL through sql-literal.ts, as the writer: the reader is readonly.
+   */
+  async writerCommand(query: string): Promise<void> {
+    await this.prepare();
+    await this.command(query);
+  }
+
+  /** Reads as the writer, for the deletion paths (system.mutations, counts before a delete). */
+  async writerSelect<T>(query: string): Promise<T[]> {
+    await this.prepare();
+    return this.readAs<T>(this.client, query);
+  }
+
   /** Reads for callers that build SQL through sql-literal.ts (analytics, tests), as the reader. */
   async select<T>(query: string): Promise<T[]> {
     return this.readAs<T>(this.reader, query);

@@ -49,6 +49,7 @@ export function baselineBodies(f: SweepFixture): Record<string, () => Record<str
     'PUT /admin/tenants/{id}/overrides': () => ({ users: 50 }),
     'PATCH /v1/settings': () => ({ timezone: 'UTC' }),
     'POST /v1/events': () => sweepEvent(),
+    'POST /v1/privacy/erasures': () => ({ user_id: `sweep-user-${unique()}` }),
     'PUT /v1/branding': () => ({
       primary_color: '#0f766e',
       accent_color: '#f97316',
