@@ -22,6 +22,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { TenantOnboardingModule } from './tenancy/onboarding/tenant-onboarding.module';
 import { TenantScopeModule } from './tenancy/scope/tenant-scope.module';
 import { TenancyModule } from './tenancy/tenancy.module';
+import { TenantLifecycleModule } from './tenancy/lifecycle/tenant-lifecycle.module';
 
 /**
  * The whole platform. `forRoot()` reads and validates the environment when it is called, so a
@@ -69,6 +70,7 @@ export class AppModule {
         RollupsModule.register(environment.REDIS_URL, environment.DATABASE_NAME),
         StorageUsageModule.register(environment.REDIS_URL),
         InvoicesModule.register(environment.REDIS_URL),
+        TenantLifecycleModule.register(environment.REDIS_URL),
       ],
     };
   }

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { PLATFORM_FUNCTIONS } from '../../migrations/1763900000030-platform-role';
 import { INVOICE_PLATFORM_FUNCTIONS } from '../../migrations/1763900000061-invoice-readers';
+import { TENANT_PURGE_FUNCTIONS } from '../../migrations/1763900000070-tenant-lifecycle';
 import { PLATFORM_CONNECTION } from './platform.database';
 
 export interface RoleFacts {
@@ -120,7 +121,7 @@ export class DatabaseRoleCheck implements OnApplicationBootstrap {
                  WHERE to_regprocedure(f) IS NOT NULL
                    AND has_function_privilege(to_regprocedure(f), 'EXECUTE')
               ), NULL) AS held`,
-      [platformRole, [...PLATFORM_FUNCTIONS, ...INVOICE_PLATFORM_FUNCTIONS]],
+      [platformRole, [...PLATFORM_FUNCTIONS, ...INVOICE_PLATFORM_FUNCTIONS, ...TENANT_PURGE_FUNCTIONS]],
     );
     return row.held;
   }
