@@ -61,7 +61,7 @@ export class TenantLifecycleAdminController {
   @HttpCode(200)
   @ApiOperation({
     summary:
-      "Purge a deleted tenant now: every row of it in PostgreSQL and ClickHouse, its Redis keys, jobs and files; the tenant stays as a tombstone with the purge report. Needs its slug as confirm_slug, and force: true before purge_after",
+      'Purge a deleted tenant now: every row of it in PostgreSQL and ClickHouse, its Redis keys, jobs and files; the tenant stays as a tombstone with the purge report. Needs its slug as confirm_slug, and force: true before purge_after',
   })
   @ApiOkResponse({ type: TenantLifecycleResponse })
   @ApiBadRequestResponse({ description: 'confirm_slug is not the tenant slug (names the field)' })
@@ -75,6 +75,8 @@ export class TenantLifecycleAdminController {
     @Body() input: PurgeTenantDto,
     @Actor() actor: Actor,
   ): Promise<TenantLifecycleResponse> {
-    return TenantLifecycleResponse.of(await this.purges.purgeByOperator(id, input, lifecycleActor(actor)));
+    return TenantLifecycleResponse.of(
+      await this.purges.purgeByOperator(id, input, lifecycleActor(actor)),
+    );
   }
 }

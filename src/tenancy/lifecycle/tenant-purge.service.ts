@@ -73,7 +73,10 @@ export class TenantPurgeService {
    * Purges the tenant (pending deletion past its grace, any time with `force`, or a purge under
    * way): the tombstone when done. Throws ConflictException when it may not be purged now.
    */
-  async purge(tenantId: string, options: { force: boolean; actor: LifecycleActor }): Promise<Tenant> {
+  async purge(
+    tenantId: string,
+    options: { force: boolean; actor: LifecycleActor },
+  ): Promise<Tenant> {
     const lock = await this.lifecycle.lockPurge(tenantId);
     if (!lock) throw new ConflictException(`A purge of tenant ${tenantId} is already running`);
     try {
@@ -83,7 +86,11 @@ export class TenantPurgeService {
       const resumed = Object.keys(state.steps).length > 0;
       await this.audit(options.actor, resumed ? 'tenant.purge_resumed' : 'tenant.purge_started', {
         tenantId,
-        details: { slug: claimed.slug, forced: options.force, steps_done: Object.keys(state.steps) },
+        details: {
+          slug: claimed.slug,
+          forced: options.force,
+          steps_done: Object.keys(state.steps),
+        },
       });
       this.logger.log({ msg: 'tenant purge started', tenant_id: tenantId, resumed });
       try {
@@ -101,7 +108,7 @@ export class TenantPurgeService {
       this.purgesTotal.inc({ outcome: 'purged' });
       await this.audit(options.actor, 'tenant.purged', {
         tenantId,
-        details: { slug: claimed.slug, report: report as unknown as Record<string, unknown> },
+        details: { slug: claimed.slug, report: report },
       });
       this.logger.log({ msg: 'tenant purged', tenant_id: tenantId });
       return (await this.lifecycle.findById(tenantId))!;
@@ -114,11 +121,7 @@ export class TenantPurgeService {
    * POST /admin/tenants/:id/purge: the operator typed the tenant's slug; before purge_after only
    * with force. A purge interrupted earlier is resumed (the slug still confirms it).
    */
-  async purgeByOperator(
-    id: string,
-    input: PurgeTenantDto,
-    actor: LifecycleActor,
-  ): Promise<Tenant> {
+  async purgeByOperator(id: string, input: PurgeTenantDto, actor: LifecycleActor): Promise<Tenant> {
     const tenant = await this.lifecycle.findById(id);
     if (!tenant) throw new NotFoundException(`Tenant ${id} not found`);
     if (input.confirm_slug !== tenant.slug) {
