@@ -10,6 +10,7 @@ import { AuditService } from '../../audit/audit.service';
 import { PlatformAuditService } from '../../audit/platform/platform-audit.service';
 import { RefreshTokensRepository } from '../../auth/login/refresh-tokens.repository';
 import { PasswordHasher } from '../../auth/password.hasher';
+import { weakerRole } from '../../auth/permissions';
 import { UsersRepository } from '../../auth/users/users.repository';
 import type { Environment } from '../../config/environment';
 import { PlatformDatabase } from '../../database/platform.database';
@@ -66,7 +67,8 @@ export class TenantDeletionService {
       );
     }
     const user = await this.users.findByIdWithPasswordHash(caller.subject);
-    if (!user || user.role !== 'owner' || user.status !== 'active') {
+    // The weaker of the token's role and the user's current one, as the pipeline narrows it.
+    if (!user || weakerRole(caller.role, user.role) !== 'owner' || user.status !== 'active') {
       throw new ForbiddenException("Only the tenant's owner may ask for its deletion");
     }
     if (!(await this.hasher.verify(user.passwordHash ?? null, password))) {

@@ -35,26 +35,30 @@ export class TenantLifecycleRepository {
    * false when the tenant was not live.
    */
   async markPendingDeletion(id: string, graceDays: number): Promise<boolean> {
-    const rows = await this.tenantContext.manager.query<unknown[]>(
-      `UPDATE tenants
+    const rows = returned(
+      await this.tenantContext.manager.query(
+        `UPDATE tenants
           SET status_before_deletion = status, status = 'pending_deletion', deleted_at = now(),
               purge_after = now() + make_interval(days => $2::int), updated_at = now()
         WHERE id = $1 AND status IN ('active', 'suspended')
         RETURNING id`,
-      [id, graceDays],
+        [id, graceDays],
+      ),
     );
     return rows.length > 0;
   }
 
   /** pending_deletion (grace not over) → the status before deletion; false otherwise. */
   async restore(id: string): Promise<boolean> {
-    const rows = await this.tenantContext.manager.query<unknown[]>(
-      `UPDATE tenants
+    const rows = returned(
+      await this.tenantContext.manager.query(
+        `UPDATE tenants
           SET status = coalesce(status_before_deletion, 'active'), status_before_deletion = NULL,
               deleted_at = NULL, purge_after = NULL, updated_at = now()
         WHERE id = $1 AND status = 'pending_deletion' AND purge_after > now()
         RETURNING id`,
-      [id],
+        [id],
+      ),
     );
     return rows.length > 0;
   }
@@ -69,15 +73,17 @@ export class TenantLifecycleRepository {
    * under way (resumed): the tenant with its purge_state, or null when it may not be purged.
    */
   async claimPurge(id: string, force: boolean): Promise<Tenant | null> {
-    const rows = await this.platform.query<{ id: string }[]>(
-      `UPDATE tenants
+    const rows = returned(
+      await this.platform.query(
+        `UPDATE tenants
           SET status = 'purging', updated_at = now(),
               purge_state = coalesce(purge_state,
                 jsonb_build_object('steps', '{}'::jsonb, 'started_at', now(), 'forced', $2::boolean))
         WHERE id = $1
           AND (status = 'purging' OR (status = 'pending_deletion' AND ($2 OR purge_after <= now())))
         RETURNING id`,
-      [id, force],
+        [id, force],
+      ),
     );
     return rows.length > 0 ? this.findById(id) : null;
   }
@@ -95,13 +101,15 @@ export class TenantLifecycleRepository {
 
   /** purging → purged: the tombstone, with the report; its progress column cleared. */
   async finishPurge(id: string): Promise<PurgeState> {
-    const [row] = await this.platform.query<{ purge_report: PurgeState }[]>(
-      `UPDATE tenants
+    const [row] = returned<{ purge_report: PurgeState }>(
+      await this.platform.query(
+        `UPDATE tenants
           SET status = 'purged', purged_at = now(), purge_report = purge_state,
               purge_state = NULL, status_before_deletion = NULL, updated_at = now()
         WHERE id = $1 AND status = 'purging'
         RETURNING purge_report`,
-      [id],
+        [id],
+      ),
     );
     return row.purge_report;
   }
@@ -182,6 +190,15 @@ export class TenantLifecycleRepository {
       await runner.release();
     }
   }
+}
+
+/**
+ * The rows an UPDATE … RETURNING gave back: TypeORM's postgres driver answers a data-changing
+ * statement with [rows, rowCount] rather than the rows alone.
+ */
+function returned<T = unknown>(result: unknown): T[] {
+  const pair = result as [T[], number];
+  return Array.isArray(pair[0]) ? pair[0] : (result as T[]);
 }
 
 /**
