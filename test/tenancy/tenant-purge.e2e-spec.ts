@@ -178,4 +178,45 @@ describe('tenant purge', () => {
     expect(still.body.status).toBe('pending_deletion');
     expectUnchanged(withinBefore, await footprintOf(within.id));
   }, 120_000);
+
+  describe('on the embedded default (PostgreSQL events, no Redis, no ClickHouse)', () => {
+    const places = { clickhouse: false, redis: false };
+    let embedded: TestApp;
+    beforeAll(async () => {
+      embedded = await createTestApp({
+        env: { CLICKHOUSE_URL: '', REDIS_URL: '', KAFKA_BROKERS: '' },
+      });
+    });
+    afterAll(() => embedded.close());
+
+    it('purges every PostgreSQL table of the tenant, events included, and leaves a neighbour alone', async () => {
+      const tenant = await createTenant(embedded.http);
+      const neighbour = await createTenant(embedded.http);
+      await seedFootprint(tenant.id, tenant.ownerId, places);
+      await seedFootprint(neighbour.id, neighbour.ownerId, places);
+      expect(coversEverything(await footprintOf(tenant.id, places), places)).toBe(true);
+      const neighbourBefore = await footprintOf(neighbour.id, places);
+
+      await embedded.http.delete(`/admin/tenants/${tenant.id}`).set(adminAuth).expect(200);
+      const purged = await embedded.http
+        .post(`/admin/tenants/${tenant.id}/purge`)
+        .set(adminAuth)
+        .send({ confirm_slug: tenant.slug, force: true })
+        .expect(200);
+      expect(purged.body.status).toBe('purged');
+      expect(purged.body.purge_report.steps['postgres:events'].removed.events).toBe(1);
+      expect(purged.body.purge_report.steps.clickhouse.removed).toEqual({});
+      expect(purged.body.purge_report.steps.redis.removed.keys).toBe(0);
+      expect(isEmpty(await footprintOf(tenant.id, places))).toBe(true);
+      expectUnchanged(neighbourBefore, await footprintOf(neighbour.id, places));
+
+      // The hourly job runs as an in-process timer here.
+      const jobs = await embedded.http.get('/health/jobs').expect(200);
+      expect(
+        jobs.body.details.scheduled_jobs.jobs.find(
+          (j: { job: string }) => j.job === 'tenant-purge',
+        ),
+      ).toMatchObject({ runner: 'timer', schedule: 'every 3600s' });
+    }, 120_000);
+  });
 });
