@@ -79,9 +79,9 @@ export class TenantLifecycle1763900000070 implements MigrationInterface {
         END IF;
         IF NOT EXISTS (
           SELECT 1
-            FROM pg_class c
-            JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
-            JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
+            FROM pg_catalog.pg_class c
+            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+            JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
            WHERE c.relname = p_table AND c.relkind IN ('r', 'p') AND NOT c.relispartition
         ) THEN
           RAISE EXCEPTION 'purge_tenant_rows: % is not a tenant table', p_table
