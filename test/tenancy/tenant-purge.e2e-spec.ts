@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { PassThrough } from 'node:stream';
+import { TEST_METRICS_TOKEN } from '../support/stack-env';
 import { join } from 'node:path';
 import { connectAs } from '../support/sql';
 import { adminAuth, createTenant, createTestApp, TestApp } from '../support/test-app';
@@ -18,8 +20,11 @@ import {
  */
 describe('tenant purge', () => {
   let t: TestApp;
+  let logs = '';
   beforeAll(async () => {
-    t = await createTestApp();
+    const sink = new PassThrough();
+    sink.on('data', (chunk: Buffer) => (logs += chunk.toString()));
+    t = await createTestApp({ env: { LOG_LEVEL: 'info' }, logs: sink });
   });
   afterAll(() => t.close());
 
@@ -80,6 +85,26 @@ describe('tenant purge', () => {
       .set(adminAuth)
       .expect(200);
     expect(log.body.data.map((e: { resource_id: string }) => e.resource_id)).toContain(tenant.id);
+
+    // Progress for operators: a log line per step naming the tenant, and the metrics.
+    const stepLines = logs
+      .split('\n')
+      .filter((line) => line.includes('tenant purge step done') && line.includes(tenant.id));
+    expect(stepLines.length).toBe(Object.keys(steps).length);
+    expect(stepLines.some((line) => line.includes('"step":"postgres:events"'))).toBe(true);
+    const metrics = (
+      await t.http
+        .get('/metrics')
+        .set({ Authorization: `Bearer ${TEST_METRICS_TOKEN}` })
+        .expect(200)
+    ).text;
+    expect(metrics).toMatch(/tenantry_tenant_purges_total\{[^}]*outcome="purged"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(
+      /tenantry_tenant_purge_removed_total\{[^}]*store="postgres"[^}]*\} [1-9]/,
+    );
+    expect(metrics).toMatch(
+      /tenantry_tenant_purge_removed_total\{[^}]*store="clickhouse"[^}]*\} [1-9]/,
+    );
   }, 120_000);
 
   it('resumes and finishes a purge killed half-way', async () => {
