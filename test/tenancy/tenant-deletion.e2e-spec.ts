@@ -166,6 +166,27 @@ describe('tenant deletion and restore', () => {
     );
   });
 
+  it('counts wrong re-entered passwords like logins: five lock the account, the right one too', async () => {
+    const tenant = await liveTenant();
+    for (let i = 0; i < 5; i += 1) {
+      await t.http
+        .post('/v1/tenant/deletion')
+        .set(tenant.owner)
+        .send({ password: `wrong ${i}` })
+        .expect(403);
+    }
+    const locked = await t.http
+      .post('/v1/tenant/deletion')
+      .set(tenant.owner)
+      .send({ password: PASSWORD })
+      .expect(403);
+    expect(locked.body.errors).toEqual([
+      { field: 'password', message: expect.stringContaining('locked') },
+    ]);
+    const still = await t.http.get(`/admin/tenants/${tenant.id}`).set(adminAuth).expect(200);
+    expect(still.body.status).toBe('active');
+  });
+
   it('only an owner may ask: an admin user is refused; a suspended tenant comes back suspended', async () => {
     const tenant = await liveTenant();
     const adminUser = bearer(tenantToken(tenant.id, { claims: { role: 'admin' } }));

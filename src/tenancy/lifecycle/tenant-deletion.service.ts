@@ -71,19 +71,36 @@ export class TenantDeletionService {
     if (!user || weakerRole(caller.role, user.role) !== 'owner' || user.status !== 'active') {
       throw new ForbiddenException("Only the tenant's owner may ask for its deletion");
     }
-    if (!(await this.hasher.verify(user.passwordHash ?? null, password))) {
+    // The re-entry counts as a login attempt: the same five-strikes lockout, claimed before
+    // argon2 runs and settled after, each in a transaction of its own so a refusal (which rolls
+    // the request's transaction back) still counts.
+    const inOwnTransaction = <T>(work: () => Promise<T>) =>
+      this.tenantContext.detached(() => this.tenantContext.runInTenant(tenant.id, work, actor));
+    const claimed = await inOwnTransaction(() => this.users.claimLoginAttempt(user.id));
+    const matched = claimed && (await this.hasher.verify(user.passwordHash, password));
+    if (claimed) await inOwnTransaction(() => this.users.settleLoginAttempt(user.id, matched));
+    if (!matched) {
       await this.platformAudit.record(
         {
           action: 'tenant.deletion_refused',
           resourceType: 'tenant',
           resourceId: tenant.id,
-          details: { reason: 'wrong_password', user_id: user.id },
+          details: { reason: claimed ? 'wrong_password' : 'locked', user_id: user.id },
         },
         lifecycleActor(actor),
       );
       throw new ForbiddenException({
-        message: 'The password is not correct',
-        errors: [{ field: 'password', message: 'password does not match your account' }],
+        message: claimed
+          ? 'The password is not correct'
+          : 'Too many wrong passwords: the account is locked for 15 minutes',
+        errors: [
+          {
+            field: 'password',
+            message: claimed
+              ? 'password does not match your account'
+              : 'the account is locked after five wrong passwords; try again later',
+          },
+        ],
       });
     }
     // The status change commits on the platform connection, outside the request's transaction.
