@@ -14,8 +14,9 @@ export const RETENTION_PLATFORM_FUNCTIONS = ['public.drop_expired_event_partitio
  *   make it drop a month any tenant may still read. Empty partitions are kept (the partition
  *   keeper recreates that window anyway). Returns each dropped partition with its row count.
  *   Hardened like 1763900000009: search_path pg_catalog, pg_temp, every name qualified.
- * - The platform audit log accepts `system` as an actor: scheduled jobs (retention) act for
- *   nobody and say so.
+ *
+ * The retention job writes to the platform audit log as the `system` actor, which migration
+ * 1763900000070 (tenant lifecycle) added.
  */
 export class EventRetention1763900000091 implements MigrationInterface {
   name = 'EventRetention1763900000091';
@@ -75,19 +76,9 @@ export class EventRetention1763900000091 implements MigrationInterface {
     await runner.query(
       `GRANT EXECUTE ON FUNCTION public.drop_expired_event_partitions() TO ${platformRole()}`,
     );
-    await runner.query(
-      'ALTER TABLE platform_audit_log DROP CONSTRAINT IF EXISTS platform_audit_log_actor_known',
-    );
-    await runner.query(`ALTER TABLE platform_audit_log ADD CONSTRAINT platform_audit_log_actor_known
-      CHECK (actor_type IN ('platform_admin', 'anonymous', 'system'))`);
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    await runner.query(
-      'ALTER TABLE platform_audit_log DROP CONSTRAINT platform_audit_log_actor_known',
-    );
-    await runner.query(`ALTER TABLE platform_audit_log ADD CONSTRAINT platform_audit_log_actor_known
-      CHECK (actor_type IN ('platform_admin', 'anonymous'))`);
     await runner.query('DROP FUNCTION public.drop_expired_event_partitions()');
   }
 }

@@ -20,6 +20,7 @@ import { CreatePlans1763900000040 } from './1763900000040-create-plans';
 import { UsageStorage1763900000050 } from './1763900000050-usage-storage';
 import { CreateInvoices1763900000060 } from './1763900000060-create-invoices';
 import { InvoiceReaders1763900000061 } from './1763900000061-invoice-readers';
+import { TenantLifecycle1763900000070 } from './1763900000070-tenant-lifecycle';
 import { CreateErasureRequests1763900000090 } from './1763900000090-create-erasure-requests';
 import { EventRetention1763900000091 } from './1763900000091-event-retention';
 
@@ -47,6 +48,7 @@ export const ALL_MIGRATIONS = [
   UsageStorage1763900000050,
   CreateInvoices1763900000060,
   InvoiceReaders1763900000061,
+  TenantLifecycle1763900000070,
   CreateErasureRequests1763900000090,
   EventRetention1763900000091,
 ];

@@ -23,6 +23,7 @@ import { PrivacyModule } from './privacy/privacy.module';
 import { TenantOnboardingModule } from './tenancy/onboarding/tenant-onboarding.module';
 import { TenantScopeModule } from './tenancy/scope/tenant-scope.module';
 import { TenancyModule } from './tenancy/tenancy.module';
+import { TenantLifecycleModule } from './tenancy/lifecycle/tenant-lifecycle.module';
 
 /**
  * The whole platform. `forRoot()` reads and validates the environment when it is called, so a
@@ -70,6 +71,7 @@ export class AppModule {
         RollupsModule.register(environment.REDIS_URL, environment.DATABASE_NAME),
         StorageUsageModule.register(environment.REDIS_URL),
         InvoicesModule.register(environment.REDIS_URL),
+        TenantLifecycleModule.register(environment.REDIS_URL),
         PrivacyModule.register(environment.REDIS_URL),
       ],
     };

@@ -304,6 +304,16 @@ export class Environment {
   @IsNotEmpty()
   METRICS_HOST = '127.0.0.1';
 
+  /**
+   * Days a deleted tenant stays restorable (pending_deletion) before the purge job removes its
+   * data everywhere; at least 1, at most 10 years.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  TENANT_PURGE_GRACE_DAYS = 30;
+
   /** Login attempts (and, counted apart, refreshes) per client IP per minute; shared through Redis. */
   @Transform(toInt)
   @IsInt()

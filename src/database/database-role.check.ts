@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { PLATFORM_FUNCTIONS } from '../../migrations/1763900000030-platform-role';
 import { INVOICE_PLATFORM_FUNCTIONS } from '../../migrations/1763900000061-invoice-readers';
+import { TENANT_PURGE_FUNCTIONS } from '../../migrations/1763900000070-tenant-lifecycle';
 import { ERASURE_PLATFORM_FUNCTIONS } from '../../migrations/1763900000090-create-erasure-requests';
 import { RETENTION_PLATFORM_FUNCTIONS } from '../../migrations/1763900000091-event-retention';
 import { PLATFORM_CONNECTION } from './platform.database';
@@ -127,6 +128,7 @@ export class DatabaseRoleCheck implements OnApplicationBootstrap {
         [
           ...PLATFORM_FUNCTIONS,
           ...INVOICE_PLATFORM_FUNCTIONS,
+          ...TENANT_PURGE_FUNCTIONS,
           ...RETENTION_PLATFORM_FUNCTIONS,
           ...ERASURE_PLATFORM_FUNCTIONS,
         ],

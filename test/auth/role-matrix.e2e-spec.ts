@@ -79,6 +79,9 @@ const ACCESS: Record<string, Access> = {
   'POST /admin/plans': 'platform',
   'PUT /admin/tenants/{id}/overrides': 'platform',
   'GET /admin/invoices': 'platform',
+  'POST /admin/tenants/{id}/restore': 'platform',
+  'POST /admin/tenants/{id}/purge': 'platform',
+  'POST /v1/tenant/deletion': ['settings:write'],
 };
 
 /**
@@ -152,6 +155,10 @@ const ALLOWED_STATUS: Record<string, number> = {
   'PUT /admin/tenants/{id}/overrides': 404,
   // No period: the probe sends no query.
   'GET /admin/invoices': 400,
+  'POST /admin/tenants/{id}/restore': 404,
+  // No body: confirm_slug is missing (checked before the tenant is looked up).
+  'POST /admin/tenants/{id}/purge': 400,
+  'POST /v1/tenant/deletion': 400,
 };
 
 interface Caller {
@@ -386,5 +393,5 @@ describe('role matrix: every operation × every kind of caller', () => {
     expect(mismatches).toEqual([]);
     // 45 operations × (1 anonymous + 4 roles + 2 keys per permission set + 1 admin + 2 plans).
     expect(checked).toBeGreaterThanOrEqual(45 * 16);
-  });
+  }, 120_000); // every operation × every caller, one request each: past 30 s on a busy machine
 });

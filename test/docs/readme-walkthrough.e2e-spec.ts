@@ -61,7 +61,12 @@ describe('README walkthrough', () => {
       "hooli asks for umbrella's user: 404",
       'erasure: completed',
       '"suspended"',
-      '"deleted"',
+      '"pending_deletion"',
+      'owner during the grace: 403',
+      'owner after the restore: 200',
+      '[{"field":"force"',
+      'purged: purged, users removed 1',
+      '{"action":"tenant.purged","actor_type":"platform_admin"',
     ]) {
       expect(stdout).toContain(line);
     }

@@ -160,6 +160,7 @@ describe('RLS catalogue', () => {
       'platform_query_costs',
       'platform_stale_rollup_days',
       'platform_unfinished_erasures',
+      'purge_tenant_rows',
       'record_cross_tenant_attempt',
     ]);
     for (const { name, config, source } of rows) {

@@ -39,6 +39,7 @@ describe('GET /health/jobs', () => {
         'billing-invoices',
         'billing-storage',
         'privacy-retention',
+        'tenant-purge',
       ]);
       for (const job of jobs) {
         expect(job).toMatchObject({ runner: 'bullmq', healthy: true });
@@ -114,6 +115,7 @@ describe('GET /health/jobs', () => {
         'billing-invoices',
         'billing-storage',
         'privacy-retention',
+        'tenant-purge',
       ]);
       for (const job of jobs) {
         expect(job).toMatchObject({ runner: 'timer', healthy: true, last_success_at: null });
