@@ -78,6 +78,14 @@ const POSTGRES_SEEDERS: Record<string, ((db: Client, s: SeedContext) => Promise<
          VALUES ($1, 'summary', '/v1/analytics/summary', 'postgres', 1, 1, 1, 1)`,
         [s.tenantId],
       ),
+    // Finished, so no app started by a test picks it up and writes to the tenant's audit log.
+    erasure_requests: (db, s) =>
+      db.query(
+        `INSERT INTO erasure_requests (tenant_id, subject_digest, status, requested_by_type, cutoff,
+                                       completed_at, rechecked_at)
+         VALUES ($1, repeat('a', 64), 'completed', 'user', now(), now(), now())`,
+        [s.tenantId],
+      ),
     tenant_branding: (db, s) =>
       db.query(
         `INSERT INTO tenant_branding (tenant_id, primary_color, accent_color, background_color, text_color)

@@ -1,5 +1,5 @@
 import type { ClickHouseEventStore } from './clickhouse-event.store';
-import { mutateAndWait } from './clickhouse-mutations';
+import { mutateAndWait } from './clickhouse/mutations';
 import { identifier, stringLiteral, uuidLiteral } from './clickhouse/sql-literal';
 import { type RetentionOutcome, utcSeconds } from './event-deletion';
 

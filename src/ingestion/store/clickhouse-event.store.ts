@@ -5,7 +5,7 @@ import { requestSignal } from '../../common/request-abort';
 import type { EventRow } from '../events/event-contract';
 import { type EventStore, type WriteResult } from './event-store';
 import { clickhouseSchema } from '../../../migrations/clickhouse/schema';
-import { awaitMutations } from './clickhouse/mutations';
+import { awaitPendingMutations, mutateAndWait } from './clickhouse/mutations';
 import { identifier, stringLiteral, uuidLiteral } from './clickhouse/sql-literal';
 
 export interface ClickHouseUser {
@@ -160,22 +160,18 @@ export class ClickHouseEventStore implements EventStore {
     );
     const removed: Record<string, number> = {};
     for (const { table } of tables) {
-      const name = `${this.db}.${identifier(table)}`;
       const [row] = await this.readAs<{ n: string }>(
         this.client,
-        `SELECT count() AS n FROM ${name} WHERE tenant_id = ${tenant}`,
+        `SELECT count() AS n FROM ${this.db}.${identifier(table)} WHERE tenant_id = ${tenant}`,
       );
       removed[table] = Number(row?.n ?? 0);
+      const context = { tenant_id: tenantId, table };
       if (removed[table] > 0) {
-        await this.command(`ALTER TABLE ${name} DELETE WHERE tenant_id = ${tenant}`);
+        await mutateAndWait(this, table, `DELETE WHERE tenant_id = ${tenant}`, { context });
+      } else {
+        // Nothing left, but a mutation sent before an interruption may still be running.
+        await awaitPendingMutations(this, table, tenantId.toLowerCase(), { context });
       }
-      // Awaited even when nothing was left: a mutation issued before an interruption finishes.
-      await awaitMutations(
-        (query) => this.readAs(this.client, query),
-        this.db,
-        table,
-        tenantId.toLowerCase(),
-      );
     }
     return removed;
   }
