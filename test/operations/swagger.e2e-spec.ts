@@ -45,6 +45,8 @@ describe('Swagger document', () => {
         '/v1/invoices',
         '/v1/invoices/upcoming',
         '/v1/invoices/{id}',
+        '/v1/privacy/erasures',
+        '/v1/privacy/erasures/{id}',
         '/admin/invoices',
         '/admin/cost-attribution',
         '/admin/isolation-report',

@@ -39,6 +39,11 @@ describe('retention enforcement on both stores', () => {
   let old: EventRow[];
   let recent: EventRow[];
   let ancient: EventRow;
+  /** The first run's report: the metrics count exactly what it removed. */
+  let firstRun: {
+    clickhouse?: { events: number } | null;
+    postgres: { events: number; partition_events: number };
+  };
   const now = Math.floor(Date.now() / 1000) * 1000;
 
   /** A month every plan's retention has passed: the one before the longest retention's start. */
@@ -88,13 +93,16 @@ describe('retention enforcement on both stores', () => {
     expect(await postgres.countEvents(x)).toBe(320);
     expect(await clickhouse.countEvents(x)).toBe(320);
     const report = await t.app.get(RetentionEnforcerService).enforce(new Date(now));
+    firstRun = report;
     const month = expiredMonthStart().toISOString().slice(0, 7).replace('-', '_');
     expect(report.postgres.partitions).toContain(`events_${month}`);
     expect(report.postgres.partition_events).toBeGreaterThanOrEqual(1);
-    expect(report.postgres.events).toBe(120);
+    // At least X's old events (and Z's, by partition): in a full run the test database also
+    // holds other files' tenants, whose old events go too. X, Y and Z are checked one by one below.
+    expect(report.postgres.events).toBeGreaterThanOrEqual(120);
     expect(report.postgres.rollup_rows).toBeGreaterThan(0);
     // ClickHouse has no partition drop: Z's month-old-past-every-plan event goes per tenant.
-    expect(report.clickhouse).toMatchObject({ events: 121 });
+    expect(report.clickhouse!.events).toBeGreaterThanOrEqual(121);
     expect(report.clickhouse!.rollup_rows).toBeGreaterThan(0);
     expect(report.failed).toBe(0);
 
@@ -171,8 +179,10 @@ describe('retention enforcement on both stores', () => {
           ?.split(' ')
           .pop(),
       );
-    expect(value('clickhouse', 'events')).toBe(121);
-    expect(value('postgres', 'events')).toBeGreaterThanOrEqual(121);
+    expect(value('clickhouse', 'events')).toBe(firstRun.clickhouse!.events);
+    expect(value('postgres', 'events')).toBe(
+      firstRun.postgres.events + firstRun.postgres.partition_events,
+    );
     expect(value('postgres', 'partitions')).toBeGreaterThanOrEqual(1);
 
     const audit = await t.http
