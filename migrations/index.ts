@@ -20,6 +20,7 @@ import { CreatePlans1763900000040 } from './1763900000040-create-plans';
 import { UsageStorage1763900000050 } from './1763900000050-usage-storage';
 import { CreateInvoices1763900000060 } from './1763900000060-create-invoices';
 import { InvoiceReaders1763900000061 } from './1763900000061-invoice-readers';
+import { CreateDataExports1763900000080 } from './1763900000080-create-data-exports';
 
 /** Every migration in order. Listed explicitly so the CLI, the app and Jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -45,4 +46,5 @@ export const ALL_MIGRATIONS = [
   UsageStorage1763900000050,
   CreateInvoices1763900000060,
   InvoiceReaders1763900000061,
+  CreateDataExports1763900000080,
 ];

@@ -22,6 +22,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { TenantOnboardingModule } from './tenancy/onboarding/tenant-onboarding.module';
 import { TenantScopeModule } from './tenancy/scope/tenant-scope.module';
 import { TenancyModule } from './tenancy/tenancy.module';
+import { ExportsModule } from './exports/exports.module';
 
 /**
  * The whole platform. `forRoot()` reads and validates the environment when it is called, so a
@@ -69,6 +70,7 @@ export class AppModule {
         RollupsModule.register(environment.REDIS_URL, environment.DATABASE_NAME),
         StorageUsageModule.register(environment.REDIS_URL),
         InvoicesModule.register(environment.REDIS_URL),
+        ExportsModule.register(environment.REDIS_URL),
       ],
     };
   }

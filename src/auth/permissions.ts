@@ -11,6 +11,8 @@ export const PERMISSIONS = [
   'analytics:read',
   'dashboards:read',
   'dashboards:write',
+  // Export every data of the tenant (owners and admins): the archive holds users and audit log.
+  'data:export',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -1,0 +1,36 @@
+/**
+ * Streaming reads of one tenant's events for a data export, kept apart from the write path
+ * (event-store.ts) on purpose: an export reads millions of rows page by page, never all at once.
+ */
+
+/** One event as an export archive holds it (events.ndjson.gz, one JSON object a line). */
+export interface ExportedEvent {
+  event_id: string;
+  /** RFC 3339, UTC, milliseconds (ClickHouse keeps whole seconds). */
+  timestamp: string;
+  event_type: string;
+  user_id: string;
+  session_id: string;
+  properties: Record<string, string | number | boolean>;
+  received_at: string;
+}
+
+/** Events with timestamp in [from, to). */
+export interface EventTimeRange {
+  from: Date;
+  to: Date;
+}
+
+export interface EventExportSource {
+  readonly kind: 'clickhouse' | 'postgres';
+  /** Distinct events of the tenant in the range (the export's progress measures against it). */
+  count(tenantId: string, range: EventTimeRange): Promise<number>;
+  /**
+   * The tenant's events in the range, ordered by (timestamp, event_id), in pages of at most
+   * `pageSize`: the next page is read only when the caller asks for it (backpressure).
+   */
+  pages(tenantId: string, range: EventTimeRange, pageSize: number): AsyncIterable<ExportedEvent[]>;
+  close(): Promise<void>;
+}
+
+export const EVENT_EXPORT_SOURCE = Symbol('EventExportSource');
