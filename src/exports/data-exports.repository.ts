@@ -11,6 +11,15 @@ export class DataExportsRepository {
     return this.tenantContext.manager.getRepository(DataExport);
   }
 
+  /** Rows an UPDATE … RETURNING changed (TypeORM hands such results back as [rows, count]). */
+  private async changed(sql: string, parameters: unknown[]): Promise<number> {
+    const [{ n }] = await this.tenantContext.manager.query<{ n: number }[]>(
+      `WITH changed AS (${sql}) SELECT count(*)::int AS n FROM changed`,
+      parameters,
+    );
+    return n;
+  }
+
   findById(id: string): Promise<DataExport | null> {
     return this.exports.findOneBy({ id });
   }
@@ -51,7 +60,7 @@ export class DataExportsRepository {
    * holds the tenant's one export slot. Returns how many were released.
    */
   async failStale(silentSince: Date): Promise<number> {
-    const rows = await this.tenantContext.manager.query<unknown[]>(
+    return this.changed(
       `UPDATE data_exports
           SET status = 'failed', error = 'interrupted: the export stopped reporting progress',
               completed_at = now()
@@ -60,12 +69,11 @@ export class DataExportsRepository {
        RETURNING id`,
       [this.tenantContext.tenantId, silentSince],
     );
-    return rows.length;
   }
 
   /** Takes a queued export to running; false if it was not queued (a second delivery). */
   async start(id: string, eventStore: string, eventsTotal: number): Promise<boolean> {
-    const rows = await this.tenantContext.manager.query<unknown[]>(
+    const changed = await this.changed(
       `UPDATE data_exports
           SET status = 'running', started_at = now(), heartbeat_at = now(), event_store = $2,
               events_total = $3
@@ -73,7 +81,7 @@ export class DataExportsRepository {
        RETURNING id`,
       [id, eventStore, eventsTotal, this.tenantContext.tenantId],
     );
-    return rows.length === 1;
+    return changed === 1;
   }
 
   async progress(id: string, percent: number, rowsWritten: number): Promise<void> {

@@ -61,8 +61,9 @@ export class TenantImportRepository {
     await this.query('DELETE FROM dashboards WHERE tenant_id = $1');
     for (const dashboard of dashboards) {
       await this.query(
-        `INSERT INTO dashboards (tenant_id, name, widgets, is_default)
-         VALUES ($1, $2, $3::jsonb, $4)`,
+        // clock_timestamp(): each a moment later, so they list in the archive's order.
+        `INSERT INTO dashboards (tenant_id, name, widgets, is_default, created_at, updated_at)
+         VALUES ($1, $2, $3::jsonb, $4, clock_timestamp(), clock_timestamp())`,
         [dashboard.name, JSON.stringify(dashboard.widgets), dashboard.is_default],
       );
     }
