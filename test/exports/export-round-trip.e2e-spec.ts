@@ -19,16 +19,14 @@ const EVENTS = 12_345;
 /** Events over the last 20 days, whole seconds (ClickHouse keeps seconds), varied properties. */
 function eventsFor(tenantId: string): EventRow[] {
   const now = Math.floor(Date.now() / 1000) * 1000;
-  return Array.from({ length: EVENTS }, (_, i) => ({
+  return Array.from({ length: EVENTS }, (_, i): EventRow => ({
     tenantId,
     eventId: randomUUID(),
     eventType: ['page_view', 'signup', 'purchase'][i % 3],
     timestamp: new Date(now - 20 * DAY + i * 1000 * 137),
     userId: i % 7 === 0 ? '' : `user-${i % 500}`,
     sessionId: `session-${i % 900}`,
-    properties: (i % 2 === 0
-      ? { plan: 'pro', amount: i, first: i % 4 === 0 }
-      : {}) as EventRow['properties'],
+    properties: i % 2 === 0 ? { plan: 'pro', amount: i, first: i % 4 === 0 } : {},
     receivedAt: new Date(now - 20 * DAY + i * 1000 * 137 + 2000),
   }));
 }
