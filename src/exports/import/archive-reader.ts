@@ -50,18 +50,26 @@ export async function extractVerifiedArchive(
   const entries = new Map<string, ExtractedEntry>();
   let expanded = 0;
   const extract = tar.extract();
+  let refused = false;
+  // After the first refusal the pipeline has settled; later stream errors have nowhere to go.
+  extract.on('error', () => undefined);
   extract.on('entry', (header, stream, next) => {
     const name = header.name;
     const fail = (problem: string) => {
+      // Destroying the extract destroys this entry's stream too, with the same error.
+      stream.on('error', () => undefined);
       stream.resume();
+      if (refused) return;
+      refused = true;
       extract.destroy(new ArchiveRejectedException(printable(name), problem));
     };
-    if (entries.size >= MAX_ENTRIES) return fail(`more than ${MAX_ENTRIES} entries`);
+    if (refused) return fail('');
     if (header.type !== 'file') return fail('only plain files are accepted (no links or folders)');
     if (name !== MANIFEST_FILE && !isArchiveFileName(name)) {
       return fail(`not a file of a ${ARCHIVE_FORMAT} archive`);
     }
     if (entries.has(name)) return fail('appears twice');
+    if (entries.size >= MAX_ENTRIES) return fail(`more than ${MAX_ENTRIES} entries`);
     const declared = header.size ?? 0;
     if (name === MANIFEST_FILE && declared > MAX_MANIFEST_BYTES) {
       return fail(`larger than ${MAX_MANIFEST_BYTES} bytes`);
@@ -85,7 +93,10 @@ export async function extractVerifiedArchive(
         entries.set(name, { bytes, sha256: hash.digest('hex') });
         next();
       })
-      .catch((error: unknown) => extract.destroy(error as Error));
+      .catch((error: unknown) => {
+        refused = true;
+        extract.destroy(error as Error);
+      });
   });
   try {
     await pipeline(createReadStream(archivePath), createGunzip(), extract);
