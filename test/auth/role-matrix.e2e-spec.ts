@@ -61,6 +61,10 @@ const ACCESS: Record<string, Access> = {
   'PATCH /v1/dashboards/{id}': ['dashboards:write'],
   'DELETE /v1/dashboards/{id}': ['dashboards:write'],
   'POST /v1/guest-token': ['dashboards:read', 'analytics:read'],
+  'POST /v1/exports': ['data:export'],
+  'GET /v1/exports': ['data:export'],
+  'GET /v1/exports/{id}': ['data:export'],
+  'GET /v1/exports/{id}/download': ['data:export'],
   'POST /admin/tenants': 'platform',
   'GET /admin/tenants': 'platform',
   'GET /admin/tenants/{id}': 'platform',
@@ -75,6 +79,7 @@ const ACCESS: Record<string, Access> = {
   'POST /admin/plans': 'platform',
   'PUT /admin/tenants/{id}/overrides': 'platform',
   'GET /admin/invoices': 'platform',
+  'POST /admin/tenants/{id}/import': 'platform',
 };
 
 /**
@@ -129,6 +134,11 @@ const ALLOWED_STATUS: Record<string, number> = {
   'PATCH /v1/dashboards/{id}': 404,
   'DELETE /v1/dashboards/{id}': 404,
   'POST /v1/guest-token': 400,
+  // No range: the probe sends {} and starts nothing.
+  'POST /v1/exports': 400,
+  'GET /v1/exports': 200,
+  'GET /v1/exports/{id}': 404,
+  'GET /v1/exports/{id}/download': 404,
   'POST /admin/tenants': 400,
   'GET /admin/tenants': 200,
   'GET /admin/tenants/{id}': 404,
@@ -144,6 +154,8 @@ const ALLOWED_STATUS: Record<string, number> = {
   'PUT /admin/tenants/{id}/overrides': 404,
   // No period: the probe sends no query.
   'GET /admin/invoices': 400,
+  // No such tenant: nothing is read or written.
+  'POST /admin/tenants/{id}/import': 404,
 };
 
 interface Caller {

@@ -48,6 +48,8 @@ export function baselineBodies(f: SweepFixture): Record<string, () => Record<str
     }),
     'PUT /admin/tenants/{id}/overrides': () => ({ users: 50 }),
     'PATCH /v1/settings': () => ({ timezone: 'UTC' }),
+    // A narrow range: the first starts a small export, the rest meet 409 (one at a time).
+    'POST /v1/exports': () => ({ from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' }),
     'POST /v1/events': () => sweepEvent(),
     'PUT /v1/branding': () => ({
       primary_color: '#0f766e',
