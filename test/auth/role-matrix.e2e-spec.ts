@@ -24,6 +24,7 @@ type Access = 'public' | 'platform' | readonly Permission[];
 const ACCESS: Record<string, Access> = {
   'GET /health': 'public',
   'GET /health/live': 'public',
+  'GET /health/jobs': 'public',
   'POST /auth/login': 'public',
   'POST /auth/refresh': 'public',
   'POST /auth/logout': 'public',
@@ -97,6 +98,7 @@ const FEATURES: Record<string, { feature: string; plans: string[]; fields?: bool
 const ALLOWED_STATUS: Record<string, number> = {
   'GET /health': 200,
   'GET /health/live': 200,
+  'GET /health/jobs': 200,
   'POST /auth/login': 400,
   'POST /auth/refresh': 400,
   'POST /auth/logout': 400,
