@@ -10,6 +10,7 @@ import {
   printAnalytics,
 } from './analytics.bench';
 import { benchEventValidation } from './event-validation.bench';
+import { benchExport, printExport } from './export.bench';
 import { benchIngestion, printIngestion } from './ingestion.bench';
 import { benchRateLimit, printRateLimit } from './rate-limit.bench';
 import { benchTenantTransaction, printTenantTransaction } from './tenant-transaction.bench';
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   const rateLimit = await benchRateLimit(log);
   const ingestion = await benchIngestion(log);
   const analytics = await benchAnalytics(log, analyticsOptions);
+  const dataExport = await benchExport(log);
 
   console.log('\nEvent validation (one event, the ingestion hot path; one core)');
   console.log(
@@ -39,6 +41,8 @@ async function main(): Promise<void> {
   printIngestion(ingestion);
 
   printAnalytics(analytics);
+
+  printExport(dataExport);
 
   const dir = join(REPO_ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
@@ -54,6 +58,7 @@ async function main(): Promise<void> {
         rateLimit,
         ingestion,
         analytics,
+        dataExport,
       },
       null,
       2,
