@@ -67,7 +67,7 @@ async function benchStore(
   const stack = readStackEnv();
   const env = { ...stack, ...process.env } as Record<string, string>;
   if (!env.DATABASE_HOST) throw new Error('no local stack: run bash scripts/stack.sh up first');
-  const database = `${stack.DATABASE_NAME ?? 'tenantry'}_bench_export`;
+  const database = `${stack.DATABASE_NAME ?? 'tenantry'}_export_bench`;
   log(`export (${store}): preparing database ${database}`);
   await recreateDatabase(
     {
