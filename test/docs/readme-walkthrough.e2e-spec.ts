@@ -59,6 +59,9 @@ describe('README walkthrough', () => {
       '{"accepted":1,"rejected":[{"index":1,"errors":[{"field":"event_id"',
       '{"accepted":1,"rejected":[]}',
       "hooli asks for umbrella's user: 404",
+      '{"status":"completed","progress":{"percent":100',
+      'archive: manifest.json settings.json branding.json users.ndjson',
+      '"imported":{"settings":true,"branding":',
       '"suspended"',
       '"deleted"',
     ]) {
