@@ -56,18 +56,19 @@ export class DataExportsRepository {
   }
 
   /**
-   * An active export whose worker stopped reporting (its process died) fails, so it no longer
-   * holds the tenant's one export slot. Returns how many were released.
+   * An export whose worker stopped reporting (its process died), or that no worker picked up,
+   * fails, so it no longer holds the tenant's one export slot. A queued export may wait behind
+   * other tenants' runs, so it gets longer. Returns how many were released.
    */
-  async failStale(silentSince: Date): Promise<number> {
+  async failStale(runningSilentSince: Date, queuedSince: Date): Promise<number> {
     return this.changed(
       `UPDATE data_exports
           SET status = 'failed', error = 'interrupted: the export stopped reporting progress',
               completed_at = now()
-        WHERE tenant_id = $1 AND status IN ('queued', 'running')
-          AND coalesce(heartbeat_at, created_at) < $2
+        WHERE tenant_id = $1
+          AND ((status = 'running' AND heartbeat_at < $2) OR (status = 'queued' AND created_at < $3))
        RETURNING id`,
-      [this.tenantContext.tenantId, silentSince],
+      [this.tenantContext.tenantId, runningSilentSince, queuedSince],
     );
   }
 

@@ -15,8 +15,10 @@ import type { CreateExportDto } from './dto/create-export.dto';
 import { ExportDispatchService } from './export-dispatch.service';
 import { ExportFilesService } from './export-files.service';
 
-/** An active export silent this long (no progress written) is taken for dead. */
+/** A running export silent this long (no progress written) is taken for dead. */
 export const STALE_EXPORT_MS = 5 * 60_000;
+/** A queued export no worker has started in this long is given up. */
+export const UNSTARTED_EXPORT_MS = 60 * 60_000;
 
 /** The current tenant's exports: request, follow, download. */
 @Injectable()
@@ -46,7 +48,10 @@ export class ExportsService {
       created = await this.tenantContext.runInTenant(
         tenant.id,
         async () => {
-          await this.exports.failStale(new Date(Date.now() - STALE_EXPORT_MS));
+          await this.exports.failStale(
+            new Date(Date.now() - STALE_EXPORT_MS),
+            new Date(Date.now() - UNSTARTED_EXPORT_MS),
+          );
           const active = await this.exports.findActive();
           if (active) throw this.busy(active);
           const row = await this.exports.insertQueued({
