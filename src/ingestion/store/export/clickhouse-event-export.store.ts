@@ -13,9 +13,12 @@ interface ClickHouseEventRow {
   received: number;
 }
 
+/** DateTime is a UInt32 of seconds: a later bound (the API takes years up to 9999) is clamped. */
+const LAST_DATETIME_SECOND = 4_294_967_295;
+
 /** A whole-second bound: ClickHouse's DateTime keeps seconds. */
 function seconds(date: Date, round: 'floor' | 'ceil'): number {
-  return Math[round](date.getTime() / 1000);
+  return Math.min(Math.max(Math[round](date.getTime() / 1000), 0), LAST_DATETIME_SECOND);
 }
 
 /**
