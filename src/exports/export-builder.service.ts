@@ -41,6 +41,11 @@ export const EVENT_PAGE_SIZE = 5000;
 const AUDIT_PAGE_SIZE = 2000;
 /** Progress is written at most this often (each write is a short transaction). */
 const PROGRESS_EVERY_MS = 1000;
+/**
+ * Readable.from reads 16 items ahead by default: 16 pages of events, tens of megabytes. One page
+ * ahead keeps the disk busy while the next is read, and memory at about one page.
+ */
+const ONE_PAGE_AHEAD = { highWaterMark: 1 };
 
 function ndjson(rows: readonly ExportRow[]): string {
   return rows.map((row) => `${JSON.stringify(row)}\n`).join('');
@@ -201,7 +206,10 @@ export class ExportBuilderService {
         if (page.length < AUDIT_PAGE_SIZE) return;
       }
     }
-    const file = await writeHashedFile(Readable.from(pages()), join(staging, 'audit_log.ndjson'));
+    const file = await writeHashedFile(
+      Readable.from(pages(), ONE_PAGE_AHEAD),
+      join(staging, 'audit_log.ndjson'),
+    );
     return { name: 'audit_log.ndjson', table: 'audit_log', rows, ...file };
   }
 
@@ -235,7 +243,7 @@ export class ExportBuilderService {
     }
     // Level 6 (zlib's default): the size/speed balance; deterministic for identical input.
     const file = await writeHashedFile(
-      Readable.from(lines()),
+      Readable.from(lines(), ONE_PAGE_AHEAD),
       join(staging, 'events.ndjson.gz'),
       createGzip({ level: 6 }),
     );

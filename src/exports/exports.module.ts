@@ -27,7 +27,7 @@ import { ExportCleanupJobScheduler } from './export-cleanup-job.scheduler';
 import { EXPORT_FILES_REMOVED, ExportCleanupService } from './export-cleanup.service';
 import { ExportCleanupTimer } from './export-cleanup.timer';
 import { ExportDispatchService } from './export-dispatch.service';
-import { ExportFilesService } from './export-files.service';
+import { ExportFilesModule } from './export-files.module';
 import { EXPORT_RUN_QUEUE } from './export-run.queue';
 import { ExportRunProcessor } from './export-run.processor';
 import { ExportTablesRepository } from './export-tables.repository';
@@ -45,7 +45,7 @@ type Config = ConfigService<Environment, true>;
  * configured (any app copy's worker runs one; the queue shares the root BullMQ connection and
  * its per-database prefix, set by RollupsModule.register), in-process otherwise. The daily
  * clean-up of files older than 7 days is a scheduled job (src/jobs) either way.
- * ExportFilesService.removeAllForTenant is exported for the tenant purge.
+ * ExportFilesService.removeAllForTenant is for the tenant purge: import ExportFilesModule.
  */
 @Module({})
 export class ExportsModule {
@@ -53,7 +53,6 @@ export class ExportsModule {
     const common = [
       DataExportsRepository,
       ExportTablesRepository,
-      ExportFilesService,
       ExportBuilderService,
       ExportDispatchService,
       ExportsService,
@@ -100,9 +99,9 @@ export class ExportsModule {
         labelNames: ['outcome'],
       }),
     ];
-    const imports = [AuditModule, AuthModule, IngestionModule, TenancyModule];
+    const imports = [AuditModule, AuthModule, ExportFilesModule, IngestionModule, TenancyModule];
     const controllers = [ExportsController, TenantImportController];
-    const exports = [ExportFilesService];
+    const exports = [ExportFilesModule];
     if (!redisUrl) {
       return {
         module: ExportsModule,
