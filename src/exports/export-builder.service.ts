@@ -82,12 +82,19 @@ export class ExportBuilderService {
     const row = await this.inTenant(tenantId, () => this.exports.findById(exportId));
     if (!row || row.status !== 'queued') return { status: row?.status ?? 'missing' };
     const range = { from: row.rangeFrom, to: row.rangeTo };
-    const eventsTotal = await this.events.count(tenantId, range);
+    const log = { tenant_id: tenantId, export_id: exportId };
+    let eventsTotal: number;
+    try {
+      eventsTotal = await this.events.count(tenantId, range);
+    } catch (error) {
+      // The store is down: say so now rather than leave the export queued.
+      await this.recordFailure(tenantId, exportId, error);
+      throw error;
+    }
     const started = await this.inTenant(tenantId, () =>
       this.exports.start(exportId, this.events.kind, eventsTotal),
     );
     if (!started) return { status: 'not_queued' };
-    const log = { tenant_id: tenantId, export_id: exportId };
     this.logger.log({
       ...log,
       events_total: eventsTotal,
@@ -141,23 +148,29 @@ export class ExportBuilderService {
       });
       return { status: 'completed', rows: rowsWritten };
     } catch (error) {
-      this.finished.inc({ outcome: 'failed', store: this.events.kind });
-      this.logger.error({ ...log, err: error, msg: 'export failed' });
       await rm(partPath, { force: true }).catch(() => undefined);
-      await this.inTenant(tenantId, async () => {
-        await this.exports.fail(exportId, 'the export could not be completed; request a new one');
-        await this.audit.record({
-          action: 'export.failed',
-          resourceType: 'data_export',
-          resourceId: exportId,
-        });
-      }).catch((failure: unknown) =>
-        this.logger.error({ ...log, err: failure, msg: 'could not record the failed export' }),
-      );
+      await this.recordFailure(tenantId, exportId, error);
       throw error;
     } finally {
       await rm(staging, { recursive: true, force: true }).catch(() => undefined);
     }
+  }
+
+  /** Counted, logged, and the row failed with a message for the tenant (never the cause's text). */
+  private async recordFailure(tenantId: string, exportId: string, error: unknown): Promise<void> {
+    const log = { tenant_id: tenantId, export_id: exportId };
+    this.finished.inc({ outcome: 'failed', store: this.events.kind });
+    this.logger.error({ ...log, err: error, msg: 'export failed' });
+    await this.inTenant(tenantId, async () => {
+      await this.exports.fail(exportId, 'the export could not be completed; request a new one');
+      await this.audit.record({
+        action: 'export.failed',
+        resourceType: 'data_export',
+        resourceId: exportId,
+      });
+    }).catch((failure: unknown) =>
+      this.logger.error({ ...log, err: failure, msg: 'could not record the failed export' }),
+    );
   }
 
   /** Every table but the events, each to its file. */
