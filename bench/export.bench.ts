@@ -29,6 +29,11 @@ export interface ExportFigures {
   rssBeforeMiB: number;
   rssPeakMiB: number;
   rssGrowthMiB: number;
+  /** The growth while the archive was written (the rest is the download's). */
+  rssExportGrowthMiB: number;
+  /** V8's heap and the memory outside it (buffers, zlib) at their peaks: where the RSS went. */
+  heapPeakMiB: number;
+  externalPeakMiB: number;
   downloadSeconds: number;
   withinBudget: boolean;
 }
@@ -158,8 +163,13 @@ async function benchStore(
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const rssBefore = process.memoryUsage().rss;
     let rssPeak = rssBefore;
+    let heapPeak = 0;
+    let externalPeak = 0;
     const sampler = setInterval(() => {
-      rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+      const usage = process.memoryUsage();
+      rssPeak = Math.max(rssPeak, usage.rss);
+      heapPeak = Math.max(heapPeak, usage.heapTotal);
+      externalPeak = Math.max(externalPeak, usage.external);
     }, 50);
     try {
       const started = await fetch(`${url}/v1/exports`, {
@@ -191,6 +201,7 @@ async function benchStore(
         if (status.status === 'completed' || status.status === 'failed') break;
       }
       if (status.status !== 'completed') throw new Error('the export failed');
+      const rssExportPeak = rssPeak;
       const exportSeconds =
         (Date.parse(status.completed_at) - Date.parse(status.started_at)) / 1000;
       const downloadStarted = Date.now();
@@ -211,6 +222,9 @@ async function benchStore(
         rssBeforeMiB: rssBefore / MiB,
         rssPeakMiB: rssPeak / MiB,
         rssGrowthMiB: growth,
+        rssExportGrowthMiB: (rssExportPeak - rssBefore) / MiB,
+        heapPeakMiB: heapPeak / MiB,
+        externalPeakMiB: externalPeak / MiB,
         downloadSeconds,
         withinBudget: growth < RSS_BUDGET_MIB,
       };
@@ -267,7 +281,9 @@ export function printExport(figures: ExportFigures[]): void {
       `${f.store}: ${f.events} events in ${f.exportSeconds.toFixed(1)} s = ${f.eventsPerSecond.toFixed(0)} events/s; ` +
         `archive ${f.archiveMiB.toFixed(1)} MiB, downloaded in ${f.downloadSeconds.toFixed(1)} s; ` +
         `RSS ${f.rssBeforeMiB.toFixed(0)} → peak ${f.rssPeakMiB.toFixed(0)} MiB ` +
-        `(+${f.rssGrowthMiB.toFixed(0)} MiB, ${f.withinBudget ? 'within' : 'OVER'} the budget)`,
+        `(+${f.rssGrowthMiB.toFixed(0)} MiB, ${f.withinBudget ? 'within' : 'OVER'} the budget; ` +
+        `+${f.rssExportGrowthMiB.toFixed(0)} MiB while writing the archive; ` +
+        `heap peak ${f.heapPeakMiB.toFixed(0)} MiB, external ${f.externalPeakMiB.toFixed(0)} MiB)`,
     );
   }
 }

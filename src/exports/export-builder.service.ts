@@ -248,8 +248,8 @@ export class ExportBuilderService {
         { from: row.rangeFrom, to: row.rangeTo },
         EVENT_PAGE_SIZE,
       )) {
-        written += page.length;
-        yield ndjson(page as unknown as ExportRow[]);
+        written += page.count;
+        yield page.ndjson;
         await report(false);
       }
       await report(true);

@@ -1,7 +1,12 @@
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { ClickHouseUser } from '../clickhouse-event.store';
 import { identifier, uuidLiteral } from '../clickhouse/sql-literal';
-import type { EventExportSource, EventTimeRange, ExportedEvent } from './event-export-source';
+import type {
+  EventExportSource,
+  EventPage,
+  EventTimeRange,
+  ExportedEvent,
+} from './event-export-source';
 
 interface ClickHouseEventRow {
   event_id: string;
@@ -62,11 +67,7 @@ export class ClickHouseEventExportStore implements EventExportSource {
     return Number(rows[0]?.n ?? 0);
   }
 
-  async *pages(
-    tenantId: string,
-    range: EventTimeRange,
-    pageSize: number,
-  ): AsyncIterable<ExportedEvent[]> {
+  async *pages(tenantId: string, range: EventTimeRange, pageSize: number): AsyncIterable<EventPage> {
     const result = await this.client.query({
       query: `SELECT toString(event_id) AS event_id, toUnixTimestamp(timestamp) AS ts, event_type,
                      user_id, session_id, properties, toUnixTimestamp(received_at) AS received
@@ -75,11 +76,11 @@ export class ClickHouseEventExportStore implements EventExportSource {
                ORDER BY timestamp, event_id`,
       format: 'JSONEachRow',
     });
-    let page: ExportedEvent[] = [];
+    let page: string[] = [];
     for await (const rows of result.stream<ClickHouseEventRow>()) {
       for (const row of rows) {
         const event = row.json();
-        page.push({
+        const exported: ExportedEvent = {
           event_id: event.event_id,
           timestamp: new Date(Number(event.ts) * 1000).toISOString(),
           event_type: event.event_type,
@@ -87,14 +88,15 @@ export class ClickHouseEventExportStore implements EventExportSource {
           session_id: event.session_id,
           properties: JSON.parse(event.properties) as ExportedEvent['properties'],
           received_at: new Date(Number(event.received) * 1000).toISOString(),
-        });
+        };
+        page.push(JSON.stringify(exported));
         if (page.length >= pageSize) {
-          yield page;
+          yield { count: page.length, ndjson: `${page.join('\n')}\n` };
           page = [];
         }
       }
     }
-    if (page.length > 0) yield page;
+    if (page.length > 0) yield { count: page.length, ndjson: `${page.join('\n')}\n` };
   }
 
   async close(): Promise<void> {

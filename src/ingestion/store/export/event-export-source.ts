@@ -15,6 +15,12 @@ export interface ExportedEvent {
   received_at: string;
 }
 
+/** A page of events as NDJSON. */
+export interface EventPage {
+  count: number;
+  ndjson: string;
+}
+
 /** Events with timestamp in [from, to). */
 export interface EventTimeRange {
   from: Date;
@@ -27,9 +33,11 @@ export interface EventExportSource {
   count(tenantId: string, range: EventTimeRange): Promise<number>;
   /**
    * The tenant's events in the range, ordered by (timestamp, event_id), in pages of at most
-   * `pageSize`: the next page is read only when the caller asks for it (backpressure).
+   * `pageSize`: the next page is read only when the caller asks for it (backpressure). A page is
+   * NDJSON text (one ExportedEvent a line, newline-terminated) and its event count: a store
+   * that can write the JSON itself spares the app millions of short-lived objects.
    */
-  pages(tenantId: string, range: EventTimeRange, pageSize: number): AsyncIterable<ExportedEvent[]>;
+  pages(tenantId: string, range: EventTimeRange, pageSize: number): AsyncIterable<EventPage>;
   close(): Promise<void>;
 }
 

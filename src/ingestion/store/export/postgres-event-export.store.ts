@@ -1,22 +1,25 @@
 import { TenantContext } from '../../../tenancy/scope/tenant.context';
-import type { EventExportSource, EventTimeRange, ExportedEvent } from './event-export-source';
+import type { EventExportSource, EventPage, EventTimeRange } from './event-export-source';
 
 interface EventPageRow {
-  event_id: string;
-  timestamp: Date;
-  /** The timestamp as PostgreSQL prints it: the exact keyset value, microseconds included. */
-  ts_key: string;
-  event_type: string;
-  user_id: string;
-  session_id: string;
-  properties: Record<string, string | number | boolean>;
-  received_at: Date;
+  n: number;
+  /** The page as NDJSON, built by PostgreSQL: one string for the driver, not thousands. */
+  ndjson: string | null;
+  /** The last row's timestamp as PostgreSQL prints it (the exact keyset value) and id. */
+  last_ts: string | null;
+  last_id: string | null;
 }
+
+/** RFC 3339 in UTC with milliseconds, as JavaScript's toISOString writes it. */
+const iso = (column: string) =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
  * Export reads from the PostgreSQL event store: a keyset loop over (timestamp, event_id), one
  * short transaction per page under the tenant's RLS (no cursor held open for minutes, no
- * connection pinned while the archive is written). Each page uses events_tenant_time_idx.
+ * connection pinned while the archive is written). Each page uses events_tenant_time_idx, and
+ * PostgreSQL writes each event's JSON line itself (json_build_object: the keys in the export's
+ * order), so the app handles one string per event.
  */
 export class PostgresEventExportStore implements EventExportSource {
   readonly kind = 'postgres' as const;
@@ -34,23 +37,28 @@ export class PostgresEventExportStore implements EventExportSource {
     });
   }
 
-  async *pages(
-    tenantId: string,
-    range: EventTimeRange,
-    pageSize: number,
-  ): AsyncIterable<ExportedEvent[]> {
+  async *pages(tenantId: string, range: EventTimeRange, pageSize: number): AsyncIterable<EventPage> {
     let after: { ts: string; id: string } | null = null;
     for (;;) {
       const cursor = after;
       const rows = await this.tenantContext.runInTenant(tenantId, (): Promise<EventPageRow[]> =>
         this.tenantContext.manager.query(
-          `SELECT event_id, "timestamp", "timestamp"::text AS ts_key, event_type, user_id,
-                    session_id, properties, received_at
+          `WITH page AS (
+             SELECT "timestamp", event_id,
+                    json_build_object('event_id', event_id, 'timestamp', ${iso('"timestamp"')},
+                                      'event_type', event_type, 'user_id', user_id,
+                                      'session_id', session_id, 'properties', properties,
+                                      'received_at', ${iso('received_at')})::text AS line
                FROM events
               WHERE tenant_id = $1 AND "timestamp" >= $2 AND "timestamp" < $3
                 AND ($4::timestamptz IS NULL OR ("timestamp", event_id) > ($4::timestamptz, $5::uuid))
               ORDER BY "timestamp", event_id
-              LIMIT $6`,
+              LIMIT $6)
+           SELECT count(*)::int AS n,
+                  string_agg(line, E'\n' ORDER BY "timestamp", event_id) || E'\n' AS ndjson,
+                  (array_agg("timestamp"::text ORDER BY "timestamp" DESC, event_id DESC))[1] AS last_ts,
+                  (array_agg(event_id ORDER BY "timestamp" DESC, event_id DESC))[1] AS last_id
+             FROM page`,
           [
             tenantId,
             range.from.toISOString(),
@@ -61,19 +69,11 @@ export class PostgresEventExportStore implements EventExportSource {
           ],
         ),
       );
-      if (rows.length === 0) return;
-      const last = rows[rows.length - 1];
-      after = { ts: last.ts_key, id: last.event_id };
-      yield rows.map((row) => ({
-        event_id: row.event_id,
-        timestamp: row.timestamp.toISOString(),
-        event_type: row.event_type,
-        user_id: row.user_id,
-        session_id: row.session_id,
-        properties: row.properties,
-        received_at: row.received_at.toISOString(),
-      }));
-      if (rows.length < pageSize) return;
+      const [page] = rows;
+      if (!page || page.n === 0 || !page.ndjson || !page.last_ts || !page.last_id) return;
+      after = { ts: page.last_ts, id: page.last_id };
+      yield { count: page.n, ndjson: page.ndjson };
+      if (page.n < pageSize) return;
     }
   }
 
