@@ -249,7 +249,7 @@ export class ExportBuilderService {
         EVENT_PAGE_SIZE,
       )) {
         written += page.count;
-        yield page.ndjson;
+        yield* page.chunks;
         await report(false);
       }
       await report(true);

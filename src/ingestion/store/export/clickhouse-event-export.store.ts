@@ -1,12 +1,22 @@
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { ClickHouseUser } from '../clickhouse-event.store';
 import { identifier, uuidLiteral } from '../clickhouse/sql-literal';
-import type {
-  EventExportSource,
-  EventPage,
-  EventTimeRange,
-  ExportedEvent,
+import {
+  CHUNK_LINES,
+  type EventExportSource,
+  type EventPage,
+  type EventTimeRange,
+  type ExportedEvent,
 } from './event-export-source';
+
+/** Lines joined into chunks of CHUNK_LINES, each newline-terminated. */
+function chunked(lines: string[]): EventPage {
+  const chunks: string[] = [];
+  for (let i = 0; i < lines.length; i += CHUNK_LINES) {
+    chunks.push(`${lines.slice(i, i + CHUNK_LINES).join('\n')}\n`);
+  }
+  return { count: lines.length, chunks };
+}
 
 interface ClickHouseEventRow {
   event_id: string;
@@ -67,7 +77,11 @@ export class ClickHouseEventExportStore implements EventExportSource {
     return Number(rows[0]?.n ?? 0);
   }
 
-  async *pages(tenantId: string, range: EventTimeRange, pageSize: number): AsyncIterable<EventPage> {
+  async *pages(
+    tenantId: string,
+    range: EventTimeRange,
+    pageSize: number,
+  ): AsyncIterable<EventPage> {
     const result = await this.client.query({
       query: `SELECT toString(event_id) AS event_id, toUnixTimestamp(timestamp) AS ts, event_type,
                      user_id, session_id, properties, toUnixTimestamp(received_at) AS received
@@ -91,12 +105,12 @@ export class ClickHouseEventExportStore implements EventExportSource {
         };
         page.push(JSON.stringify(exported));
         if (page.length >= pageSize) {
-          yield { count: page.length, ndjson: `${page.join('\n')}\n` };
+          yield chunked(page);
           page = [];
         }
       }
     }
-    if (page.length > 0) yield { count: page.length, ndjson: `${page.join('\n')}\n` };
+    if (page.length > 0) yield chunked(page);
   }
 
   async close(): Promise<void> {

@@ -15,11 +15,19 @@ export interface ExportedEvent {
   received_at: string;
 }
 
-/** A page of events as NDJSON. */
+/**
+ * A page of events as NDJSON, in chunks of at most CHUNK_LINES lines. Small strings on purpose:
+ * V8 puts a string over ~128 KB straight into its large-object space, which only a full
+ * collection frees, so megabyte pages pile up as garbage and the process grows; chunks this size
+ * die young, in the cheap collections.
+ */
 export interface EventPage {
   count: number;
-  ndjson: string;
+  chunks: string[];
 }
+
+/** Lines per chunk: ~100 events of ~400 bytes, well under V8's large-object threshold. */
+export const CHUNK_LINES = 100;
 
 /** Events with timestamp in [from, to). */
 export interface EventTimeRange {

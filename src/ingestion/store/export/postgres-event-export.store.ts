@@ -1,13 +1,19 @@
 import { TenantContext } from '../../../tenancy/scope/tenant.context';
-import type { EventExportSource, EventPage, EventTimeRange } from './event-export-source';
+import {
+  CHUNK_LINES,
+  type EventExportSource,
+  type EventPage,
+  type EventTimeRange,
+} from './event-export-source';
 
-interface EventPageRow {
+/** One chunk of a page (CHUNK_LINES events), in order. */
+interface EventChunkRow {
   n: number;
-  /** The page as NDJSON, built by PostgreSQL: one string for the driver, not thousands. */
-  ndjson: string | null;
-  /** The last row's timestamp as PostgreSQL prints it (the exact keyset value) and id. */
-  last_ts: string | null;
-  last_id: string | null;
+  /** The chunk as NDJSON, built by PostgreSQL: one string for the driver, not hundreds. */
+  ndjson: string;
+  /** The chunk's last row: its timestamp as PostgreSQL prints it (the exact keyset value), id. */
+  last_ts: string;
+  last_id: string;
 }
 
 /** RFC 3339 in UTC with milliseconds, as JavaScript's toISOString writes it. */
@@ -37,18 +43,23 @@ export class PostgresEventExportStore implements EventExportSource {
     });
   }
 
-  async *pages(tenantId: string, range: EventTimeRange, pageSize: number): AsyncIterable<EventPage> {
+  async *pages(
+    tenantId: string,
+    range: EventTimeRange,
+    pageSize: number,
+  ): AsyncIterable<EventPage> {
     let after: { ts: string; id: string } | null = null;
     for (;;) {
       const cursor = after;
-      const rows = await this.tenantContext.runInTenant(tenantId, (): Promise<EventPageRow[]> =>
+      const rows = await this.tenantContext.runInTenant(tenantId, (): Promise<EventChunkRow[]> =>
         this.tenantContext.manager.query(
           `WITH page AS (
              SELECT "timestamp", event_id,
                     json_build_object('event_id', event_id, 'timestamp', ${iso('"timestamp"')},
                                       'event_type', event_type, 'user_id', user_id,
                                       'session_id', session_id, 'properties', properties,
-                                      'received_at', ${iso('received_at')})::text AS line
+                                      'received_at', ${iso('received_at')})::text AS line,
+                    (row_number() OVER (ORDER BY "timestamp", event_id) - 1) / $7 AS chunk
                FROM events
               WHERE tenant_id = $1 AND "timestamp" >= $2 AND "timestamp" < $3
                 AND ($4::timestamptz IS NULL OR ("timestamp", event_id) > ($4::timestamptz, $5::uuid))
@@ -58,7 +69,9 @@ export class PostgresEventExportStore implements EventExportSource {
                   string_agg(line, E'\n' ORDER BY "timestamp", event_id) || E'\n' AS ndjson,
                   (array_agg("timestamp"::text ORDER BY "timestamp" DESC, event_id DESC))[1] AS last_ts,
                   (array_agg(event_id ORDER BY "timestamp" DESC, event_id DESC))[1] AS last_id
-             FROM page`,
+             FROM page
+            GROUP BY chunk
+            ORDER BY chunk`,
           [
             tenantId,
             range.from.toISOString(),
@@ -66,14 +79,16 @@ export class PostgresEventExportStore implements EventExportSource {
             cursor?.ts ?? null,
             cursor?.id ?? null,
             pageSize,
+            CHUNK_LINES,
           ],
         ),
       );
-      const [page] = rows;
-      if (!page || page.n === 0 || !page.ndjson || !page.last_ts || !page.last_id) return;
-      after = { ts: page.last_ts, id: page.last_id };
-      yield { count: page.n, ndjson: page.ndjson };
-      if (page.n < pageSize) return;
+      if (rows.length === 0) return;
+      const last = rows[rows.length - 1];
+      const count = rows.reduce((sum, chunk) => sum + chunk.n, 0);
+      after = { ts: last.last_ts, id: last.last_id };
+      yield { count, chunks: rows.map((chunk) => chunk.ndjson) };
+      if (count < pageSize) return;
     }
   }
 
