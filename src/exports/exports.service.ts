@@ -39,9 +39,15 @@ export class ExportsService {
     const from = new Date(input.from);
     const to = input.to ? new Date(input.to) : new Date();
     if (to.getTime() <= from.getTime()) {
-      throw new InvalidInputException([
-        { field: input.to ? 'to' : 'from', message: 'to must be after from' },
-      ]);
+      // The pair is what is wrong: name both (the default `to` is now, so `from` alone when absent).
+      throw new InvalidInputException(
+        input.to
+          ? [
+              { field: 'from', message: 'from must be before to' },
+              { field: 'to', message: 'to must be after from' },
+            ]
+          : [{ field: 'from', message: 'from must be in the past (to defaults to now)' }],
+      );
     }
     let created: DataExport;
     try {

@@ -137,7 +137,16 @@ describe('exports and imports: access, limits and hostile archives', () => {
         .set(ownerA)
         .send({ from: '2026-01-02T00:00:00Z', to: '2026-01-01T00:00:00Z' })
         .expect(400);
-      expect(reversed.body.errors).toEqual([{ field: 'to', message: 'to must be after from' }]);
+      expect(reversed.body.errors).toEqual([
+        { field: 'from', message: 'from must be before to' },
+        { field: 'to', message: 'to must be after from' },
+      ]);
+      const future = await t.http
+        .post('/v1/exports')
+        .set(ownerA)
+        .send({ from: '9999-01-01T00:00:00Z' })
+        .expect(400);
+      expect(future.body.errors.map((e: { field: string }) => e.field)).toEqual(['from']);
       await t.http.post('/v1/exports').set(ownerA).send({ from: 'yesterday' }).expect(400);
       await t.http
         .post('/v1/exports')
