@@ -38,6 +38,7 @@ describe('GET /health/jobs', () => {
         'analytics-rollups',
         'billing-invoices',
         'billing-storage',
+        'data-export-cleanup',
       ]);
       for (const job of jobs) {
         expect(job).toMatchObject({ runner: 'bullmq', healthy: true });
@@ -112,6 +113,7 @@ describe('GET /health/jobs', () => {
         'analytics-rollups',
         'billing-invoices',
         'billing-storage',
+        'data-export-cleanup',
       ]);
       for (const job of jobs) {
         expect(job).toMatchObject({ runner: 'timer', healthy: true, last_success_at: null });
