@@ -463,6 +463,15 @@ describe('exports and imports: access, limits and hostile archives', () => {
         .expect(403);
       const conflict = await send(archive, tenantA.id).expect(409);
       expect(conflict.body.message).toContain('events');
+      // No event, but a second user: not a new tenant either.
+      const staffed = await createTenant(t.http);
+      await t.http
+        .post('/v1/users')
+        .set(bearer(tenantToken(staffed.id)))
+        .send({ email: 'second@staffed.example', role: 'viewer' })
+        .expect(201);
+      const busy = await send(archive, staffed.id).expect(409);
+      expect(busy.body.message).toContain('2 users');
     });
   });
 });
