@@ -6,6 +6,7 @@ import {
   PLATFORM_READ_SETTING,
   platformRole,
 } from './support/isolation';
+import { crossTenantAttemptsFunction } from './support/cross-tenant-attempts';
 
 /** The platform role's functions this migration adds (the start-up role check knows them). */
 export const ERASURE_PLATFORM_FUNCTIONS = ['public.platform_unfinished_erasures(integer)'];
@@ -64,7 +65,9 @@ export class CreateErasureRequests1763900000090 implements MigrationInterface {
     await runner.query(`GRANT SELECT, INSERT, UPDATE ON erasure_requests TO ${appRole()}`);
     await enablePlatformRead(runner, 'erasure_requests');
     await runner.query(`GRANT DELETE ON events TO ${appRole()}`);
-    await runner.query(crossTenantAttempts(true));
+    await runner.query(
+      crossTenantAttemptsFunction({ invoices: true, dataExports: true, erasureRequests: true }),
+    );
     await runner.query(`
       CREATE FUNCTION public.platform_unfinished_erasures(p_limit integer)
       RETURNS TABLE (tenant_id uuid, id uuid, pass text, due timestamptz)
@@ -95,54 +98,10 @@ export class CreateErasureRequests1763900000090 implements MigrationInterface {
 
   async down(runner: QueryRunner): Promise<void> {
     await runner.query('DROP FUNCTION public.platform_unfinished_erasures(integer)');
-    await runner.query(crossTenantAttempts(false));
+    await runner.query(
+      crossTenantAttemptsFunction({ invoices: true, dataExports: true, erasureRequests: false }),
+    );
     await runner.query(`REVOKE DELETE ON events FROM ${appRole()}`);
     await runner.query('DROP TABLE erasure_requests');
   }
-}
-
-function crossTenantAttempts(withErasures: boolean): string {
-  const erasures = withErasures
-    ? "WHEN 'erasure' THEN SELECT r.tenant_id INTO target FROM public.erasure_requests r WHERE r.id = p_resource_id;"
-    : '';
-  return `
-      CREATE OR REPLACE FUNCTION public.record_cross_tenant_attempt(
-        p_resource_type text, p_resource_id uuid, p_actor_type text, p_actor_id text,
-        p_ip text, p_user_agent text, p_details jsonb
-      ) RETURNS boolean
-      LANGUAGE plpgsql VOLATILE SECURITY DEFINER
-      SET search_path = pg_catalog, pg_temp
-      AS $fn$
-      DECLARE
-        caller uuid := nullif(current_setting('app.tenant_id', true), '')::uuid;
-        target uuid;
-      BEGIN
-        IF caller IS NULL THEN
-          RAISE EXCEPTION 'record_cross_tenant_attempt runs inside the caller''s tenant transaction';
-        END IF;
-        PERFORM set_config('${PLATFORM_READ_SETTING}', 'on', true);
-        CASE p_resource_type
-          WHEN 'user' THEN SELECT r.tenant_id INTO target FROM public.users r WHERE r.id = p_resource_id;
-          WHEN 'api_key' THEN SELECT r.tenant_id INTO target FROM public.api_keys r WHERE r.id = p_resource_id;
-          WHEN 'dashboard' THEN SELECT r.tenant_id INTO target FROM public.dashboards r WHERE r.id = p_resource_id;
-          WHEN 'invoice' THEN SELECT r.tenant_id INTO target FROM public.invoices r WHERE r.id = p_resource_id;
-          ${erasures}
-          ELSE RAISE EXCEPTION 'record_cross_tenant_attempt: unknown resource type %', p_resource_type;
-        END CASE;
-        PERFORM set_config('${PLATFORM_READ_SETTING}', '', true);
-        IF target IS NULL OR target = caller THEN
-          RETURN false;
-        END IF;
-        -- Written under the target's tenant, as its own RLS policy demands, then back to the caller.
-        PERFORM set_config('app.tenant_id', target::text, true);
-        INSERT INTO public.audit_log (tenant_id, actor_type, actor_id, action, resource_type,
-                                      resource_id, details, ip, user_agent, cross_tenant_attempt)
-        VALUES (target, p_actor_type, p_actor_id, 'cross_tenant_attempt', p_resource_type,
-                p_resource_id::text,
-                coalesce(p_details, '{}'::jsonb) || jsonb_build_object('caller_tenant_id', caller),
-                p_ip, p_user_agent, true);
-        PERFORM set_config('app.tenant_id', caller::text, true);
-        RETURN true;
-      END
-      $fn$`;
 }

@@ -24,6 +24,7 @@ import { TenantOnboardingModule } from './tenancy/onboarding/tenant-onboarding.m
 import { TenantScopeModule } from './tenancy/scope/tenant-scope.module';
 import { TenancyModule } from './tenancy/tenancy.module';
 import { TenantLifecycleModule } from './tenancy/lifecycle/tenant-lifecycle.module';
+import { ExportsModule } from './exports/exports.module';
 
 /**
  * The whole platform. `forRoot()` reads and validates the environment when it is called, so a
@@ -73,6 +74,7 @@ export class AppModule {
         InvoicesModule.register(environment.REDIS_URL),
         TenantLifecycleModule.register(environment.REDIS_URL),
         PrivacyModule.register(environment.REDIS_URL),
+        ExportsModule.register(environment.REDIS_URL),
       ],
     };
   }

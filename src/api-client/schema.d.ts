@@ -109,6 +109,81 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The calling tenant's exports, newest first */
+        get: operations["ExportsController_list"];
+        put?: never;
+        /**
+         * Start an export of the calling tenant's data (asynchronous)
+         * @description One .tar.gz: manifest.json (tables, row counts, SHA-256 of every file, schema version, time range), settings, branding, users (no password hashes), API keys (prefix and scopes, no secrets), dashboards, audit log, daily usage, invoices, and the events of the range as gzip NDJSON. Follow it with GET /v1/exports/{id}.
+         */
+        post: operations["ExportsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/exports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One export: status and progress (percent, rows written) */
+        get: operations["ExportsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/exports/{id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The archive of a completed export (.tar.gz), for 24 hours after completion */
+        get: operations["ExportsController_download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/tenants/{id}/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import an export archive (.tar.gz of GET /v1/exports/{id}/download) into a new tenant
+         * @description The tenant must be active and empty (no events, no user but its owner). The archive is checked whole before anything is written (manifest, SHA-256 of every file, every row). Imported: settings, branding, dashboards (new ids), events (ids kept), users (invited anew: password-set tokens in the answer, 72 hours). Not imported: API keys (their secrets were never exported), audit log, usage, invoices.
+         */
+        post: operations["TenantImportController_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit-log": {
         parameters: {
             query?: never;
@@ -952,6 +1027,109 @@ export interface components {
             limit: number;
             total: number;
         };
+        CreateExportDto: {
+            /**
+             * Format: date-time
+             * @description Events from (inclusive); 1970-01-01T00:00:00Z for all of them
+             * @example 1970-01-01T00:00:00Z
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description Events to (exclusive), after `from`; default: the moment of the request
+             */
+            to?: string;
+        };
+        ExportProgressResponse: {
+            percent: number;
+            /** @description Rows written to the archive so far (every table) */
+            rows_written: number;
+            /** @description Events in the range, once counted */
+            events_total: number | null;
+        };
+        ExportRangeResponse: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+        };
+        ExportFileResponse: {
+            bytes: number;
+            sha256: string;
+            /** @description GET this path (same credentials) for the .tar.gz */
+            download_path: string;
+            /**
+             * Format: date-time
+             * @description The download answers 410 after this
+             */
+            download_expires_at: string;
+        };
+        ExportResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "completed" | "failed";
+            progress: components["schemas"]["ExportProgressResponse"];
+            time_range: components["schemas"]["ExportRangeResponse"];
+            /** @enum {string|null} */
+            event_store: "clickhouse" | "postgres" | null;
+            file: components["schemas"]["ExportFileResponse"] | null;
+            error: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            started_at: string | null;
+            /** Format: date-time */
+            completed_at: string | null;
+        };
+        ExportPageResponse: {
+            data: components["schemas"]["ExportResponse"][];
+            page: number;
+            limit: number;
+            total: number;
+        };
+        ImportSourceResponse: {
+            /** Format: uuid */
+            tenant_id: string;
+            slug: string;
+            /** Format: uuid */
+            export_id: string;
+            /** @description The latest migration of the exporting platform */
+            schema_version: string;
+        };
+        ImportedCountsResponse: {
+            settings: boolean;
+            branding: boolean;
+            dashboards: number;
+            users: number;
+            events: number;
+        };
+        NotImportedResponse: {
+            api_keys: number;
+            audit_log: number;
+            usage_daily: number;
+            invoices: number;
+        };
+        InvitedUserResponse: {
+            email: string;
+            role: string;
+            /** @enum {string} */
+            status: "active" | "disabled";
+            /** @description For POST /auth/password; once */
+            password_set_token: string | null;
+            /** Format: date-time */
+            password_set_expires_at: string | null;
+        };
+        TenantImportResponse: {
+            /** Format: uuid */
+            tenant_id: string;
+            source: components["schemas"]["ImportSourceResponse"];
+            imported: components["schemas"]["ImportedCountsResponse"];
+            not_imported: components["schemas"]["NotImportedResponse"];
+            invited_users: components["schemas"]["InvitedUserResponse"][];
+            /** @description Archive users already in the tenant (its owner) */
+            existing_users_kept: string[];
+        };
         AuditEntryResponse: {
             /** Format: uuid */
             id: string;
@@ -1097,7 +1275,7 @@ export interface components {
              */
             role: "owner" | "admin" | "analyst" | "viewer" | null;
             /** @description The permissions held: the role's, the key's scopes, or all for a platform admin */
-            permissions: ("settings:read" | "settings:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "audit:read" | "events:write" | "analytics:read" | "dashboards:read" | "dashboards:write" | "privacy:read" | "privacy:write")[];
+            permissions: ("settings:read" | "settings:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "audit:read" | "events:write" | "analytics:read" | "dashboards:read" | "dashboards:write" | "privacy:read" | "privacy:write" | "data:export")[];
             /** @description The user of a user token (null for keys and platform admins) */
             user: components["schemas"]["UserResponse"] | null;
         };
@@ -1109,7 +1287,7 @@ export interface components {
              *       "events:write"
              *     ]
              */
-            scopes: ("settings:read" | "settings:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "audit:read" | "events:write" | "analytics:read" | "dashboards:read" | "dashboards:write" | "privacy:read" | "privacy:write")[];
+            scopes: ("settings:read" | "settings:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "audit:read" | "events:write" | "analytics:read" | "dashboards:read" | "dashboards:write" | "privacy:read" | "privacy:write" | "data:export")[];
         };
         CreatedApiKeyResponse: {
             /** Format: uuid */
@@ -1117,7 +1295,7 @@ export interface components {
             name: string;
             /** @example Xq3vT9aB */
             prefix: string;
-            scopes: ("settings:read" | "settings:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "audit:read" | "events:write" | "analytics:read" | "dashboards:read" | "dashboards:write" | "privacy:read" | "privacy:write")[];
+            scopes: ("settings:read" | "settings:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "audit:read" | "events:write" | "analytics:read" | "dashboards:read" | "dashboards:write" | "privacy:read" | "privacy:write" | "data:export")[];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1131,7 +1309,7 @@ export interface components {
             name: string;
             /** @example Xq3vT9aB */
             prefix: string;
-            scopes: ("settings:read" | "settings:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "audit:read" | "events:write" | "analytics:read" | "dashboards:read" | "dashboards:write" | "privacy:read" | "privacy:write")[];
+            scopes: ("settings:read" | "settings:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "audit:read" | "events:write" | "analytics:read" | "dashboards:read" | "dashboards:write" | "privacy:read" | "privacy:write" | "data:export")[];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -2916,6 +3094,507 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+        };
+    };
+    ExportsController_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                limit?: number;
+            };
+            header?: {
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportPageResponse"];
+                };
+            };
+            /**
+             * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
+             *
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired credential; unknown tenant */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing permission (data:export), tenant suspended or deleted, or credential of another tenant */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+        };
+    };
+    ExportsController_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateExportDto"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportResponse"];
+                };
+            };
+            /**
+             * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
+             *
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired credential; unknown tenant */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing permission (data:export), tenant suspended or deleted, or credential of another tenant */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An export of this tenant is still queued or running */
+            409: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than the accepted limit */
+            413: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A body that is not application/json, or in an unsupported encoding or charset */
+            415: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+        };
+    };
+    ExportsController_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportResponse"];
+                };
+            };
+            /**
+             * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
+             *
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired credential; unknown tenant */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing permission (data:export), tenant suspended or deleted, or credential of another tenant */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such resource (or it belongs to another tenant: the same answer) */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+        };
+    };
+    ExportsController_download: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The archive; X-Content-SHA256 carries its SHA-256 */
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/gzip": string;
+                };
+            };
+            /**
+             * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
+             *
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired credential; unknown tenant */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing permission (data:export), tenant suspended or deleted, or credential of another tenant */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such resource (or it belongs to another tenant: the same answer) */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The export is not completed yet (or failed) */
+            409: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The 24-hour link expired, or the file was removed */
+            410: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/gzip": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+        };
+    };
+    TenantImportController_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/gzip": string;
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantImportResponse"];
+                };
+            };
+            /** @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing or invalid platform admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A tenant credential was used on a platform route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The tenant is not active, or not empty */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Larger than IMPORT_MAX_MEGABYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not sent as application/gzip */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };

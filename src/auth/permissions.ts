@@ -14,6 +14,8 @@ export const PERMISSIONS = [
   // End-user erasure requests (GDPR art. 17): owners and admins only.
   'privacy:read',
   'privacy:write',
+  // Export every data of the tenant (owners and admins): the archive holds users and audit log.
+  'data:export',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -329,6 +329,23 @@ export class Environment {
     message: 'TENANT_RATE_LIMIT_PER_MINUTE must be plan, off or a positive integer',
   })
   TENANT_RATE_LIMIT_PER_MINUTE = 'plan';
+
+  /**
+   * Where data-export archives are written (an absolute path, or relative to the working
+   * directory); unset: data/exports under the project (git-ignored). Files go after 7 days.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @Matches(/^[^\0]{1,1024}$/, { message: 'EXPORT_DIRECTORY must be a path' })
+  EXPORT_DIRECTORY?: string;
+
+  /** The largest archive POST /admin/tenants/:id/import accepts, in megabytes. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(102_400)
+  IMPORT_MAX_MEGABYTES = 2048;
 }
 
 /**

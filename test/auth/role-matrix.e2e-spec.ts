@@ -65,6 +65,10 @@ const ACCESS: Record<string, Access> = {
   'POST /v1/privacy/erasures': ['privacy:write'],
   'GET /v1/privacy/erasures': ['privacy:read'],
   'GET /v1/privacy/erasures/{id}': ['privacy:read'],
+  'POST /v1/exports': ['data:export'],
+  'GET /v1/exports': ['data:export'],
+  'GET /v1/exports/{id}': ['data:export'],
+  'GET /v1/exports/{id}/download': ['data:export'],
   'POST /admin/tenants': 'platform',
   'GET /admin/tenants': 'platform',
   'GET /admin/tenants/{id}': 'platform',
@@ -82,6 +86,7 @@ const ACCESS: Record<string, Access> = {
   'POST /admin/tenants/{id}/restore': 'platform',
   'POST /admin/tenants/{id}/purge': 'platform',
   'POST /v1/tenant/deletion': ['settings:write'],
+  'POST /admin/tenants/{id}/import': 'platform',
 };
 
 /**
@@ -140,6 +145,11 @@ const ALLOWED_STATUS: Record<string, number> = {
   'POST /v1/privacy/erasures': 400,
   'GET /v1/privacy/erasures': 200,
   'GET /v1/privacy/erasures/{id}': 404,
+  // No range: the probe sends {} and starts nothing.
+  'POST /v1/exports': 400,
+  'GET /v1/exports': 200,
+  'GET /v1/exports/{id}': 404,
+  'GET /v1/exports/{id}/download': 404,
   'POST /admin/tenants': 400,
   'GET /admin/tenants': 200,
   'GET /admin/tenants/{id}': 404,
@@ -159,6 +169,8 @@ const ALLOWED_STATUS: Record<string, number> = {
   // No body: confirm_slug is missing (checked before the tenant is looked up).
   'POST /admin/tenants/{id}/purge': 400,
   'POST /v1/tenant/deletion': 400,
+  // No such tenant: nothing is read or written.
+  'POST /admin/tenants/{id}/import': 404,
 };
 
 interface Caller {

@@ -98,6 +98,7 @@ describe('RLS catalogue', () => {
       'api_keys',
       'audit_log',
       'dashboards',
+      'data_exports',
       'erasure_requests',
       'event_rollup_days',
       'invoices',

@@ -38,6 +38,7 @@ describe('GET /health/jobs', () => {
         'analytics-rollups',
         'billing-invoices',
         'billing-storage',
+        'data-export-cleanup',
         'privacy-retention',
         'tenant-purge',
       ]);
@@ -114,6 +115,7 @@ describe('GET /health/jobs', () => {
         'analytics-rollups',
         'billing-invoices',
         'billing-storage',
+        'data-export-cleanup',
         'privacy-retention',
         'tenant-purge',
       ]);
