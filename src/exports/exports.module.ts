@@ -28,6 +28,7 @@ import { EXPORT_FILES_REMOVED, ExportCleanupService } from './export-cleanup.ser
 import { ExportCleanupTimer } from './export-cleanup.timer';
 import { ExportDispatchService } from './export-dispatch.service';
 import { ExportFilesModule } from './export-files.module';
+import { ExportFilesPurgeListener } from './export-files-purge.listener';
 import { EXPORT_RUN_QUEUE } from './export-run.queue';
 import { ExportRunProcessor } from './export-run.processor';
 import { ExportTablesRepository } from './export-tables.repository';
@@ -51,6 +52,7 @@ type Config = ConfigService<Environment, true>;
 export class ExportsModule {
   static register(redisUrl: string | undefined): DynamicModule {
     const common = [
+      ExportFilesPurgeListener,
       DataExportsRepository,
       ExportTablesRepository,
       ExportBuilderService,

@@ -78,6 +78,13 @@ const POSTGRES_SEEDERS: Record<string, ((db: Client, s: SeedContext) => Promise<
          VALUES ($1, 'summary', '/v1/analytics/summary', 'postgres', 1, 1, 1, 1)`,
         [s.tenantId],
       ),
+    // Failed, so no export run picks it up (a queued one would be taken over by the next POST).
+    data_exports: (db, s) =>
+      db.query(
+        `INSERT INTO data_exports (tenant_id, status, requested_by_type, range_from, range_to, error)
+         VALUES ($1, 'failed', 'user', now() - interval '1 day', now(), 'footprint')`,
+        [s.tenantId],
+      ),
     // Finished, so no app started by a test picks it up and writes to the tenant's audit log.
     erasure_requests: (db, s) =>
       db.query(

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { readdir, writeFile } from 'node:fs/promises';
+import { ExportFilesService } from '../../src/exports/export-files.service';
 import { PassThrough } from 'node:stream';
 import { TEST_METRICS_TOKEN } from '../support/stack-env';
 import { join } from 'node:path';
@@ -48,12 +50,22 @@ describe('tenant purge', () => {
     const neighbourBefore = await footprintOf(neighbour.id);
     expect(coversEverything(neighbourBefore)).toBe(true);
 
+    // An export archive on disk for each (the files the purge's `exports` hook removes).
+    const files = t.app.get(ExportFilesService);
+    for (const id of [tenant.id, neighbour.id]) {
+      const directory = await files.prepareTenantDirectory(id);
+      await writeFile(join(directory, 'footprint.tar.gz'), 'archive');
+    }
+
     await t.http.delete(`/admin/tenants/${tenant.id}`).set(adminAuth).expect(200);
     const purged = await t.http
       .post(`/admin/tenants/${tenant.id}/purge`)
       .set(adminAuth)
       .send({ confirm_slug: tenant.slug, force: true })
       .expect(200);
+    expect(purged.body.purge_report.steps['hook:exports'].removed).toEqual({ files: 1 });
+    expect(await readdir(files.tenantDirectory(tenant.id)).catch(() => [])).toEqual([]);
+    expect(await readdir(files.tenantDirectory(neighbour.id))).toEqual(['footprint.tar.gz']);
 
     expect(purged.body).toMatchObject({ status: 'purged', slug: tenant.slug });
     expect(purged.body.purged_at).not.toBeNull();
