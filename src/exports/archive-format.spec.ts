@@ -20,6 +20,8 @@ const NOT_EXPORTED: Record<string, string> = {
   event_rollup_days: 'bookkeeping of the derived rollups',
   tenant_plan_periods: "the platform's contract history; the plan is the platform admin's to set",
   data_exports: 'the export requests themselves (their archives are what is exported)',
+  erasure_requests:
+    "the platform's record that end users were erased (digests, kept as proof here); the events they removed are gone from the archive too",
 };
 
 describe('export archive format', () => {
