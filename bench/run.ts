@@ -10,6 +10,7 @@ import {
   printAnalytics,
 } from './analytics.bench';
 import { benchEventValidation } from './event-validation.bench';
+import { benchExport, printExport } from './export.bench';
 import { benchIngestion, printIngestion } from './ingestion.bench';
 import { benchQuota, printQuota } from './quota-check.bench';
 import { benchRateLimit, printRateLimit } from './rate-limit.bench';
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
   const quota = await benchQuota(log);
   const ingestion = await benchIngestion(log);
   const analytics = await benchAnalytics(log, analyticsOptions);
+  const dataExport = await benchExport(log);
 
   console.log('\nEvent validation (one event, the ingestion hot path; one core)');
   console.log(
@@ -44,6 +46,8 @@ async function main(): Promise<void> {
 
   printAnalytics(analytics);
 
+  printExport(dataExport);
+
   const dir = join(REPO_ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
@@ -59,6 +63,7 @@ async function main(): Promise<void> {
         quota,
         ingestion,
         analytics,
+        dataExport,
       },
       null,
       2,

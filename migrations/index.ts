@@ -20,6 +20,10 @@ import { CreatePlans1763900000040 } from './1763900000040-create-plans';
 import { UsageStorage1763900000050 } from './1763900000050-usage-storage';
 import { CreateInvoices1763900000060 } from './1763900000060-create-invoices';
 import { InvoiceReaders1763900000061 } from './1763900000061-invoice-readers';
+import { TenantLifecycle1763900000070 } from './1763900000070-tenant-lifecycle';
+import { CreateDataExports1763900000080 } from './1763900000080-create-data-exports';
+import { CreateErasureRequests1763900000090 } from './1763900000090-create-erasure-requests';
+import { EventRetention1763900000091 } from './1763900000091-event-retention';
 
 /** Every migration in order. Listed explicitly so the CLI, the app and Jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -45,4 +49,8 @@ export const ALL_MIGRATIONS = [
   UsageStorage1763900000050,
   CreateInvoices1763900000060,
   InvoiceReaders1763900000061,
+  TenantLifecycle1763900000070,
+  CreateDataExports1763900000080,
+  CreateErasureRequests1763900000090,
+  EventRetention1763900000091,
 ];

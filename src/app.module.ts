@@ -19,9 +19,12 @@ import { IngestionModule } from './ingestion/ingestion.module';
 import { IsolationModule } from './isolation/isolation.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { PrivacyModule } from './privacy/privacy.module';
 import { TenantOnboardingModule } from './tenancy/onboarding/tenant-onboarding.module';
 import { TenantScopeModule } from './tenancy/scope/tenant-scope.module';
 import { TenancyModule } from './tenancy/tenancy.module';
+import { TenantLifecycleModule } from './tenancy/lifecycle/tenant-lifecycle.module';
+import { ExportsModule } from './exports/exports.module';
 
 /**
  * The whole platform. `forRoot()` reads and validates the environment when it is called, so a
@@ -69,6 +72,9 @@ export class AppModule {
         RollupsModule.register(environment.REDIS_URL, environment.DATABASE_NAME),
         StorageUsageModule.register(environment.REDIS_URL),
         InvoicesModule.register(environment.REDIS_URL),
+        TenantLifecycleModule.register(environment.REDIS_URL),
+        PrivacyModule.register(environment.REDIS_URL),
+        ExportsModule.register(environment.REDIS_URL),
       ],
     };
   }

@@ -83,6 +83,8 @@ import { UsersService } from './users/users.service';
     UsersRepository,
     ApiKeysService,
     PasswordSetupService,
+    PasswordHasher,
+    RefreshTokensRepository,
     JwtModule,
   ],
 })

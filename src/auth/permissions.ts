@@ -11,6 +11,11 @@ export const PERMISSIONS = [
   'analytics:read',
   'dashboards:read',
   'dashboards:write',
+  // End-user erasure requests (GDPR art. 17): owners and admins only.
+  'privacy:read',
+  'privacy:write',
+  // Export every data of the tenant (owners and admins): the archive holds users and audit log.
+  'data:export',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -271,6 +271,16 @@ export class Environment {
   ROLLUP_REFRESH_SECONDS = 60;
 
   /**
+   * An end-user erasure runs a second pass this long after the first: events of that user sent
+   * before the erasure but still in flight (Kafka lag, a consumer catching up) are removed then.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  ERASURE_RECHECK_SECONDS = 900;
+
+  /**
    * The Prometheus scrape token: GET /metrics needs `Authorization: Bearer <token>`. Without it
    * /metrics answers 401 to everyone (the counters tell operators about tenants).
    */
@@ -294,6 +304,16 @@ export class Environment {
   @IsNotEmpty()
   METRICS_HOST = '127.0.0.1';
 
+  /**
+   * Days a deleted tenant stays restorable (pending_deletion) before the purge job removes its
+   * data everywhere; at least 1, at most 10 years.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  TENANT_PURGE_GRACE_DAYS = 30;
+
   /** Login attempts (and, counted apart, refreshes) per client IP per minute; shared through Redis. */
   @Transform(toInt)
   @IsInt()
@@ -309,6 +329,23 @@ export class Environment {
     message: 'TENANT_RATE_LIMIT_PER_MINUTE must be plan, off or a positive integer',
   })
   TENANT_RATE_LIMIT_PER_MINUTE = 'plan';
+
+  /**
+   * Where data-export archives are written (an absolute path, or relative to the working
+   * directory); unset: data/exports under the project (git-ignored). Files go after 7 days.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @Matches(/^[^\0]{1,1024}$/, { message: 'EXPORT_DIRECTORY must be a path' })
+  EXPORT_DIRECTORY?: string;
+
+  /** The largest archive POST /admin/tenants/:id/import accepts, in megabytes. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(102_400)
+  IMPORT_MAX_MEGABYTES = 2048;
 }
 
 /**

@@ -15,6 +15,7 @@ import { TenantBranding } from '../branding/tenant-branding.entity';
 import { Plan } from '../billing/plans/plan.entity';
 import { TenantPlanPeriod } from '../billing/plans/tenant-plan-period.entity';
 import { Invoice } from '../billing/invoices/invoice.entity';
+import { DataExport } from '../exports/data-export.entity';
 
 /** Every TypeORM entity, listed explicitly so the CLI, the app and tests load the same set. */
 export const ALL_ENTITIES = [
@@ -33,6 +34,7 @@ export const ALL_ENTITIES = [
   Plan,
   TenantPlanPeriod,
   Invoice,
+  DataExport,
 ];
 
 export interface DatabaseConnection {

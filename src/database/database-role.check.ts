@@ -3,6 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { PLATFORM_FUNCTIONS } from '../../migrations/1763900000030-platform-role';
 import { INVOICE_PLATFORM_FUNCTIONS } from '../../migrations/1763900000061-invoice-readers';
+import { TENANT_PURGE_FUNCTIONS } from '../../migrations/1763900000070-tenant-lifecycle';
+import { ERASURE_PLATFORM_FUNCTIONS } from '../../migrations/1763900000090-create-erasure-requests';
+import { RETENTION_PLATFORM_FUNCTIONS } from '../../migrations/1763900000091-event-retention';
 import { PLATFORM_CONNECTION } from './platform.database';
 
 export interface RoleFacts {
@@ -120,7 +123,16 @@ export class DatabaseRoleCheck implements OnApplicationBootstrap {
                  WHERE to_regprocedure(f) IS NOT NULL
                    AND has_function_privilege(to_regprocedure(f), 'EXECUTE')
               ), NULL) AS held`,
-      [platformRole, [...PLATFORM_FUNCTIONS, ...INVOICE_PLATFORM_FUNCTIONS]],
+      [
+        platformRole,
+        [
+          ...PLATFORM_FUNCTIONS,
+          ...INVOICE_PLATFORM_FUNCTIONS,
+          ...TENANT_PURGE_FUNCTIONS,
+          ...RETENTION_PLATFORM_FUNCTIONS,
+          ...ERASURE_PLATFORM_FUNCTIONS,
+        ],
+      ],
     );
     return row.held;
   }

@@ -9,9 +9,16 @@ import { TimerJobProbe } from './timer-job.probe';
 @Injectable()
 export class ScheduledJobRegistry {
   private readonly probes = new Map<string, ScheduledJobProbe>();
+  private readonly bullQueues = new Map<string, Queue>();
 
   addQueue(job: ScheduledJob, queue: Queue): void {
     this.probes.set(job.queue, new QueueJobProbe(job, queue));
+    this.bullQueues.set(job.queue, queue);
+  }
+
+  /** The BullMQ queues registered (none without Redis): a tenant purge drops their jobs of it. */
+  get queues(): Queue[] {
+    return [...this.bullQueues.values()];
   }
 
   addTimer(job: ScheduledJob): TimerJobProbe {

@@ -7,6 +7,7 @@ import { TenantSettingsService } from './settings/tenant-settings.service';
 import { TimezoneNamesRepository } from './settings/timezone-names.repository';
 import { TimezoneRulesService } from './settings/timezone-rules.service';
 import { TenantProvisioningRegistry } from './tenant-provisioning.registry';
+import { TenantPurgeRegistry } from './tenant-purge.registry';
 import { TenantRowCountsRepository } from './tenant-row-counts.repository';
 import { TenantStatisticsService } from './tenant-statistics.service';
 import { TenantsAdminController } from './tenants.admin.controller';
@@ -26,6 +27,7 @@ import { TenantsService } from './tenants.service';
     TimezoneRulesService,
     TenantStatisticsService,
     TenantProvisioningRegistry,
+    TenantPurgeRegistry,
     TenantsRepository,
     TenantSettingsRepository,
     TimezoneNamesRepository,
@@ -37,6 +39,7 @@ import { TenantsService } from './tenants.service';
     TenantSettingsService,
     TimezoneRulesService,
     TenantProvisioningRegistry,
+    TenantPurgeRegistry,
   ],
 })
 export class TenancyModule {}

@@ -10,8 +10,28 @@ import type { PlanOverrides } from '../billing/plans/plan-terms';
 export const TENANT_TIERS = ['starter', 'growth', 'enterprise'] as const;
 export type TenantTier = (typeof TENANT_TIERS)[number];
 
-export const TENANT_STATUSES = ['active', 'suspended', 'deleted'] as const;
+export const TENANT_STATUSES = [
+  'active',
+  'suspended',
+  'pending_deletion',
+  'purging',
+  'purged',
+] as const;
 export type TenantStatus = (typeof TENANT_STATUSES)[number];
+
+/** Deleted: restorable (pending_deletion), being purged, or a purged tombstone. */
+export const DELETED_STATUSES: readonly TenantStatus[] = ['pending_deletion', 'purging', 'purged'];
+
+export function isDeleted(status: TenantStatus): boolean {
+  return DELETED_STATUSES.includes(status);
+}
+
+/** Each finished purge step and what it removed (rows per table, keys, files...). */
+export interface PurgeState {
+  steps: Record<string, { removed: Record<string, number>; finished_at: string }>;
+  forced?: boolean;
+  started_at?: string;
+}
 
 /** A customer organisation. Platform-owned (no tenant_id, no RLS): only /admin routes change it. */
 @Entity({ name: 'tenants' })
@@ -45,6 +65,26 @@ export class Tenant {
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
 
+  /** When deletion was asked for (null while active or suspended). */
   @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
   deletedAt: Date | null;
+
+  /** The end of the grace period: restorable before it, purged by the job after it. */
+  @Column({ name: 'purge_after', type: 'timestamptz', nullable: true })
+  purgeAfter: Date | null;
+
+  @Column({ name: 'purged_at', type: 'timestamptz', nullable: true })
+  purgedAt: Date | null;
+
+  /** The status a restore returns to. */
+  @Column({ name: 'status_before_deletion', type: 'varchar', length: 16, nullable: true })
+  statusBeforeDeletion: 'active' | 'suspended' | null;
+
+  /** A purge's progress, step by step, so a purge killed half-way resumes. */
+  @Column({ name: 'purge_state', type: 'jsonb', nullable: true })
+  purgeState: PurgeState | null;
+
+  /** What the purge removed, per table and store (the tombstone's record). */
+  @Column({ name: 'purge_report', type: 'jsonb', nullable: true })
+  purgeReport: PurgeState | null;
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, Patch, Put, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiNotFoundResponse,
@@ -86,15 +86,6 @@ export class TenantsAdminController {
   private async detail(id: string): Promise<TenantDetailResponse> {
     const { tenant, terms, periods } = await this.tenants.getWithPlan(id);
     return TenantDetailResponse.withPlan(tenant, terms, periods);
-  }
-
-  @Delete('tenants/:id')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Soft delete: status becomes deleted and the tenant stops resolving' })
-  @ApiOkResponse({ type: TenantResponse })
-  @ApiNotFoundResponse()
-  async remove(@UuidParam('id') id: string, @Actor() actor: Actor): Promise<TenantResponse> {
-    return TenantResponse.from(await this.tenants.softDelete(id, actor));
   }
 
   @Get('tenants/:id/statistics')

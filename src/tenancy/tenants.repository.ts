@@ -71,20 +71,9 @@ export class TenantsRepository {
       .createQueryBuilder()
       .update(Tenant)
       .set({ ...values, updatedAt: () => 'now()' })
-      .where('id = :id AND status <> :deleted', { id, deleted: 'deleted' })
+      .where('id = :id AND status IN (:...live)', { id, live: ['active', 'suspended'] })
       .execute();
     return result.affected !== 0;
-  }
-
-  /** Marks the tenant deleted in the open transaction; false when it already was. */
-  async markDeleted(id: string): Promise<boolean> {
-    const result = await this.tenantContext.manager
-      .createQueryBuilder()
-      .update(Tenant)
-      .set({ status: 'deleted', deletedAt: () => 'now()', updatedAt: () => 'now()' })
-      .where('id = :id AND status <> :deleted', { id, deleted: 'deleted' })
-      .execute();
-    return Boolean(result.affected);
   }
 
   /** The tenant as the open transaction sees it (after a change in it). */

@@ -25,7 +25,7 @@ import { Tenant } from './tenant.entity';
 import { TenantProvisioningRegistry } from './tenant-provisioning.registry';
 import { TenantsRepository } from './tenants.repository';
 
-/** Tenant lifecycle for platform operators: provision, list, change, soft-delete. */
+/** Tenants for platform operators: provision, list, change (deletion: ./lifecycle). */
 @Injectable()
 export class TenantsService {
   constructor(
@@ -218,24 +218,5 @@ export class TenantsService {
     const terms = await this.entitlements.termsOf(tenant);
     const periods = await this.platform.runInTenant(id, () => this.plans.listPeriods());
     return { tenant, terms, periods };
-  }
-
-  /** Soft delete: the tenant stops resolving at once; its data stays until a purge. */
-  async softDelete(id: string, actor?: Actor): Promise<Tenant> {
-    await this.get(id);
-    return this.platform.runInTenant(
-      id,
-      async () => {
-        if (await this.tenants.markDeleted(id)) {
-          await this.audit.record({
-            action: 'tenant.deleted',
-            resourceType: 'tenant',
-            resourceId: id,
-          });
-        }
-        return this.tenants.getInTransaction(id);
-      },
-      actor,
-    );
   }
 }

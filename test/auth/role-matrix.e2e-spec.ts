@@ -24,6 +24,7 @@ type Access = 'public' | 'platform' | readonly Permission[];
 const ACCESS: Record<string, Access> = {
   'GET /health': 'public',
   'GET /health/live': 'public',
+  'GET /health/jobs': 'public',
   'POST /auth/login': 'public',
   'POST /auth/refresh': 'public',
   'POST /auth/logout': 'public',
@@ -61,6 +62,13 @@ const ACCESS: Record<string, Access> = {
   'PATCH /v1/dashboards/{id}': ['dashboards:write'],
   'DELETE /v1/dashboards/{id}': ['dashboards:write'],
   'POST /v1/guest-token': ['dashboards:read', 'analytics:read'],
+  'POST /v1/privacy/erasures': ['privacy:write'],
+  'GET /v1/privacy/erasures': ['privacy:read'],
+  'GET /v1/privacy/erasures/{id}': ['privacy:read'],
+  'POST /v1/exports': ['data:export'],
+  'GET /v1/exports': ['data:export'],
+  'GET /v1/exports/{id}': ['data:export'],
+  'GET /v1/exports/{id}/download': ['data:export'],
   'POST /admin/tenants': 'platform',
   'GET /admin/tenants': 'platform',
   'GET /admin/tenants/{id}': 'platform',
@@ -75,6 +83,10 @@ const ACCESS: Record<string, Access> = {
   'POST /admin/plans': 'platform',
   'PUT /admin/tenants/{id}/overrides': 'platform',
   'GET /admin/invoices': 'platform',
+  'POST /admin/tenants/{id}/restore': 'platform',
+  'POST /admin/tenants/{id}/purge': 'platform',
+  'POST /v1/tenant/deletion': ['settings:write'],
+  'POST /admin/tenants/{id}/import': 'platform',
 };
 
 /**
@@ -92,6 +104,7 @@ const FEATURES: Record<string, { feature: string; plans: string[]; fields?: bool
 const ALLOWED_STATUS: Record<string, number> = {
   'GET /health': 200,
   'GET /health/live': 200,
+  'GET /health/jobs': 200,
   'POST /auth/login': 400,
   'POST /auth/refresh': 400,
   'POST /auth/logout': 400,
@@ -129,6 +142,14 @@ const ALLOWED_STATUS: Record<string, number> = {
   'PATCH /v1/dashboards/{id}': 404,
   'DELETE /v1/dashboards/{id}': 404,
   'POST /v1/guest-token': 400,
+  'POST /v1/privacy/erasures': 400,
+  'GET /v1/privacy/erasures': 200,
+  'GET /v1/privacy/erasures/{id}': 404,
+  // No range: the probe sends {} and starts nothing.
+  'POST /v1/exports': 400,
+  'GET /v1/exports': 200,
+  'GET /v1/exports/{id}': 404,
+  'GET /v1/exports/{id}/download': 404,
   'POST /admin/tenants': 400,
   'GET /admin/tenants': 200,
   'GET /admin/tenants/{id}': 404,
@@ -144,6 +165,12 @@ const ALLOWED_STATUS: Record<string, number> = {
   'PUT /admin/tenants/{id}/overrides': 404,
   // No period: the probe sends no query.
   'GET /admin/invoices': 400,
+  'POST /admin/tenants/{id}/restore': 404,
+  // No body: confirm_slug is missing (checked before the tenant is looked up).
+  'POST /admin/tenants/{id}/purge': 400,
+  'POST /v1/tenant/deletion': 400,
+  // No such tenant: nothing is read or written.
+  'POST /admin/tenants/{id}/import': 404,
 };
 
 interface Caller {
@@ -378,5 +405,5 @@ describe('role matrix: every operation × every kind of caller', () => {
     expect(mismatches).toEqual([]);
     // 45 operations × (1 anonymous + 4 roles + 2 keys per permission set + 1 admin + 2 plans).
     expect(checked).toBeGreaterThanOrEqual(45 * 16);
-  });
+  }, 120_000); // every operation × every caller, one request each: past 30 s on a busy machine
 });

@@ -112,7 +112,7 @@ describe('the platform role', () => {
       .set(adminAuth)
       .expect(200);
     expect(log.body.data.map((entry: { action: string }) => entry.action)).toEqual(
-      expect.arrayContaining(['tenant.created', 'tenant.updated', 'tenant.deleted']),
+      expect.arrayContaining(['tenant.created', 'tenant.updated', 'tenant.deletion_requested']),
     );
     await t.http.get('/admin/cost-attribution').set(adminAuth).expect(200);
   });

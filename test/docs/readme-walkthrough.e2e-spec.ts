@@ -59,8 +59,17 @@ describe('README walkthrough', () => {
       '{"accepted":1,"rejected":[{"index":1,"errors":[{"field":"event_id"',
       '{"accepted":1,"rejected":[]}',
       "hooli asks for umbrella's user: 404",
+      'erasure: completed',
+      '{"status":"completed","progress":{"percent":100',
+      'archive: manifest.json settings.json branding.json users.ndjson',
+      '"imported":{"settings":true,"branding":',
       '"suspended"',
-      '"deleted"',
+      '"pending_deletion"',
+      'owner during the grace: 403',
+      'owner after the restore: 200',
+      '[{"field":"force"',
+      'purged: purged, users removed 1',
+      '{"action":"tenant.purged","actor_type":"platform_admin"',
     ]) {
       expect(stdout).toContain(line);
     }

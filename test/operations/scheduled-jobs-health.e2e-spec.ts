@@ -38,6 +38,9 @@ describe('GET /health/jobs', () => {
         'analytics-rollups',
         'billing-invoices',
         'billing-storage',
+        'data-export-cleanup',
+        'privacy-retention',
+        'tenant-purge',
       ]);
       for (const job of jobs) {
         expect(job).toMatchObject({ runner: 'bullmq', healthy: true });
@@ -112,6 +115,9 @@ describe('GET /health/jobs', () => {
         'analytics-rollups',
         'billing-invoices',
         'billing-storage',
+        'data-export-cleanup',
+        'privacy-retention',
+        'tenant-purge',
       ]);
       for (const job of jobs) {
         expect(job).toMatchObject({ runner: 'timer', healthy: true, last_success_at: null });

@@ -118,11 +118,12 @@ describe('/admin/tenants', () => {
     expect(patched.body).toMatchObject({ name: 'Renamed', tier: 'enterprise' });
 
     const deleted = await t.http.delete(`/admin/tenants/${id}`).set(adminAuth).expect(200);
-    expect(deleted.body.status).toBe('deleted');
+    expect(deleted.body.status).toBe('pending_deletion');
     expect(deleted.body.deleted_at).not.toBeNull();
+    expect(deleted.body.purge_after).not.toBeNull();
 
     const fetched = await t.http.get(`/admin/tenants/${id}`).set(adminAuth).expect(200);
-    expect(fetched.body.status).toBe('deleted');
+    expect(fetched.body.status).toBe('pending_deletion');
     await t.http
       .patch(`/admin/tenants/${id}`)
       .set(adminAuth)
@@ -150,7 +151,13 @@ describe('/admin/tenants', () => {
     const platform = await t.http.get('/admin/statistics').set(adminAuth).expect(200);
     const { total, by_status, by_tier } = platform.body.tenants;
     expect(total).toBeGreaterThan(0);
-    expect(by_status.active + by_status.suspended + by_status.deleted).toBe(total);
+    expect(
+      by_status.active +
+        by_status.suspended +
+        by_status.pending_deletion +
+        by_status.purging +
+        by_status.purged,
+    ).toBe(total);
     expect(by_tier.starter + by_tier.growth + by_tier.enterprise).toBe(total);
   });
 });

@@ -56,6 +56,21 @@ export class PostgresRollupRefresher {
   }
 
   /**
+   * Recomputes these days of one tenant now (an erasure removed events from them), rather than
+   * waiting for the job: each day in its own tenant transaction. Returns the days rolled.
+   */
+  async refreshDays(tenantId: string, days: readonly string[]): Promise<number> {
+    let rolled = 0;
+    for (const day of days) {
+      if (await this.tenantContext.runInTenant(tenantId, () => this.rollDay(tenantId, day))) {
+        rolled += 1;
+        this.refreshed.inc();
+      }
+    }
+    return rolled;
+  }
+
+  /**
    * Recomputes one day; false when there was nothing to do. Refreshes may overlap (the BullMQ
    * job beside a manual run, or the in-process timers of several app copies without Redis):
    * a transaction-scoped advisory lock per (tenant, day) lets one roll it while the others skip

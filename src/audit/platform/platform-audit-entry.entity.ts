@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export const PLATFORM_ACTOR_TYPES = ['platform_admin', 'anonymous'] as const;
+/** `user`: a tenant's owner asking for its deletion; `system`: the purge job (migration 70). */
+export const PLATFORM_ACTOR_TYPES = ['platform_admin', 'anonymous', 'user', 'system'] as const;
 export type PlatformActorType = (typeof PLATFORM_ACTOR_TYPES)[number];
 
 /** An audited event that belongs to no tenant (a platform admin's login). Insert-only for the app. */

@@ -26,7 +26,7 @@ export class PlatformAuditService {
       resourceId?: string | null;
       details?: Record<string, unknown>;
     },
-    actor: Actor & { type: PlatformActorType },
+    actor: Omit<Actor, 'type'> & { type: PlatformActorType },
   ): Promise<void> {
     await this.entries.insert({
       actorType: actor.type,

@@ -48,4 +48,10 @@ export class RefreshTokensRepository {
     );
     return result.affected ?? 0;
   }
+
+  /** Revokes every live token of the tenant (its deletion): every session ends at once. */
+  async revokeAllLive(): Promise<number> {
+    const result = await this.tokens.update({ revokedAt: IsNull() }, { revokedAt: new Date() });
+    return result.affected ?? 0;
+  }
 }

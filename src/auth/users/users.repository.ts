@@ -57,6 +57,15 @@ export class UsersRepository {
     return this.users.findOne({ select: { status: true, role: true }, where: { id } });
   }
 
+  /** For a password re-entry: the user with the password hash. */
+  findByIdWithPasswordHash(id: string): Promise<User | null> {
+    return this.users
+      .createQueryBuilder('user')
+      .addSelect('user.passwordHash')
+      .where('user.id = :id', { id })
+      .getOne();
+  }
+
   /** For a login: the user of that email (any case), with the password hash. */
   findByEmailWithPasswordHash(email: string): Promise<User | null> {
     return this.users

@@ -6,6 +6,7 @@ import { TenantContext } from '../../tenancy/scope/tenant.context';
 import { TenantsService } from '../../tenancy/tenants.service';
 import { billingPeriodOf } from './invoice-calculator';
 import { InvoicesService } from './invoices.service';
+import { isDeleted } from '../../tenancy/tenant.entity';
 
 export const INVOICES_FINALISED = 'tenantry_invoices_finalised_total';
 
@@ -53,7 +54,7 @@ export class InvoiceFinaliserService {
     for (let page = 1; ; page += 1) {
       const batch = await this.tenants.list({ page, limit: PAGE });
       for (const tenant of batch.data) {
-        if (tenant.status === 'deleted') continue;
+        if (isDeleted(tenant.status)) continue;
         try {
           const result = await this.tenantContext.runInTenant(tenant.id, () =>
             this.invoices.finalise(tenant, periodStart),

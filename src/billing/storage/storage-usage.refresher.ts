@@ -9,6 +9,7 @@ import { TenantStatisticsService } from '../../tenancy/tenant-statistics.service
 import { TenantsService } from '../../tenancy/tenants.service';
 import { UsageRepository } from '../usage/usage.repository';
 import { StorageCatalogueRepository } from './storage-catalogue.repository';
+import { isDeleted } from '../../tenancy/tenant.entity';
 
 export const STORAGE_TENANTS_MEASURED = 'tenantry_storage_tenants_measured_total';
 
@@ -60,7 +61,7 @@ export class StorageUsageRefresher {
     for (let page = 1; ; page += 1) {
       const batch = await this.tenants.list({ page, limit: PAGE });
       for (const tenant of batch.data) {
-        if (tenant.status === 'deleted') continue;
+        if (isDeleted(tenant.status)) continue;
         try {
           await this.measure(tenant.id, day, sizes, clickhouseBytesPerRow);
           measured += 1;

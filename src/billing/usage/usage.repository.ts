@@ -41,12 +41,17 @@ function countsOf(row: CountsRow): UsageCounts {
 export class UsageRepository {
   constructor(private readonly tenantContext: TenantContext) {}
 
-  /** Adds `counts` to the tenant's row for `day` (a UTC date), creating it when absent. */
+  /**
+   * Adds `counts` to the tenant's row for `day` (a UTC date), creating it when absent. Counts
+   * still in a meter's memory when the tenant is purged are dropped: a tombstone gets no row.
+   */
   async addDailyCounts(tenantId: string, day: string, counts: UsageCounts): Promise<void> {
     await this.tenantContext.manager.query(
       `INSERT INTO usage_daily (tenant_id, day, events_accepted, events_stored,
                                       events_rejected, events_dead_lettered)
-             VALUES ($1, $2, $3, $4, $5, $6)
+             SELECT $1::uuid, $2::date, $3::bigint, $4::bigint, $5::bigint, $6::bigint
+              WHERE NOT EXISTS (SELECT 1 FROM tenants t
+                                 WHERE t.id = $1::uuid AND t.status IN ('purging', 'purged'))
              ON CONFLICT (tenant_id, day) DO UPDATE SET
                events_accepted = usage_daily.events_accepted + EXCLUDED.events_accepted,
                events_stored = usage_daily.events_stored + EXCLUDED.events_stored,

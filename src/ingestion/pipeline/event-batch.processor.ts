@@ -137,7 +137,10 @@ export class EventBatchProcessor {
             ? 'tenant_suspended'
             : 'tenant_deleted';
         dead.push({ message, reason, ...(tenant ? { tenantId } : {}) });
-        if (tenant) usage.push([tenantId, 'dead_lettered', 1]);
+        // Counted while the tenant's data exists: never a usage row for a purged tombstone.
+        if (tenant && tenant.status !== 'purging' && tenant.status !== 'purged') {
+          usage.push([tenantId, 'dead_lettered', 1]);
+        }
         continue;
       }
       let outcome: ReturnType<EventBatchProcessor['checkMessage']>;

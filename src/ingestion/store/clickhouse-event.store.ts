@@ -5,6 +5,7 @@ import { requestSignal } from '../../common/request-abort';
 import type { EventRow } from '../events/event-contract';
 import { type EventStore, type WriteResult } from './event-store';
 import { clickhouseSchema } from '../../../migrations/clickhouse/schema';
+import { awaitPendingMutations, mutateAndWait } from './clickhouse/mutations';
 import { identifier, stringLiteral, uuidLiteral } from './clickhouse/sql-literal';
 
 export interface ClickHouseUser {
@@ -139,6 +140,43 @@ export class ClickHouseEventStore implements EventStore {
   }
 
   /**
+   * Tenant purge: every row of the tenant in every table of this database that has a tenant_id
+   * column (events, the daily rollups, and whatever table is added later: the list comes from
+   * system.columns), as one ALTER … DELETE per table, each awaited in system.mutations. Answers
+   * the rows each table held before. Views hold no rows of their own and are skipped. Safe to
+   * run again after an interruption.
+   */
+  async purgeTenant(tenantId: string): Promise<Record<string, number>> {
+    await this.prepare();
+    const tenant = uuidLiteral(tenantId);
+    const tables = await this.readAs<{ table: string }>(
+      this.client,
+      // No JOIN: 18.16 wants ANY/ALL spelled out, current servers do not; IN runs on both.
+      `SELECT table FROM system.columns
+        WHERE database = ${stringLiteral(this.db)} AND name = 'tenant_id'
+          AND table IN (SELECT name FROM system.tables
+                         WHERE database = ${stringLiteral(this.db)} AND engine LIKE '%MergeTree')
+        ORDER BY table`,
+    );
+    const removed: Record<string, number> = {};
+    for (const { table } of tables) {
+      const [row] = await this.readAs<{ n: string }>(
+        this.client,
+        `SELECT count() AS n FROM ${this.db}.${identifier(table)} WHERE tenant_id = ${tenant}`,
+      );
+      removed[table] = Number(row?.n ?? 0);
+      const context = { tenant_id: tenantId, table };
+      if (removed[table] > 0) {
+        await mutateAndWait(this, table, `DELETE WHERE tenant_id = ${tenant}`, { context });
+      } else {
+        // Nothing left, but a mutation sent before an interruption may still be running.
+        await awaitPendingMutations(this, table, tenantId.toLowerCase(), { context });
+      }
+    }
+    return removed;
+  }
+
+  /**
    * The events table's bytes on disk per row, from the server's own statistics (its active
    * parts: compressed bytes over rows), for the storage estimate. Null while it holds no row.
    */
@@ -151,6 +189,26 @@ export class ClickHouseEventStore implements EventStore {
     );
     const rows = Number(row?.rows ?? 0);
     return rows > 0 ? Number(row.bytes) / rows : null;
+  }
+
+  /** The database the events live in (system.mutations names it). */
+  get database(): string {
+    return this.db;
+  }
+
+  /**
+   * Writes and mutations for the deletion paths (erasure, retention: clickhouse-event-deletion.ts),
+   * which build SQL through sql-literal.ts, as the writer: the reader is readonly.
+   */
+  async writerCommand(query: string): Promise<void> {
+    await this.prepare();
+    await this.command(query);
+  }
+
+  /** Reads as the writer, for the deletion paths (system.mutations, counts before a delete). */
+  async writerSelect<T>(query: string): Promise<T[]> {
+    await this.prepare();
+    return this.readAs<T>(this.client, query);
   }
 
   /** Reads for callers that build SQL through sql-literal.ts (analytics, tests), as the reader. */

@@ -16,6 +16,14 @@ export class TenantResponse {
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ format: 'date-time' }) updated_at: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) deleted_at: string | null;
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: 'End of the grace period of a deleted tenant: restorable before, purged after',
+  })
+  purge_after: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) purged_at: string | null;
 
   static from(tenant: Tenant): TenantResponse {
     return {
@@ -28,6 +36,8 @@ export class TenantResponse {
       created_at: tenant.createdAt.toISOString(),
       updated_at: tenant.updatedAt.toISOString(),
       deleted_at: tenant.deletedAt ? tenant.deletedAt.toISOString() : null,
+      purge_after: tenant.purgeAfter ? tenant.purgeAfter.toISOString() : null,
+      purged_at: tenant.purgedAt ? tenant.purgedAt.toISOString() : null,
     };
   }
 }

@@ -4,7 +4,14 @@ import { NotFoundException } from '@nestjs/common';
  * Resource kinds whose owning tenant record_cross_tenant_attempt (migration 1763900000008 and
  * later) can look up. A new tenant resource joins this list and that function's CASE together.
  */
-export const LOCATABLE_RESOURCES = ['user', 'api_key', 'dashboard', 'invoice'] as const;
+export const LOCATABLE_RESOURCES = [
+  'user',
+  'api_key',
+  'dashboard',
+  'invoice',
+  'data_export',
+  'erasure',
+] as const;
 export type LocatableResource = (typeof LOCATABLE_RESOURCES)[number];
 
 const LABELS: Record<LocatableResource, string> = {
@@ -12,6 +19,8 @@ const LABELS: Record<LocatableResource, string> = {
   api_key: 'API key',
   dashboard: 'Dashboard',
   invoice: 'Invoice',
+  data_export: 'Export',
+  erasure: 'Erasure request',
 };
 
 /**

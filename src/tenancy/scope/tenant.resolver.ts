@@ -9,7 +9,7 @@ import type { Environment } from '../../config/environment';
 import { slugFromHost } from '../slug';
 import type { Caller } from './caller';
 import type { TenantRequest } from './tenant-request';
-import type { Tenant } from '../tenant.entity';
+import { isDeleted, type Tenant } from '../tenant.entity';
 import { TenantsService } from '../tenants.service';
 import { isUuid } from '../../common/uuid';
 
@@ -84,7 +84,8 @@ export class TenantResolver {
         `Tenant ${tenant.slug} is suspended; contact the platform operator`,
       );
     }
-    if (tenant.status === 'deleted')
+    // Pending deletion refuses every credential (tokens, API keys) until a restore.
+    if (isDeleted(tenant.status))
       throw new ForbiddenException(`Tenant ${tenant.slug} has been deleted`);
     return tenant;
   }

@@ -47,8 +47,15 @@ export function baselineBodies(f: SweepFixture): Record<string, () => Record<str
       features: ['white_label', 'sso', 'funnels_retention'],
     }),
     'PUT /admin/tenants/{id}/overrides': () => ({ users: 50 }),
+    // Never the victim's slug: the sweep must not purge a tenant other suites may still read.
+    'POST /admin/tenants/{id}/purge': () => ({ confirm_slug: 'sweep-not-its-slug', force: true }),
+    // A wrong password: the sweep's owner never deletes its own tenant.
+    'POST /v1/tenant/deletion': () => ({ password: 'not the password' }),
     'PATCH /v1/settings': () => ({ timezone: 'UTC' }),
+    // A narrow range: the first starts a small export, the rest meet 409 (one at a time).
+    'POST /v1/exports': () => ({ from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' }),
     'POST /v1/events': () => sweepEvent(),
+    'POST /v1/privacy/erasures': () => ({ user_id: `sweep-user-${unique()}` }),
     'PUT /v1/branding': () => ({
       primary_color: '#0f766e',
       accent_color: '#f97316',
