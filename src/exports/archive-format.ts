@@ -51,7 +51,11 @@ export interface Manifest {
 
 /** The name of the newest migration this build knows. */
 export function schemaVersion(): string {
-  return ALL_MIGRATIONS[ALL_MIGRATIONS.length - 1].name;
+  // The newest by its timestamp (the name's trailing digits), whatever the list's order.
+  const stamp = (name: string) => Number(/(\d+)$/.exec(name)?.[1] ?? 0);
+  return ALL_MIGRATIONS.map((migration) => migration.name).reduce((newest, name) =>
+    stamp(name) > stamp(newest) ? name : newest,
+  );
 }
 
 /** Migrations this build knows, oldest first: an archive from a newer schema is refused. */

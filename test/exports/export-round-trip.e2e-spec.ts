@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { EventRow } from '../../src/ingestion/events/event-contract';
 import { ExportDispatchService } from '../../src/exports/export-dispatch.service';
+import { schemaVersion } from '../../src/exports/archive-format';
 import { EVENT_STORE, type EventStore } from '../../src/ingestion/store/event-store';
 import {
   adminAuth,
@@ -135,7 +136,9 @@ describe.each<{ store: string; env: Record<string, string>; runs: string }>([
     expect(entries[0].name).toBe('manifest.json');
     const manifest = manifestOf(entries);
     expect(manifest.event_store).toBe(store);
-    expect(manifest.schema_version).toBe('CreateDataExports1763900000080');
+    // The newest migration this build runs: the schema the rows follow.
+    expect(manifest.schema_version).toBe(schemaVersion());
+    expect(manifest.schema_version).toMatch(/^\w+\d{13}$/);
     // Every file listed, with its row count and SHA-256; and nothing else in the archive.
     expect(entries.map((e) => e.name).sort()).toEqual(
       ['manifest.json', ...manifest.files.map((f) => f.name)].sort(),
