@@ -13,5 +13,6 @@ module.exports = {
       },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uid|nestjs-pino)/)'],
+  // openid-client and its dependencies ship ES modules only (SSO).
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uid|nestjs-pino|openid-client|oauth4webapi|jose)/)'],
 };

@@ -61,6 +61,7 @@ ensure_secrets() {
   mkdir -p "$APP_DIR"
   [ -s "$APP_DIR/jwt-secret" ] || (umask 077; node -e 'console.log(require("crypto").randomBytes(48).toString("base64url"))' > "$APP_DIR/jwt-secret")
   [ -s "$APP_DIR/demo-password" ] || (umask 077; node -e 'console.log("demo-" + require("crypto").randomBytes(9).toString("base64url"))' > "$APP_DIR/demo-password")
+  [ -s "$APP_DIR/sso-secret-key" ] || (umask 077; node -e 'console.log(require("crypto").randomBytes(32).toString("base64"))' > "$APP_DIR/sso-secret-key")
   [ -s "$APP_DIR/metrics-token" ] || (umask 077; node -e 'console.log(require("crypto").randomBytes(32).toString("base64url"))' > "$APP_DIR/metrics-token")
   rm -f "$APP_DIR/admin-token"  # the static admin token of earlier versions is gone
   DEMO_PASSWORD="$(cat "$APP_DIR/demo-password")"
@@ -68,6 +69,8 @@ ensure_secrets() {
   export PLATFORM_ADMIN_EMAIL="${PLATFORM_ADMIN_EMAIL:-ops@tenantry.localhost}"
   export PLATFORM_ADMIN_PASSWORD="${PLATFORM_ADMIN_PASSWORD:-$DEMO_PASSWORD-ops}"
   export JWT_SECRET; JWT_SECRET="$(cat "$APP_DIR/jwt-secret")"
+  # Encrypts tenants' SSO client secrets at rest (AES-256-GCM).
+  export SSO_SECRET_KEY; SSO_SECRET_KEY="$(cat "$APP_DIR/sso-secret-key")"
   # GET /metrics needs it as a bearer token (Prometheus: authorization.credentials_file).
   export METRICS_TOKEN; METRICS_TOKEN="$(cat "$APP_DIR/metrics-token")"
 }

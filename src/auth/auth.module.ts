@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
 import { AuditModule } from '../audit/audit.module';
 import { PlansModule } from '../billing/plans/plans.module';
 import type { Environment } from '../config/environment';
@@ -23,6 +24,12 @@ import { PasswordSetupService } from './users/password-setup.service';
 import { UsersController } from './users/users.controller';
 import { UsersRepository } from './users/users.repository';
 import { UsersService } from './users/users.service';
+import { OidcIssuersDirectory, SSO_DISCOVERIES } from './sso/oidc-issuers.directory';
+import { SsoConnectionsRepository } from './sso/sso-connections.repository';
+import { SsoConnectionsService } from './sso/sso-connections.service';
+import { SsoLoginController } from './sso/sso-login.controller';
+import { SSO_LOGINS, SsoLoginService } from './sso/sso-login.service';
+import { SsoController } from './sso/sso.controller';
 
 /**
  * Who may call: tenant users and their logins, API keys, platform admins, and the credentials
@@ -61,7 +68,14 @@ import { UsersService } from './users/users.service';
       }),
     }),
   ],
-  controllers: [UsersController, AuthController, ApiKeysController, PlatformAdminAuthController],
+  controllers: [
+    UsersController,
+    AuthController,
+    ApiKeysController,
+    PlatformAdminAuthController,
+    SsoController,
+    SsoLoginController,
+  ],
   providers: [
     CredentialsService,
     PasswordHasher,
@@ -75,6 +89,21 @@ import { UsersService } from './users/users.service';
     ApiKeysRepository,
     PasswordSetTokensRepository,
     PlatformAdminsRepository,
+    // SSO (src/auth/sso): a tenant's OIDC identity provider and the logins through it.
+    SsoConnectionsService,
+    SsoConnectionsRepository,
+    SsoLoginService,
+    OidcIssuersDirectory,
+    makeCounterProvider({
+      name: SSO_LOGINS,
+      help: 'SSO logins by outcome (succeeded, failed) and the reason of a failure',
+      labelNames: ['outcome', 'reason'],
+    }),
+    makeCounterProvider({
+      name: SSO_DISCOVERIES,
+      help: "Identity providers' discovery documents read (read) or not (failed)",
+      labelNames: ['outcome'],
+    }),
   ],
   // UsersRepository: the tenant pipeline checks a user token's user on every request.
   exports: [

@@ -16,6 +16,8 @@ export const PERMISSIONS = [
   'privacy:write',
   // Export every data of the tenant (owners and admins): the archive holds users and audit log.
   'data:export',
+  // The tenant's single sign-on (its identity provider, password login on or off): owners and admins.
+  'sso:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -106,6 +106,18 @@ export class Environment {
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
   JWT_SECRET: string;
 
+  /**
+   * The key that encrypts tenants' SSO client secrets at rest (AES-256-GCM): 32 random bytes,
+   * base64. Unset: a tenant can still configure SSO with a secret reference (env:NAME), but not
+   * with a literal client secret.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/]{43}=$|^[A-Za-z0-9_-]{43}$/, {
+    message: 'SSO_SECRET_KEY must be 32 bytes in base64 (openssl rand -base64 32)',
+  })
+  SSO_SECRET_KEY?: string;
+
   /** The first platform admin account, created at start-up when none exists yet. */
   @Transform(emptyToUndefined)
   @IsOptional()

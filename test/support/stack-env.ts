@@ -1,6 +1,8 @@
 import { readStackEnv } from '../../src/config/stack-env';
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-long-enough-0123456789';
+/** AES-256-GCM key for SSO client secrets at rest (32 bytes, base64). */
+export const TEST_SSO_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
 export const TEST_BASE_DOMAIN = 'tenantry.test';
 export const TEST_PLATFORM_ADMIN_EMAIL = 'ops@tenantry.test';
 export const TEST_PLATFORM_ADMIN_PASSWORD = 'platform admin passphrase';
@@ -26,6 +28,7 @@ export function testEnvironment(): Record<string, string> {
     DATABASE_NAME: database,
     DATABASE_POOL_SIZE: '10',
     JWT_SECRET: TEST_JWT_SECRET,
+    SSO_SECRET_KEY: TEST_SSO_SECRET_KEY,
     BASE_DOMAIN: TEST_BASE_DOMAIN,
     // Every test logs in from 127.0.0.1; only the rate-limit test sets a low limit.
     LOGIN_RATE_LIMIT_PER_MINUTE: '10000',

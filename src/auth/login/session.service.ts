@@ -19,6 +19,7 @@ import { PasswordHasher } from '../password.hasher';
 import { permissionsOf } from '../permissions';
 import type { User } from '../users/user.entity';
 import { UsersRepository } from '../users/users.repository';
+import { SsoConnectionsService } from '../sso/sso-connections.service';
 import { LoginDto } from './dto/login.dto';
 import type { TokenPairResponse } from './dto/token-pair.response';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
@@ -27,7 +28,7 @@ import { RefreshTokensRepository } from './refresh-tokens.repository';
 interface LoginClaim {
   user: User | null;
   passwordHash: string | null;
-  refusal: 'unknown_email' | 'disabled' | 'locked' | null;
+  refusal: 'unknown_email' | 'disabled' | 'locked' | 'password_login_disabled' | null;
 }
 
 const NO_ACTOR: Actor = { type: 'anonymous', id: null, ip: null, userAgent: null };
@@ -48,6 +49,7 @@ export class SessionService {
     private readonly jwt: JwtService,
     private readonly audit: AuditService,
     private readonly platformAudit: PlatformAuditService,
+    private readonly sso: SsoConnectionsService,
   ) {}
 
   async login(
@@ -79,7 +81,7 @@ export class SessionService {
     // 1. Find the account and claim an attempt (committed: failures count even on a 401).
     const claim = await this.tenantContext.runInTenant(
       tenant.id,
-      () => this.claimAttempt(input.email),
+      () => this.claimAttempt(tenant, input.email),
       actor,
     );
     // 2. The password check, outside any transaction and row lock; the same argon2 work whether
@@ -95,10 +97,14 @@ export class SessionService {
     return tokens;
   }
 
-  private async claimAttempt(email: string): Promise<LoginClaim> {
+  private async claimAttempt(tenant: Tenant, email: string): Promise<LoginClaim> {
     const user = await this.users.findByEmailWithPasswordHash(email);
     if (!user) return { user: null, passwordHash: null, refusal: 'unknown_email' };
     if (user.status !== 'active') return { user, passwordHash: null, refusal: 'disabled' };
+    // SSO only, when the tenant says so; owners keep their password (the break-glass).
+    if (user.role !== 'owner' && !(await this.sso.passwordLoginAllowed(tenant))) {
+      return { user, passwordHash: null, refusal: 'password_login_disabled' };
+    }
     if (!(await this.users.claimLoginAttempt(user.id))) {
       return { user, passwordHash: null, refusal: 'locked' };
     }
@@ -212,6 +218,14 @@ export class SessionService {
     const tenant = id ? await this.tenants.findById(id) : null;
     if (!tenant || tenant.status !== 'active') throw new UnauthorizedException(INVALID_CREDENTIALS);
     return tenant;
+  }
+
+  /**
+   * A new session (a new token family) for a user another login proved, such as SSO: call it in
+   * that tenant's transaction, after auditing the login.
+   */
+  startSession(tenantId: string, user: User): Promise<TokenPairResponse> {
+    return this.issue(tenantId, user, randomUUID());
   }
 
   private async issue(tenantId: string, user: User, familyId: string): Promise<TokenPairResponse> {
