@@ -17,7 +17,7 @@ const outsideRepository =
   'Tenant data goes through a repository (*.repository.ts) on TenantContext.manager, platform tables through one on the platform connection; see src/architecture/data-access-exceptions.json for the few other files allowed.';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.stack/**', '.cache/**', 'scripts/openapi/*.mjs', 'eslint.config.mjs', 'jest.config.js', 'jest.unit.config.js', 'jest.shared.js', 'scripts/swc-register.js', 'test/support/sequencer.js'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.stack/**', '.cache/**', 'scripts/openapi/*.mjs', 'eslint.config.mjs', 'jest.config.js', 'jest.unit.config.js', 'jest.shared.js', 'scripts/swc-register.js', 'test/support/sequencer.js', 'test/support/oidc/*.mjs'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   prettier,

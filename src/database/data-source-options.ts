@@ -16,6 +16,7 @@ import { Plan } from '../billing/plans/plan.entity';
 import { TenantPlanPeriod } from '../billing/plans/tenant-plan-period.entity';
 import { Invoice } from '../billing/invoices/invoice.entity';
 import { DataExport } from '../exports/data-export.entity';
+import { SsoConnection } from '../auth/sso/sso-connection.entity';
 
 /** Every TypeORM entity, listed explicitly so the CLI, the app and tests load the same set. */
 export const ALL_ENTITIES = [
@@ -35,6 +36,7 @@ export const ALL_ENTITIES = [
   TenantPlanPeriod,
   Invoice,
   DataExport,
+  SsoConnection,
 ];
 
 export interface DatabaseConnection {

@@ -73,7 +73,12 @@ export class SsoConnectionsService {
     assertMayGrant(
       caller,
       permissionsOf(input.default_role),
-      { field: 'default_role', requested: input.default_role, resourceType: 'user', resourceId: null },
+      {
+        field: 'default_role',
+        requested: input.default_role,
+        resourceType: 'user',
+        resourceId: null,
+      },
       (missing) => ({
         message: `You cannot make ${input.default_role} the default role: it holds permissions you lack: ${missing}`,
         fieldMessage: `role ${input.default_role} holds permissions you lack: ${missing}`,
@@ -164,7 +169,11 @@ export class SsoConnectionsService {
     tenant: Tenant,
   ): Pick<SsoConnection, 'clientSecretSealed' | 'clientSecretRef'> {
     if (given === undefined) {
-      if (kept) return { clientSecretSealed: kept.clientSecretSealed, clientSecretRef: kept.clientSecretRef };
+      if (kept)
+        return {
+          clientSecretSealed: kept.clientSecretSealed,
+          clientSecretRef: kept.clientSecretRef,
+        };
       throw new InvalidInputException([
         {
           field: 'client_secret',

@@ -29,7 +29,8 @@ import { setSessionCookie } from './session-cookie';
 const HOST_HEADER = {
   name: 'host',
   required: false,
-  description: 'A tenant subdomain `<slug>.<BASE_DOMAIN>` names the tenant when `tenant` is left out',
+  description:
+    'A tenant subdomain `<slug>.<BASE_DOMAIN>` names the tenant when `tenant` is left out',
 };
 
 /** The public side of SSO: what the login page offers, and the browser's round trip to the IdP. */
@@ -70,7 +71,9 @@ export class SsoLoginController {
       '(or an unknown one) is sent to /app/login?error=sso_unavailable instead.',
   })
   @ApiHeader(HOST_HEADER)
-  @ApiFoundResponse({ description: "To the IdP's authorization endpoint, or to /app/login?error=…" })
+  @ApiFoundResponse({
+    description: "To the IdP's authorization endpoint, or to /app/login?error=…",
+  })
   @ApiTooManyRequestsResponse({ description: 'Too many attempts from this IP; see Retry-After' })
   async start(
     @Query() query: SsoStartQuery,

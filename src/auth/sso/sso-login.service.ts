@@ -251,7 +251,9 @@ export class SsoLoginService {
     const config = await this.issuers
       .configuration(connection.issuer, connection.clientId, secret)
       .catch((error: unknown) => {
-        throw new SsoLoginRefused('discovery_failed', 'sso_unavailable', { error: describe(error) });
+        throw new SsoLoginRefused('discovery_failed', 'sso_unavailable', {
+          error: describe(error),
+        });
       });
     const current = new URL(state.redirectUri);
     for (const [name, value] of Object.entries(query)) {
@@ -304,7 +306,10 @@ export class SsoLoginService {
     let user = await this.users.findByEmailWithPasswordHash(identity.email);
     const provisioned = !user;
     if (user && user.status !== 'active') {
-      throw new SsoLoginRefused('user_disabled', 'sso_user_disabled', { ...details, user_id: user.id });
+      throw new SsoLoginRefused('user_disabled', 'sso_user_disabled', {
+        ...details,
+        user_id: user.id,
+      });
     }
     if (!user) {
       try {
@@ -326,7 +331,8 @@ export class SsoLoginService {
         })
         .catch((error: unknown) => {
           // Two first logins of one person at once: the other one provisioned them.
-          if (isUniqueViolation(error)) throw new SsoLoginRefused('concurrent_provisioning', 'sso_failed', details);
+          if (isUniqueViolation(error))
+            throw new SsoLoginRefused('concurrent_provisioning', 'sso_failed', details);
           throw error;
         });
       await this.audit.record(

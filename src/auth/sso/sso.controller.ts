@@ -47,7 +47,7 @@ export class SsoController {
   @ApiBadRequestResponse({
     description:
       'A malformed field; an issuer whose discovery document cannot be read; a client secret ' +
-      'missing, or a reference other than the tenant\'s own env:SSO_CLIENT_SECRET_<SLUG>',
+      "missing, or a reference other than the tenant's own env:SSO_CLIENT_SECRET_<SLUG>",
   })
   @ApiConflictResponse({
     description:

@@ -5,7 +5,10 @@ import { SLUG_PATTERN } from '../../../tenancy/slug';
 import { RETURN_TO_PATTERN } from '../sso-login-state';
 
 export class LoginOptionsQuery {
-  @ApiPropertyOptional({ example: 'acme', description: 'Tenant slug; defaults to the Host subdomain' })
+  @ApiPropertyOptional({
+    example: 'acme',
+    description: 'Tenant slug; defaults to the Host subdomain',
+  })
   @IsOmittable()
   @IsString()
   @MaxLength(63)

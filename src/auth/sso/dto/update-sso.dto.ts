@@ -40,7 +40,9 @@ export class UpdateSsoDto {
     enum: SSO_DEFAULT_ROLES,
     description: 'The role of a user SSO provisions on first login (never owner)',
   })
-  @IsIn(SSO_DEFAULT_ROLES, { message: `default_role must be one of ${SSO_DEFAULT_ROLES.join(', ')}` })
+  @IsIn(SSO_DEFAULT_ROLES, {
+    message: `default_role must be one of ${SSO_DEFAULT_ROLES.join(', ')}`,
+  })
   default_role: SsoDefaultRole;
 
   @ApiProperty({
