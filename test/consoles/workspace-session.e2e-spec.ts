@@ -1,5 +1,6 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../embed/browser';
+import { seriousAccessibilityViolations } from './support/accessibility';
 import { adminAuth, createTenant, createTestApp, TestApp } from '../support/test-app';
 
 jest.setTimeout(120_000);
@@ -38,6 +39,20 @@ describe('/app session in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await t?.close();
+  });
+
+  it('the accessibility check finds what it should (an unlabelled field is critical)', async () => {
+    const scratch = await browser.context.newPage();
+    await scratch.setContent('<html lang="en"><title>x</title><main><input type="text"></main></html>');
+    const violations = await seriousAccessibilityViolations(scratch);
+    await scratch.close();
+    expect(violations.map((violation) => violation.id)).toContain('label');
+  });
+
+  it('the sign-in page has no serious or critical accessibility violations', async () => {
+    await page.goto(`${t.url}/app`);
+    await page.getByRole('heading', { name: 'Sign in to your workspace' }).waitFor();
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
   });
 
   it('signs in, survives a reload through the refresh cookie, and logs out', async () => {
