@@ -80,7 +80,7 @@ up() {
   step "local stack"; bash scripts/stack.sh up
   set -a; . "$STACK_DIR/stack.env"; set +a
   ensure_secrets
-  step "build"; npm run --silent build   # nest build, then the embed bundle (dist/embed)
+  step "build"; npm run --silent build   # nest build, then the embed bundle (dist/embed) and the consoles (dist/web)
   step "migrations"; node dist/src/cli/migrate.js
   stop_stream  # it would only count failures while the app restarts; started again below
   stop_app
@@ -109,6 +109,8 @@ up() {
   echo "  Health      $url/health"
   echo "  Metrics     $url/metrics   (Authorization: Bearer \$(cat $APP_DIR/metrics-token))"
   echo "  App log     $APP_LOG   (JSON lines; pipe through npx pino-pretty to read)"
+  echo "  Operator console  $url/console   sign in as $PLATFORM_ADMIN_EMAIL / $PLATFORM_ADMIN_PASSWORD"
+  echo "  Tenant workspace  $url/app?tenant=acme   sign in as owner@acme.example / $DEMO_PASSWORD (or any owner below)"
   echo "  Admin login $PLATFORM_ADMIN_EMAIL / $PLATFORM_ADMIN_PASSWORD   (POST /auth/admin/login; README shows the curl)"
   echo "  Demo tenants, each with an owner who can log in (POST /auth/login, 15-minute tokens):"
   # Sends the week of history only to tenants without events in the last 7 days, and counts

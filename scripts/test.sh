@@ -25,6 +25,7 @@ npm run --silent lint:cycles   # no import cycle in src/ (module imports include
 step "type-check (app, migrations, tests, benchmarks)"
 npx tsc -p tsconfig.json --noEmit
 npx tsc -p src/analytics/embed/client --noEmit   # the embed page's browser script (DOM types)
+npx tsc -p src/web --noEmit   # the consoles, against the generated API types (a renamed field fails here)
 
 step "jest (unit + end-to-end against the real servers)"
 mkdir -p test/artifacts

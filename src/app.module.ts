@@ -11,6 +11,7 @@ import { StorageUsageModule } from './billing/storage/storage-usage.module';
 import { BrandingModule } from './branding/branding.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { createValidationPipe } from './common/validation.pipe';
+import { ConsolesModule } from './consoles/consoles.module';
 import { validateEnvironment } from './config/environment';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
@@ -47,6 +48,7 @@ import { ExportsModule } from './exports/exports.module';
     AnalyticsModule,
     BillingModule,
     IsolationModule,
+    ConsolesModule,
   ],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -278,7 +278,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rotate a refresh token; reusing a rotated one revokes its whole family */
+        /**
+         * Rotate a refresh token; reusing a rotated one revokes its whole family
+         * @description The token comes from the body or, left out there, from the `tenantry_refresh` cookie set by a cookie-mode login; a cookie refresh answers with a new cookie.
+         */
         post: operations["AuthController_refresh"];
         delete?: never;
         options?: never;
@@ -295,7 +298,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke the refresh token and every token rotated from the same login */
+        /**
+         * Revoke the refresh token and every token rotated from the same login
+         * @description The token comes from the body or the refresh cookie; the cookie is cleared.
+         */
         post: operations["AuthController_logout"];
         delete?: never;
         options?: never;
@@ -1229,6 +1235,8 @@ export interface components {
             email: string;
             /** @example a long passphrase */
             password: string;
+            /** @description For browsers (default false): set the refresh token as an httpOnly, SameSite=Strict cookie scoped to /auth instead of returning it (refresh and logout then read the cookie) */
+            refresh_cookie?: boolean;
         };
         TokenPairResponse: {
             /** @description JWT for the API, 15 minutes */
@@ -1237,14 +1245,14 @@ export interface components {
             token_type: string;
             /** @example 900 */
             expires_in: number;
-            /** @description Opaque, 30 days, single use: each refresh returns a new one */
-            refresh_token: string;
+            /** @description Opaque, 30 days, single use: each refresh returns a new one. Left out when it went into the refresh cookie */
+            refresh_token?: string;
             /** @example 2592000 */
             refresh_expires_in: number;
         };
         RefreshDto: {
-            /** @description The refresh token from login or the last refresh */
-            refresh_token: string;
+            /** @description The refresh token from login or the last refresh; left out, the refresh cookie is used */
+            refresh_token?: string;
         };
         SetPasswordDto: {
             /** @description The one-time token from tenant provisioning */

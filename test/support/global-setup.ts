@@ -2,6 +2,7 @@ import { recreateDatabase } from '../../src/database/recreate-database';
 import { createClient } from '@clickhouse/client';
 import { Kafka, logLevel } from 'kafkajs';
 import { buildEmbedBundle } from '../../scripts/build-embed';
+import { buildWebApps } from '../../scripts/build-web';
 import { kafkaClientConfig } from '../../src/ingestion/kafka/kafka-connection';
 import { testEnvironment } from './stack-env';
 
@@ -35,6 +36,8 @@ export default async function globalSetup(): Promise<void> {
   await resetEventServers(env);
   // The embedded dashboards' script, bundled fresh (the app serves dist/embed/embed.js).
   await buildEmbedBundle();
+  // The consoles (/console and /app), bundled fresh: the app serves dist/web.
+  await buildWebApps();
 }
 
 /** A clean ClickHouse test database and no Kafka topics left by earlier runs ("test." ones). */

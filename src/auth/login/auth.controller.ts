@@ -1,4 +1,16 @@
-import { Body, Controller, Get, Headers, HttpCode, Post, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Post,
+  Req,
+  Res,
+  UnauthorizedException,
+  UseGuards,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { ConfigService } from '@nestjs/config';
 import {
@@ -26,6 +38,12 @@ import { UsersService } from '../users/users.service';
 import { LoginDto, RefreshDto, SetPasswordDto } from './dto/login.dto';
 import { MeResponse } from './dto/me.response';
 import { TokenPairResponse } from './dto/token-pair.response';
+import {
+  clearRefreshCookie,
+  readRefreshCookie,
+  setRefreshCookie,
+  TENANT_REFRESH_COOKIE,
+} from './refresh-cookie';
 import { SessionService } from './session.service';
 
 @ApiTags('auth')
@@ -50,17 +68,21 @@ export class AuthController {
   @ApiHeader({
     name: 'host',
     required: false,
-    description: 'A tenant subdomain `<slug>.<BASE_DOMAIN>` names the tenant when `tenant` is left out',
+    description:
+      'A tenant subdomain `<slug>.<BASE_DOMAIN>` names the tenant when `tenant` is left out',
   })
   @ApiOkResponse({ type: TokenPairResponse })
   @ApiUnauthorizedResponse({ description: 'Invalid credentials (the same answer for every cause)' })
   @ApiTooManyRequestsResponse({ description: 'Too many attempts from this IP; see Retry-After' })
-  login(
+  async login(
     @Body() input: LoginDto,
     @Actor() actor: Actor,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
     @Headers('host') host?: string,
   ): Promise<TokenPairResponse> {
-    return this.sessions.login(input, host, this.baseDomain, actor);
+    const tokens = await this.sessions.login(input, host, this.baseDomain, actor);
+    return input.refresh_cookie ? deliverInCookie(tokens, request, response) : tokens;
   }
 
   @Post('refresh')
@@ -69,21 +91,49 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Rotate a refresh token; reusing a rotated one revokes its whole family',
+    description:
+      'The token comes from the body or, left out there, from the `tenantry_refresh` cookie set by a cookie-mode login; a cookie refresh answers with a new cookie.',
   })
   @ApiOkResponse({ type: TokenPairResponse })
   @ApiUnauthorizedResponse({ description: 'Unknown, expired, revoked or reused refresh token' })
   @ApiTooManyRequestsResponse({ description: 'Too many attempts from this IP; see Retry-After' })
-  refresh(@Body() input: RefreshDto, @Actor() actor: Actor): Promise<TokenPairResponse> {
-    return this.sessions.refresh(input.refresh_token, actor);
+  async refresh(
+    @Body() input: RefreshDto,
+    @Actor() actor: Actor,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<TokenPairResponse> {
+    if (input.refresh_token !== undefined) return this.sessions.refresh(input.refresh_token, actor);
+    const cookie = readRefreshCookie(request, TENANT_REFRESH_COOKIE);
+    try {
+      if (!cookie) throw new UnauthorizedException('Invalid credentials');
+      return deliverInCookie(await this.sessions.refresh(cookie, actor), request, response);
+    } catch (error) {
+      // A dead cookie is dropped, so the console shows its login page instead of retrying it.
+      clearRefreshCookie(request, response, TENANT_REFRESH_COOKIE);
+      throw error;
+    }
   }
 
   @Post('logout')
   @Public()
   @HttpCode(204)
-  @ApiOperation({ summary: 'Revoke the refresh token and every token rotated from the same login' })
-  @ApiNoContentResponse({ description: 'Revoked (also when the token was unknown or already revoked)' })
-  async logout(@Body() input: RefreshDto, @Actor() actor: Actor): Promise<void> {
-    await this.sessions.logout(input.refresh_token, actor);
+  @ApiOperation({
+    summary: 'Revoke the refresh token and every token rotated from the same login',
+    description: 'The token comes from the body or the refresh cookie; the cookie is cleared.',
+  })
+  @ApiNoContentResponse({
+    description: 'Revoked (also when the token was unknown or already revoked)',
+  })
+  async logout(
+    @Body() input: RefreshDto,
+    @Actor() actor: Actor,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<void> {
+    const token = input.refresh_token ?? readRefreshCookie(request, TENANT_REFRESH_COOKIE);
+    clearRefreshCookie(request, response, TENANT_REFRESH_COOKIE);
+    if (token) await this.sessions.logout(token, actor);
   }
 
   @Post('password')
@@ -122,4 +172,23 @@ export class AuthController {
       user: user ? UserResponse.from(user) : null,
     };
   }
+}
+
+/** Cookie mode: the refresh token goes into the httpOnly cookie and out of the JSON body. */
+function deliverInCookie(
+  tokens: TokenPairResponse,
+  request: Request,
+  response: Response,
+): TokenPairResponse {
+  const { refresh_token: refreshToken, ...withoutRefreshToken } = tokens;
+  if (refreshToken) {
+    setRefreshCookie(
+      request,
+      response,
+      TENANT_REFRESH_COOKIE,
+      refreshToken,
+      tokens.refresh_expires_in,
+    );
+  }
+  return withoutRefreshToken;
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsNotEmpty, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { SLUG_PATTERN } from '../../../tenancy/slug';
 import { IsOmittable } from '../../../common/omittable';
 
@@ -25,14 +25,27 @@ export class LoginDto {
   @IsNotEmpty()
   @MaxLength(256)
   password: string;
+
+  @ApiPropertyOptional({
+    description:
+      'For browsers (default false): set the refresh token as an httpOnly, SameSite=Strict cookie scoped to /auth instead of returning it (refresh and logout then read the cookie)',
+  })
+  @IsOmittable()
+  @IsBoolean()
+  refresh_cookie?: boolean;
 }
 
 export class RefreshDto {
-  @ApiProperty({ description: 'The refresh token from login or the last refresh', minLength: 1 })
+  @ApiPropertyOptional({
+    description:
+      'The refresh token from login or the last refresh; left out, the refresh cookie is used',
+    minLength: 1,
+  })
+  @IsOmittable()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
-  refresh_token: string;
+  refresh_token?: string;
 }
 
 export class SetPasswordDto {
