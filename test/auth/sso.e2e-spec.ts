@@ -324,7 +324,11 @@ describe('SSO (OIDC authorization code flow with PKCE)', () => {
     const token = /tenantry_refresh=([^;]+)/.exec(
       callback.response.headers.getSetCookie().join('\n'),
     )![1];
-    const session = await t.http.post('/auth/refresh').send({ refresh_token: token }).expect(200);
+    const session = await t.http
+      .post('/auth/refresh')
+      .set('Cookie', `tenantry_refresh=${token}`)
+      .send({})
+      .expect(200);
     const me = await t.http.get('/auth/me').set(bearer(session.body.access_token)).expect(200);
     expect(me.body.user).toMatchObject({ id: created.body.id, role: 'admin' });
     const [succeeded] = await audit(b, 'sso.login.succeeded');

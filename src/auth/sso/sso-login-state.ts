@@ -1,3 +1,4 @@
+import { parse } from 'cookie';
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
 /**
@@ -54,14 +55,10 @@ export function openState(key: Buffer, value: string | undefined): SsoLoginState
   }
 }
 
-/** The value of one cookie of a Cookie header (the first of that name), without a parser. */
+/** The value of one cookie of a Cookie header (bounded: a longer header is not read). */
 export function cookieValue(header: string | undefined, name: string): string | undefined {
-  if (!header || header.length > 16_384) return undefined;
-  for (const part of header.split(';')) {
-    const at = part.indexOf('=');
-    if (at > 0 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim();
-  }
-  return undefined;
+  if (typeof header !== 'string' || header.length > 8192) return undefined;
+  return parse(header)[name];
 }
 
 /**

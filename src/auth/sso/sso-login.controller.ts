@@ -24,7 +24,7 @@ import {
   SSO_STATE_SECONDS,
 } from './sso-login-state';
 import { SsoLoginService } from './sso-login.service';
-import { setSessionCookie } from './session-cookie';
+import { setRefreshCookie, TENANT_REFRESH_COOKIE } from '../login/refresh-cookie';
 
 const HOST_HEADER = {
   name: 'host',
@@ -93,7 +93,7 @@ export class SsoLoginController {
         httpOnly: true,
         // Lax: the IdP's redirect back is a cross-site top-level GET, which Strict would not send.
         sameSite: 'lax',
-        secure: request.protocol === 'https',
+        secure: request.secure,
         path: SSO_STATE_COOKIE_PATH,
         maxAge: SSO_STATE_SECONDS * 1000,
       });
@@ -131,10 +131,20 @@ export class SsoLoginController {
     response.clearCookie(SSO_STATE_COOKIE, {
       httpOnly: true,
       sameSite: 'lax',
-      secure: request.protocol === 'https',
+      secure: request.secure,
       path: SSO_STATE_COOKIE_PATH,
     });
-    if (result.tokens) setSessionCookie(request, response, result.tokens);
+    if (result.tokens?.refresh_token) {
+      // The session as a cookie-mode login leaves it: the refresh token in the httpOnly
+      // SameSite=Strict cookie; the /app page gets its access token from POST /auth/refresh.
+      setRefreshCookie(
+        request,
+        response,
+        TENANT_REFRESH_COOKIE,
+        result.tokens.refresh_token,
+        result.tokens.refresh_expires_in,
+      );
+    }
     response.setHeader('Cache-Control', 'no-store');
     response.redirect(302, result.location);
   }
