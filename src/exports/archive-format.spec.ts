@@ -20,6 +20,9 @@ const NOT_EXPORTED: Record<string, string> = {
   event_rollup_days: 'bookkeeping of the derived rollups',
   tenant_plan_periods: "the platform's contract history; the plan is the platform admin's to set",
   data_exports: 'the export requests themselves (their archives are what is exported)',
+  sso_connections:
+    "credentials (the identity provider's client secret, sealed under the platform's key); the owner sets SSO up again",
+  sso_login_states: 'digests of used SSO login states, kept minutes against replay',
   erasure_requests:
     "the platform's record that end users were erased (digests, kept as proof here); the events they removed are gone from the archive too",
 };

@@ -87,6 +87,12 @@ const ACCESS: Record<string, Access> = {
   'POST /admin/tenants/{id}/purge': 'platform',
   'POST /v1/tenant/deletion': ['settings:write'],
   'POST /admin/tenants/{id}/import': 'platform',
+  'GET /auth/login-options': 'public',
+  'GET /auth/sso/start': 'public',
+  'GET /auth/sso/callback': 'public',
+  'GET /v1/sso': ['sso:manage'],
+  'PUT /v1/sso': ['sso:manage'],
+  'DELETE /v1/sso': ['sso:manage'],
 };
 
 /**
@@ -98,6 +104,9 @@ const FEATURES: Record<string, { feature: string; plans: string[]; fields?: bool
   'POST /v1/analytics/funnel': { feature: 'funnels_retention', plans: ['growth', 'enterprise'] },
   'GET /v1/analytics/retention': { feature: 'funnels_retention', plans: ['growth', 'enterprise'] },
   'PUT /v1/branding': { feature: 'white_label', plans: ['enterprise'], fields: true },
+  'GET /v1/sso': { feature: 'sso', plans: ['growth', 'enterprise'] },
+  'PUT /v1/sso': { feature: 'sso', plans: ['growth', 'enterprise'] },
+  'DELETE /v1/sso': { feature: 'sso', plans: ['growth', 'enterprise'] },
 };
 
 /** What an allowed caller gets for the probe: the request never changes anything. */
@@ -106,8 +115,9 @@ const ALLOWED_STATUS: Record<string, number> = {
   'GET /health/live': 200,
   'GET /health/jobs': 200,
   'POST /auth/login': 400,
-  'POST /auth/refresh': 400,
-  'POST /auth/logout': 400,
+  // The token may come from the refresh cookie now: an empty body is no longer malformed.
+  'POST /auth/refresh': 401,
+  'POST /auth/logout': 204,
   'POST /auth/password': 400,
   'POST /auth/admin/login': 400,
   'GET /auth/me': 200,
@@ -171,6 +181,15 @@ const ALLOWED_STATUS: Record<string, number> = {
   'POST /v1/tenant/deletion': 400,
   // No such tenant: nothing is read or written.
   'POST /admin/tenants/{id}/import': 404,
+  'GET /auth/login-options': 200,
+  // No tenant: back to the login page with error=sso_unavailable.
+  'GET /auth/sso/start': 302,
+  // No state cookie: back to the login page with error=sso_expired.
+  'GET /auth/sso/callback': 302,
+  'GET /v1/sso': 200,
+  'PUT /v1/sso': 400,
+  // Nothing configured: nothing removed.
+  'DELETE /v1/sso': 204,
 };
 
 interface Caller {

@@ -99,6 +99,19 @@ const POSTGRES_SEEDERS: Record<string, ((db: Client, s: SeedContext) => Promise<
          VALUES ($1, '#112233', '#445566', '#ffffff', '#000000') ON CONFLICT DO NOTHING`,
         [s.tenantId],
       ),
+    sso_connections: (db, s) =>
+      db.query(
+        `INSERT INTO sso_connections (tenant_id, issuer, client_id, client_secret_ref, default_role)
+         VALUES ($1, 'https://idp.footprint.example', 'footprint', 'env:SSO_CLIENT_SECRET_FOOTPRINT', 'viewer')
+         ON CONFLICT DO NOTHING`,
+        [s.tenantId],
+      ),
+    sso_login_states: (db, s) =>
+      db.query(
+        `INSERT INTO sso_login_states (tenant_id, state_hash, expires_at)
+         VALUES ($1, $2, now() + interval '10 minutes')`,
+        [s.tenantId, hash()],
+      ),
     usage_daily: (db, s) =>
       db.query(
         `INSERT INTO usage_daily (tenant_id, day, events_accepted) VALUES ($1, current_date, 1)
