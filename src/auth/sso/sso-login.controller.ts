@@ -99,7 +99,7 @@ export class SsoLoginController {
       });
     }
     response.setHeader('Cache-Control', 'no-store');
-    response.redirect(302, result.location);
+    redirect(response, result.location);
   }
 
   @Get('sso/callback')
@@ -146,6 +146,12 @@ export class SsoLoginController {
       );
     }
     response.setHeader('Cache-Control', 'no-store');
-    response.redirect(302, result.location);
+    redirect(response, result.location);
   }
+}
+
+/** A 302 with no body (Express's redirect writes a small HTML one). */
+function redirect(response: Response, location: string): void {
+  response.status(302).setHeader('Location', location);
+  response.end();
 }

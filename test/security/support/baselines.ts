@@ -56,6 +56,14 @@ export function baselineBodies(f: SweepFixture): Record<string, () => Record<str
     'POST /v1/exports': () => ({ from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' }),
     'POST /v1/events': () => sweepEvent(),
     'POST /v1/privacy/erasures': () => ({ user_id: `sweep-user-${unique()}` }),
+    // A loopback issuer nothing listens on: discovery fails at once (400), nothing is stored.
+    'PUT /v1/sso': () => ({
+      issuer: 'http://127.0.0.1:9',
+      client_id: 'sweep',
+      client_secret: 'sweep client secret',
+      default_role: 'viewer',
+      password_login_enabled: true,
+    }),
     'PUT /v1/branding': () => ({
       primary_color: '#0f766e',
       accent_color: '#f97316',
