@@ -33,11 +33,15 @@ export default async function globalSetup(): Promise<void> {
     },
     env.DATABASE_NAME,
   );
-  await resetEventServers(env);
-  // The embedded dashboards' script, bundled fresh (the app serves dist/embed/embed.js).
-  await buildEmbedBundle();
-  // The consoles (/console and /app), bundled fresh: the app serves dist/web.
-  await buildWebApps();
+  // A side lane (scripts/test.sh runs the long, mostly waiting tests beside the main run, on a
+  // database of their own) leaves the shared ClickHouse and Kafka to the main lane.
+  if (process.env.TEST_LANE !== 'side') await resetEventServers(env);
+  // The browser bundles, fresh: the embed page's script (dist/embed) and the consoles (dist/web).
+  // scripts/test.sh builds them once before its lanes start, so no lane rebuilds them under another.
+  if (process.env.TEST_BUNDLES_PREBUILT !== '1') {
+    await buildEmbedBundle();
+    await buildWebApps();
+  }
 }
 
 /** A clean ClickHouse test database and no Kafka topics left by earlier runs ("test." ones). */
