@@ -4,7 +4,9 @@ import { AuditService } from '../../audit/audit.service';
 import { EntitlementsService } from '../../billing/plans/entitlements.service';
 import { InvalidInputException } from '../../common/field-error';
 import type { Environment } from '../../config/environment';
+import type { Actor } from '../../tenancy/scope/actor';
 import type { Caller } from '../../tenancy/scope/caller';
+import { TenantContext } from '../../tenancy/scope/tenant.context';
 import type { Tenant } from '../../tenancy/tenant.entity';
 import { assertMayGrant } from '../grant-policy';
 import { permissionsOf } from '../permissions';
@@ -35,6 +37,7 @@ export class SsoConnectionsService {
     private readonly issuers: OidcIssuersDirectory,
     private readonly audit: AuditService,
     private readonly entitlements: EntitlementsService,
+    private readonly tenantContext: TenantContext,
     config: ConfigService<Environment, true>,
   ) {
     this.secretKey = ssoSecretKey(config.get('SSO_SECRET_KEY', { infer: true }));
@@ -66,7 +69,16 @@ export class SsoConnectionsService {
     return openSecret(this.secretKey, connection.tenantId, connection.clientSecretSealed);
   }
 
-  async replace(input: UpdateSsoDto, caller: Caller, tenant: Tenant): Promise<SsoConnection> {
+  /**
+   * Runs outside the request's tenant transaction (the IdP is asked first, holding no pooled
+   * connection), then checks and writes in one transaction of its own.
+   */
+  async replace(
+    input: UpdateSsoDto,
+    caller: Caller,
+    tenant: Tenant,
+    actor: Actor,
+  ): Promise<SsoConnection> {
     const issuer = input.issuer.trim();
     const problem = issuerProblem(issuer, this.allowLoopbackHttp);
     if (problem) throw new InvalidInputException([{ field: 'issuer', message: problem }]);
@@ -84,6 +96,25 @@ export class SsoConnectionsService {
         fieldMessage: `role ${input.default_role} holds permissions you lack: ${missing}`,
       }),
     );
+    // Before the transaction: no connection or lock is held across a call to the IdP.
+    try {
+      await this.issuers.metadata(issuer);
+    } catch (error) {
+      throw new InvalidInputException([
+        {
+          field: 'issuer',
+          message: `issuer's discovery document (/.well-known/openid-configuration) could not be read or does not name this issuer (${describe(error)})`,
+        },
+      ]);
+    }
+    return this.tenantContext.runInTenant(
+      tenant.id,
+      () => this.store(input, issuer, tenant),
+      actor,
+    );
+  }
+
+  private async store(input: UpdateSsoDto, issuer: string, tenant: Tenant): Promise<SsoConnection> {
     const existing = await this.connections.findForUpdate();
     const sameClient =
       existing !== null && existing.issuer === issuer && existing.clientId === input.client_id;
@@ -103,16 +134,6 @@ export class SsoConnectionsService {
       });
     }
     const secret = this.secretFor(input.client_secret, sameClient ? existing : null, tenant);
-    try {
-      await this.issuers.metadata(issuer);
-    } catch (error) {
-      throw new InvalidInputException([
-        {
-          field: 'issuer',
-          message: `issuer's discovery document (/.well-known/openid-configuration) could not be read or does not name this issuer (${describe(error)})`,
-        },
-      ]);
-    }
     await this.connections.upsert({
       issuer,
       clientId: input.client_id,

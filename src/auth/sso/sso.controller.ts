@@ -8,6 +8,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { OutsideTenantTransaction } from '../../tenancy/scope/access-policy';
+import { Actor } from '../../tenancy/scope/actor';
 import { Caller } from '../../tenancy/scope/caller';
 import { CurrentTenant } from '../../tenancy/scope/current-tenant';
 import { RequireFeature } from '../../tenancy/scope/require-feature.decorator';
@@ -37,6 +39,8 @@ export class SsoController {
   @Put()
   @RequirePermissions('sso:manage')
   @RequireFeature('sso')
+  // The issuer's discovery document is read first: no pooled connection waits on the IdP.
+  @OutsideTenantTransaction()
   @ApiOperation({
     summary: 'Set the identity provider: issuer, client, default role, password login on or off',
     description:
@@ -58,8 +62,9 @@ export class SsoController {
     @Caller() caller: Caller,
     @CurrentTenant() tenant: Tenant,
     @Req() request: Request,
+    @Actor() actor: Actor,
   ): Promise<SsoConnectionResponse> {
-    const row = await this.connections.replace(input, caller, tenant);
+    const row = await this.connections.replace(input, caller, tenant, actor);
     return SsoConnectionResponse.from(row, redirectUriFor(request));
   }
 
