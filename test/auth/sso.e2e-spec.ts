@@ -1,6 +1,9 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { connectAs, asTenant } from '../support/sql';
 import { CookieJar, hop, loginAtIdp, startIdp, type TestIdp } from '../support/oidc/oidc-flow';
 import {
+  adminAuth,
   bearer,
   createTenant,
   createTestApp,
@@ -8,7 +11,7 @@ import {
   tenantToken,
   uniqueSlug,
 } from '../support/test-app';
-import { TEST_BASE_DOMAIN } from '../support/stack-env';
+import { TEST_BASE_DOMAIN, TEST_METRICS_TOKEN } from '../support/stack-env';
 
 jest.setTimeout(60_000);
 
@@ -577,5 +580,94 @@ describe('SSO (OIDC authorization code flow with PKCE)', () => {
       configured: true,
       issuer: idpB.issuer,
     });
+  });
+
+  it('leaves a configuration dormant on a plan without sso, and provisions no one past the users limit', async () => {
+    const overrides = (body: Record<string, unknown>) =>
+      t.http.put(`/admin/tenants/${b.id}/overrides`).set(adminAuth).send(body).expect(200);
+    await overrides({ features: [] });
+    try {
+      expect((await t.http.get('/auth/login-options').query({ tenant: b.slug })).body).toEqual({
+        password_login: true,
+        sso: false,
+      });
+      const dormant = await hop(new CookieJar(), `${t.url}/auth/sso/start?tenant=${b.slug}`);
+      expect(errorOf(dormant.location)).toBe('sso_unavailable');
+      await t.http.get('/v1/sso').set(owner(b)).expect(403);
+    } finally {
+      await overrides({});
+    }
+    const active = await t.http
+      .get('/v1/users')
+      .query({ status: 'active', limit: 1 })
+      .set(owner(b))
+      .expect(200);
+    await overrides({ users: active.body.total });
+    try {
+      const full = await ssoLogin(b, idpB, `one-too-many@${b.slug}.example`);
+      expect(errorOf(full.callback.location)).toBe('sso_user_limit');
+      // Someone who already has an account still gets in.
+      const known = await ssoLogin(b, idpB, `bea@${b.slug}.example`);
+      expect(known.callback.location).toBe(`${t.url}/app/`);
+    } finally {
+      await overrides({});
+    }
+    const reasons = (await audit(b, 'sso.login.failed')).map((e) => e.details.reason);
+    expect(reasons).toContain('users_limit_reached');
+  });
+
+  it('reads an issuer with a deadline and a size cap, follows no redirect, and keeps documents a few minutes', async () => {
+    // A hostile "IdP" on loopback: an endless document, one that never answers, a redirect.
+    const hostile = createServer((request, response) => {
+      if (request.url?.startsWith('/big/')) {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        const chunk = Buffer.alloc(64 * 1024, 0x20);
+        let sent = 0;
+        const pump = () => {
+          while (sent < 4 * 1024 * 1024 && response.write(chunk)) sent += chunk.length;
+          if (sent < 4 * 1024 * 1024) response.once('drain', pump);
+          else response.end();
+        };
+        pump();
+      } else if (request.url?.startsWith('/redirect/')) {
+        response.writeHead(302, { location: `${idpA.issuer}/.well-known/openid-configuration` });
+        response.end();
+      }
+      // /slow/: no answer at all.
+    });
+    await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(hostile.address() as AddressInfo).port}`;
+    try {
+      const reasons: Record<string, RegExp> = {
+        big: /\(IDP_RESPONSE_TOO_LARGE\)$/,
+        slow: /\(OAUTH_TIMEOUT\)$/,
+        redirect: /\(OAUTH_RESPONSE_IS_NOT_CONFORM\)$/,
+      };
+      for (const path of Object.keys(reasons)) {
+        const response = await t.http
+          .put('/v1/sso')
+          .set(owner(a))
+          .send({ ...configA(), issuer: `${base}/${path}` });
+        expect({ path, status: response.status }).toEqual({ path, status: 400 });
+        expect(response.body.errors[0]).toMatchObject({ field: 'issuer', message: reasons[path] });
+      }
+    } finally {
+      hostile.closeAllConnections();
+      await new Promise((resolve) => hostile.close(resolve));
+    }
+    expect((await t.http.get('/v1/sso').set(owner(a))).body.configured).toBe(false);
+
+    // B's document was read a moment ago: more logins do not read it again.
+    const discoveries = async () => {
+      const text = (await t.http.get('/metrics').set(bearer(TEST_METRICS_TOKEN)).expect(200)).text;
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith('tenantry_sso_discoveries_total{outcome="read"}'));
+      return Number(line?.split(' ')[1] ?? 0);
+    };
+    await start(b);
+    const before = await discoveries();
+    for (let i = 0; i < 3; i += 1) await start(b);
+    expect(await discoveries()).toBe(before);
   });
 });

@@ -3,7 +3,12 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { PinoLogger } from 'nestjs-pino';
 import * as oidc from 'openid-client';
 import type { Counter } from 'prom-client';
-import { boundedIdpFetch, IDP_TIMEOUT_SECONDS, isLoopbackHttp } from './oidc-http';
+import {
+  boundedIdpFetch,
+  IDP_TIMEOUT_SECONDS,
+  IdpResponseTooLargeError,
+  isLoopbackHttp,
+} from './oidc-http';
 
 export const SSO_DISCOVERIES = 'tenantry_sso_discoveries_total';
 
@@ -67,13 +72,20 @@ export class OidcIssuersDirectory {
 
 /** A short, safe description of a failure at the IdP: a code, never the IdP's own text. */
 export function describe(error: unknown): string {
-  if (error instanceof oidc.ResponseBodyError) return `idp_error:${safeCode(error.error)}`;
-  if (error instanceof oidc.AuthorizationResponseError) return `idp_error:${safeCode(error.error)}`;
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return typeof code === 'string' ? safeCode(code) : error.name;
+  // openid-client wraps what fetch threw (ours included) as the cause of its own error.
+  for (let cause = error, depth = 0; cause && depth < 5; depth += 1) {
+    if (cause instanceof IdpResponseTooLargeError) return 'IDP_RESPONSE_TOO_LARGE';
+    if (
+      cause instanceof oidc.ResponseBodyError ||
+      cause instanceof oidc.AuthorizationResponseError
+    ) {
+      return `idp_error:${safeCode(cause.error)}`;
+    }
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string') return safeCode(code);
+    cause = (cause as { cause?: unknown }).cause;
   }
-  return 'unknown';
+  return error instanceof Error ? safeCode(error.name) : 'unknown';
 }
 
 export function safeCode(value: unknown): string {
