@@ -5251,7 +5251,9 @@ export interface operations {
                 };
             };
             /**
-             * @description Missing permission (sso:manage), tenant suspended or deleted, or credential of another tenant
+             * @description Not an owner: whoever controls the identity provider can sign in as any user, owners included
+             *
+             *     Missing permission (sso:manage), tenant suspended or deleted, or credential of another tenant
              *
              *     Also when the tenant's plan does not include `sso` (`x-feature`): the body names `feature`, the tenant's `plan` and the `plans` that include it.
              */

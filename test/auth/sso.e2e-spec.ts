@@ -117,6 +117,11 @@ describe('SSO (OIDC authorization code flow with PKCE)', () => {
     const analyst = bearer(tenantToken(a.id, { claims: { role: 'analyst' } }));
     await t.http.get('/v1/sso').set(analyst).expect(403);
     await t.http.put('/v1/sso').set(analyst).send(configA()).expect(403);
+    // Admins read it, but only owners set the IdP: it could sign them in as an owner.
+    const admin = bearer(tenantToken(a.id, { claims: { role: 'admin' } }));
+    await t.http.get('/v1/sso').set(admin).expect(200);
+    const notOwner = await t.http.put('/v1/sso').set(admin).send(configA()).expect(403);
+    expect(notOwner.body.message).toMatch(/Only an owner/);
   });
 
   it('refuses a bad configuration with the field named, and stores nothing', async () => {

@@ -1,4 +1,4 @@
-import { ConflictException, Injectable } from '@nestjs/common';
+import { ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { AuditService } from '../../audit/audit.service';
 import { EntitlementsService } from '../../billing/plans/entitlements.service';
@@ -8,8 +8,7 @@ import type { Actor } from '../../tenancy/scope/actor';
 import type { Caller } from '../../tenancy/scope/caller';
 import { TenantContext } from '../../tenancy/scope/tenant.context';
 import type { Tenant } from '../../tenancy/tenant.entity';
-import { assertMayGrant } from '../grant-policy';
-import { permissionsOf } from '../permissions';
+import { mayManageOwners } from '../caller-permissions';
 import type { UpdateSsoDto } from './dto/update-sso.dto';
 import { describe, OidcIssuersDirectory } from './oidc-issuers.directory';
 import { issuerProblem } from './oidc-http';
@@ -82,20 +81,13 @@ export class SsoConnectionsService {
     const issuer = input.issuer.trim();
     const problem = issuerProblem(issuer, this.allowLoopbackHttp);
     if (problem) throw new InvalidInputException([{ field: 'issuer', message: problem }]);
-    assertMayGrant(
-      caller,
-      permissionsOf(input.default_role),
-      {
-        field: 'default_role',
-        requested: input.default_role,
-        resourceType: 'user',
-        resourceId: null,
-      },
-      (missing) => ({
-        message: `You cannot make ${input.default_role} the default role: it holds permissions you lack: ${missing}`,
-        fieldMessage: `role ${input.default_role} holds permissions you lack: ${missing}`,
-      }),
-    );
+    // Whoever controls the IdP can sign in as any user of the tenant, owners included: setting
+    // it is the owners' business, like the owner role itself (admins may read it and remove it).
+    if (!mayManageOwners(caller)) {
+      throw new ForbiddenException(
+        'Only an owner (or a platform admin) sets the identity provider: it can sign in as any user of the tenant, owners included',
+      );
+    }
     // Before the transaction: no connection or lock is held across a call to the IdP.
     try {
       await this.issuers.metadata(issuer);

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Put, Req } from '@nestjs/commo
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -52,6 +53,10 @@ export class SsoController {
     description:
       'A malformed field; an issuer whose discovery document cannot be read; a client secret ' +
       "missing, or a reference other than the tenant's own env:SSO_CLIENT_SECRET_<SLUG>",
+  })
+  @ApiForbiddenResponse({
+    description:
+      'Not an owner: whoever controls the identity provider can sign in as any user, owners included',
   })
   @ApiConflictResponse({
     description:
