@@ -675,4 +675,30 @@ describe('SSO (OIDC authorization code flow with PKCE)', () => {
     for (let i = 0; i < 3; i += 1) await start(b);
     expect(await discoveries()).toBe(before);
   });
+
+  it("ends a login whose tenant was suspended meanwhile at the login page, in the platform's log", async () => {
+    const c = await createTenant(t.http, { tier: 'growth' });
+    await t.http.put('/v1/sso').set(owner(c)).send(configA()).expect(200);
+    const login = await start(c);
+    const back = await loginAtIdp(login.jar, login.location, `cy@${c.slug}.example`, callbackUri);
+    await t.http
+      .patch(`/admin/tenants/${c.id}`)
+      .set(adminAuth)
+      .send({ status: 'suspended' })
+      .expect(200);
+    expect(errorOf((await hop(login.jar, back)).location)).toBe('sso_unavailable');
+    const platformLog = await t.http
+      .get('/admin/audit-log')
+      .query({ limit: 100 })
+      .set(adminAuth)
+      .expect(200);
+    const entry = (
+      platformLog.body.data as {
+        action: string;
+        resource_id: string | null;
+        details: Record<string, unknown>;
+      }[]
+    ).find((e) => e.action === 'sso.login.failed' && e.resource_id === c.id);
+    expect(entry?.details).toEqual({ reason: 'tenant_not_active' });
+  });
 });

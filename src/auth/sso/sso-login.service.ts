@@ -63,7 +63,6 @@ class SsoLoginRefused extends Error {
 
 const MAX_CODE_LENGTH = 2048;
 const STATE = /^[A-Za-z0-9_-]{16,128}$/;
-const ANONYMOUS: Actor = { type: 'anonymous', id: null, ip: null, userAgent: null };
 
 export function loginErrorLocation(code: SsoErrorCode): string {
   return `/app/login?error=${code}`;
@@ -157,23 +156,12 @@ export class SsoLoginService {
   ): Promise<SsoRedirect> {
     const state = openState(this.stateKey, cookie);
     if (!state) {
-      this.logins.inc({ outcome: 'failed', reason: 'invalid_state_cookie' });
-      await this.platformAudit
-        .record(
-          {
-            action: 'sso.login.failed',
-            resourceType: 'tenant',
-            resourceId: null,
-            details: { reason: 'invalid_state_cookie' },
-          },
-          { ...actor, type: 'anonymous', id: null },
-        )
-        .catch((error: unknown) => this.logger.error({ err: error }, 'platform audit failed'));
+      await this.recordPlatformFailure(null, 'invalid_state_cookie', actor);
       return { location: loginErrorLocation('sso_expired') };
     }
     const tenant = await this.tenants.findById(state.tenantId);
     if (!tenant || tenant.status !== 'active') {
-      this.logins.inc({ outcome: 'failed', reason: 'tenant_not_active' });
+      await this.recordPlatformFailure(state.tenantId, 'tenant_not_active', actor);
       return { location: loginErrorLocation('sso_unavailable') };
     }
     try {
@@ -369,6 +357,26 @@ export class SsoLoginService {
     return connection ? { tenant, connection } : null;
   }
 
+  /** No tenant log to write to (no state, or its tenant is gone): the platform's log keeps it. */
+  private async recordPlatformFailure(
+    tenantId: string | null,
+    reason: string,
+    actor: Actor,
+  ): Promise<void> {
+    this.logins.inc({ outcome: 'failed', reason });
+    await this.platformAudit
+      .record(
+        {
+          action: 'sso.login.failed',
+          resourceType: 'tenant',
+          resourceId: tenantId,
+          details: { reason },
+        },
+        { ...actor, type: 'anonymous', id: null },
+      )
+      .catch((error: unknown) => this.logger.error({ err: error }, 'platform audit failed'));
+  }
+
   private async recordFailure(
     tenant: Tenant,
     reason: string,
@@ -387,7 +395,7 @@ export class SsoLoginService {
             resourceId: tenant.id,
             details: { reason, ...details },
           },
-          actor ?? ANONYMOUS,
+          actor,
         ),
       actor,
     );
