@@ -78,9 +78,6 @@ export class SsoConnectionsService {
     tenant: Tenant,
     actor: Actor,
   ): Promise<SsoConnection> {
-    const issuer = input.issuer.trim();
-    const problem = issuerProblem(issuer, this.allowLoopbackHttp);
-    if (problem) throw new InvalidInputException([{ field: 'issuer', message: problem }]);
     // Whoever controls the IdP can sign in as any user of the tenant, owners included: setting
     // it is the owners' business, like the owner role itself (admins may read it and remove it).
     if (!mayManageOwners(caller)) {
@@ -88,6 +85,9 @@ export class SsoConnectionsService {
         'Only an owner (or a platform admin) sets the identity provider: it can sign in as any user of the tenant, owners included',
       );
     }
+    const issuer = input.issuer.trim();
+    const problem = issuerProblem(issuer, this.allowLoopbackHttp);
+    if (problem) throw new InvalidInputException([{ field: 'issuer', message: problem }]);
     // Before the transaction: no connection or lock is held across a call to the IdP.
     try {
       await this.issuers.metadata(issuer);
