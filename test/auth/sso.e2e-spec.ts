@@ -149,6 +149,16 @@ describe('SSO (OIDC authorization code flow with PKCE)', () => {
     const current = await t.http.get('/v1/sso').set(owner(a)).expect(200);
     expect(current.body).toMatchObject({ configured: false, client_secret_set: false });
     expect(current.body.redirect_uri).toBe(callbackUri);
+    // Behind a TLS proxy, on a tenant's subdomain: the URI to register there.
+    const proxied = await t.http
+      .get('/v1/sso')
+      .set(owner(a))
+      .set('Host', `${a.slug}.${TEST_BASE_DOMAIN}`)
+      .set('X-Forwarded-Proto', 'https')
+      .expect(200);
+    expect(proxied.body.redirect_uri).toBe(
+      `https://${a.slug}.${TEST_BASE_DOMAIN}/auth/sso/callback`,
+    );
   });
 
   it("stores the client secret sealed, or as the tenant's own env reference, and never returns it", async () => {
