@@ -465,7 +465,7 @@ export interface paths {
         };
         /**
          * The IdP redirects back here: the session starts, 302 to the return path under /app/
-         * @description On success the refresh token is set as the httpOnly refresh cookie; any failure (expired, tampered or replayed state, another IdP, unverified email, …) is audited and sent to /app/login?error=<code>.
+         * @description The IdP sends `code`, `state` and `iss` (or `error`) in the query; they are not listed as parameters because only an IdP calls this. On success the refresh token is set as the httpOnly refresh cookie; any failure (expired, tampered or replayed state, another IdP, unverified email, …) is audited and sent to /app/login?error=<code>.
          */
         get: operations["SsoLoginController_callback"];
         put?: never;
@@ -5482,12 +5482,7 @@ export interface operations {
     };
     SsoLoginController_callback: {
         parameters: {
-            query?: {
-                error?: string;
-                iss?: string;
-                state?: string;
-                code?: string;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;

@@ -6,7 +6,6 @@ import {
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
-  ApiQuery,
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
@@ -108,14 +107,11 @@ export class SsoLoginController {
   @ApiOperation({
     summary: 'The IdP redirects back here: the session starts, 302 to the return path under /app/',
     description:
-      'On success the refresh token is set as the httpOnly refresh cookie; any failure (expired, ' +
-      'tampered or replayed state, another IdP, unverified email, …) is audited and sent to ' +
-      '/app/login?error=<code>.',
+      'The IdP sends `code`, `state` and `iss` (or `error`) in the query; they are not listed as ' +
+      'parameters because only an IdP calls this. On success the refresh token is set as the ' +
+      'httpOnly refresh cookie; any failure (expired, tampered or replayed state, another IdP, ' +
+      'unverified email, …) is audited and sent to /app/login?error=<code>.',
   })
-  @ApiQuery({ name: 'code', required: false, schema: { type: 'string', maxLength: 2048 } })
-  @ApiQuery({ name: 'state', required: false, schema: { type: 'string', maxLength: 128 } })
-  @ApiQuery({ name: 'iss', required: false, schema: { type: 'string', maxLength: 512 } })
-  @ApiQuery({ name: 'error', required: false, schema: { type: 'string', maxLength: 256 } })
   @ApiFoundResponse({ description: 'To the return path under /app/, or to /app/login?error=…' })
   @ApiTooManyRequestsResponse({ description: 'Too many attempts from this IP; see Retry-After' })
   async callback(
