@@ -32,6 +32,7 @@ describe('SSO (OIDC authorization code flow with PKCE)', () => {
   let callbackUri: string;
   const SECRET_A = 'client-secret-of-tenant-a-0123456789';
   const SECRET_B = 'client-secret-of-tenant-b-0123456789';
+  const SECRET_SHARED = 'client-secret-of-a-tenant-sharing-the-idp';
   let envB: string;
 
   beforeAll(async () => {
@@ -43,6 +44,8 @@ describe('SSO (OIDC authorization code flow with PKCE)', () => {
         clientSecret: SECRET_A,
         redirectUris: [callbackUri],
         emailInIdToken: true,
+        // A second client on A's IdP: another tenant sharing the same identity provider.
+        otherClients: [{ clientId: 'tenantry-shared', clientSecret: SECRET_SHARED }],
       }),
       // B's provider gives the email only from userinfo (the OIDC default).
       startIdp({
@@ -710,5 +713,36 @@ describe('SSO (OIDC authorization code flow with PKCE)', () => {
       }[]
     ).find((e) => e.action === 'sso.login.failed' && e.resource_id === c.id);
     expect(entry?.details).toEqual({ reason: 'tenant_not_active' });
+  });
+
+  it("refuses a code issued to another tenant's client at the same IdP", async () => {
+    const shared = await createTenant(t.http, { tier: 'growth' });
+    await t.http
+      .put('/v1/sso')
+      .set(owner(shared))
+      .send({ ...configA(), client_id: 'tenantry-shared', client_secret: SECRET_SHARED })
+      .expect(200);
+    await t.http.put('/v1/sso').set(owner(a)).send(configA()).expect(200);
+    // The other tenant's user gets a code for the other tenant's client...
+    const theirs = await start(shared);
+    const theirCode = new URL(
+      await loginAtIdp(theirs.jar, theirs.location, `eve@${shared.slug}.example`, callbackUri),
+    );
+    expect(theirCode.searchParams.get('iss')).toBe(idpA.issuer);
+    // ...and brings it to A's login: same issuer, so only the client binding stops it.
+    const ours = await start(a);
+    const mixed = new URL(callbackUri);
+    mixed.searchParams.set('code', theirCode.searchParams.get('code')!);
+    mixed.searchParams.set('state', new URL(ours.location).searchParams.get('state')!);
+    mixed.searchParams.set('iss', idpA.issuer);
+    const answer = await hop(ours.jar, mixed.href);
+    expect(errorOf(answer.location)).toBe('sso_failed');
+    expect(answer.response.headers.getSetCookie().join()).not.toContain('tenantry_refresh=');
+    const [failure] = await audit(a, 'sso.login.failed');
+    expect(failure.details).toMatchObject({ reason: 'code_exchange_failed' });
+    const users = await t.http.get('/v1/users').query({ limit: 100 }).set(owner(a)).expect(200);
+    expect(users.body.data.map((u: { email: string }) => u.email)).not.toContain(
+      `eve@${shared.slug}.example`,
+    );
   });
 });

@@ -15,6 +15,7 @@ export async function startIdp(options: {
   clientSecret: string;
   redirectUris: string[];
   emailInIdToken: boolean;
+  otherClients?: { clientId: string; clientSecret: string }[];
 }): Promise<TestIdp> {
   const child: ChildProcess = spawn(
     process.execPath,

@@ -1,6 +1,7 @@
 // A real OpenID Provider (npm oidc-provider) for the SSO tests, run as a child process because
 // oidc-provider ships ES modules only. One argument, JSON:
-//   { clientId, clientSecret, redirectUris, emailInIdToken }
+//   { clientId, clientSecret, redirectUris, emailInIdToken, otherClients? }
+// (otherClients: more { clientId, clientSecret } on the same provider, as a shared IdP has).
 // It listens on a free port and prints one line, {"issuer":"http://localhost:<port>"}.
 // The login form (devInteractions) takes any login and password: the login becomes the account
 // id and its email; a login starting with "unverified" has email_verified false.
@@ -14,16 +15,16 @@ const { port } = server.address();
 const issuer = `http://localhost:${port}`;
 
 const provider = new Provider(issuer, {
-  clients: [
-    {
-      client_id: options.clientId,
-      client_secret: options.clientSecret,
+  clients: [{ clientId: options.clientId, clientSecret: options.clientSecret }, ...(options.otherClients ?? [])].map(
+    (client) => ({
+      client_id: client.clientId,
+      client_secret: client.clientSecret,
       redirect_uris: options.redirectUris,
       grant_types: ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
-    },
-  ],
+    }),
+  ),
   // PKCE for every client, confidential ones too.
   pkce: { required: () => true },
   claims: { openid: ['sub'], email: ['email', 'email_verified'] },
