@@ -24,14 +24,17 @@ export function normalizeCustomHostname(input: string, baseDomain: string): Host
   }
   if (/[\s/:@?#*\\%]/.test(trimmed)) {
     return {
-      problem: 'hostname must be a bare DNS name such as analytics.example.com (no scheme, port, path or wildcard)',
+      problem:
+        'hostname must be a bare DNS name such as analytics.example.com (no scheme, port, path or wildcard)',
     };
   }
   const ascii = domainToASCII(trimmed);
   if (ascii === '') return { problem: 'hostname is not a valid (internationalised) domain name' };
   if (isIP(ascii) !== 0) return { problem: 'hostname must be a DNS name, not an IP address' };
   if (ascii.length > MAX_HOSTNAME_LENGTH) {
-    return { problem: `hostname must be at most ${MAX_HOSTNAME_LENGTH} characters in its punycode form` };
+    return {
+      problem: `hostname must be at most ${MAX_HOSTNAME_LENGTH} characters in its punycode form`,
+    };
   }
   const labels = ascii.split('.');
   if (labels.length < 2) {
@@ -44,7 +47,9 @@ export function normalizeCustomHostname(input: string, baseDomain: string): Host
     };
   }
   if (ascii === baseDomain || ascii.endsWith(`.${baseDomain}`)) {
-    return { problem: `hostname must not be ${baseDomain} or a name under it (the platform's own)` };
+    return {
+      problem: `hostname must not be ${baseDomain} or a name under it (the platform's own)`,
+    };
   }
   return { hostname: ascii };
 }

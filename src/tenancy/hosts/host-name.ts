@@ -9,7 +9,11 @@ const HOST_NAME = /^[a-z0-9.-]+$/;
  */
 export function hostnameOf(host: string | undefined): string | undefined {
   if (!host || host.length > MAX_HOST_LENGTH + 7) return undefined;
-  const hostname = host.trim().toLowerCase().replace(/:\d{1,5}$/, '').replace(/\.$/, '');
+  const hostname = host
+    .trim()
+    .toLowerCase()
+    .replace(/:\d{1,5}$/, '')
+    .replace(/\.$/, '');
   if (hostname === '' || hostname.length > MAX_HOST_LENGTH || !HOST_NAME.test(hostname)) {
     return undefined;
   }

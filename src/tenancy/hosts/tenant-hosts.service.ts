@@ -70,6 +70,11 @@ export class TenantHostsService {
     return lookup;
   }
 
+  /** Who verified exactly this hostname, from the database (no cache): for a new claim. */
+  verifiedOwnerOf(hostname: string): Promise<string | null> {
+    return this.routes.tenantIdFor(hostname);
+  }
+
   /** The active tenant a Host serves: `<slug>.<BASE_DOMAIN>` or a verified custom domain. */
   async activeTenantOf(host: string | undefined): Promise<Tenant | null> {
     const slug = slugFromHost(host, this.baseDomain);
