@@ -1,4 +1,5 @@
 import type { Client } from 'pg';
+import { CustomDomainRechecksService } from '../../src/branding/domains/rechecks/custom-domain-rechecks.service';
 import { startDnsServer, type TestDnsServer } from '../support/dns-server';
 import { signGuestToken } from '../embed/embed-support';
 import { asTenant, connectAs, sqlState } from '../support/sql';
@@ -414,6 +415,48 @@ describe('/v1/domains and custom-domain Hosts', () => {
       const { rows: own } = await sql.query('SELECT hostname, status FROM custom_domains');
       expect(own).toContainEqual({ hostname: hostA, status: 'verified' });
     });
+  });
+
+  it('re-checks verified domains a day later: a DNS outage keeps one, a vanished record ends it', async () => {
+    const name = `recheck-${run}.customer-b.example`;
+    const added = await t.http.post('/v1/domains').set(bAuth).send({ hostname: name }).expect(201);
+    dns.txt.set(added.body.verification_record.name, [added.body.verification_record.value]);
+    await t.http.post(`/v1/domains/${added.body.id}/verify`).set(bAuth).expect(200);
+    const rechecks = t.app.get(CustomDomainRechecksService);
+    // Committed in the tenant's scope, as the app would (asTenant rolls back).
+    const age = async () => {
+      await sql.query('BEGIN');
+      await sql.query("SELECT set_config('app.tenant_id', $1, true)", [b.id]);
+      await sql.query(
+        "UPDATE custom_domains SET last_checked_at = now() - interval '25 hours' WHERE id = $1",
+        [added.body.id],
+      );
+      await sql.query('COMMIT');
+    };
+    // Checked just now: not due.
+    expect((await rechecks.recheckDue()).checked).toBe(0);
+
+    await age();
+    dns.mode = 'servfail';
+    try {
+      expect(await rechecks.recheckDue()).toEqual({ checked: 1, dns_error: 1 });
+    } finally {
+      dns.mode = 'answer';
+    }
+    const kept = await t.http.get(`/v1/domains/${added.body.id}`).set(bAuth).expect(200);
+    expect(kept.body.status).toBe('verified');
+    expect(kept.body.last_error).toContain('SERVFAIL');
+    await t.http.get('/tls/ask').query({ domain: name }).expect(200);
+
+    await age();
+    dns.txt.delete(added.body.verification_record.name);
+    expect(await rechecks.recheckDue()).toEqual({ checked: 1, missing: 1 });
+    const ended = await t.http.get(`/v1/domains/${added.body.id}`).set(bAuth).expect(200);
+    expect(ended.body).toMatchObject({ status: 'failed', verified_at: null });
+    await t.http.get('/tls/ask').query({ domain: name }).expect(404);
+    const audit = await auditOf(b.id, 'custom_domain.recheck_failed');
+    expect(audit.map((e) => e.details.hostname)).toEqual([name]);
+    await t.http.delete(`/v1/domains/${added.body.id}`).set(bAuth).expect(204);
   });
 
   it('stops serving the Host once the domain is deleted: audited, and the Host is nobody’s again', async () => {

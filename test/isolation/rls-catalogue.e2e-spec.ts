@@ -159,6 +159,7 @@ describe('RLS catalogue', () => {
       'drop_expired_event_partitions',
       'ensure_event_partitions',
       'platform_audit_entries',
+      'platform_custom_domains_due',
       'platform_invoices',
       'platform_query_costs',
       'platform_stale_rollup_days',

@@ -24,5 +24,6 @@ import { TxtRecordResolver } from './txt-record.resolver';
       labelNames: ['outcome'],
     }),
   ],
+  exports: [CustomDomainsService],
 })
 export class CustomDomainsModule {}

@@ -23,6 +23,14 @@ export const CUSTOM_DOMAIN_CHECKS = 'tenantry_custom_domain_checks_total';
 /** Custom domains one tenant may hold (any status): enough for a workspace and a staging name. */
 export const MAX_CUSTOM_DOMAINS_PER_TENANT = 5;
 
+/** The scheduled re-check, as the audit log names it (no user: the platform's own job). */
+const RECHECK_ACTOR: Actor = {
+  type: 'anonymous',
+  id: 'job:custom-domain-recheck',
+  ip: null,
+  userAgent: null,
+};
+
 const TAKEN = 'hostname is already verified by another tenant of this platform';
 
 /**
@@ -106,6 +114,32 @@ export class CustomDomainsService {
    */
   async verify(id: string, tenant: Tenant, actor: Actor): Promise<CustomDomain> {
     const domain = await this.tenantContext.runInTenant(tenant.id, () => this.get(id), actor);
+    await this.check(domain, actor, 'verify');
+    return this.tenantContext.runInTenant(tenant.id, () => this.get(id), actor);
+  }
+
+  /**
+   * The scheduled re-check of a verified domain (CustomDomainRechecksService): a name whose
+   * record is gone or changed (the domain changed hands, say) stops serving the tenant. A DNS
+   * failure or timeout keeps it verified (an outage is no answer), with the reason noted.
+   * The outcome, or `gone` when the domain was deleted or unverified meanwhile.
+   */
+  async recheck(tenantId: string, id: string): Promise<string> {
+    const domain = await this.tenantContext.runInTenant(
+      tenantId,
+      () => this.domains.find(id),
+      RECHECK_ACTOR,
+    );
+    if (!domain || domain.status !== 'verified') return 'gone';
+    return this.check(domain, RECHECK_ACTOR, 'recheck');
+  }
+
+  /** One DNS check of `domain`, stored and audited (a passed re-check only stored). */
+  private async check(
+    domain: CustomDomain,
+    actor: Actor,
+    kind: 'verify' | 'recheck',
+  ): Promise<string> {
     const name = challengeRecordName(domain.hostname);
     const expected = challengeRecordValue(domain.verificationToken);
     const lookup = await this.txt.lookup(name);
@@ -115,6 +149,7 @@ export class CustomDomainsService {
     if (lookup.kind === 'error') {
       outcome = 'dns_error';
       lastError = lookup.message;
+      if (kind === 'recheck') status = 'verified';
     } else if (lookup.kind === 'none') {
       outcome = 'missing';
       lastError = `No TXT record found at ${name}; create it with the value ${expected}`;
@@ -126,14 +161,21 @@ export class CustomDomainsService {
       status = 'verified';
     }
     const owner = status === 'verified' ? await this.hosts.verifiedOwnerOf(domain.hostname) : null;
-    if (owner && owner !== tenant.id) throw conflict(TAKEN);
+    if (owner && owner !== domain.tenantId) throw conflict(TAKEN);
+    const quiet = kind === 'recheck' && status === 'verified';
     try {
       await this.tenantContext.runInTenant(
-        tenant.id,
+        domain.tenantId,
         async () => {
           await this.domains.recordCheck(domain.id, { status, lastError });
+          if (quiet) return;
           await this.audit.record({
-            action: status === 'verified' ? 'custom_domain.verified' : 'custom_domain.check_failed',
+            action:
+              status === 'verified'
+                ? 'custom_domain.verified'
+                : kind === 'recheck'
+                  ? 'custom_domain.recheck_failed'
+                  : 'custom_domain.check_failed',
             resourceType: 'custom_domain',
             resourceId: domain.id,
             details: {
@@ -152,12 +194,12 @@ export class CustomDomainsService {
     }
     this.checks.inc({ outcome });
     this.logger.info(
-      { tenant_id: tenant.id, hostname: domain.hostname, outcome },
+      { tenant_id: domain.tenantId, hostname: domain.hostname, outcome, kind },
       'custom domain checked',
     );
     // This process serves (or stops serving) the name from the next request on.
     this.hosts.forget(domain.hostname);
-    return this.tenantContext.runInTenant(tenant.id, () => this.get(id), actor);
+    return outcome;
   }
 
   /** Removes it at once; the Host stops resolving to the tenant. Called outside a transaction. */
