@@ -1299,7 +1299,7 @@ export interface components {
         };
         LoginDto: {
             /**
-             * @description Tenant slug; defaults to the Host subdomain
+             * @description Tenant slug; defaults to the tenant the Host names (subdomain or custom domain)
              * @example acme
              */
             tenant?: string;
@@ -2817,7 +2817,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -2843,7 +2843,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -2871,7 +2871,7 @@ export interface operations {
             /**
              * @description Not the signed-in owner (API keys and other roles may not), or the password is wrong (names `password`)
              *
-             *     Missing permission (settings:write), tenant suspended or deleted, or credential of another tenant
+             *     Missing permission (settings:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              */
             403: {
                 headers: {
@@ -2931,7 +2931,7 @@ export interface operations {
                 limit?: number;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -2953,7 +2953,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -2978,7 +2978,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (privacy:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (privacy:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3010,7 +3010,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -3036,7 +3036,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -3061,7 +3061,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (privacy:write), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (privacy:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3129,7 +3129,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -3153,7 +3153,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -3178,7 +3178,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (privacy:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (privacy:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3225,7 +3225,7 @@ export interface operations {
                 limit?: number;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -3247,7 +3247,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -3272,7 +3272,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (data:export), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (data:export), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3304,7 +3304,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -3330,7 +3330,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -3355,7 +3355,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (data:export), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (data:export), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3423,7 +3423,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -3447,7 +3447,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -3472,7 +3472,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (data:export), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (data:export), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3516,7 +3516,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -3541,7 +3541,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -3566,7 +3566,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (data:export), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (data:export), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3733,7 +3733,7 @@ export interface operations {
                 to?: string;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -3755,7 +3755,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -3780,7 +3780,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (audit:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (audit:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3877,7 +3877,7 @@ export interface operations {
                 status?: "active" | "disabled";
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -3899,7 +3899,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -3924,7 +3924,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (users:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (users:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3956,7 +3956,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -3982,7 +3982,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -4010,7 +4010,7 @@ export interface operations {
             /**
              * @description A role holding permissions the caller lacks (names `role`); only owners create owners; the plan's users limit is reached (`resource`, `limit`, `current`)
              *
-             *     Missing permission (users:write), tenant suspended or deleted, or credential of another tenant
+             *     Missing permission (users:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              */
             403: {
                 headers: {
@@ -4079,7 +4079,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -4103,7 +4103,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -4128,7 +4128,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (users:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (users:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -4172,7 +4172,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -4194,7 +4194,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -4222,7 +4222,7 @@ export interface operations {
             /**
              * @description A user whose role holds permissions the caller lacks; only owners remove an owner
              *
-             *     Missing permission (users:write), tenant suspended or deleted, or credential of another tenant
+             *     Missing permission (users:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              */
             403: {
                 headers: {
@@ -4279,7 +4279,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -4307,7 +4307,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -4335,7 +4335,7 @@ export interface operations {
             /**
              * @description A role, or a user whose role, holds permissions the caller lacks; only owners grant, change or remove the owner role; re-enabling a user past the plan's users limit (`resource`, `limit`, `current`)
              *
-             *     Missing permission (users:write), tenant suspended or deleted, or credential of another tenant
+             *     Missing permission (users:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              */
             403: {
                 headers: {
@@ -4416,7 +4416,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A tenant subdomain `<slug>.<BASE_DOMAIN>` names the tenant when `tenant` is left out */
+                /** @description A tenant subdomain `<slug>.<BASE_DOMAIN>` or verified custom domain names the tenant when `tenant` is left out; on a custom domain, no other tenant logs in */
                 host?: string;
             };
             path?: never;
@@ -4662,7 +4662,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -4684,7 +4684,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -4709,7 +4709,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (none), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (none), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -4741,7 +4741,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -4763,7 +4763,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -4788,7 +4788,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (api_keys:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (api_keys:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -4820,7 +4820,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -4846,7 +4846,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -4874,7 +4874,7 @@ export interface operations {
             /**
              * @description A scope beyond the caller’s own permissions; events:write past the plan’s event sources limit (`resource`, `limit`, `current`)
              *
-             *     Missing permission (api_keys:write), tenant suspended or deleted, or credential of another tenant
+             *     Missing permission (api_keys:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              */
             403: {
                 headers: {
@@ -4931,7 +4931,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -4953,7 +4953,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -4978,7 +4978,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (api_keys:write), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (api_keys:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -5090,7 +5090,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -5160,7 +5160,7 @@ export interface operations {
             /**
              * @description Not one event or { events: [...] }, or no event was valid: `errors` names each field (`events[3].timestamp` in a batch), and `accepted` (0) and `rejected` come as on a 202
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -5185,7 +5185,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (events:write), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (events:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -5578,7 +5578,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -5600,7 +5600,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -5625,7 +5625,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (settings:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (settings:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -5657,7 +5657,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -5683,7 +5683,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -5708,7 +5708,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (settings:write), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (settings:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -5804,7 +5804,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -5826,7 +5826,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -5852,7 +5852,7 @@ export interface operations {
                 };
             };
             /**
-             * @description Missing permission (domains:read), tenant suspended or deleted, or credential of another tenant
+             * @description Missing permission (domains:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              *
              *     Also when the tenant's plan does not include `white_label` (`x-feature`): the body names `feature`, the tenant's `plan` and the `plans` that include it.
              */
@@ -5887,7 +5887,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -5913,7 +5913,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -5939,7 +5939,7 @@ export interface operations {
                 };
             };
             /**
-             * @description Missing permission (domains:write), tenant suspended or deleted, or credential of another tenant
+             * @description Missing permission (domains:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              *
              *     Also when the tenant's plan does not include `white_label` (`x-feature`): the body names `feature`, the tenant's `plan` and the `plans` that include it.
              */
@@ -6010,7 +6010,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -6034,7 +6034,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -6060,7 +6060,7 @@ export interface operations {
                 };
             };
             /**
-             * @description Missing permission (domains:read), tenant suspended or deleted, or credential of another tenant
+             * @description Missing permission (domains:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              *
              *     Also when the tenant's plan does not include `white_label` (`x-feature`): the body names `feature`, the tenant's `plan` and the `plans` that include it.
              */
@@ -6107,7 +6107,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -6129,7 +6129,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -6155,7 +6155,7 @@ export interface operations {
                 };
             };
             /**
-             * @description Missing permission (domains:write), tenant suspended or deleted, or credential of another tenant
+             * @description Missing permission (domains:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              *
              *     Also when the tenant's plan does not include `white_label` (`x-feature`): the body names `feature`, the tenant's `plan` and the `plans` that include it.
              */
@@ -6202,7 +6202,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -6226,7 +6226,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -6252,7 +6252,7 @@ export interface operations {
                 };
             };
             /**
-             * @description Missing permission (domains:write), tenant suspended or deleted, or credential of another tenant
+             * @description Missing permission (domains:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              *
              *     Also when the tenant's plan does not include `white_label` (`x-feature`): the body names `feature`, the tenant's `plan` and the `plans` that include it.
              */
@@ -6782,7 +6782,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -6804,7 +6804,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -6829,7 +6829,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (settings:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (settings:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -6861,7 +6861,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -6887,7 +6887,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -6913,7 +6913,7 @@ export interface operations {
                 };
             };
             /**
-             * @description Missing permission (settings:write), tenant suspended or deleted, or credential of another tenant
+             * @description Missing permission (settings:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              *
              *     Also when the tenant's plan does not include `white_label` (`x-feature`) and the body sets `primary_color`, `accent_color`, `background_color`, `text_color`, `logo_url` to other than the defaults: the body names `feature`, the tenant's `plan` and the `plans` that include it.
              */
@@ -6978,7 +6978,7 @@ export interface operations {
                 event_type?: string;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -7000,7 +7000,7 @@ export interface operations {
             /**
              * @description A parameter is malformed or past the plan retention; each is named
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -7025,7 +7025,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (analytics:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (analytics:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -7089,7 +7089,7 @@ export interface operations {
                 event_type?: string;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -7111,7 +7111,7 @@ export interface operations {
             /**
              * @description A parameter is malformed, past the retention, or too many buckets
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -7136,7 +7136,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (analytics:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (analytics:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -7202,7 +7202,7 @@ export interface operations {
                 event_type?: string;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -7224,7 +7224,7 @@ export interface operations {
             /**
              * @description A parameter is malformed or past the retention; each is named
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -7249,7 +7249,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (analytics:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (analytics:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -7310,7 +7310,7 @@ export interface operations {
                 to?: string;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -7336,7 +7336,7 @@ export interface operations {
             /**
              * @description A parameter or body field is malformed or past the retention; each is named
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -7362,7 +7362,7 @@ export interface operations {
                 };
             };
             /**
-             * @description Missing permission (analytics:read), tenant suspended or deleted, or credential of another tenant
+             * @description Missing permission (analytics:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              *
              *     Also when the tenant's plan does not include `funnels_retention` (`x-feature`): the body names `feature`, the tenant's `plan` and the `plans` that include it.
              */
@@ -7455,7 +7455,7 @@ export interface operations {
                 to?: string;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -7477,7 +7477,7 @@ export interface operations {
             /**
              * @description A parameter is malformed, past the retention, or too many cohorts
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -7503,7 +7503,7 @@ export interface operations {
                 };
             };
             /**
-             * @description Missing permission (analytics:read), tenant suspended or deleted, or credential of another tenant
+             * @description Missing permission (analytics:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              *
              *     Also when the tenant's plan does not include `funnels_retention` (`x-feature`): the body names `feature`, the tenant's `plan` and the `plans` that include it.
              */
@@ -7571,7 +7571,7 @@ export interface operations {
                 kind?: "summary" | "timeseries" | "breakdown" | "funnel" | "retention" | "embed_widget";
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -7593,7 +7593,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -7618,7 +7618,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (analytics:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (analytics:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -7653,7 +7653,7 @@ export interface operations {
                 limit?: number;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -7675,7 +7675,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -7700,7 +7700,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (dashboards:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (dashboards:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -7732,7 +7732,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -7758,7 +7758,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -7783,7 +7783,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (dashboards:write), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (dashboards:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -7839,7 +7839,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -7863,7 +7863,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -7888,7 +7888,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (dashboards:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (dashboards:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -7932,7 +7932,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -7954,7 +7954,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -7979,7 +7979,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (dashboards:write), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (dashboards:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -8035,7 +8035,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -8063,7 +8063,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -8088,7 +8088,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (dashboards:write), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (dashboards:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -8168,7 +8168,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -8194,7 +8194,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -8219,7 +8219,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (dashboards:read, analytics:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (dashboards:read, analytics:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -8339,7 +8339,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -8361,7 +8361,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -8386,7 +8386,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (settings:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (settings:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -8423,7 +8423,7 @@ export interface operations {
                 to?: string;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -8445,7 +8445,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -8470,7 +8470,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (settings:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (settings:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -8505,7 +8505,7 @@ export interface operations {
                 limit?: number;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -8527,7 +8527,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -8552,7 +8552,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (settings:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (settings:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -8584,7 +8584,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -8606,7 +8606,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -8631,7 +8631,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (settings:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (settings:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -8675,7 +8675,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -8700,7 +8700,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -8725,7 +8725,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (settings:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (settings:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
