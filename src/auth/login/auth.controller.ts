@@ -83,7 +83,9 @@ export class AuthController {
   @Public()
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke the refresh token and every token rotated from the same login' })
-  @ApiNoContentResponse({ description: 'Revoked (also when the token was unknown or already revoked)' })
+  @ApiNoContentResponse({
+    description: 'Revoked (also when the token was unknown or already revoked)',
+  })
   async logout(@Body() input: RefreshDto, @Actor() actor: Actor): Promise<void> {
     await this.sessions.logout(input.refresh_token, actor);
   }
