@@ -3,7 +3,7 @@ import { CustomDomainRechecksService } from '../../src/branding/domains/rechecks
 import { startDnsServer, type TestDnsServer } from '../support/dns-server';
 import { signGuestToken } from '../embed/embed-support';
 import { asTenant, connectAs, sqlState } from '../support/sql';
-import { TEST_BASE_DOMAIN } from '../support/stack-env';
+import { TEST_BASE_DOMAIN, TEST_METRICS_TOKEN } from '../support/stack-env';
 import {
   adminAuth,
   bearer,
@@ -357,6 +357,31 @@ describe('/v1/domains and custom-domain Hosts', () => {
     expect(page.text).toContain('another organisation');
     const refusals = await auditOf(a.id, 'custom_domain.foreign_credential_refused');
     expect(refusals.some((e) => e.details.surface === 'embed')).toBe(true);
+  });
+
+  it('audits at most 30 refusals a minute per domain tenant, and refuses every one', async () => {
+    for (let i = 0; i < 40; i += 1) {
+      await t.http.get('/v1/settings').set('Host', hostA).set(bAuth).expect(403);
+    }
+    const audited = (
+      await t.http
+        .get('/v1/audit-log')
+        .query({ action: 'custom_domain.foreign_credential_refused', limit: '100' })
+        .set({ ...adminAuth, 'X-Tenant-ID': a.id })
+        .expect(200)
+    ).body.data as unknown[];
+    // The whole file runs within a minute: earlier refusals share the window.
+    expect(audited.length).toBe(30);
+    // Every refusal is counted, audited or not (this file's earlier ones too).
+    const metrics = await t.http.get('/metrics').set(bearer(TEST_METRICS_TOKEN)).expect(200);
+    const counted = metrics.text
+      .split('\n')
+      .find(
+        (line) =>
+          line.startsWith('tenantry_custom_domain_refusals_total{') &&
+          line.includes('surface="api"'),
+      );
+    expect(Number(counted?.split(' ').pop())).toBeGreaterThanOrEqual(40);
   });
 
   it('answers the TLS ask: yes for verified domains and tenant subdomains of active tenants', async () => {

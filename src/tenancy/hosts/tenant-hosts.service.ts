@@ -20,6 +20,13 @@ export const CUSTOM_DOMAIN_REFUSALS = 'tenantry_custom_domain_refusals_total';
 export const HOST_CACHE_TTL_MS = 30_000;
 const HOST_CACHE_ENTRIES = 10_000;
 
+/**
+ * Refusals written to one domain tenant's audit log per minute (per app process): enough to show
+ * any real probing, too few for another tenant's credential to flood that log (refusals come
+ * before the rate limit, which counts accepted credentials). The excess is counted and logged.
+ */
+export const REFUSALS_AUDITED_PER_MINUTE = 30;
+
 /** Where a credential of another tenant was refused on a custom domain. */
 export type RefusalSurface = 'api' | 'login' | 'embed';
 
@@ -36,6 +43,11 @@ export class TenantHostsService {
   private readonly customDomains = new BoundedTtlCache<Promise<string | null>>(
     HOST_CACHE_ENTRIES,
     HOST_CACHE_TTL_MS,
+  );
+  /** Refusals audited per domain tenant in the current minute window. */
+  private readonly auditedRefusals = new BoundedTtlCache<{ count: number }>(
+    HOST_CACHE_ENTRIES,
+    60_000,
   );
   private readonly activeAnswers = new BoundedTtlCache<Promise<boolean>>(
     HOST_CACHE_ENTRIES,
@@ -105,8 +117,8 @@ export class TenantHostsService {
 
   /**
    * Records, in the custom domain's own tenant's audit log, that a credential of another tenant
-   * was refused on its Host; counted and logged too. Never throws: the caller's answer is the
-   * refusal whatever happens here.
+   * was refused on its Host (up to REFUSALS_AUDITED_PER_MINUTE a minute); counted and logged
+   * too. Never throws: the caller's answer is the refusal whatever happens here.
    */
   async recordForeignCredential(
     hostTenantId: string,
@@ -121,6 +133,7 @@ export class TenantHostsService {
       { tenant_id: hostTenantId, hostname, surface, credential_tenant_id: credentialTenantId },
       "another tenant's credential refused on a custom domain",
     );
+    if (!this.withinAuditBudget(hostTenantId)) return;
     try {
       await this.tenantContext.runInTenant(
         hostTenantId,
@@ -137,6 +150,16 @@ export class TenantHostsService {
     } catch (error) {
       this.logger.error({ tenant_id: hostTenantId, err: error }, 'could not audit a refusal');
     }
+  }
+
+  private withinAuditBudget(tenantId: string): boolean {
+    const window = this.auditedRefusals.get(tenantId);
+    if (!window) {
+      this.auditedRefusals.set(tenantId, { count: 1 });
+      return true;
+    }
+    window.count += 1;
+    return window.count <= REFUSALS_AUDITED_PER_MINUTE;
   }
 
   private isPlatformName(hostname: string): boolean {
