@@ -24,6 +24,8 @@ import { TenantLifecycle1763900000070 } from './1763900000070-tenant-lifecycle';
 import { CreateDataExports1763900000080 } from './1763900000080-create-data-exports';
 import { CreateErasureRequests1763900000090 } from './1763900000090-create-erasure-requests';
 import { EventRetention1763900000091 } from './1763900000091-event-retention';
+import { CreateCustomDomains1763900000110 } from './1763900000110-create-custom-domains';
+import { CustomDomainRechecks1763900000111 } from './1763900000111-custom-domain-rechecks';
 
 /** Every migration in order. Listed explicitly so the CLI, the app and Jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -53,4 +55,6 @@ export const ALL_MIGRATIONS = [
   CreateDataExports1763900000080,
   CreateErasureRequests1763900000090,
   EventRetention1763900000091,
+  CreateCustomDomains1763900000110,
+  CustomDomainRechecks1763900000111,
 ];

@@ -501,6 +501,84 @@ export interface paths {
         patch: operations["TenantSettingsController_update"];
         trace?: never;
     };
+    "/tls/ask": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * May the reverse proxy get a TLS certificate for this name? (on-demand TLS `ask`)
+         * @description 200 when `domain` is `<slug>.<BASE_DOMAIN>` of an active tenant or a verified custom domain of an active tenant; 404 otherwise. Answers are cached for 30 seconds.
+         */
+        get: operations["TlsAskController_ask"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/domains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's custom domains, oldest first */
+        get: operations["CustomDomainsController_list"];
+        put?: never;
+        /**
+         * Add a custom domain; answers the TXT record that proves control of it
+         * @description Create the `verification_record` (TXT) and the `routing_record` (CNAME) at the domain's DNS provider, then POST …/verify. At most 5 domains per tenant.
+         */
+        post: operations["CustomDomainsController_add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/domains/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["CustomDomainsController_get"];
+        put?: never;
+        post?: never;
+        /** Remove a custom domain; its Host stops serving the tenant at once */
+        delete: operations["CustomDomainsController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/domains/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Look the TXT record up now; verified serves the tenant on the name
+         * @description Answers the domain with its new `status`: `verified`, or `failed` with `last_error` saying why (no TXT record, another value, the DNS lookup failed or timed out). A failed check of a verified domain stops serving it.
+         */
+        post: operations["CustomDomainsController_verify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/plans": {
         parameters: {
             query?: never;
@@ -1227,7 +1305,7 @@ export interface components {
         };
         LoginDto: {
             /**
-             * @description Tenant slug; defaults to the Host subdomain
+             * @description Tenant slug; defaults to the tenant the Host names (subdomain or custom domain)
              * @example acme
              */
             tenant?: string;
@@ -1283,7 +1361,7 @@ export interface components {
              */
             role: "owner" | "admin" | "analyst" | "viewer" | null;
             /** @description The permissions held: the role's, the key's scopes, or all for a platform admin */
-            permissions: ("settings:read" | "settings:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "audit:read" | "events:write" | "analytics:read" | "dashboards:read" | "dashboards:write" | "privacy:read" | "privacy:write" | "data:export")[];
+            permissions: ("settings:read" | "settings:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "audit:read" | "events:write" | "analytics:read" | "dashboards:read" | "dashboards:write" | "privacy:read" | "privacy:write" | "data:export" | "domains:read" | "domains:write")[];
             /** @description The user of a user token (null for keys and platform admins) */
             user: components["schemas"]["UserResponse"] | null;
         };
@@ -1295,7 +1373,7 @@ export interface components {
              *       "events:write"
              *     ]
              */
-            scopes: ("settings:read" | "settings:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "audit:read" | "events:write" | "analytics:read" | "dashboards:read" | "dashboards:write" | "privacy:read" | "privacy:write" | "data:export")[];
+            scopes: ("settings:read" | "settings:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "audit:read" | "events:write" | "analytics:read" | "dashboards:read" | "dashboards:write" | "privacy:read" | "privacy:write" | "data:export" | "domains:read" | "domains:write")[];
         };
         CreatedApiKeyResponse: {
             /** Format: uuid */
@@ -1303,7 +1381,7 @@ export interface components {
             name: string;
             /** @example Xq3vT9aB */
             prefix: string;
-            scopes: ("settings:read" | "settings:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "audit:read" | "events:write" | "analytics:read" | "dashboards:read" | "dashboards:write" | "privacy:read" | "privacy:write" | "data:export")[];
+            scopes: ("settings:read" | "settings:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "audit:read" | "events:write" | "analytics:read" | "dashboards:read" | "dashboards:write" | "privacy:read" | "privacy:write" | "data:export" | "domains:read" | "domains:write")[];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1317,7 +1395,7 @@ export interface components {
             name: string;
             /** @example Xq3vT9aB */
             prefix: string;
-            scopes: ("settings:read" | "settings:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "audit:read" | "events:write" | "analytics:read" | "dashboards:read" | "dashboards:write" | "privacy:read" | "privacy:write" | "data:export")[];
+            scopes: ("settings:read" | "settings:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "audit:read" | "events:write" | "analytics:read" | "dashboards:read" | "dashboards:write" | "privacy:read" | "privacy:write" | "data:export" | "domains:read" | "domains:write")[];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1562,6 +1640,48 @@ export interface components {
             currency?: string;
             /** @enum {string} */
             date_format?: "YYYY-MM-DD" | "DD/MM/YYYY" | "MM/DD/YYYY" | "DD.MM.YYYY";
+        };
+        TlsAskResponse: {
+            /** @example analytics.customer.example */
+            domain: string;
+        };
+        CreateCustomDomainDto: {
+            /**
+             * @description A DNS name the tenant controls, such as analytics.customer.com; stored lowercase, internationalised names as punycode. Not an IP address, not the platform domain or a name under it.
+             * @example analytics.customer.com
+             */
+            hostname: string;
+        };
+        DnsRecordResponse: {
+            /** @enum {string} */
+            type: "TXT" | "CNAME";
+            /** @example _tenantry-challenge.analytics.customer.com */
+            name: string;
+            /** @example tenantry-verify=3q2-7wEj… */
+            value: string;
+        };
+        CustomDomainResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @example analytics.customer.com */
+            hostname: string;
+            /**
+             * @description pending until the first check; verified serves the tenant on the name
+             * @enum {string}
+             */
+            status: "pending" | "verified" | "failed";
+            /** Format: date-time */
+            verified_at: string | null;
+            /** Format: date-time */
+            last_checked_at: string | null;
+            /** @description Why the last check failed (no TXT record, another value, DNS unreachable…) */
+            last_error: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The TXT record that proves control of the name; create it, then verify */
+            verification_record: components["schemas"]["DnsRecordResponse"];
+            /** @description The CNAME that sends the name's traffic to the platform */
+            routing_record: components["schemas"]["DnsRecordResponse"];
         };
         PlanResponse: {
             /** @enum {string} */
@@ -2705,7 +2825,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -2731,7 +2851,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -2759,7 +2879,7 @@ export interface operations {
             /**
              * @description Not the signed-in owner (API keys and other roles may not), or the password is wrong (names `password`)
              *
-             *     Missing permission (settings:write), tenant suspended or deleted, or credential of another tenant
+             *     Missing permission (settings:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              */
             403: {
                 headers: {
@@ -2819,7 +2939,7 @@ export interface operations {
                 limit?: number;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -2841,7 +2961,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -2866,7 +2986,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (privacy:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (privacy:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -2898,7 +3018,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -2924,7 +3044,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -2949,7 +3069,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (privacy:write), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (privacy:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3017,7 +3137,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -3041,7 +3161,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -3066,7 +3186,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (privacy:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (privacy:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3113,7 +3233,7 @@ export interface operations {
                 limit?: number;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -3135,7 +3255,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -3160,7 +3280,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (data:export), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (data:export), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3192,7 +3312,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -3218,7 +3338,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -3243,7 +3363,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (data:export), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (data:export), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3311,7 +3431,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -3335,7 +3455,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -3360,7 +3480,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (data:export), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (data:export), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3404,7 +3524,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -3429,7 +3549,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -3454,7 +3574,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (data:export), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (data:export), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3621,7 +3741,7 @@ export interface operations {
                 to?: string;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -3643,7 +3763,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -3668,7 +3788,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (audit:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (audit:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3765,7 +3885,7 @@ export interface operations {
                 status?: "active" | "disabled";
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -3787,7 +3907,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -3812,7 +3932,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (users:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (users:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3844,7 +3964,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -3870,7 +3990,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -3898,7 +4018,7 @@ export interface operations {
             /**
              * @description A role holding permissions the caller lacks (names `role`); only owners create owners; the plan's users limit is reached (`resource`, `limit`, `current`)
              *
-             *     Missing permission (users:write), tenant suspended or deleted, or credential of another tenant
+             *     Missing permission (users:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              */
             403: {
                 headers: {
@@ -3967,7 +4087,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -3991,7 +4111,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -4016,7 +4136,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (users:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (users:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -4060,7 +4180,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -4082,7 +4202,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -4110,7 +4230,7 @@ export interface operations {
             /**
              * @description A user whose role holds permissions the caller lacks; only owners remove an owner
              *
-             *     Missing permission (users:write), tenant suspended or deleted, or credential of another tenant
+             *     Missing permission (users:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              */
             403: {
                 headers: {
@@ -4167,7 +4287,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -4195,7 +4315,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -4223,7 +4343,7 @@ export interface operations {
             /**
              * @description A role, or a user whose role, holds permissions the caller lacks; only owners grant, change or remove the owner role; re-enabling a user past the plan's users limit (`resource`, `limit`, `current`)
              *
-             *     Missing permission (users:write), tenant suspended or deleted, or credential of another tenant
+             *     Missing permission (users:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              */
             403: {
                 headers: {
@@ -4304,7 +4424,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A tenant subdomain `<slug>.<BASE_DOMAIN>` names the tenant when `tenant` is left out */
+                /** @description A tenant subdomain `<slug>.<BASE_DOMAIN>` or verified custom domain names the tenant when `tenant` is left out; on a custom domain, no other tenant logs in */
                 host?: string;
             };
             path?: never;
@@ -4550,7 +4670,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -4572,7 +4692,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -4597,7 +4717,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (none), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (none), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -4629,7 +4749,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -4651,7 +4771,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -4676,7 +4796,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (api_keys:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (api_keys:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -4708,7 +4828,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -4734,7 +4854,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -4762,7 +4882,7 @@ export interface operations {
             /**
              * @description A scope beyond the caller’s own permissions; events:write past the plan’s event sources limit (`resource`, `limit`, `current`)
              *
-             *     Missing permission (api_keys:write), tenant suspended or deleted, or credential of another tenant
+             *     Missing permission (api_keys:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              */
             403: {
                 headers: {
@@ -4819,7 +4939,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -4841,7 +4961,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -4866,7 +4986,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (api_keys:write), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (api_keys:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -4978,7 +5098,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -5048,7 +5168,7 @@ export interface operations {
             /**
              * @description Not one event or { events: [...] }, or no event was valid: `errors` names each field (`events[3].timestamp` in a batch), and `accepted` (0) and `rejected` come as on a 202
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -5073,7 +5193,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (events:write), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (events:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -5466,7 +5586,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -5488,7 +5608,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -5513,7 +5633,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (settings:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (settings:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -5545,7 +5665,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -5571,7 +5691,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -5596,7 +5716,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (settings:write), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (settings:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -5622,6 +5742,553 @@ export interface operations {
             };
             /** @description A body that is not application/json, or in an unsupported encoding or charset */
             415: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+        };
+    };
+    TlsAskController_ask: {
+        parameters: {
+            query: {
+                /** @description The name a TLS handshake asked for (SNI), as the proxy passes it */
+                domain: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TlsAskResponse"];
+                };
+            };
+            /** @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description No active tenant is served on that name */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    CustomDomainsController_list: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomDomainResponse"][];
+                };
+            };
+            /**
+             * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
+             *
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
+             */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired credential; unknown tenant */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description Missing permission (domains:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
+             *
+             *     Also when the tenant's plan does not include `white_label` (`x-feature`): the body names `feature`, the tenant's `plan` and the `plans` that include it.
+             */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+        };
+    };
+    CustomDomainsController_add: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCustomDomainDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomDomainResponse"];
+                };
+            };
+            /**
+             * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
+             *
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
+             */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired credential; unknown tenant */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description Missing permission (domains:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
+             *
+             *     Also when the tenant's plan does not include `white_label` (`x-feature`): the body names `feature`, the tenant's `plan` and the `plans` that include it.
+             */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The name is already one of this tenant’s domains, is verified by another tenant, or the tenant has the most domains it may have (names `hostname`) */
+            409: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than the accepted limit */
+            413: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A body that is not application/json, or in an unsupported encoding or charset */
+            415: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+        };
+    };
+    CustomDomainsController_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomDomainResponse"];
+                };
+            };
+            /**
+             * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
+             *
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
+             */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired credential; unknown tenant */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description Missing permission (domains:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
+             *
+             *     Also when the tenant's plan does not include `white_label` (`x-feature`): the body names `feature`, the tenant's `plan` and the `plans` that include it.
+             */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such resource (or it belongs to another tenant: the same answer) */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+        };
+    };
+    CustomDomainsController_remove: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
+             *
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
+             */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired credential; unknown tenant */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description Missing permission (domains:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
+             *
+             *     Also when the tenant's plan does not include `white_label` (`x-feature`): the body names `feature`, the tenant's `plan` and the `plans` that include it.
+             */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such resource (or it belongs to another tenant: the same answer) */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+        };
+    };
+    CustomDomainsController_verify: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomDomainResponse"];
+                };
+            };
+            /**
+             * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
+             *
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
+             */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired credential; unknown tenant */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description Missing permission (domains:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
+             *
+             *     Also when the tenant's plan does not include `white_label` (`x-feature`): the body names `feature`, the tenant's `plan` and the `plans` that include it.
+             */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such resource (or it belongs to another tenant: the same answer) */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Another tenant has verified this name (names `hostname`) */
+            409: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -6123,7 +6790,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -6145,7 +6812,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -6170,7 +6837,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (settings:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (settings:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -6202,7 +6869,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -6228,7 +6895,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -6254,7 +6921,7 @@ export interface operations {
                 };
             };
             /**
-             * @description Missing permission (settings:write), tenant suspended or deleted, or credential of another tenant
+             * @description Missing permission (settings:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              *
              *     Also when the tenant's plan does not include `white_label` (`x-feature`) and the body sets `primary_color`, `accent_color`, `background_color`, `text_color`, `logo_url` to other than the defaults: the body names `feature`, the tenant's `plan` and the `plans` that include it.
              */
@@ -6319,7 +6986,7 @@ export interface operations {
                 event_type?: string;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -6341,7 +7008,7 @@ export interface operations {
             /**
              * @description A parameter is malformed or past the plan retention; each is named
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -6366,7 +7033,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (analytics:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (analytics:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -6430,7 +7097,7 @@ export interface operations {
                 event_type?: string;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -6452,7 +7119,7 @@ export interface operations {
             /**
              * @description A parameter is malformed, past the retention, or too many buckets
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -6477,7 +7144,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (analytics:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (analytics:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -6543,7 +7210,7 @@ export interface operations {
                 event_type?: string;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -6565,7 +7232,7 @@ export interface operations {
             /**
              * @description A parameter is malformed or past the retention; each is named
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -6590,7 +7257,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (analytics:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (analytics:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -6651,7 +7318,7 @@ export interface operations {
                 to?: string;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -6677,7 +7344,7 @@ export interface operations {
             /**
              * @description A parameter or body field is malformed or past the retention; each is named
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -6703,7 +7370,7 @@ export interface operations {
                 };
             };
             /**
-             * @description Missing permission (analytics:read), tenant suspended or deleted, or credential of another tenant
+             * @description Missing permission (analytics:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              *
              *     Also when the tenant's plan does not include `funnels_retention` (`x-feature`): the body names `feature`, the tenant's `plan` and the `plans` that include it.
              */
@@ -6796,7 +7463,7 @@ export interface operations {
                 to?: string;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -6818,7 +7485,7 @@ export interface operations {
             /**
              * @description A parameter is malformed, past the retention, or too many cohorts
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -6844,7 +7511,7 @@ export interface operations {
                 };
             };
             /**
-             * @description Missing permission (analytics:read), tenant suspended or deleted, or credential of another tenant
+             * @description Missing permission (analytics:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              *
              *     Also when the tenant's plan does not include `funnels_retention` (`x-feature`): the body names `feature`, the tenant's `plan` and the `plans` that include it.
              */
@@ -6912,7 +7579,7 @@ export interface operations {
                 kind?: "summary" | "timeseries" | "breakdown" | "funnel" | "retention" | "embed_widget";
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -6934,7 +7601,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -6959,7 +7626,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (analytics:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (analytics:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -6994,7 +7661,7 @@ export interface operations {
                 limit?: number;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -7016,7 +7683,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -7041,7 +7708,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (dashboards:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (dashboards:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -7073,7 +7740,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -7099,7 +7766,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -7124,7 +7791,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (dashboards:write), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (dashboards:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -7180,7 +7847,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -7204,7 +7871,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -7229,7 +7896,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (dashboards:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (dashboards:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -7273,7 +7940,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -7295,7 +7962,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -7320,7 +7987,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (dashboards:write), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (dashboards:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -7376,7 +8043,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -7404,7 +8071,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -7429,7 +8096,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (dashboards:write), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (dashboards:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -7509,7 +8176,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -7535,7 +8202,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -7560,7 +8227,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (dashboards:read, analytics:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (dashboards:read, analytics:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -7680,7 +8347,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -7702,7 +8369,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -7727,7 +8394,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (settings:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (settings:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -7764,7 +8431,7 @@ export interface operations {
                 to?: string;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -7786,7 +8453,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -7811,7 +8478,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (settings:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (settings:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -7846,7 +8513,7 @@ export interface operations {
                 limit?: number;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -7868,7 +8535,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -7893,7 +8560,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (settings:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (settings:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -7925,7 +8592,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -7947,7 +8614,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -7972,7 +8639,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (settings:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (settings:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -8016,7 +8683,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -8041,7 +8708,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -8066,7 +8733,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (settings:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (settings:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];

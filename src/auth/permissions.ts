@@ -16,6 +16,9 @@ export const PERMISSIONS = [
   'privacy:write',
   // Export every data of the tenant (owners and admins): the archive holds users and audit log.
   'data:export',
+  // Custom domains (white label): which hostnames serve the tenant; owners and admins only.
+  'domains:read',
+  'domains:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -12,6 +12,7 @@ import { Tenant } from '../tenancy/tenant.entity';
 import { TenantSettings } from '../tenancy/settings/tenant-settings.entity';
 import { Dashboard } from '../analytics/dashboards/dashboard.entity';
 import { TenantBranding } from '../branding/tenant-branding.entity';
+import { CustomDomain } from '../branding/domains/custom-domain.entity';
 import { Plan } from '../billing/plans/plan.entity';
 import { TenantPlanPeriod } from '../billing/plans/tenant-plan-period.entity';
 import { Invoice } from '../billing/invoices/invoice.entity';
@@ -35,6 +36,7 @@ export const ALL_ENTITIES = [
   TenantPlanPeriod,
   Invoice,
   DataExport,
+  CustomDomain,
 ];
 
 export interface DatabaseConnection {

@@ -87,6 +87,12 @@ const ACCESS: Record<string, Access> = {
   'POST /admin/tenants/{id}/purge': 'platform',
   'POST /v1/tenant/deletion': ['settings:write'],
   'POST /admin/tenants/{id}/import': 'platform',
+  'POST /v1/domains': ['domains:write'],
+  'GET /v1/domains': ['domains:read'],
+  'GET /v1/domains/{id}': ['domains:read'],
+  'POST /v1/domains/{id}/verify': ['domains:write'],
+  'DELETE /v1/domains/{id}': ['domains:write'],
+  'GET /tls/ask': 'public',
 };
 
 /**
@@ -98,6 +104,11 @@ const FEATURES: Record<string, { feature: string; plans: string[]; fields?: bool
   'POST /v1/analytics/funnel': { feature: 'funnels_retention', plans: ['growth', 'enterprise'] },
   'GET /v1/analytics/retention': { feature: 'funnels_retention', plans: ['growth', 'enterprise'] },
   'PUT /v1/branding': { feature: 'white_label', plans: ['enterprise'], fields: true },
+  'POST /v1/domains': { feature: 'white_label', plans: ['enterprise'] },
+  'GET /v1/domains': { feature: 'white_label', plans: ['enterprise'] },
+  'GET /v1/domains/{id}': { feature: 'white_label', plans: ['enterprise'] },
+  'POST /v1/domains/{id}/verify': { feature: 'white_label', plans: ['enterprise'] },
+  'DELETE /v1/domains/{id}': { feature: 'white_label', plans: ['enterprise'] },
 };
 
 /** What an allowed caller gets for the probe: the request never changes anything. */
@@ -171,6 +182,13 @@ const ALLOWED_STATUS: Record<string, number> = {
   'POST /v1/tenant/deletion': 400,
   // No such tenant: nothing is read or written.
   'POST /admin/tenants/{id}/import': 404,
+  'POST /v1/domains': 400,
+  'GET /v1/domains': 200,
+  'GET /v1/domains/{id}': 404,
+  'POST /v1/domains/{id}/verify': 404,
+  'DELETE /v1/domains/{id}': 404,
+  // No domain: 400 naming it.
+  'GET /tls/ask': 400,
 };
 
 interface Caller {

@@ -62,6 +62,10 @@ describe('Swagger document', () => {
         '/v1/settings',
         '/v1/users',
         '/v1/users/{id}',
+        '/v1/domains',
+        '/v1/domains/{id}',
+        '/v1/domains/{id}/verify',
+        '/tls/ask',
       ].sort(),
     );
     expect(Object.keys(response.body.components.securitySchemes).sort()).toEqual([
