@@ -24,6 +24,7 @@ import { TenantLifecycle1763900000070 } from './1763900000070-tenant-lifecycle';
 import { CreateDataExports1763900000080 } from './1763900000080-create-data-exports';
 import { CreateErasureRequests1763900000090 } from './1763900000090-create-erasure-requests';
 import { EventRetention1763900000091 } from './1763900000091-event-retention';
+import { CreatePlatformAdminRefreshTokens1763900000120 } from './1763900000120-create-platform-admin-refresh-tokens';
 
 /** Every migration in order. Listed explicitly so the CLI, the app and Jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -53,4 +54,5 @@ export const ALL_MIGRATIONS = [
   CreateDataExports1763900000080,
   CreateErasureRequests1763900000090,
   EventRetention1763900000091,
+  CreatePlatformAdminRefreshTokens1763900000120,
 ];

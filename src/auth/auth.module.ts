@@ -15,6 +15,8 @@ import { RefreshTokensRepository } from './login/refresh-tokens.repository';
 import { SessionService } from './login/session.service';
 import { PasswordHasher } from './password.hasher';
 import { PlatformAdminAuthController } from './platform-admins/platform-admin-auth.controller';
+import { PlatformAdminRefreshTokensRepository } from './platform-admins/platform-admin-refresh-tokens.repository';
+import { PlatformAdminSessionsService } from './platform-admins/platform-admin-sessions.service';
 import { PlatformAdminsRepository } from './platform-admins/platform-admins.repository';
 import { PlatformAdminsService } from './platform-admins/platform-admins.service';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
@@ -69,12 +71,14 @@ import { UsersService } from './users/users.service';
     SessionService,
     ApiKeysService,
     PlatformAdminsService,
+    PlatformAdminSessionsService,
     PasswordSetupService,
     UsersRepository,
     RefreshTokensRepository,
     ApiKeysRepository,
     PasswordSetTokensRepository,
     PlatformAdminsRepository,
+    PlatformAdminRefreshTokensRepository,
   ],
   // UsersRepository: the tenant pipeline checks a user token's user on every request.
   exports: [
