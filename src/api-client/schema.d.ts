@@ -461,7 +461,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List tenants: paginated, filter by status and tier, search by name */
+        /** List tenants: paginated, filter by status and tier, search by name or slug */
         get: operations["TenantsAdminController_list"];
         put?: never;
         /** Provision a tenant with default settings and its owner */
@@ -5314,7 +5314,7 @@ export interface operations {
                 limit?: number;
                 status?: "active" | "suspended" | "pending_deletion" | "purging" | "purged";
                 tier?: "starter" | "growth" | "enterprise";
-                /** @description Case-insensitive substring of the name */
+                /** @description Case-insensitive substring of the name or the slug */
                 search?: string;
             };
             header?: never;

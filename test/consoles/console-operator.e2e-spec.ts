@@ -105,6 +105,7 @@ describe('/console operator flows in Chromium', () => {
   it('searches, filters by status and tier, and pages the tenants list', async () => {
     const prefix = `Paged${Date.now().toString(36)}`;
     const ids: string[] = [];
+    const slugs: string[] = [];
     for (let index = 0; index < 27; index += 1) {
       const slug = uniqueSlug('pg');
       const created = await t.http
@@ -118,6 +119,7 @@ describe('/console operator flows in Chromium', () => {
         })
         .expect(201);
       ids.push(created.body.id as string);
+      slugs.push(slug);
     }
     await t.http
       .patch(`/admin/tenants/${ids[5]}`)
@@ -149,6 +151,12 @@ describe('/console operator flows in Chromium', () => {
     expect(await page.getByLabel('Status').inputValue()).toBe('suspended');
 
     await page.getByRole('button', { name: 'Clear filters' }).click();
+    // The search matches slugs too.
+    await page.getByLabel('Search name or slug').fill(slugs[7]);
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByText('Page 1 of 1 (1 in all)').waitFor();
+    expect(await page.locator('tbody tr').first().textContent()).toContain(`${prefix} 07`);
+
     await page.getByLabel('Search name or slug').fill('no tenant is called this');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.getByText('No tenant matches these filters.').waitFor();

@@ -1,12 +1,13 @@
 import type { Schemas } from '../../api-client';
 import { formatDateTime } from './format';
+import { TableWrap } from './ui';
 
 type Entry = Schemas['AuditEntryResponse'] & { tenant_id?: string | null };
 
 /** Audit entries as a table; the platform log adds each entry's tenant. */
 export function AuditTable({ entries, showTenant }: { entries: Entry[]; showTenant?: boolean }) {
   return (
-    <div class="table-wrap">
+    <TableWrap label="Audit entries">
       <table>
         <thead>
           <tr>
@@ -53,6 +54,6 @@ export function AuditTable({ entries, showTenant }: { entries: Entry[]; showTena
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }

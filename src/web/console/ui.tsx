@@ -108,3 +108,15 @@ export function UsageMeter({
     </div>
   );
 }
+
+/**
+ * A table that scrolls sideways on a narrow screen: focusable and named, so a keyboard user can
+ * scroll it too.
+ */
+export function TableWrap({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    <div class="table-wrap" tabIndex={0} role="region" aria-label={label}>
+      {children}
+    </div>
+  );
+}

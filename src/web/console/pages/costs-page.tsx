@@ -7,6 +7,7 @@ import { ProblemBanner } from '../../shared/ui/problem-banner';
 import { useResource } from '../../shared/use-resource';
 import { useConsole } from '../console';
 import { formatBytes, formatCount, formatDateTime, formatDollars, formatNumber, localInputToIso } from '../format';
+import { TableWrap } from '../ui';
 
 /**
  * Query cost across tenants (GET /admin/cost-attribution): the costliest tenants first over a
@@ -86,7 +87,7 @@ export function CostsPage() {
         <EmptyState>No queries in this period.</EmptyState>
       )}
       {costs.data && costs.data.data.length > 0 && (
-        <div class="table-wrap">
+        <TableWrap label="Cost per tenant">
           <table>
             <thead>
               <tr>
@@ -123,7 +124,7 @@ export function CostsPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </>
   );

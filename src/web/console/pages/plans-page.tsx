@@ -16,7 +16,7 @@ import {
   PlanFigureFields,
   type PlanFigureValues,
 } from '../plan-figures';
-import { CheckboxField } from '../ui';
+import { CheckboxField, TableWrap } from '../ui';
 
 type Plan = Schemas['PlanResponse'];
 
@@ -70,7 +70,7 @@ export function PlansPage() {
       {plans.loading && <Loading />}
       {plans.data && plans.data.length === 0 && <EmptyState>No plans.</EmptyState>}
       {plans.data && plans.data.length > 0 && (
-        <div class="table-wrap">
+        <TableWrap label="Plans">
           <table>
             <thead>
               <tr>
@@ -108,7 +108,7 @@ export function PlansPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       <form
         class="card"

@@ -10,7 +10,7 @@ import { useResource } from '../../shared/use-resource';
 import { useConsole } from '../console';
 import { daysAgo, formatCount, formatDate, formatDollars } from '../format';
 import { optionsOf, STATUSES, TIERS, type TenantStatus, type Tier } from '../options';
-import { StatusBadge } from '../ui';
+import { StatusBadge, TableWrap } from '../ui';
 
 const PAGE_SIZE = 25;
 
@@ -142,7 +142,7 @@ export function TenantsPage() {
       )}
       {tenants.data && tenants.data.data.length > 0 && (
         <>
-          <div class="table-wrap">
+          <TableWrap label="Tenants">
             <table>
               <caption class="visually-hidden">
                 Tenants, with queries and estimated cost over the last 30 days
@@ -185,7 +185,7 @@ export function TenantsPage() {
                 })}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
           <Pager
             page={filters.page}
             limit={PAGE_SIZE}

@@ -7,7 +7,7 @@ import { ProblemBanner } from '../../shared/ui/problem-banner';
 import { useAction, useResource } from '../../shared/use-resource';
 import { useConsole } from '../console';
 import { formatBytes, formatDateTime, localInputToIso } from '../format';
-import { Card } from '../ui';
+import { Card, TableWrap } from '../ui';
 import { asTenant } from './tenant-header';
 
 /** How often the list is read again while an export runs. */
@@ -95,7 +95,7 @@ export function ExportCard({ tenantId }: { tenantId: string }) {
       {exports.loading && !exports.data && <Loading />}
       {exports.data && exports.data.data.length === 0 && <EmptyState>No exports yet.</EmptyState>}
       {exports.data && exports.data.data.length > 0 && (
-        <div class="table-wrap">
+        <TableWrap label="Exports">
           <table>
             <thead>
               <tr>
@@ -143,7 +143,7 @@ export function ExportCard({ tenantId }: { tenantId: string }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </Card>
   );

@@ -5,7 +5,7 @@ import { ProblemBanner } from '../../shared/ui/problem-banner';
 import { useResource } from '../../shared/use-resource';
 import { useConsole } from '../console';
 import { daysAgo, formatCount, formatDollars, formatNumber } from '../format';
-import { Card, Stat } from '../ui';
+import { Card, Stat, TableWrap } from '../ui';
 
 /**
  * The tenant's health: its row counts (GET /admin/tenants/{id}/statistics) and its query load
@@ -35,7 +35,7 @@ export function HealthCard({ tenantId }: { tenantId: string }) {
             {rows.length === 0 ? (
               <EmptyState>No rows in any table yet.</EmptyState>
             ) : (
-              <div class="table-wrap">
+              <TableWrap label="Rows per table">
                 <table>
                   <caption class="visually-hidden">Rows per table</caption>
                   <thead>
@@ -55,7 +55,7 @@ export function HealthCard({ tenantId }: { tenantId: string }) {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </TableWrap>
             )}
           </>
         )}

@@ -7,7 +7,7 @@ import { ProblemBanner } from '../../shared/ui/problem-banner';
 import { useResource } from '../../shared/use-resource';
 import { useConsole } from '../console';
 import { formatCents, formatCount, formatDate } from '../format';
-import { Card } from '../ui';
+import { Card, TableWrap } from '../ui';
 import { asTenant } from './tenant-header';
 
 const PAGE_SIZE = 10;
@@ -34,7 +34,7 @@ export function InvoicesCard({ tenantId }: { tenantId: string }) {
       )}
       {invoices.data && invoices.data.data.length > 0 && (
         <>
-          <div class="table-wrap">
+          <TableWrap label="Invoices">
             <table>
               <thead>
                 <tr>
@@ -63,7 +63,7 @@ export function InvoicesCard({ tenantId }: { tenantId: string }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
           <Pager page={page} limit={PAGE_SIZE} total={invoices.data.total} onPage={setPage} />
         </>
       )}

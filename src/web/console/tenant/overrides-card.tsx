@@ -12,7 +12,7 @@ import {
   PlanFigureFields,
   type PlanFigureValues,
 } from '../plan-figures';
-import { Card, CheckboxField } from '../ui';
+import { Card, CheckboxField, TableWrap } from '../ui';
 
 type Tenant = Schemas['TenantDetailResponse'];
 type Overrides = Schemas['SetPlanOverridesDto'];
@@ -60,7 +60,7 @@ export function OverridesCard({ tenant, onSaved }: { tenant: Tenant; onSaved: (t
   return (
     <Card id="plan" title="Plan and overrides">
       {terms && (
-        <div class="table-wrap">
+        <TableWrap label="Effective terms">
           <table>
             <caption class="visually-hidden">Effective terms</caption>
             <tbody>
@@ -102,7 +102,7 @@ export function OverridesCard({ tenant, onSaved }: { tenant: Tenant; onSaved: (t
               </tr>
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       <form
         onSubmit={(event) => {
