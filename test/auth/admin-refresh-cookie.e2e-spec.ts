@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createPlatformAdmin } from '../support/platform-admin';
 import { connectAs } from '../support/sql';
+import { TEST_METRICS_TOKEN } from '../support/stack-env';
 import { bearer, createTenant, createTestApp, tenantToken, TestApp } from '../support/test-app';
 
 /** The Set-Cookie line for the admin refresh cookie, split into its attributes. */
@@ -90,6 +91,13 @@ describe('/auth/admin refresh (operator console sessions)', () => {
     expect(actions.map((row) => row.action)).toEqual(
       expect.arrayContaining(['admin_refresh_token.rotated', 'admin_refresh_token.reused']),
     );
+    // Operators can alert on it.
+    const metrics = await t.http
+      .get('/metrics')
+      .set({ Authorization: `Bearer ${TEST_METRICS_TOKEN}` })
+      .expect(200);
+    expect(metrics.text).toMatch(/tenantry_admin_session_refreshes_total\{[^}]*outcome="reused"[^}]*\} [1-9]/);
+    expect(metrics.text).toMatch(/tenantry_admin_session_refreshes_total\{[^}]*outcome="rotated"[^}]*\} [1-9]/);
     // Both of the family's unrevoked tokens: the replayed one and the live one rotated from it.
     const reused = actions.find((row) => row.action === 'admin_refresh_token.reused');
     expect(reused?.details).toMatchObject({ revoked_tokens: 2 });

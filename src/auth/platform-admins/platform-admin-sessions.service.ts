@@ -1,5 +1,7 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Actor } from '../../tenancy/scope/actor';
 import { PlatformAuditService } from '../../audit/platform/platform-audit.service';
@@ -21,6 +23,9 @@ export interface AdminTokens {
   refresh_expires_in: number;
 }
 
+/** Operator refreshes by outcome; `reused` means a copied refresh token: worth an alert. */
+export const ADMIN_REFRESHES = 'tenantry_admin_session_refreshes_total';
+
 const ADMIN_REFRESH_TOKEN = /^art_[A-Za-z0-9_-]{43}$/;
 const INVALID_CREDENTIALS = 'Invalid credentials';
 
@@ -37,6 +42,7 @@ export class PlatformAdminSessionsService {
     private readonly admins: PlatformAdminsRepository,
     private readonly jwt: JwtService,
     private readonly platformAudit: PlatformAuditService,
+    @InjectMetric(ADMIN_REFRESHES) private readonly refreshes: Counter<'outcome'>,
   ) {}
 
   /** A password login's tokens: a new family, ending ADMIN_REFRESH_TOKEN_SECONDS from now. */
@@ -53,7 +59,10 @@ export class PlatformAdminSessionsService {
   }
 
   async refresh(token: string, actor: Actor): Promise<AdminTokens> {
-    if (!ADMIN_REFRESH_TOKEN.test(token)) throw new UnauthorizedException(INVALID_CREDENTIALS);
+    if (!ADMIN_REFRESH_TOKEN.test(token)) {
+      this.refreshes.inc({ outcome: 'invalid' });
+      throw new UnauthorizedException(INVALID_CREDENTIALS);
+    }
     const outcome = await this.tokens.withLockedFamily(sha256Hex(token), async (family) => {
       const { stored } = family;
       if (!stored || stored.revokedAt || stored.expiresAt.getTime() <= Date.now()) return null;
@@ -76,6 +85,7 @@ export class PlatformAdminSessionsService {
       });
       return { event: 'rotated' as const, stored, next, revoked: 0 };
     });
+    this.refreshes.inc({ outcome: outcome?.event ?? 'invalid' });
     if (!outcome) throw new UnauthorizedException(INVALID_CREDENTIALS);
     const { stored } = outcome;
     await this.platformAudit.record(
