@@ -103,6 +103,14 @@ describe('/auth/admin refresh (operator console sessions)', () => {
     expect(reused?.details).toMatchObject({ revoked_tokens: 2 });
   });
 
+  it('two refreshes of one token at once: one rotates, the other is a reuse that ends the family', async () => {
+    const first = adminCookieOf((await cookieLogin()).headers['set-cookie']).value;
+    const answers = await Promise.all([refreshWith(first), refreshWith(first)]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 401]);
+    const winner = answers.find((answer) => answer.status === 200)!;
+    await refreshWith(adminCookieOf(winner.headers['set-cookie']).value).expect(401);
+  });
+
   it('never extends the session past 12 hours from the login', async () => {
     const first = adminCookieOf((await cookieLogin()).headers['set-cookie']).value;
     const hash = createHash('sha256').update(first).digest('hex');

@@ -243,6 +243,28 @@ describe('/console operator flows in Chromium', () => {
 
   });
 
+  it("shows the API's field errors on the plans form, and fills it from the current version", async () => {
+    const before = await t.http.get('/admin/plans?all=true').set(adminAuth).expect(200);
+    await page.getByRole('link', { name: 'Plans' }).click();
+    await page.getByRole('heading', { name: 'Plans' }).waitFor();
+    await page.getByRole('button', { name: 'Publish version' }).click();
+    await page.locator('#field-plan-price_cents_per_month-error').waitFor();
+    expect(await page.getByLabel('Price per month (cents)').getAttribute('aria-invalid')).toBe(
+      'true',
+    );
+    const after = await t.http.get('/admin/plans?all=true').set(adminAuth).expect(200);
+    expect(after.body).toEqual(before.body);
+
+    await page.getByLabel('Plan', { exact: true }).selectOption('growth');
+    await page.getByRole('button', { name: 'Start from the current growth version' }).click();
+    const growth = (before.body as { code: string; current: boolean; events_per_month: number }[]).find(
+      (plan) => plan.code === 'growth' && plan.current,
+    )!;
+    expect(await page.getByLabel('Events per month').inputValue()).toBe(
+      String(growth.events_per_month),
+    );
+  });
+
   it('logs out: the cookie session ends, and a reload shows the login page', async () => {
     await page.goto(`${t.url}/console`);
     await page.getByRole('heading', { name: 'Tenants', exact: true }).waitFor();

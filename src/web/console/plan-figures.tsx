@@ -24,9 +24,12 @@ export interface PlanFigureValues {
   features: Feature[];
 }
 
-/** A figure typed in the form: a number, or the text itself so the API names what is wrong. */
+/**
+ * A figure typed in the form as a number. An empty or unreadable one becomes NaN, which goes out
+ * as null, so the API refuses it naming the field (never a silent 0).
+ */
 export function figureValue(text: string): number {
-  return Number(text.trim());
+  return text.trim() === '' ? Number.NaN : Number(text.trim());
 }
 
 /** The plan figure fields, the over-quota policy and the features, for both forms. */
