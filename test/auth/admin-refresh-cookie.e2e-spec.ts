@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createPlatformAdmin } from '../support/platform-admin';
-import { connectAs } from '../support/sql';
+import { connectAs, sqlState } from '../support/sql';
 import { TEST_METRICS_TOKEN } from '../support/stack-env';
 import { bearer, createTenant, createTestApp, tenantToken, TestApp } from '../support/test-app';
 
@@ -212,6 +212,22 @@ describe('/auth/admin refresh (operator console sessions)', () => {
     );
     // Re-enabled, the old session stays dead: the refusal revoked it.
     await refreshWith(cookie).expect(401);
+  });
+
+  it('keeps the table from the app role that serves tenant traffic', async () => {
+    const app = await connectAs('app');
+    await app.query('BEGIN');
+    try {
+      expect(await sqlState(app, 'SELECT token_hash FROM platform_admin_refresh_tokens')).toBe(
+        '42501',
+      );
+      expect(
+        await sqlState(app, 'UPDATE platform_admin_refresh_tokens SET revoked_at = NULL'),
+      ).toBe('42501');
+    } finally {
+      await app.query('ROLLBACK');
+      await app.end();
+    }
   });
 
   it('refuses a non-boolean refresh_cookie naming the field', async () => {
