@@ -150,6 +150,7 @@ describe('/console pages: accessibility and screenshots', () => {
       await page.setViewportSize(PHONE);
       expect(await seriousAccessibilityViolations(page)).toEqual([]);
       expect(await overflowsSideways()).toBe(false);
+      await saveConsoleScreenshot(page, name, { phone: true });
       await page.setViewportSize(WIDE);
     },
   );

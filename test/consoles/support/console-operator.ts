@@ -20,9 +20,17 @@ const ROOT = join(__dirname, '..', '..', '..');
  * A console page's screenshot, viewport only at 1280x800 (small PNGs): under test/artifacts
  * (git-ignored) and docs/screenshots (committed, linked from the README).
  */
-export async function saveConsoleScreenshot(page: Page, name: string): Promise<void> {
-  const file = `console-${name}.png`;
-  for (const directory of [join(ROOT, 'test', 'artifacts'), join(ROOT, 'docs', 'screenshots')]) {
+export async function saveConsoleScreenshot(
+  page: Page,
+  name: string,
+  { phone = false }: { phone?: boolean } = {},
+): Promise<void> {
+  // The phone-width shots are for review only: test/artifacts, not the README.
+  const file = phone ? `console-${name}-390.png` : `console-${name}.png`;
+  const directories = phone
+    ? [join(ROOT, 'test', 'artifacts')]
+    : [join(ROOT, 'test', 'artifacts'), join(ROOT, 'docs', 'screenshots')];
+  for (const directory of directories) {
     mkdirSync(directory, { recursive: true });
     await page.screenshot({ path: join(directory, file), fullPage: false });
   }
