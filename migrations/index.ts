@@ -26,6 +26,7 @@ import { CreateErasureRequests1763900000090 } from './1763900000090-create-erasu
 import { EventRetention1763900000091 } from './1763900000091-event-retention';
 import { CreateCustomDomains1763900000110 } from './1763900000110-create-custom-domains';
 import { CustomDomainRechecks1763900000111 } from './1763900000111-custom-domain-rechecks';
+import { CreatePlatformAdminRefreshTokens1763900000120 } from './1763900000120-create-platform-admin-refresh-tokens';
 
 /** Every migration in order. Listed explicitly so the CLI, the app and Jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -57,4 +58,5 @@ export const ALL_MIGRATIONS = [
   EventRetention1763900000091,
   CreateCustomDomains1763900000110,
   CustomDomainRechecks1763900000111,
+  CreatePlatformAdminRefreshTokens1763900000120,
 ];

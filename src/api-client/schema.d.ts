@@ -386,8 +386,48 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Platform admin login: a token that only /admin routes (and X-Tenant-ID acting) accept */
+        /** Platform admin login: a token that only /admin routes (and X-Tenant-ID acting) accept, and a 12-hour refresh token */
         post: operations["PlatformAdminAuthController_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/admin/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate an admin refresh token; reusing a rotated one revokes its whole family
+         * @description The token comes from the body or, left out there, from the `tenantry_admin_refresh` cookie set by a cookie-mode login; a cookie refresh answers with a new cookie. A disabled admin is refused.
+         */
+        post: operations["PlatformAdminAuthController_refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/admin/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke the admin refresh token and every token rotated from the same login
+         * @description The token comes from the body or the admin refresh cookie; the cookie is cleared.
+         */
+        post: operations["PlatformAdminAuthController_logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -421,7 +461,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List tenants: paginated, filter by status and tier, search by name */
+        /** List tenants: paginated, filter by status and tier, search by name or slug */
         get: operations["TenantsAdminController_list"];
         put?: never;
         /** Provision a tenant with default settings and its owner */
@@ -1405,6 +1445,8 @@ export interface components {
             /** @example ops@tenantry.example */
             email: string;
             password: string;
+            /** @description For the operator console (default false): set the refresh token as an httpOnly, SameSite=Strict cookie scoped to /auth/admin instead of returning it */
+            refresh_cookie?: boolean;
         };
         AdminTokenResponse: {
             /** @description JWT for /admin routes only, 15 minutes */
@@ -1413,6 +1455,13 @@ export interface components {
             token_type: string;
             /** @example 900 */
             expires_in: number;
+            /** @description Opaque, single use: each refresh returns a new one. Left out when it went into the refresh cookie */
+            refresh_token?: string;
+            /**
+             * @description Seconds left of the session: 12 hours from the password login, never extended
+             * @example 43200
+             */
+            refresh_expires_in: number;
         };
         TenantResponse: {
             /** Format: uuid */
@@ -5094,6 +5143,123 @@ export interface operations {
             };
         };
     };
+    PlatformAdminAuthController_refresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminTokenResponse"];
+                };
+            };
+            /** @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Unknown, expired, revoked or reused refresh token, or a disabled admin */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than the accepted limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A body that is not application/json, or in an unsupported encoding or charset */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many attempts from this IP; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    PlatformAdminAuthController_logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshDto"];
+            };
+        };
+        responses: {
+            /** @description Revoked (also when the token was unknown or already revoked) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Body larger than the accepted limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A body that is not application/json, or in an unsupported encoding or charset */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     EventsController_ingest: {
         parameters: {
             query?: never;
@@ -5268,7 +5434,7 @@ export interface operations {
                 limit?: number;
                 status?: "active" | "suspended" | "pending_deletion" | "purging" | "purged";
                 tier?: "starter" | "growth" | "enterprise";
-                /** @description Case-insensitive substring of the name */
+                /** @description Case-insensitive substring of the name or the slug */
                 search?: string;
             };
             header?: never;

@@ -1,3 +1,4 @@
+import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
@@ -15,6 +16,11 @@ import { RefreshTokensRepository } from './login/refresh-tokens.repository';
 import { SessionService } from './login/session.service';
 import { PasswordHasher } from './password.hasher';
 import { PlatformAdminAuthController } from './platform-admins/platform-admin-auth.controller';
+import { PlatformAdminRefreshTokensRepository } from './platform-admins/platform-admin-refresh-tokens.repository';
+import {
+  ADMIN_REFRESHES,
+  PlatformAdminSessionsService,
+} from './platform-admins/platform-admin-sessions.service';
 import { PlatformAdminsRepository } from './platform-admins/platform-admins.repository';
 import { PlatformAdminsService } from './platform-admins/platform-admins.service';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
@@ -69,12 +75,19 @@ import { UsersService } from './users/users.service';
     SessionService,
     ApiKeysService,
     PlatformAdminsService,
+    PlatformAdminSessionsService,
     PasswordSetupService,
     UsersRepository,
     RefreshTokensRepository,
     ApiKeysRepository,
     PasswordSetTokensRepository,
     PlatformAdminsRepository,
+    PlatformAdminRefreshTokensRepository,
+    makeCounterProvider({
+      name: ADMIN_REFRESHES,
+      help: 'Operator console session refreshes by outcome (rotated, reused: family revoked, disabled, invalid)',
+      labelNames: ['outcome'],
+    }),
   ],
   // UsersRepository: the tenant pipeline checks a user token's user on every request.
   exports: [

@@ -6,6 +6,7 @@ import { PlatformAuditEntry } from '../audit/platform/platform-audit-entry.entit
 import { ApiKey } from '../auth/api-keys/api-key.entity';
 import { RefreshToken } from '../auth/login/refresh-token.entity';
 import { PlatformAdmin } from '../auth/platform-admins/platform-admin.entity';
+import { PlatformAdminRefreshToken } from '../auth/platform-admins/platform-admin-refresh-token.entity';
 import { PasswordSetToken } from '../auth/users/password-set-token.entity';
 import { User } from '../auth/users/user.entity';
 import { Tenant } from '../tenancy/tenant.entity';
@@ -27,6 +28,7 @@ export const ALL_ENTITIES = [
   ApiKey,
   AuditEntry,
   PlatformAdmin,
+  PlatformAdminRefreshToken,
   PasswordSetToken,
   PlatformAuditEntry,
   QueryCost,

@@ -15,6 +15,8 @@ describe('Swagger document', () => {
         '/admin/statistics',
         '/admin/audit-log',
         '/auth/admin/login',
+        '/auth/admin/refresh',
+        '/auth/admin/logout',
         '/auth/login',
         '/auth/logout',
         '/auth/me',

@@ -27,6 +27,8 @@ export function baselineBodies(f: SweepFixture): Record<string, () => Record<str
       email: 'nobody@sweep.example',
       password: 'not the password',
     }),
+    'POST /auth/admin/refresh': () => ({ refresh_token: randomUUID() }),
+    'POST /auth/admin/logout': () => ({ refresh_token: randomUUID() }),
     'POST /admin/tenants': () => {
       const slug = `sweep-${unique()}`;
       return { name: 'Sweep tenant', slug, owner_email: `owner@${slug}.example` };
