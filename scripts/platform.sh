@@ -103,7 +103,6 @@ up() {
   echo "Tenantry is up (pid $(cat "$APP_PID"))."
   echo "  API         $url"
   echo "  Swagger UI  $url/docs   (OpenAPI document: $url/docs-json)"
-  echo "  Console     $url/console   (operators; sign in with the admin login below)"
   echo "  Health      $url/health"
   echo "  Metrics     $url/metrics   (Authorization: Bearer \$(cat $APP_DIR/metrics-token))"
   echo "  App log     $APP_LOG   (JSON lines; pipe through npx pino-pretty to read)"
