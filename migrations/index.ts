@@ -25,6 +25,9 @@ import { CreateDataExports1763900000080 } from './1763900000080-create-data-expo
 import { CreateErasureRequests1763900000090 } from './1763900000090-create-erasure-requests';
 import { EventRetention1763900000091 } from './1763900000091-event-retention';
 import { CreateSsoConnections1763900000100 } from './1763900000100-create-sso-connections';
+import { CreateCustomDomains1763900000110 } from './1763900000110-create-custom-domains';
+import { CustomDomainRechecks1763900000111 } from './1763900000111-custom-domain-rechecks';
+import { CreatePlatformAdminRefreshTokens1763900000120 } from './1763900000120-create-platform-admin-refresh-tokens';
 
 /** Every migration in order. Listed explicitly so the CLI, the app and Jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -55,4 +58,7 @@ export const ALL_MIGRATIONS = [
   CreateErasureRequests1763900000090,
   EventRetention1763900000091,
   CreateSsoConnections1763900000100,
+  CreateCustomDomains1763900000110,
+  CustomDomainRechecks1763900000111,
+  CreatePlatformAdminRefreshTokens1763900000120,
 ];

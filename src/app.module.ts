@@ -9,6 +9,7 @@ import { BillingModule } from './billing/billing.module';
 import { InvoicesModule } from './billing/invoices/invoices.module';
 import { StorageUsageModule } from './billing/storage/storage-usage.module';
 import { BrandingModule } from './branding/branding.module';
+import { CustomDomainRechecksModule } from './branding/domains/rechecks/custom-domain-rechecks.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { createValidationPipe } from './common/validation.pipe';
 import { ConsolesModule } from './consoles/consoles.module';
@@ -77,6 +78,7 @@ export class AppModule {
         TenantLifecycleModule.register(environment.REDIS_URL),
         PrivacyModule.register(environment.REDIS_URL),
         ExportsModule.register(environment.REDIS_URL),
+        CustomDomainRechecksModule.register(environment.REDIS_URL),
       ],
     };
   }

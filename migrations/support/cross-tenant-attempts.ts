@@ -11,6 +11,8 @@ export function crossTenantAttemptsFunction(kinds: {
   dataExports: boolean;
   /** Migration 1763900000090. */
   erasureRequests?: boolean;
+  /** Migration 1763900000110. */
+  customDomains?: boolean;
 }): string {
   const invoices = kinds.invoices
     ? "WHEN 'invoice' THEN SELECT r.tenant_id INTO target FROM public.invoices r WHERE r.id = p_resource_id;"
@@ -20,6 +22,9 @@ export function crossTenantAttemptsFunction(kinds: {
     : '';
   const erasureRequests = kinds.erasureRequests
     ? "WHEN 'erasure' THEN SELECT r.tenant_id INTO target FROM public.erasure_requests r WHERE r.id = p_resource_id;"
+    : '';
+  const customDomains = kinds.customDomains
+    ? "WHEN 'custom_domain' THEN SELECT r.tenant_id INTO target FROM public.custom_domains r WHERE r.id = p_resource_id;"
     : '';
   return `
       CREATE OR REPLACE FUNCTION public.record_cross_tenant_attempt(
@@ -44,6 +49,7 @@ export function crossTenantAttemptsFunction(kinds: {
           ${invoices}
           ${dataExports}
           ${erasureRequests}
+          ${customDomains}
           ELSE RAISE EXCEPTION 'record_cross_tenant_attempt: unknown resource type %', p_resource_type;
         END CASE;
         PERFORM set_config('${PLATFORM_READ_SETTING}', '', true);

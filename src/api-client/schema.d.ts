@@ -386,8 +386,48 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Platform admin login: a token that only /admin routes (and X-Tenant-ID acting) accept */
+        /** Platform admin login: a token that only /admin routes (and X-Tenant-ID acting) accept, and a 12-hour refresh token */
         post: operations["PlatformAdminAuthController_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/admin/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate an admin refresh token; reusing a rotated one revokes its whole family
+         * @description The token comes from the body or, left out there, from the `tenantry_admin_refresh` cookie set by a cookie-mode login; a cookie refresh answers with a new cookie. A disabled admin is refused.
+         */
+        post: operations["PlatformAdminAuthController_refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/admin/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke the admin refresh token and every token rotated from the same login
+         * @description The token comes from the body or the admin refresh cookie; the cookie is cleared.
+         */
+        post: operations["PlatformAdminAuthController_logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -503,7 +543,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List tenants: paginated, filter by status and tier, search by name */
+        /** List tenants: paginated, filter by status and tier, search by name or slug */
         get: operations["TenantsAdminController_list"];
         put?: never;
         /** Provision a tenant with default settings and its owner */
@@ -581,6 +621,84 @@ export interface paths {
         head?: never;
         /** Change the calling tenant's settings */
         patch: operations["TenantSettingsController_update"];
+        trace?: never;
+    };
+    "/tls/ask": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * May the reverse proxy get a TLS certificate for this name? (on-demand TLS `ask`)
+         * @description 200 when `domain` is `<slug>.<BASE_DOMAIN>` of an active tenant or a verified custom domain of an active tenant; 404 otherwise. Answers are cached for 30 seconds.
+         */
+        get: operations["TlsAskController_ask"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/domains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's custom domains, oldest first */
+        get: operations["CustomDomainsController_list"];
+        put?: never;
+        /**
+         * Add a custom domain; answers the TXT record that proves control of it
+         * @description Create the `verification_record` (TXT) and the `routing_record` (CNAME) at the domain's DNS provider, then POST …/verify. At most 5 domains per tenant.
+         */
+        post: operations["CustomDomainsController_add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/domains/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["CustomDomainsController_get"];
+        put?: never;
+        post?: never;
+        /** Remove a custom domain; its Host stops serving the tenant at once */
+        delete: operations["CustomDomainsController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/domains/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Look the TXT record up now; verified serves the tenant on the name
+         * @description Answers the domain with its new `status`: `verified`, or `failed` with `last_error` saying why (no TXT record, another value, the DNS lookup failed or timed out). A failed check of a verified domain stops serving it.
+         */
+        post: operations["CustomDomainsController_verify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/admin/plans": {
@@ -1309,7 +1427,7 @@ export interface components {
         };
         LoginDto: {
             /**
-             * @description Tenant slug; defaults to the Host subdomain
+             * @description Tenant slug; defaults to the tenant the Host names (subdomain or custom domain)
              * @example acme
              */
             tenant?: string;
@@ -1365,7 +1483,7 @@ export interface components {
              */
             role: "owner" | "admin" | "analyst" | "viewer" | null;
             /** @description The permissions held: the role's, the key's scopes, or all for a platform admin */
-            permissions: ("settings:read" | "settings:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "audit:read" | "events:write" | "analytics:read" | "dashboards:read" | "dashboards:write" | "privacy:read" | "privacy:write" | "data:export" | "sso:manage")[];
+            permissions: ("settings:read" | "settings:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "audit:read" | "events:write" | "analytics:read" | "dashboards:read" | "dashboards:write" | "privacy:read" | "privacy:write" | "data:export" | "sso:manage" | "domains:read" | "domains:write")[];
             /** @description The user of a user token (null for keys and platform admins) */
             user: components["schemas"]["UserResponse"] | null;
         };
@@ -1377,7 +1495,7 @@ export interface components {
              *       "events:write"
              *     ]
              */
-            scopes: ("settings:read" | "settings:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "audit:read" | "events:write" | "analytics:read" | "dashboards:read" | "dashboards:write" | "privacy:read" | "privacy:write" | "data:export" | "sso:manage")[];
+            scopes: ("settings:read" | "settings:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "audit:read" | "events:write" | "analytics:read" | "dashboards:read" | "dashboards:write" | "privacy:read" | "privacy:write" | "data:export" | "sso:manage" | "domains:read" | "domains:write")[];
         };
         CreatedApiKeyResponse: {
             /** Format: uuid */
@@ -1385,7 +1503,7 @@ export interface components {
             name: string;
             /** @example Xq3vT9aB */
             prefix: string;
-            scopes: ("settings:read" | "settings:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "audit:read" | "events:write" | "analytics:read" | "dashboards:read" | "dashboards:write" | "privacy:read" | "privacy:write" | "data:export" | "sso:manage")[];
+            scopes: ("settings:read" | "settings:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "audit:read" | "events:write" | "analytics:read" | "dashboards:read" | "dashboards:write" | "privacy:read" | "privacy:write" | "data:export" | "sso:manage" | "domains:read" | "domains:write")[];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1399,7 +1517,7 @@ export interface components {
             name: string;
             /** @example Xq3vT9aB */
             prefix: string;
-            scopes: ("settings:read" | "settings:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "audit:read" | "events:write" | "analytics:read" | "dashboards:read" | "dashboards:write" | "privacy:read" | "privacy:write" | "data:export" | "sso:manage")[];
+            scopes: ("settings:read" | "settings:write" | "users:read" | "users:write" | "api_keys:read" | "api_keys:write" | "audit:read" | "events:write" | "analytics:read" | "dashboards:read" | "dashboards:write" | "privacy:read" | "privacy:write" | "data:export" | "sso:manage" | "domains:read" | "domains:write")[];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1409,6 +1527,8 @@ export interface components {
             /** @example ops@tenantry.example */
             email: string;
             password: string;
+            /** @description For the operator console (default false): set the refresh token as an httpOnly, SameSite=Strict cookie scoped to /auth/admin instead of returning it */
+            refresh_cookie?: boolean;
         };
         AdminTokenResponse: {
             /** @description JWT for /admin routes only, 15 minutes */
@@ -1417,6 +1537,13 @@ export interface components {
             token_type: string;
             /** @example 900 */
             expires_in: number;
+            /** @description Opaque, single use: each refresh returns a new one. Left out when it went into the refresh cookie */
+            refresh_token?: string;
+            /**
+             * @description Seconds left of the session: 12 hours from the password login, never extended
+             * @example 43200
+             */
+            refresh_expires_in: number;
         };
         SsoConnectionResponse: {
             /** @description Whether the tenant has an identity provider configured */
@@ -1700,6 +1827,48 @@ export interface components {
             currency?: string;
             /** @enum {string} */
             date_format?: "YYYY-MM-DD" | "DD/MM/YYYY" | "MM/DD/YYYY" | "DD.MM.YYYY";
+        };
+        TlsAskResponse: {
+            /** @example analytics.customer.example */
+            domain: string;
+        };
+        CreateCustomDomainDto: {
+            /**
+             * @description A DNS name the tenant controls, such as analytics.customer.com; stored lowercase, internationalised names as punycode. Not an IP address, not the platform domain or a name under it.
+             * @example analytics.customer.com
+             */
+            hostname: string;
+        };
+        DnsRecordResponse: {
+            /** @enum {string} */
+            type: "TXT" | "CNAME";
+            /** @example _tenantry-challenge.analytics.customer.com */
+            name: string;
+            /** @example tenantry-verify=3q2-7wEj… */
+            value: string;
+        };
+        CustomDomainResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @example analytics.customer.com */
+            hostname: string;
+            /**
+             * @description pending until the first check; verified serves the tenant on the name
+             * @enum {string}
+             */
+            status: "pending" | "verified" | "failed";
+            /** Format: date-time */
+            verified_at: string | null;
+            /** Format: date-time */
+            last_checked_at: string | null;
+            /** @description Why the last check failed (no TXT record, another value, DNS unreachable…) */
+            last_error: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The TXT record that proves control of the name; create it, then verify */
+            verification_record: components["schemas"]["DnsRecordResponse"];
+            /** @description The CNAME that sends the name's traffic to the platform */
+            routing_record: components["schemas"]["DnsRecordResponse"];
         };
         PlanResponse: {
             /** @enum {string} */
@@ -2843,7 +3012,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -2869,7 +3038,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -2897,7 +3066,7 @@ export interface operations {
             /**
              * @description Not the signed-in owner (API keys and other roles may not), or the password is wrong (names `password`)
              *
-             *     Missing permission (settings:write), tenant suspended or deleted, or credential of another tenant
+             *     Missing permission (settings:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              */
             403: {
                 headers: {
@@ -2957,7 +3126,7 @@ export interface operations {
                 limit?: number;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -2979,7 +3148,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -3004,7 +3173,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (privacy:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (privacy:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3036,7 +3205,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -3062,7 +3231,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -3087,7 +3256,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (privacy:write), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (privacy:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3155,7 +3324,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -3179,7 +3348,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -3204,7 +3373,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (privacy:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (privacy:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3251,7 +3420,7 @@ export interface operations {
                 limit?: number;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -3273,7 +3442,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -3298,7 +3467,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (data:export), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (data:export), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3330,7 +3499,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -3356,7 +3525,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -3381,7 +3550,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (data:export), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (data:export), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3449,7 +3618,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -3473,7 +3642,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -3498,7 +3667,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (data:export), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (data:export), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3542,7 +3711,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -3567,7 +3736,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -3592,7 +3761,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (data:export), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (data:export), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3759,7 +3928,7 @@ export interface operations {
                 to?: string;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -3781,7 +3950,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -3806,7 +3975,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (audit:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (audit:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3903,7 +4072,7 @@ export interface operations {
                 status?: "active" | "disabled";
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -3925,7 +4094,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -3950,7 +4119,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (users:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (users:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3982,7 +4151,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -4008,7 +4177,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -4036,7 +4205,7 @@ export interface operations {
             /**
              * @description A role holding permissions the caller lacks (names `role`); only owners create owners; the plan's users limit is reached (`resource`, `limit`, `current`)
              *
-             *     Missing permission (users:write), tenant suspended or deleted, or credential of another tenant
+             *     Missing permission (users:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              */
             403: {
                 headers: {
@@ -4105,7 +4274,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -4129,7 +4298,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -4154,7 +4323,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (users:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (users:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -4198,7 +4367,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -4220,7 +4389,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -4248,7 +4417,7 @@ export interface operations {
             /**
              * @description A user whose role holds permissions the caller lacks; only owners remove an owner
              *
-             *     Missing permission (users:write), tenant suspended or deleted, or credential of another tenant
+             *     Missing permission (users:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              */
             403: {
                 headers: {
@@ -4305,7 +4474,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -4333,7 +4502,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -4361,7 +4530,7 @@ export interface operations {
             /**
              * @description A role, or a user whose role, holds permissions the caller lacks; only owners grant, change or remove the owner role; re-enabling a user past the plan's users limit (`resource`, `limit`, `current`)
              *
-             *     Missing permission (users:write), tenant suspended or deleted, or credential of another tenant
+             *     Missing permission (users:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              */
             403: {
                 headers: {
@@ -4442,7 +4611,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A tenant subdomain `<slug>.<BASE_DOMAIN>` names the tenant when `tenant` is left out */
+                /** @description A tenant subdomain `<slug>.<BASE_DOMAIN>` or verified custom domain names the tenant when `tenant` is left out; on a custom domain, no other tenant logs in */
                 host?: string;
             };
             path?: never;
@@ -4688,7 +4857,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -4710,7 +4879,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -4735,7 +4904,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (none), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (none), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -4767,7 +4936,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -4789,7 +4958,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -4814,7 +4983,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (api_keys:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (api_keys:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -4846,7 +5015,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -4872,7 +5041,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -4900,7 +5069,7 @@ export interface operations {
             /**
              * @description A scope beyond the caller’s own permissions; events:write past the plan’s event sources limit (`resource`, `limit`, `current`)
              *
-             *     Missing permission (api_keys:write), tenant suspended or deleted, or credential of another tenant
+             *     Missing permission (api_keys:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              */
             403: {
                 headers: {
@@ -4957,7 +5126,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -4979,7 +5148,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -5004,7 +5173,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (api_keys:write), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (api_keys:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -5112,11 +5281,128 @@ export interface operations {
             };
         };
     };
+    PlatformAdminAuthController_refresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminTokenResponse"];
+                };
+            };
+            /** @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Unknown, expired, revoked or reused refresh token, or a disabled admin */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than the accepted limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A body that is not application/json, or in an unsupported encoding or charset */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many attempts from this IP; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    PlatformAdminAuthController_logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshDto"];
+            };
+        };
+        responses: {
+            /** @description Revoked (also when the token was unknown or already revoked) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Body larger than the accepted limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A body that is not application/json, or in an unsupported encoding or charset */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     SsoController_get: {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -5138,7 +5424,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -5164,7 +5450,7 @@ export interface operations {
                 };
             };
             /**
-             * @description Missing permission (sso:manage), tenant suspended or deleted, or credential of another tenant
+             * @description Missing permission (sso:manage), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              *
              *     Also when the tenant's plan does not include `sso` (`x-feature`): the body names `feature`, the tenant's `plan` and the `plans` that include it.
              */
@@ -5199,7 +5485,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -5225,7 +5511,7 @@ export interface operations {
             /**
              * @description A malformed field; an issuer whose discovery document cannot be read; a client secret missing, or a reference other than the tenant's own env:SSO_CLIENT_SECRET_<SLUG>
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -5253,7 +5539,7 @@ export interface operations {
             /**
              * @description Not an owner: whoever controls the identity provider can sign in as any user, owners included
              *
-             *     Missing permission (sso:manage), tenant suspended or deleted, or credential of another tenant
+             *     Missing permission (sso:manage), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              *
              *     Also when the tenant's plan does not include `sso` (`x-feature`): the body names `feature`, the tenant's `plan` and the `plans` that include it.
              */
@@ -5324,7 +5610,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -5345,7 +5631,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -5371,7 +5657,7 @@ export interface operations {
                 };
             };
             /**
-             * @description Missing permission (sso:manage), tenant suspended or deleted, or credential of another tenant
+             * @description Missing permission (sso:manage), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              *
              *     Also when the tenant's plan does not include `sso` (`x-feature`): the body names `feature`, the tenant's `plan` and the `plans` that include it.
              */
@@ -5520,7 +5806,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -5590,7 +5876,7 @@ export interface operations {
             /**
              * @description Not one event or { events: [...] }, or no event was valid: `errors` names each field (`events[3].timestamp` in a batch), and `accepted` (0) and `rejected` come as on a 202
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -5615,7 +5901,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (events:write), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (events:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -5690,7 +5976,7 @@ export interface operations {
                 limit?: number;
                 status?: "active" | "suspended" | "pending_deletion" | "purging" | "purged";
                 tier?: "starter" | "growth" | "enterprise";
-                /** @description Case-insensitive substring of the name */
+                /** @description Case-insensitive substring of the name or the slug */
                 search?: string;
             };
             header?: never;
@@ -6008,7 +6294,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -6030,7 +6316,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -6055,7 +6341,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (settings:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (settings:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -6087,7 +6373,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -6113,7 +6399,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -6138,7 +6424,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (settings:write), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (settings:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -6164,6 +6450,553 @@ export interface operations {
             };
             /** @description A body that is not application/json, or in an unsupported encoding or charset */
             415: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+        };
+    };
+    TlsAskController_ask: {
+        parameters: {
+            query: {
+                /** @description The name a TLS handshake asked for (SNI), as the proxy passes it */
+                domain: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TlsAskResponse"];
+                };
+            };
+            /** @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description No active tenant is served on that name */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    CustomDomainsController_list: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomDomainResponse"][];
+                };
+            };
+            /**
+             * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
+             *
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
+             */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired credential; unknown tenant */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description Missing permission (domains:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
+             *
+             *     Also when the tenant's plan does not include `white_label` (`x-feature`): the body names `feature`, the tenant's `plan` and the `plans` that include it.
+             */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+        };
+    };
+    CustomDomainsController_add: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
+                "X-Tenant-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCustomDomainDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomDomainResponse"];
+                };
+            };
+            /**
+             * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
+             *
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
+             */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired credential; unknown tenant */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description Missing permission (domains:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
+             *
+             *     Also when the tenant's plan does not include `white_label` (`x-feature`): the body names `feature`, the tenant's `plan` and the `plans` that include it.
+             */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The name is already one of this tenant’s domains, is verified by another tenant, or the tenant has the most domains it may have (names `hostname`) */
+            409: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than the accepted limit */
+            413: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A body that is not application/json, or in an unsupported encoding or charset */
+            415: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+        };
+    };
+    CustomDomainsController_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomDomainResponse"];
+                };
+            };
+            /**
+             * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
+             *
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
+             */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired credential; unknown tenant */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description Missing permission (domains:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
+             *
+             *     Also when the tenant's plan does not include `white_label` (`x-feature`): the body names `feature`, the tenant's `plan` and the `plans` that include it.
+             */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such resource (or it belongs to another tenant: the same answer) */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+        };
+    };
+    CustomDomainsController_remove: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
+             *
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
+             */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired credential; unknown tenant */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description Missing permission (domains:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
+             *
+             *     Also when the tenant's plan does not include `white_label` (`x-feature`): the body names `feature`, the tenant's `plan` and the `plans` that include it.
+             */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such resource (or it belongs to another tenant: the same answer) */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+        };
+    };
+    CustomDomainsController_verify: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
+                "X-Tenant-ID"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomDomainResponse"];
+                };
+            };
+            /**
+             * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
+             *
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
+             */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing, invalid or expired credential; unknown tenant */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description Missing permission (domains:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
+             *
+             *     Also when the tenant's plan does not include `white_label` (`x-feature`): the body names `feature`, the tenant's `plan` and the `plans` that include it.
+             */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such resource (or it belongs to another tenant: the same answer) */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Another tenant has verified this name (names `hostname`) */
+            409: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
@@ -6665,7 +7498,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -6687,7 +7520,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -6712,7 +7545,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (settings:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (settings:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -6744,7 +7577,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -6770,7 +7603,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -6796,7 +7629,7 @@ export interface operations {
                 };
             };
             /**
-             * @description Missing permission (settings:write), tenant suspended or deleted, or credential of another tenant
+             * @description Missing permission (settings:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              *
              *     Also when the tenant's plan does not include `white_label` (`x-feature`) and the body sets `primary_color`, `accent_color`, `background_color`, `text_color`, `logo_url` to other than the defaults: the body names `feature`, the tenant's `plan` and the `plans` that include it.
              */
@@ -6861,7 +7694,7 @@ export interface operations {
                 event_type?: string;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -6883,7 +7716,7 @@ export interface operations {
             /**
              * @description A parameter is malformed or past the plan retention; each is named
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -6908,7 +7741,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (analytics:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (analytics:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -6972,7 +7805,7 @@ export interface operations {
                 event_type?: string;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -6994,7 +7827,7 @@ export interface operations {
             /**
              * @description A parameter is malformed, past the retention, or too many buckets
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -7019,7 +7852,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (analytics:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (analytics:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -7085,7 +7918,7 @@ export interface operations {
                 event_type?: string;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -7107,7 +7940,7 @@ export interface operations {
             /**
              * @description A parameter is malformed or past the retention; each is named
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -7132,7 +7965,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (analytics:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (analytics:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -7193,7 +8026,7 @@ export interface operations {
                 to?: string;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -7219,7 +8052,7 @@ export interface operations {
             /**
              * @description A parameter or body field is malformed or past the retention; each is named
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -7245,7 +8078,7 @@ export interface operations {
                 };
             };
             /**
-             * @description Missing permission (analytics:read), tenant suspended or deleted, or credential of another tenant
+             * @description Missing permission (analytics:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              *
              *     Also when the tenant's plan does not include `funnels_retention` (`x-feature`): the body names `feature`, the tenant's `plan` and the `plans` that include it.
              */
@@ -7338,7 +8171,7 @@ export interface operations {
                 to?: string;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -7360,7 +8193,7 @@ export interface operations {
             /**
              * @description A parameter is malformed, past the retention, or too many cohorts
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -7386,7 +8219,7 @@ export interface operations {
                 };
             };
             /**
-             * @description Missing permission (analytics:read), tenant suspended or deleted, or credential of another tenant
+             * @description Missing permission (analytics:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves
              *
              *     Also when the tenant's plan does not include `funnels_retention` (`x-feature`): the body names `feature`, the tenant's `plan` and the `plans` that include it.
              */
@@ -7454,7 +8287,7 @@ export interface operations {
                 kind?: "summary" | "timeseries" | "breakdown" | "funnel" | "retention" | "embed_widget";
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -7476,7 +8309,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -7501,7 +8334,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (analytics:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (analytics:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -7536,7 +8369,7 @@ export interface operations {
                 limit?: number;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -7558,7 +8391,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -7583,7 +8416,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (dashboards:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (dashboards:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -7615,7 +8448,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -7641,7 +8474,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -7666,7 +8499,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (dashboards:write), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (dashboards:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -7722,7 +8555,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -7746,7 +8579,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -7771,7 +8604,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (dashboards:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (dashboards:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -7815,7 +8648,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -7837,7 +8670,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -7862,7 +8695,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (dashboards:write), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (dashboards:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -7918,7 +8751,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -7946,7 +8779,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -7971,7 +8804,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (dashboards:write), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (dashboards:write), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -8051,7 +8884,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -8077,7 +8910,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -8102,7 +8935,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (dashboards:read, analytics:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (dashboards:read, analytics:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -8222,7 +9055,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -8244,7 +9077,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -8269,7 +9102,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (settings:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (settings:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -8306,7 +9139,7 @@ export interface operations {
                 to?: string;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -8328,7 +9161,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -8353,7 +9186,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (settings:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (settings:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -8388,7 +9221,7 @@ export interface operations {
                 limit?: number;
             };
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -8410,7 +9243,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -8435,7 +9268,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (settings:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (settings:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -8467,7 +9300,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path?: never;
@@ -8489,7 +9322,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -8514,7 +9347,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (settings:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (settings:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -8558,7 +9391,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 otherwise). Not a UUID: 400. */
+                /** @description Tenant to act on: a platform admin token acts on the tenant it names (required unless the Host is a tenant subdomain or verified custom domain); a tenant credential may name only its own tenant (403 otherwise). On a custom domain, only that tenant (403 otherwise). Not a UUID: 400. */
                 "X-Tenant-ID"?: string;
             };
             path: {
@@ -8583,7 +9416,7 @@ export interface operations {
             /**
              * @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries.
              *
-             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 naming `X-Tenant-ID`.
+             *     X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than the Host subdomain: a 400 naming `X-Tenant-ID`.
              */
             400: {
                 headers: {
@@ -8608,7 +9441,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing permission (settings:read), tenant suspended or deleted, or credential of another tenant */
+            /** @description Missing permission (settings:read), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];

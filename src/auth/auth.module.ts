@@ -1,8 +1,8 @@
+import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
 import { AuditModule } from '../audit/audit.module';
 import { PlansModule } from '../billing/plans/plans.module';
 import type { Environment } from '../config/environment';
@@ -16,6 +16,11 @@ import { RefreshTokensRepository } from './login/refresh-tokens.repository';
 import { SessionService } from './login/session.service';
 import { PasswordHasher } from './password.hasher';
 import { PlatformAdminAuthController } from './platform-admins/platform-admin-auth.controller';
+import { PlatformAdminRefreshTokensRepository } from './platform-admins/platform-admin-refresh-tokens.repository';
+import {
+  ADMIN_REFRESHES,
+  PlatformAdminSessionsService,
+} from './platform-admins/platform-admin-sessions.service';
 import { PlatformAdminsRepository } from './platform-admins/platform-admins.repository';
 import { PlatformAdminsService } from './platform-admins/platform-admins.service';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
@@ -83,6 +88,7 @@ import { SsoController } from './sso/sso.controller';
     SessionService,
     ApiKeysService,
     PlatformAdminsService,
+    PlatformAdminSessionsService,
     PasswordSetupService,
     UsersRepository,
     RefreshTokensRepository,
@@ -102,6 +108,12 @@ import { SsoController } from './sso/sso.controller';
     makeCounterProvider({
       name: SSO_DISCOVERIES,
       help: "Identity providers' discovery documents read (read) or not (failed)",
+      labelNames: ['outcome'],
+    }),
+    PlatformAdminRefreshTokensRepository,
+    makeCounterProvider({
+      name: ADMIN_REFRESHES,
+      help: 'Operator console session refreshes by outcome (rotated, reused: family revoked, disabled, invalid)',
       labelNames: ['outcome'],
     }),
   ],

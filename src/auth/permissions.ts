@@ -18,6 +18,9 @@ export const PERMISSIONS = [
   'data:export',
   // The tenant's single sign-on (its identity provider, password login on or off): owners and admins.
   'sso:manage',
+  // Custom domains (white label): which hostnames serve the tenant; owners and admins only.
+  'domains:read',
+  'domains:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

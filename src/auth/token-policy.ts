@@ -19,6 +19,12 @@ export const GUEST_TOKEN_SECONDS = 5 * 60;
 
 export const ACCESS_TOKEN_SECONDS = 15 * 60;
 export const REFRESH_TOKEN_SECONDS = 30 * 24 * 3600;
+/**
+ * An operator's console session: at most 12 hours from the password login, however often it
+ * refreshes (rotation never extends it). An admin token opens every tenant, so a stolen cookie
+ * must die within a working day, and an operator types the password at least once a day.
+ */
+export const ADMIN_REFRESH_TOKEN_SECONDS = 12 * 3600;
 export const LOCK_AFTER_FAILURES = 5;
 export const LOCK_SECONDS = 15 * 60;
 /**

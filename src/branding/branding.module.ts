@@ -2,14 +2,15 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { BrandingController } from './branding.controller';
 import { BrandingService } from './branding.service';
+import { CustomDomainsModule } from './domains/custom-domains.module';
 import { TenantBrandingRepository } from './tenant-branding.repository';
 
 /**
- * Tenant branding (minimal for now: colours, logo, embed origins; custom domains and the public
- * theme lookup come with a later issue). Exports BrandingService for the embedded dashboards.
+ * Tenant branding: colours, logo, embed origins, and custom domains (./domains; the public theme
+ * lookup comes with a later issue). Exports BrandingService for the embedded dashboards.
  */
 @Module({
-  imports: [AuditModule],
+  imports: [AuditModule, CustomDomainsModule],
   controllers: [BrandingController],
   providers: [BrandingService, TenantBrandingRepository],
   exports: [BrandingService],

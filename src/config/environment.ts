@@ -19,6 +19,9 @@ const toInt = ({ value }: { value: unknown }) =>
 const emptyToUndefined = ({ value }: { value: unknown }) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
+const DNS_SERVER = String.raw`(\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?|\[[0-9a-fA-F:.]+\](:\d{1,5})?|[0-9a-fA-F]*:[0-9a-fA-F:.]+)`;
+const DNS_RESOLVERS_PATTERN = new RegExp(String.raw`^\s*(${DNS_SERVER}(\s*,\s*${DNS_SERVER})*)?\s*$`);
+
 /** Every variable the process reads. `.env.example` documents each one. */
 export class Environment {
   @IsIn(['development', 'test', 'production'])
@@ -138,6 +141,15 @@ export class Environment {
     },
   )
   BASE_DOMAIN = 'tenantry.localhost';
+
+  /**
+   * DNS servers that verify custom domains' TXT records: comma-separated IP[:port] (IPv6 as
+   * [addr]:port). Empty: the system's resolvers.
+   */
+  @Matches(DNS_RESOLVERS_PATTERN, {
+    message: 'DNS_RESOLVERS must be a comma-separated list of IP[:port], such as 1.1.1.1,[::1]:53',
+  })
+  DNS_RESOLVERS = '';
 
   @Matches(/^\d+(b|kb|mb)$/, { message: 'HTTP_BODY_LIMIT must look like 100kb or 1mb' })
   HTTP_BODY_LIMIT = '1mb';

@@ -6,12 +6,14 @@ import { PlatformAuditEntry } from '../audit/platform/platform-audit-entry.entit
 import { ApiKey } from '../auth/api-keys/api-key.entity';
 import { RefreshToken } from '../auth/login/refresh-token.entity';
 import { PlatformAdmin } from '../auth/platform-admins/platform-admin.entity';
+import { PlatformAdminRefreshToken } from '../auth/platform-admins/platform-admin-refresh-token.entity';
 import { PasswordSetToken } from '../auth/users/password-set-token.entity';
 import { User } from '../auth/users/user.entity';
 import { Tenant } from '../tenancy/tenant.entity';
 import { TenantSettings } from '../tenancy/settings/tenant-settings.entity';
 import { Dashboard } from '../analytics/dashboards/dashboard.entity';
 import { TenantBranding } from '../branding/tenant-branding.entity';
+import { CustomDomain } from '../branding/domains/custom-domain.entity';
 import { Plan } from '../billing/plans/plan.entity';
 import { TenantPlanPeriod } from '../billing/plans/tenant-plan-period.entity';
 import { Invoice } from '../billing/invoices/invoice.entity';
@@ -27,6 +29,7 @@ export const ALL_ENTITIES = [
   ApiKey,
   AuditEntry,
   PlatformAdmin,
+  PlatformAdminRefreshToken,
   PasswordSetToken,
   PlatformAuditEntry,
   QueryCost,
@@ -37,6 +40,7 @@ export const ALL_ENTITIES = [
   Invoice,
   DataExport,
   SsoConnection,
+  CustomDomain,
 ];
 
 export interface DatabaseConnection {

@@ -6,6 +6,7 @@ import { INVOICE_PLATFORM_FUNCTIONS } from '../../migrations/1763900000061-invoi
 import { TENANT_PURGE_FUNCTIONS } from '../../migrations/1763900000070-tenant-lifecycle';
 import { ERASURE_PLATFORM_FUNCTIONS } from '../../migrations/1763900000090-create-erasure-requests';
 import { RETENTION_PLATFORM_FUNCTIONS } from '../../migrations/1763900000091-event-retention';
+import { CUSTOM_DOMAIN_PLATFORM_FUNCTIONS } from '../../migrations/1763900000111-custom-domain-rechecks';
 import { PLATFORM_CONNECTION } from './platform.database';
 
 export interface RoleFacts {
@@ -131,6 +132,7 @@ export class DatabaseRoleCheck implements OnApplicationBootstrap {
           ...TENANT_PURGE_FUNCTIONS,
           ...RETENTION_PLATFORM_FUNCTIONS,
           ...ERASURE_PLATFORM_FUNCTIONS,
+          ...CUSTOM_DOMAIN_PLATFORM_FUNCTIONS,
         ],
       ],
     );

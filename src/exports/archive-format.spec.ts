@@ -25,6 +25,8 @@ const NOT_EXPORTED: Record<string, string> = {
   sso_login_states: 'digests of used SSO login states, kept minutes against replay',
   erasure_requests:
     "the platform's record that end users were erased (digests, kept as proof here); the events they removed are gone from the archive too",
+  custom_domains:
+    'routing of hostnames to this platform: a name must prove DNS control again wherever it is served, so it is re-added, not imported (GET /v1/domains lists them)',
 };
 
 describe('export archive format', () => {

@@ -110,5 +110,6 @@ export const DEFAULT_DESCRIPTIONS: Record<string, string> = {
 
 export const TENANT_HEADER_400 =
   'X-Tenant-ID that is not a UUID (any credential); for a platform admin also a missing ' +
-  'X-Tenant-ID (without a tenant subdomain) or one naming another tenant than the Host: a 400 ' +
+  'X-Tenant-ID (without a tenant subdomain or custom domain) or one naming another tenant than ' +
+  'the Host subdomain: a 400 ' +
   'naming `X-Tenant-ID`.';

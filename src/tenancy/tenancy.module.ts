@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
+import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
 import { AuditModule } from '../audit/audit.module';
 import { PlansModule } from '../billing/plans/plans.module';
+import { CustomDomainRoutesRepository } from './hosts/custom-domain-routes.repository';
+import { CUSTOM_DOMAIN_REFUSALS, TenantHostsService } from './hosts/tenant-hosts.service';
+import { TlsAskController } from './hosts/tls-ask.controller';
 import { TenantSettingsController } from './settings/tenant-settings.controller';
 import { TenantSettingsRepository } from './settings/tenant-settings.repository';
 import { TenantSettingsService } from './settings/tenant-settings.service';
@@ -20,7 +24,7 @@ import { TenantsService } from './tenants.service';
  */
 @Module({
   imports: [AuditModule, PlansModule],
-  controllers: [TenantsAdminController, TenantSettingsController],
+  controllers: [TenantsAdminController, TenantSettingsController, TlsAskController],
   providers: [
     TenantsService,
     TenantSettingsService,
@@ -32,8 +36,16 @@ import { TenantsService } from './tenants.service';
     TenantSettingsRepository,
     TimezoneNamesRepository,
     TenantRowCountsRepository,
+    CustomDomainRoutesRepository,
+    TenantHostsService,
+    makeCounterProvider({
+      name: CUSTOM_DOMAIN_REFUSALS,
+      help: "Credentials of another tenant refused on a tenant's custom domain, by surface",
+      labelNames: ['surface'],
+    }),
   ],
   exports: [
+    TenantHostsService,
     TenantsService,
     TenantStatisticsService,
     TenantSettingsService,

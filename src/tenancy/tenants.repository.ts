@@ -40,7 +40,10 @@ export class TenantsRepository {
     if (query.search) {
       // The search text is a bound parameter; escaping only stops % and _ acting as wildcards.
       const pattern = `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      builder.andWhere("tenant.name ILIKE :pattern ESCAPE '\\'", { pattern });
+      builder.andWhere(
+        "(tenant.name ILIKE :pattern ESCAPE '\\' OR tenant.slug ILIKE :pattern ESCAPE '\\')",
+        { pattern },
+      );
     }
     const [data, total] = await builder
       .orderBy('tenant.created_at', 'DESC')

@@ -30,6 +30,8 @@ const ACCESS: Record<string, Access> = {
   'POST /auth/logout': 'public',
   'POST /auth/password': 'public',
   'POST /auth/admin/login': 'public',
+  'POST /auth/admin/refresh': 'public',
+  'POST /auth/admin/logout': 'public',
   'GET /auth/me': [],
   'GET /v1/settings': ['settings:read'],
   'PATCH /v1/settings': ['settings:write'],
@@ -93,6 +95,12 @@ const ACCESS: Record<string, Access> = {
   'GET /v1/sso': ['sso:manage'],
   'PUT /v1/sso': ['sso:manage'],
   'DELETE /v1/sso': ['sso:manage'],
+  'POST /v1/domains': ['domains:write'],
+  'GET /v1/domains': ['domains:read'],
+  'GET /v1/domains/{id}': ['domains:read'],
+  'POST /v1/domains/{id}/verify': ['domains:write'],
+  'DELETE /v1/domains/{id}': ['domains:write'],
+  'GET /tls/ask': 'public',
 };
 
 /**
@@ -107,6 +115,11 @@ const FEATURES: Record<string, { feature: string; plans: string[]; fields?: bool
   'GET /v1/sso': { feature: 'sso', plans: ['growth', 'enterprise'] },
   'PUT /v1/sso': { feature: 'sso', plans: ['growth', 'enterprise'] },
   'DELETE /v1/sso': { feature: 'sso', plans: ['growth', 'enterprise'] },
+  'POST /v1/domains': { feature: 'white_label', plans: ['enterprise'] },
+  'GET /v1/domains': { feature: 'white_label', plans: ['enterprise'] },
+  'GET /v1/domains/{id}': { feature: 'white_label', plans: ['enterprise'] },
+  'POST /v1/domains/{id}/verify': { feature: 'white_label', plans: ['enterprise'] },
+  'DELETE /v1/domains/{id}': { feature: 'white_label', plans: ['enterprise'] },
 };
 
 /** What an allowed caller gets for the probe: the request never changes anything. */
@@ -115,11 +128,13 @@ const ALLOWED_STATUS: Record<string, number> = {
   'GET /health/live': 200,
   'GET /health/jobs': 200,
   'POST /auth/login': 400,
-  // The token may come from the refresh cookie now: an empty body is no longer malformed.
+  // No token in the body or a cookie: refused as credentials, not as input.
   'POST /auth/refresh': 401,
   'POST /auth/logout': 204,
   'POST /auth/password': 400,
   'POST /auth/admin/login': 400,
+  'POST /auth/admin/refresh': 401,
+  'POST /auth/admin/logout': 204,
   'GET /auth/me': 200,
   'GET /v1/settings': 200,
   'PATCH /v1/settings': 200,
@@ -190,6 +205,13 @@ const ALLOWED_STATUS: Record<string, number> = {
   'PUT /v1/sso': 400,
   // Nothing configured: nothing removed.
   'DELETE /v1/sso': 204,
+  'POST /v1/domains': 400,
+  'GET /v1/domains': 200,
+  'GET /v1/domains/{id}': 404,
+  'POST /v1/domains/{id}/verify': 404,
+  'DELETE /v1/domains/{id}': 404,
+  // No domain: 400 naming it.
+  'GET /tls/ask': 400,
 };
 
 interface Caller {

@@ -25,6 +25,11 @@ const PLATFORM_CALLS: [string, string, unknown[]][] = [
     [],
   ],
   [
+    'platform_custom_domains_due',
+    'SELECT * FROM public.platform_custom_domains_due(now(), 10)',
+    [],
+  ],
+  [
     'platform_stale_rollup_days',
     'SELECT * FROM public.platform_stale_rollup_days(current_date, 10)',
     [],

@@ -9,8 +9,9 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
  * Debian's headless Chromium driven by playwright-core (which downloads no browser of its own).
  * The flags keep it from reaching for the network at start (this machine has none, and without
  * them Chromium stalls on its background services); the profile is fresh for every run.
+ * `extraArgs` adds flags (`--host-resolver-rules=…` to reach the app under another name, say).
  */
-export async function launchChromium(): Promise<{
+export async function launchChromium(extraArgs: string[] = []): Promise<{
   context: BrowserContext;
   close(): Promise<void>;
 }> {
@@ -34,6 +35,7 @@ export async function launchChromium(): Promise<{
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
   return {

@@ -97,6 +97,7 @@ describe('RLS catalogue', () => {
     expect(others.map((p) => p.tablename).sort()).toEqual([
       'api_keys',
       'audit_log',
+      'custom_domains',
       'dashboards',
       'data_exports',
       'erasure_requests',
@@ -154,9 +155,11 @@ describe('RLS catalogue', () => {
         WHERE n.nspname = 'public' AND p.prosecdef`,
     );
     expect(rows.map((r) => r.name).sort()).toEqual([
+      'custom_domain_tenant',
       'drop_expired_event_partitions',
       'ensure_event_partitions',
       'platform_audit_entries',
+      'platform_custom_domains_due',
       'platform_invoices',
       'platform_query_costs',
       'platform_stale_rollup_days',

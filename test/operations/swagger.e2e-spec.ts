@@ -15,6 +15,8 @@ describe('Swagger document', () => {
         '/admin/statistics',
         '/admin/audit-log',
         '/auth/admin/login',
+        '/auth/admin/refresh',
+        '/auth/admin/logout',
         '/auth/login',
         '/auth/login-options',
         '/auth/sso/start',
@@ -66,6 +68,10 @@ describe('Swagger document', () => {
         '/v1/settings',
         '/v1/users',
         '/v1/users/{id}',
+        '/v1/domains',
+        '/v1/domains/{id}',
+        '/v1/domains/{id}/verify',
+        '/tls/ask',
       ].sort(),
     );
     expect(Object.keys(response.body.components.securitySchemes).sort()).toEqual([

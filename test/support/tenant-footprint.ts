@@ -93,6 +93,12 @@ const POSTGRES_SEEDERS: Record<string, ((db: Client, s: SeedContext) => Promise<
          VALUES ($1, repeat('a', 64), 'completed', 'user', now(), now(), now())`,
         [s.tenantId],
       ),
+    custom_domains: (db, s) =>
+      db.query(
+        `INSERT INTO custom_domains (tenant_id, hostname, verification_token)
+         VALUES ($1, $2, 'footprint')`,
+        [s.tenantId, `footprint-${s.tenantId}.example.com`],
+      ),
     tenant_branding: (db, s) =>
       db.query(
         `INSERT INTO tenant_branding (tenant_id, primary_color, accent_color, background_color, text_color)

@@ -6,6 +6,7 @@ import { ResourceNotFoundException } from '../../tenancy/scope/resource-not-foun
 import { BrandingService } from '../../branding/branding.service';
 import type { Branding } from '../../branding/tenant-branding.entity';
 import { isUuid } from '../../common/uuid';
+import { TenantHostsService } from '../../tenancy/hosts/tenant-hosts.service';
 import { TenantContext } from '../../tenancy/scope/tenant.context';
 import { TenantSettingsService } from '../../tenancy/settings/tenant-settings.service';
 import { TimezoneRulesService } from '../../tenancy/settings/timezone-rules.service';
@@ -28,7 +29,8 @@ export interface EmbedScope {
 /**
  * The one gate of every /embed route that shows data. The tenant comes from the verified guest
  * token and from nothing else (no Host, no header): the token must be valid and unexpired, its
- * tenant active, and the dashboard in the URL must be the one the token names. The work then
+ * tenant active, and the dashboard in the URL must be the one the token names. A Host that is
+ * another tenant's custom domain refuses the token (403, audited in that tenant). The work then
  * runs in that tenant's RLS transaction, so even a bug past this gate reads only that tenant.
  *
  * A URL naming a dashboard the token's tenant does not have answers 404; when another tenant
@@ -45,6 +47,7 @@ export class EmbedAccessService {
     private readonly settings: TenantSettingsService,
     private readonly crossTenantAttempts: CrossTenantAttemptsService,
     private readonly timezones: TimezoneRulesService,
+    private readonly hosts: TenantHostsService,
   ) {}
 
   async open<T>(
@@ -59,6 +62,18 @@ export class EmbedAccessService {
     const tenant = await this.tenants.findById(claims.tenant_id);
     if (!tenant || tenant.status !== 'active') throw new EmbedRefusal('unavailable');
     const actor = guestActor(request, claims);
+    // On a tenant's custom domain, only that tenant's dashboards are shown.
+    const domainTenantId = await this.hosts.customDomainTenantId(request.headers.host);
+    if (domainTenantId && domainTenantId !== tenant.id) {
+      await this.hosts.recordForeignCredential(
+        domainTenantId,
+        request.headers.host,
+        'embed',
+        tenant.id,
+        actor,
+      );
+      throw new EmbedRefusal('other_host');
+    }
     try {
       return await this.tenantContext.runInTenant(
         tenant.id,

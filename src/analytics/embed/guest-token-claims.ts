@@ -16,7 +16,13 @@ export interface GuestTokenClaims {
 
 /** Why an embed request is refused: each has its status and a message a person can act on. */
 export type EmbedRefusalReason =
-  'missing' | 'invalid' | 'expired' | 'other_dashboard' | 'not_found' | 'unavailable';
+  | 'missing'
+  | 'invalid'
+  | 'expired'
+  | 'other_dashboard'
+  | 'other_host'
+  | 'not_found'
+  | 'unavailable';
 
 const REFUSALS: Record<EmbedRefusalReason, { status: number; message: string }> = {
   missing: { status: 401, message: 'This dashboard link has no access token.' },
@@ -29,6 +35,10 @@ const REFUSALS: Record<EmbedRefusalReason, { status: number; message: string }> 
   other_dashboard: {
     status: 403,
     message: 'This dashboard link was issued for another dashboard.',
+  },
+  other_host: {
+    status: 403,
+    message: 'This dashboard link belongs to another organisation than the one this address serves.',
   },
   not_found: { status: 404, message: 'This dashboard does not exist or is no longer available.' },
   unavailable: { status: 403, message: 'This dashboard is currently unavailable.' },

@@ -69,7 +69,8 @@ export class AuthController {
     name: 'host',
     required: false,
     description:
-      'A tenant subdomain `<slug>.<BASE_DOMAIN>` names the tenant when `tenant` is left out',
+      'A tenant subdomain `<slug>.<BASE_DOMAIN>` or verified custom domain names the tenant ' +
+      'when `tenant` is left out; on a custom domain, no other tenant logs in',
   })
   @ApiOkResponse({ type: TokenPairResponse })
   @ApiUnauthorizedResponse({ description: 'Invalid credentials (the same answer for every cause)' })

@@ -6,6 +6,7 @@ import { AuditService } from '../../audit/audit.service';
 import { PlatformAuditService } from '../../audit/platform/platform-audit.service';
 import { sha256Hex } from '../../common/sha256';
 import { compactUuid, expandUuid } from '../../common/uuid';
+import { TenantHostsService } from '../../tenancy/hosts/tenant-hosts.service';
 import { TenantContext } from '../../tenancy/scope/tenant.context';
 import { slugFromHost } from '../../tenancy/slug';
 import type { Tenant } from '../../tenancy/tenant.entity';
@@ -50,6 +51,7 @@ export class SessionService {
     private readonly audit: AuditService,
     private readonly platformAudit: PlatformAuditService,
     private readonly sso: SsoConnectionsService,
+    private readonly hosts: TenantHostsService,
   ) {}
 
   async login(
@@ -59,7 +61,24 @@ export class SessionService {
     actor?: Actor,
   ): Promise<TokenPairResponse> {
     const slug = input.tenant ?? slugFromHost(host, baseDomain);
-    const tenant = slug ? await this.tenants.findBySlug(slug) : null;
+    // A tenant's verified custom domain names it too, and logs in to no other tenant.
+    const domainTenantId = await this.hosts.customDomainTenantId(host);
+    const tenant = slug
+      ? await this.tenants.findBySlug(slug)
+      : domainTenantId
+        ? await this.tenants.findById(domainTenantId)
+        : null;
+    if (tenant && domainTenantId && tenant.id !== domainTenantId) {
+      await this.hasher.verify(null, input.password);
+      await this.hosts.recordForeignCredential(
+        domainTenantId,
+        host,
+        'login',
+        tenant.id,
+        actor ?? NO_ACTOR,
+      );
+      throw new UnauthorizedException(INVALID_CREDENTIALS);
+    }
     if (!tenant || tenant.status !== 'active') {
       await this.hasher.verify(null, input.password);
       // No tenant log to write it to: the platform's own log keeps it.

@@ -1,13 +1,11 @@
 import { Injectable, Logger, OnApplicationBootstrap, UnauthorizedException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { JwtService } from '@nestjs/jwt';
-import { randomUUID } from 'node:crypto';
 import type { Actor } from '../../tenancy/scope/actor';
 import { PlatformAuditService } from '../../audit/platform/platform-audit.service';
 import { isUuid } from '../../common/uuid';
 import type { Environment } from '../../config/environment';
-import { ACCESS_TOKEN_ISSUER, ACCESS_TOKEN_SECONDS, ADMIN_TOKEN_AUDIENCE } from '../token-policy';
 import { PasswordHasher } from '../password.hasher';
+import { type AdminTokens, PlatformAdminSessionsService } from './platform-admin-sessions.service';
 import { PlatformAdminsRepository } from './platform-admins.repository';
 
 /**
@@ -21,7 +19,7 @@ export class PlatformAdminsService implements OnApplicationBootstrap {
   constructor(
     private readonly admins: PlatformAdminsRepository,
     private readonly hasher: PasswordHasher,
-    private readonly jwt: JwtService,
+    private readonly sessions: PlatformAdminSessionsService,
     private readonly config: ConfigService<Environment, true>,
     private readonly platformAudit: PlatformAuditService,
   ) {}
@@ -54,7 +52,7 @@ export class PlatformAdminsService implements OnApplicationBootstrap {
     email: string,
     password: string,
     actor: Actor,
-  ): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number }> {
+  ): Promise<AdminTokens> {
     const admin = await this.admins.findByEmailWithPasswordHash(email);
     const refuse = async (reason: string, lockedNow = false) => {
       await this.platformAudit.record(
@@ -87,15 +85,6 @@ export class PlatformAdminsService implements OnApplicationBootstrap {
       },
       { ...actor, type: 'platform_admin', id: admin.id },
     );
-    const accessToken = this.jwt.sign(
-      { sub: admin.id, scope: 'platform', jti: randomUUID() },
-      {
-        algorithm: 'HS256',
-        issuer: ACCESS_TOKEN_ISSUER,
-        audience: ADMIN_TOKEN_AUDIENCE,
-        expiresIn: ACCESS_TOKEN_SECONDS,
-      },
-    );
-    return { access_token: accessToken, token_type: 'Bearer', expires_in: ACCESS_TOKEN_SECONDS };
+    return this.sessions.start(admin.id);
   }
 }

@@ -31,14 +31,15 @@ export const RequirePermissions = (...permissions: Permission[]) =>
       schema: { type: 'string', format: 'uuid' },
       description:
         'Tenant to act on: a platform admin token acts on the tenant it names (required unless ' +
-        'the Host is a tenant subdomain); a tenant credential may name only its own tenant (403 ' +
+        'the Host is a tenant subdomain or verified custom domain); a tenant credential may name ' +
+        'only its own tenant (403 otherwise). On a custom domain, only that tenant (403 ' +
         'otherwise). Not a UUID: 400.',
     }),
     ApiUnauthorizedResponse({
       description: 'Missing, invalid or expired credential; unknown tenant',
     }),
     ApiForbiddenResponse({
-      description: `Missing permission (${permissions.join(', ') || 'none'}), tenant suspended or deleted, or credential of another tenant`,
+      description: `Missing permission (${permissions.join(', ') || 'none'}), tenant suspended or deleted, credential of another tenant, or of another tenant than the custom domain (Host) serves`,
     }),
     ApiTooManyRequestsResponse({
       description:

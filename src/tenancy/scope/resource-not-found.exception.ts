@@ -11,6 +11,7 @@ export const LOCATABLE_RESOURCES = [
   'invoice',
   'data_export',
   'erasure',
+  'custom_domain',
 ] as const;
 export type LocatableResource = (typeof LOCATABLE_RESOURCES)[number];
 
@@ -21,6 +22,7 @@ const LABELS: Record<LocatableResource, string> = {
   invoice: 'Invoice',
   data_export: 'Export',
   erasure: 'Erasure request',
+  custom_domain: 'Custom domain',
 };
 
 /**

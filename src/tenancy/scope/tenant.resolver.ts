@@ -6,7 +6,9 @@ import {
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Environment } from '../../config/environment';
+import { TenantHostsService } from '../hosts/tenant-hosts.service';
 import { slugFromHost } from '../slug';
+import { actorOf } from './actor';
 import type { Caller } from './caller';
 import type { TenantRequest } from './tenant-request';
 import { isDeleted, type Tenant } from '../tenant.entity';
@@ -15,9 +17,10 @@ import { isUuid } from '../../common/uuid';
 
 /**
  * Finds the tenant a request acts for, in order: the verified token's tenant_id claim; the
- * X-Tenant-ID header (platform admins only); the Host subdomain `<slug>.<BASE_DOMAIN>`.
- * Unknown tenant: 401. Suspended or deleted: 403. A tenant token used on another tenant's
- * subdomain: 403.
+ * X-Tenant-ID header (platform admins only); the Host subdomain `<slug>.<BASE_DOMAIN>` or a
+ * tenant's verified custom domain. Unknown tenant: 401. Suspended or deleted: 403. A tenant token
+ * used on another tenant's subdomain: 403. On a custom domain every other tenant's credential is
+ * refused (403, audited in the domain's tenant), platform admins naming another tenant included.
  */
 @Injectable()
 export class TenantResolver {
@@ -25,6 +28,7 @@ export class TenantResolver {
 
   constructor(
     private readonly tenants: TenantsService,
+    private readonly hosts: TenantHostsService,
     config: ConfigService<Environment, true>,
   ) {
     this.baseDomain = config.get('BASE_DOMAIN', { infer: true });
@@ -32,6 +36,10 @@ export class TenantResolver {
 
   async resolve(request: TenantRequest, principal: Caller): Promise<Tenant> {
     const hostSlug = slugFromHost(request.headers.host, this.baseDomain);
+    // A custom domain serves one tenant: only that tenant's credentials act there.
+    const domainTenantId = hostSlug
+      ? null
+      : await this.hosts.customDomainTenantId(request.headers.host);
     let tenant: Tenant | null;
 
     const header = request.headers['x-tenant-id'];
@@ -42,6 +50,19 @@ export class TenantResolver {
       });
     }
     const named = header?.toLowerCase();
+    const actsFor = principal.kind === 'platform_admin' ? named : principal.tenantId;
+    if (domainTenantId && actsFor && actsFor !== domainTenantId) {
+      await this.hosts.recordForeignCredential(
+        domainTenantId,
+        request.headers.host,
+        'api',
+        actsFor,
+        actorOf(request, principal),
+      );
+      throw new ForbiddenException(
+        "This credential belongs to another tenant than the one this custom domain serves",
+      );
+    }
 
     if (principal.kind === 'tenant' || principal.kind === 'api_key') {
       // A tenant credential acts for its own tenant only; a request naming another one is
@@ -67,6 +88,8 @@ export class TenantResolver {
           ],
         });
       }
+    } else if (domainTenantId) {
+      tenant = await this.tenants.findById(domainTenantId);
     } else if (hostSlug) {
       tenant = await this.tenants.findBySlug(hostSlug);
     } else {

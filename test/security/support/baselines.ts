@@ -27,6 +27,8 @@ export function baselineBodies(f: SweepFixture): Record<string, () => Record<str
       email: 'nobody@sweep.example',
       password: 'not the password',
     }),
+    'POST /auth/admin/refresh': () => ({ refresh_token: randomUUID() }),
+    'POST /auth/admin/logout': () => ({ refresh_token: randomUUID() }),
     'POST /admin/tenants': () => {
       const slug = `sweep-${unique()}`;
       return { name: 'Sweep tenant', slug, owner_email: `owner@${slug}.example` };
@@ -52,6 +54,8 @@ export function baselineBodies(f: SweepFixture): Record<string, () => Record<str
     // A wrong password: the sweep's owner never deletes its own tenant.
     'POST /v1/tenant/deletion': () => ({ password: 'not the password' }),
     'PATCH /v1/settings': () => ({ timezone: 'UTC' }),
+    // Past the tenant's five domains the rest meet 409 (the bound), which is still an answer.
+    'POST /v1/domains': () => ({ hostname: `sweep-${unique()}.sweep.example` }),
     // A narrow range: the first starts a small export, the rest meet 409 (one at a time).
     'POST /v1/exports': () => ({ from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' }),
     'POST /v1/events': () => sweepEvent(),

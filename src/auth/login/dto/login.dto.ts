@@ -6,7 +6,7 @@ import { IsOmittable } from '../../../common/omittable';
 export class LoginDto {
   @ApiPropertyOptional({
     example: 'acme',
-    description: 'Tenant slug; defaults to the Host subdomain',
+    description: 'Tenant slug; defaults to the tenant the Host names (subdomain or custom domain)',
   })
   @IsOmittable()
   @IsString()
