@@ -745,4 +745,55 @@ describe('SSO (OIDC authorization code flow with PKCE)', () => {
       `eve@${shared.slug}.example`,
     );
   });
+
+  it("offers no other tenant SSO on a tenant's verified custom domain", async () => {
+    const domain = `login-${Date.now().toString(36)}.sso-b.example`;
+    const db = await connectAs('owner');
+    try {
+      await db.query('BEGIN');
+      await db.query("SELECT set_config('app.tenant_id', $1, true)", [b.id]);
+      await db.query(
+        `INSERT INTO custom_domains (tenant_id, hostname, verification_token, status, verified_at)
+         VALUES ($1, $2, repeat('t', 32), 'verified', now())`,
+        [b.id, domain],
+      );
+      await db.query('COMMIT');
+    } finally {
+      await db.end();
+    }
+    // B's own domain names B.
+    const own = await t.http.get('/auth/login-options').set('Host', domain).expect(200);
+    expect(own.body).toMatchObject({
+      sso: true,
+      sso_start_url: `/auth/sso/start?tenant=${b.slug}`,
+    });
+    // A on B's domain: as if A had no SSO, and the attempt is in B's log.
+    const foreign = await t.http
+      .get('/auth/login-options')
+      .query({ tenant: a.slug })
+      .set('Host', domain)
+      .expect(200);
+    expect(foreign.body).toEqual({ password_login: true, sso: false });
+    const started = await t.http
+      .get('/auth/sso/start')
+      .query({ tenant: a.slug })
+      .set('Host', domain)
+      .expect(302);
+    expect(started.headers.location).toBe('/app/login?error=sso_unavailable');
+    expect(started.headers['set-cookie']).toBeUndefined();
+    // A login started for A elsewhere cannot finish on B's domain either.
+    const ours = await start(a);
+    const back = new URL(
+      await loginAtIdp(ours.jar, ours.location, `ana@${a.slug}.example`, callbackUri),
+    );
+    const finish = await t.http
+      .get(`/auth/sso/callback${back.search}`)
+      .set('Host', domain)
+      .set('Cookie', `tenantry_sso=${ours.jar.get(t.url, 'tenantry_sso')}`)
+      .expect(302);
+    expect(finish.headers.location).toBe('/app/login?error=sso_unavailable');
+    expect(String(finish.headers['set-cookie'] ?? '')).not.toContain('tenantry_refresh=');
+    const refusals = await audit(b, 'custom_domain.foreign_credential_refused');
+    expect(refusals.filter((e) => e.details.hostname === domain).length).toBeGreaterThanOrEqual(2);
+  });
 });

@@ -57,7 +57,7 @@ export class SsoLoginController {
     @Query() query: LoginOptionsQuery,
     @Headers('host') host?: string,
   ): Promise<LoginOptionsResponse> {
-    return this.sso.loginOptions(query.tenant ?? slugFromHost(host, this.baseDomain));
+    return this.sso.loginOptions(query.tenant ?? slugFromHost(host, this.baseDomain), host);
   }
 
   @Get('sso/start')
@@ -83,6 +83,7 @@ export class SsoLoginController {
   ): Promise<void> {
     const result = await this.sso.start(
       query.tenant ?? slugFromHost(host, this.baseDomain),
+      host,
       query.return_to ?? '/app/',
       redirectUriFor(request),
       actor,
@@ -122,6 +123,7 @@ export class SsoLoginController {
     const result = await this.sso.callback(
       request.query,
       cookieValue(request.headers.cookie, SSO_STATE_COOKIE),
+      request.headers.host,
       actor,
     );
     response.clearCookie(SSO_STATE_COOKIE, {

@@ -13,6 +13,7 @@ import type { Environment } from '../../config/environment';
 import { sha256Hex } from '../../common/sha256';
 import { isUniqueViolation } from '../../common/postgres-errors';
 import type { Actor } from '../../tenancy/scope/actor';
+import { TenantHostsService } from '../../tenancy/hosts/tenant-hosts.service';
 import { TenantContext } from '../../tenancy/scope/tenant.context';
 import type { Tenant } from '../../tenancy/tenant.entity';
 import { TenantsService } from '../../tenancy/tenants.service';
@@ -88,6 +89,7 @@ export class SsoLoginService {
     private readonly sessions: SessionService,
     private readonly audit: AuditService,
     private readonly platformAudit: PlatformAuditService,
+    private readonly hosts: TenantHostsService,
     @InjectMetric(SSO_LOGINS) private readonly logins: Counter<string>,
     private readonly logger: PinoLogger,
     config: ConfigService<Environment, true>,
@@ -96,8 +98,11 @@ export class SsoLoginService {
   }
 
   /** What the login page offers. An unknown tenant looks like one without SSO. */
-  async loginOptions(slug: string | undefined): Promise<LoginOptionsResponse> {
-    const found = await this.activeConnection(slug);
+  async loginOptions(
+    slug: string | undefined,
+    host: string | undefined,
+  ): Promise<LoginOptionsResponse> {
+    const found = await this.activeConnection(slug, host);
     if (!found) return { password_login: true, sso: false };
     return {
       password_login: found.connection.passwordLoginEnabled,
@@ -109,11 +114,12 @@ export class SsoLoginService {
   /** The redirect to the tenant's IdP, and the sealed state for the cookie. */
   async start(
     slug: string | undefined,
+    host: string | undefined,
     returnTo: string,
     redirectUri: string,
     actor: Actor,
   ): Promise<SsoRedirect> {
-    const found = await this.activeConnection(slug);
+    const found = await this.activeConnection(slug, host, actor);
     if (!found) return { location: loginErrorLocation('sso_unavailable') };
     const { tenant, connection } = found;
     let config: oidc.Configuration;
@@ -152,12 +158,25 @@ export class SsoLoginService {
   async callback(
     query: Record<string, unknown>,
     cookie: string | undefined,
+    host: string | undefined,
     actor: Actor,
   ): Promise<SsoRedirect> {
     const state = openState(this.stateKey, cookie);
     if (!state) {
       await this.recordPlatformFailure(null, 'invalid_state_cookie', actor);
       return { location: loginErrorLocation('sso_expired') };
+    }
+    // A tenant's custom domain signs in to no other tenant.
+    const domainTenantId = await this.hosts.customDomainTenantId(host);
+    if (domainTenantId && domainTenantId !== state.tenantId) {
+      await this.hosts.recordForeignCredential(
+        domainTenantId,
+        host,
+        'login',
+        state.tenantId,
+        actor,
+      );
+      return { location: loginErrorLocation('sso_unavailable') };
     }
     const tenant = await this.tenants.findById(state.tenantId);
     if (!tenant || tenant.status !== 'active') {
@@ -346,10 +365,27 @@ export class SsoLoginService {
     return this.sessions.startSession(tenant.id, user);
   }
 
+  /**
+   * The tenant (by slug, else by the Host's verified custom domain) and its SSO connection, when
+   * it has one in force. On another tenant's custom domain: none (audited there when `actor`).
+   */
   private async activeConnection(
     slug: string | undefined,
+    host: string | undefined,
+    actor?: Actor,
   ): Promise<{ tenant: Tenant; connection: SsoConnection } | null> {
-    const tenant = slug ? await this.tenants.findBySlug(slug) : null;
+    const domainTenantId = await this.hosts.customDomainTenantId(host);
+    const tenant = slug
+      ? await this.tenants.findBySlug(slug)
+      : domainTenantId
+        ? await this.tenants.findById(domainTenantId)
+        : null;
+    if (tenant && domainTenantId && tenant.id !== domainTenantId) {
+      if (actor) {
+        await this.hosts.recordForeignCredential(domainTenantId, host, 'login', tenant.id, actor);
+      }
+      return null;
+    }
     if (!tenant || tenant.status !== 'active') return null;
     const connection = await this.tenantContext.runInTenant(tenant.id, () =>
       this.connections.active(tenant),
