@@ -24,7 +24,7 @@ export function newWidget(kind: WidgetDraft['kind']): WidgetDraft {
 /**
  * One widget of the dashboard being edited: its kind, title, metric and options (the fields
  * PATCH /v1/dashboards/{id} takes), with move up / down / remove. Field names are the API's
- * (`widgets[2].options.range_days`), so its refusal lands under the right input.
+ * (`widgets.2.options.range_days`), so its refusal lands under the right input.
  */
 export function WidgetEditor({
   widget,
@@ -45,7 +45,8 @@ export function WidgetEditor({
   onMove: (by: -1 | 1) => void;
   onRemove: () => void;
 }) {
-  const prefix = `widgets[${index}]`;
+  // The API names a widget's fields as widgets.<index>.<field> (class-validator's path).
+  const prefix = `widgets.${index}`;
   const options = widget.options ?? { range_days: 7 };
   const setOption = (patch: Partial<NonNullable<WidgetDraft['options']>>) =>
     onChange({ ...widget, options: { ...options, ...patch } });

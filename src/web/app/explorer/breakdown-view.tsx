@@ -9,6 +9,7 @@ import { Chart } from '../ui/chart';
 import { useWorkspace } from '../workspace';
 import { filterQuery, type Filters } from './filters';
 import type { Range } from './range';
+import { TableWrap } from '../ui/table-wrap';
 
 const percent = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 1 });
 
@@ -70,9 +71,14 @@ export function BreakdownView({ range, filters }: { range: Range; filters: Filte
           <>
             <Chart
               title={`Events by ${data.dimension}`}
-              data={{ kind: 'breakdown', dimension: data.dimension, total_events: data.total_events, rows: data.rows }}
+              data={{
+                kind: 'breakdown',
+                dimension: data.dimension,
+                total_events: data.total_events,
+                rows: data.rows,
+              }}
             />
-            <div class="table-wrap">
+            <TableWrap label="Breakdown table">
               <table>
                 <caption class="visually-hidden">Events by {data.dimension}</caption>
                 <thead>
@@ -92,7 +98,7 @@ export function BreakdownView({ range, filters }: { range: Range; filters: Filte
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           </>
         ))}
     </>

@@ -10,6 +10,7 @@ import { Chart } from '../ui/chart';
 import { useWorkspace } from '../workspace';
 import { propertyQuery, type Filters } from './filters';
 import type { Range } from './range';
+import { TableWrap } from '../ui/table-wrap';
 
 const percent = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 1 });
 const MAX_STEPS = 8;
@@ -49,7 +50,7 @@ export function FunnelView({ range, filters }: { range: Range; filters: Filters 
             <div class="inline-form" key={index}>
               <Field
                 label={`Step ${index + 1} event type`}
-                name={`steps[${index}]`}
+                name={`steps.${index}`}
                 value={step}
                 maxLength={128}
                 problem={funnel.problem}
@@ -109,7 +110,7 @@ export function FunnelView({ range, filters }: { range: Range; filters: Filters 
                 })),
               }}
             />
-            <div class="table-wrap">
+            <TableWrap label="Funnel table">
               <table>
                 <caption class="visually-hidden">Funnel steps</caption>
                 <thead>
@@ -131,7 +132,7 @@ export function FunnelView({ range, filters }: { range: Range; filters: Filters 
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           </>
         ) : (
           <EmptyState>No users reached the first step in this period</EmptyState>

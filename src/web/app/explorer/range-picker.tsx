@@ -33,7 +33,10 @@ export function RangePicker({
     onChange({ from, to });
   };
   const shown: ApiProblem | undefined = local
-    ? problemOf(400, { message: local, errors: [{ field: local.startsWith('to') ? 'to' : 'from', message: local }] })
+    ? problemOf(400, {
+        message: local,
+        errors: [{ field: local.startsWith('to') ? 'to' : 'from', message: local }],
+      })
     : problem;
 
   return (

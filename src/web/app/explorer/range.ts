@@ -46,7 +46,11 @@ export function allowedIntervals(range: Range, max = MAX_BUCKETS): Interval[] {
 /** The finest allowed interval that gives no more than about 200 points (a readable chart). */
 export function suggestedInterval(range: Range): Interval {
   const allowed = allowedIntervals(range);
-  return allowed.find((interval) => bucketCount(range, interval) <= 200) ?? allowed[allowed.length - 1] ?? 'week';
+  return (
+    allowed.find((interval) => bucketCount(range, interval) <= 200) ??
+    allowed[allowed.length - 1] ??
+    'week'
+  );
 }
 
 /** <input type="datetime-local"> works in local wall time, without a zone. */

@@ -9,6 +9,7 @@ import { useAction } from '../../shared/use-resource';
 import { useWorkspace } from '../workspace';
 import { propertyQuery, type Filters } from './filters';
 import { bucketCount, MAX_COHORTS, type Range } from './range';
+import { TableWrap } from '../ui/table-wrap';
 
 const percent = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 0 });
 
@@ -105,7 +106,7 @@ export function RetentionView({ range, filters }: { range: Range; filters: Filte
         (observed.length === 0 ? (
           <EmptyState>No events in this period</EmptyState>
         ) : (
-          <div class="table-wrap">
+          <TableWrap label="Retention table">
             <table class="retention">
               <caption class="visually-hidden">Retention by {result.interval} cohort</caption>
               <thead>
@@ -142,7 +143,7 @@ export function RetentionView({ range, filters }: { range: Range; filters: Filte
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         ))}
     </>
   );

@@ -20,7 +20,8 @@ const LABELS: Record<keyof Schemas['SummaryMetrics'], string> = {
 export function SummaryView({ range, filters }: { range: Range; filters: Filters }) {
   const { api } = useWorkspace();
   const summary = useResource(
-    () => call(api.GET('/v1/analytics/summary', { params: { query: filterQuery(range, filters) } })),
+    () =>
+      call(api.GET('/v1/analytics/summary', { params: { query: filterQuery(range, filters) } })),
     [range, filters],
   );
   if (summary.problem) return <ProblemBanner problem={summary.problem} />;

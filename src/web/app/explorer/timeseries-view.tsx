@@ -66,7 +66,12 @@ export function TimeseriesView({ range, filters }: { range: Range; filters: Filt
         ) : (
           <Chart
             title={`${METRICS.find((m) => m.value === data.metric)?.label ?? data.metric} per ${data.interval}`}
-            data={{ kind: 'timeseries', interval: data.interval, timezone: data.timezone, buckets: data.buckets }}
+            data={{
+              kind: 'timeseries',
+              interval: data.interval,
+              timezone: data.timezone,
+              buckets: data.buckets,
+            }}
           />
         ))}
     </>

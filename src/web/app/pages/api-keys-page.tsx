@@ -9,6 +9,7 @@ import { Loading } from '../../shared/ui/loading';
 import { ProblemBanner } from '../../shared/ui/problem-banner';
 import { useAction, useResource } from '../../shared/use-resource';
 import { useWorkspace } from '../workspace';
+import { TableWrap } from '../ui/table-wrap';
 
 type Scope = Schemas['CreateApiKeyDto']['scopes'][number];
 const SCOPES: readonly Scope[] = [
@@ -51,7 +52,7 @@ export function ApiKeysPage() {
           (list.length === 0 ? (
             <EmptyState>No API keys yet</EmptyState>
           ) : (
-            <div class="table-wrap">
+            <TableWrap label="API keys table">
               <table>
                 <thead>
                   <tr>
@@ -70,7 +71,9 @@ export function ApiKeysPage() {
                         <code>{key.prefix}</code>
                       </td>
                       <td>{key.scopes.join(', ')}</td>
-                      <td>{key.last_used_at ? new Date(key.last_used_at).toLocaleString() : 'never'}</td>
+                      <td>
+                        {key.last_used_at ? new Date(key.last_used_at).toLocaleString() : 'never'}
+                      </td>
                       {writable && (
                         <td>
                           <button type="button" class="danger" onClick={() => setRevoking(key)}>
@@ -82,7 +85,7 @@ export function ApiKeysPage() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           ))}
       </section>
       <ConfirmDialog
@@ -148,7 +151,10 @@ function CreateKey({ onCreated }: { onCreated: () => void }) {
           problem={create.problem}
           onInput={(event) => setName(event.currentTarget.value)}
         />
-        <fieldset class="checks" aria-describedby={create.problem?.fields.scopes ? 'scopes-error' : undefined}>
+        <fieldset
+          class="checks"
+          aria-describedby={create.problem?.fields.scopes ? 'scopes-error' : undefined}
+        >
           <legend>Scopes</legend>
           {SCOPES.map((scope) => (
             <label key={scope}>

@@ -8,6 +8,7 @@ import { ProblemBanner } from '../../shared/ui/problem-banner';
 import { useResource } from '../../shared/use-resource';
 import { fromLocalInput } from '../explorer/range';
 import { useWorkspace } from '../workspace';
+import { TableWrap } from '../ui/table-wrap';
 
 const LIMIT = 25;
 
@@ -96,7 +97,7 @@ export function AuditLogPage() {
         (log.data.data.length === 0 ? (
           <EmptyState>No entries match these filters</EmptyState>
         ) : (
-          <div class="table-wrap">
+          <TableWrap label="Audit entries">
             <table>
               <thead>
                 <tr>
@@ -113,7 +114,9 @@ export function AuditLogPage() {
                     <td>{new Date(entry.at).toLocaleString()}</td>
                     <td>
                       <code>{entry.action}</code>
-                      {entry.cross_tenant_attempt && <span class="badge"> cross-tenant attempt</span>}
+                      {entry.cross_tenant_attempt && (
+                        <span class="badge"> cross-tenant attempt</span>
+                      )}
                     </td>
                     <td>
                       {entry.actor_type}
@@ -128,7 +131,7 @@ export function AuditLogPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         ))}
       {log.data && <Pager page={page} limit={LIMIT} total={log.data.total} onPage={setPage} />}
     </>

@@ -145,13 +145,23 @@ export function BrandingPage() {
         <section class="card" aria-labelledby="preview-title">
           <h2 id="preview-title">Preview</h2>
           <div class="brand-preview" ref={preview} data-testid="branding-preview">
-            <div class="bar" style={{ background: draft.primary_color, color: readableOn(draft.primary_color) }}>
-              {draft.logo_url ? <img src={draft.logo_url} alt="Logo" height={24} /> : 'Your dashboard'}
+            <div
+              class="bar"
+              style={{ background: draft.primary_color, color: readableOn(draft.primary_color) }}
+            >
+              {draft.logo_url ? (
+                <img src={draft.logo_url} alt="Logo" height={24} />
+              ) : (
+                'Your dashboard'
+              )}
             </div>
             <p>Events this week</p>
             <p class="kpi-value">1,234</p>
             <p>
-              <span class="badge" style={{ borderColor: draft.accent_color, color: draft.text_color }}>
+              <span
+                class="badge"
+                style={{ borderColor: draft.accent_color, color: draft.text_color }}
+              >
                 +12% on last week
               </span>
             </p>

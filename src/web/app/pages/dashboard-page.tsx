@@ -10,7 +10,12 @@ import { Loading } from '../../shared/ui/loading';
 import { ProblemBanner } from '../../shared/ui/problem-banner';
 import { useAction, useResource } from '../../shared/use-resource';
 import { embedSnippet } from '../dashboards/embed-snippet';
-import { MAX_WIDGETS, newWidget, WidgetEditor, type WidgetDraft } from '../dashboards/widget-editor';
+import {
+  MAX_WIDGETS,
+  newWidget,
+  WidgetEditor,
+  type WidgetDraft,
+} from '../dashboards/widget-editor';
 import { useWorkspace } from '../workspace';
 
 /**
@@ -156,7 +161,9 @@ export function DashboardPage({ id }: { id: string }) {
           </>
         )}
       </form>
-      {can('analytics:read') && <EmbedPreview dashboardId={current.id} version={current.updated_at} />}
+      {can('analytics:read') && (
+        <EmbedPreview dashboardId={current.id} version={current.updated_at} />
+      )}
       <ConfirmDialog
         open={deleting}
         title="Delete this dashboard?"
@@ -207,15 +214,20 @@ function EmbedPreview({ dashboardId, version }: { dashboardId: string; version: 
       <h2 id="embed">Embed</h2>
       <p>
         Your backend asks for a guest token with an API key that has the scopes{' '}
-        <code>dashboards:read</code> and <code>analytics:read</code>, then frames the URL it
-        gets. Add your site's origin under Branding → embed origins.
+        <code>dashboards:read</code> and <code>analytics:read</code>, then frames the URL it gets.
+        Add your site's origin under Branding → embed origins.
       </p>
       <pre class="snippet" aria-label="Embed snippet">
         {snippet}
       </pre>
       <div class="inline-form">
         <CopyButton value={snippet} label="Copy snippet" />
-        <button type="button" class="primary" disabled={preview.busy} onClick={() => void preview.run()}>
+        <button
+          type="button"
+          class="primary"
+          disabled={preview.busy}
+          onClick={() => void preview.run()}
+        >
           {url ? 'Refresh preview' : 'Preview embed'}
         </button>
       </div>

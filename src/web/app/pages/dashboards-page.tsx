@@ -8,6 +8,7 @@ import { Pager } from '../../shared/ui/pager';
 import { ProblemBanner } from '../../shared/ui/problem-banner';
 import { useAction, useResource } from '../../shared/use-resource';
 import { useWorkspace } from '../workspace';
+import { TableWrap } from '../ui/table-wrap';
 
 const LIMIT = 20;
 
@@ -69,7 +70,7 @@ export function DashboardsPage() {
           (dashboards.data.data.length === 0 ? (
             <EmptyState>No dashboards yet</EmptyState>
           ) : (
-            <div class="table-wrap">
+            <TableWrap label="Dashboards table">
               <table>
                 <thead>
                   <tr>
@@ -91,7 +92,7 @@ export function DashboardsPage() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           ))}
         {dashboards.data && (
           <Pager page={page} limit={LIMIT} total={dashboards.data.total} onPage={setPage} />

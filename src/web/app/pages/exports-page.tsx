@@ -9,6 +9,7 @@ import { ProblemBanner } from '../../shared/ui/problem-banner';
 import { useAction, useResource } from '../../shared/use-resource';
 import { fromLocalInput } from '../explorer/range';
 import { useWorkspace } from '../workspace';
+import { TableWrap } from '../ui/table-wrap';
 
 const LIMIT = 10;
 /** How often a running export's progress is read again. */
@@ -27,7 +28,9 @@ export function ExportsPage() {
     () => call(api.GET('/v1/exports', { params: { query: { page, limit: LIMIT } } })),
     [page],
   );
-  const running = exports.data?.data.some((item) => item.status === 'queued' || item.status === 'running');
+  const running = exports.data?.data.some(
+    (item) => item.status === 'queued' || item.status === 'running',
+  );
   useEffect(() => {
     if (!running) return;
     const timer = setTimeout(() => exports.reload(), POLL_MS);
@@ -106,7 +109,7 @@ export function ExportsPage() {
           (exports.data.data.length === 0 ? (
             <EmptyState>No exports yet</EmptyState>
           ) : (
-            <div class="table-wrap">
+            <TableWrap label="Exports table">
               <table>
                 <thead>
                   <tr>
@@ -143,7 +146,7 @@ export function ExportsPage() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           ))}
         {exports.data && (
           <Pager page={page} limit={LIMIT} total={exports.data.total} onPage={setPage} />

@@ -50,8 +50,8 @@ export function SetPasswordPage({ onDone }: { onDone: () => void }) {
       <h1>Set your password</h1>
       {!token ? (
         <p class="problem" role="alert">
-          This link has no token. Open the full link you were given, or ask the person who
-          invited you for a new one.
+          This link has no token. Open the full link you were given, or ask the person who invited
+          you for a new one.
         </p>
       ) : (
         <>

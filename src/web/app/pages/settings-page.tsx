@@ -85,7 +85,9 @@ export function SettingsPage() {
           readOnly={!writable}
           value={draft.currency ?? ''}
           problem={save.problem}
-          onInput={(event) => setDraft({ ...draft, currency: event.currentTarget.value.toUpperCase() })}
+          onInput={(event) =>
+            setDraft({ ...draft, currency: event.currentTarget.value.toUpperCase() })
+          }
         />
         <SelectField
           label="Date format"

@@ -8,6 +8,7 @@ import { Pager } from '../../shared/ui/pager';
 import { ProblemBanner } from '../../shared/ui/problem-banner';
 import { useResource } from '../../shared/use-resource';
 import { useWorkspace } from '../workspace';
+import { TableWrap } from '../ui/table-wrap';
 
 const number = new Intl.NumberFormat();
 const usd = new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD' });
@@ -46,7 +47,9 @@ function CurrentUsage() {
       {reached.length > 0 && (
         <p class="problem" role="status">
           {reached[reached.length - 1].threshold}% of the monthly event quota is used.
-          {data.events.over_quota === 'refuse' ? ' Past 100%, events are refused.' : ' Past 100%, events are billed as overage.'}
+          {data.events.over_quota === 'refuse'
+            ? ' Past 100%, events are refused.'
+            : ' Past 100%, events are billed as overage.'}
         </p>
       )}
       <div class="stats">
@@ -66,7 +69,9 @@ function CurrentUsage() {
         <div class="stat">
           <div>Users</div>
           <div class="value">{data.users.count}</div>
-          <div class="hint">{data.users.limit === null ? 'unlimited' : `of ${data.users.limit}`}</div>
+          <div class="hint">
+            {data.users.limit === null ? 'unlimited' : `of ${data.users.limit}`}
+          </div>
         </div>
         <div class="stat">
           <div>Event sources</div>
@@ -78,7 +83,9 @@ function CurrentUsage() {
         <div class="stat">
           <div>Storage</div>
           <div class="value">
-            {data.storage.bytes === null ? 'not measured yet' : `${(data.storage.bytes / 1e6).toFixed(1)} MB`}
+            {data.storage.bytes === null
+              ? 'not measured yet'
+              : `${(data.storage.bytes / 1e6).toFixed(1)} MB`}
           </div>
           <div class="hint">of {(data.storage.limit / 1e9).toFixed(0)} GB</div>
         </div>
@@ -125,7 +132,7 @@ function DailyUsage() {
         (daily.data.data.length === 0 ? (
           <EmptyState>No usage in this period</EmptyState>
         ) : (
-          <div class="table-wrap">
+          <TableWrap label="Usage per day">
             <table>
               <thead>
                 <tr>
@@ -148,7 +155,7 @@ function DailyUsage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         ))}
     </section>
   );
@@ -170,7 +177,7 @@ function UpcomingInvoice() {
 function InvoiceLines({ invoice }: { invoice: Schemas['InvoiceResponse'] }) {
   return (
     <>
-      <div class="table-wrap">
+      <TableWrap label="Upcoming invoice lines">
         <table>
           <thead>
             <tr>
@@ -193,7 +200,7 @@ function InvoiceLines({ invoice }: { invoice: Schemas['InvoiceResponse'] }) {
             </tr>
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       <p class="hint">
         {number.format(invoice.events_used)} events of {number.format(invoice.events_included)}{' '}
         included; {number.format(invoice.events_overage)} over.
@@ -218,7 +225,7 @@ function Invoices() {
         (invoices.data.data.length === 0 ? (
           <EmptyState>No invoices yet: the first is finalised after this month ends</EmptyState>
         ) : (
-          <div class="table-wrap">
+          <TableWrap label="Invoices table">
             <table>
               <thead>
                 <tr>
@@ -242,7 +249,7 @@ function Invoices() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         ))}
       {invoices.data && (
         <Pager page={page} limit={LIMIT} total={invoices.data.total} onPage={setPage} />

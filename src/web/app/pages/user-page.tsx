@@ -7,7 +7,10 @@ import { useWorkspace } from '../workspace';
 /** One user (GET /v1/users/{id}); another tenant's id shows the API's own 404 message. */
 export function UserPage({ id }: { id: string }) {
   const { api } = useWorkspace();
-  const user = useResource(() => call(api.GET('/v1/users/{id}', { params: { path: { id } } })), [id]);
+  const user = useResource(
+    () => call(api.GET('/v1/users/{id}', { params: { path: { id } } })),
+    [id],
+  );
   return (
     <>
       <p>
@@ -26,7 +29,11 @@ export function UserPage({ id }: { id: string }) {
             <dt>Added</dt>
             <dd>{new Date(user.data.created_at).toLocaleString()}</dd>
             <dt>Last sign-in</dt>
-            <dd>{user.data.last_login_at ? new Date(user.data.last_login_at).toLocaleString() : 'never'}</dd>
+            <dd>
+              {user.data.last_login_at
+                ? new Date(user.data.last_login_at).toLocaleString()
+                : 'never'}
+            </dd>
           </dl>
         </section>
       )}

@@ -9,6 +9,7 @@ import { Pager } from '../../shared/ui/pager';
 import { ProblemBanner } from '../../shared/ui/problem-banner';
 import { useAction, useResource } from '../../shared/use-resource';
 import { useWorkspace } from '../workspace';
+import { TableWrap } from '../ui/table-wrap';
 
 type Role = Schemas['UserResponse']['role'];
 const ROLES: readonly { value: Role; label: string }[] = [
@@ -60,7 +61,7 @@ export function UsersPage() {
         <h2 id="users-list">Team</h2>
         <div class="toolbar">
           <SelectField
-            label="Role"
+            label="Filter by role"
             name="filter-role"
             options={[{ value: '', label: 'Any role' }, ...ROLES]}
             value={role}
@@ -70,7 +71,7 @@ export function UsersPage() {
             }}
           />
           <SelectField
-            label="Status"
+            label="Filter by status"
             name="filter-status"
             options={[
               { value: '', label: 'Any status' },
@@ -90,7 +91,7 @@ export function UsersPage() {
           (users.data.data.length === 0 ? (
             <EmptyState>No users match these filters</EmptyState>
           ) : (
-            <div class="table-wrap">
+            <TableWrap label="Users table">
               <table>
                 <thead>
                   <tr>
@@ -127,7 +128,11 @@ export function UsersPage() {
                         )}
                       </td>
                       <td>{user.status}</td>
-                      <td>{user.last_login_at ? new Date(user.last_login_at).toLocaleString() : 'never'}</td>
+                      <td>
+                        {user.last_login_at
+                          ? new Date(user.last_login_at).toLocaleString()
+                          : 'never'}
+                      </td>
                       {writable && (
                         <td>
                           {user.id !== me.user?.id && (
@@ -143,7 +148,11 @@ export function UsersPage() {
                                 {user.status === 'active' ? 'Disable' : 'Enable'}
                                 <span class="visually-hidden"> {user.email}</span>
                               </button>
-                              <button type="button" class="danger" onClick={() => setRemoving(user)}>
+                              <button
+                                type="button"
+                                class="danger"
+                                onClick={() => setRemoving(user)}
+                              >
                                 Remove<span class="visually-hidden"> {user.email}</span>
                               </button>
                             </div>
@@ -154,7 +163,7 @@ export function UsersPage() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
           ))}
         {users.data && (
           <Pager page={page} limit={LIMIT} total={users.data.total} onPage={setPage} />

@@ -1,0 +1,473 @@
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../embed/browser';
+import { anEvent } from '../support/ingestion';
+import { adminAuth, bearer, createTenant, createTestApp, TestApp } from '../support/test-app';
+import { checkWorkspacePage } from './support/workspace-pages';
+
+jest.setTimeout(240_000);
+
+const OWNER_PASSWORD = 'owner passphrase long enough';
+const VIEWER_PASSWORD = 'viewer passphrase long enough';
+
+/**
+ * The tenant workspace (/app) end to end in Chromium, through the public API only: the owner
+ * sets a password through the provisioning link, signs in, creates an API key (shown once) and a
+ * viewer; events sent with that key show up in the explorer as the exact numbers sent; the
+ * owner builds a dashboard and opens its embed preview; another tenant's ids show the API's 404;
+ * the viewer sees no user or key controls (and the API refuses them anyway); an operator
+ * suspends the tenant and the owner's open workspace shows it on its next call. Every page is
+ * checked with axe-core at 1280 and 390 px and screenshotted.
+ */
+describe('/app tenant workspace in Chromium', () => {
+  let t: TestApp;
+  let browser: { context: BrowserContext; close(): Promise<void> };
+  let page: Page;
+  let tenant: { id: string; slug: string; passwordSetToken: string; ownerId: string };
+  let other: { id: string; slug: string; ownerId: string };
+  const ownerEmail = () => `owner@${tenant.slug}.example`;
+  const viewerEmail = 'viewer@workspace.example';
+  let apiKey = '';
+  const pageErrors: string[] = [];
+  const cspViolations: string[] = [];
+
+  // Known events: 5 users view a page, 3 of them sign up, 2 of them buy.
+  const now = Date.now();
+  const at = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOString();
+  const users = ['u1', 'u2', 'u3', 'u4', 'u5'];
+  const events = [
+    ...users.map((user, i) =>
+      anEvent({ event_type: 'page_view', user_id: user, timestamp: at(60 - i) }),
+    ),
+    ...users
+      .slice(0, 2)
+      .map((user, i) => anEvent({ event_type: 'page_view', user_id: user, timestamp: at(50 - i) })),
+    ...users
+      .slice(0, 3)
+      .map((user, i) => anEvent({ event_type: 'signup', user_id: user, timestamp: at(40 - i) })),
+    ...users
+      .slice(0, 2)
+      .map((user, i) => anEvent({ event_type: 'purchase', user_id: user, timestamp: at(30 - i) })),
+  ];
+
+  async function expectClean(name: string) {
+    const result = await checkWorkspacePage(page, name);
+    expect({ name, ...result }).toEqual({ name, desktop: [], phone: [], tooWide: [] });
+  }
+
+  async function nav(label: string, heading: string) {
+    await page
+      .getByRole('navigation', { name: 'Sections' })
+      .getByRole('link', { name: label })
+      .click();
+    await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+  }
+
+  /** From the login page at /app (after a logout the address stays on the last page). */
+  async function signIn(email: string, password: string) {
+    await page.goto(`${t.url}/app`);
+    await page.getByLabel('Workspace').fill(tenant.slug);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { KAFKA_BROKERS: '', CLICKHOUSE_URL: '' } });
+    // Growth: funnels and retention are in its plan.
+    tenant = await createTenant(t.http, { name: 'Workspace Flow Ltd', tier: 'growth' });
+    other = await createTenant(t.http, { name: 'Someone Else' });
+    browser = await launchChromium();
+    page = await browser.context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('the owner sets a password through the link (asked twice) and is sent to the login page', async () => {
+    await page.goto(`${t.url}/app/set-password#token=${tenant.passwordSetToken}`);
+    await page.getByRole('heading', { name: 'Set your password' }).waitFor();
+    await expectClean('set-password');
+
+    // A mismatch is caught on the page; a short password is the API's refusal, under its field.
+    await page.getByLabel('New password').fill(OWNER_PASSWORD);
+    await page.getByLabel('Repeat the password').fill('something else entirely');
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await page
+      .locator('#field-password_repeat-error')
+      .getByText('The two passwords differ')
+      .waitFor();
+    await page.getByLabel('New password').fill('short');
+    await page.getByLabel('Repeat the password').fill('short');
+    await page.getByRole('button', { name: 'Set password' }).click();
+    expect(await page.locator('#field-password-error').textContent()).toMatch(
+      /password must be longer/,
+    );
+
+    await page.getByLabel('New password').fill(OWNER_PASSWORD);
+    await page.getByLabel('Repeat the password').fill(OWNER_PASSWORD);
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await page.getByRole('heading', { name: 'Sign in to your workspace' }).waitFor();
+    await page.getByText('Your password is set. Sign in with it.').waitFor();
+    expect(new URL(page.url()).hash).toBe('');
+    await expectClean('login');
+
+    // The token was spent: the same link is refused by the API, and the page says so.
+    await page.goto(`${t.url}/app/set-password#token=${tenant.passwordSetToken}`);
+    await page.getByLabel('New password').fill(OWNER_PASSWORD);
+    await page.getByLabel('Repeat the password').fill(OWNER_PASSWORD);
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toMatch(/token/i);
+  });
+
+  it('the owner signs in and sees the overview', async () => {
+    await page.goto(`${t.url}/app`);
+    await signIn(ownerEmail(), OWNER_PASSWORD);
+    await page.getByRole('heading', { level: 1, name: 'Workspace Flow Ltd' }).waitFor();
+    await expectClean('overview');
+  });
+
+  it('creates an API key, shown once with a copy button, and never again', async () => {
+    await nav('API keys', 'API keys');
+    await page.getByLabel('Name').fill('server ingest');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const shown = page.getByTestId('new-api-key');
+    await shown.waitFor();
+    apiKey = ((await shown.textContent()) ?? '').trim();
+    expect(apiKey).toMatch(/^tk_/);
+    expect(await page.getByRole('button', { name: 'Copy key' }).isVisible()).toBe(true);
+    await page.getByRole('cell', { name: 'server ingest', exact: true }).waitFor();
+    await expectClean('api-keys');
+
+    await nav('Overview', 'Workspace Flow Ltd');
+    await nav('API keys', 'API keys');
+    await page.getByRole('cell', { name: 'server ingest', exact: true }).waitFor();
+    expect(await page.getByTestId('new-api-key').count()).toBe(0);
+    expect(await page.content()).not.toContain(apiKey);
+  });
+
+  it('adds a viewer, with the API naming a bad field under it', async () => {
+    await nav('Users', 'Users');
+    await page.getByLabel('Email').fill('not-an-email');
+    await page.getByRole('button', { name: 'Add user' }).click();
+    // The browser's own check stops a malformed email; the API's refusal of a short password shows under its field.
+    await page.getByLabel('Email').fill(viewerEmail);
+    await page.getByLabel('Role', { exact: true }).selectOption('viewer');
+    await page.getByLabel('Initial password').fill('short');
+    await page.getByRole('button', { name: 'Add user' }).click();
+    await page.locator('#field-password-error').waitFor();
+
+    await page.getByLabel('Initial password').fill(VIEWER_PASSWORD);
+    await page.getByRole('button', { name: 'Add user' }).click();
+    await page.getByText(`${viewerEmail} was added.`).waitFor();
+    await page.getByRole('link', { name: viewerEmail }).waitFor();
+    await expectClean('users');
+  });
+
+  it('shows the events sent with that key in the explorer, as the numbers sent', async () => {
+    await t.http.post('/v1/events').set({ 'X-API-Key': apiKey }).send({ events }).expect(202);
+
+    await nav('Explorer', 'Analytics explorer');
+    const figure = (metric: string) => page.locator(`[data-metric="${metric}"] .value`);
+    await figure('events').waitFor();
+    expect(await figure('events').getAttribute('data-value')).toBe(String(events.length));
+    expect(await figure('users').getAttribute('data-value')).toBe('5');
+    await expectClean('explorer');
+
+    // Filtered by event type, as the API's event_type parameter.
+    await page.getByLabel('Event type').fill('signup');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.locator('[data-metric="events"] .value[data-value="3"]').waitFor();
+    await page.getByLabel('Event type').fill('');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.locator(`[data-metric="events"] .value[data-value="${events.length}"]`).waitFor();
+
+    // Over time: the chart's own data table adds up to the events sent.
+    await page.getByRole('button', { name: 'Over time' }).click();
+    await page.locator('.chart canvas').waitFor();
+    const values = await page
+      .locator('.chart-data td.value')
+      .evaluateAll((cells) => cells.map((cell) => Number(cell.getAttribute('data-value'))));
+    expect(values.reduce((sum, value) => sum + value, 0)).toBe(events.length);
+    await expectClean('explorer-timeseries');
+
+    // Breakdown by event type.
+    await page.getByRole('button', { name: 'Breakdown' }).click();
+    await page.locator('.chart canvas').waitFor();
+    const rows = await page
+      .locator('.table-wrap tbody tr')
+      .evaluateAll((trs) =>
+        trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent)),
+      );
+    expect(rows).toEqual([
+      ['page_view', '7'],
+      ['signup', '3'],
+      ['purchase', '2'],
+    ]);
+
+    // Funnel: 5 viewed, 3 signed up, 2 bought.
+    await page.getByRole('button', { name: 'Funnel' }).click();
+    await page.getByLabel('Step 1 event type').fill('page_view');
+    await page.getByLabel('Step 2 event type').fill('signup');
+    await page.getByRole('button', { name: 'Add a step' }).click();
+    await page.getByLabel('Step 3 event type').fill('purchase');
+    await page.getByRole('button', { name: 'Show funnel' }).click();
+    await page.locator('.chart canvas').waitFor();
+    const funnel = await page
+      .locator('.table-wrap tbody tr td[data-value]')
+      .evaluateAll((cells) => cells.map((cell) => cell.getAttribute('data-value')));
+    expect(funnel).toEqual(['5', '3', '2']);
+    await expectClean('explorer-funnel');
+
+    // Retention: one cohort (today) of 5 users, all active on day 0.
+    await page.getByRole('button', { name: 'Retention' }).click();
+    await page.getByRole('button', { name: 'Show retention' }).click();
+    await page.locator('table.retention').waitFor();
+    const cohort = page.locator('table.retention tbody tr').first();
+    expect(await cohort.locator('td').first().getAttribute('data-value')).toBe('5');
+    expect(await cohort.locator('td.cell').first().getAttribute('data-value')).toBe('5');
+
+    // A period with nothing in it says so instead of drawing a blank chart.
+    await page.getByRole('button', { name: 'Summary' }).click();
+    await page.getByLabel('Event type').fill('never_sent');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('No events in this period').waitFor();
+    await page.getByRole('button', { name: 'Over time' }).click();
+    await page.getByText('No events in this period').waitFor();
+    expect(await page.locator('.chart canvas').count()).toBe(0);
+  });
+
+  it('builds a dashboard, makes it the default and opens its embed preview', async () => {
+    await nav('Dashboards', 'Dashboards');
+    await expectClean('dashboards');
+    await page.getByLabel('Name').fill('Sales overview');
+    await page.getByRole('button', { name: 'Create dashboard' }).click();
+    await page.getByRole('heading', { level: 1, name: /Sales overview/ }).waitFor();
+    expect(await page.getByTestId('widget').count()).toBe(1);
+
+    // Add a breakdown and a timeseries, then put the timeseries first.
+    await page.getByLabel('New widget').selectOption('breakdown');
+    await page.getByRole('button', { name: 'Add widget' }).click();
+    await page.getByLabel('New widget').selectOption('timeseries');
+    await page.getByRole('button', { name: 'Add widget' }).click();
+    await page.locator('#field-widgets\\.1\\.title').fill('Event types');
+    await page.locator('#field-widgets\\.2\\.title').fill('Events per day');
+    await page.getByRole('button', { name: 'Move up Events per day' }).click();
+    await page.getByRole('button', { name: 'Move up Events per day' }).click();
+    // A bad option is the API's refusal, under the widget's field.
+    await page.locator('#field-widgets\\.0\\.options\\.range_days').fill('9999');
+    await page.getByRole('button', { name: 'Save dashboard' }).click();
+    await page.locator('#field-widgets\\.0\\.options\\.range_days-error').waitFor();
+    await page.locator('#field-widgets\\.0\\.options\\.range_days').fill('7');
+    await page.getByRole('button', { name: 'Save dashboard' }).click();
+    await page.getByText('Saved.').waitFor();
+
+    const dashboardId = new URL(page.url()).pathname.split('/').pop() as string;
+    const ownerToken = await login(ownerEmail(), OWNER_PASSWORD);
+    const dashboard = await t.http
+      .get(`/v1/dashboards/${dashboardId}`)
+      .set(bearer(ownerToken))
+      .expect(200);
+    expect(
+      dashboard.body.widgets.map((w: { kind: string; title: string }) => [w.kind, w.title]),
+    ).toEqual([
+      ['timeseries', 'Events per day'],
+      ['kpi', 'Events'],
+      ['breakdown', 'Event types'],
+    ]);
+
+    await page.getByRole('button', { name: 'Make default' }).click();
+    await page.locator('h1 .badge', { hasText: 'default' }).waitFor();
+    expect(
+      (await t.http.get(`/v1/dashboards/${dashboardId}`).set(bearer(ownerToken))).body.is_default,
+    ).toBe(true);
+
+    // The snippet names this dashboard and asks for a guest token server side.
+    const snippet = (await page.getByLabel('Embed snippet').textContent()) ?? '';
+    expect(snippet).toContain(`dashboard_id: '${dashboardId}'`);
+    expect(snippet).toContain('/v1/guest-token');
+    expect(snippet).toContain('<iframe');
+
+    await page.getByRole('button', { name: 'Preview embed' }).click();
+    const frame = page.frameLocator('[data-testid="embed-preview"]');
+    await frame.locator('.kpi-value').waitFor();
+    expect(await frame.locator('.kpi-value').getAttribute('data-value')).toBe(
+      String(events.length),
+    );
+    await expectClean('dashboard-editor');
+  });
+
+  it("shows the API's 404 message for another tenant's dashboard or user in the URL", async () => {
+    const ownerToken = await login(ownerEmail(), OWNER_PASSWORD);
+    const adminAsOther = { ...adminAuth, 'X-Tenant-ID': other.id };
+    const foreignDashboard = (await t.http.get('/v1/dashboards').set(adminAsOther).expect(200)).body
+      .data[0].id;
+    const apiAnswer = await t.http
+      .get(`/v1/dashboards/${foreignDashboard}`)
+      .set(bearer(ownerToken))
+      .expect(404);
+
+    await page.goto(`${t.url}/app/dashboards/${foreignDashboard}`);
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.getAttribute('data-status')).toBe('404');
+    expect((await alert.textContent())?.trim()).toBe(apiAnswer.body.message);
+
+    const userAnswer = await t.http
+      .get(`/v1/users/${other.ownerId}`)
+      .set(bearer(ownerToken))
+      .expect(404);
+    await page.goto(`${t.url}/app/users/${other.ownerId}`);
+    await page.getByRole('alert').waitFor();
+    expect((await page.getByRole('alert').textContent())?.trim()).toBe(userAnswer.body.message);
+
+    await page.goto(`${t.url}/app/users/${tenant.ownerId}`);
+    await page.getByRole('heading', { level: 1, name: ownerEmail() }).waitFor();
+    await expectClean('user');
+  });
+
+  it('the remaining pages work and pass the accessibility check', async () => {
+    await page.goto(`${t.url}/app`);
+    await page.getByRole('heading', { level: 1, name: 'Workspace Flow Ltd' }).waitFor();
+
+    await nav('Branding', 'Branding');
+    await page.getByTestId('branding-preview').waitFor();
+    await expectClean('branding');
+
+    await nav('Settings', 'Settings');
+    await page.getByLabel('Time zone').fill('Mars/Olympus');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.locator('#field-timezone-error').waitFor();
+    await page.getByLabel('Time zone').fill('Europe/Berlin');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    await page.getByRole('heading', { name: 'Delete this workspace' }).waitFor();
+    await expectClean('settings');
+
+    await nav('Usage and invoices', 'Usage and invoices');
+    const accepted = page.locator('[data-metric="events-accepted"] .value');
+    await accepted.waitFor();
+    expect(await accepted.getAttribute('data-value')).toBe(String(events.length));
+    await page.getByRole('heading', { name: 'Upcoming invoice' }).waitFor();
+    await page.getByText(/No invoices yet/).waitFor();
+    await expectClean('usage');
+
+    await nav('Audit log', 'Audit log');
+    await page.getByRole('cell', { name: 'api_key.created' }).first().waitFor();
+    await page.getByLabel('Action').fill('user.created');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByText(/Page 1 of 1 \(1 in all\)/).waitFor();
+    await expectClean('audit-log');
+
+    await nav('Exports', 'Exports');
+    await page.getByRole('button', { name: 'Start export' }).click();
+    await page.getByRole('button', { name: /^Download/ }).waitFor({ timeout: 60_000 });
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: /^Download/ }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^export-.*\.tar\.gz$/);
+    await expectClean('exports');
+  });
+
+  it('the viewer sees no user or key controls, and the API refuses them anyway', async () => {
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to your workspace' }).waitFor();
+    await signIn(viewerEmail, VIEWER_PASSWORD);
+    await page.getByRole('heading', { level: 1, name: 'Workspace Flow Ltd' }).waitFor();
+    const sections = page.getByRole('navigation', { name: 'Sections' });
+    const links = await sections.getByRole('link').allTextContents();
+    expect(links).toEqual([
+      'Overview',
+      'Explorer',
+      'Dashboards',
+      'Branding',
+      'Settings',
+      'Usage and invoices',
+    ]);
+
+    // Typed in by hand, the pages show the API's refusal and no controls.
+    await page.goto(`${t.url}/app/users`);
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('button', { name: 'Add user' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: /Remove/ }).count()).toBe(0);
+    await page.goto(`${t.url}/app/api-keys`);
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('button', { name: 'Create key' }).count()).toBe(0);
+
+    await page.goto(`${t.url}/app/dashboards`);
+    await page.getByRole('link', { name: 'Sales overview' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Create dashboard' }).count()).toBe(0);
+    await page.goto(`${t.url}/app/settings`);
+    await page.getByLabel('Time zone').waitFor();
+    expect(await page.getByRole('button', { name: 'Save settings' }).count()).toBe(0);
+    expect(await page.getByRole('heading', { name: 'Delete this workspace' }).count()).toBe(0);
+    await expectClean('settings-viewer');
+
+    const viewer = bearer(await login(viewerEmail, VIEWER_PASSWORD));
+    await t.http.get('/v1/users').set(viewer).expect(403);
+    await t.http
+      .post('/v1/users')
+      .set(viewer)
+      .send({ email: 'x@workspace.example', role: 'admin' })
+      .expect(403);
+    await t.http.get('/v1/api-keys').set(viewer).expect(403);
+    await t.http
+      .post('/v1/api-keys')
+      .set(viewer)
+      .send({ name: 'sneaky', scopes: ['events:write'] })
+      .expect(403);
+  });
+
+  it("an operator suspends the tenant: the owner's open workspace shows it on its next call", async () => {
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await signIn(ownerEmail(), OWNER_PASSWORD);
+    await page.getByRole('heading', { level: 1, name: 'Workspace Flow Ltd' }).waitFor();
+    await nav('Explorer', 'Analytics explorer');
+    await page.locator('[data-metric="events"] .value').waitFor();
+    expect(await page.getByTestId('tenant-status').count()).toBe(0);
+
+    const suspended = await t.http
+      .patch(`/admin/tenants/${tenant.id}`)
+      .set(adminAuth)
+      .send({ status: 'suspended' })
+      .expect(200);
+    expect(suspended.body.status).toBe('suspended');
+
+    await nav('Users', 'Users');
+    const banner = page.getByTestId('tenant-status');
+    await banner.waitFor();
+    expect(await banner.textContent()).toContain(
+      `Tenant ${tenant.slug} is suspended; contact the platform operator`,
+    );
+    await expectClean('suspended');
+
+    // Restored, the next call clears the banner.
+    await t.http
+      .patch(`/admin/tenants/${tenant.id}`)
+      .set(adminAuth)
+      .send({ status: 'active' })
+      .expect(200);
+    await nav('Dashboards', 'Dashboards');
+    await page.getByRole('link', { name: 'Sales overview' }).waitFor();
+    expect(await page.getByTestId('tenant-status').count()).toBe(0);
+  });
+
+  it('ran under the CSP with nothing refused and no script error', () => {
+    expect(cspViolations).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  async function login(email: string, password: string): Promise<string> {
+    const answer = await t.http
+      .post('/auth/login')
+      .send({ tenant: tenant.slug, email, password })
+      .expect(200);
+    return answer.body.access_token as string;
+  }
+});
