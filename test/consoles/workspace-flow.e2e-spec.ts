@@ -2,12 +2,15 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../embed/browser';
 import { anEvent } from '../support/ingestion';
 import { adminAuth, bearer, createTenant, createTestApp, TestApp } from '../support/test-app';
+import { canvasInk } from '../embed/in-page';
 import { checkWorkspacePage } from './support/workspace-pages';
 
 jest.setTimeout(240_000);
 
 const OWNER_PASSWORD = 'owner passphrase long enough';
 const VIEWER_PASSWORD = 'viewer passphrase long enough';
+const TEAL = '#0f766e';
+const TEAL_RGB = 'rgb(15, 118, 110)';
 
 /**
  * The tenant workspace (/app) end to end in Chromium, through the public API only: the owner
@@ -49,8 +52,13 @@ describe('/app tenant workspace in Chromium', () => {
       .map((user, i) => anEvent({ event_type: 'purchase', user_id: user, timestamp: at(30 - i) })),
   ];
 
-  async function expectClean(name: string) {
-    const result = await checkWorkspacePage(page, name);
+  const background = (selector: string) =>
+    page.evaluate<string>(
+      `getComputedStyle(document.querySelector(${JSON.stringify(selector)})).backgroundColor`,
+    );
+
+  async function expectClean(name: string, show?: string) {
+    const result = await checkWorkspacePage(page, name, show);
     expect({ name, ...result }).toEqual({ name, desktop: [], phone: [], tooWide: [] });
   }
 
@@ -72,9 +80,12 @@ describe('/app tenant workspace in Chromium', () => {
   }
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { KAFKA_BROKERS: '', CLICKHOUSE_URL: '' } });
-    // Growth: funnels and retention are in its plan.
-    tenant = await createTenant(t.http, { name: 'Workspace Flow Ltd', tier: 'growth' });
+    // Chromium resolves every *.localhost name to this machine: tenant subdomains work for real.
+    t = await createTestApp({
+      env: { KAFKA_BROKERS: '', CLICKHOUSE_URL: '', BASE_DOMAIN: 'tenantry.localhost' },
+    });
+    // Enterprise: funnels and retention, and a theme of its own (white label), are in its plan.
+    tenant = await createTenant(t.http, { name: 'Workspace Flow Ltd', tier: 'enterprise' });
     other = await createTenant(t.http, { name: 'Someone Else' });
     browser = await launchChromium();
     page = await browser.context.newPage();
@@ -130,6 +141,30 @@ describe('/app tenant workspace in Chromium', () => {
     await signIn(ownerEmail(), OWNER_PASSWORD);
     await page.getByRole('heading', { level: 1, name: 'Workspace Flow Ltd' }).waitFor();
     await expectClean('overview');
+  });
+
+  it('previews a branding change live, and once saved the workspace wears it', async () => {
+    const defaultHeader = await background('header.top');
+    await nav('Branding', 'Branding');
+    const bar = page.getByTestId('branding-preview').locator('.bar');
+    await bar.waitFor();
+    await page.getByLabel('Primary colour').fill(TEAL);
+    expect(await background('[data-testid="branding-preview"] .bar')).toBe(TEAL_RGB);
+    // Only a preview until saved.
+    expect(await background('header.top')).toBe(defaultHeader);
+
+    await page.getByLabel('Embed origins').fill('not an origin');
+    await page.getByRole('button', { name: 'Save branding' }).click();
+    await page.locator('.field-error').first().waitFor();
+    await page.getByLabel('Embed origins').fill('https://app.customer.example');
+    await page.getByRole('button', { name: 'Save branding' }).click();
+    await page.getByText(/^Saved: the workspace/).waitFor();
+    // The header takes the saved colour (polled from outside: the CSP refuses waitForFunction's eval).
+    for (let tries = 0; tries < 50 && (await background('header.top')) !== TEAL_RGB; tries += 1) {
+      await page.waitForTimeout(100);
+    }
+    expect(await background('header.top')).toBe(TEAL_RGB);
+    await expectClean('branding');
   });
 
   it('creates an API key, shown once with a copy button, and never again', async () => {
@@ -194,6 +229,11 @@ describe('/app tenant workspace in Chromium', () => {
       .locator('.chart-data td.value')
       .evaluateAll((cells) => cells.map((cell) => Number(cell.getAttribute('data-value'))));
     expect(values.reduce((sum, value) => sum + value, 0)).toBe(events.length);
+    // Drawn in the tenant's primary colour, as on the embed page.
+    const [ink] = await page.evaluate<{ inked: number; brand: number }[]>(
+      canvasInk([15, 118, 110]),
+    );
+    expect(ink.brand).toBeGreaterThan(50);
     await expectClean('explorer-timeseries');
 
     // Breakdown by event type.
@@ -303,7 +343,7 @@ describe('/app tenant workspace in Chromium', () => {
     expect(await frame.locator('.kpi-value').getAttribute('data-value')).toBe(
       String(events.length),
     );
-    await expectClean('dashboard-editor');
+    await expectClean('dashboard-editor', '[data-testid="embed-preview"]');
   });
 
   it("shows the API's 404 message for another tenant's dashboard or user in the URL", async () => {
@@ -338,10 +378,6 @@ describe('/app tenant workspace in Chromium', () => {
   it('the remaining pages work and pass the accessibility check', async () => {
     await page.goto(`${t.url}/app`);
     await page.getByRole('heading', { level: 1, name: 'Workspace Flow Ltd' }).waitFor();
-
-    await nav('Branding', 'Branding');
-    await page.getByTestId('branding-preview').waitFor();
-    await expectClean('branding');
 
     await nav('Settings', 'Settings');
     await page.getByLabel('Time zone').fill('Mars/Olympus');
@@ -433,6 +469,26 @@ describe('/app tenant workspace in Chromium', () => {
       .set(viewer)
       .send({ name: 'sneaky', scopes: ['events:write'] })
       .expect(403);
+  });
+
+  it("signs in from the tenant's subdomain with the workspace field left empty", async () => {
+    const port = new URL(t.url).port;
+    const onSubdomain = await browser.context.newPage();
+    try {
+      await onSubdomain.goto(`http://${tenant.slug}.tenantry.localhost:${port}/app`);
+      await onSubdomain.getByRole('heading', { name: 'Sign in to your workspace' }).waitFor();
+      expect(await onSubdomain.getByLabel('Workspace').inputValue()).toBe('');
+      await onSubdomain.getByLabel('Email').fill(viewerEmail);
+      await onSubdomain.getByLabel('Password', { exact: true }).fill('not the password at all');
+      await onSubdomain.getByRole('button', { name: 'Sign in' }).click();
+      await onSubdomain.getByRole('alert').getByText('Invalid credentials').waitFor();
+      await onSubdomain.getByLabel('Password', { exact: true }).fill(VIEWER_PASSWORD);
+      await onSubdomain.getByRole('button', { name: 'Sign in' }).click();
+      await onSubdomain.getByRole('heading', { level: 1, name: 'Workspace Flow Ltd' }).waitFor();
+      expect(await onSubdomain.locator('header.top .account').textContent()).toContain(viewerEmail);
+    } finally {
+      await onSubdomain.close();
+    }
   });
 
   it("an operator suspends the tenant: the owner's open workspace shows it on its next call", async () => {

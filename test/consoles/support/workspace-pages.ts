@@ -21,11 +21,15 @@ export const PHONE = { width: 390, height: 844 };
 export async function checkWorkspacePage(
   page: Page,
   name: string,
+  /** What the screenshot should show (scrolled into view); else the top of the page. */
+  show?: string,
 ): Promise<{ desktop: AxeViolation[]; phone: AxeViolation[]; tooWide: string[] }> {
   mkdirSync(ARTIFACTS, { recursive: true });
   mkdirSync(DOCS, { recursive: true });
   await page.setViewportSize(DESKTOP);
   const desktop = await seriousAccessibilityViolations(page);
+  if (show) await page.locator(show).first().scrollIntoViewIfNeeded();
+  else await page.evaluate('window.scrollTo(0, 0)');
   const shot = await page.screenshot({ fullPage: false });
   const file = `workspace-${name}.png`;
   writeFileSync(join(ARTIFACTS, file), shot);

@@ -43,11 +43,14 @@ export function allowedIntervals(range: Range, max = MAX_BUCKETS): Interval[] {
   return INTERVALS.filter((interval) => bucketCount(range, interval) <= max);
 }
 
-/** The finest allowed interval that gives no more than about 200 points (a readable chart). */
+/** Points a chart shows legibly at 1280 px: the suggested interval keeps within them. */
+const READABLE_POINTS = 100;
+
+/** The finest allowed interval that gives a readable chart (24 hours by hour, 7 days by day). */
 export function suggestedInterval(range: Range): Interval {
   const allowed = allowedIntervals(range);
   return (
-    allowed.find((interval) => bucketCount(range, interval) <= 200) ??
+    allowed.find((interval) => bucketCount(range, interval) <= READABLE_POINTS) ??
     allowed[allowed.length - 1] ??
     'week'
   );

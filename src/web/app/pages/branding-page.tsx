@@ -95,6 +95,7 @@ export function BrandingPage() {
               label={colour.label}
               name={colour.name}
               type="color"
+              hint={draft[colour.name]}
               disabled={!writable}
               value={draft[colour.name]}
               problem={save.problem}
@@ -157,6 +158,17 @@ export function BrandingPage() {
             </div>
             <p>Events this week</p>
             <p class="kpi-value">1,234</p>
+            <div class="bars" aria-hidden="true">
+              {[40, 65, 50, 85, 70, 95, 60].map((height, index) => (
+                <span
+                  key={index}
+                  style={{
+                    height: `${height}%`,
+                    background: index === 5 ? draft.accent_color : draft.primary_color,
+                  }}
+                />
+              ))}
+            </div>
             <p>
               <span
                 class="badge"
