@@ -229,6 +229,21 @@ describe('/app tenant workspace in Chromium', () => {
       .locator('.chart-data td.value')
       .evaluateAll((cells) => cells.map((cell) => Number(cell.getAttribute('data-value'))));
     expect(values.reduce((sum, value) => sum + value, 0)).toBe(events.length);
+    // Only the intervals the API accepts for the range are offered (at most 1000 buckets).
+    const intervals = () => page.getByLabel('Interval').locator('option').allTextContents();
+    expect(await intervals()).toEqual(['hour', 'day', 'week']);
+    await page.getByLabel('Period').selectOption('90');
+    await page
+      .getByLabel('Interval')
+      .locator('option', { hasText: 'hour' })
+      .waitFor({ state: 'detached' });
+    expect(await intervals()).toEqual(['day', 'week']);
+    await page.getByLabel('Period').selectOption('7');
+    await page
+      .getByLabel('Interval')
+      .locator('option', { hasText: 'hour' })
+      .waitFor({ state: 'attached' });
+    await page.locator('.chart canvas').waitFor();
     // Drawn in the tenant's primary colour, as on the embed page.
     const [ink] = await page.evaluate<{ inked: number; brand: number }[]>(
       canvasInk([15, 118, 110]),
@@ -262,7 +277,7 @@ describe('/app tenant workspace in Chromium', () => {
       .locator('.table-wrap tbody tr td[data-value]')
       .evaluateAll((cells) => cells.map((cell) => cell.getAttribute('data-value')));
     expect(funnel).toEqual(['5', '3', '2']);
-    await expectClean('explorer-funnel');
+    await expectClean('explorer-funnel', '.chart');
 
     // Retention: one cohort (today) of 5 users, all active on day 0.
     await page.getByRole('button', { name: 'Retention' }).click();
@@ -425,7 +440,24 @@ describe('/app tenant workspace in Chromium', () => {
   it('the viewer sees no user or key controls, and the API refuses them anyway', async () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('heading', { name: 'Sign in to your workspace' }).waitFor();
-    await signIn(viewerEmail, VIEWER_PASSWORD);
+    // By keyboard alone: Tab reaches each field in order, with a visible focus ring; Enter signs in.
+    await page.goto(`${t.url}/app`);
+    const focused = () =>
+      page.evaluate<{ id: string; outline: string }>(
+        `({ id: document.activeElement.id || document.activeElement.textContent, outline: getComputedStyle(document.activeElement).outlineStyle })`,
+      );
+    await page.keyboard.press('Tab');
+    expect(await focused()).toEqual({ id: 'field-tenant', outline: 'solid' });
+    await page.keyboard.type(tenant.slug);
+    await page.keyboard.press('Tab');
+    expect((await focused()).id).toBe('field-email');
+    await page.keyboard.type(viewerEmail);
+    await page.keyboard.press('Tab');
+    expect((await focused()).id).toBe('field-password');
+    await page.keyboard.type(VIEWER_PASSWORD);
+    await page.keyboard.press('Tab');
+    expect(await focused()).toEqual({ id: 'Sign in', outline: 'solid' });
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: 'Workspace Flow Ltd' }).waitFor();
     const sections = page.getByRole('navigation', { name: 'Sections' });
     const links = await sections.getByRole('link').allTextContents();
@@ -523,6 +555,35 @@ describe('/app tenant workspace in Chromium', () => {
     await nav('Dashboards', 'Dashboards');
     await page.getByRole('link', { name: 'Sales overview' }).waitFor();
     expect(await page.getByTestId('tenant-status').count()).toBe(0);
+  });
+
+  it('the owner requests deletion: password re-entered, slug typed, then every session ends', async () => {
+    await nav('Settings', 'Settings');
+    const password = page.locator('#field-password');
+    await password.fill('not my password at all');
+    await page.getByRole('button', { name: 'Request deletion' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete the workspace?' });
+    await dialog.waitFor();
+    const confirm = dialog.getByRole('button', { name: 'Delete workspace' });
+    expect(await confirm.isDisabled()).toBe(true);
+    await dialog.getByLabel(/Type .* to confirm/).fill(tenant.slug);
+    expect(await confirm.isDisabled()).toBe(false);
+    await expectClean('deletion-dialog');
+    await confirm.click();
+    // The API's refusal of the wrong password, under the field it names.
+    await page.locator('#field-password-error').waitFor();
+
+    await password.fill(OWNER_PASSWORD);
+    await page.getByRole('button', { name: 'Request deletion' }).click();
+    await dialog.getByLabel(/Type .* to confirm/).fill(tenant.slug);
+    await dialog.getByRole('button', { name: 'Delete workspace' }).click();
+    await page.getByRole('heading', { name: 'Sign in to your workspace' }).waitFor();
+    const detail = await t.http.get(`/admin/tenants/${tenant.id}`).set(adminAuth).expect(200);
+    expect(detail.body.status).toBe('pending_deletion');
+
+    // Signing in again is refused with the API's own words (which do not say whether the tenant exists).
+    await signIn(ownerEmail(), OWNER_PASSWORD);
+    await page.getByRole('alert').getByText('Invalid credentials').waitFor();
   });
 
   it('ran under the CSP with nothing refused and no script error', () => {

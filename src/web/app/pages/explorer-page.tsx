@@ -32,7 +32,7 @@ export function ExplorerPage() {
   return (
     <>
       <h1>Analytics explorer</h1>
-      <section class="card">
+      <section class="card explorer-controls" aria-label="Range and filters">
         <RangePicker range={range} onChange={setRange} />
         <form
           class="toolbar"
