@@ -26,7 +26,7 @@ describe('/app tenant workspace in Chromium', () => {
   let browser: { context: BrowserContext; close(): Promise<void> };
   let page: Page;
   let tenant: { id: string; slug: string; passwordSetToken: string; ownerId: string };
-  let other: { id: string; slug: string; ownerId: string };
+  let other: { id: string; slug: string; ownerId: string; passwordSetToken: string };
   const ownerEmail = () => `owner@${tenant.slug}.example`;
   const viewerEmail = 'viewer@workspace.example';
   let apiKey = '';
@@ -555,6 +555,51 @@ describe('/app tenant workspace in Chromium', () => {
     await nav('Dashboards', 'Dashboards');
     await page.getByRole('link', { name: 'Sales overview' }).waitFor();
     expect(await page.getByTestId('tenant-status').count()).toBe(0);
+  });
+
+  it("a starter tenant sees its plan's refusal as the API words it (no suspension banner), and slow answers show loading", async () => {
+    await t.http
+      .post('/auth/password')
+      .send({ token: other.passwordSetToken, password: OWNER_PASSWORD })
+      .expect(204);
+    // A browser of its own: the refresh cookie is per host, and this tenant must not replace the other's.
+    const second = await launchChromium();
+    try {
+      const starter = await second.context.newPage();
+      await starter.goto(`${t.url}/app?tenant=${other.slug}`);
+      await starter.getByLabel('Email').fill(`owner@${other.slug}.example`);
+      await starter.getByLabel('Password', { exact: true }).fill(OWNER_PASSWORD);
+      await starter.getByRole('button', { name: 'Sign in' }).click();
+      await starter.getByRole('heading', { level: 1, name: 'Someone Else' }).waitFor();
+
+      await starter.getByRole('link', { name: 'Explorer' }).click();
+      await starter.getByRole('button', { name: 'Funnel' }).click();
+      await starter.getByLabel('Step 1 event type').fill('page_view');
+      await starter.getByLabel('Step 2 event type').fill('signup');
+      await starter.getByRole('button', { name: 'Show funnel' }).click();
+      const refusal = starter.getByRole('alert');
+      await refusal.waitFor();
+      expect(await refusal.getAttribute('data-status')).toBe('403');
+      expect(await refusal.textContent()).toContain(
+        'The starter plan does not include funnels_retention',
+      );
+      expect(await starter.getByTestId('tenant-status').count()).toBe(0);
+
+      // An answer slower than 200 ms shows "Loading…" until it comes.
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await starter.route('**/v1/users?**', async (route) => {
+        await held;
+        await route.continue();
+      });
+      await starter.getByRole('link', { name: 'Users' }).click();
+      await starter.getByRole('status').getByText('Loading…').waitFor();
+      release();
+      await starter.getByRole('link', { name: `owner@${other.slug}.example` }).waitFor();
+      expect(await starter.getByText('Loading…').count()).toBe(0);
+    } finally {
+      await second.close();
+    }
   });
 
   it('the owner requests deletion: password re-entered, slug typed, then every session ends', async () => {

@@ -89,14 +89,18 @@ export function SettingsPage() {
             setDraft({ ...draft, currency: event.currentTarget.value.toUpperCase() })
           }
         />
-        <SelectField
-          label="Date format"
-          name="date_format"
-          options={DATE_FORMATS}
-          value={draft.date_format ?? 'YYYY-MM-DD'}
-          problem={save.problem}
-          onChange={(value) => setDraft({ ...draft, date_format: value as Draft['date_format'] })}
-        />
+        {writable ? (
+          <SelectField
+            label="Date format"
+            name="date_format"
+            options={DATE_FORMATS}
+            value={draft.date_format ?? 'YYYY-MM-DD'}
+            problem={save.problem}
+            onChange={(value) => setDraft({ ...draft, date_format: value as Draft['date_format'] })}
+          />
+        ) : (
+          <Field label="Date format" name="date_format" readOnly value={draft.date_format ?? ''} />
+        )}
         {writable && (
           <div class="actions">
             <button type="submit" class="primary" disabled={save.busy}>

@@ -212,6 +212,7 @@ function InvoiceLines({ invoice }: { invoice: Schemas['InvoiceResponse'] }) {
 function Invoices() {
   const { api } = useWorkspace();
   const [page, setPage] = useState(1);
+  const [shown, setShown] = useState<Schemas['InvoiceResponse'] | null>(null);
   const invoices = useResource(
     () => call(api.GET('/v1/invoices', { params: { query: { page, limit: LIMIT } } })),
     [page],
@@ -238,7 +239,15 @@ function Invoices() {
               <tbody>
                 {invoices.data.data.map((invoice) => (
                   <tr key={invoice.id}>
-                    <td>{invoice.number}</td>
+                    <td>
+                      <button
+                        type="button"
+                        aria-expanded={shown?.id === invoice.id}
+                        onClick={() => setShown(shown?.id === invoice.id ? null : invoice)}
+                      >
+                        {invoice.number}
+                      </button>
+                    </td>
                     <td>
                       {new Date(invoice.period_start).toLocaleDateString()} –{' '}
                       {new Date(invoice.period_end).toLocaleDateString()}
@@ -253,6 +262,12 @@ function Invoices() {
         ))}
       {invoices.data && (
         <Pager page={page} limit={LIMIT} total={invoices.data.total} onPage={setPage} />
+      )}
+      {shown && (
+        <section aria-label={`Invoice ${shown.number ?? ''}`}>
+          <h3>Invoice {shown.number}</h3>
+          <InvoiceLines invoice={shown} />
+        </section>
       )}
     </section>
   );

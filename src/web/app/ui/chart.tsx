@@ -11,6 +11,9 @@ import { readTheme } from '../../../analytics/embed/client/embed-config';
 export function Chart({ title, data }: { title: string; data: WidgetData }) {
   const body = useRef<HTMLDivElement>(null);
   const [failed, setFailed] = useState<string | null>(null);
+  // Redrawn only when the numbers change, not on every render of the page around it (a
+  // keystroke in a filter field must not rebuild the chart).
+  const key = JSON.stringify(data);
   useEffect(() => {
     let chart: { destroy(): void } | null = null;
     let cancelled = false;
@@ -25,7 +28,7 @@ export function Chart({ title, data }: { title: string; data: WidgetData }) {
       cancelled = true;
       chart?.destroy();
     };
-  }, [title, data]);
+  }, [title, key]);
   if (failed) return <p class="field-error">The chart could not be drawn: {failed}</p>;
   return <div class="chart" ref={body} aria-label={title} role="figure" />;
 }
