@@ -244,6 +244,14 @@ describe('/app tenant workspace in Chromium', () => {
       .locator('option', { hasText: 'hour' })
       .waitFor({ state: 'attached' });
     await page.locator('.chart canvas').waitFor();
+    // A custom range out of order is named under its field before anything is asked.
+    await page.getByLabel('Period').selectOption('custom');
+    const to = await page.getByLabel('To', { exact: true }).inputValue();
+    await page.getByLabel('From', { exact: true }).fill(to.replace(/T.*/, 'T23:59'));
+    await page.locator('#field-from-error').getByText('from must be before to').waitFor();
+    expect(await page.getByLabel('From', { exact: true }).getAttribute('min')).toMatch(/^\d{4}-/);
+    await page.getByLabel('Period').selectOption('7');
+    await page.locator('.chart canvas').waitFor();
     // Drawn in the tenant's primary colour, as on the embed page.
     const [ink] = await page.evaluate<{ inked: number; brand: number }[]>(
       canvasInk([15, 118, 110]),
@@ -442,6 +450,7 @@ describe('/app tenant workspace in Chromium', () => {
     await page.getByRole('heading', { name: 'Sign in to your workspace' }).waitFor();
     // By keyboard alone: Tab reaches each field in order, with a visible focus ring; Enter signs in.
     await page.goto(`${t.url}/app`);
+    await page.getByLabel('Workspace').waitFor();
     const focused = () =>
       page.evaluate<{ id: string; outline: string }>(
         `({ id: document.activeElement.id || document.activeElement.textContent, outline: getComputedStyle(document.activeElement).outlineStyle })`,

@@ -1,7 +1,15 @@
 import { useState } from 'preact/hooks';
 import { problemOf, type ApiProblem } from '../../shared/api';
 import { Field, SelectField } from '../../shared/ui/field';
-import { fromLocalInput, latestTo, PRESETS, presetRange, toLocalInput, type Range } from './range';
+import {
+  earliestFrom,
+  fromLocalInput,
+  latestTo,
+  PRESETS,
+  presetRange,
+  toLocalInput,
+  type Range,
+} from './range';
 
 /**
  * A preset (last 24 hours … 90 days) or a custom from/to. The inputs cannot go past what the API
@@ -22,6 +30,7 @@ export function RangePicker({
   const [toText, setToText] = useState(toLocalInput(range.to));
   const [local, setLocal] = useState<string | undefined>(undefined);
   const max = toLocalInput(latestTo());
+  const min = toLocalInput(earliestFrom());
 
   const applyCustom = (nextFrom: string, nextTo: string) => {
     const from = fromLocalInput(nextFrom);
@@ -29,6 +38,7 @@ export function RangePicker({
     if (!from || !to) return setLocal('Enter both dates');
     if (from >= to) return setLocal('from must be before to');
     if (to > latestTo()) return setLocal('to may be at most 1 day ahead');
+    if (from < earliestFrom()) return setLocal('from may be at most 730 days back');
     setLocal(undefined);
     onChange({ from, to });
   };
@@ -63,6 +73,7 @@ export function RangePicker({
             label="From"
             name="from"
             type="datetime-local"
+            min={min}
             max={toText || max}
             value={fromText}
             problem={shown}

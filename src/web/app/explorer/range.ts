@@ -1,8 +1,9 @@
 /**
  * The explorer's time range, bounded as the API bounds it (src/analytics/query/range-limits.ts,
- * buckets.ts): `to` at most a day ahead, `from` before `to`; a timeseries at most 1000 buckets,
- * retention at most 180 cohorts. The plan's retention (how far back `from` may go) is not told
- * to tenants, so a range past it is left to the API, whose refusal names `from` and the limit.
+ * buckets.ts): `to` at most a day ahead, `from` before `to` and not before the longest retention
+ * of any plan; a timeseries at most 1000 buckets, retention at most 180 cohorts. The tenant's own
+ * retention (its plan's, or a contract's override) is not told to tenants, so a `from` past it is
+ * left to the API, whose refusal names `from` and the earliest allowed.
  */
 export const DAY_MS = 86_400_000;
 export const MAX_AHEAD_MS = DAY_MS;
@@ -12,6 +13,8 @@ export const MAX_COHORTS = 180;
 export interface Range {
   from: string;
   to: string;
+  /** Set for a "last N days" range: the explorer renews it (a new now) on every new question. */
+  days?: number;
 }
 
 export const PRESETS = [
@@ -22,10 +25,27 @@ export const PRESETS = [
   { value: 'custom', label: 'Custom range' },
 ] as const;
 
-/** The last `days` days up to the next whole minute (so repeated loads ask the same range). */
+/**
+ * The last `days` days, ending a minute or two ahead: repeated loads ask the same range, and
+ * `from` stays inside a retention of exactly `days` (the API measures retention from its own now,
+ * a moment after this one).
+ */
 export function presetRange(days: number, now = Date.now()): Range {
-  const to = Math.ceil(now / 60_000) * 60_000;
-  return { from: new Date(to - days * DAY_MS).toISOString(), to: new Date(to).toISOString() };
+  const to = Math.ceil(now / 60_000) * 60_000 + 60_000;
+  return { from: new Date(to - days * DAY_MS).toISOString(), to: new Date(to).toISOString(), days };
+}
+
+/** The same preset with a new now; a custom range stays as it is. */
+export function renewed(range: Range): Range {
+  return range.days === undefined ? range : presetRange(range.days);
+}
+
+/** No plan keeps events longer than this (src/tenancy/plans.ts MAX_RETENTION_DAYS). */
+export const MAX_RETENTION_DAYS = 730;
+
+/** The earliest `from` any plan accepts now. */
+export function earliestFrom(now = Date.now()): string {
+  return new Date(now - MAX_RETENTION_DAYS * DAY_MS).toISOString();
 }
 
 const INTERVAL_MS = { minute: 60_000, hour: 3_600_000, day: DAY_MS, week: 7 * DAY_MS } as const;

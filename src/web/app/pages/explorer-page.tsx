@@ -3,7 +3,7 @@ import { Field } from '../../shared/ui/field';
 import { BreakdownView } from '../explorer/breakdown-view';
 import { NO_FILTERS, type Filters } from '../explorer/filters';
 import { FunnelView } from '../explorer/funnel-view';
-import { presetRange, type Range } from '../explorer/range';
+import { presetRange, renewed, type Range } from '../explorer/range';
 import { RangePicker } from '../explorer/range-picker';
 import { RetentionView } from '../explorer/retention-view';
 import { SummaryView } from '../explorer/summary-view';
@@ -39,6 +39,7 @@ export function ExplorerPage() {
           onSubmit={(event) => {
             event.preventDefault();
             setFilters({ eventType: draft.eventType.trim(), properties: draft.properties.trim() });
+            setRange(renewed(range));
           }}
         >
           {view !== 'funnel' && view !== 'retention' && (
@@ -68,7 +69,11 @@ export function ExplorerPage() {
             type="button"
             key={item.id}
             aria-pressed={view === item.id}
-            onClick={() => setView(item.id)}
+            onClick={() => {
+              setView(item.id);
+              // "Last 7 days" means the 7 days up to now, however long the page has been open.
+              setRange(renewed(range));
+            }}
           >
             {item.label}
           </button>
