@@ -16,7 +16,7 @@ export const PHONE = { width: 390, height: 844 };
  * 390 px means no sideways scrolling of the page itself; wide tables scroll in their own box),
  * and a 1280x800 screenshot (not full-page, so the committed files stay small) goes to
  * test/artifacts/workspace-<name>.png (git-ignored) and docs/screenshots/workspace-<name>.png
- * (committed, linked from the README).
+ * (committed, linked from the README); the 390 px view goes to test/artifacts only.
  */
 export async function checkWorkspacePage(
   page: Page,
@@ -36,6 +36,11 @@ export async function checkWorkspacePage(
   writeFileSync(join(DOCS, file), shot);
   await page.setViewportSize(PHONE);
   const phone = await seriousAccessibilityViolations(page);
+  // The phone view too, for people to look at (artifacts only: the docs keep the desktop one).
+  writeFileSync(
+    join(ARTIFACTS, `workspace-${name}-390.png`),
+    await page.screenshot({ fullPage: false }),
+  );
   // What sticks out past the phone's width (outside a scrolling table box), named so a failure says where.
   const tooWide = await page.evaluate<string[]>(`
     (() => {
