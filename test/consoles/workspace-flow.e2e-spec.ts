@@ -184,6 +184,19 @@ describe('/app tenant workspace in Chromium', () => {
     await page.getByRole('cell', { name: 'server ingest', exact: true }).waitFor();
     expect(await page.getByTestId('new-api-key').count()).toBe(0);
     expect(await page.content()).not.toContain(apiKey);
+
+    // Revoking asks for the key's name, typed; then the API refuses the key.
+    await page.getByLabel('Name').fill('short lived');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const revoked = ((await page.getByTestId('new-api-key').textContent()) ?? '').trim();
+    await page.getByRole('button', { name: 'Revoke short lived' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Revoke this key?' });
+    await dialog.getByLabel(/Type .* to confirm/).fill('short lived');
+    await dialog.getByRole('button', { name: 'Revoke key' }).click();
+    await page
+      .getByRole('cell', { name: 'short lived', exact: true })
+      .waitFor({ state: 'detached' });
+    await t.http.post('/v1/events').set({ 'X-API-Key': revoked }).send(anEvent()).expect(401);
   });
 
   it('adds a viewer, with the API naming a bad field under it', async () => {
@@ -202,6 +215,37 @@ describe('/app tenant workspace in Chromium', () => {
     await page.getByText(`${viewerEmail} was added.`).waitFor();
     await page.getByRole('link', { name: viewerEmail }).waitFor();
     await expectClean('users');
+
+    // Another user's role, status and membership, each through the API.
+    const temp = 'temp@workspace.example';
+    await page.getByLabel('Email').fill(temp);
+    await page.getByLabel('Role', { exact: true }).selectOption('analyst');
+    await page.getByLabel('Initial password').fill('');
+    await page.getByRole('button', { name: 'Add user' }).click();
+    await page.getByRole('link', { name: temp }).waitFor();
+    const ownerToken = bearer(await login(ownerEmail(), OWNER_PASSWORD));
+    const tempUser = async () =>
+      (
+        (await t.http.get('/v1/users').set(ownerToken).expect(200)).body.data as {
+          email: string;
+          role: string;
+          status: string;
+        }[]
+      ).find((user) => user.email === temp);
+    await page.getByLabel(`Role of ${temp}`).selectOption('admin');
+    for (let tries = 0; tries < 50 && (await tempUser())?.role !== 'admin'; tries += 1)
+      await page.waitForTimeout(100);
+    expect((await tempUser())?.role).toBe('admin');
+    await page.getByRole('button', { name: `Disable ${temp}` }).click();
+    await page.getByRole('button', { name: `Enable ${temp}` }).waitFor();
+    expect((await tempUser())?.status).toBe('disabled');
+    await page.getByRole('button', { name: `Remove ${temp}` }).click();
+    await page
+      .getByRole('dialog', { name: 'Remove this user?' })
+      .getByRole('button', { name: 'Remove user' })
+      .click();
+    await page.getByRole('link', { name: temp }).waitFor({ state: 'detached' });
+    expect(await tempUser()).toBeUndefined();
   });
 
   it('shows the events sent with that key in the explorer, as the numbers sent', async () => {
