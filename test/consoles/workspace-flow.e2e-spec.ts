@@ -411,6 +411,19 @@ describe('/app tenant workspace in Chromium', () => {
       String(events.length),
     );
     await expectClean('dashboard-editor', '[data-testid="embed-preview"]');
+
+    // Deleting asks for the dashboard's name, typed; the list then goes without it.
+    await nav('Dashboards', 'Dashboards');
+    await page.getByLabel('Name').fill('Scratch');
+    await page.getByRole('button', { name: 'Create dashboard' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Scratch' }).waitFor();
+    await page.getByRole('button', { name: 'Delete dashboard' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete this dashboard?' });
+    await dialog.getByLabel(/Type .* to confirm/).fill('Scratch');
+    await dialog.getByRole('button', { name: 'Delete dashboard' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Dashboards' }).waitFor();
+    await page.getByRole('link', { name: 'Sales overview' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Scratch' }).count()).toBe(0);
   });
 
   it("shows the API's 404 message for another tenant's dashboard or user in the URL", async () => {
