@@ -2,10 +2,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { seriousAccessibilityViolations, type AxeViolation } from './accessibility';
+import { screenshotDirectories } from './screenshots';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const ARTIFACTS = join(ROOT, 'test', 'artifacts');
-const DOCS = join(ROOT, 'docs', 'screenshots');
 
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
@@ -15,8 +15,8 @@ export const PHONE = { width: 390, height: 844 };
  * violation at 1280 px and at 390 px, nothing is wider than the phone's screen (readable at
  * 390 px means no sideways scrolling of the page itself; wide tables scroll in their own box),
  * and a 1280x800 screenshot (not full-page, so the committed files stay small) goes to
- * test/artifacts/workspace-<name>.png (git-ignored) and docs/screenshots/workspace-<name>.png
- * (committed, linked from the README); the 390 px view goes to test/artifacts only.
+ * test/artifacts/workspace-<name>.png (git-ignored), and with UPDATE_SCREENSHOTS=1 to
+ * docs/screenshots/workspace-<name>.png (committed, linked from the README); the 390 px view goes to test/artifacts only.
  */
 export async function checkWorkspacePage(
   page: Page,
@@ -25,15 +25,16 @@ export async function checkWorkspacePage(
   show?: string,
 ): Promise<{ desktop: AxeViolation[]; phone: AxeViolation[]; tooWide: string[] }> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  mkdirSync(DOCS, { recursive: true });
   await page.setViewportSize(DESKTOP);
   const desktop = await seriousAccessibilityViolations(page);
   if (show) await page.locator(show).first().scrollIntoViewIfNeeded();
   else await page.evaluate('window.scrollTo(0, 0)');
   const shot = await page.screenshot({ fullPage: false });
   const file = `workspace-${name}.png`;
-  writeFileSync(join(ARTIFACTS, file), shot);
-  writeFileSync(join(DOCS, file), shot);
+  for (const directory of screenshotDirectories()) {
+    mkdirSync(directory, { recursive: true });
+    writeFileSync(join(directory, file), shot);
+  }
   await page.setViewportSize(PHONE);
   const phone = await seriousAccessibilityViolations(page);
   // The phone view too, for people to look at (artifacts only: the docs keep the desktop one).
