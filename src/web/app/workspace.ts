@@ -9,7 +9,9 @@ export interface Workspace {
   session: Session;
   me: Schemas['MeResponse'];
   /** Whether the signed-in role holds a permission (controls it lacks are hidden). */
-  can(permission: string): boolean;
+  can: (permission: Schemas['MeResponse']['permissions'][number]) => boolean;
+  /** Reads the tenant's branding again and applies it (after the branding page saves). */
+  refreshBranding: () => void;
 }
 
 export const WorkspaceContext = createContext<Workspace | null>(null);

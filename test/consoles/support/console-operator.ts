@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { ARTIFACTS_DIRECTORY, screenshotDirectories } from './screenshots';
 
 export const OPERATOR_PASSWORD = 'console operator passphrase';
 
@@ -14,11 +15,11 @@ export async function signInToConsole(page: Page, url: string, email: string): P
   await page.getByRole('heading', { name: 'Tenants', exact: true }).waitFor();
 }
 
-const ROOT = join(__dirname, '..', '..', '..');
 
 /**
  * A console page's screenshot, viewport only at 1280x800 (small PNGs): under test/artifacts
- * (git-ignored) and docs/screenshots (committed, linked from the README).
+ * (git-ignored), and docs/screenshots (committed, linked from the README) with
+ * UPDATE_SCREENSHOTS=1 (see screenshots.ts).
  */
 export async function saveConsoleScreenshot(
   page: Page,
@@ -27,9 +28,7 @@ export async function saveConsoleScreenshot(
 ): Promise<void> {
   // The phone-width shots are for review only: test/artifacts, not the README.
   const file = phone ? `console-${name}-390.png` : `console-${name}.png`;
-  const directories = phone
-    ? [join(ROOT, 'test', 'artifacts')]
-    : [join(ROOT, 'test', 'artifacts'), join(ROOT, 'docs', 'screenshots')];
+  const directories = phone ? [ARTIFACTS_DIRECTORY] : screenshotDirectories();
   for (const directory of directories) {
     mkdirSync(directory, { recursive: true });
     await page.screenshot({ path: join(directory, file), fullPage: false });

@@ -8,7 +8,7 @@ import { problemOf } from '../../shared/api';
  * Sign-in to a tenant's workspace. The workspace field is the tenant's slug; on the tenant's own
  * subdomain (or custom domain) it may stay empty and the server picks the tenant from the host.
  */
-export function LoginPage({ session }: { session: Session }) {
+export function LoginPage({ session, notice }: { session: Session; notice?: string }) {
   const initialTenant = new URLSearchParams(window.location.search).get('tenant') ?? '';
   const [tenant, setTenant] = useState(initialTenant);
   const [email, setEmail] = useState('');
@@ -35,6 +35,11 @@ export function LoginPage({ session }: { session: Session }) {
   return (
     <main id="main" class="login">
       <h1>Sign in to your workspace</h1>
+      {notice && (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      )}
       <ProblemBanner problem={problem} />
       <form onSubmit={(event) => void submit(event)}>
         <Field
