@@ -70,6 +70,8 @@ describe('SSO login in Chromium', () => {
     await page.locator('button[type="submit"]').click();
     await page.locator('button', { hasText: 'Continue' }).click();
     await page.waitForURL(`${t.url}/app/dashboards`);
+    // The workspace signed itself in from the refresh cookie: the SSO user is shown.
+    await page.getByText(email).first().waitFor();
     await page.waitForLoadState('networkidle');
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'sso-landing.png') });
