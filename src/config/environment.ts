@@ -20,7 +20,9 @@ const emptyToUndefined = ({ value }: { value: unknown }) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
 const DNS_SERVER = String.raw`(\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?|\[[0-9a-fA-F:.]+\](:\d{1,5})?|[0-9a-fA-F]*:[0-9a-fA-F:.]+)`;
-const DNS_RESOLVERS_PATTERN = new RegExp(String.raw`^\s*(${DNS_SERVER}(\s*,\s*${DNS_SERVER})*)?\s*$`);
+const DNS_RESOLVERS_PATTERN = new RegExp(
+  String.raw`^\s*(${DNS_SERVER}(\s*,\s*${DNS_SERVER})*)?\s*$`,
+);
 
 /** Every variable the process reads. `.env.example` documents each one. */
 export class Environment {
@@ -120,6 +122,15 @@ export class Environment {
     message: 'SSO_SECRET_KEY must be 32 bytes in base64 (openssl rand -base64 32)',
   })
   SSO_SECRET_KEY?: string;
+
+  /**
+   * In production an SSO issuer (and the endpoints its discovery document names) may not be on
+   * an internal network address (loopback, private, link-local): a tenant chooses the issuer, so
+   * that would let it reach the platform's own network. true allows it, for an identity provider
+   * inside the operator's network. Outside production internal addresses are always allowed.
+   */
+  @IsIn(['true', 'false'], { message: 'SSO_ALLOW_INTERNAL_ISSUERS must be true or false' })
+  SSO_ALLOW_INTERNAL_ISSUERS: 'true' | 'false' = 'false';
 
   /** The first platform admin account, created at start-up when none exists yet. */
   @Transform(emptyToUndefined)

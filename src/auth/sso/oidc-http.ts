@@ -1,4 +1,5 @@
 import type { CustomFetch } from 'openid-client';
+import { refuseInternalHost } from './idp-address';
 
 /** Every call to an identity provider: discovery, JWKS, token, userinfo. */
 export const IDP_TIMEOUT_SECONDS = 5;
@@ -14,9 +15,18 @@ export class IdpResponseTooLargeError extends Error {
 /**
  * fetch for openid-client with a deadline, no redirects followed, and the body read up to a cap:
  * an issuer URL is the tenant's to choose, so whatever answers there must not hold a request
- * for long or fill the process's memory.
+ * for long or fill the process's memory. Without `allowInternalAddresses` (production, unless
+ * SSO_ALLOW_INTERNAL_ISSUERS says otherwise) a host on an internal address is refused before
+ * any connection (see idp-address.ts).
  */
-export const boundedIdpFetch = (async (url: string, options) => {
+export function createIdpFetch(options: { allowInternalAddresses: boolean }): CustomFetch {
+  return (async (url: string, init) => {
+    if (!options.allowInternalAddresses) await refuseInternalHost(new URL(url).hostname);
+    return boundedIdpFetch(url, init);
+  });
+}
+
+const boundedIdpFetch = (async (url: string, options) => {
   const deadline = AbortSignal.timeout(IDP_TIMEOUT_SECONDS * 1000);
   const response = await fetch(url, {
     method: options.method,

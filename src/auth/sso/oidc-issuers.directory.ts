@@ -3,8 +3,11 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { PinoLogger } from 'nestjs-pino';
 import * as oidc from 'openid-client';
 import type { Counter } from 'prom-client';
+import { ConfigService } from '@nestjs/config';
+import type { Environment } from '../../config/environment';
+import { IdpAddressRefusedError } from './idp-address';
 import {
-  boundedIdpFetch,
+  createIdpFetch,
   IDP_TIMEOUT_SECONDS,
   IdpResponseTooLargeError,
   isLoopbackHttp,
@@ -28,11 +31,19 @@ interface Cached {
 @Injectable()
 export class OidcIssuersDirectory {
   private readonly documents = new Map<string, Cached>();
+  private readonly fetch: oidc.CustomFetch;
 
   constructor(
     @InjectMetric(SSO_DISCOVERIES) private readonly discoveries: Counter<string>,
     private readonly logger: PinoLogger,
-  ) {}
+    config: ConfigService<Environment, true>,
+  ) {
+    this.fetch = createIdpFetch({
+      allowInternalAddresses:
+        config.get('NODE_ENV', { infer: true }) !== 'production' ||
+        config.get('SSO_ALLOW_INTERNAL_ISSUERS', { infer: true }) === 'true',
+    });
+  }
 
   /** The issuer's metadata; throws when it cannot be read or does not name this issuer. */
   async metadata(issuer: string): Promise<oidc.ServerMetadata> {
@@ -42,7 +53,7 @@ export class OidcIssuersDirectory {
       const config = await oidc.discovery(new URL(issuer), 'discovery', undefined, undefined, {
         execute: isLoopbackHttp(issuer) ? [oidc.allowInsecureRequests] : [],
         timeout: IDP_TIMEOUT_SECONDS,
-        [oidc.customFetch]: boundedIdpFetch,
+        [oidc.customFetch]: this.fetch,
       });
       const metadata = config.serverMetadata();
       if (this.documents.size >= MAX_CACHED_ISSUERS) this.documents.clear();
@@ -64,7 +75,7 @@ export class OidcIssuersDirectory {
   ): Promise<oidc.Configuration> {
     const config = new oidc.Configuration(await this.metadata(issuer), clientId, clientSecret);
     config.timeout = IDP_TIMEOUT_SECONDS;
-    config[oidc.customFetch] = boundedIdpFetch;
+    config[oidc.customFetch] = this.fetch;
     if (isLoopbackHttp(issuer)) oidc.allowInsecureRequests(config);
     return config;
   }
@@ -75,6 +86,7 @@ export function describe(error: unknown): string {
   // openid-client wraps what fetch threw (ours included) as the cause of its own error.
   for (let cause = error, depth = 0; cause && depth < 5; depth += 1) {
     if (cause instanceof IdpResponseTooLargeError) return 'IDP_RESPONSE_TOO_LARGE';
+    if (cause instanceof IdpAddressRefusedError) return 'IDP_ADDRESS_INTERNAL';
     if (
       cause instanceof oidc.ResponseBodyError ||
       cause instanceof oidc.AuthorizationResponseError
