@@ -110,11 +110,19 @@ function SignedIn() {
           <Route path="/app/usage" component={UsagePage} />
           <Route path="/app/audit-log" component={AuditLogPage} />
           <Route path="/app/exports" component={ExportsPage} />
+          <Route path="/app/login" component={SignedInAlready} />
           <Route default component={NotFoundPage} />
         </Router>
       </Layout>
     </WorkspaceContext.Provider>
   );
+}
+
+/** /app/login once signed in (a password login there, or an old bookmark): on to the overview. */
+function SignedInAlready() {
+  const location = useLocation();
+  useEffect(() => location.route('/app', true), []);
+  return <Loading />;
 }
 
 /** The set-password link works signed out; everything else goes through the login. */
@@ -132,7 +140,10 @@ function Pages() {
     );
   }
   return (
-    <AuthGate session={session} signedOut={<LoginPage session={session} notice={notice} />}>
+    <AuthGate
+      session={session}
+      signedOut={<LoginPage api={api} session={session} notice={notice} />}
+    >
       <SignedIn />
     </AuthGate>
   );
