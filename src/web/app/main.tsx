@@ -21,6 +21,7 @@ import { NotFoundPage } from './pages/not-found-page';
 import { OverviewPage } from './pages/overview-page';
 import { SetPasswordPage } from './pages/set-password-page';
 import { SettingsPage } from './pages/settings-page';
+import { SsoPage } from './pages/sso-page';
 import { UsagePage } from './pages/usage-page';
 import { UserPage } from './pages/user-page';
 import { UsersPage } from './pages/users-page';
@@ -48,6 +49,7 @@ const LINKS: readonly (NavLink & { permission?: Permission })[] = [
   { href: '/app/api-keys', label: 'API keys', permission: 'api_keys:read' },
   { href: '/app/branding', label: 'Branding', permission: 'settings:read' },
   { href: '/app/settings', label: 'Settings', permission: 'settings:read' },
+  { href: '/app/sso', label: 'Single sign-on', permission: 'sso:manage' },
   { href: '/app/usage', label: 'Usage and invoices', permission: 'settings:read' },
   { href: '/app/audit-log', label: 'Audit log', permission: 'audit:read' },
   { href: '/app/exports', label: 'Exports', permission: 'data:export' },
@@ -107,6 +109,7 @@ function SignedIn() {
           <Route path="/app/api-keys" component={ApiKeysPage} />
           <Route path="/app/branding" component={BrandingPage} />
           <Route path="/app/settings" component={SettingsPage} />
+          <Route path="/app/sso" component={SsoPage} />
           <Route path="/app/usage" component={UsagePage} />
           <Route path="/app/audit-log" component={AuditLogPage} />
           <Route path="/app/exports" component={ExportsPage} />
