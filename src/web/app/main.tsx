@@ -14,6 +14,7 @@ import { AuditLogPage } from './pages/audit-log-page';
 import { BrandingPage } from './pages/branding-page';
 import { DashboardPage } from './pages/dashboard-page';
 import { DashboardsPage } from './pages/dashboards-page';
+import { DomainsPage } from './pages/domains-page';
 import { ExplorerPage } from './pages/explorer-page';
 import { ExportsPage } from './pages/exports-page';
 import { LoginPage } from './pages/login-page';
@@ -50,6 +51,7 @@ const LINKS: readonly (NavLink & { permission?: Permission })[] = [
   { href: '/app/branding', label: 'Branding', permission: 'settings:read' },
   { href: '/app/settings', label: 'Settings', permission: 'settings:read' },
   { href: '/app/sso', label: 'Single sign-on', permission: 'sso:manage' },
+  { href: '/app/domains', label: 'Custom domains', permission: 'domains:read' },
   { href: '/app/usage', label: 'Usage and invoices', permission: 'settings:read' },
   { href: '/app/audit-log', label: 'Audit log', permission: 'audit:read' },
   { href: '/app/exports', label: 'Exports', permission: 'data:export' },
@@ -110,6 +112,7 @@ function SignedIn() {
           <Route path="/app/branding" component={BrandingPage} />
           <Route path="/app/settings" component={SettingsPage} />
           <Route path="/app/sso" component={SsoPage} />
+          <Route path="/app/domains" component={DomainsPage} />
           <Route path="/app/usage" component={UsagePage} />
           <Route path="/app/audit-log" component={AuditLogPage} />
           <Route path="/app/exports" component={ExportsPage} />
