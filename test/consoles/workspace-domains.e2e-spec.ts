@@ -2,7 +2,11 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../embed/browser';
 import { startDnsServer, type TestDnsServer } from '../support/dns-server';
 import { adminAuth, createTenant, createTestApp, type TestApp } from '../support/test-app';
-import { checkWorkspacePage } from './support/workspace-pages';
+import {
+  checkWorkspacePage,
+  openWorkspaceSection,
+  signInToWorkspace,
+} from './support/workspace-pages';
 
 jest.setTimeout(120_000);
 
@@ -37,20 +41,7 @@ describe('/app custom domains page in Chromium', () => {
   /** The login page at `base`; `slug` empty leaves the workspace field empty. */
   async function signIn(base: string, slug: string, email: string) {
     await browser.context.clearCookies();
-    await page.goto(`${base}/app/login`);
-    await page.getByRole('heading', { name: 'Sign in to your workspace' }).waitFor();
-    if (slug) await page.getByLabel('Workspace').fill(slug);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  }
-
-  async function openDomainsPage() {
-    await page
-      .getByRole('navigation', { name: 'Sections' })
-      .getByRole('link', { name: 'Custom domains' })
-      .click();
-    await page.getByRole('heading', { level: 1, name: 'Custom domains' }).waitFor();
+    await signInToWorkspace(page, base, slug, email, PASSWORD);
   }
 
   beforeAll(async () => {
@@ -77,7 +68,7 @@ describe('/app custom domains page in Chromium', () => {
 
   it('the owner adds a name, sees the records to create, and verifies it through DNS', async () => {
     await signIn(t.url, tenant.slug, 'owner@own-domain.example');
-    await openDomainsPage();
+    await openWorkspaceSection(page, 'Custom domains');
     await page.getByText('No custom domains yet').waitFor();
     await page.getByLabel('Domain name').fill(hostname);
     await page.getByRole('button', { name: 'Add domain' }).click();
@@ -142,7 +133,7 @@ describe('/app custom domains page in Chromium', () => {
 
   it('on a plan without white label the page says which plan has it', async () => {
     await signIn(t.url, starter.slug, 'owner@starter-domain.example');
-    await openDomainsPage();
+    await openWorkspaceSection(page, 'Custom domains');
     const notice = page.getByRole('region', { name: 'Not in your plan' });
     await notice.waitFor();
     expect(await notice.textContent()).toMatch(/comes with the enterprise plan\b/);
@@ -152,7 +143,7 @@ describe('/app custom domains page in Chromium', () => {
   it('the owner removes the name after typing it; it stops serving at once', async () => {
     await t.http.get('/tls/ask').query({ domain: hostname }).expect(200);
     await signIn(t.url, tenant.slug, 'owner@own-domain.example');
-    await openDomainsPage();
+    await openWorkspaceSection(page, 'Custom domains');
     await page.getByRole('button', { name: `Remove ${hostname}` }).click();
     const dialog = page.getByRole('dialog');
     const confirm = dialog.getByRole('button', { name: 'Remove domain' });

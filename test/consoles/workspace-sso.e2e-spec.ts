@@ -2,7 +2,11 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../embed/browser';
 import { startIdp, type TestIdp } from '../support/oidc/oidc-flow';
 import { adminAuth, createTenant, createTestApp, type TestApp } from '../support/test-app';
-import { checkWorkspacePage } from './support/workspace-pages';
+import {
+  checkWorkspacePage,
+  openWorkspaceSection,
+  signInToWorkspace,
+} from './support/workspace-pages';
 
 jest.setTimeout(120_000);
 
@@ -33,19 +37,8 @@ describe('/app single sign-on page in Chromium', () => {
 
   async function signIn(slug: string, email: string) {
     await browser.context.clearCookies();
-    await page.goto(`${t.url}/app/login?tenant=${slug}`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInToWorkspace(page, t.url, slug, email, PASSWORD);
     await page.getByRole('navigation', { name: 'Sections' }).waitFor();
-  }
-
-  async function openSsoPage() {
-    await page
-      .getByRole('navigation', { name: 'Sections' })
-      .getByRole('link', { name: 'Single sign-on' })
-      .click();
-    await page.getByRole('heading', { level: 1, name: 'Single sign-on' }).waitFor();
   }
 
   beforeAll(async () => {
@@ -73,7 +66,7 @@ describe('/app single sign-on page in Chromium', () => {
 
   it('the owner configures the identity provider; the secret is stored, never shown', async () => {
     await signIn(tenant.slug, 'owner@sso-page.example');
-    await openSsoPage();
+    await openWorkspaceSection(page, 'Single sign-on');
     expect(await page.getByTestId('sso-redirect-uri').textContent()).toBe(
       `${t.url}/auth/sso/callback`,
     );
@@ -120,7 +113,7 @@ describe('/app single sign-on page in Chromium', () => {
 
   it('an admin reads the configuration without a form to change it; a viewer has no such page', async () => {
     await signIn(tenant.slug, 'admin@sso-page.example');
-    await openSsoPage();
+    await openWorkspaceSection(page, 'Single sign-on');
     await page.getByText('Only an owner can change single sign-on').waitFor();
     expect(await page.getByRole('button', { name: 'Save' }).count()).toBe(0);
     expect(await page.getByLabel('Client secret').count()).toBe(0);
@@ -138,7 +131,7 @@ describe('/app single sign-on page in Chromium', () => {
 
   it('on a plan without SSO the page says which plans include it instead of a form', async () => {
     await signIn(starter.slug, 'owner@starter-sso.example');
-    await openSsoPage();
+    await openWorkspaceSection(page, 'Single sign-on');
     const notice = page.getByRole('region', { name: 'Not in your plan' });
     await notice.waitFor();
     expect(await notice.textContent()).toMatch(/comes with the growth or enterprise plans/);
@@ -150,7 +143,7 @@ describe('/app single sign-on page in Chromium', () => {
 
   it('the owner removes it after confirming; the login page offers no SSO any more', async () => {
     await signIn(tenant.slug, 'owner@sso-page.example');
-    await openSsoPage();
+    await openWorkspaceSection(page, 'Single sign-on');
     await page.getByRole('button', { name: 'Remove single sign-on' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
     await page.getByText('Single sign-on removed').waitFor();
