@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
+import { checkWorkspacePage } from '../consoles/support/workspace-pages';
 import { launchChromium } from '../embed/browser';
 import { startIdp, type TestIdp } from '../support/oidc/oidc-flow';
 import {
@@ -133,6 +134,11 @@ describe('SSO login in Chromium', () => {
     expect(await password.isVisible()).toBe(false);
     await page.getByText('Owner sign-in with password').click();
     expect(await password.isVisible()).toBe(true);
+    expect(await checkWorkspacePage(page, 'login-sso')).toEqual({
+      desktop: [],
+      phone: [],
+      tooWide: [],
+    });
   });
 
   it.each([
@@ -146,5 +152,12 @@ describe('SSO login in Chromium', () => {
     const alert = page.getByRole('alert');
     await alert.waitFor();
     expect(await alert.textContent()).toMatch(message);
+    if (code === 'sso_denied') {
+      expect(await checkWorkspacePage(page, 'login-sso-error')).toEqual({
+        desktop: [],
+        phone: [],
+        tooWide: [],
+      });
+    }
   });
 });

@@ -75,7 +75,6 @@ describe('journey: operator creates a tenant, its team uses the workspace, the o
     await operator.getByRole('heading', { name: 'Tenant created' }).waitFor();
     passwordSetLink = ((await operator.locator('#password-set-link').textContent()) ?? '').trim();
     expect(passwordSetLink).toMatch(new RegExp(`^${t.url}/app/set-password#token=.+`));
-    await saveConsoleScreenshot(operator, 'journey-tenant-created');
   });
 
   it('the owner sets a password through the link and signs in to /app', async () => {

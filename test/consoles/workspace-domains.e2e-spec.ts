@@ -138,6 +138,8 @@ describe('/app custom domains page in Chromium', () => {
     await notice.waitFor();
     expect(await notice.textContent()).toMatch(/comes with the enterprise plan\b/);
     expect(await page.getByLabel('Domain name').count()).toBe(0);
+    const result = await checkWorkspacePage(page, 'domains-not-in-plan');
+    expect(result).toEqual({ desktop: [], phone: [], tooWide: [] });
   });
 
   it('the owner removes the name after typing it; it stops serving at once', async () => {
