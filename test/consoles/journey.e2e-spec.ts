@@ -3,11 +3,7 @@ import { launchChromium } from '../embed/browser';
 import { anEvent } from '../support/ingestion';
 import { createPlatformAdmin } from '../support/platform-admin';
 import { adminAuth, createTestApp, type TestApp, uniqueSlug } from '../support/test-app';
-import {
-  OPERATOR_PASSWORD,
-  saveConsoleScreenshot,
-  signInToConsole,
-} from './support/console-operator';
+import { OPERATOR_PASSWORD, signInToConsole } from './support/console-operator';
 import { openWorkspaceSection, signInToWorkspace } from './support/workspace-pages';
 
 jest.setTimeout(120_000);
