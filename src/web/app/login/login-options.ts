@@ -9,24 +9,27 @@ export type LoginOptions = Schemas['LoginOptionsResponse'];
  * offers the password form, as for a tenant without SSO.
  */
 export function useLoginOptions(api: TenantryClient, tenant: string): LoginOptions | undefined {
-  const [options, setOptions] = useState<LoginOptions | undefined>(undefined);
+  const [answer, setAnswer] = useState<{ tenant: string; options: LoginOptions } | undefined>();
   useEffect(() => {
     let current = true;
+    const settle = (options: LoginOptions) => current && setAnswer({ tenant, options });
     const timer = setTimeout(
       () => {
         void api.GET('/auth/login-options', { params: { query: tenant ? { tenant } : {} } }).then(
-          ({ data }) => current && setOptions(data ?? { password_login: true, sso: false }),
-          () => current && setOptions({ password_login: true, sso: false }),
+          ({ data }) => settle(data ?? { password_login: true, sso: false }),
+          () => settle({ password_login: true, sso: false }),
         );
       },
-      options ? 300 : 0,
+      answer ? 300 : 0,
     );
     return () => {
       current = false;
       clearTimeout(timer);
     };
   }, [api, tenant]);
-  return options;
+  if (!answer) return undefined;
+  // While another workspace is being typed, no SSO link leads to the previous one's IdP.
+  return answer.tenant === tenant ? answer.options : { ...answer.options, sso: false };
 }
 
 /** Where the SSO button leads: the start URL with the page the reader wanted to come back to. */
