@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
+import { checkWorkspacePage } from '../consoles/support/workspace-pages';
 import { launchChromium } from '../embed/browser';
 import { startIdp, type TestIdp } from '../support/oidc/oidc-flow';
 import {
@@ -58,11 +59,22 @@ describe('SSO login in Chromium', () => {
     await t?.close();
   });
 
-  it('logs in at the IdP and lands on /app/ with a session only the refresh route can use', async () => {
+  it('starts from the /app login page button, logs in at the IdP and lands on the page asked for, with a session only the refresh route can use', async () => {
     const email = `browser@${tenant.slug}.example`;
-    await page.goto(
-      `${t.url}/auth/sso/start?tenant=${tenant.slug}&return_to=${encodeURIComponent('/app/dashboards')}`,
+    // Asked for a workspace page while signed out: the login page, which learns from
+    // /auth/login-options, once the workspace is typed, that this tenant offers SSO.
+    await page.goto(`${t.url}/app/dashboards`);
+    await page.getByRole('heading', { name: 'Sign in to your workspace' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Sign in with SSO' }).count()).toBe(0);
+    await page.getByLabel('Workspace').fill(tenant.slug);
+    const sso = page.getByRole('link', { name: 'Sign in with SSO' });
+    await sso.waitFor();
+    expect(await sso.getAttribute('href')).toBe(
+      `/auth/sso/start?tenant=${tenant.slug}&return_to=${encodeURIComponent('/app/dashboards')}`,
     );
+    // Password login is on: the form is there, not folded away.
+    expect(await page.getByLabel('Password', { exact: true }).isVisible()).toBe(true);
+    await sso.click();
     // The provider's own pages: sign in, then consent.
     expect(page.url().startsWith(`${idp.issuer}/interaction/`)).toBe(true);
     await page.locator('input[name="login"]').fill(email);
@@ -101,5 +113,51 @@ describe('SSO login in Chromium', () => {
       .set(bearer(answer.body.access_token as string))
       .expect(200);
     expect(me.body).toMatchObject({ tenant: { id: tenant.id }, role: 'viewer', user: { email } });
+  });
+
+  it("with password login off, the login page leads with SSO and folds the owners' password form away", async () => {
+    // The SSO login above succeeded, so the API now lets the owner turn password login off.
+    await t.http
+      .put('/v1/sso')
+      .set(bearer(tenantToken(tenant.id)))
+      .send({
+        issuer: idp.issuer,
+        client_id: 'tenantry-browser',
+        default_role: 'viewer',
+        password_login_enabled: false,
+      })
+      .expect(200);
+    await browser.context.clearCookies();
+    await page.goto(`${t.url}/app/login?tenant=${tenant.slug}`);
+    await page.getByRole('link', { name: 'Sign in with SSO' }).waitFor();
+    const password = page.getByLabel('Password', { exact: true });
+    expect(await password.isVisible()).toBe(false);
+    await page.getByText('Owner sign-in with password').click();
+    expect(await password.isVisible()).toBe(true);
+    expect(await checkWorkspacePage(page, 'login-sso')).toEqual({
+      desktop: [],
+      phone: [],
+      tooWide: [],
+    });
+  });
+
+  it.each([
+    ['sso_denied', /identity provider did not let you in/],
+    ['sso_expired', /took too long or was already used/],
+    ['sso_user_limit', /user limit/],
+    ['sso_email_unverified', /not verified your email/],
+  ])('/app/login?error=%s says what went wrong', async (code, message) => {
+    await browser.context.clearCookies();
+    await page.goto(`${t.url}/app/login?error=${code}`);
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(message);
+    if (code === 'sso_denied') {
+      expect(await checkWorkspacePage(page, 'login-sso-error')).toEqual({
+        desktop: [],
+        phone: [],
+        tooWide: [],
+      });
+    }
   });
 });

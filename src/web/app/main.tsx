@@ -14,6 +14,7 @@ import { AuditLogPage } from './pages/audit-log-page';
 import { BrandingPage } from './pages/branding-page';
 import { DashboardPage } from './pages/dashboard-page';
 import { DashboardsPage } from './pages/dashboards-page';
+import { DomainsPage } from './pages/domains-page';
 import { ExplorerPage } from './pages/explorer-page';
 import { ExportsPage } from './pages/exports-page';
 import { LoginPage } from './pages/login-page';
@@ -21,6 +22,7 @@ import { NotFoundPage } from './pages/not-found-page';
 import { OverviewPage } from './pages/overview-page';
 import { SetPasswordPage } from './pages/set-password-page';
 import { SettingsPage } from './pages/settings-page';
+import { SsoPage } from './pages/sso-page';
 import { UsagePage } from './pages/usage-page';
 import { UserPage } from './pages/user-page';
 import { UsersPage } from './pages/users-page';
@@ -48,6 +50,8 @@ const LINKS: readonly (NavLink & { permission?: Permission })[] = [
   { href: '/app/api-keys', label: 'API keys', permission: 'api_keys:read' },
   { href: '/app/branding', label: 'Branding', permission: 'settings:read' },
   { href: '/app/settings', label: 'Settings', permission: 'settings:read' },
+  { href: '/app/sso', label: 'Single sign-on', permission: 'sso:manage' },
+  { href: '/app/domains', label: 'Custom domains', permission: 'domains:read' },
   { href: '/app/usage', label: 'Usage and invoices', permission: 'settings:read' },
   { href: '/app/audit-log', label: 'Audit log', permission: 'audit:read' },
   { href: '/app/exports', label: 'Exports', permission: 'data:export' },
@@ -107,14 +111,24 @@ function SignedIn() {
           <Route path="/app/api-keys" component={ApiKeysPage} />
           <Route path="/app/branding" component={BrandingPage} />
           <Route path="/app/settings" component={SettingsPage} />
+          <Route path="/app/sso" component={SsoPage} />
+          <Route path="/app/domains" component={DomainsPage} />
           <Route path="/app/usage" component={UsagePage} />
           <Route path="/app/audit-log" component={AuditLogPage} />
           <Route path="/app/exports" component={ExportsPage} />
+          <Route path="/app/login" component={SignedInAlready} />
           <Route default component={NotFoundPage} />
         </Router>
       </Layout>
     </WorkspaceContext.Provider>
   );
+}
+
+/** /app/login once signed in (a password login there, or an old bookmark): on to the overview. */
+function SignedInAlready() {
+  const location = useLocation();
+  useEffect(() => location.route('/app', true), []);
+  return <Loading />;
 }
 
 /** The set-password link works signed out; everything else goes through the login. */
@@ -132,7 +146,10 @@ function Pages() {
     );
   }
   return (
-    <AuthGate session={session} signedOut={<LoginPage session={session} notice={notice} />}>
+    <AuthGate
+      session={session}
+      signedOut={<LoginPage api={api} session={session} notice={notice} />}
+    >
       <SignedIn />
     </AuthGate>
   );

@@ -38,6 +38,8 @@ export class ApiProblem extends Error {
     message: string,
     /** Every field problem of a 400, for forms that mark each field. */
     readonly fields: Record<string, string>,
+    /** A 403 for a feature the tenant's plan lacks: the feature, the plan, the plans that include it. */
+    readonly planFeature?: { feature: string; plan: string; plans: string[] },
   ) {
     super(message);
   }
@@ -64,7 +66,15 @@ export function problemOf(status: number, body: unknown): ApiProblem {
     : typeof value.message === 'string'
       ? value.message
       : `The request failed (HTTP ${status})`;
-  return new ApiProblem(status, message, fields);
+  const { feature, plan, plans } = value as { feature?: unknown; plan?: unknown; plans?: unknown };
+  const planFeature =
+    status === 403 &&
+    typeof feature === 'string' &&
+    typeof plan === 'string' &&
+    Array.isArray(plans)
+      ? { feature, plan, plans: plans.filter((code): code is string => typeof code === 'string') }
+      : undefined;
+  return new ApiProblem(status, message, fields, planFeature);
 }
 
 /**

@@ -57,3 +57,36 @@ export async function checkWorkspacePage(
   await page.setViewportSize(DESKTOP);
   return { desktop, phone, tooWide };
 }
+
+/**
+ * Signs in on the workspace's login page at `base` (the app's URL, a subdomain or a custom
+ * domain); `slug` empty leaves the workspace field empty (the host names the tenant). Does not
+ * wait for the outcome: the caller waits for the page or the refusal it expects.
+ */
+export async function signInToWorkspace(
+  page: Page,
+  base: string,
+  slug: string,
+  email: string,
+  password: string,
+): Promise<void> {
+  await page.goto(`${base}/app/login`);
+  await page.getByRole('heading', { name: 'Sign in to your workspace' }).waitFor();
+  if (slug) await page.getByLabel('Workspace').fill(slug);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Opens a workspace section from the menu and waits for its heading. */
+export async function openWorkspaceSection(
+  page: Page,
+  link: string,
+  heading: string = link,
+): Promise<void> {
+  await page
+    .getByRole('navigation', { name: 'Sections' })
+    .getByRole('link', { name: link })
+    .click();
+  await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+}
