@@ -1,13 +1,18 @@
 // Jest's order, except that the security suite (test/security/) runs first: it measures the app's
 // event-loop delay, which a runner heap grown by eighty earlier test files (and their major
-// collections) would blur.
+// collections) would blur. In scripts/test.sh's side lane (TEST_LANE=side) the two-minute
+// rate-limit test, which mostly waits, runs first instead: the lane's browser tests then start
+// after the main lane's security suite is over.
 const Sequencer = require('@jest/test-sequencer').default;
 
 class SecurityFirstSequencer extends Sequencer {
   sort(tests) {
     const sorted = super.sort(tests);
-    const security = (test) => /[\\/]test[\\/]security[\\/]/.test(test.path);
-    return [...sorted.filter(security), ...sorted.filter((test) => !security(test))];
+    const first =
+      process.env.TEST_LANE === 'side'
+        ? (test) => /rate-limit-two-instances/.test(test.path)
+        : (test) => /[\\/]test[\\/]security[\\/]/.test(test.path);
+    return [...sorted.filter(first), ...sorted.filter((test) => !first(test))];
   }
 }
 
