@@ -22,6 +22,14 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   app.use(...jsonBody(config.get('HTTP_BODY_LIMIT', { infer: true })));
   app.use(abortWhenClientLeaves);
   app.disable('x-powered-by');
+  const trustProxy = config.get('TRUST_PROXY', { infer: true });
+  if (trustProxy) {
+    // Behind a proxy: request.secure and request.ip come from its X-Forwarded-* headers.
+    app.set(
+      'trust proxy',
+      /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy.split(',').map((v) => v.trim()),
+    );
+  }
   app.enableShutdownHooks();
 
   const document = createOpenApiDocument(app);

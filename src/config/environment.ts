@@ -38,6 +38,24 @@ export class Environment {
   @IsString()
   HOST = '127.0.0.1';
 
+  /**
+   * Which reverse proxies in front of the app to believe about the client (Express's `trust
+   * proxy`): empty (no proxy, the default), `loopback`, `uniquelocal`, a hop count, or a comma
+   * list of addresses or CIDRs. Behind a TLS-terminating proxy, set it so X-Forwarded-Proto makes
+   * the session cookies Secure and X-Forwarded-For gives the audit log and the login limit the
+   * client's address; never set it without a proxy, or any client could claim any address.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(
+    /^(loopback|linklocal|uniquelocal|\d{1,2}|[0-9a-fA-F:./]+(\s*,\s*[0-9a-fA-F:./]+)*)$/,
+    {
+      message:
+        'TRUST_PROXY must be loopback, linklocal, uniquelocal, a hop count, or a comma list of addresses or CIDRs',
+    },
+  )
+  TRUST_PROXY?: string;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 

@@ -123,3 +123,43 @@ describe('/auth refresh cookie (browser sessions)', () => {
     expect(JSON.stringify(response.body)).toContain('refresh_cookie');
   });
 });
+
+describe('/auth refresh cookie behind a TLS-terminating proxy (TRUST_PROXY)', () => {
+  let proxied: TestApp;
+  let direct: TestApp;
+  let tenant: { id: string; slug: string };
+  const email = 'proxied@acme.example';
+
+  beforeAll(async () => {
+    const env = { KAFKA_BROKERS: '', CLICKHOUSE_URL: '' };
+    proxied = await createTestApp({ env: { ...env, TRUST_PROXY: 'loopback' } });
+    direct = await createTestApp({ env });
+    tenant = await createTenant(proxied.http);
+    await proxied.http
+      .post('/v1/users')
+      .set({ ...adminAuth, 'X-Tenant-ID': tenant.id })
+      .send({ email, role: 'viewer', password: PASSWORD })
+      .expect(201);
+  });
+  afterAll(async () => {
+    await proxied?.close();
+    await direct?.close();
+  });
+
+  const login = (app: TestApp) =>
+    app.http
+      .post('/auth/login')
+      .set('X-Forwarded-Proto', 'https')
+      .send({ tenant: tenant.slug, email, password: PASSWORD, refresh_cookie: true })
+      .expect(200);
+
+  it('marks the cookie Secure when the trusted proxy says the client came over HTTPS', async () => {
+    const cookie = refreshCookieOf((await login(proxied)).headers['set-cookie']);
+    expect(cookie.attributes).toContain('Secure');
+  });
+
+  it('ignores X-Forwarded-Proto from a client when no proxy is trusted', async () => {
+    const cookie = refreshCookieOf((await login(direct)).headers['set-cookie']);
+    expect(cookie.attributes).not.toContain('Secure');
+  });
+});
