@@ -54,8 +54,10 @@ fi
 
 status=0
 # A test that leaves a handle open makes Jest hang after the summary: fail in minutes, not hours.
-timeout --signal=TERM 1500 npx jest --runInBand --json --outputFile=test/artifacts/jest-results.json "${ignore[@]}" "$@" || status=$?
-[ "$status" -eq 124 ] && echo "jest did not exit within 25 minutes (an open handle?)" >&2
+# The limit guards against a hang, not the suite's speed (about 20-25 minutes on two cores now:
+# the speed goal is tracked apart from this); CI's own limit is 90 minutes.
+timeout --signal=TERM 2400 npx jest --runInBand --json --outputFile=test/artifacts/jest-results.json "${ignore[@]}" "$@" || status=$?
+[ "$status" -eq 124 ] && echo "jest did not exit within 40 minutes (an open handle?)" >&2
 
 side_status=0
 if [ -n "$side_pid" ]; then
