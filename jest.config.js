@@ -15,5 +15,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   setupFiles: ['<rootDir>/test/support/test-env.ts'],
   testSequencer: '<rootDir>/test/support/sequencer.js',
-  testTimeout: 30000,
+  // Late in a whole run on two cores an app has taken over 30 s to boot (see the issue-15 note);
+  // a hang still fails, after a minute.
+  testTimeout: 60000,
 };
