@@ -18,4 +18,10 @@ module.exports = {
   // Late in a whole run on two cores an app has taken over 30 s to boot (see the issue-15 note);
   // a hang still fails, after a minute.
   testTimeout: 60000,
+  // Each test file boots the whole app in its own module registry, and some of every registry
+  // stays reachable (the runner's heap grew from 190 MB to 870 MB over 17 files). In one process
+  // for the whole suite that ends in garbage-collection thrash: files ran 2-5x slower late in a
+  // run. scripts/test.sh runs Jest with --maxWorkers=1 (still one file at a time, in order) so
+  // this limit can recycle the worker once its heap passes it.
+  workerIdleMemoryLimit: '700MB',
 };
