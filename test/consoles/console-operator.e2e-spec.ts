@@ -136,6 +136,8 @@ describe('/console operator flows in Chromium', () => {
 
     await page.getByRole('button', { name: 'Next' }).click();
     await page.getByText('Page 2 of 2 (27 in all)').waitFor();
+    // The pager moves with the click; the rows follow when the page's answer arrives.
+    await page.locator('tbody tr').nth(2).waitFor({ state: 'detached' });
     expect(await page.locator('tbody tr').count()).toBe(2);
 
     await page.getByLabel('Tier').selectOption('enterprise');
@@ -143,6 +145,7 @@ describe('/console operator flows in Chromium', () => {
     await page.getByLabel('Tier').selectOption('');
     await page.getByLabel('Status').selectOption('suspended');
     await page.getByText('Page 1 of 1 (1 in all)').waitFor();
+    await page.locator('tbody tr').nth(1).waitFor({ state: 'detached' });
     expect(await page.locator('tbody tr').first().textContent()).toContain(`${prefix} 05`);
 
     // The filters are in the address: a reload shows the same list.
