@@ -7,6 +7,7 @@ import { TENANT_PURGE_FUNCTIONS } from '../../migrations/1763900000070-tenant-li
 import { ERASURE_PLATFORM_FUNCTIONS } from '../../migrations/1763900000090-create-erasure-requests';
 import { RETENTION_PLATFORM_FUNCTIONS } from '../../migrations/1763900000091-event-retention';
 import { CUSTOM_DOMAIN_PLATFORM_FUNCTIONS } from '../../migrations/1763900000111-custom-domain-rechecks';
+import { TENANT_ACTIVITY_PLATFORM_FUNCTIONS } from '../../migrations/1763900000180-tenant-activity';
 import { PLATFORM_CONNECTION } from './platform.database';
 
 export interface RoleFacts {
@@ -133,6 +134,7 @@ export class DatabaseRoleCheck implements OnApplicationBootstrap {
           ...RETENTION_PLATFORM_FUNCTIONS,
           ...ERASURE_PLATFORM_FUNCTIONS,
           ...CUSTOM_DOMAIN_PLATFORM_FUNCTIONS,
+          ...TENANT_ACTIVITY_PLATFORM_FUNCTIONS,
         ],
       ],
     );

@@ -7,9 +7,16 @@ import { IngestionModule } from '../ingestion/ingestion.module';
 import { KafkaHealthIndicator } from './kafka.health';
 import { RedisHealthIndicator } from './redis.health';
 import { ScheduledJobsHealthIndicator } from './scheduled-jobs.health';
+import { SilentTenantsModule } from './silent-tenants/silent-tenants.module';
+import { TenantHealthModule } from './tenant-health/tenant-health.module';
 
 @Module({
-  imports: [TerminusModule.forRoot({ gracefulShutdownTimeoutMs: 0 }), IngestionModule],
+  imports: [
+    TerminusModule.forRoot({ gracefulShutdownTimeoutMs: 0 }),
+    IngestionModule,
+    TenantHealthModule,
+    SilentTenantsModule,
+  ],
   controllers: [HealthController],
   providers: [
     RedisHealthIndicator,

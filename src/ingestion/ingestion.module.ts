@@ -27,6 +27,7 @@ import {
 import { AppMessageSigner } from './kafka/app-message.signer';
 import { KafkaEventSink } from './kafka/kafka-event-sink';
 import { EventBatchProcessor, EVENTS_DEAD_LETTERED } from './pipeline/event-batch.processor';
+import { DeadLetterCountsStore } from './dead-letters/dead-letter-counts.store';
 import { EVENT_SINK } from './pipeline/event-sink';
 import {
   EVENT_TO_STORED_SECONDS,
@@ -133,6 +134,7 @@ function clickhouseUser(config: Config, role: 'WRITER' | 'READER'): ClickHouseUs
     EventBatchProcessor,
     TenantDirectory,
     ConsumerMonitor,
+    DeadLetterCountsStore,
     AppMessageSigner,
     ProducerAuthenticator,
     MessageOriginResolver,
@@ -142,7 +144,8 @@ function clickhouseUser(config: Config, role: 'WRITER' | 'READER'): ClickHouseUs
     }),
     makeGaugeProvider({
       name: CONSUMER_LAG,
-      help: 'Messages on the events topic that the consumer group has not committed past',
+      help: 'Messages on a partition that the consumer group has not committed past',
+      labelNames: ['group', 'topic', 'partition'],
     }),
     makeGaugeProvider({
       name: CONSUMER_LAST_COMMIT,
@@ -199,6 +202,7 @@ function clickhouseUser(config: Config, role: 'WRITER' | 'READER'): ClickHouseUs
     EventWriter,
     KAFKA_CLIENT,
     ConsumerMonitor,
+    DeadLetterCountsStore,
     AppMessageSigner,
     ProducerAuthenticator,
     MessageOriginResolver,

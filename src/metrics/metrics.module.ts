@@ -3,11 +3,12 @@ import { makeHistogramProvider, PrometheusModule } from '@willsoto/nestjs-promet
 import { HTTP_REQUEST_DURATION, HttpMetricsMiddleware } from './http-metrics.middleware';
 import { MetricsController } from './metrics.controller';
 import { MetricsListener } from './metrics.listener';
+import { ScheduledJobGaugesService } from './scheduled-job-gauges.service';
 import { ScrapeTokenGuard } from './scrape-token.guard';
 
 /**
  * /metrics for Prometheus (scrape token, or a loopback listener of its own): Node process metrics
- * plus request latency by route and status.
+ * plus request latency by route and status, and the scheduled jobs' health (read at scrape time).
  */
 @Module({
   imports: [
@@ -21,6 +22,7 @@ import { ScrapeTokenGuard } from './scrape-token.guard';
   providers: [
     ScrapeTokenGuard,
     MetricsListener,
+    ScheduledJobGaugesService,
     makeHistogramProvider({
       name: HTTP_REQUEST_DURATION,
       help: 'HTTP request duration by method, route template and status',

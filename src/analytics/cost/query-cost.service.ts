@@ -37,7 +37,8 @@ export class QueryCostService {
   async record(entry: QueryCostEntry): Promise<QueryCost> {
     const cost = estimateQueryCost(entry.kind, entry.reads.rowsRead, entry.durationMs);
     const labels = { kind: entry.kind, store: entry.store };
-    this.duration.observe(labels, entry.durationMs / 1000);
+    // The route template (a closed set of analytics routes), never a tenant: bounded series.
+    this.duration.observe({ ...labels, route: entry.route }, entry.durationMs / 1000);
     this.rowsRead.inc(labels, entry.reads.rowsRead);
     this.cost.inc(labels, cost);
     const insert = () =>

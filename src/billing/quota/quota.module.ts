@@ -14,7 +14,8 @@ import { QUOTA_FALLBACKS, QUOTA_OVERAGE, QUOTA_REFUSED, QuotaService } from './q
     QuotaCounterStore,
     makeCounterProvider({
       name: QUOTA_REFUSED,
-      help: 'Events refused at intake because the tenant’s monthly quota was reached',
+      help: 'Events refused at intake because the tenant’s monthly quota was reached, by tier',
+      labelNames: ['tier'],
     }),
     makeCounterProvider({
       name: QUOTA_OVERAGE,

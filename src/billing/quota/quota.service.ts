@@ -123,7 +123,7 @@ export class QuotaService {
       decision = await this.fallback(tenant.id, requested, terms, firstDay, base, options.whole);
     }
     if (decision.granted < requested) {
-      this.refusedTotal.inc(requested - decision.granted);
+      this.refusedTotal.inc({ tier: tenant.tier }, requested - decision.granted);
       this.logger.warn({
         msg: 'events refused: monthly quota reached',
         tenant_id: tenant.id,

@@ -48,8 +48,9 @@ export class UsageRepository {
   async addDailyCounts(tenantId: string, day: string, counts: UsageCounts): Promise<void> {
     await this.tenantContext.manager.query(
       `INSERT INTO usage_daily (tenant_id, day, events_accepted, events_stored,
-                                      events_rejected, events_dead_lettered)
-             SELECT $1::uuid, $2::date, $3::bigint, $4::bigint, $5::bigint, $6::bigint
+                                      events_rejected, events_dead_lettered, last_accepted_at)
+             SELECT $1::uuid, $2::date, $3::bigint, $4::bigint, $5::bigint, $6::bigint,
+                    CASE WHEN $3::bigint > 0 THEN now() END
               WHERE NOT EXISTS (SELECT 1 FROM tenants t
                                  WHERE t.id = $1::uuid AND t.status IN ('purging', 'purged'))
              ON CONFLICT (tenant_id, day) DO UPDATE SET
@@ -57,9 +58,18 @@ export class UsageRepository {
                events_stored = usage_daily.events_stored + EXCLUDED.events_stored,
                events_rejected = usage_daily.events_rejected + EXCLUDED.events_rejected,
                events_dead_lettered = usage_daily.events_dead_lettered + EXCLUDED.events_dead_lettered,
+               last_accepted_at = coalesce(EXCLUDED.last_accepted_at, usage_daily.last_accepted_at),
                updated_at = now()`,
       [tenantId, day, counts.accepted, counts.stored, counts.rejected, counts.dead_lettered],
     );
+  }
+
+  /** When the current tenant last had events accepted (within the meter's flush), or null. */
+  async lastAcceptedAt(): Promise<Date | null> {
+    const [row] = await this.tenantContext.manager.query<{ at: Date | null }[]>(
+      'SELECT max(last_accepted_at) AS at FROM usage_daily',
+    );
+    return row?.at ?? null;
   }
 
   /** The current tenant's counts summed over the UTC days [from, to) (dates, YYYY-MM-DD). */

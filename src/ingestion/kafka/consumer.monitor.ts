@@ -23,6 +23,8 @@ export interface ConsumerStatus {
   reason?: string;
 }
 
+type ConsumerGroupTopic = { topic: string; groupId: string };
+
 const LAG_CACHE_MS = 1_000;
 const LAG_REFRESH_MS = 15_000;
 
@@ -127,9 +129,15 @@ export class ConsumerMonitor implements OnModuleDestroy {
     if (!this.watched || !this.kafka) return Promise.resolve(null);
     if (!fresh && Date.now() - this.lagReadAt < LAG_CACHE_MS) return this.lastLag;
     this.lagReadAt = Date.now();
+    const { topic, groupId } = this.watched;
     this.lastLag = this.fetchLag(this.watched).then(
-      (lag) => {
-        this.lagGauge.set(lag);
+      (partitions) => {
+        let lag = 0;
+        for (const [partition, behind] of partitions) {
+          // Labelled by the watched consumer's own group and topic (the overflow consumer's too).
+          this.lagGauge.set({ group: groupId, topic, partition: String(partition) }, behind);
+          lag += behind;
+        }
         return lag;
       },
       (error: unknown) => {
@@ -142,28 +150,37 @@ export class ConsumerMonitor implements OnModuleDestroy {
     return this.lastLag;
   }
 
-  private async fetchLag({ topic, groupId }: { topic: string; groupId: string }): Promise<number> {
+  private async fetchLag({ topic, groupId }: ConsumerGroupTopic): Promise<Map<number, number>> {
     this.admin ??= this.kafka!.admin();
     if (!this.adminConnected) {
       await this.admin.connect();
       this.adminConnected = true;
     }
-    const [ends, [committed]] = await Promise.all([
-      this.admin.fetchTopicOffsets(topic),
-      this.admin.fetchOffsets({ groupId, topics: [topic] }),
-    ]);
-    const committedBy = new Map(committed.partitions.map((p) => [p.partition, Number(p.offset)]));
-    let lag = 0;
-    for (const { partition, high, low } of ends) {
-      const at = committedBy.get(partition) ?? -1;
-      // Nothing committed yet: the group starts from the earliest offset still on the topic.
-      lag += Number(high) - (at < 0 ? Number(low) : at);
-    }
-    return lag;
+    return readPartitionLag(this.admin, topic, groupId);
   }
 
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.refresher);
     if (this.adminConnected) await this.admin?.disconnect().catch(() => undefined);
   }
+}
+
+/** A group's lag on each partition of a topic: end offset minus committed offset. */
+export async function readPartitionLag(
+  admin: Admin,
+  topic: string,
+  groupId: string,
+): Promise<Map<number, number>> {
+  const [ends, [committed]] = await Promise.all([
+    admin.fetchTopicOffsets(topic),
+    admin.fetchOffsets({ groupId, topics: [topic] }),
+  ]);
+  const committedBy = new Map(committed.partitions.map((p) => [p.partition, Number(p.offset)]));
+  const lag = new Map<number, number>();
+  for (const { partition, high, low } of ends) {
+    const at = committedBy.get(partition) ?? -1;
+    // Nothing committed yet: the group starts from the earliest offset still on the topic.
+    lag.set(partition, Number(high) - (at < 0 ? Number(low) : at));
+  }
+  return lag;
 }

@@ -16,6 +16,7 @@ import { type MessageOrigin, MessageOriginResolver } from './message-origin.reso
 import { TenantDirectory } from './tenant.directory';
 import { QuotaService, quotaError } from '../../billing/quota/quota.service';
 import { UsageMeter, type UsageCounter } from '../../billing/usage/usage.meter';
+import { DeadLetterCountsStore } from '../dead-letters/dead-letter-counts.store';
 
 export const EVENTS_DEAD_LETTERED = 'tenantry_events_dead_lettered_total';
 
@@ -82,6 +83,7 @@ export class EventBatchProcessor {
     private readonly quota: QuotaService,
     @InjectMetric(EVENTS_DEAD_LETTERED) private readonly deadLettered: Counter<string>,
     config: ConfigService<Environment, true>,
+    private readonly deadLetterCounts: DeadLetterCountsStore,
   ) {
     this.limits = messageLimits(config.get('HTTP_BODY_LIMIT', { infer: true }));
   }
@@ -193,6 +195,7 @@ export class EventBatchProcessor {
       usage.push(...outcome.usage);
     }
     for (const letter of dead) this.deadLettered.inc({ reason: letter.reason });
+    this.deadLetterCounts.record(dead);
     if (dead.length > 0) {
       this.logger.warn(
         { dead_letters: dead.length, reasons: [...new Set(dead.map((d) => d.reason))] },

@@ -1,0 +1,129 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { QueryLatencyRepository } from '../../analytics/cost/query-latency.repository';
+import { PlanTermsResponse } from '../../billing/plans/dto/plan.response';
+import { EntitlementsService } from '../../billing/plans/entitlements.service';
+import { QuotaService } from '../../billing/quota/quota.service';
+import { UsageRepository } from '../../billing/usage/usage.repository';
+import {
+  DEAD_LETTER_DAYS,
+  DeadLetterCountsStore,
+} from '../../ingestion/dead-letters/dead-letter-counts.store';
+import { TenantContext } from '../../tenancy/scope/tenant.context';
+import type { Tenant } from '../../tenancy/tenant.entity';
+import { TenantsService } from '../../tenancy/tenants.service';
+import type { TenantHealthResponse } from './dto/tenant-health.response';
+import { PartitionLagService } from './partition-lag.service';
+import { TenantIntakeRepository } from './tenant-intake.repository';
+
+/** The query latency window of the health card. */
+export const QUERY_WINDOW_MINUTES = 60;
+
+/**
+ * One tenant's operating figures for the platform operator (GET /admin/tenants/:id/health):
+ * when it last sent events, its dead letters by reason, its analytics latency, its share of the
+ * consumer backlog, and the limits it runs under. Each figure is read under the tenant's own
+ * scope or from a per-tenant key, so no other tenant's figures mix in; a store that does not
+ * answer leaves its figure null instead of failing the card.
+ */
+@Injectable()
+export class TenantHealthService {
+  private readonly logger = new Logger(TenantHealthService.name);
+
+  constructor(
+    private readonly tenants: TenantsService,
+    private readonly tenantContext: TenantContext,
+    private readonly usage: UsageRepository,
+    private readonly latency: QueryLatencyRepository,
+    private readonly deadLetters: DeadLetterCountsStore,
+    private readonly lag: PartitionLagService,
+    private readonly intake: TenantIntakeRepository,
+    private readonly quota: QuotaService,
+    private readonly entitlements: EntitlementsService,
+  ) {}
+
+  async forTenant(id: string, now = new Date()): Promise<TenantHealthResponse> {
+    const tenant = await this.tenants.get(id);
+    const since = new Date(now.getTime() - QUERY_WINDOW_MINUTES * 60_000);
+    const { lastEventAt, queries } = await this.tenantContext.runInTenant(tenant.id, async () => ({
+      lastEventAt: await this.usage.lastAcceptedAt(),
+      queries: await this.latency.since(tenant.id, since),
+    }));
+    const terms = await this.entitlements.termsOf(tenant);
+    const month = await this.quota.status(tenant, now);
+    return {
+      tenant_id: tenant.id,
+      status: tenant.status,
+      tier: tenant.tier,
+      at: now.toISOString(),
+      last_event_at: lastEventAt ? new Date(lastEventAt).toISOString() : null,
+      dead_letters: await this.deadLettersOf(tenant, now),
+      queries: {
+        window_minutes: QUERY_WINDOW_MINUTES,
+        queries: queries.queries,
+        p95_ms: queries.p95Ms === null ? null : Math.round(queries.p95Ms * 1000) / 1000,
+      },
+      lag: await this.lagShareOf(tenant, now),
+      limits: {
+        terms: PlanTermsResponse.fromTerms(terms),
+        api_requests_per_minute: terms.apiRequestsPerMinute,
+        events_this_month: {
+          used: month.used,
+          quota: month.quota,
+          over_quota: month.overQuota,
+          resets_at: month.resetsAt.toISOString(),
+        },
+      },
+    };
+  }
+
+  private async deadLettersOf(
+    tenant: Tenant,
+    now: Date,
+  ): Promise<TenantHealthResponse['dead_letters']> {
+    if (!this.deadLetters.configured) return null;
+    try {
+      const byReason = await this.deadLetters.countsOf(tenant.id, now);
+      const total = Object.values(byReason).reduce((sum, count) => sum + count, 0);
+      return { days: DEAD_LETTER_DAYS, total, by_reason: byReason };
+    } catch (error) {
+      this.logger.warn({ err: error, tenant_id: tenant.id }, 'dead-letter counts unavailable');
+      return null;
+    }
+  }
+
+  /**
+   * The tenant's share of the backlog. Its events are keyed to one partition, so what waits
+   * ahead of its next event is that partition's lag; the part of it that is the tenant's own is
+   * estimated from its share of today's accepted events among the tenants on that partition.
+   */
+  private async lagShareOf(tenant: Tenant, now: Date): Promise<TenantHealthResponse['lag']> {
+    if (!this.lag.configured) return null;
+    try {
+      const { group, topic, partitions } = await this.lag.read();
+      if (partitions.size === 0) return null;
+      const partition = this.lag.partitionOf(tenant.id, partitions.size);
+      const accepted = await this.intake.acceptedOnDay(now.toISOString().slice(0, 10));
+      let onPartition = 0;
+      for (const [tenantId, count] of accepted) {
+        if (this.lag.partitionOf(tenantId, partitions.size) === partition) onPartition += count;
+      }
+      const own = accepted.get(tenant.id) ?? 0;
+      const share = onPartition > 0 ? own / onPartition : 0;
+      const partitionLag = Math.max(0, partitions.get(partition) ?? 0);
+      let groupLag = 0;
+      for (const behind of partitions.values()) groupLag += Math.max(0, behind);
+      return {
+        group,
+        topic,
+        partition,
+        partition_lag: partitionLag,
+        group_lag: groupLag,
+        intake_share: Math.round(share * 10_000) / 10_000,
+        estimated_backlog: Math.round(partitionLag * share),
+      };
+    } catch (error) {
+      this.logger.warn({ err: error, tenant_id: tenant.id }, 'consumer lag unavailable');
+      return null;
+    }
+  }
+}
