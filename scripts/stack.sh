@@ -9,13 +9,15 @@
 #   scripts/stack.sh reset                         down --purge for every service
 #   scripts/stack.sh env                           print the path of stack.env
 #   scripts/stack.sh browser                       install Debian's chromium if missing (the embed browser test)
+#   scripts/stack.sh promtool                      install Debian's prometheus if missing (promtool, for the alert rules)
 #
 # SERVICE is any of: postgres redis clickhouse kafka (default: all four).
 # Ports and credentials come from the environment; see docs/local-stack.md.
 #
 # The code is in scripts/stack/: common.sh (logging, pid files, waiting, apt), one file per
 # server (postgres.sh, redis.sh, clickhouse.sh, kafka.sh), commands.sh (up, down, status and
-# stack.env) and browser.sh; beside them each server's templates (postgres/, clickhouse/, kafka/).
+# stack.env), browser.sh and promtool.sh; beside them each server's templates (postgres/,
+# clickhouse/, kafka/).
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
@@ -38,10 +40,12 @@ ALL_SERVICES=(postgres redis clickhouse kafka)
 . "$TPL_DIR/commands.sh"
 # shellcheck source=SCRIPTDIR/stack/browser.sh
 . "$TPL_DIR/browser.sh"
+# shellcheck source=SCRIPTDIR/stack/promtool.sh
+. "$TPL_DIR/promtool.sh"
 
 # Here, not in common.sh: it prints this file's header.
 usage() {
-  sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 main() {
@@ -54,6 +58,7 @@ main() {
     reset) cmd_down --purge ;;
     env) printf '%s\n' "$STACK_ENV" ;;
     browser) cmd_browser ;;
+    promtool) cmd_promtool ;;
     -h|--help|help) usage ;;
     *) usage >&2; exit 2 ;;
   esac

@@ -12,6 +12,7 @@ bash scripts/ensure-node-modules.sh
 step "local stack"
 bash scripts/stack.sh up
 bash scripts/stack.sh browser   # Debian's chromium, for the embedded-dashboard browser test
+bash scripts/stack.sh promtool  # Debian's prometheus (promtool), for test/operations/prometheus-rules
 bash scripts/schemathesis.sh >/dev/null   # the OpenAPI conformance fuzzer (PyPI), for test/docs/openapi-fuzz
 if [ "${CI:-}" = "true" ]; then
   # CI leaves nothing running behind it.
