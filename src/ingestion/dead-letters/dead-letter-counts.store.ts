@@ -2,7 +2,6 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import Redis from 'ioredis';
 import type { Environment } from '../../config/environment';
-import type { DeadLetter } from '../pipeline/event-batch.processor';
 
 /** Days of counts kept, and read back by GET /admin/tenants/:id/health. */
 export const DEAD_LETTER_DAYS = 7;
@@ -38,7 +37,7 @@ export class DeadLetterCountsStore implements OnApplicationShutdown {
   }
 
   /** Adds a batch's dead letters that name a tenant; never throws, never waits for Redis. */
-  record(letters: DeadLetter[], at = new Date()): void {
+  record(letters: readonly { tenantId?: string; reason: string }[], at = new Date()): void {
     if (!this.redis) return;
     const counts = new Map<string, Map<string, number>>();
     for (const { tenantId, reason } of letters) {
