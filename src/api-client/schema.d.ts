@@ -770,6 +770,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/tenants/{id}/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's operating figures: last event at, dead letters by reason (7 days), analytics p95 over the last hour, its share of the consumer backlog, and the limits it runs under */
+        get: operations["TenantHealthController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/silent-tenants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Active tenants that sent events on each of the 7 UTC days before the last 24 hours and none since (the TenantWentSilent alert names them here); refreshed at most once a minute */
+        get: operations["SilentTenantsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/branding": {
         parameters: {
             query?: never;
@@ -1984,6 +2018,89 @@ export interface components {
             password_set_token: string;
             /** Format: date-time */
             password_set_expires_at: string;
+        };
+        DeadLetterCountsResponse: {
+            /** @description UTC days counted, today included */
+            days: number;
+            total: number;
+            /**
+             * @description Dead letters naming the tenant, by reason (reasons with none left out)
+             * @example {
+             *       "invalid_event": 12,
+             *       "quota_exceeded": 3
+             *     }
+             */
+            by_reason: {
+                [key: string]: number;
+            };
+        };
+        QueryLatencyResponse: {
+            window_minutes: number;
+            /** @description Analytics queries answered in the window */
+            queries: number;
+            /** @description 95th percentile of their duration (query cost log); null without queries */
+            p95_ms: number | null;
+        };
+        LagShareResponse: {
+            group: string;
+            topic: string;
+            /** @description The partition the tenant's events are keyed to */
+            partition: number;
+            /** @description Messages of that partition the group has not consumed */
+            partition_lag: number;
+            /** @description The group’s lag over every partition */
+            group_lag: number;
+            /** @description The tenant's share of today's accepted events among the tenants keyed to its partition */
+            intake_share: number;
+            /** @description Estimated messages of the backlog that are the tenant’s: partition_lag × intake_share */
+            estimated_backlog: number;
+        };
+        MonthlyEventsResponse: {
+            used: number;
+            quota: number;
+            /** @enum {string} */
+            over_quota: "refuse" | "overage";
+            /** Format: date-time */
+            resets_at: string;
+        };
+        TenantLimitsResponse: {
+            /** @description The effective terms (plan version with overrides): every limit they hold */
+            terms: components["schemas"]["PlanTermsResponse"];
+            api_requests_per_minute: number;
+            events_this_month: components["schemas"]["MonthlyEventsResponse"];
+        };
+        TenantHealthResponse: {
+            /** Format: uuid */
+            tenant_id: string;
+            /** @enum {string} */
+            status: "active" | "suspended" | "pending_deletion" | "purging" | "purged";
+            /** @enum {string} */
+            tier: "starter" | "growth" | "enterprise";
+            /** Format: date-time */
+            at: string;
+            /**
+             * Format: date-time
+             * @description When events of the tenant were last accepted (usage meter, within 2 s); null: never
+             */
+            last_event_at: string | null;
+            /** @description null when the counts are unavailable (no Redis configured, or it did not answer) */
+            dead_letters: components["schemas"]["DeadLetterCountsResponse"] | null;
+            queries: components["schemas"]["QueryLatencyResponse"];
+            /** @description null without Kafka (events written in-process), or when the broker did not answer */
+            lag: components["schemas"]["LagShareResponse"] | null;
+            limits: components["schemas"]["TenantLimitsResponse"];
+        };
+        SilentTenantResponse: {
+            /** Format: uuid */
+            tenant_id: string;
+            slug: string;
+            name: string;
+            /** Format: date-time */
+            last_event_at: string;
+        };
+        SilentTenantsResponse: {
+            /** @description Longest silent first, at most 1000 */
+            data: components["schemas"]["SilentTenantResponse"][];
         };
         BrandingResponse: {
             /** @example #4f46e5 */
@@ -7490,6 +7607,109 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+        };
+    };
+    TenantHealthController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantHealthResponse"];
+                };
+            };
+            /** @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing or invalid platform admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A tenant credential was used on a platform route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such resource (or it belongs to another tenant: the same answer) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    SilentTenantsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SilentTenantsResponse"];
+                };
+            };
+            /** @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing or invalid platform admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A tenant credential was used on a platform route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };

@@ -30,6 +30,16 @@ const PLATFORM_CALLS: [string, string, unknown[]][] = [
     [],
   ],
   [
+    'platform_silent_tenants',
+    'SELECT * FROM public.platform_silent_tenants(now(), 10)',
+    [],
+  ],
+  [
+    'platform_accepted_on_day',
+    'SELECT * FROM public.platform_accepted_on_day(current_date, 10)',
+    [],
+  ],
+  [
     'platform_stale_rollup_days',
     'SELECT * FROM public.platform_stale_rollup_days(current_date, 10)',
     [],

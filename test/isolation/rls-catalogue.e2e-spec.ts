@@ -104,6 +104,7 @@ describe('RLS catalogue', () => {
       'event_rollup_days',
       'invoices',
       'query_costs',
+      'usage_daily',
       'users',
     ]);
     for (const policy of others) {
@@ -158,10 +159,12 @@ describe('RLS catalogue', () => {
       'custom_domain_tenant',
       'drop_expired_event_partitions',
       'ensure_event_partitions',
+      'platform_accepted_on_day',
       'platform_audit_entries',
       'platform_custom_domains_due',
       'platform_invoices',
       'platform_query_costs',
+      'platform_silent_tenants',
       'platform_stale_rollup_days',
       'platform_unfinished_erasures',
       'purge_tenant_rows',

@@ -29,6 +29,8 @@ describe('Swagger document', () => {
         '/admin/tenants',
         '/admin/tenants/{id}',
         '/admin/tenants/{id}/statistics',
+        '/admin/tenants/{id}/health',
+        '/admin/silent-tenants',
         '/admin/tenants/{id}/overrides',
         '/admin/tenants/{id}/restore',
         '/admin/tenants/{id}/purge',
