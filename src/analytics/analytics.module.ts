@@ -65,7 +65,7 @@ import { AnalyticsStoreModule } from './stores/analytics-store.module';
       name: QUERY_DURATION,
       help: 'Analytics query duration by kind, store and route template',
       labelNames: ['kind', 'store', 'route'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     }),
     makeCounterProvider({
       name: QUERY_ROWS_READ,
