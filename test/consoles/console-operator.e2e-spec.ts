@@ -179,6 +179,10 @@ describe('/console operator flows in Chromium', () => {
     await page.getByRole('heading', { name: `Lifecycle ${slug}`, level: 1 }).waitFor();
     expect(page.url()).toBe(`${t.url}/console/tenants/${id}`);
     await page.getByRole('heading', { name: 'Usage against limits' }).waitFor();
+    // Its operating figures (GET /admin/tenants/{id}/health): no events yet, no queries.
+    const operations = page.getByRole('region', { name: 'Operations' });
+    await operations.getByText('Query p95 (60 min)').waitFor();
+    expect(await operations.getByText('0 queries').count()).toBe(1);
 
     // Overrides.
     await page.getByLabel('Events per month').fill('1234567');

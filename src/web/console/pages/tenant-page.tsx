@@ -12,6 +12,7 @@ import { ExportCard } from '../tenant/export-card';
 import { HealthCard } from '../tenant/health-card';
 import { InvoicesCard } from '../tenant/invoices-card';
 import { LifecycleCard } from '../tenant/lifecycle-card';
+import { OperationsCard } from '../tenant/operations-card';
 import { OverridesCard } from '../tenant/overrides-card';
 import { SettingsCard } from '../tenant/settings-card';
 import { UsageCard } from '../tenant/usage-card';
@@ -24,6 +25,7 @@ const SECTIONS = [
   ['usage', 'Usage'],
   ['health', 'Health'],
   ['cost', 'Cost'],
+  ['operations', 'Operations'],
   ['invoices', 'Invoices'],
   ['audit', 'Audit log'],
   ['export', 'Export'],
@@ -99,6 +101,7 @@ export function TenantPage() {
       <div key={live.status}>
         <UsageCard tenantId={live.id} />
         <HealthCard tenantId={live.id} />
+        <OperationsCard tenantId={live.id} />
         <InvoicesCard tenantId={live.id} />
         <AuditCard tenantId={live.id} />
         <ExportCard tenantId={live.id} />
