@@ -73,6 +73,33 @@ describe('alert rules and dashboard (docker/prometheus, docker/grafana)', () => 
     expect({ status, output }).toEqual({ status: 0, output: expect.stringContaining('SUCCESS') });
   });
 
+  it('has a dashboard whose every query is valid PromQL (checked as recording rules)', () => {
+    const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as {
+      uid: string;
+      panels: { targets?: { expr: string; datasource: { uid: string } }[] }[];
+    };
+    const targets = dashboard.panels.flatMap((panel) => panel.targets ?? []);
+    expect(targets.length).toBeGreaterThan(10);
+    // Every panel reads the provisioned datasource.
+    const datasource = readFileSync(
+      join(DOCKER, 'grafana/provisioning/datasources/prometheus.yml'),
+      'utf8',
+    );
+    for (const target of targets) expect(datasource).toContain(`uid: ${target.datasource.uid}`);
+    const rules = [
+      'groups:',
+      '  - name: dashboard',
+      '    rules:',
+      ...targets.flatMap((target, i) => [
+        `      - record: dashboard:query_${i}`,
+        `        expr: ${JSON.stringify(target.expr)}`,
+      ]),
+    ].join('\n');
+    writeFileSync(join(work, 'dashboard-rules.yml'), `${rules}\n`);
+    const { status, output } = promtool('check', 'rules', join(work, 'dashboard-rules.yml'));
+    expect({ status, output }).toEqual({ status: 0, output: expect.stringContaining('SUCCESS') });
+  });
+
   describe('metric names', () => {
     let t: TestApp;
     let exported: Set<string>;
