@@ -7,6 +7,7 @@ import {
   produceDirect,
   producerMessage,
 } from '../support/ingestion';
+import { TenantRedisKeysStore } from '../../src/tenancy/lifecycle/tenant-redis-keys.store';
 import { connectAs } from '../support/sql';
 import { TEST_METRICS_TOKEN } from '../support/stack-env';
 import {
@@ -143,6 +144,13 @@ describe('GET /admin/tenants/:id/health (Kafka, the consumer and Redis)', () => 
     expect(ofB.limits.terms.code).toBe(ofB.tier);
     // Both on the same partition or not, the partition follows the key: the same one each time.
     expect((await healthOf(t, b.id)).lag?.partition).toBe(ofB.lag?.partition);
+  });
+
+  it("keeps the dead-letter counts under the tenant's Redis keys, so its purge removes them", async () => {
+    const keys = await t.app.get(TenantRedisKeysStore).keysOf(a.id);
+    const day = new Date().toISOString().slice(0, 10);
+    expect(keys).toContainEqual(expect.stringMatching(new RegExp(`:dlq:${a.id}:${day}$`)));
+    expect(keys.every((key) => !key.includes(b.id))).toBe(true);
   });
 
   it('answers 404 for an unknown tenant and 400 naming the field for a malformed id', async () => {
