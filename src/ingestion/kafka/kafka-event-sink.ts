@@ -1,9 +1,17 @@
 import { Logger } from '@nestjs/common';
 import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { IncomingEvent } from '../events/event-contract';
+import type { TenantTier } from '../../tenancy/tenant.entity';
 import { type EventSink, SinkUnavailableError } from '../pipeline/event-sink';
 import { type AppMessageSigner, APP_SIGNATURE_HEADER, VIA_HEADER } from './app-message.signer';
 import { RECEIVED_AT_HEADER, TENANT_HEADER } from './kafka-connection';
+import type { IntakeRateService } from '../overflow/intake-rate.service';
+
+/** Where a hot tenant's events go instead, and who says which tenants are hot. */
+export interface OverflowRoute {
+  topic: string;
+  rate: IntakeRateService;
+}
 
 /** One produce carries at most this much; the topic takes batches up to MAX_MESSAGE_BYTES. */
 const SEND_LIMIT_BYTES = 4 * 1024 * 1024;
@@ -12,17 +20,25 @@ const QUEUE_LIMIT_BYTES = 64 * 1024 * 1024;
 const PUBLISH_TIMEOUT_MS = 15_000;
 
 interface Pending {
+  tenantId: string;
+  events: number;
   messages: Message[];
   bytes: number;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
 
+type HotPending = Pending & { tier: TenantTier | null };
+
 /**
  * Produces accepted events to the ingestion topic: key = tenant id (one tenant's events keep
  * their order on one partition), acks from all in-sync replicas, idempotent producer. Concurrent
  * requests are sent together: one sendBatch at a time carries everything that queued meanwhile,
  * since kafkajs does no batching of its own.
+ *
+ * With an overflow route, each send first counts its events per tenant (one intake-rate call
+ * for the whole send): a hot tenant's messages go to the overflow topic without a key, so they
+ * spread round-robin over its partitions instead of piling onto the tenant's one.
  */
 export class KafkaEventSink implements EventSink {
   readonly kind = 'kafka' as const;
@@ -39,6 +55,7 @@ export class KafkaEventSink implements EventSink {
     private readonly topic: string,
     private readonly prepareTopics: () => Promise<void>,
     private readonly signer: AppMessageSigner,
+    private readonly overflow?: OverflowRoute,
   ) {
     this.producer = kafka.producer({
       idempotent: true,
@@ -87,6 +104,8 @@ export class KafkaEventSink implements EventSink {
       };
       this.queuedBytes += bytes;
       this.queue.push({
+        tenantId,
+        events: events.length,
         messages,
         bytes,
         resolve: () => settle(resolve),
@@ -106,13 +125,21 @@ export class KafkaEventSink implements EventSink {
         for (const pending of batch) this.queuedBytes -= pending.bytes;
         try {
           await this.connect();
-          await this.producer.send({
-            topic: this.topic,
+          const { main, hot } = await this.split(batch);
+          const topicMessages = [{ topic: this.topic, messages: main.flatMap((p) => p.messages) }];
+          if (hot.length > 0) {
+            topicMessages.push({
+              topic: this.overflow!.topic,
+              messages: hot.flatMap((p) => p.messages.map((message) => ({ ...message, key: null }))),
+            });
+          }
+          await this.producer.sendBatch({
             acks: -1,
             compression: CompressionTypes.None,
-            messages: batch.flatMap((pending) => pending.messages),
+            topicMessages: topicMessages.filter((t) => t.messages.length > 0),
           });
           for (const pending of batch) pending.resolve();
+          this.countOverflow(hot);
         } catch (error) {
           this.logger.warn({ err: error }, 'Kafka did not take the events');
           const unavailable = new SinkUnavailableError('Kafka is unreachable');
@@ -122,6 +149,28 @@ export class KafkaEventSink implements EventSink {
     } finally {
       this.sending = false;
     }
+  }
+
+  /** The send's requests by destination: hot tenants' to the overflow topic. */
+  private async split(batch: Pending[]): Promise<{ main: Pending[]; hot: HotPending[] }> {
+    if (!this.overflow) return { main: batch, hot: [] };
+    const counts = new Map<string, number>();
+    for (const pending of batch) {
+      counts.set(pending.tenantId, (counts.get(pending.tenantId) ?? 0) + pending.events);
+    }
+    const decisions = await this.overflow.rate.record(counts);
+    const main: Pending[] = [];
+    const hot: HotPending[] = [];
+    for (const pending of batch) {
+      const decision = decisions.get(pending.tenantId);
+      if (this.overflow.rate.routes && decision?.hot) hot.push({ ...pending, tier: decision.tier });
+      else main.push(pending);
+    }
+    return { main, hot };
+  }
+
+  private countOverflow(hot: HotPending[]): void {
+    for (const pending of hot) this.overflow!.rate.countOverflow(pending.tier, 'api', pending.events);
   }
 
   /** Whole requests from the queue, up to `limit` bytes of values (at least one request). */
