@@ -23,6 +23,7 @@ import {
   kafkaSettingsOf,
   overflowTopic,
 } from './kafka/kafka-connection';
+import { MeasuredEventSink } from './overflow/measured-event-sink';
 import { HOT_TENANTS, IntakeRateService, OVERFLOW_EVENTS } from './overflow/intake-rate.service';
 import {
   OVERFLOW_PIPELINE,
@@ -124,7 +125,7 @@ function clickhouseUser(config: Config, role: 'WRITER' | 'READER'): ClickHouseUs
         signer: AppMessageSigner,
         intakeRate: IntakeRateService,
       ) => {
-        if (!kafka) return new InProcessEventSink(writer);
+        if (!kafka) return new MeasuredEventSink(new InProcessEventSink(writer), intakeRate);
         const topic = config.get('KAFKA_EVENTS_TOPIC', { infer: true });
         const sink = new KafkaEventSink(
           kafka,
