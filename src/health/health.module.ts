@@ -5,6 +5,7 @@ import { HealthController } from './health.controller';
 import { IngestionConsumerHealthIndicator } from './ingestion-consumer.health';
 import { IngestionModule } from '../ingestion/ingestion.module';
 import { KafkaHealthIndicator } from './kafka.health';
+import { OverflowConsumerHealthIndicator } from './overflow-consumer.health';
 import { RedisHealthIndicator } from './redis.health';
 import { ScheduledJobsHealthIndicator } from './scheduled-jobs.health';
 
@@ -16,6 +17,7 @@ import { ScheduledJobsHealthIndicator } from './scheduled-jobs.health';
     KafkaHealthIndicator,
     ClickHouseHealthIndicator,
     IngestionConsumerHealthIndicator,
+    OverflowConsumerHealthIndicator,
     ScheduledJobsHealthIndicator,
   ],
 })

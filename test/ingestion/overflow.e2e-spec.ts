@@ -3,6 +3,7 @@ import { getToken } from '@willsoto/nestjs-prometheus';
 import Redis from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
+import { PassThrough } from 'node:stream';
 import { KAFKA_CLIENT } from '../../src/ingestion/kafka/kafka-connection';
 import {
   HOT_TENANTS,
@@ -114,9 +115,12 @@ describe('ingestion overflow: hot tenants go to the overflow topic', () => {
   let rate: IntakeRateService;
   let hot: { id: string };
   let quiet: { id: string };
+  let logs = '';
 
   beforeAll(async () => {
-    t = await createTestApp({ env });
+    const sink = new PassThrough();
+    sink.on('data', (chunk: Buffer) => (logs += chunk.toString()));
+    t = await createTestApp({ env: { ...env, LOG_LEVEL: 'info' }, logs: sink });
     store = t.app.get<EventStore>(EVENT_STORE);
     rate = t.app.get(IntakeRateService);
     hot = await createTenant(t.http);
@@ -165,6 +169,8 @@ describe('ingestion overflow: hot tenants go to the overflow topic', () => {
     expect(onMain.filter((r) => r.headers.tenant_id === quiet.id)).toHaveLength(1);
     expect(onMain.some((r) => r.headers.tenant_id === hot.id)).toBe(false);
 
+    const health = (await t.http.get('/health').expect(200)).body.info;
+    expect(health.ingestion_overflow_consumer).toMatchObject({ running: true, lag: 0 });
 
     const counter = t.app.get<{ get(): Promise<{ values: { value: number; labels: object }[] }> }>(
       getToken(OVERFLOW_EVENTS),
@@ -306,6 +312,16 @@ describe('ingestion overflow: hot tenants go to the overflow topic', () => {
     expect(await eventually(async () => (await rate.status(warm.id)).overflowing, false)).toBe(
       false,
     );
+    // One line when it started and one when it stopped, each naming the tenant; none per batch.
+    const lines = logs
+      .split('\n')
+      .filter((line) => line.includes(warm.id))
+      .map((line) => JSON.parse(line) as { msg: string; tenant_id: string; routed: boolean });
+    expect(lines.map((line) => line.msg)).toEqual([
+      'tenant started overflowing',
+      'tenant stopped overflowing',
+    ]);
+    expect(lines[0]).toMatchObject({ tenant_id: warm.id, routed: true });
   });
 });
 
