@@ -5,7 +5,7 @@ import { generateEvent } from '../src/cli/event-generator';
 /**
  * The flood bench's load, on a thread of its own: one tenant sending 500-event requests as fast
  * as the app takes them (`floodConcurrency` in flight), and quiet tenants each sending
- * `quietEventsPerSecond` in 10 requests a second, for `seconds`.
+ * `quietEventsPerSecond` in 2 requests a second, for `seconds`.
  */
 export interface FloodOrder {
   url: string;
@@ -28,7 +28,7 @@ export interface FloodOutcome {
 }
 
 const FLOOD_BATCH = 500;
-const QUIET_TICKS_PER_SECOND = 10;
+const QUIET_TICKS_PER_SECOND = 2;
 const agent = new Agent({ keepAlive: true, maxSockets: 128 });
 
 function post(url: string, key: string, body: string): Promise<number> {
