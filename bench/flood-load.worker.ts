@@ -23,6 +23,8 @@ export interface FloodOutcome {
   floodRefused: number;
   quietAccepted: number;
   quietRefused: number;
+  /** Refused requests by status (0: no answer). */
+  refusedStatuses: Record<string, number>;
   startedAt: number;
   endedAt: number;
 }
@@ -74,6 +76,7 @@ async function run(order: FloodOrder): Promise<FloodOutcome> {
     floodRefused: 0,
     quietAccepted: 0,
     quietRefused: 0,
+    refusedStatuses: {},
     startedAt: Date.now(),
     endedAt: 0,
   };
@@ -83,7 +86,10 @@ async function run(order: FloodOrder): Promise<FloodOutcome> {
     while (Date.now() < deadline) {
       const status = await post(order.url, order.floodKey, next());
       if (status === 202) outcome.floodAccepted += FLOOD_BATCH;
-      else outcome.floodRefused += FLOOD_BATCH;
+      else {
+        outcome.floodRefused += FLOOD_BATCH;
+        outcome.refusedStatuses[status] = (outcome.refusedStatuses[status] ?? 0) + 1;
+      }
     }
   };
   const perTick = Math.max(1, Math.round(order.quietEventsPerSecond / QUIET_TICKS_PER_SECOND));
@@ -98,7 +104,10 @@ async function run(order: FloodOrder): Promise<FloodOutcome> {
       sending.push(
         post(order.url, key, next()).then((status) => {
           if (status === 202) outcome.quietAccepted += perTick;
-          else outcome.quietRefused += perTick;
+          else {
+            outcome.quietRefused += perTick;
+            outcome.refusedStatuses[status] = (outcome.refusedStatuses[status] ?? 0) + 1;
+          }
         }),
       );
       due += 1000 / QUIET_TICKS_PER_SECOND;

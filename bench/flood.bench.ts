@@ -52,6 +52,7 @@ export interface FloodRun {
     maxMs: number;
   };
   loadAverage: { before: number[]; after: number[] };
+  refusedStatuses: Record<string, number>;
 }
 
 export interface FloodBenchResult {
@@ -180,6 +181,7 @@ async function floodOnce(
         maxMs: sorted[sorted.length - 1] ?? 0,
       },
       loadAverage: { before, after },
+      refusedStatuses: outcome.refusedStatuses,
     };
   } finally {
     await app.close();
@@ -249,7 +251,10 @@ export function printFlood(result: FloodBenchResult): void {
     console.log(
       `overflow ${r.overflow.padEnd(3)} (${r.seconds} s): others' acceptance → queryable p50 ${r.quiet.p50Ms.toFixed(0)} ms, p99 ${r.quiet.p99Ms.toFixed(0)} ms, max ${r.quiet.maxMs.toFixed(0)} ms (${r.quiet.measured} events, ${r.quiet.refused} refused);` +
         ` A ${r.floodEventsPerSecond.toFixed(0)} events/s accepted, ${r.floodStored}/${r.floodAccepted} stored ${r.floodExactlyOnce ? 'exactly once' : 'NOT exactly once'} (${r.floodViaOverflow} rows via the overflow consumer, drained ${r.floodDrainSeconds.toFixed(1)} s after the load; ${r.floodRefused} refused);` +
-        ` load average ${r.loadAverage.before[0].toFixed(2)} → ${r.loadAverage.after[0].toFixed(2)}`,
+        ` load average ${r.loadAverage.before[0].toFixed(2)} → ${r.loadAverage.after[0].toFixed(2)}` +
+        (Object.keys(r.refusedStatuses).length
+          ? `; refused requests by status ${JSON.stringify(r.refusedStatuses)}`
+          : ''),
     );
   }
 }

@@ -363,6 +363,16 @@ export class Environment {
   INGEST_OVERFLOW_FETCH_MB = 8;
 
   /**
+   * Overflow partition batches the consumer works on at once (the main consumer: 6). Fewer keeps
+   * a hot tenant's backlog from taking the process's CPU from everyone else's events.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  INGEST_OVERFLOW_PARTITIONS_CONCURRENTLY = 2;
+
+  /**
    * How often the PostgreSQL event store's daily rollups catch up with written days (a BullMQ
    * repeatable job when Redis is configured, an in-process timer otherwise).
    */

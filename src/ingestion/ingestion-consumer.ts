@@ -63,6 +63,9 @@ export async function startIngestionConsumer(app: INestApplication): Promise<boo
           name: 'overflow consumer',
           deadLetterTopic: deadLetterTopic(topic),
           fetchBytesPerPartition: config.get('INGEST_OVERFLOW_FETCH_MB', { infer: true }) * MB,
+          partitionsConcurrently: config.get('INGEST_OVERFLOW_PARTITIONS_CONCURRENTLY', {
+            infer: true,
+          }),
         },
       ),
     },

@@ -28,6 +28,8 @@ export interface ConsumerTransportOptions {
   deadLetterTopic?: string;
   /** Bytes fetched per partition and request. */
   fetchBytesPerPartition?: number;
+  /** Partition batches in hand at once (each is processed and stored on its own). */
+  partitionsConcurrently?: number;
   /** Hot tenants' messages leave the batch for the overflow topic (the main consumer only). */
   forwarder?: OverflowForwarder;
   /** How logs name this consumer. */
@@ -119,7 +121,7 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
       autoCommit: true,
       autoCommitThreshold: 1,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 6,
+      partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 6,
       eachBatch: (payload) => this.handleBatch(payload),
     });
   }
