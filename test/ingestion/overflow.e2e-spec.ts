@@ -264,6 +264,35 @@ describe('ingestion overflow: hot tenants go to the overflow topic', () => {
     }
   });
 
+  it('fails open when Redis is unreachable: nobody is hot, nothing throws', async () => {
+    const config = t.app.get(ConfigService);
+    const unreachable = new Proxy(config, {
+      get: (target, property) =>
+        property === 'get'
+          ? (key: string, options?: object) =>
+              key === 'REDIS_URL'
+                ? 'redis://127.0.0.1:9'
+                : (target.get)(key, options)
+          : (Reflect.get(target, property) as unknown),
+    });
+    const down = new IntakeRateService(
+      unreachable,
+      t.app.get(KAFKA_CLIENT),
+      t.app.get(TenantDirectory),
+      t.app.get(getToken(OVERFLOW_EVENTS)),
+      t.app.get(getToken(HOT_TENANTS)),
+    );
+    try {
+      const started = Date.now();
+      const decisions = await down.record(new Map([[hot.id, 1_000_000]]));
+      expect(decisions.get(hot.id)).toEqual({ hot: false, tier: 'starter' });
+      expect(await down.status(hot.id)).toMatchObject({ overflowing: false, eventsPerSecond: 0 });
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      down.onModuleDestroy();
+    }
+  });
+
   it('reports each start and stop to exactly one of many concurrent callers', async () => {
     const clients = [new Redis(process.env.REDIS_URL!), new Redis(process.env.REDIS_URL!)];
     try {
