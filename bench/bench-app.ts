@@ -92,7 +92,7 @@ export async function startBenchApp(root?: DynamicModule): Promise<NestExpressAp
 export async function createBenchTenant(
   url: string,
   secrets: BenchSecrets,
-  body: { name: string; slug: string; owner_email: string },
+  body: { name: string; slug: string; owner_email: string; tier?: string },
 ): Promise<{ id: string; ownerToken: string }> {
   const login = await fetch(`${url}/auth/admin/login`, {
     method: 'POST',

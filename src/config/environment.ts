@@ -13,6 +13,10 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
+import {
+  DEFAULT_OVERFLOW_THRESHOLDS,
+  OVERFLOW_THRESHOLDS_PATTERN,
+} from '../ingestion/overflow/overflow-thresholds';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
@@ -312,6 +316,62 @@ export class Environment {
   @Min(1)
   @Max(60_000)
   INGESTION_FLUSH_MS = 200;
+
+  /**
+   * Hot-tenant overflow: events per second above which a tenant's events go to the overflow topic,
+   * per tier (`starter:500,growth:2000,enterprise:5000`; a tier left out keeps that default,
+   * `tier:off` exempts it), or `off` for nobody. See src/ingestion/overflow.
+   */
+  @Matches(OVERFLOW_THRESHOLDS_PATTERN, {
+    message:
+      'INGEST_OVERFLOW_EVENTS_PER_SECOND must be off or tier:rate pairs such as starter:500,growth:2000,enterprise:5000 (rate a positive integer or off)',
+  })
+  INGEST_OVERFLOW_EVENTS_PER_SECOND = DEFAULT_OVERFLOW_THRESHOLDS;
+
+  /** The span a tenant's intake rate is measured over. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(300)
+  INGEST_OVERFLOW_WINDOW_SECONDS = 10;
+
+  /** A hot tenant stays hot at least this long (it cools below half its threshold after it). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  INGEST_OVERFLOW_MIN_HOT_SECONDS = 30;
+
+  /** The overflow consumer's group commit: rows per insert, and the longest wait for them. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  INGEST_OVERFLOW_FLUSH_ROWS = 50000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(60_000)
+  INGEST_OVERFLOW_FLUSH_MS = 1000;
+
+  /** The overflow consumer's fetch per partition, in megabytes (the main consumer's is 4). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  INGEST_OVERFLOW_FETCH_MB = 8;
+
+  /**
+   * Overflow partition batches the consumer works on at once (as the main consumer: 6). Fewer
+   * leaves a hot tenant's backlog more of a lag and takes less CPU from everyone else; 2 measured
+   * no better for the others than 6 on the 2-core bench machine and slowed the hot tenant.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  INGEST_OVERFLOW_PARTITIONS_CONCURRENTLY = 6;
 
   /**
    * How often the PostgreSQL event store's daily rollups catch up with written days (a BullMQ

@@ -10,6 +10,7 @@ import { Public } from '../tenancy/scope/access-policy';
 import { ClickHouseHealthIndicator } from './clickhouse.health';
 import { IngestionConsumerHealthIndicator } from './ingestion-consumer.health';
 import { KafkaHealthIndicator } from './kafka.health';
+import { OverflowConsumerHealthIndicator } from './overflow-consumer.health';
 import { RedisHealthIndicator } from './redis.health';
 import { ScheduledJobsHealthIndicator } from './scheduled-jobs.health';
 
@@ -25,6 +26,7 @@ export class HealthController {
     private readonly clickhouse: ClickHouseHealthIndicator,
     private readonly consumer: IngestionConsumerHealthIndicator,
     private readonly jobs: ScheduledJobsHealthIndicator,
+    private readonly overflowConsumer: OverflowConsumerHealthIndicator,
   ) {}
 
   @Get()
@@ -41,6 +43,7 @@ export class HealthController {
     if (this.kafka.brokers) checks.push(() => this.kafka.check());
     if (this.clickhouse.url) checks.push(() => this.clickhouse.check());
     if (this.consumer.expected) checks.push(() => this.consumer.check());
+    if (this.overflowConsumer.expected) checks.push(() => this.overflowConsumer.check());
     return this.health.check(checks);
   }
 

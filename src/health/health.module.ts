@@ -5,6 +5,7 @@ import { HealthController } from './health.controller';
 import { IngestionConsumerHealthIndicator } from './ingestion-consumer.health';
 import { IngestionModule } from '../ingestion/ingestion.module';
 import { KafkaHealthIndicator } from './kafka.health';
+import { OverflowConsumerHealthIndicator } from './overflow-consumer.health';
 import { RedisHealthIndicator } from './redis.health';
 import { ScheduledJobsHealthIndicator } from './scheduled-jobs.health';
 import { SilentTenantsModule } from './silent-tenants/silent-tenants.module';
@@ -23,6 +24,7 @@ import { TenantHealthModule } from './tenant-health/tenant-health.module';
     KafkaHealthIndicator,
     ClickHouseHealthIndicator,
     IngestionConsumerHealthIndicator,
+    OverflowConsumerHealthIndicator,
     ScheduledJobsHealthIndicator,
   ],
 })

@@ -16,7 +16,20 @@ import { TenancyModule } from '../tenancy/tenancy.module';
 import { TenantContext } from '../tenancy/scope/tenant.context';
 import { EventIntakeService, EVENTS_ACCEPTED, EVENTS_REJECTED } from './http/event-intake.service';
 import { EventsController } from './http/events.controller';
-import { createKafka, ensureTopics, KAFKA_CLIENT, kafkaSettingsOf } from './kafka/kafka-connection';
+import {
+  createKafka,
+  ensureTopics,
+  KAFKA_CLIENT,
+  kafkaSettingsOf,
+  overflowTopic,
+} from './kafka/kafka-connection';
+import { MeasuredEventSink } from './overflow/measured-event-sink';
+import { HOT_TENANTS, IntakeRateService, OVERFLOW_EVENTS } from './overflow/intake-rate.service';
+import {
+  OVERFLOW_PIPELINE,
+  overflowConsumerMetrics,
+  overflowPipelineProvider,
+} from './overflow/overflow-pipeline.provider';
 import {
   CONSUMER_LAG,
   CONSUMER_LAST_COMMIT,
@@ -105,20 +118,22 @@ function clickhouseUser(config: Config, role: 'WRITER' | 'READER'): ClickHouseUs
     },
     {
       provide: EVENT_SINK,
-      inject: [ConfigService, KAFKA_CLIENT, EventWriter, AppMessageSigner],
+      inject: [ConfigService, KAFKA_CLIENT, EventWriter, AppMessageSigner, IntakeRateService],
       useFactory: async (
         config: Config,
         kafka: Kafka | null,
         writer: EventWriter,
         signer: AppMessageSigner,
+        intakeRate: IntakeRateService,
       ) => {
-        if (!kafka) return new InProcessEventSink(writer);
+        if (!kafka) return new MeasuredEventSink(new InProcessEventSink(writer), intakeRate);
         const topic = config.get('KAFKA_EVENTS_TOPIC', { infer: true });
         const sink = new KafkaEventSink(
           kafka,
           topic,
           () => ensureTopics(kafka, topic, config.get('KAFKA_EVENTS_PARTITIONS', { infer: true })),
           signer,
+          { topic: overflowTopic(topic), rate: intakeRate },
         );
         // Kafka down at start-up is not fatal: /health reports it, POST /v1/events answers 503.
         await sink
@@ -138,6 +153,18 @@ function clickhouseUser(config: Config, role: 'WRITER' | 'READER'): ClickHouseUs
     AppMessageSigner,
     ProducerAuthenticator,
     MessageOriginResolver,
+    IntakeRateService,
+    overflowPipelineProvider,
+    ...overflowConsumerMetrics,
+    makeCounterProvider({
+      name: OVERFLOW_EVENTS,
+      help: 'Events sent to the overflow topic (hot tenants), by tier and by who sent them there',
+      labelNames: ['tier', 'path'],
+    }),
+    makeGaugeProvider({
+      name: HOT_TENANTS,
+      help: "Tenants this process last saw hot (overflowing); take max() across processes",
+    }),
     makeGaugeProvider({
       name: CONSUMER_UP,
       help: 'Whether this process runs its ingestion consumer (1) or it is down (0)',
@@ -206,6 +233,8 @@ function clickhouseUser(config: Config, role: 'WRITER' | 'READER'): ClickHouseUs
     AppMessageSigner,
     ProducerAuthenticator,
     MessageOriginResolver,
+    IntakeRateService,
+    OVERFLOW_PIPELINE,
   ],
 })
 export class IngestionModule {}

@@ -18,7 +18,23 @@ import {
   TENANT_HEADER,
 } from './kafka-connection';
 
+import type { OverflowForwarder } from '../overflow/overflow-forwarder';
+
 const HEARTBEAT_MS = 3_000;
+
+/** What sets one consumer transport apart from another (the main one's and the overflow's). */
+export interface ConsumerTransportOptions {
+  /** Where dead letters go; `<topic>.dlq` unless said (the overflow's go to the main one's). */
+  deadLetterTopic?: string;
+  /** Bytes fetched per partition and request. */
+  fetchBytesPerPartition?: number;
+  /** Partition batches in hand at once (each is processed and stored on its own). */
+  partitionsConcurrently?: number;
+  /** Hot tenants' messages leave the batch for the overflow topic (the main consumer only). */
+  forwarder?: OverflowForwarder;
+  /** How logs name this consumer. */
+  name?: string;
+}
 const RESTART_MIN_MS = 1_000;
 const RESTART_MAX_MS = 30_000;
 
@@ -31,6 +47,9 @@ const RESTART_MAX_MS = 30_000;
  * committed past an unstored event. A consumer that crashes for good (kafkajs gives up on
  * errors it deems non-retriable) is started again with backoff; the ConsumerMonitor reports it
  * meanwhile. Shutdown waits for the batches in hand.
+ *
+ * The app runs two: the main topic's, and the overflow topic's (src/ingestion/overflow), each
+ * with its own group, batch sizing, processor and writer, and the same dead-letter topic.
  */
 export class EventsConsumerTransport extends Server implements CustomTransportStrategy {
   private readonly log = new Logger(EventsConsumerTransport.name);
@@ -48,15 +67,23 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
     private readonly processor: EventBatchProcessor,
     private readonly writer: EventWriter,
     private readonly monitor: ConsumerMonitor,
+    private readonly options: ConsumerTransportOptions = {},
   ) {
     super();
+  }
+
+  private get name(): string {
+    return this.options.name ?? 'ingestion consumer';
   }
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
       this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
       await this.producer.connect();
-      this.deadLetters = new DeadLetterPublisher(this.producer, deadLetterTopic(this.topic));
+      this.deadLetters = new DeadLetterPublisher(
+        this.producer,
+        this.options.deadLetterTopic ?? deadLetterTopic(this.topic),
+      );
       this.writer.onUnstorable((rows, error) => this.deadLetterRows(rows, error));
       await this.startConsumer();
       this.log.log(`consuming ${this.topic} as group ${this.groupId}`);
@@ -69,7 +96,7 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
   private async startConsumer(): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: this.groupId,
-      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxBytesPerPartition: this.options.fetchBytesPerPartition ?? 4 * 1024 * 1024,
       maxWaitTimeInMs: 100,
       sessionTimeout: 30_000,
       heartbeatInterval: HEARTBEAT_MS,
@@ -80,7 +107,7 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.log.error(
         { err: payload.error, restart: payload.restart },
-        'ingestion consumer crashed',
+        `${this.name} crashed`,
       );
       // kafkajs restarts by itself after retriable errors; after the others it stays down.
       if (payload.restart) this.monitor.restarted();
@@ -94,7 +121,7 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
       autoCommit: true,
       autoCommitThreshold: 1,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 6,
+      partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 6,
       eachBatch: (payload) => this.handleBatch(payload),
     });
   }
@@ -112,9 +139,9 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
         await crashed?.disconnect().catch(() => undefined);
         this.monitor.restarted();
         await this.startConsumer();
-        this.log.warn(`ingestion consumer restarted after a crash`);
+        this.log.warn(`${this.name} restarted after a crash`);
       })().catch((error: unknown) => {
-        this.log.error({ err: error }, 'ingestion consumer restart failed; trying again');
+        this.log.error({ err: error }, `${this.name} restart failed; trying again`);
         this.scheduleRestart();
       });
     }, delay);
@@ -126,8 +153,16 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
     const beat = setInterval(() => void payload.heartbeat().catch(() => undefined), HEARTBEAT_MS);
     let usage: UsageDelta[];
     try {
+      let messages = batch.messages;
+      const { forwarder } = this.options;
+      if (forwarder) {
+        // Hot tenants' messages to the overflow topic, acknowledged before anything is committed.
+        const { keep, forward } = await forwarder.split(messages);
+        await forwarder.forward(this.producer!, forward, `${batch.topic}/${batch.partition}`);
+        messages = keep;
+      }
       const processed = await this.processor.process(
-        batch.messages.map((message): RawEventMessage => ({
+        messages.map((message): RawEventMessage => ({
           key: message.key?.toString('utf8') ?? null,
           value: message.value,
           headers: textHeaders(message.headers),

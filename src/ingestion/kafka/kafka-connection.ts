@@ -27,6 +27,11 @@ export function deadLetterTopic(topic: string): string {
   return `${topic}.dlq`;
 }
 
+/** Where hot tenants' events go (src/ingestion/overflow); its dead letters go to the main DLQ. */
+export function overflowTopic(topic: string): string {
+  return `${topic}.overflow`;
+}
+
 /** Where and as whom the app connects to Kafka. */
 export interface KafkaSettings {
   KAFKA_BROKERS?: string;
@@ -83,21 +88,23 @@ export function createKafka(clientId: string, settings: KafkaSettings): Kafka {
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 /**
- * Creates the events topic and its dead-letter topic when missing (partitions from the
- * environment, 7 days' retention), and makes sure both take record batches of MAX_MESSAGE_BYTES.
+ * Creates the events topic, its overflow topic and its dead-letter topic when missing (partitions
+ * from the environment, 7 days' retention), and makes sure all take record batches of
+ * MAX_MESSAGE_BYTES.
  */
 export async function ensureTopics(kafka: Kafka, topic: string, partitions: number): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const missing = [topic, deadLetterTopic(topic)].filter((name) => !existing.has(name));
+    const all = [topic, overflowTopic(topic), deadLetterTopic(topic)];
+    const missing = all.filter((name) => !existing.has(name));
     if (missing.length > 0) {
       await admin.createTopics({
         waitForLeaders: true,
         topics: missing.map((name) => ({
           topic: name,
-          numPartitions: name === topic ? partitions : Math.min(partitions, 3),
+          numPartitions: name === deadLetterTopic(topic) ? Math.min(partitions, 3) : partitions,
           replicationFactor: -1,
           configEntries: [
             { name: 'retention.ms', value: String(7 * 24 * 3600 * 1000) },
@@ -109,7 +116,7 @@ export async function ensureTopics(kafka: Kafka, topic: string, partitions: numb
     // Topics made before this setting existed (or by hand) get it too; a no-op when set.
     await admin.alterConfigs({
       validateOnly: false,
-      resources: [topic, deadLetterTopic(topic)].map((name) => ({
+      resources: all.map((name) => ({
         type: ConfigResourceTypes.TOPIC,
         name,
         configEntries: [{ name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES) }],

@@ -1,9 +1,17 @@
 import { Logger } from '@nestjs/common';
 import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { IncomingEvent } from '../events/event-contract';
+import type { TenantTier } from '../../tenancy/tenant.entity';
 import { type EventSink, SinkUnavailableError } from '../pipeline/event-sink';
 import { type AppMessageSigner, APP_SIGNATURE_HEADER, VIA_HEADER } from './app-message.signer';
 import { RECEIVED_AT_HEADER, TENANT_HEADER } from './kafka-connection';
+import type { IntakeRateService } from '../overflow/intake-rate.service';
+
+/** Where a hot tenant's events go instead, and who says which tenants are hot. */
+export interface OverflowRoute {
+  topic: string;
+  rate: IntakeRateService;
+}
 
 /** One produce carries at most this much; the topic takes batches up to MAX_MESSAGE_BYTES. */
 const SEND_LIMIT_BYTES = 4 * 1024 * 1024;
@@ -12,10 +20,19 @@ const QUEUE_LIMIT_BYTES = 64 * 1024 * 1024;
 const PUBLISH_TIMEOUT_MS = 15_000;
 
 interface Pending {
+  tenantId: string;
+  events: number;
   messages: Message[];
   bytes: number;
   resolve: () => void;
   reject: (error: unknown) => void;
+}
+
+/** A queue of requests and the producer that sends them, one send at a time. */
+interface Lane {
+  producer: Producer;
+  queue: Pending[];
+  sending: boolean;
 }
 
 /**
@@ -23,14 +40,21 @@ interface Pending {
  * their order on one partition), acks from all in-sync replicas, idempotent producer. Concurrent
  * requests are sent together: one sendBatch at a time carries everything that queued meanwhile,
  * since kafkajs does no batching of its own.
+ *
+ * With an overflow route, each send first counts its events per tenant (one intake-rate call
+ * for the whole send): a hot tenant's messages go to the overflow topic without a key, so they
+ * spread round-robin over its partitions instead of piling onto the tenant's one. A tenant known
+ * hot queues in a lane of its own, with a producer of its own, so everyone else's small requests
+ * never wait behind its multi-megabyte sends.
  */
 export class KafkaEventSink implements EventSink {
   readonly kind = 'kafka' as const;
   private readonly logger = new Logger(KafkaEventSink.name);
-  private readonly producer: Producer;
-  private queue: Pending[] = [];
+  private readonly main: Lane;
+  private readonly hotLane?: Lane;
+  /** Tenants the last sends found hot: their next requests queue in the hot lane. */
+  private readonly hot = new Set<string>();
   private queuedBytes = 0;
-  private sending = false;
   private connected?: Promise<void>;
 
   /** `prepareTopics` creates the topics if missing; run before the first connection. */
@@ -39,18 +63,30 @@ export class KafkaEventSink implements EventSink {
     private readonly topic: string,
     private readonly prepareTopics: () => Promise<void>,
     private readonly signer: AppMessageSigner,
+    private readonly overflow?: OverflowRoute,
   ) {
-    this.producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
+    const lane = (): Lane => ({
+      producer: kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
+      }),
+      queue: [],
+      sending: false,
     });
+    this.main = lane();
+    if (overflow?.rate.routes) this.hotLane = lane();
+  }
+
+  private get lanes(): Lane[] {
+    return this.hotLane ? [this.main, this.hotLane] : [this.main];
   }
 
   connect(): Promise<void> {
     this.connected ??= this.prepareTopics()
-      .then(() => this.producer.connect())
+      .then(() => Promise.all(this.lanes.map((lane) => lane.producer.connect())))
+      .then(() => undefined)
       .catch((error: unknown) => {
         this.connected = undefined;
         throw error;
@@ -74,6 +110,7 @@ export class KafkaEventSink implements EventSink {
     if (this.queuedBytes + bytes > QUEUE_LIMIT_BYTES) {
       return Promise.reject(new SinkUnavailableError('Kafka is not keeping up'));
     }
+    const lane = this.hotLane && this.hot.has(tenantId) ? this.hotLane : this.main;
     return new Promise<void>((resolve, reject) => {
       // Past the deadline the caller gets a 503; the events may still reach Kafka, and a retry
       // is harmless (event ids deduplicate).
@@ -86,33 +123,45 @@ export class KafkaEventSink implements EventSink {
         outcome();
       };
       this.queuedBytes += bytes;
-      this.queue.push({
+      lane.queue.push({
+        tenantId,
+        events: events.length,
         messages,
         bytes,
         resolve: () => settle(resolve),
         reject: (error) =>
           settle(() => reject(error instanceof Error ? error : new Error(String(error)))),
       });
-      void this.pump();
+      void this.pump(lane);
     });
   }
 
-  private async pump(): Promise<void> {
-    if (this.sending) return;
-    this.sending = true;
+  private async pump(lane: Lane): Promise<void> {
+    if (lane.sending) return;
+    lane.sending = true;
     try {
-      while (this.queue.length > 0) {
-        const batch = this.takeUpTo(SEND_LIMIT_BYTES);
+      while (lane.queue.length > 0) {
+        const batch = takeUpTo(lane.queue, SEND_LIMIT_BYTES);
         for (const pending of batch) this.queuedBytes -= pending.bytes;
         try {
           await this.connect();
-          await this.producer.send({
-            topic: this.topic,
+          const { main, hot } = await this.split(batch);
+          const topicMessages = [{ topic: this.topic, messages: main.flatMap((p) => p.messages) }];
+          if (hot.length > 0) {
+            topicMessages.push({
+              topic: this.overflow!.topic,
+              messages: hot.flatMap((p) =>
+                p.messages.map((message) => ({ ...message, key: null })),
+              ),
+            });
+          }
+          await lane.producer.sendBatch({
             acks: -1,
             compression: CompressionTypes.None,
-            messages: batch.flatMap((pending) => pending.messages),
+            topicMessages: topicMessages.filter((t) => t.messages.length > 0),
           });
           for (const pending of batch) pending.resolve();
+          this.countOverflow(hot);
         } catch (error) {
           this.logger.warn({ err: error }, 'Kafka did not take the events');
           const unavailable = new SinkUnavailableError('Kafka is unreachable');
@@ -120,29 +169,61 @@ export class KafkaEventSink implements EventSink {
         }
       }
     } finally {
-      this.sending = false;
+      lane.sending = false;
     }
   }
 
-  /** Whole requests from the queue, up to `limit` bytes of values (at least one request). */
-  private takeUpTo(limit: number): Pending[] {
-    let bytes = 0;
-    let count = 0;
-    for (const pending of this.queue) {
-      if (count > 0 && bytes + pending.bytes > limit) break;
-      bytes += pending.bytes;
-      count += 1;
+  /** The send's requests by destination: hot tenants' to the overflow topic. */
+  private async split(batch: Pending[]): Promise<{ main: Pending[]; hot: HotPending[] }> {
+    if (!this.overflow) return { main: batch, hot: [] };
+    const counts = new Map<string, number>();
+    for (const pending of batch) {
+      counts.set(pending.tenantId, (counts.get(pending.tenantId) ?? 0) + pending.events);
     }
-    return this.queue.splice(0, count);
+    const decisions = await this.overflow.rate.record(counts);
+    const main: Pending[] = [];
+    const hot: HotPending[] = [];
+    for (const pending of batch) {
+      const decision = decisions.get(pending.tenantId);
+      if (this.hotLane && decision?.hot) {
+        hot.push({ ...pending, tier: decision.tier });
+        this.hot.add(pending.tenantId);
+      } else {
+        main.push(pending);
+        this.hot.delete(pending.tenantId);
+      }
+    }
+    return { main, hot };
+  }
+
+  private countOverflow(hot: HotPending[]): void {
+    for (const pending of hot)
+      this.overflow!.rate.countOverflow(pending.tier, 'api', pending.events);
   }
 
   async close(): Promise<void> {
-    while (this.sending || this.queue.length > 0) await new Promise((r) => setTimeout(r, 10));
-    await this.producer.disconnect().catch(() => undefined);
+    while (this.lanes.some((lane) => lane.sending || lane.queue.length > 0)) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await Promise.all(this.lanes.map((lane) => lane.producer.disconnect().catch(() => undefined)));
   }
 
   /** Nest calls this on shutdown for the instance its factory made. */
   async onApplicationShutdown(): Promise<void> {
     await this.close();
   }
+}
+
+type HotPending = Pending & { tier: TenantTier | null };
+
+/** Whole requests from the queue, up to `limit` bytes of values (at least one request). */
+function takeUpTo(queue: Pending[], limit: number): Pending[] {
+  let bytes = 0;
+  let count = 0;
+  for (const pending of queue) {
+    if (count > 0 && bytes + pending.bytes > limit) break;
+    bytes += pending.bytes;
+    count += 1;
+  }
+  return queue.splice(0, count);
 }

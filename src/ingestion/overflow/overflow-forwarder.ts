@@ -1,0 +1,113 @@
+import type { KafkaMessage, Message, Producer } from 'kafkajs';
+import { isUuid } from '../../common/uuid';
+import type { TenantTier } from '../../tenancy/tenant.entity';
+import { APP_SIGNATURE_HEADER } from '../kafka/app-message.signer';
+import { API_KEY_HEADER, TENANT_HEADER } from '../kafka/kafka-connection';
+import type { ProducerAuthenticator } from '../pipeline/producer.authenticator';
+import type { IntakeRateService } from './intake-rate.service';
+
+/** A main-topic message of a hot tenant, on its way to the overflow topic. */
+interface Forwarded {
+  message: KafkaMessage;
+  tenantId: string;
+  tier: TenantTier | null;
+  events: number;
+}
+
+const EVENT_ID_FIELD = Buffer.from('"event_id"');
+
+/**
+ * The main consumer's side of overflow, for what the API did not route: direct producers write
+ * to the main topic themselves (and the API's messages sent just before their tenant turned hot
+ * are there too). Per batch, their events are counted into the tenants' intake rate (direct
+ * producers only: the API counted its own) in one call, and a hot tenant's messages are taken
+ * out of the batch and produced, as they are (value and headers unchanged, so the overflow
+ * consumer authenticates them the same way), to the overflow topic without a key. The caller
+ * commits the batch only after that produce is acknowledged: a crash in between re-forwards, and
+ * the store deduplicates on (tenant_id, event_id).
+ *
+ * Routing reads the tenant_id header of an app-signed message without checking the signature
+ * (the processor checks it later on either topic): a forged one can only send a message to the
+ * overflow topic, where it is refused as it would have been here. Counting needs proof, so only
+ * messages whose API key authenticates count, and for the price of a byte search instead of a
+ * parse: the occurrences of "event_id" (a producer can only inflate its own rate that way).
+ */
+export class OverflowForwarder {
+  constructor(
+    private readonly rate: IntakeRateService,
+    private readonly producers: ProducerAuthenticator,
+    private readonly topic: string,
+  ) {}
+
+  /** The batch's messages that stay, and those that go to the overflow topic. */
+  async split(messages: KafkaMessage[]): Promise<{ keep: KafkaMessage[]; forward: Forwarded[] }> {
+    const tenants: (string | null)[] = [];
+    const counts = new Map<string, number>();
+    const direct: boolean[] = [];
+    for (const message of messages) {
+      const { tenantId, counted } = await this.tenantOf(message);
+      tenants.push(tenantId);
+      direct.push(counted);
+      if (!tenantId) continue;
+      const events = counted ? countEvents(message.value) : 0;
+      counts.set(tenantId, (counts.get(tenantId) ?? 0) + events);
+    }
+    const decisions = await this.rate.record(counts);
+    const keep: KafkaMessage[] = [];
+    const forward: Forwarded[] = [];
+    messages.forEach((message, i) => {
+      const tenantId = tenants[i];
+      const decision = tenantId ? decisions.get(tenantId) : undefined;
+      if (!tenantId || !decision?.hot || !this.rate.routes) {
+        keep.push(message);
+        return;
+      }
+      forward.push({ message, tenantId, tier: decision.tier, events: countEvents(message.value) });
+    });
+    return { keep, forward };
+  }
+
+  /** Produces the forwarded messages (acknowledged by all in-sync replicas), then counts them. */
+  async forward(producer: Producer, forwarded: Forwarded[], source: string): Promise<void> {
+    if (forwarded.length === 0) return;
+    const messages: Message[] = forwarded.map(({ message }) => ({
+      key: null,
+      value: message.value,
+      headers: { ...message.headers, overflow_source: `${source}/${message.offset}` },
+    }));
+    await producer.send({ topic: this.topic, acks: -1, messages });
+    for (const item of forwarded) this.rate.countOverflow(item.tier, 'forwarded', item.events);
+  }
+
+  /** Whose message it is, for routing; `counted` when its API key proved it (a direct one). */
+  private async tenantOf(
+    message: KafkaMessage,
+  ): Promise<{ tenantId: string | null; counted: boolean }> {
+    const headers = message.headers ?? {};
+    if (headers[APP_SIGNATURE_HEADER] !== undefined) {
+      const named = headerText(headers[TENANT_HEADER]);
+      const tenantId = named && isUuid(named) ? named.toLowerCase() : null;
+      return { tenantId, counted: false };
+    }
+    const identity = await this.producers.identify(headerText(headers[API_KEY_HEADER]));
+    return identity.ok
+      ? { tenantId: identity.tenantId, counted: true }
+      : { tenantId: null, counted: false };
+  }
+}
+
+function headerText(value: Buffer | string | (Buffer | string)[] | undefined): string | undefined {
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? undefined : first.toString();
+}
+
+/** Events in a message, estimated by its "event_id" keys (at least one). */
+function countEvents(value: Buffer | null): number {
+  if (!value) return 1;
+  let count = 0;
+  for (let at = value.indexOf(EVENT_ID_FIELD); at !== -1;) {
+    count += 1;
+    at = value.indexOf(EVENT_ID_FIELD, at + EVENT_ID_FIELD.length);
+  }
+  return Math.max(1, count);
+}
