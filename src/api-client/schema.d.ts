@@ -2019,6 +2019,14 @@ export interface components {
             /** Format: date-time */
             password_set_expires_at: string;
         };
+        IntakeResponse: {
+            /** @description Events accepted per second over the intake window (INGEST_OVERFLOW_WINDOW_SECONDS) */
+            events_per_second_now: number;
+            /** @description Hot: the tenant's events go to the overflow topic (without Kafka: would go, nothing is rerouted) */
+            overflowing: boolean;
+            /** @description The rate that makes the tenant hot (its tier's threshold); null when overflow is off for it */
+            overflow_threshold_events_per_second: number | null;
+        };
         DeadLetterCountsResponse: {
             /** @description UTC days counted, today included */
             days: number;
@@ -2083,6 +2091,8 @@ export interface components {
              * @description When events of the tenant were last accepted (usage meter, within 2 s); null: never
              */
             last_event_at: string | null;
+            /** @description null when the intake window did not answer */
+            intake: components["schemas"]["IntakeResponse"] | null;
             /** @description null when the counts are unavailable (no Redis configured, or it did not answer) */
             dead_letters: components["schemas"]["DeadLetterCountsResponse"] | null;
             queries: components["schemas"]["QueryLatencyResponse"];

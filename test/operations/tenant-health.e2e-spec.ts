@@ -23,6 +23,11 @@ type Health = {
   tenant_id: string;
   tier: string;
   last_event_at: string | null;
+  intake: {
+    events_per_second_now: number;
+    overflowing: boolean;
+    overflow_threshold_events_per_second: number | null;
+  } | null;
   dead_letters: { days: number; total: number; by_reason: Record<string, number> } | null;
   queries: { window_minutes: number; queries: number; p95_ms: number | null };
   lag: {
@@ -121,6 +126,11 @@ describe('GET /admin/tenants/:id/health (Kafka, the consumer and Redis)', () => 
     expect([0, 1, 2]).toContain(health.lag!.partition);
     expect(health.lag!.intake_share).toBeGreaterThan(0);
     expect(health.lag!.intake_share).toBeLessThanOrEqual(1);
+    // A growth tenant at a few events a second: measured, below its tier's threshold.
+    expect(health.intake).toMatchObject({
+      overflowing: false,
+      overflow_threshold_events_per_second: 2000,
+    });
     expect(health.limits.terms.code).toBe('growth');
     expect(health.limits.api_requests_per_minute).toBe(health.limits.terms.api_requests_per_minute);
     expect(health.limits.events_this_month).toMatchObject({
@@ -190,7 +200,14 @@ describe('GET /admin/tenants/:id/health (Kafka, the consumer and Redis)', () => 
 describe('GET /admin/tenants/:id/health (embedded default: no Kafka, no Redis)', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ env: { KAFKA_BROKERS: '', REDIS_URL: '' } });
+    t = await createTestApp({
+      env: {
+        KAFKA_BROKERS: '',
+        REDIS_URL: '',
+        // Low enough that 100 events in one request make a starter tenant hot; growth exempt.
+        INGEST_OVERFLOW_EVENTS_PER_SECOND: 'starter:5,growth:off,enterprise:off',
+      },
+    });
   });
   afterAll(() => t.close());
 
@@ -207,6 +224,25 @@ describe('GET /admin/tenants/:id/health (embedded default: no Kafka, no Redis)',
     expect(health.lag).toBeNull();
     expect(health.queries.queries).toBe(2);
     expect(health.limits.events_this_month.used).toBe(4);
+  });
+
+  it('shows events per second now and whether the tenant is over its overflow threshold', async () => {
+    const hot = await createTenant(t.http, { tier: 'starter' });
+    const exempt = await createTenant(t.http, { tier: 'growth' });
+    const quiet = await healthOf(t, hot.id);
+    expect(quiet.intake).toEqual({
+      events_per_second_now: 0,
+      overflowing: false,
+      overflow_threshold_events_per_second: 5,
+    });
+    await sendEvents(t, hot.id, 100);
+    await sendEvents(t, exempt.id, 100);
+    const ofHot = (await healthOf(t, hot.id)).intake!;
+    expect(ofHot.events_per_second_now).toBeGreaterThan(5);
+    expect(ofHot.overflowing).toBe(true);
+    const ofExempt = (await healthOf(t, exempt.id)).intake!;
+    expect(ofExempt.events_per_second_now).toBeGreaterThan(5);
+    expect(ofExempt).toMatchObject({ overflowing: false, overflow_threshold_events_per_second: null });
   });
 });
 

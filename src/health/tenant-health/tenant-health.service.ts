@@ -8,6 +8,7 @@ import {
   DEAD_LETTER_DAYS,
   DeadLetterCountsStore,
 } from '../../ingestion/dead-letters/dead-letter-counts.store';
+import { IntakeRateService } from '../../ingestion/overflow/intake-rate.service';
 import { TenantContext } from '../../tenancy/scope/tenant.context';
 import type { Tenant } from '../../tenancy/tenant.entity';
 import { TenantsService } from '../../tenancy/tenants.service';
@@ -39,6 +40,7 @@ export class TenantHealthService {
     private readonly intake: TenantIntakeRepository,
     private readonly quota: QuotaService,
     private readonly entitlements: EntitlementsService,
+    private readonly intakeRate: IntakeRateService,
   ) {}
 
   async forTenant(id: string, now = new Date()): Promise<TenantHealthResponse> {
@@ -56,6 +58,7 @@ export class TenantHealthService {
       tier: tenant.tier,
       at: now.toISOString(),
       last_event_at: lastEventAt ? new Date(lastEventAt).toISOString() : null,
+      intake: await this.intakeOf(tenant),
       dead_letters: await this.deadLettersOf(tenant, now),
       queries: {
         window_minutes: QUERY_WINDOW_MINUTES,
@@ -74,6 +77,21 @@ export class TenantHealthService {
         },
       },
     };
+  }
+
+  /** Events per second now and whether the tenant is routed to the overflow topic. */
+  private async intakeOf(tenant: Tenant): Promise<TenantHealthResponse['intake']> {
+    try {
+      const status = await this.intakeRate.status(tenant.id);
+      return {
+        events_per_second_now: Math.round(status.eventsPerSecond * 1000) / 1000,
+        overflowing: status.overflowing,
+        overflow_threshold_events_per_second: status.thresholdEventsPerSecond,
+      };
+    } catch (error) {
+      this.logger.warn({ err: error, tenant_id: tenant.id }, 'intake rate unavailable');
+      return null;
+    }
   }
 
   private async deadLettersOf(

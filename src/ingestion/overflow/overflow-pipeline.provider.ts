@@ -17,6 +17,7 @@ import {
   STORE_WRITE_FAILURES,
   STORE_WRITE_SECONDS,
 } from '../pipeline/event.writer';
+import { DeadLetterCountsStore } from '../dead-letters/dead-letter-counts.store';
 import { MessageOriginResolver } from '../pipeline/message-origin.resolver';
 import { TenantDirectory } from '../pipeline/tenant.directory';
 import { EVENT_STORE, type EventStore } from '../store/event-store';
@@ -67,6 +68,7 @@ export const overflowPipelineProvider: FactoryProvider<OverflowPipeline> = {
     TenantDirectory,
     MessageOriginResolver,
     QuotaService,
+    DeadLetterCountsStore,
     ...[
       EVENTS_STORED,
       STORE_WRITE_SECONDS,
@@ -88,6 +90,7 @@ export const overflowPipelineProvider: FactoryProvider<OverflowPipeline> = {
     directory: TenantDirectory,
     origins: MessageOriginResolver,
     quota: QuotaService,
+    deadLetterCounts: DeadLetterCountsStore,
     stored: Counter<string>,
     writeSeconds: Histogram<string>,
     failures: Counter<string>,
@@ -111,7 +114,16 @@ export const overflowPipelineProvider: FactoryProvider<OverflowPipeline> = {
       sized,
     );
     return new OverflowPipeline(
-      new EventBatchProcessor(directory, writer, usage, origins, quota, deadLettered, config),
+      new EventBatchProcessor(
+        directory,
+        writer,
+        usage,
+        origins,
+        quota,
+        deadLettered,
+        config,
+        deadLetterCounts,
+      ),
       writer,
       new ConsumerMonitor(kafka, config, up, lag, lastCommit, restarts),
     );
@@ -141,7 +153,8 @@ export const overflowConsumerMetrics = [
   }),
   makeGaugeProvider({
     name: OVERFLOW_CONSUMER_LAG,
-    help: 'Messages on the overflow topic that its consumer group has not committed past',
+    help: 'Messages on the overflow topic that its consumer group has not committed past, by group, topic and partition',
+    labelNames: ['group', 'topic', 'partition'],
   }),
   makeGaugeProvider({
     name: OVERFLOW_CONSUMER_LAST_COMMIT,

@@ -18,6 +18,27 @@ class DeadLetterCountsResponse {
   by_reason: Record<string, number>;
 }
 
+class IntakeResponse {
+  @ApiProperty({
+    type: 'number',
+    minimum: 0,
+    description: 'Events accepted per second over the intake window (INGEST_OVERFLOW_WINDOW_SECONDS)',
+  })
+  events_per_second_now: number;
+  @ApiProperty({
+    description:
+      "Hot: the tenant's events go to the overflow topic (without Kafka: would go, nothing is rerouted)",
+  })
+  overflowing: boolean;
+  @ApiProperty({
+    type: 'number',
+    minimum: 0,
+    nullable: true,
+    description: "The rate that makes the tenant hot (its tier's threshold); null when overflow is off for it",
+  })
+  overflow_threshold_events_per_second: number | null;
+}
+
 class QueryLatencyResponse {
   @ApiProperty({ type: 'integer', minimum: 1 }) window_minutes: number;
   @ApiProperty({ ...COUNT, description: 'Analytics queries answered in the window' })
@@ -87,6 +108,12 @@ export class TenantHealthResponse {
       'When events of the tenant were last accepted (usage meter, within 2 s); null: never',
   })
   last_event_at: string | null;
+  @ApiProperty({
+    type: IntakeResponse,
+    nullable: true,
+    description: 'null when the intake window did not answer',
+  })
+  intake: IntakeResponse | null;
   @ApiProperty({
     type: DeadLetterCountsResponse,
     nullable: true,
