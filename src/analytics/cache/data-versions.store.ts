@@ -75,7 +75,11 @@ export class DataVersionsStore {
     if (!this.redis) return;
     const key = this.prefix + tenantId;
     try {
-      await this.redis.multi().hincrby(key, TENANT_FIELD, 1).expire(key, VERSIONS_TTL_SECONDS).exec();
+      await this.redis
+        .multi()
+        .hincrby(key, TENANT_FIELD, 1)
+        .expire(key, VERSIONS_TTL_SECONDS)
+        .exec();
     } catch (error) {
       this.logger.warn(
         { err: error, tenant_id: tenantId },

@@ -36,7 +36,16 @@ export const QUERY_REFUSED_RESPONSE_SCHEMA = {
   description:
     'The tenant already runs as many analytics queries at once as its plan allows ' +
     '(`analytics_concurrent_queries`, every app copy together); nothing ran',
-  required: ['statusCode', 'error', 'message', 'reason', 'tier', 'limit', 'retry_after', 'requestId'],
+  required: [
+    'statusCode',
+    'error',
+    'message',
+    'reason',
+    'tier',
+    'limit',
+    'retry_after',
+    'requestId',
+  ],
   additionalProperties: false,
   properties: {
     statusCode: { const: 429 },

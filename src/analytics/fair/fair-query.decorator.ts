@@ -1,6 +1,5 @@
 import { applyDecorators, UseInterceptors } from '@nestjs/common';
-import { ApiTooManyRequestsResponse } from '@nestjs/swagger';
-import { DECORATORS } from '@nestjs/swagger/dist/constants';
+import { ApiTooManyRequestsResponse, DECORATORS } from '@nestjs/swagger';
 import { RATE_LIMIT_HEADER_REFS } from '../../billing/rate-limits/rate-limit-openapi';
 import { QUERY_REFUSED_RESPONSE_SCHEMA } from './analytics-query-refused.exception';
 import { FairQueryInterceptor } from './fair-query.interceptor';
@@ -20,7 +19,8 @@ const documentXCache: MethodDecorator = (_target, _key, descriptor) => {
     { headers?: Record<string, unknown> }
   >;
   for (const [status, response] of Object.entries(responses)) {
-    if (status.startsWith('2')) response.headers = { ...response.headers, 'X-Cache': X_CACHE_HEADER };
+    if (status.startsWith('2'))
+      response.headers = { ...response.headers, 'X-Cache': X_CACHE_HEADER };
   }
   Reflect.defineMetadata(DECORATORS.API_RESPONSE, responses, method);
   return descriptor;

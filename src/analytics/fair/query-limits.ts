@@ -11,7 +11,10 @@ export interface QueryLimits {
 const limits = new AsyncLocalStorage<QueryLimits>();
 
 /** Runs `work` with the tenant's limits in force for every store read inside it. */
-export function runWithQueryLimits<T>(queryLimits: QueryLimits, work: () => Promise<T>): Promise<T> {
+export function runWithQueryLimits<T>(
+  queryLimits: QueryLimits,
+  work: () => Promise<T>,
+): Promise<T> {
   return limits.run(queryLimits, work);
 }
 
