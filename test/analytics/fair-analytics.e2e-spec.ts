@@ -4,7 +4,9 @@ import { ModuleRef } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import type { Client } from 'pg';
 import { FairQueryService } from '../../src/analytics/fair/fair-query.service';
+import { currentQueryLimits } from '../../src/analytics/fair/query-limits';
 import { isRefusal, QuerySlotsStore } from '../../src/analytics/fair/query-slots.store';
+import { selectWithinRowsCap } from '../../src/analytics/stores/clickhouse-rows-watch';
 import { ANALYTICS_STORE, type AnalyticsStore } from '../../src/analytics/stores/analytics-store';
 import type { ClickHouseEventStore } from '../../src/ingestion/store/clickhouse-event.store';
 import { EVENT_STORE } from '../../src/ingestion/store/event-store';
@@ -43,11 +45,14 @@ class FairSlowReadController {
       route: 'test_slow',
       normalised: randomUUID(),
       reads: { from: new Date(Date.now() - 1000), to: new Date() },
+      // As the ClickHouse analytics store reads: within the tenant's rows per query.
       compute: async () =>
         (
-          await store.selectWithStatistics(
+          await selectWithinRowsCap(
+            store,
             `SELECT count() AS n, '${SLOW_MARKER}' AS marker
                FROM (SELECT sleep(0.2) FROM system.numbers LIMIT 1900000)`,
+            currentQueryLimits()?.rowsPerQuery,
           )
         ).rows,
     });
@@ -211,21 +216,7 @@ describe.each([
     } else {
       response = await t.http.get('/test-fair-slow-read').query({ tenant: tenant.id });
       // Killed on the server, not only abandoned by the client.
-      const running = async () =>
-        (
-          await (
-            await clickhouse.query({
-              query: `SELECT count() AS n FROM system.processes WHERE query LIKE '%${SLOW_MARKER}%' AND query NOT LIKE '%system.processes%'`,
-              format: 'JSONEachRow',
-            })
-          ).json<{ n: string }>()
-        )[0].n;
-      let left = await running();
-      for (let i = 0; i < 50 && left !== '0'; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        left = await running();
-      }
-      expect(left).toBe('0');
+      expect(await slowReadGone()).toBe(true);
     }
     expect(response.status).toBe(503);
     expect(response.body).toMatchObject({ limit: 'analytics_query_seconds' });
@@ -233,6 +224,35 @@ describe.each([
     // Stopped at the tenant's second, far before the store's own ceiling (15 s, 30 s).
     expect(Date.now() - started).toBeLessThan(8_000);
   });
+
+  /** Whether the slow ClickHouse read still runs on the server, polled for up to 5 s. */
+  async function slowReadGone(): Promise<boolean> {
+    for (let i = 0; i < 50; i++) {
+      const result = await clickhouse.query({
+        query: `SELECT count() AS n FROM system.processes WHERE query LIKE '%${SLOW_MARKER}%' AND query NOT LIKE '%system.processes%'`,
+        format: 'JSONEachRow',
+      });
+      if ((await result.json<{ n: string }>())[0].n === '0') return true;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return false;
+  }
+
+  if (store === 'clickhouse') {
+    it('stops a read past the tenant’s rows per query with 422 naming the limit', async () => {
+      const tenant = await createTenant(t.http, { tier: 'growth' });
+      // Under the reader profile's own ceiling (2M on the dev stack): the tenant's cap acts.
+      await setOverrides(tenant.id, { analytics_rows_per_query: 200_000 });
+      const started = Date.now();
+      const response = await t.http.get('/test-fair-slow-read').query({ tenant: tenant.id });
+      expect(response.status).toBe(422);
+      expect(response.body).toMatchObject({ limit: 'analytics_rows_per_query' });
+      expect(response.body.message).toMatch(/200000 rows per query/);
+      // About four blocks of 65,536 rows at 0.2 s each, not the read's 6 s.
+      expect(Date.now() - started).toBeLessThan(4_000);
+      expect(await slowReadGone()).toBe(true);
+    });
+  }
 
   it('answers the same question from the cache, whatever the parameter order', async () => {
     const tenant = await createTenant(t.http);
