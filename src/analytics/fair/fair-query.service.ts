@@ -45,6 +45,7 @@ export interface FairQuery<T> {
 @Injectable()
 export class FairQueryService {
   private readonly logger = new Logger(FairQueryService.name);
+  private lastCacheWarning = 0;
 
   constructor(
     private readonly entitlements: EntitlementsService,
@@ -103,7 +104,14 @@ export class FairQueryService {
       const versions = await this.versions.versionsOf(tenant.id, reads.from, reads.to);
       return this.cache.keyOf(tenant.id, route, normalised, versions);
     } catch (error) {
-      this.logger.warn({ err: error, tenant_id: tenant.id }, 'analytics cache skipped');
+      // Redis down: every query would say so; once a minute per process is enough.
+      if (Date.now() - this.lastCacheWarning > 60_000) {
+        this.lastCacheWarning = Date.now();
+        this.logger.warn(
+          { err: error, tenant_id: tenant.id },
+          'analytics cache skipped: data versions unavailable',
+        );
+      }
       return undefined;
     }
   }
