@@ -90,16 +90,19 @@ function parseOptions(argv: string[]): Options {
   return options;
 }
 
-/** B's requests: one keep-alive connection. A's: one socket per funnel in flight. */
+/**
+ * B's requests: one keep-alive connection, busy all along. A's: a new connection per funnel (a
+ * socket idle between waves for longer than the server's keep-alive would be reset under it).
+ */
 const bAgent = new Agent({ keepAlive: true, maxSockets: 1 });
-const aAgent = new Agent({ keepAlive: true, maxSockets: FUNNELS_IN_FLIGHT });
+const aAgent = new Agent({ keepAlive: false, maxSockets: FUNNELS_IN_FLIGHT });
 
 function send(
   agent: Agent,
   url: string,
   key: string,
   body?: unknown,
-): Promise<{ status: number; text: string; cache?: string }> {
+): Promise<{ status: number | string; text: string; cache?: string }> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(
@@ -147,7 +150,7 @@ function summarise(samples: number[]): Latency {
 /** Times `count` sequential calls; each must answer 200 (and X-Cache as expected, if given). */
 async function timed(
   count: number,
-  call: (i: number) => Promise<{ status: number; text: string; cache?: string }>,
+  call: (i: number) => Promise<{ status: number | string; text: string; cache?: string }>,
   cache?: 'hit' | 'miss',
 ): Promise<Latency> {
   const samples: number[] = [];
@@ -182,7 +185,7 @@ function startFunnelLoad(url: string, key: string, range: { from: string; to: st
           const answer = await send(aAgent, `${url}/v1/analytics/funnel?${query}`, key, {
             steps: ['page_view', 'add_to_cart', 'purchase'],
             window_seconds: window,
-          });
+          }).catch((error: Error) => ({ status: `error ${error.message}`, text: '' }));
           stats.sent += 1;
           stats.statuses[answer.status] = (stats.statuses[answer.status] ?? 0) + 1;
           if (answer.status === 200) funnelTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
