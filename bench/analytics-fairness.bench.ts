@@ -262,7 +262,7 @@ async function measureStore(
     const from = new Date(Date.parse(range.from) + (bSequence++ % 86_000) * 1000).toISOString();
     return send(bAgent, `${url}/v1/analytics/summary?from=${from}&to=${range.to}`, keyB);
   };
-  await timed(20, bSummary); // warm-up
+  await timed(20, bSummary, undefined, log); // warm-up
 
   log(`fairness (${store}): B solo, ${options.requests} summaries`);
   const solo = await timed(options.requests, bSummary, 'miss');
@@ -286,9 +286,9 @@ async function measureStore(
 
   log(`fairness (${store}): the result cache, hit against miss`);
   const fixed = `${url}/v1/analytics/summary?from=${range.from}&to=${range.to}`;
-  const summaryMiss = await timed(options.requests, bSummary, 'miss');
+  const summaryMiss = await timed(options.requests, bSummary, 'miss', log);
   await send(bAgent, fixed, keyB);
-  const summaryHit = await timed(options.requests, () => send(bAgent, fixed, keyB), 'hit');
+  const summaryHit = await timed(options.requests, () => send(bAgent, fixed, keyB), 'hit', log);
   const query = new URLSearchParams(range).toString();
   let window = 7_200;
   const funnel = (seconds: number) =>
@@ -296,9 +296,14 @@ async function measureStore(
       steps: ['page_view', 'add_to_cart', 'purchase'],
       window_seconds: seconds,
     });
-  const funnelMiss = await timed(Math.ceil(options.requests / 4), () => funnel(window++), 'miss');
+  const funnelMiss = await timed(
+    Math.ceil(options.requests / 4),
+    () => funnel(window++),
+    'miss',
+    log,
+  );
   await funnel(3_600);
-  const funnelHit = await timed(options.requests, () => funnel(3_600), 'hit');
+  const funnelHit = await timed(options.requests, () => funnel(3_600), 'hit', log);
   return {
     store,
     aLimit,
