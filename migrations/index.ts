@@ -28,6 +28,7 @@ import { CreateSsoConnections1763900000100 } from './1763900000100-create-sso-co
 import { CreateCustomDomains1763900000110 } from './1763900000110-create-custom-domains';
 import { CustomDomainRechecks1763900000111 } from './1763900000111-custom-domain-rechecks';
 import { CreatePlatformAdminRefreshTokens1763900000120 } from './1763900000120-create-platform-admin-refresh-tokens';
+import { PlanAnalyticsLimits1763900000160 } from './1763900000160-plan-analytics-limits';
 import { TenantActivity1763900000180 } from './1763900000180-tenant-activity';
 
 /** Every migration in order. Listed explicitly so the CLI, the app and Jest load the same set. */
@@ -62,5 +63,6 @@ export const ALL_MIGRATIONS = [
   CreateCustomDomains1763900000110,
   CustomDomainRechecks1763900000111,
   CreatePlatformAdminRefreshTokens1763900000120,
+  PlanAnalyticsLimits1763900000160,
   TenantActivity1763900000180,
 ];

@@ -30,6 +30,7 @@ import { RetentionController } from './http/retention.controller';
 import { AnalyticsQueryService } from './query/analytics-query.service';
 import { AnalyticsService } from './query/analytics.service';
 import { AnalyticsStoreModule } from './stores/analytics-store.module';
+import { FairAnalyticsModule } from './fair/fair-analytics.module';
 
 /**
  * Tenant analytics over whichever event store ingestion writes to: the query routes, the query
@@ -42,6 +43,7 @@ import { AnalyticsStoreModule } from './stores/analytics-store.module';
     AuditModule,
     AuthModule,
     BrandingModule,
+    FairAnalyticsModule,
     PlansModule,
     TenancyModule,
   ],

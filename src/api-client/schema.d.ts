@@ -1696,6 +1696,12 @@ export interface components {
             data_retention_days?: number;
             /** @description Features included */
             features?: ("white_label" | "sso" | "funnels_retention")[];
+            /** @description Analytics queries of the tenant running at once, every app copy together (more: 429) */
+            analytics_concurrent_queries?: number;
+            /** @description Seconds one analytics query may run (past it: 503); the store’s own ceiling still applies */
+            analytics_query_seconds?: number;
+            /** @description Rows one analytics query may read on ClickHouse (past it: 422); the store’s own ceiling still applies */
+            analytics_rows_per_query?: number;
         };
         PlanTermsResponse: {
             /** @enum {string} */
@@ -1714,6 +1720,12 @@ export interface components {
             event_sources: number | null;
             data_retention_days: number;
             features: ("white_label" | "sso" | "funnels_retention")[];
+            /** @description Analytics queries at once */
+            analytics_concurrent_queries: number;
+            /** @description Seconds per analytics query */
+            analytics_query_seconds: number;
+            /** @description Rows read per analytics query */
+            analytics_rows_per_query: number;
         };
         PlanPeriodResponse: {
             /** Format: uuid */
@@ -1921,6 +1933,12 @@ export interface components {
             event_sources: number | null;
             data_retention_days: number;
             features: ("white_label" | "sso" | "funnels_retention")[];
+            /** @description Analytics queries at once */
+            analytics_concurrent_queries: number;
+            /** @description Seconds per analytics query */
+            analytics_query_seconds: number;
+            /** @description Rows read per analytics query */
+            analytics_rows_per_query: number;
             /** Format: uuid */
             id: string;
             /** @description Whether this is the version new tenants and plan changes get */
@@ -1957,6 +1975,12 @@ export interface components {
             data_retention_days: number;
             /** @description Features included */
             features: ("white_label" | "sso" | "funnels_retention")[];
+            /** @description Analytics queries of the tenant running at once, every app copy together (more: 429) */
+            analytics_concurrent_queries?: number;
+            /** @description Seconds one analytics query may run (past it: 503); the store’s own ceiling still applies */
+            analytics_query_seconds?: number;
+            /** @description Rows one analytics query may read on ClickHouse (past it: 422); the store’s own ceiling still applies */
+            analytics_rows_per_query?: number;
         };
         CreateTenantDto: {
             /** @example Acme Corp */
@@ -7937,6 +7961,8 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Whether the answer came from the tenant’s result cache (`hit`: the same question within ANALYTICS_CACHE_SECONDS, no event of its range stored since) or from the store (`miss`) */
+                    "X-Cache"?: "hit" | "miss";
                     [name: string]: unknown;
                 };
                 content: {
@@ -7995,18 +8021,45 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            /**
+             * @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds
+             *
+             *     Or: the tenant already runs as many analytics queries at once as its plan allows (`reason: concurrent_queries`); nothing ran; retry after Retry-After seconds
+             */
             429: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
+                    /** @description Seconds until the tenant may send again */
                     "Retry-After"?: number;
+                    /** @description Whether the answer came from the tenant’s result cache (`hit`: the same question within ANALYTICS_CACHE_SECONDS, no event of its range stored since) or from the store (`miss`) */
+                    "X-Cache"?: "hit" | "miss";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RateLimitedResponse"];
+                    "application/json": components["schemas"]["RateLimitedResponse"] | {
+                        /** @constant */
+                        statusCode: 429;
+                        /** @constant */
+                        error: "Too Many Requests";
+                        message: string;
+                        /** @enum {string} */
+                        reason: "concurrent_queries";
+                        /**
+                         * @example starter
+                         * @enum {string}
+                         */
+                        tier: "starter" | "growth" | "enterprise";
+                        /**
+                         * @description Queries at once
+                         * @example 2
+                         */
+                        limit: number;
+                        /** @description Seconds to wait */
+                        retry_after: number;
+                        requestId: string;
+                    };
                 };
             };
             /** @description The query ran too long or needed too much memory in the store, or the store is unreachable: retry later */
@@ -8048,6 +8101,8 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Whether the answer came from the tenant’s result cache (`hit`: the same question within ANALYTICS_CACHE_SECONDS, no event of its range stored since) or from the store (`miss`) */
+                    "X-Cache"?: "hit" | "miss";
                     [name: string]: unknown;
                 };
                 content: {
@@ -8106,18 +8161,45 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            /**
+             * @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds
+             *
+             *     Or: the tenant already runs as many analytics queries at once as its plan allows (`reason: concurrent_queries`); nothing ran; retry after Retry-After seconds
+             */
             429: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
+                    /** @description Seconds until the tenant may send again */
                     "Retry-After"?: number;
+                    /** @description Whether the answer came from the tenant’s result cache (`hit`: the same question within ANALYTICS_CACHE_SECONDS, no event of its range stored since) or from the store (`miss`) */
+                    "X-Cache"?: "hit" | "miss";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RateLimitedResponse"];
+                    "application/json": components["schemas"]["RateLimitedResponse"] | {
+                        /** @constant */
+                        statusCode: 429;
+                        /** @constant */
+                        error: "Too Many Requests";
+                        message: string;
+                        /** @enum {string} */
+                        reason: "concurrent_queries";
+                        /**
+                         * @example starter
+                         * @enum {string}
+                         */
+                        tier: "starter" | "growth" | "enterprise";
+                        /**
+                         * @description Queries at once
+                         * @example 2
+                         */
+                        limit: number;
+                        /** @description Seconds to wait */
+                        retry_after: number;
+                        requestId: string;
+                    };
                 };
             };
             /** @description The query ran too long or needed too much memory in the store, or the store is unreachable: retry later */
@@ -8161,6 +8243,8 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Whether the answer came from the tenant’s result cache (`hit`: the same question within ANALYTICS_CACHE_SECONDS, no event of its range stored since) or from the store (`miss`) */
+                    "X-Cache"?: "hit" | "miss";
                     [name: string]: unknown;
                 };
                 content: {
@@ -8219,18 +8303,45 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            /**
+             * @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds
+             *
+             *     Or: the tenant already runs as many analytics queries at once as its plan allows (`reason: concurrent_queries`); nothing ran; retry after Retry-After seconds
+             */
             429: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
+                    /** @description Seconds until the tenant may send again */
                     "Retry-After"?: number;
+                    /** @description Whether the answer came from the tenant’s result cache (`hit`: the same question within ANALYTICS_CACHE_SECONDS, no event of its range stored since) or from the store (`miss`) */
+                    "X-Cache"?: "hit" | "miss";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RateLimitedResponse"];
+                    "application/json": components["schemas"]["RateLimitedResponse"] | {
+                        /** @constant */
+                        statusCode: 429;
+                        /** @constant */
+                        error: "Too Many Requests";
+                        message: string;
+                        /** @enum {string} */
+                        reason: "concurrent_queries";
+                        /**
+                         * @example starter
+                         * @enum {string}
+                         */
+                        tier: "starter" | "growth" | "enterprise";
+                        /**
+                         * @description Queries at once
+                         * @example 2
+                         */
+                        limit: number;
+                        /** @description Seconds to wait */
+                        retry_after: number;
+                        requestId: string;
+                    };
                 };
             };
             /** @description The query ran too long or needed too much memory in the store, or the store is unreachable: retry later */
@@ -8273,6 +8384,8 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Whether the answer came from the tenant’s result cache (`hit`: the same question within ANALYTICS_CACHE_SECONDS, no event of its range stored since) or from the store (`miss`) */
+                    "X-Cache"?: "hit" | "miss";
                     [name: string]: unknown;
                 };
                 content: {
@@ -8359,18 +8472,45 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            /**
+             * @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds
+             *
+             *     Or: the tenant already runs as many analytics queries at once as its plan allows (`reason: concurrent_queries`); nothing ran; retry after Retry-After seconds
+             */
             429: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
+                    /** @description Seconds until the tenant may send again */
                     "Retry-After"?: number;
+                    /** @description Whether the answer came from the tenant’s result cache (`hit`: the same question within ANALYTICS_CACHE_SECONDS, no event of its range stored since) or from the store (`miss`) */
+                    "X-Cache"?: "hit" | "miss";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RateLimitedResponse"];
+                    "application/json": components["schemas"]["RateLimitedResponse"] | {
+                        /** @constant */
+                        statusCode: 429;
+                        /** @constant */
+                        error: "Too Many Requests";
+                        message: string;
+                        /** @enum {string} */
+                        reason: "concurrent_queries";
+                        /**
+                         * @example starter
+                         * @enum {string}
+                         */
+                        tier: "starter" | "growth" | "enterprise";
+                        /**
+                         * @description Queries at once
+                         * @example 2
+                         */
+                        limit: number;
+                        /** @description Seconds to wait */
+                        retry_after: number;
+                        requestId: string;
+                    };
                 };
             };
             /** @description The query ran too long or needed too much memory in the store, or the store is unreachable: retry later */
@@ -8414,6 +8554,8 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Whether the answer came from the tenant’s result cache (`hit`: the same question within ANALYTICS_CACHE_SECONDS, no event of its range stored since) or from the store (`miss`) */
+                    "X-Cache"?: "hit" | "miss";
                     [name: string]: unknown;
                 };
                 content: {
@@ -8476,18 +8618,45 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds */
+            /**
+             * @description The tenant’s plan rate limit (API requests per minute, all its credentials together) is spent: nothing was done; retry after Retry-After seconds
+             *
+             *     Or: the tenant already runs as many analytics queries at once as its plan allows (`reason: concurrent_queries`); nothing ran; retry after Retry-After seconds
+             */
             429: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    /** @description Seconds until the tenant may send again (the same as RateLimit-Reset) */
+                    /** @description Seconds until the tenant may send again */
                     "Retry-After"?: number;
+                    /** @description Whether the answer came from the tenant’s result cache (`hit`: the same question within ANALYTICS_CACHE_SECONDS, no event of its range stored since) or from the store (`miss`) */
+                    "X-Cache"?: "hit" | "miss";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RateLimitedResponse"];
+                    "application/json": components["schemas"]["RateLimitedResponse"] | {
+                        /** @constant */
+                        statusCode: 429;
+                        /** @constant */
+                        error: "Too Many Requests";
+                        message: string;
+                        /** @enum {string} */
+                        reason: "concurrent_queries";
+                        /**
+                         * @example starter
+                         * @enum {string}
+                         */
+                        tier: "starter" | "growth" | "enterprise";
+                        /**
+                         * @description Queries at once
+                         * @example 2
+                         */
+                        limit: number;
+                        /** @description Seconds to wait */
+                        retry_after: number;
+                        requestId: string;
+                    };
                 };
             };
             /** @description The query ran too long or needed too much memory in the store, or the store is unreachable: retry later */

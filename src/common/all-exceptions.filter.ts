@@ -38,7 +38,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
     const body = errorBody(exception);
-    if (isDataException(exception)) {
+    if (isPoolExhausted(exception)) {
+      // Every connection of this copy is busy (long requests of some tenants): a load answer
+      // the caller may retry, and an operator's warning, not a bug.
+      this.logger.warn({ path: request.path, method: request.method }, 'database pool exhausted');
+      if (!response.headersSent) response.setHeader('Retry-After', '1');
+    } else if (isDataException(exception)) {
       // A value validation should have refused reached the database: still the caller's 400,
       // but logged so the missing validation gets added.
       this.logger.warn(
@@ -89,6 +94,13 @@ export function errorBody(exception: unknown): {
         : reasonPhrase(status);
     // The payload's own fields win (terminus puts its failing checks under `error`).
     return { error: reasonPhrase(status), ...record, statusCode: status, message };
+  }
+  if (isPoolExhausted(exception)) {
+    return {
+      statusCode: 503,
+      error: reasonPhrase(503),
+      message: 'The service is busy: no database connection was free in time; retry in a moment',
+    };
   }
   if (isDataException(exception)) {
     const message = 'A value in the request is malformed or out of range';
@@ -143,4 +155,11 @@ function reasonPhrase(status: number): string {
     503: 'Service Unavailable',
   };
   return phrases[status] ?? HttpStatus[status]?.replace(/_/g, ' ') ?? 'Error';
+}
+
+/** pg-pool's error when no connection came free within connectionTimeoutMillis. */
+function isPoolExhausted(exception: unknown): boolean {
+  return (
+    exception instanceof Error && exception.message === 'timeout exceeded when trying to connect'
+  );
 }

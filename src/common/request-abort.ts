@@ -24,3 +24,11 @@ export function abortWhenClientLeaves(
 export function requestSignal(): AbortSignal | undefined {
   return signals.getStore();
 }
+
+/**
+ * Runs `work` with `signal` as the current request's signal, so the stores stop its reads when
+ * it fires (an analytics query's own deadline, on top of the client going away).
+ */
+export function runWithSignal<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+  return signals.run(signal, work);
+}

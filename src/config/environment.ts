@@ -240,6 +240,30 @@ export class Environment {
   @IsIn(['true', 'false'], { message: 'CLICKHOUSE_ROLLUP_READS must be true or false' })
   CLICKHOUSE_ROLLUP_READS: 'true' | 'false' = 'false';
 
+  /**
+   * How long an analytics query's concurrency lease lives without renewal: the slot of a query
+   * whose app copy died comes back within this (a running query renews at a third of it).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(300)
+  ANALYTICS_QUERY_LEASE_SECONDS = 15;
+
+  /** How long an analytics answer is served from the Redis result cache; 0 turns it off. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  ANALYTICS_CACHE_SECONDS = 60;
+
+  /** Answers larger than this (bytes of JSON) are not cached. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(16_000_000)
+  ANALYTICS_CACHE_MAX_BYTES = 262_144;
+
   /** Comma-separated host:port list. */
   @Transform(emptyToUndefined)
   @IsOptional()

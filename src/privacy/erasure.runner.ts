@@ -4,6 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import { PostgresRollupRefresher } from '../analytics/rollups/postgres-rollup.refresher';
+import { DataVersionsStore } from '../analytics/cache/data-versions.store';
 import { AuditService } from '../audit/audit.service';
 import type { Environment } from '../config/environment';
 import { ClickHouseEventDeletion } from '../ingestion/store/clickhouse-event-deletion';
@@ -176,6 +177,8 @@ export class ErasureRunner {
         { events: clickhouse.events, rollup_days: clickhouse.days.length },
       ]);
     }
+    // The user's events may be on any day: every cached answer of the tenant goes.
+    await this.moduleRef.get(DataVersionsStore, { strict: false }).bumpTenant(tenantId);
     return removals;
   }
 }

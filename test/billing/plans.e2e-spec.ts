@@ -83,6 +83,10 @@ describe('plans and entitlements', () => {
         event_sources: null,
         data_retention_days: 730,
         features: ['white_label', 'sso', 'funnels_retention'],
+        // Issue 16: analytics limits per tier (README, "Fair analytics").
+        analytics_concurrent_queries: 8,
+        analytics_query_seconds: 30,
+        analytics_rows_per_query: 1_000_000_000,
       },
       {
         code: 'growth',
@@ -97,6 +101,10 @@ describe('plans and entitlements', () => {
         event_sources: 10,
         data_retention_days: 180,
         features: ['sso', 'funnels_retention'],
+        // Issue 16: analytics limits per tier (README, "Fair analytics").
+        analytics_concurrent_queries: 4,
+        analytics_query_seconds: 20,
+        analytics_rows_per_query: 100_000_000,
       },
       {
         code: 'starter',
@@ -111,11 +119,39 @@ describe('plans and entitlements', () => {
         event_sources: 2,
         data_retention_days: 90,
         features: [],
+        // Issue 16: analytics limits per tier (README, "Fair analytics").
+        analytics_concurrent_queries: 2,
+        analytics_query_seconds: 10,
+        analytics_rows_per_query: 20_000_000,
       },
     ]);
     // The overage prices are each plan's own included rate per 1,000 events, rounded up.
     expect(Math.ceil((49900 / 10_000_000) * 1000)).toBe(5);
     expect(Math.ceil((249900 / 100_000_000) * 1000)).toBe(3);
+  });
+
+  it('takes a new version’s analytics limits, or carries the current version’s over', async () => {
+    const limits = {
+      analytics_concurrent_queries: 3,
+      analytics_query_seconds: 12,
+      analytics_rows_per_query: 30_000_000,
+    };
+    const stated = await nextVersion('starter', limits);
+    expect(stated.status).toBe(201);
+    expect(stated.body).toMatchObject(limits);
+    const carried = await nextVersion('starter', { price_cents_per_month: 9800 });
+    expect(carried.status).toBe(201);
+    expect(carried.body).toMatchObject({ version: stated.body.version + 1, ...limits });
+    const bad = await nextVersion('starter', {
+      analytics_concurrent_queries: 65,
+      analytics_rows_per_query: 2_000_000_001,
+    });
+    expect(bad.status).toBe(400);
+    expect([...new Set(bad.body.errors.map((e: { field: string }) => e.field))].sort()).toEqual([
+      'analytics_concurrent_queries',
+      'analytics_rows_per_query',
+    ]);
+    await restoreSeededPlans(t.http);
   });
 
   it('gives a new tenant the current version of its plan and an open period from its creation', async () => {

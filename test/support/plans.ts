@@ -12,6 +12,9 @@ const FIGURES = [
   'event_sources',
   'data_retention_days',
   'features',
+  'analytics_concurrent_queries',
+  'analytics_query_seconds',
+  'analytics_rows_per_query',
 ] as const;
 
 type PlanBody = Record<string, unknown> & { id: string; code: string; version: number };

@@ -34,6 +34,9 @@ export function testEnvironment(): Record<string, string> {
     LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
     // Likewise per tenant: suites drive one tenant hard; the rate-limit tests use the plans'.
     TENANT_RATE_LIMIT_PER_MINUTE: '1000000',
+    // Suites change events behind the API (straight into a store) and query again: the analytics
+    // result cache is on only where a test turns it on (test/analytics/fair-analytics).
+    ANALYTICS_CACHE_SECONDS: '0',
     // Ingestion: a test database in ClickHouse, a topic of the test run's own, and no consumer
     // unless a test starts one (with a topic and group of its own: see test/support/ingestion.ts).
     // The same name in ClickHouse, so TEST_DATABASE_NAME gives a second run its own of both.

@@ -9,6 +9,11 @@ import { EntitlementsService } from '../../billing/plans/entitlements.service';
 import { CostedQuery } from '../cost/costed-query.decorator';
 import { chargeQueryTo } from '../cost/query-cost.interceptor';
 import { WidgetRunner } from '../dashboards/widget.runner';
+import { canonicalJson } from '../cache/normalised-query';
+import { currentCacheOutcome } from '../fair/cache-outcome';
+import { FairQuery } from '../fair/fair-query.decorator';
+import { FairQueryService } from '../fair/fair-query.service';
+import { DAY_MS } from '../query/range-limits';
 import { EmbedAccessService } from './embed-access.service';
 import { allowEmbedOrigin } from './embed-headers';
 import { EmbedRefusal } from './guest-token-claims';
@@ -30,8 +35,10 @@ export class EmbedDataController {
     private readonly access: EmbedAccessService,
     private readonly runner: WidgetRunner,
     private readonly entitlements: EntitlementsService,
+    private readonly fair: FairQueryService,
   ) {}
 
+  @FairQuery()
   @Get('dashboards/:id/widgets/:widgetId')
   @Public()
   @CostedQuery('embed_widget')
@@ -56,15 +63,28 @@ export class EmbedDataController {
           if (!widget) throw new EmbedRefusal('not_found');
           // The query cost log charges the token's tenant for this widget's query.
           chargeQueryTo(request, tenant);
-          return this.runner.run(widget, {
+          const scope = {
             tenantId: tenant.id,
             timezone,
             retentionDays: (await this.entitlements.termsOf(tenant)).dataRetentionDays,
             properties: Object.entries(claims.filters),
             now: Date.now(),
+          };
+          // The widget reads up to twice its range back (a KPI's period before) until now.
+          const { now, ...question } = scope;
+          return this.fair.answer({
+            tenant,
+            route: 'embed_widget',
+            normalised: `embed_widget:${canonicalJson({ widget, ...question })}`,
+            reads: {
+              from: new Date(now - 2 * widget.options.range_days * DAY_MS),
+              to: new Date(now + 1000),
+            },
+            compute: () => this.runner.run(widget, scope),
           });
         },
       );
+      response.setHeader('X-Cache', currentCacheOutcome());
       response.status(200).json(data);
     } catch (error) {
       if (!(error instanceof EmbedRefusal)) throw error;

@@ -8,6 +8,8 @@ import {
 } from '@nestjs/swagger';
 import { ApiSharedQuery } from './shared-query.decorator';
 import { CostedQuery } from '../cost/costed-query.decorator';
+import { FairQuery } from '../fair/fair-query.decorator';
+import { FairQueryService } from '../fair/fair-query.service';
 import { RequirePermissions } from '../../tenancy/scope/require-permissions.decorator';
 import { CurrentTenant } from '../../tenancy/scope/current-tenant';
 import type { Tenant } from '../../tenancy/tenant.entity';
@@ -28,8 +30,10 @@ export class AnalyticsController {
   constructor(
     private readonly analytics: AnalyticsService,
     private readonly query: AnalyticsQueryService,
+    private readonly fair: FairQueryService,
   ) {}
 
+  @FairQuery()
   @Get('summary')
   @RequirePermissions('analytics:read')
   @CostedQuery('summary')
@@ -48,9 +52,11 @@ export class AnalyticsController {
     @Query() raw: Record<string, unknown>,
     @CurrentTenant() tenant: Tenant,
   ): Promise<SummaryResponse> {
-    return this.analytics.summary(await parseSummaryParams(raw, tenant, this.query));
+    const params = await parseSummaryParams(raw, tenant, this.query);
+    return this.fair.ask(tenant, 'summary', raw, params, () => this.analytics.summary(params), true);
   }
 
+  @FairQuery()
   @Get('timeseries')
   @RequirePermissions('analytics:read')
   @CostedQuery('timeseries')
@@ -69,9 +75,11 @@ export class AnalyticsController {
     @Query() raw: Record<string, unknown>,
     @CurrentTenant() tenant: Tenant,
   ): Promise<TimeseriesResponse> {
-    return this.analytics.timeseries(await parseTimeseriesParams(raw, tenant, this.query));
+    const params = await parseTimeseriesParams(raw, tenant, this.query);
+    return this.fair.ask(tenant, 'timeseries', raw, params, () => this.analytics.timeseries(params));
   }
 
+  @FairQuery()
   @Get('breakdown')
   @RequirePermissions('analytics:read')
   @CostedQuery('breakdown')
@@ -104,6 +112,7 @@ export class AnalyticsController {
     @Query() raw: Record<string, unknown>,
     @CurrentTenant() tenant: Tenant,
   ): Promise<BreakdownResponse> {
-    return this.analytics.breakdown(await parseBreakdownParams(raw, tenant, this.query));
+    const params = await parseBreakdownParams(raw, tenant, this.query);
+    return this.fair.ask(tenant, 'breakdown', raw, params, () => this.analytics.breakdown(params));
   }
 }

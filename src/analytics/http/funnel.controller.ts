@@ -9,6 +9,8 @@ import {
 import { RequireFeature } from '../../tenancy/scope/require-feature.decorator';
 import { RequirePermissions } from '../../tenancy/scope/require-permissions.decorator';
 import { CostedQuery } from '../cost/costed-query.decorator';
+import { FairQuery } from '../fair/fair-query.decorator';
+import { FairQueryService } from '../fair/fair-query.service';
 import { CurrentTenant } from '../../tenancy/scope/current-tenant';
 import type { Tenant } from '../../tenancy/tenant.entity';
 import { AnalyticsQueryService } from '../query/analytics-query.service';
@@ -34,8 +36,10 @@ export class FunnelController {
   constructor(
     private readonly analytics: AnalyticsService,
     private readonly query: AnalyticsQueryService,
+    private readonly fair: FairQueryService,
   ) {}
 
+  @FairQuery()
   @Post('funnel')
   @HttpCode(200)
   @RequirePermissions('analytics:read')
@@ -56,6 +60,7 @@ export class FunnelController {
     @Body() body: unknown,
     @CurrentTenant() tenant: Tenant,
   ): Promise<FunnelResponse> {
-    return this.analytics.funnel(await parseFunnelParams(raw, body, tenant, this.query));
+    const params = await parseFunnelParams(raw, body, tenant, this.query);
+    return this.fair.ask(tenant, 'funnel', raw, params, () => this.analytics.funnel(params));
   }
 }

@@ -15,6 +15,8 @@ import { AnalyticsQueryService } from '../query/analytics-query.service';
 import { AnalyticsService } from '../query/analytics.service';
 import { MAX_COHORTS, RETENTION_INTERVALS } from '../query/retention';
 import { parseRetentionParams } from './retention.params';
+import { FairQuery } from '../fair/fair-query.decorator';
+import { FairQueryService } from '../fair/fair-query.service';
 import { RetentionResponse } from './retention.response';
 import { ApiSharedQuery } from './shared-query.decorator';
 import { EVENT_TYPE_SCHEMA } from '../../openapi/schemas';
@@ -36,8 +38,10 @@ export class RetentionController {
   constructor(
     private readonly analytics: AnalyticsService,
     private readonly query: AnalyticsQueryService,
+    private readonly fair: FairQueryService,
   ) {}
 
+  @FairQuery()
   @Get('retention')
   @RequirePermissions('analytics:read')
   @RequireFeature('funnels_retention')
@@ -70,6 +74,7 @@ export class RetentionController {
     @Query() raw: Record<string, unknown>,
     @CurrentTenant() tenant: Tenant,
   ): Promise<RetentionResponse> {
-    return this.analytics.retention(await parseRetentionParams(raw, tenant, this.query));
+    const params = await parseRetentionParams(raw, tenant, this.query);
+    return this.fair.ask(tenant, 'retention', raw, params, () => this.analytics.retention(params));
   }
 }

@@ -1,9 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import { PlatformDatabase } from '../../database/platform.database';
 import { TenantContext } from '../../tenancy/scope/tenant.context';
 import { dayText } from './rollup-plan';
+import { DataVersionsStore } from '../cache/data-versions.store';
 
 export const ROLLUP_DAYS_REFRESHED = 'tenantry_rollup_days_refreshed_total';
 
@@ -25,7 +27,15 @@ export class PostgresRollupRefresher {
     private readonly platform: PlatformDatabase,
     private readonly tenantContext: TenantContext,
     @InjectMetric(ROLLUP_DAYS_REFRESHED) private readonly refreshed: Counter<string>,
+    private readonly moduleRef: ModuleRef,
   ) {}
+
+  /** A rolled day's cached answers are dropped (looked up: FairAnalyticsModule owns it). */
+  private async dayRolled(tenantId: string, day: string): Promise<void> {
+    this.refreshed.inc();
+    const versions = this.moduleRef.get(DataVersionsStore, { strict: false });
+    await versions.bumpDays([{ tenantId, timestamp: new Date(`${day}T00:00:00Z`) }]);
+  }
 
   async refreshStaleDays(now = Date.now()): Promise<{ days: number; remaining: boolean }> {
     // Which days of which tenants: a cross-tenant read, so the platform role's (as a job, not
@@ -39,7 +49,7 @@ export class PostgresRollupRefresher {
     for (const [index, { tenant_id: tenantId, day }] of stale.entries()) {
       if (await this.tenantContext.runInTenant(tenantId, () => this.rollDay(tenantId, day))) {
         rolled += 1;
-        this.refreshed.inc();
+        await this.dayRolled(tenantId, day);
       }
       if ((index + 1) % 200 === 0) {
         this.logger.log({ msg: 'rolling up days', done: index + 1, of: stale.length });
@@ -64,7 +74,7 @@ export class PostgresRollupRefresher {
     for (const day of days) {
       if (await this.tenantContext.runInTenant(tenantId, () => this.rollDay(tenantId, day))) {
         rolled += 1;
-        this.refreshed.inc();
+        await this.dayRolled(tenantId, day);
       }
     }
     return rolled;

@@ -19,6 +19,8 @@ import type {
 } from './analytics-store';
 import { clickhouseFunnelSql } from './clickhouse-funnel-sql';
 import { clickhouseLimitError } from './store-limits';
+import { currentQueryLimits } from '../fair/query-limits';
+import { selectWithinRowsCap } from './clickhouse-rows-watch';
 import { clickhouseCohortSizesSql, clickhouseReturnsSql } from './clickhouse-retention-sql';
 
 const METRIC_SQL: Record<Metric, string> = {
@@ -320,12 +322,17 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
   }
 
   /**
-   * Every query of this adapter goes through here, so the query cost log sees what it read, and
-   * a query stopped by one of the reader profile's limits answers as that limit, not as a 500.
+   * Every query of this adapter goes through here, so the query cost log sees what it read, a
+   * query stopped by one of the reader profile's limits answers as that limit, not as a 500,
+   * and the tenant's rows per query are watched (clickhouse-rows-watch.ts).
    */
   private async read<T>(sql: string): Promise<T[]> {
     try {
-      const { rows, rowsRead, bytesRead } = await this.store.selectWithStatistics<T>(sql);
+      const { rows, rowsRead, bytesRead } = await selectWithinRowsCap<T>(
+        this.store,
+        sql,
+        currentQueryLimits()?.rowsPerQuery,
+      );
       recordRead(rowsRead, bytesRead);
       return rows;
     } catch (error) {

@@ -14,6 +14,8 @@ import type {
 } from './analytics-store';
 import { postgresFunnelSql } from './postgres-funnel-sql';
 import { postgresRetentionSql } from './postgres-retention-sql';
+import { currentQueryLimits } from '../fair/query-limits';
+import { postgresLimitError } from './store-limits';
 
 /**
  * Distinct ids compared as bytes (COLLATE "C"): the same equality as the database's C.UTF-8,
@@ -55,12 +57,24 @@ const TRANSACTION_READS_SQL = `
 const ANALYTICS_SETTINGS_SQL = `SELECT set_config('jit', 'off', true),
                                        set_config('work_mem', '64MB', true)`;
 
+/**
+ * The tenant's time per query as this transaction's statement_timeout (SET LOCAL), only ever
+ * lowering the app role's own (pg_settings.setting is in milliseconds; 0 is none).
+ */
+const QUERY_TIMEOUT_SQL = `SELECT set_config('statement_timeout', $1::text, true)
+                             FROM pg_settings
+                            WHERE name = 'statement_timeout'
+                              AND (setting::bigint = 0 OR setting::bigint > $1::bigint)`;
+
 /** Zones whose days are the rollups' UTC days. */
 const UTC_ZONES = new Set(['UTC', 'Etc/UTC', 'GMT', 'Etc/GMT']);
 const isUtc = (timezone: string) => UTC_ZONES.has(timezone);
 
-/** Transactions (by their entity manager) whose analytics settings are already applied. */
-const tunedTransactions = new WeakSet<object>();
+/**
+ * Transactions (by their entity manager) with their analytics settings applied or on the way:
+ * parallel reads of one request wait for the same settings before they run.
+ */
+const tunedTransactions = new WeakMap<object, Promise<void>>();
 
 /** Builds the WHERE clause of a filter with numbered parameters; no value enters the SQL text. */
 export function postgresWhere(
@@ -334,13 +348,25 @@ export class PostgresAnalyticsStore implements AnalyticsStore {
    * cost log (pg_stat_xact_user_tables).
    */
   private read<T>(filter: EventFilter, sql: string, values: unknown[]): Promise<T[]> {
+    const limits = currentQueryLimits();
     return this.tenantContext.runInTenant(filter.tenantId, async () => {
       const manager = this.tenantContext.manager;
-      if (!tunedTransactions.has(manager)) {
-        await manager.query(ANALYTICS_SETTINGS_SQL);
-        tunedTransactions.add(manager);
+      let tuned = tunedTransactions.get(manager);
+      if (!tuned) {
+        tuned = (async () => {
+          await manager.query(ANALYTICS_SETTINGS_SQL);
+          // PostgreSQL has no cap on rows read per query: the time per query bounds its work.
+          if (limits) await manager.query(QUERY_TIMEOUT_SQL, [limits.seconds * 1000]);
+        })();
+        tunedTransactions.set(manager, tuned);
       }
-      const rows: T[] = await manager.query(sql, values);
+      await tuned;
+      let rows: T[];
+      try {
+        rows = await manager.query(sql, values);
+      } catch (error) {
+        throw postgresLimitError(error, limits?.seconds) ?? error;
+      }
       if (isMetering()) {
         const [totals]: { rows_read: string; bytes_read: string }[] =
           await manager.query(TRANSACTION_READS_SQL);

@@ -64,3 +64,42 @@ function clickhouseErrorCode(error: unknown): number | undefined {
   const match = /\bCode: (\d+)\b/.exec(error.message);
   return match ? Number(match[1]) : undefined;
 }
+
+/** The limit name a query stopped for the tenant's time per query answers with. */
+export const QUERY_SECONDS_LIMIT = 'analytics_query_seconds';
+/** The limit name a query stopped for the tenant's rows per query answers with. */
+export const QUERY_ROWS_LIMIT = 'analytics_rows_per_query';
+
+/** 503 for a query that ran past the tenant's time per query (or the store's own, if lower). */
+export function queryTimeExceeded(seconds: number | undefined): StoreLimitExceededException {
+  const allowed = seconds === undefined ? 'the time' : `the ${seconds} s`;
+  return new StoreLimitExceededException(
+    QUERY_SECONDS_LIMIT,
+    503,
+    `The query ran longer than ${allowed} per query the plan allows: try again later, or narrow the time range`,
+  );
+}
+
+/** 422 for a query that read more rows than the tenant's plan allows per query. */
+export function queryRowsExceeded(rows: number): StoreLimitExceededException {
+  return new StoreLimitExceededException(
+    QUERY_ROWS_LIMIT,
+    422,
+    `The query would read more than the ${rows} rows per query the plan allows: narrow the time range or add filters`,
+  );
+}
+
+/**
+ * The answer for a PostgreSQL error that is its statement_timeout (SQLSTATE 57014 with that
+ * reason: a cancel for another reason is not a limit), or undefined for any other.
+ */
+export function postgresLimitError(
+  error: unknown,
+  seconds: number | undefined,
+): StoreLimitExceededException | undefined {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (code !== '57014' || typeof message !== 'string' || !/statement timeout/.test(message)) {
+    return undefined;
+  }
+  return queryTimeExceeded(seconds);
+}

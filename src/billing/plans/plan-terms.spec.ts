@@ -14,6 +14,9 @@ const STARTER: PlanTerms = {
   eventSources: 2,
   dataRetentionDays: 90,
   features: [],
+  analyticsConcurrentQueries: 2,
+  analyticsQuerySeconds: 10,
+  analyticsRowsPerQuery: 20_000_000,
 };
 
 describe('applyOverrides', () => {

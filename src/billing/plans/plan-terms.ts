@@ -24,6 +24,12 @@ export interface PlanTerms {
   eventSources: number | null;
   dataRetentionDays: number;
   features: readonly Feature[];
+  /** Analytics queries running at once, every app copy together. */
+  analyticsConcurrentQueries: number;
+  /** Wall time one analytics query may take. */
+  analyticsQuerySeconds: number;
+  /** Rows one analytics query may read, where the store can stop it (see README, "Fair analytics"). */
+  analyticsRowsPerQuery: number;
 }
 
 /** The figures a contract may change, as stored in tenants.plan_overrides (snake_case). */
@@ -38,6 +44,9 @@ export const OVERRIDABLE = {
   event_sources: 'eventSources',
   data_retention_days: 'dataRetentionDays',
   features: 'features',
+  analytics_concurrent_queries: 'analyticsConcurrentQueries',
+  analytics_query_seconds: 'analyticsQuerySeconds',
+  analytics_rows_per_query: 'analyticsRowsPerQuery',
 } as const satisfies Record<string, keyof PlanTerms>;
 
 export type PlanOverrideField = keyof typeof OVERRIDABLE;

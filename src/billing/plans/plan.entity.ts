@@ -47,6 +47,15 @@ export class Plan {
   @Column({ type: 'text', array: true })
   features: Feature[];
 
+  @Column({ name: 'analytics_concurrent_queries', type: 'integer' })
+  analyticsConcurrentQueries: number;
+
+  @Column({ name: 'analytics_query_seconds', type: 'integer' })
+  analyticsQuerySeconds: number;
+
+  @Column({ name: 'analytics_rows_per_query', type: 'integer' })
+  analyticsRowsPerQuery: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }
@@ -66,5 +75,8 @@ export function termsOfPlan(plan: Plan): PlanTerms {
     eventSources: plan.eventSources,
     dataRetentionDays: plan.dataRetentionDays,
     features: [...plan.features],
+    analyticsConcurrentQueries: plan.analyticsConcurrentQueries,
+    analyticsQuerySeconds: plan.analyticsQuerySeconds,
+    analyticsRowsPerQuery: plan.analyticsRowsPerQuery,
   };
 }

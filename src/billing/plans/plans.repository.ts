@@ -4,7 +4,11 @@ import { PlatformDatabase } from '../../database/platform.database';
 import type { TenantTier } from '../../tenancy/tenant.entity';
 import { Plan } from './plan.entity';
 
-export type NewPlanVersion = Omit<Plan, 'id' | 'version' | 'createdAt'>;
+type AnalyticsLimits = 'analyticsConcurrentQueries' | 'analyticsQuerySeconds' | 'analyticsRowsPerQuery';
+
+/** A new version's figures; analytics limits left out carry over from the current version. */
+export type NewPlanVersion = Omit<Plan, 'id' | 'version' | 'createdAt' | AnalyticsLimits> &
+  Partial<Pick<Plan, AnalyticsLimits>>;
 
 /**
  * The plan catalogue (platform-owned, immutable versions). Entitlements read it on the app
@@ -54,8 +58,13 @@ export class PlansRepository {
     const rows = await this.platform.query<{ id: string }[]>(
       `INSERT INTO plans (code, version, price_cents_per_month, events_per_month, over_quota,
                           overage_cents_per_1000_events, api_requests_per_minute, storage_gb,
-                          users, event_sources, data_retention_days, features)
-       SELECT $1::varchar, coalesce(max(version), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::text[]
+                          users, event_sources, data_retention_days, features,
+                          analytics_concurrent_queries, analytics_query_seconds,
+                          analytics_rows_per_query)
+       SELECT $1::varchar, coalesce(max(version), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::text[],
+              coalesce($12::integer, (array_agg(analytics_concurrent_queries ORDER BY version DESC))[1], 2),
+              coalesce($13::integer, (array_agg(analytics_query_seconds ORDER BY version DESC))[1], 10),
+              coalesce($14::integer, (array_agg(analytics_rows_per_query ORDER BY version DESC))[1], 20000000)
          FROM plans WHERE code = $1::varchar
        RETURNING id`,
       [
@@ -70,6 +79,9 @@ export class PlansRepository {
         values.eventSources,
         values.dataRetentionDays,
         values.features,
+        values.analyticsConcurrentQueries ?? null,
+        values.analyticsQuerySeconds ?? null,
+        values.analyticsRowsPerQuery ?? null,
       ],
     );
     return this.platform.manager.getRepository(Plan).findOneByOrFail({ id: rows[0].id });

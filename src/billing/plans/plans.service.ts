@@ -47,6 +47,9 @@ export class PlansService {
         eventSources: input.event_sources,
         dataRetentionDays: input.data_retention_days,
         features: [...input.features],
+        analyticsConcurrentQueries: input.analytics_concurrent_queries,
+        analyticsQuerySeconds: input.analytics_query_seconds,
+        analyticsRowsPerQuery: input.analytics_rows_per_query,
       });
     } catch (error) {
       if (isUniqueViolation(error)) {

@@ -51,6 +51,8 @@ export class EventWriter implements OnApplicationShutdown {
   private inFlight: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly listeners: StoredListener[] = [];
+  /** Awaited once a batch is stored, before its callers hear so (onStoredBeforeAck). */
+  private readonly beforeAck: ((rows: readonly EventRow[]) => Promise<void>)[] = [];
   private unstorable?: UnstorableHandler;
   /** Rows handed over and not yet stored (buffered or being written). */
   private pending = 0;
@@ -71,6 +73,15 @@ export class EventWriter implements OnApplicationShutdown {
 
   onStored(listener: StoredListener): void {
     this.listeners.push(listener);
+  }
+
+  /**
+   * Runs `hook` after each stored batch and before its callers are answered, so what they do
+   * next already sees it (the analytics data versions, which invalidate cached answers). The
+   * hook must not throw; it must be quick.
+   */
+  onStoredBeforeAck(hook: (rows: readonly EventRow[]) => Promise<void>): void {
+    this.beforeAck.push(hook);
   }
 
   /** Where rows go that the store refuses for good (see writeIsolatingPoison). */
@@ -133,6 +144,7 @@ export class EventWriter implements OnApplicationShutdown {
         continue;
       }
       this.pending -= rows.length;
+      for (const hook of this.beforeAck) await hook(rows).catch(() => undefined);
       for (const waiter of waiters) waiter.resolve();
       if (attempt > 1) this.logger.log(`event store is back after ${attempt - 1} failed writes`);
       this.afterStored(rows, result);

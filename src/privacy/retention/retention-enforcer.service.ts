@@ -1,3 +1,4 @@
+import { DataVersionsStore } from '../../analytics/cache/data-versions.store';
 import { Injectable, Logger } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
@@ -81,6 +82,10 @@ export class RetentionEnforcerService {
     return this.moduleRef.get(PlatformAuditService, { strict: false });
   }
 
+  private get versions(): DataVersionsStore {
+    return this.moduleRef.get(DataVersionsStore, { strict: false });
+  }
+
   private get tenants(): TenantsService {
     return this.moduleRef.get(TenantsService, { strict: false });
   }
@@ -122,6 +127,7 @@ export class RetentionEnforcerService {
         this.removed.inc({ store: 'postgres', kind: 'events' }, removed.events);
         this.removed.inc({ store: 'postgres', kind: 'rollup_rows' }, removed.rollupRows);
         if (removed.events + removed.rollupRows > 0) {
+          await this.versions.bumpTenant(tenant.id);
           this.logger.log({
             msg: 'retention: removed old events',
             store: 'postgres',
@@ -145,6 +151,7 @@ export class RetentionEnforcerService {
       for (const [cutoffDay, tenantIds] of byCutoff) {
         try {
           const removed = await clickhouse.deleteBefore(tenantIds, cutoffDay);
+          if (removed.events > 0) for (const id of tenantIds) await this.versions.bumpTenant(id);
           report.clickhouse.events += removed.events;
           report.clickhouse.rollup_rows += removed.rollupRows;
           this.removed.inc({ store: 'clickhouse', kind: 'events' }, removed.events);

@@ -4,7 +4,11 @@ import { TENANT_TIERS, type TenantTier } from '../../../tenancy/tenant.entity';
 import type { Feature, OverQuotaPolicy } from '../plan-terms';
 import { FeaturesField, OverQuotaField, PlanFigure } from './plan-fields';
 
-/** POST /admin/plans: the next version of a plan, every figure given (versions are whole). */
+/**
+ * POST /admin/plans: the next version of a plan, every figure given (versions are whole). The
+ * analytics limits, added later, may be left out: the code's current version's figures carry
+ * over, so clients written before them keep working.
+ */
 export class CreatePlanDto {
   @ApiProperty({
     enum: TENANT_TIERS,
@@ -23,4 +27,7 @@ export class CreatePlanDto {
   @PlanFigure('event_sources', true) event_sources: number | null;
   @PlanFigure('data_retention_days', true) data_retention_days: number;
   @FeaturesField(true) features: Feature[];
+  @PlanFigure('analytics_concurrent_queries', false) analytics_concurrent_queries?: number;
+  @PlanFigure('analytics_query_seconds', false) analytics_query_seconds?: number;
+  @PlanFigure('analytics_rows_per_query', false) analytics_rows_per_query?: number;
 }

@@ -24,6 +24,9 @@ export const PLAN_BOUNDS = {
   users: [1, 1_000_000],
   event_sources: [0, 100_000],
   data_retention_days: [1, 730],
+  analytics_concurrent_queries: [1, 64],
+  analytics_query_seconds: [1, 300],
+  analytics_rows_per_query: [1, 2_000_000_000],
 } as const;
 
 type Bounded = keyof typeof PLAN_BOUNDS;
@@ -49,6 +52,12 @@ const FIELD_DOCS: Record<Bounded, string> = {
   users: 'Active users; null = unlimited',
   event_sources: 'API keys holding events:write; null = unlimited',
   data_retention_days: 'Days of events kept and queryable',
+  analytics_concurrent_queries:
+    'Analytics queries of the tenant running at once, every app copy together (more: 429)',
+  analytics_query_seconds:
+    'Seconds one analytics query may run (past it: 503); the store’s own ceiling still applies',
+  analytics_rows_per_query:
+    'Rows one analytics query may read on ClickHouse (past it: 422); the store’s own ceiling still applies',
 };
 
 /** OpenAPI and validation for one figure, required (a plan version) or optional (an override). */

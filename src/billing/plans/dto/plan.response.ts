@@ -22,6 +22,12 @@ export class PlanTermsResponse {
   @ApiProperty(INT) data_retention_days: number;
   @ApiProperty({ type: 'array', items: { type: 'string', enum: [...FEATURES] } })
   features: string[];
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'Analytics queries at once' })
+  analytics_concurrent_queries: number;
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'Seconds per analytics query' })
+  analytics_query_seconds: number;
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'Rows read per analytics query' })
+  analytics_rows_per_query: number;
 
   static fromTerms(terms: PlanTerms): PlanTermsResponse {
     return {
@@ -37,6 +43,9 @@ export class PlanTermsResponse {
       event_sources: terms.eventSources,
       data_retention_days: terms.dataRetentionDays,
       features: [...terms.features],
+      analytics_concurrent_queries: terms.analyticsConcurrentQueries,
+      analytics_query_seconds: terms.analyticsQuerySeconds,
+      analytics_rows_per_query: terms.analyticsRowsPerQuery,
     };
   }
 }
@@ -64,6 +73,9 @@ export class PlanResponse extends PlanTermsResponse {
       event_sources: plan.eventSources,
       data_retention_days: plan.dataRetentionDays,
       features: [...plan.features],
+      analytics_concurrent_queries: plan.analyticsConcurrentQueries,
+      analytics_query_seconds: plan.analyticsQuerySeconds,
+      analytics_rows_per_query: plan.analyticsRowsPerQuery,
       created_at: plan.createdAt.toISOString(),
     };
   }

@@ -17,4 +17,7 @@ export class SetPlanOverridesDto {
   @PlanFigure('event_sources', false) event_sources?: number | null;
   @PlanFigure('data_retention_days', false) data_retention_days?: number;
   @FeaturesField(false) features?: Feature[];
+  @PlanFigure('analytics_concurrent_queries', false) analytics_concurrent_queries?: number;
+  @PlanFigure('analytics_query_seconds', false) analytics_query_seconds?: number;
+  @PlanFigure('analytics_rows_per_query', false) analytics_rows_per_query?: number;
 }

@@ -1,0 +1,29 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** Whether an analytics answer came from the result cache: the X-Cache header. */
+export type CacheOutcome = 'hit' | 'miss';
+
+const outcomes = new AsyncLocalStorage<{ outcome: CacheOutcome }>();
+
+/** Runs one analytics request, noting where its answer came from (a miss unless told). */
+export async function withCacheOutcome<T>(
+  work: () => Promise<T>,
+): Promise<{ result: T; outcome: CacheOutcome } | { error: unknown; outcome: CacheOutcome }> {
+  const state: { outcome: CacheOutcome } = { outcome: 'miss' };
+  try {
+    return { result: await outcomes.run(state, work), outcome: state.outcome };
+  } catch (error) {
+    return { error, outcome: state.outcome };
+  }
+}
+
+/** Notes that the current request's answer came from the cache. */
+export function markCacheHit(): void {
+  const state = outcomes.getStore();
+  if (state) state.outcome = 'hit';
+}
+
+/** Where the current request's answer came from (for routes that write their own response). */
+export function currentCacheOutcome(): CacheOutcome {
+  return outcomes.getStore()?.outcome ?? 'miss';
+}

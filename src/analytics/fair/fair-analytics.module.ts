@@ -1,0 +1,66 @@
+import { Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
+import type Redis from 'ioredis';
+import { PlansModule } from '../../billing/plans/plans.module';
+import { IngestionModule } from '../../ingestion/ingestion.module';
+import { EventWriter } from '../../ingestion/pipeline/event.writer';
+import { DataVersionsStore } from '../cache/data-versions.store';
+import { ResultCacheStore } from '../cache/result-cache.store';
+import { AnalyticsStoreModule } from '../stores/analytics-store.module';
+import { ANALYTICS_REDIS, analyticsRedisProvider } from './analytics-redis';
+import {
+  ANALYTICS_CACHE_LOOKUPS,
+  ANALYTICS_QUERY_LIMIT_STOPS,
+  ANALYTICS_QUERY_REFUSALS,
+  FairQueryService,
+} from './fair-query.service';
+import { FairQueryInterceptor } from './fair-query.interceptor';
+import { QuerySlotsStore } from './query-slots.store';
+
+/**
+ * Fair analytics (README, "Fair analytics and the result cache"): each tenant's plan limits on
+ * its analytics queries, and its result cache with the data versions that invalidate it. The
+ * event writer bumps the versions of each stored batch's days before acknowledging it.
+ */
+@Module({
+  imports: [PlansModule, IngestionModule, AnalyticsStoreModule],
+  providers: [
+    analyticsRedisProvider,
+    QuerySlotsStore,
+    DataVersionsStore,
+    ResultCacheStore,
+    FairQueryService,
+    FairQueryInterceptor,
+    makeCounterProvider({
+      name: ANALYTICS_QUERY_REFUSALS,
+      help: 'Analytics queries refused with 429 before running, by tier and reason',
+      labelNames: ['tier', 'reason'],
+    }),
+    makeCounterProvider({
+      name: ANALYTICS_QUERY_LIMIT_STOPS,
+      help: 'Analytics queries stopped by a per-query limit (422/503), by limit and store',
+      labelNames: ['limit', 'store'],
+    }),
+    makeCounterProvider({
+      name: ANALYTICS_CACHE_LOOKUPS,
+      help: 'Analytics result cache lookups by route and result (hit, miss)',
+      labelNames: ['route', 'result'],
+    }),
+  ],
+  exports: [FairQueryService, FairQueryInterceptor, DataVersionsStore],
+})
+export class FairAnalyticsModule implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    private readonly writer: EventWriter,
+    private readonly versions: DataVersionsStore,
+    @Inject(ANALYTICS_REDIS) private readonly redis: Redis | undefined,
+  ) {}
+
+  onModuleInit(): void {
+    this.writer.onStoredBeforeAck((rows) => this.versions.bumpDays(rows));
+  }
+
+  onApplicationShutdown(): void {
+    this.redis?.disconnect();
+  }
+}

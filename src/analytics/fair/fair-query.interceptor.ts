@@ -1,0 +1,30 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import type { Response } from 'express';
+import { from, lastValueFrom, Observable } from 'rxjs';
+import { AnalyticsQueryRefusedException } from './analytics-query-refused.exception';
+import { withCacheOutcome } from './cache-outcome';
+
+/**
+ * The headers of an analytics answer: `X-Cache: hit|miss` on every one (errors included: they
+ * never come from the cache), and Retry-After on a 429 for concurrent queries.
+ */
+@Injectable()
+export class FairQueryInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const response = context.switchToHttp().getResponse<Response>();
+    return from(
+      withCacheOutcome(() =>
+        lastValueFrom(next.handle() as Observable<unknown>, { defaultValue: undefined }),
+      ).then((done) => {
+        if (!response.headersSent) response.setHeader('X-Cache', done.outcome);
+        if ('error' in done) {
+          if (done.error instanceof AnalyticsQueryRefusedException && !response.headersSent) {
+            response.setHeader('Retry-After', String(done.error.retryAfterSeconds));
+          }
+          throw done.error;
+        }
+        return done.result;
+      }),
+    );
+  }
+}

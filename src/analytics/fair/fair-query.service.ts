@@ -1,0 +1,171 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
+import { requestSignal, runWithSignal } from '../../common/request-abort';
+import { EntitlementsService } from '../../billing/plans/entitlements.service';
+import type { Tenant } from '../../tenancy/tenant.entity';
+import { DataVersionsStore } from '../cache/data-versions.store';
+import { normalisedQuery } from '../cache/normalised-query';
+import { type AnalyticsQuery, previousPeriod } from '../query/analytics-query';
+import { ResultCacheStore } from '../cache/result-cache.store';
+import { ANALYTICS_STORE, type AnalyticsStore } from '../stores/analytics-store';
+import { queryTimeExceeded, StoreLimitExceededException } from '../stores/store-limits';
+import { AnalyticsQueryRefusedException } from './analytics-query-refused.exception';
+import { markCacheHit } from './cache-outcome';
+import { runWithQueryLimits } from './query-limits';
+import { isRefusal, QuerySlotsStore } from './query-slots.store';
+
+export const ANALYTICS_QUERY_REFUSALS = 'tenantry_analytics_query_refusals_total';
+export const ANALYTICS_QUERY_LIMIT_STOPS = 'tenantry_analytics_query_limit_stops_total';
+export const ANALYTICS_CACHE_LOOKUPS = 'tenantry_analytics_cache_lookups_total';
+
+/** One analytics question, as a route hands it over once its input is validated. */
+export interface FairQuery<T> {
+  tenant: Tenant;
+  /** The route's short name (summary, funnel, embed_widget, …): a metric label and key part. */
+  route: string;
+  /** The question in one text (cache/normalised-query.ts). */
+  normalised: string;
+  /** Every instant the answer reads events from (a summary's period before included). */
+  reads: { from: Date; to: Date };
+  compute: () => Promise<T>;
+}
+
+/**
+ * Answers analytics questions so that no tenant can take the store from the others:
+ *
+ * 1. From the tenant's result cache when the same question was answered within
+ *    ANALYTICS_CACHE_SECONDS and no event of its range arrived since (data versions). A hit
+ *    takes no query slot: it costs the store nothing.
+ * 2. Otherwise within the tenant's plan limits: a slot of its concurrent queries (429 with
+ *    Retry-After when none is free), and its time per query, enforced by the store
+ *    (PostgreSQL statement_timeout) or by the app (a ClickHouse read is killed at the deadline);
+ *    either way a 503 naming `analytics_query_seconds`.
+ */
+@Injectable()
+export class FairQueryService {
+  private readonly logger = new Logger(FairQueryService.name);
+  private lastCacheWarning = 0;
+
+  constructor(
+    private readonly entitlements: EntitlementsService,
+    private readonly slots: QuerySlotsStore,
+    private readonly versions: DataVersionsStore,
+    private readonly cache: ResultCacheStore,
+    @Inject(ANALYTICS_STORE) private readonly store: AnalyticsStore,
+    @InjectMetric(ANALYTICS_QUERY_REFUSALS) private readonly refusals: Counter<string>,
+    @InjectMetric(ANALYTICS_QUERY_LIMIT_STOPS) private readonly stops: Counter<string>,
+    @InjectMetric(ANALYTICS_CACHE_LOOKUPS) private readonly lookups: Counter<string>,
+  ) {}
+
+  /**
+   * A /v1/analytics route's answer from its parsed parameters; `withPreviousPeriod` when the
+   * answer also reads the period before the range (summary).
+   */
+  ask<T>(
+    tenant: Tenant,
+    route: string,
+    raw: Record<string, unknown>,
+    params: { query: AnalyticsQuery },
+    compute: () => Promise<T>,
+    withPreviousPeriod = false,
+  ): Promise<T> {
+    const { filter, earliest } = params.query;
+    const from = withPreviousPeriod ? previousPeriod(filter, earliest).from : filter.from;
+    return this.answer({
+      tenant,
+      route,
+      normalised: normalisedQuery(route, params, raw),
+      reads: { from: from < filter.from ? from : filter.from, to: filter.to },
+      compute,
+    });
+  }
+
+  async answer<T>(query: FairQuery<T>): Promise<T> {
+    const { route } = query;
+    const key = await this.cacheKey(query);
+    if (key) {
+      const cached = await this.cache.get(key);
+      this.lookups.inc({ route, result: cached === undefined ? 'miss' : 'hit' });
+      if (cached !== undefined) {
+        markCacheHit();
+        return JSON.parse(cached) as T;
+      }
+    }
+    const result = await this.withinLimits(query);
+    if (key) await this.cache.set(key, JSON.stringify(result));
+    return result;
+  }
+
+  /** The cache key, or undefined when the cache is off or Redis did not answer. */
+  private async cacheKey<T>({ tenant, route, normalised, reads }: FairQuery<T>) {
+    if (!this.cache.enabled) return undefined;
+    try {
+      const versions = await this.versions.versionsOf(tenant.id, reads.from, reads.to);
+      return this.cache.keyOf(tenant.id, route, normalised, versions);
+    } catch (error) {
+      // Redis down: every query would say so; once a minute per process is enough.
+      if (Date.now() - this.lastCacheWarning > 60_000) {
+        this.lastCacheWarning = Date.now();
+        this.logger.warn(
+          { err: error, tenant_id: tenant.id },
+          'analytics cache skipped: data versions unavailable',
+        );
+      }
+      return undefined;
+    }
+  }
+
+  private async withinLimits<T>({ tenant, route, compute }: FairQuery<T>): Promise<T> {
+    const terms = await this.entitlements.termsOf(tenant);
+    const limit = terms.analyticsConcurrentQueries;
+    const slot = await this.slots.acquire(tenant.id, limit);
+    if (isRefusal(slot)) {
+      this.refusals.inc({ tier: tenant.tier, reason: 'concurrent_queries' });
+      this.logger.log({
+        msg: 'analytics query refused: concurrent queries',
+        tenant_id: tenant.id,
+        route,
+        limit,
+        running: slot.running,
+      });
+      throw new AnalyticsQueryRefusedException(tenant.tier, limit, slot.retryAfterSeconds);
+    }
+    const seconds = terms.analyticsQuerySeconds;
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () => deadline.abort(new Error(`the tenant's ${seconds} s per query passed`)),
+      seconds * 1000,
+    );
+    const client = requestSignal();
+    const signal = client ? AbortSignal.any([client, deadline.signal]) : deadline.signal;
+    try {
+      return await runWithSignal(signal, () =>
+        runWithQueryLimits({ seconds, rowsPerQuery: terms.analyticsRowsPerQuery }, compute),
+      );
+    } catch (error) {
+      // A ClickHouse read killed at the deadline fails as an abort: answer it as the limit.
+      const stopped =
+        error instanceof StoreLimitExceededException
+          ? error
+          : deadline.signal.aborted && !client?.aborted
+            ? queryTimeExceeded(seconds)
+            : undefined;
+      if (stopped) {
+        this.stops.inc({ limit: stopped.limit, store: this.store.kind });
+        this.logger.warn({
+          msg: 'analytics query stopped by a limit',
+          tenant_id: tenant.id,
+          route,
+          limit: stopped.limit,
+          store: this.store.kind,
+        });
+        throw stopped;
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      await slot.release();
+    }
+  }
+}
