@@ -3,7 +3,9 @@ import { getToken } from '@willsoto/nestjs-prometheus';
 import { Client } from 'pg';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Counter } from 'prom-client';
 import { PlansService } from '../src/billing/plans/plans.service';
@@ -105,10 +107,13 @@ export async function benchSdkTraffic(log: (line: string) => void): Promise<SdkT
     const load = async (
       copy: { url: string },
       order: Omit<LoadOrder, 'url' | 'concurrency' | 'rate'>,
+      profile?: string,
     ): Promise<LoadFigures> => {
       const before = stored.count;
+      const profiler = profile ? await CpuProfile.start(profile) : null;
       const done = await sendLoad({ ...order, url: copy.url, concurrency: CONCURRENCY, rate: 0 });
       if (!order.get) await stored.waitFor(before + order.events);
+      await profiler?.stop(log);
       const seconds = ((order.get ? done.finishedAt : Date.now()) - done.sentAt) / 1000;
       return {
         requests: done.requests,
@@ -134,7 +139,11 @@ export async function benchSdkTraffic(log: (line: string) => void): Promise<SdkT
           `big batches (${side ? 'cache on' : 'cache off'}), round ${round + 1}/2: ${bigEvents} events`,
         );
         big[side].push(
-          await load(copy, { keys: keys.slice(0, 20), events: bigEvents, batch: BIG_BATCH }),
+          await load(
+            copy,
+            { keys: keys.slice(0, 20), events: bigEvents, batch: BIG_BATCH },
+            `big-${side ? 'on' : 'off'}-${round + 1}`,
+          ),
         );
       }
     }
@@ -155,11 +164,23 @@ export async function benchSdkTraffic(log: (line: string) => void): Promise<SdkT
       let total = 0;
       for (let round = 0; round < 2; round++) {
         log(`${tenants} tenants, round ${round + 1}/2: cache off, ${events / SDK_BATCH} requests`);
-        sides[0].push(await load(off, { keys: roundKeys, events, batch: SDK_BATCH }));
+        sides[0].push(
+          await load(
+            off,
+            { keys: roundKeys, events, batch: SDK_BATCH },
+            `sdk-${tenants}-off-${round + 1}`,
+          ),
+        );
         log(`${tenants} tenants, round ${round + 1}/2: a pass over every key, then cache on`);
         await load(on, { keys: roundKeys, events: tenants * SDK_BATCH, batch: SDK_BATCH });
         const before = await lookupCounts(lookups);
-        sides[1].push(await load(on, { keys: roundKeys, events, batch: SDK_BATCH }));
+        sides[1].push(
+          await load(
+            on,
+            { keys: roundKeys, events, batch: SDK_BATCH },
+            `sdk-${tenants}-on-${round + 1}`,
+          ),
+        );
         const after = await lookupCounts(lookups);
         hits += after.hits - before.hits;
         total += after.total - before.total;
@@ -193,6 +214,35 @@ export async function benchSdkTraffic(log: (line: string) => void): Promise<SdkT
     await off.app.close();
     await on.app.close();
     secrets.restoreEnvironment();
+  }
+}
+
+/**
+ * BENCH_CPU_PROFILE=<dir>: a CPU profile of this process (the app copies; the load runs in a
+ * worker thread) for each measured load, as <dir>/<load>.cpuprofile, for Chrome DevTools.
+ */
+class CpuProfile {
+  private constructor(
+    private readonly session: Session,
+    private readonly file: string,
+  ) {}
+
+  static async start(name: string): Promise<CpuProfile | null> {
+    const dir = process.env.BENCH_CPU_PROFILE;
+    if (!dir) return null;
+    const session = new Session();
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+    return new CpuProfile(session, join(dir, `${name}.cpuprofile`));
+  }
+
+  async stop(log: (line: string) => void): Promise<void> {
+    const { profile } = await this.session.post('Profiler.stop');
+    mkdirSync(dirname(this.file), { recursive: true });
+    writeFileSync(this.file, JSON.stringify(profile));
+    this.session.disconnect();
+    log(`  CPU profile: ${this.file}`);
   }
 }
 
