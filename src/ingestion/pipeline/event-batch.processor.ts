@@ -217,7 +217,10 @@ export class EventBatchProcessor {
     now: number,
   ): { rows: EventRow[]; dead?: DeadLetter; usage: UsageDelta[]; metered: boolean } {
     const { tenantId } = origin;
-    const decoded = decodeEventMessage(message.value, this.limits);
+    // The API checked each event of a message it signed, against this receivedAt, before
+    // producing it: checking again here only cost CPU per event (an accepted event is stored).
+    const checkedByApi = origin.kind === 'app' && origin.viaHttp;
+    const decoded = decodeEventMessage(message.value, this.limits, checkedByApi);
     if (!decoded.ok) {
       return {
         rows: [],
@@ -234,9 +237,6 @@ export class EventBatchProcessor {
     const rows: EventRow[] = [];
     const errors: FieldError[] = [];
     let refused = 0;
-    // The API checked each event of a message it signed, against this receivedAt, before
-    // producing it: checking again here only cost CPU per event (an accepted event is stored).
-    const checkedByApi = origin.kind === 'app' && origin.viaHttp;
     decoded.items.forEach((item, index) => {
       const check = checkedByApi
         ? acceptedByApi(item)
