@@ -52,6 +52,8 @@ export interface SdkTrafficResult {
 const SDK_BATCH = 20;
 const BIG_BATCH = 500;
 const CONCURRENCY = 16;
+/** Loads of each copy, interleaved (BENCH_SDK_ROUNDS; the best of them is reported). */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_SDK_ROUNDS ?? 2));
 
 /**
  * The two ingestion figures of issue 16 in one run, HTTP → Kafka → consumer → ClickHouse, on two
@@ -130,13 +132,13 @@ export async function benchSdkTraffic(log: (line: string) => void): Promise<SdkT
     keys.push(...(await seed.add(Math.min(counts[0], 1000) || 1000, log)));
     const bigEvents = Number(process.env.BENCH_SDK_BIG_EVENTS ?? 100_000);
     const big: LoadFigures[][] = [[], []];
-    for (let round = 0; round < 2; round++) {
+    for (let round = 0; round < ROUNDS; round++) {
       for (const [side, copy] of [
         [0, off],
         [1, on],
       ] as const) {
         log(
-          `big batches (${side ? 'cache on' : 'cache off'}), round ${round + 1}/2: ${bigEvents} events`,
+          `big batches (${side ? 'cache on' : 'cache off'}), round ${round + 1}/${ROUNDS}: ${bigEvents} events`,
         );
         big[side].push(
           await load(
@@ -145,6 +147,7 @@ export async function benchSdkTraffic(log: (line: string) => void): Promise<SdkT
             `big-${side ? 'on' : 'off'}-${round + 1}`,
           ),
         );
+        log(`  ${describe(big[side][round])}`);
       }
     }
     const bigBatches = {
@@ -157,21 +160,27 @@ export async function benchSdkTraffic(log: (line: string) => void): Promise<SdkT
     for (const tenants of counts) {
       if (keys.length < tenants) keys.push(...(await seed.add(tenants - keys.length, log)));
       const roundKeys = keys.slice(0, tenants);
+      // The cached copy's loads visit every tenant (each warmed by the pass before); the other
+      // asks PostgreSQL on every request whatever the tenant, so `requests` of it suffice.
       const events = Math.max(requests, tenants) * SDK_BATCH;
+      const offEvents = requests * SDK_BATCH;
       const sides: LoadFigures[][] = [[], []];
       const settings: LoadFigures[][] = [[], []];
       let hits = 0;
       let total = 0;
-      for (let round = 0; round < 2; round++) {
-        log(`${tenants} tenants, round ${round + 1}/2: cache off, ${events / SDK_BATCH} requests`);
+      for (let round = 0; round < ROUNDS; round++) {
+        log(`${tenants} tenants, round ${round + 1}/${ROUNDS}: cache off, ${requests} requests`);
         sides[0].push(
           await load(
             off,
-            { keys: roundKeys, events, batch: SDK_BATCH },
+            { keys: roundKeys, events: offEvents, batch: SDK_BATCH },
             `sdk-${tenants}-off-${round + 1}`,
           ),
         );
-        log(`${tenants} tenants, round ${round + 1}/2: a pass over every key, then cache on`);
+        log(`${tenants} tenants: cache off ${describe(sides[0][round])}`);
+        log(
+          `${tenants} tenants, round ${round + 1}/${ROUNDS}: a pass over every key, then cache on`,
+        );
         await load(on, { keys: roundKeys, events: tenants * SDK_BATCH, batch: SDK_BATCH });
         const before = await lookupCounts(lookups);
         sides[1].push(
@@ -182,6 +191,7 @@ export async function benchSdkTraffic(log: (line: string) => void): Promise<SdkT
           ),
         );
         const after = await lookupCounts(lookups);
+        log(`${tenants} tenants: cache on ${describe(sides[1][round])}`);
         hits += after.hits - before.hits;
         total += after.total - before.total;
         for (const [side, copy] of [
@@ -189,7 +199,7 @@ export async function benchSdkTraffic(log: (line: string) => void): Promise<SdkT
           [1, on],
         ] as const) {
           settings[side].push(
-            await load(copy, { keys: [settingsKey], events: 5_000, batch: 1, get: '/v1/settings' }),
+            await load(copy, { keys: [settingsKey], events: 3_000, batch: 1, get: '/v1/settings' }),
           );
         }
       }
@@ -244,6 +254,10 @@ class CpuProfile {
     this.session.disconnect();
     log(`  CPU profile: ${this.file}`);
   }
+}
+
+function describe(f: LoadFigures): string {
+  return `${f.requestsPerSecond.toFixed(0)} req/s, ${f.eventsPerSecond.toFixed(0)} events/s, p50 ${f.p50Ms.toFixed(1)} ms, p99 ${f.p99Ms.toFixed(1)} ms, load ${f.loadAverage.toFixed(1)}`;
 }
 
 /** Of two interleaved rounds, the faster: the other lost more to the machine's other work. */
