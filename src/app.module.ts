@@ -24,6 +24,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { PrivacyModule } from './privacy/privacy.module';
 import { TenantOnboardingModule } from './tenancy/onboarding/tenant-onboarding.module';
 import { TenantScopeModule } from './tenancy/scope/tenant-scope.module';
+import { CredentialCacheModule } from './tenancy/scope/credential-cache/credential-cache.module';
 import { TenancyModule } from './tenancy/tenancy.module';
 import { TenantLifecycleModule } from './tenancy/lifecycle/tenant-lifecycle.module';
 import { ExportsModule } from './exports/exports.module';
@@ -36,6 +37,7 @@ import { ExportsModule } from './exports/exports.module';
   imports: [
     LoggingModule,
     DatabaseModule,
+    CredentialCacheModule,
     TenantScopeModule,
     AuthModule,
     TenancyModule,

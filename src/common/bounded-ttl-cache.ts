@@ -35,6 +35,15 @@ export class BoundedTtlCache<V> {
     this.entries.delete(key);
   }
 
+  /** Drops every entry `drop` picks (a scan: for rare invalidations, not the hot path). */
+  deleteWhere(drop: (key: string, value: V) => boolean): void {
+    for (const [key, entry] of this.entries) if (drop(key, entry.value)) this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
   get size(): number {
     return this.entries.size;
   }

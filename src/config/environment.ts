@@ -468,6 +468,31 @@ export class Environment {
   TENANT_RATE_LIMIT_PER_MINUTE = 'plan';
 
   /**
+   * The in-process cache of credentials and tenants the tenant pipeline reads on every request
+   * (API key → tenant and scopes, a token's user → status and role, tenant → status and plan):
+   * on, or off (every request asks PostgreSQL; benchmarks compare the two).
+   */
+  @IsIn(['on', 'off'])
+  CREDENTIAL_CACHE: 'on' | 'off' = 'on';
+
+  /**
+   * How long a cached credential or tenant may be served without asking PostgreSQL again, in
+   * seconds: the bound on staleness when an invalidation message is missed.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  CREDENTIAL_CACHE_TTL_SECONDS = 30;
+
+  /** Entries per cache (API keys, users, tenants): the memory bound, oldest out first. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  CREDENTIAL_CACHE_MAX_ENTRIES = 20_000;
+
+  /**
    * Where data-export archives are written (an absolute path, or relative to the working
    * directory); unset: data/exports under the project (git-ignored). Files go after 7 days.
    */

@@ -16,6 +16,7 @@ import { Page } from '../common/pagination';
 import { isUniqueViolation } from '../common/postgres-errors';
 import { PlatformDatabase } from '../database/platform.database';
 import { TenantContext } from './scope/tenant.context';
+import { CredentialInvalidationListener } from './scope/credential-cache/credential-invalidation.listener';
 import { CreateTenantDto } from './dto/create-tenant.dto';
 import { ListTenantsQuery } from './dto/list-tenants.query';
 import { UpdateTenantDto } from './dto/update-tenant.dto';
@@ -37,6 +38,7 @@ export class TenantsService {
     private readonly platform: PlatformDatabase,
     private readonly plans: PlansService,
     private readonly entitlements: EntitlementsService,
+    private readonly invalidation: CredentialInvalidationListener,
   ) {}
 
   /** Creates the tenant and its tenant-owned defaults in one transaction scoped to it. */
@@ -148,7 +150,7 @@ export class TenantsService {
     }
     // On the platform role's connection (the app role may not UPDATE tenants), in one
     // transaction scoped to the tenant, so the change and its audit entry commit together.
-    return this.platform.runInTenant(
+    const updated = await this.platform.runInTenant(
       id,
       async () => {
         if (!(await this.tenants.updateUnlessDeleted(id, values))) {
@@ -177,6 +179,9 @@ export class TenantsService {
       },
       actor,
     );
+    // Committed: every app copy's cached row (status, plan) goes now.
+    await this.invalidation.tenantChanged(id);
+    return updated;
   }
 
   /**
@@ -207,6 +212,7 @@ export class TenantsService {
       actor,
     );
     this.entitlements.invalidate(id);
+    await this.invalidation.tenantChanged(id);
     return updated;
   }
 

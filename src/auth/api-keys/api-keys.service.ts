@@ -10,6 +10,11 @@ import { compactUuid, expandUuid } from '../../common/uuid';
 import { TenantContext } from '../../tenancy/scope/tenant.context';
 import type { Caller } from '../../tenancy/scope/caller';
 import { TenantsService } from '../../tenancy/tenants.service';
+import {
+  type CachedApiKey,
+  CredentialCacheStore,
+} from '../../tenancy/scope/credential-cache/credential-cache.store';
+import { CredentialInvalidationListener } from '../../tenancy/scope/credential-cache/credential-invalidation.listener';
 import { ApiKey } from './api-key.entity';
 import { ApiKeysRepository } from './api-keys.repository';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
@@ -18,6 +23,9 @@ import { CreateApiKeyDto } from './dto/create-api-key.dto';
  * `tk_<prefix>_<secret>`: the 40-hex prefix is the tenant id (32 hex) plus 8 random hex, so it
  * names both the tenant and the row; the whole key is hashed.
  */
+/** last_used_at is written at most this often per key. */
+const TOUCH_INTERVAL_MS = 60_000;
+
 const API_KEY = /^tk_(([0-9a-f]{32})[0-9a-f]{8})_[A-Za-z0-9_-]{43}$/;
 
 @Injectable()
@@ -28,6 +36,8 @@ export class ApiKeysService {
     private readonly tenants: TenantsService,
     private readonly audit: AuditService,
     private readonly entitlements: EntitlementsService,
+    private readonly cache: CredentialCacheStore,
+    private readonly invalidation: CredentialInvalidationListener,
   ) {}
 
   /**
@@ -81,36 +91,54 @@ export class ApiKeysService {
   /** Revokes at once: the next request with the key is refused. Another tenant's key is a 404. */
   async revoke(id: string): Promise<void> {
     if (!(await this.keys.revoke(id))) throw new ResourceNotFoundException('api_key', id);
+    // Every app copy forgets the tenant's cached keys now (and caches none until this commits).
+    await this.invalidation.tenantChanged(this.tenantContext.tenantId);
     await this.audit.record({ action: 'api_key.revoked', resourceType: 'api_key', resourceId: id });
   }
 
-  /** The principal a presented key stands for, or null for an unknown, wrong or revoked key. */
+  /**
+   * The principal a presented key stands for, or null for an unknown, wrong or revoked key.
+   * A known key's answer is cached (CredentialCacheStore) under the hash of the whole key until a
+   * change of its tenant is announced; an unknown or wrong key is looked up every time.
+   */
   async authenticate(presented: string): Promise<Caller | null> {
     const match = API_KEY.exec(presented);
     if (!match) return null;
     const [, prefix, hex] = match;
     const tenantId = expandUuid(hex);
-    const tenant = await this.tenants.findById(tenantId);
+    const presentedHash = sha256Hex(presented);
+    const key = await this.cache.apiKey(presentedHash, tenantId, () =>
+      this.lookUp(tenantId, prefix, presentedHash),
+    );
+    if (!key) return null;
+    // last_used_at: at most one write a minute per key, not one per request.
+    if (Date.now() - key.touchedAt > TOUCH_INTERVAL_MS) {
+      key.touchedAt = Date.now();
+      await this.tenantContext.runInTenant(key.tenantId, () => this.keys.touchLastUsed(key.keyId));
+    }
+    return {
+      kind: 'api_key',
+      subject: `api_key:${key.keyId}`,
+      keyId: key.keyId,
+      tenantId: key.tenantId,
+      scopes: [...key.scopes],
+    };
+  }
+
+  private async lookUp(
+    tenantId: string,
+    prefix: string,
+    presentedHash: string,
+  ): Promise<CachedApiKey | null> {
+    const tenant = await this.cache.tenant(tenantId, () => this.tenants.findById(tenantId));
     if (!tenant) return null;
     return this.tenantContext.runInTenant(tenant.id, async () => {
       const key = await this.keys.findByPrefixWithSecret(prefix);
       if (!key || key.revokedAt) return null;
-      if (
-        !timingSafeEqual(
-          Buffer.from(key.secretHash, 'hex'),
-          Buffer.from(sha256Hex(presented), 'hex'),
-        )
-      )
+      if (!timingSafeEqual(Buffer.from(key.secretHash, 'hex'), Buffer.from(presentedHash, 'hex')))
         return null;
-      // At most one write a minute per key, not one per request.
       await this.keys.touchLastUsed(key.id);
-      return {
-        kind: 'api_key',
-        subject: `api_key:${key.id}`,
-        keyId: key.id,
-        tenantId: key.tenantId,
-        scopes: key.scopes,
-      };
+      return { tenantId: key.tenantId, keyId: key.id, scopes: key.scopes, touchedAt: Date.now() };
     });
   }
 }

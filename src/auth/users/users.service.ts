@@ -10,6 +10,7 @@ import type { Tenant } from '../../tenancy/tenant.entity';
 import { Page } from '../../common/pagination';
 import { isUniqueViolation } from '../../common/postgres-errors';
 import { TenantContext } from '../../tenancy/scope/tenant.context';
+import { CredentialInvalidationListener } from '../../tenancy/scope/credential-cache/credential-invalidation.listener';
 import { PasswordHasher } from '../password.hasher';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQuery } from './dto/list-users.query';
@@ -26,6 +27,7 @@ export class UsersService {
     private readonly hasher: PasswordHasher,
     private readonly audit: AuditService,
     private readonly entitlements: EntitlementsService,
+    private readonly invalidation: CredentialInvalidationListener,
   ) {}
 
   /**
@@ -109,6 +111,8 @@ export class UsersService {
       await this.assertAnotherActiveOwner(user.id);
     }
     await this.users.update(id, next);
+    // A disabled or demoted user's tokens stop working on every app copy now.
+    await this.invalidation.tenantChanged(this.tenantContext.tenantId);
     await this.audit.record({
       action: 'user.updated',
       resourceType: 'user',
@@ -125,6 +129,7 @@ export class UsersService {
     this.assertMayManage(caller, user);
     if (this.isActiveOwner(user)) await this.assertAnotherActiveOwner(user.id);
     await this.users.delete(id);
+    await this.invalidation.tenantChanged(this.tenantContext.tenantId);
     await this.audit.record({
       action: 'user.deleted',
       resourceType: 'user',

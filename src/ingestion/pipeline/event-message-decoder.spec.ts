@@ -24,6 +24,13 @@ describe('decodeEventMessage: a topic message bounded like an HTTP request', () 
     expect(decode(`{"events":[{"x":"${'['.repeat(100)}"}]}`)).toMatchObject({ ok: true });
   });
 
+  it('does not scan an app-signed value for depth (the API bounded its body), but bounds its size', () => {
+    const deep = Buffer.from(`{"events":[${'['.repeat(100)}${']'.repeat(100)},{}]}`);
+    expect(decodeEventMessage(deep, limits, true)).toMatchObject({ ok: true, batch: true });
+    const big = decodeEventMessage(Buffer.alloc(1024 * 1024 + 1, 0x20), limits, true);
+    expect(big).toMatchObject({ ok: false, reason: 'message_too_large' });
+  });
+
   it('refuses a value over the HTTP body limit, an empty value and non-JSON', () => {
     const big = decodeEventMessage(Buffer.alloc(1024 * 1024 + 1, 0x20), limits);
     expect(big).toMatchObject({ ok: false, reason: 'message_too_large' });

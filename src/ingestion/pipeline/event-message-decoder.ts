@@ -32,9 +32,15 @@ export type DecodedMessage =
 
 /**
  * A message value as events: one event, or { events: [...] } (what the HTTP API produces: one
- * message per request). Size and depth are checked on the raw bytes before JSON.parse.
+ * message per request). Size and depth are checked on the raw bytes before JSON.parse; the
+ * depth scan is skipped for `signedByApp` values, which the API produced from a request body it
+ * had bounded the same way (the signature proves the bytes are those).
  */
-export function decodeEventMessage(value: Buffer | null, limits: MessageLimits): DecodedMessage {
+export function decodeEventMessage(
+  value: Buffer | null,
+  limits: MessageLimits,
+  signedByApp = false,
+): DecodedMessage {
   const refuse = (reason: UndecodableReason, field: string, message: string): DecodedMessage => ({
     ok: false,
     reason,
@@ -49,7 +55,7 @@ export function decodeEventMessage(value: Buffer | null, limits: MessageLimits):
       `the message value is ${value.length} bytes; at most ${limits.maxValueBytes} are accepted`,
     );
   }
-  if (jsonDepthExceeds(value, limits.maxDepth)) {
+  if (!signedByApp && jsonDepthExceeds(value, limits.maxDepth)) {
     return refuse('invalid_json', 'value', `JSON nests deeper than ${limits.maxDepth} levels`);
   }
   let body: unknown;

@@ -20,6 +20,7 @@ import { TenantContext } from '../scope/tenant.context';
 import type { Tenant } from '../tenant.entity';
 import { TenantLifecycleRepository } from './tenant-lifecycle.repository';
 import { lifecycleActor } from './tenant-purge.service';
+import { CredentialInvalidationListener } from '../scope/credential-cache/credential-invalidation.listener';
 
 /**
  * Deleting a tenant, with a grace period, and restoring it within that grace.
@@ -50,6 +51,7 @@ export class TenantDeletionService {
     private readonly refreshTokens: RefreshTokensRepository,
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
+    private readonly invalidation: CredentialInvalidationListener,
     config: ConfigService<Environment, true>,
   ) {
     this.graceDays = config.get('TENANT_PURGE_GRACE_DAYS', { infer: true });
@@ -133,6 +135,8 @@ export class TenantDeletionService {
       },
       actor,
     );
+    // Committed: every app copy refuses the tenant's credentials from now on.
+    await this.invalidation.tenantChanged(id);
     // Every session ends: the app role's own transaction (the platform role has no UPDATE on
     // refresh_tokens), after the status commit, so a refresh racing it is refused either way.
     const revoked = await this.tenantContext.runInTenant(id, () =>
@@ -185,6 +189,7 @@ export class TenantDeletionService {
       },
       actor,
     );
+    await this.invalidation.tenantChanged(id);
     await this.platformAudit.record(
       {
         action: 'tenant.restored',

@@ -18,6 +18,7 @@ import { TenantPurgeRegistry } from '../tenant-purge.registry';
 import type { PurgeTenantDto } from './dto/purge-tenant.dto';
 import { TenantLifecycleRepository } from './tenant-lifecycle.repository';
 import { TenantRedisKeysStore } from './tenant-redis-keys.store';
+import { CredentialInvalidationListener } from '../scope/credential-cache/credential-invalidation.listener';
 
 export const TENANT_PURGE_ROWS = 'tenantry_tenant_purge_removed_total';
 export const TENANT_PURGES = 'tenantry_tenant_purges_total';
@@ -67,6 +68,7 @@ export class TenantPurgeService {
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @InjectMetric(TENANT_PURGE_ROWS) private readonly removedTotal: Counter<'store'>,
     @InjectMetric(TENANT_PURGES) private readonly purgesTotal: Counter<'outcome'>,
+    private readonly invalidation: CredentialInvalidationListener,
   ) {}
 
   /**
@@ -82,6 +84,8 @@ export class TenantPurgeService {
     try {
       const claimed = await this.lifecycle.claimPurge(tenantId, options.force);
       if (!claimed) throw new ConflictException(`Tenant ${tenantId} may not be purged now`);
+      // Every copy's consumer sees it purging now (no usage row may follow the purge).
+      await this.invalidation.tenantChanged(tenantId);
       const state = claimed.purgeState!;
       const resumed = Object.keys(state.steps).length > 0;
       await this.audit(options.actor, resumed ? 'tenant.purge_resumed' : 'tenant.purge_started', {
@@ -105,6 +109,7 @@ export class TenantPurgeService {
         throw error;
       }
       const report = await this.lifecycle.finishPurge(tenantId);
+      await this.invalidation.tenantChanged(tenantId);
       this.purgesTotal.inc({ outcome: 'purged' });
       await this.audit(options.actor, 'tenant.purged', {
         tenantId,

@@ -14,6 +14,7 @@ import { AuditService } from '../../audit/audit.service';
 import { CrossTenantAttemptsService } from '../../audit/cross-tenant/cross-tenant-attempts.service';
 import { ResourceNotFoundException } from './resource-not-found.exception';
 import { isUuid } from '../../common/uuid';
+import { CredentialCacheStore } from './credential-cache/credential-cache.store';
 import { TenantContext } from './tenant.context';
 import type { TenantRequest } from './tenant-request';
 import { accessPolicyOf, isOutsideTenantTransaction } from './access-policy';
@@ -41,6 +42,7 @@ export class TenantTransactionInterceptor implements NestInterceptor {
     private readonly crossTenantAttempts: CrossTenantAttemptsService,
     private readonly audit: AuditService,
     private readonly users: UsersRepository,
+    private readonly cache: CredentialCacheStore,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -51,21 +53,26 @@ export class TenantTransactionInterceptor implements NestInterceptor {
     if (!tenant || !principal)
       throw new Error('TenantTransactionInterceptor ran before tenant resolution');
     const actor = actorOf(request, principal);
+    // Only a user token's user is read from PostgreSQL, and not when the cache knows it.
+    const known =
+      principal.kind === 'tenant' ? this.cache.cachedUser(tenant.id, principal.subject) : undefined;
     const checkCaller = async (): Promise<void> => {
       if (principal.kind !== 'tenant') return;
-      const current = await this.currentRoleOf(principal.subject);
+      const current = known?.role ?? (await this.currentRoleOf(tenant.id, principal.subject));
       // From here on the request acts with the weaker of the token's role and today's.
       principal.role = weakerRole(principal.role, current) ?? undefined;
       this.assertRoleGrants(context, current, principal.role);
     };
     const handle = () =>
       lastValueFrom(next.handle() as Observable<unknown>, { defaultValue: undefined });
+    const needsTransaction = principal.kind === 'tenant' && !known;
     const work = isOutsideTenantTransaction(context)
-      ? // The caller is checked in a short transaction; the handler, which touches no tenant
-        // table and may wait on Kafka or the store, holds no connection meanwhile.
-        this.tenantContext
-          .runInTenant(tenant.id, checkCaller, actor)
-          .then(() => this.tenantContext.detached(handle))
+      ? // The caller is checked in a short transaction when it must be; the handler, which
+        // touches no tenant table and may wait on Kafka or the store, holds no connection.
+        (needsTransaction
+          ? this.tenantContext.runInTenant(tenant.id, checkCaller, actor)
+          : checkCaller()
+        ).then(() => this.tenantContext.detached(handle))
       : this.tenantContext.runInTenant(
           tenant.id,
           async (): Promise<unknown> => {
@@ -122,12 +129,18 @@ export class TenantTransactionInterceptor implements NestInterceptor {
       );
   }
 
-  /** The user's role now, or 401 if the user is gone or disabled. */
-  private async currentRoleOf(userId: string): Promise<string> {
-    const user = isUuid(userId) ? await this.users.findStatusAndRole(userId) : null;
-    if (user?.status !== 'active') {
-      throw new UnauthorizedException('This user is disabled or no longer exists');
-    }
+  /**
+   * The user's role now, or 401 if the user is gone or disabled. An active user's role is
+   * cached per tenant until a change to the tenant's users is announced; a refusal never is.
+   */
+  private async currentRoleOf(tenantId: string, userId: string): Promise<string> {
+    const user = isUuid(userId)
+      ? await this.cache.user(tenantId, userId, async () => {
+          const found = await this.users.findStatusAndRole(userId);
+          return found?.status === 'active' ? { role: found.role } : null;
+        })
+      : null;
+    if (!user) throw new UnauthorizedException('This user is disabled or no longer exists');
     return user.role;
   }
 

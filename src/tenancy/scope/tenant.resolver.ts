@@ -9,6 +9,7 @@ import type { Environment } from '../../config/environment';
 import { TenantHostsService } from '../hosts/tenant-hosts.service';
 import { slugFromHost } from '../slug';
 import { actorOf } from './actor';
+import { CredentialCacheStore } from './credential-cache/credential-cache.store';
 import type { Caller } from './caller';
 import type { TenantRequest } from './tenant-request';
 import { isDeleted, type Tenant } from '../tenant.entity';
@@ -29,6 +30,7 @@ export class TenantResolver {
   constructor(
     private readonly tenants: TenantsService,
     private readonly hosts: TenantHostsService,
+    private readonly cache: CredentialCacheStore,
     config: ConfigService<Environment, true>,
   ) {
     this.baseDomain = config.get('BASE_DOMAIN', { infer: true });
@@ -72,14 +74,14 @@ export class TenantResolver {
           'This credential belongs to another tenant than X-Tenant-ID names',
         );
       }
-      tenant = await this.tenants.findById(principal.tenantId);
+      tenant = await this.tenantById(principal.tenantId);
       if (tenant && hostSlug && hostSlug !== tenant.slug) {
         throw new ForbiddenException(
           'This credential belongs to another tenant than the Host names',
         );
       }
     } else if (named) {
-      tenant = await this.tenants.findById(named);
+      tenant = await this.tenantById(named);
       if (tenant && hostSlug && hostSlug !== tenant.slug) {
         throw new BadRequestException({
           message: 'X-Tenant-ID and the Host subdomain name different tenants',
@@ -89,7 +91,7 @@ export class TenantResolver {
         });
       }
     } else if (domainTenantId) {
-      tenant = await this.tenants.findById(domainTenantId);
+      tenant = await this.tenantById(domainTenantId);
     } else if (hostSlug) {
       tenant = await this.tenants.findBySlug(hostSlug);
     } else {
@@ -111,5 +113,10 @@ export class TenantResolver {
     if (isDeleted(tenant.status))
       throw new ForbiddenException(`Tenant ${tenant.slug} has been deleted`);
     return tenant;
+  }
+
+  /** The tenant row, from the credential cache while it is fresh (status and plan included). */
+  private tenantById(id: string): Promise<Tenant | null> {
+    return this.cache.tenant(id, () => this.tenants.findById(id));
   }
 }
