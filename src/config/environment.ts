@@ -234,6 +234,22 @@ export class Environment {
   CLICKHOUSE_READER_PASSWORD?: string;
 
   /**
+   * The reader at a low server priority (its profile: the reader's limits and `priority` 10,
+   * the reader's 1): a tenant's 2nd and later analytics queries at once run as it, so they
+   * yield to everyone's first. Unset: they run as the reader.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, {
+    message: 'CLICKHOUSE_READER_BACKGROUND_USER must be a plain lowercase identifier',
+  })
+  CLICKHOUSE_READER_BACKGROUND_USER?: string;
+
+  @IsOptional()
+  @IsString()
+  CLICKHOUSE_READER_BACKGROUND_PASSWORD?: string;
+
+  /**
    * Whether long ClickHouse ranges read whole days from the events_daily rollup. Off: on 18.16
    * its exact sets merge slower than the raw rows scan (see clickhouse-analytics.store.ts).
    */

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
+import { type QueryPriority, runWithQueryPriority } from '../../common/query-priority';
 import { requestSignal, runWithSignal } from '../../common/request-abort';
 import { EntitlementsService } from '../../billing/plans/entitlements.service';
 import type { Tenant } from '../../tenancy/tenant.entity';
@@ -18,6 +19,7 @@ import { isRefusal, QuerySlotsStore } from './query-slots.store';
 export const ANALYTICS_QUERY_REFUSALS = 'tenantry_analytics_query_refusals_total';
 export const ANALYTICS_QUERY_LIMIT_STOPS = 'tenantry_analytics_query_limit_stops_total';
 export const ANALYTICS_CACHE_LOOKUPS = 'tenantry_analytics_cache_lookups_total';
+export const ANALYTICS_QUERY_PRIORITIES = 'tenantry_analytics_query_priorities_total';
 
 /** One analytics question, as a route hands it over once its input is validated. */
 export interface FairQuery<T> {
@@ -41,6 +43,9 @@ export interface FairQuery<T> {
  *    Retry-After when none is free), and its time per query, enforced by the store
  *    (PostgreSQL statement_timeout) or by the app (a ClickHouse read is killed at the deadline);
  *    either way a 503 naming `analytics_query_seconds`.
+ * 3. At a fair priority: the tenant's only running query at normal priority, its 2nd and later
+ *    at once in the background (ClickHouse: the low-priority reader, which the server pauses
+ *    while anyone's normal query runs), so one tenant's parallel queries yield to the others.
  */
 @Injectable()
 export class FairQueryService {
@@ -56,6 +61,7 @@ export class FairQueryService {
     @InjectMetric(ANALYTICS_QUERY_REFUSALS) private readonly refusals: Counter<string>,
     @InjectMetric(ANALYTICS_QUERY_LIMIT_STOPS) private readonly stops: Counter<string>,
     @InjectMetric(ANALYTICS_CACHE_LOOKUPS) private readonly lookups: Counter<string>,
+    @InjectMetric(ANALYTICS_QUERY_PRIORITIES) private readonly priorities: Counter<string>,
   ) {}
 
   /**
@@ -139,9 +145,14 @@ export class FairQueryService {
     );
     const client = requestSignal();
     const signal = client ? AbortSignal.any([client, deadline.signal]) : deadline.signal;
+    // Decided at admission: a 2nd query keeps its priority when the 1st ends (short queries).
+    const priority: QueryPriority = slot.running > 1 ? 'background' : 'normal';
+    this.priorities.inc({ priority, store: this.store.kind });
     try {
       return await runWithSignal(signal, () =>
-        runWithQueryLimits({ seconds, rowsPerQuery: terms.analyticsRowsPerQuery }, compute),
+        runWithQueryPriority(priority, () =>
+          runWithQueryLimits({ seconds, rowsPerQuery: terms.analyticsRowsPerQuery }, compute),
+        ),
       );
     } catch (error) {
       // A ClickHouse read killed at the deadline fails as an abort: answer it as the limit.
