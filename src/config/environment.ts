@@ -266,6 +266,17 @@ export class Environment {
   @Max(300)
   ANALYTICS_QUERY_LEASE_SECONDS = 15;
 
+  /**
+   * On PostgreSQL (no query priorities), how many background analytics queries (a tenant's 2nd
+   * and later at once) run at a time in one app copy, every tenant together; the rest wait their
+   * turn, holding no connection.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  ANALYTICS_POSTGRES_BACKGROUND_QUERIES = 1;
+
   /** How long an analytics answer is served from the Redis result cache; 0 turns it off. */
   @Transform(toInt)
   @IsInt()

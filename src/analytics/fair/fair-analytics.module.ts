@@ -15,6 +15,7 @@ import {
   ANALYTICS_QUERY_REFUSALS,
   FairQueryService,
 } from './fair-query.service';
+import { BackgroundQueryRunner } from './background-query.runner';
 import { FairQueryInterceptor } from './fair-query.interceptor';
 import { QuerySlotsStore } from './query-slots.store';
 
@@ -32,6 +33,7 @@ import { QuerySlotsStore } from './query-slots.store';
     ResultCacheStore,
     FairQueryService,
     FairQueryInterceptor,
+    BackgroundQueryRunner,
     makeCounterProvider({
       name: ANALYTICS_QUERY_REFUSALS,
       help: 'Analytics queries refused with 429 before running, by tier and reason',
