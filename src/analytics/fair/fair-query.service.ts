@@ -23,6 +23,13 @@ export const ANALYTICS_QUERY_LIMIT_STOPS = 'tenantry_analytics_query_limit_stops
 export const ANALYTICS_CACHE_LOOKUPS = 'tenantry_analytics_cache_lookups_total';
 export const ANALYTICS_QUERY_PRIORITIES = 'tenantry_analytics_query_priorities_total';
 
+/**
+ * Routes whose one query can take most of the store's cores (a funnel or retention over a large
+ * tenant: seconds of both cores on the bench machine): they always run in the background, so a
+ * dashboard's light reads never wait behind them, whoever runs them.
+ */
+const HEAVY_ROUTES = new Set(['funnel', 'retention']);
+
 /** One analytics question, as a route hands it over once its input is validated. */
 export interface FairQuery<T> {
   tenant: Tenant;
@@ -46,7 +53,7 @@ export interface FairQuery<T> {
  *    (PostgreSQL statement_timeout) or by the app (a ClickHouse read is killed at the deadline);
  *    either way a 503 naming `analytics_query_seconds`.
  * 3. At a fair priority: the tenant's only running query at normal priority, its 2nd and later
- *    at once in the background (ClickHouse: the low-priority reader, which the server pauses
+ *    at once, and every funnel and retention, in the background (ClickHouse: the low-priority reader, which the server pauses
  *    while anyone's normal query runs; PostgreSQL: BackgroundQueryRunner's turns), so one
  *    tenant's parallel queries yield to the others.
  *
@@ -153,7 +160,8 @@ export class FairQueryService {
     }
     const client = requestSignal();
     // Decided at admission: a 2nd query keeps its priority when the 1st ends (short queries).
-    const priority: QueryPriority = slot.running > 1 ? 'background' : 'normal';
+    const priority: QueryPriority =
+      slot.running > 1 || HEAVY_ROUTES.has(route) ? 'background' : 'normal';
     this.priorities.inc({ priority, store: this.store.kind });
     const seconds = terms.analyticsQuerySeconds;
     const deadline = new AbortController();
