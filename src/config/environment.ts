@@ -268,7 +268,7 @@ export class Environment {
 
   /**
    * On PostgreSQL (no query priorities), how many background analytics queries (a tenant's 2nd
-   * and later at once) run at a time in one app copy, every tenant together; the rest wait their
+   * and later at once, every funnel and retention) run at a time in one app copy, every tenant together; the rest wait their
    * turn, holding no connection.
    */
   @Transform(toInt)

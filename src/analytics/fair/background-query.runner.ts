@@ -5,9 +5,10 @@ import type { Environment } from '../../config/environment';
 
 /**
  * PostgreSQL's fair share (it has no query priorities): background analytics queries (a
- * tenant's 2nd and later at once) of every tenant take turns, ANALYTICS_POSTGRES_BACKGROUND_QUERIES
- * at a time in this app copy, first come first served; a tenant's first query never waits here.
- * A waiting query holds its tenant's slot but no connection, so the pool stays free for others.
+ * tenant's 2nd and later at once, and every funnel and retention) of every tenant take turns,
+ * ANALYTICS_POSTGRES_BACKGROUND_QUERIES at a time in this app copy, first come first served; a
+ * tenant's only light query never waits here. A waiting query holds its tenant's slot but no
+ * connection, so the pool stays free for others.
  */
 @Injectable()
 export class BackgroundQueryRunner {
