@@ -7,11 +7,14 @@ CLICKHOUSE_TCP_PORT="${CLICKHOUSE_TCP_PORT:-59000}"
 CLICKHOUSE_INTERSERVER_PORT="${CLICKHOUSE_INTERSERVER_PORT:-59009}"
 
 # ClickHouse users (scripts/stack/clickhouse/users.xml): the writer for ingestion and schema
-# steps, the read-only reader (with query limits) for analytics.
+# steps, the read-only reader (with query limits) for analytics, and the same reader at a low
+# priority for a tenant's 2nd and later analytics queries running at once.
 CLICKHOUSE_WRITER_USER="${CLICKHOUSE_WRITER_USER:-tenantry_writer}"
 CLICKHOUSE_WRITER_PASSWORD="${CLICKHOUSE_WRITER_PASSWORD:-tenantry_writer_dev}"
 CLICKHOUSE_READER_USER="${CLICKHOUSE_READER_USER:-tenantry_reader}"
 CLICKHOUSE_READER_PASSWORD="${CLICKHOUSE_READER_PASSWORD:-tenantry_reader_dev}"
+CLICKHOUSE_READER_BACKGROUND_USER="${CLICKHOUSE_READER_BACKGROUND_USER:-tenantry_reader_background}"
+CLICKHOUSE_READER_BACKGROUND_PASSWORD="${CLICKHOUSE_READER_BACKGROUND_PASSWORD:-tenantry_reader_background_dev}"
 CLICKHOUSE_READER_MAX_EXECUTION_TIME="${CLICKHOUSE_READER_MAX_EXECUTION_TIME:-30}"
 CLICKHOUSE_READER_MAX_MEMORY_USAGE="${CLICKHOUSE_READER_MAX_MEMORY_USAGE:-2000000000}"
 CLICKHOUSE_READER_MAX_ROWS_TO_READ="${CLICKHOUSE_READER_MAX_ROWS_TO_READ:-2000000}"
@@ -39,12 +42,13 @@ ch_ping() {
 # the environment. Written only when it changes; a running server reloads it by itself.
 ch_write_users() {
   local WRITER_USER="$CLICKHOUSE_WRITER_USER" READER_USER="$CLICKHOUSE_READER_USER"
-  local WRITER_PASSWORD_SHA256 READER_PASSWORD_SHA256
+  local READER_BACKGROUND_USER="$CLICKHOUSE_READER_BACKGROUND_USER"
+  local WRITER_PASSWORD_SHA256 READER_PASSWORD_SHA256 READER_BACKGROUND_PASSWORD_SHA256
   local READER_MAX_EXECUTION_TIME="$CLICKHOUSE_READER_MAX_EXECUTION_TIME"
   local READER_MAX_MEMORY_USAGE="$CLICKHOUSE_READER_MAX_MEMORY_USAGE"
   local READER_MAX_ROWS_TO_READ="$CLICKHOUSE_READER_MAX_ROWS_TO_READ"
   local name
-  for name in WRITER_USER READER_USER; do
+  for name in WRITER_USER READER_USER READER_BACKGROUND_USER; do
     [[ "${!name}" =~ ^[a-z_][a-z0-9_]{0,62}$ ]] || die "clickhouse: CLICKHOUSE_$name=${!name} is not a plain lowercase name"
   done
   for name in READER_MAX_EXECUTION_TIME READER_MAX_MEMORY_USAGE READER_MAX_ROWS_TO_READ; do
@@ -52,8 +56,10 @@ ch_write_users() {
   done
   WRITER_PASSWORD_SHA256="$(printf '%s' "$CLICKHOUSE_WRITER_PASSWORD" | sha256sum | cut -d' ' -f1)"
   READER_PASSWORD_SHA256="$(printf '%s' "$CLICKHOUSE_READER_PASSWORD" | sha256sum | cut -d' ' -f1)"
+  READER_BACKGROUND_PASSWORD_SHA256="$(printf '%s' "$CLICKHOUSE_READER_BACKGROUND_PASSWORD" | sha256sum | cut -d' ' -f1)"
   render "$TPL_DIR/clickhouse/users.xml" "$CH_DIR/users.xml.new" WRITER_USER READER_USER \
-    WRITER_PASSWORD_SHA256 READER_PASSWORD_SHA256 \
+    READER_BACKGROUND_USER WRITER_PASSWORD_SHA256 READER_PASSWORD_SHA256 \
+    READER_BACKGROUND_PASSWORD_SHA256 \
     READER_MAX_EXECUTION_TIME READER_MAX_MEMORY_USAGE READER_MAX_ROWS_TO_READ
   chmod 640 "$CH_DIR/users.xml.new"
   chown clickhouse:clickhouse "$CH_DIR/users.xml.new"
@@ -61,7 +67,7 @@ ch_write_users() {
     rm -f "$CH_DIR/users.xml.new"
   else
     mv -f "$CH_DIR/users.xml.new" "$CH_DIR/users.xml"
-    log "clickhouse: users $CLICKHOUSE_WRITER_USER (writer) and $CLICKHOUSE_READER_USER (read-only, limited) written to $CH_DIR/users.xml"
+    log "clickhouse: users $CLICKHOUSE_WRITER_USER (writer) and $CLICKHOUSE_READER_USER (read-only, limited) and $CLICKHOUSE_READER_BACKGROUND_USER (the same, low priority) written to $CH_DIR/users.xml"
   fi
 }
 

@@ -21,7 +21,9 @@ function required(name: string): string {
   return value;
 }
 
-function clickhouseUser(role: 'WRITER' | 'READER'): ClickHouseUser | undefined {
+function clickhouseUser(
+  role: 'WRITER' | 'READER' | 'READER_BACKGROUND',
+): ClickHouseUser | undefined {
   const username = env[`CLICKHOUSE_${role}_USER`];
   return username ? { username, password: env[`CLICKHOUSE_${role}_PASSWORD`] ?? '' } : undefined;
 }
@@ -41,6 +43,7 @@ async function main(): Promise<number> {
     ? new ClickHouseEventStore(url, env.CLICKHOUSE_DATABASE ?? 'tenantry', {
         writer: clickhouseUser('WRITER'),
         reader: clickhouseUser('READER'),
+        background_reader: clickhouseUser('READER_BACKGROUND'),
       })
     : undefined;
   try {

@@ -234,6 +234,22 @@ export class Environment {
   CLICKHOUSE_READER_PASSWORD?: string;
 
   /**
+   * The reader at a low server priority (its profile: the reader's limits and `priority` 10,
+   * the reader's 1): a tenant's 2nd and later analytics queries at once run as it, so they
+   * yield to everyone's first. Unset: they run as the reader.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, {
+    message: 'CLICKHOUSE_READER_BACKGROUND_USER must be a plain lowercase identifier',
+  })
+  CLICKHOUSE_READER_BACKGROUND_USER?: string;
+
+  @IsOptional()
+  @IsString()
+  CLICKHOUSE_READER_BACKGROUND_PASSWORD?: string;
+
+  /**
    * Whether long ClickHouse ranges read whole days from the events_daily rollup. Off: on 18.16
    * its exact sets merge slower than the raw rows scan (see clickhouse-analytics.store.ts).
    */
@@ -249,6 +265,17 @@ export class Environment {
   @Min(1)
   @Max(300)
   ANALYTICS_QUERY_LEASE_SECONDS = 15;
+
+  /**
+   * On PostgreSQL (no query priorities), how many background analytics queries (a tenant's 2nd
+   * and later at once, every funnel and retention) run at a time in one app copy, every tenant together; the rest wait their
+   * turn, holding no connection.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  ANALYTICS_POSTGRES_BACKGROUND_QUERIES = 1;
 
   /** How long an analytics answer is served from the Redis result cache; 0 turns it off. */
   @Transform(toInt)

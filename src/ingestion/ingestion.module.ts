@@ -61,7 +61,10 @@ import { PostgresEventStore } from './store/postgres-event.store';
 type Config = ConfigService<Environment, true>;
 
 /** CLICKHOUSE_<role>_USER and _PASSWORD, or undefined when the user is not configured. */
-function clickhouseUser(config: Config, role: 'WRITER' | 'READER'): ClickHouseUser | undefined {
+function clickhouseUser(
+  config: Config,
+  role: 'WRITER' | 'READER' | 'READER_BACKGROUND',
+): ClickHouseUser | undefined {
   const username = config.get(`CLICKHOUSE_${role}_USER`, { infer: true });
   if (!username) return undefined;
   return { username, password: config.get(`CLICKHOUSE_${role}_PASSWORD`, { infer: true }) ?? '' };
@@ -102,6 +105,7 @@ function clickhouseUser(config: Config, role: 'WRITER' | 'READER'): ClickHouseUs
             ? new ClickHouseEventStore(url!, config.get('CLICKHOUSE_DATABASE', { infer: true }), {
                 writer: clickhouseUser(config, 'WRITER'),
                 reader: clickhouseUser(config, 'READER'),
+                background_reader: clickhouseUser(config, 'READER_BACKGROUND'),
               })
             : new PostgresEventStore(tenantContext, dataSource);
         // A store that is down at start-up is not fatal: /health reports it, writes retry.

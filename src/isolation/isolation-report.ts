@@ -95,7 +95,11 @@ async function clickhouseSection(
       version,
       users: users.map((user) => ({
         ...user,
-        problems: clickhouseUserProblems(user, users.length),
+        problems: clickhouseUserProblems(
+          user,
+          users.length,
+          users.find((u) => u.connection === 'reader')?.settings.priority,
+        ),
       })),
     };
   } catch (error) {
@@ -103,7 +107,11 @@ async function clickhouseSection(
   }
 }
 
-function clickhouseUserProblems(user: ClickHouseUserDescription, connections: number): string[] {
+function clickhouseUserProblems(
+  user: ClickHouseUserDescription,
+  connections: number,
+  readerPriority: string | undefined,
+): string[] {
   if (user.connection === 'writer') {
     return connections === 1
       ? ['no reader user: analytics reads run as the writer, unbounded']
@@ -114,6 +122,14 @@ function clickhouseUserProblems(user: ClickHouseUserDescription, connections: nu
     problems.push(`readonly is ${user.settings.readonly ?? '0'}, not 1`);
   for (const limit of READER_LIMITS) {
     if (!(Number(user.settings[limit]) > 0)) problems.push(`${limit} is not set`);
+  }
+  // The background reader only yields when both priorities are set (0 means none) and its own
+  // is the lower one (the larger number).
+  if (user.connection === 'background_reader') {
+    const own = Number(user.settings.priority ?? 0);
+    const reader = Number(readerPriority ?? 0);
+    if (!(own > 0 && reader > 0 && own > reader))
+      problems.push(`priority ${own} does not yield to the reader's ${reader}`);
   }
   return problems;
 }

@@ -11,9 +11,11 @@ import { ANALYTICS_REDIS, analyticsRedisProvider } from './analytics-redis';
 import {
   ANALYTICS_CACHE_LOOKUPS,
   ANALYTICS_QUERY_LIMIT_STOPS,
+  ANALYTICS_QUERY_PRIORITIES,
   ANALYTICS_QUERY_REFUSALS,
   FairQueryService,
 } from './fair-query.service';
+import { BackgroundQueryRunner } from './background-query.runner';
 import { FairQueryInterceptor } from './fair-query.interceptor';
 import { QuerySlotsStore } from './query-slots.store';
 
@@ -31,6 +33,7 @@ import { QuerySlotsStore } from './query-slots.store';
     ResultCacheStore,
     FairQueryService,
     FairQueryInterceptor,
+    BackgroundQueryRunner,
     makeCounterProvider({
       name: ANALYTICS_QUERY_REFUSALS,
       help: 'Analytics queries refused with 429 before running, by tier and reason',
@@ -40,6 +43,11 @@ import { QuerySlotsStore } from './query-slots.store';
       name: ANALYTICS_QUERY_LIMIT_STOPS,
       help: 'Analytics queries stopped by a per-query limit (422/503), by limit and store',
       labelNames: ['limit', 'store'],
+    }),
+    makeCounterProvider({
+      name: ANALYTICS_QUERY_PRIORITIES,
+      help: 'Analytics queries run, by priority (normal: the tenant had none running; background: its 2nd+ at once) and store',
+      labelNames: ['priority', 'store'],
     }),
     makeCounterProvider({
       name: ANALYTICS_CACHE_LOOKUPS,

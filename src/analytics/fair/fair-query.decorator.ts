@@ -1,6 +1,7 @@
 import { applyDecorators, UseInterceptors } from '@nestjs/common';
 import { ApiTooManyRequestsResponse, DECORATORS } from '@nestjs/swagger';
 import { RATE_LIMIT_HEADER_REFS } from '../../billing/rate-limits/rate-limit-openapi';
+import { OutsideTenantTransaction } from '../../tenancy/scope/access-policy';
 import { QUERY_REFUSED_RESPONSE_SCHEMA } from './analytics-query-refused.exception';
 import { FairQueryInterceptor } from './fair-query.interceptor';
 
@@ -29,10 +30,14 @@ const documentXCache: MethodDecorator = (_target, _key, descriptor) => {
 /**
  * An analytics route answered through FairQueryService: its X-Cache and Retry-After headers
  * (FairQueryInterceptor) and their documentation. Goes above every other decorator of the
- * route, so it documents what they declared: its 429 joins the rate limit's.
+ * route, so it documents what they declared: its 429 joins the rate limit's. The handler runs
+ * outside the request's tenant transaction: it parses its input in a short one
+ * (FairQueryService.inTenant) and a query opens its own only once admitted, so a tenant's
+ * queries waiting or refused hold no pooled connection.
  */
 export const FairQuery = (): MethodDecorator =>
   applyDecorators(
+    OutsideTenantTransaction(),
     UseInterceptors(FairQueryInterceptor),
     ApiTooManyRequestsResponse({
       description:

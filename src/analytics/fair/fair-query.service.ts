@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
+import { type QueryPriority, runWithQueryPriority } from '../../common/query-priority';
 import { requestSignal, runWithSignal } from '../../common/request-abort';
 import { EntitlementsService } from '../../billing/plans/entitlements.service';
 import type { Tenant } from '../../tenancy/tenant.entity';
@@ -10,7 +11,9 @@ import { type AnalyticsQuery, previousPeriod } from '../query/analytics-query';
 import { ResultCacheStore } from '../cache/result-cache.store';
 import { ANALYTICS_STORE, type AnalyticsStore } from '../stores/analytics-store';
 import { queryTimeExceeded, StoreLimitExceededException } from '../stores/store-limits';
+import { TenantContext } from '../../tenancy/scope/tenant.context';
 import { AnalyticsQueryRefusedException } from './analytics-query-refused.exception';
+import { BackgroundQueryRunner } from './background-query.runner';
 import { markCacheHit } from './cache-outcome';
 import { runWithQueryLimits } from './query-limits';
 import { isRefusal, QuerySlotsStore } from './query-slots.store';
@@ -18,6 +21,14 @@ import { isRefusal, QuerySlotsStore } from './query-slots.store';
 export const ANALYTICS_QUERY_REFUSALS = 'tenantry_analytics_query_refusals_total';
 export const ANALYTICS_QUERY_LIMIT_STOPS = 'tenantry_analytics_query_limit_stops_total';
 export const ANALYTICS_CACHE_LOOKUPS = 'tenantry_analytics_cache_lookups_total';
+export const ANALYTICS_QUERY_PRIORITIES = 'tenantry_analytics_query_priorities_total';
+
+/**
+ * Routes whose one query can take most of the store's cores (a funnel or retention over a large
+ * tenant: seconds of both cores on the bench machine): they always run in the background, so a
+ * dashboard's light reads never wait behind them, whoever runs them.
+ */
+const HEAVY_ROUTES = new Set(['funnel', 'retention']);
 
 /** One analytics question, as a route hands it over once its input is validated. */
 export interface FairQuery<T> {
@@ -41,6 +52,14 @@ export interface FairQuery<T> {
  *    Retry-After when none is free), and its time per query, enforced by the store
  *    (PostgreSQL statement_timeout) or by the app (a ClickHouse read is killed at the deadline);
  *    either way a 503 naming `analytics_query_seconds`.
+ * 3. At a fair priority: the tenant's only running query at normal priority, its 2nd and later
+ *    at once, and every funnel and retention, in the background (ClickHouse: the low-priority reader, which the server pauses
+ *    while anyone's normal query runs; PostgreSQL: BackgroundQueryRunner's turns), so one
+ *    tenant's parallel queries yield to the others.
+ *
+ * The routes run outside the request's tenant transaction (@FairQuery): the input is parsed in a
+ * short one (`inTenant`), and a PostgreSQL query opens its own only once admitted, so queries
+ * waiting for a slot or refused never hold a pooled connection.
  */
 @Injectable()
 export class FairQueryService {
@@ -52,11 +71,19 @@ export class FairQueryService {
     private readonly slots: QuerySlotsStore,
     private readonly versions: DataVersionsStore,
     private readonly cache: ResultCacheStore,
+    private readonly background: BackgroundQueryRunner,
+    private readonly tenantContext: TenantContext,
     @Inject(ANALYTICS_STORE) private readonly store: AnalyticsStore,
     @InjectMetric(ANALYTICS_QUERY_REFUSALS) private readonly refusals: Counter<string>,
     @InjectMetric(ANALYTICS_QUERY_LIMIT_STOPS) private readonly stops: Counter<string>,
     @InjectMetric(ANALYTICS_CACHE_LOOKUPS) private readonly lookups: Counter<string>,
+    @InjectMetric(ANALYTICS_QUERY_PRIORITIES) private readonly priorities: Counter<string>,
   ) {}
+
+  /** Runs a route's input parsing (which reads the tenant's settings) in a short transaction. */
+  inTenant<T>(tenant: Tenant, work: () => Promise<T>): Promise<T> {
+    return this.tenantContext.runInTenant(tenant.id, work);
+  }
 
   /**
    * A /v1/analytics route's answer from its parsed parameters; `withPreviousPeriod` when the
@@ -131,18 +158,36 @@ export class FairQueryService {
       });
       throw new AnalyticsQueryRefusedException(tenant.tier, limit, slot.retryAfterSeconds);
     }
+    const client = requestSignal();
+    // Decided at admission: a 2nd query keeps its priority when the 1st ends (short queries).
+    const priority: QueryPriority =
+      slot.running > 1 || HEAVY_ROUTES.has(route) ? 'background' : 'normal';
+    this.priorities.inc({ priority, store: this.store.kind });
     const seconds = terms.analyticsQuerySeconds;
     const deadline = new AbortController();
-    const timer = setTimeout(
-      () => deadline.abort(new Error(`the tenant's ${seconds} s per query passed`)),
-      seconds * 1000,
-    );
-    const client = requestSignal();
-    const signal = client ? AbortSignal.any([client, deadline.signal]) : deadline.signal;
-    try {
-      return await runWithSignal(signal, () =>
-        runWithQueryLimits({ seconds, rowsPerQuery: terms.analyticsRowsPerQuery }, compute),
+    let timer: NodeJS.Timeout | undefined;
+    const run = () => {
+      // The time limit counts from when the query starts, not from its wait for a turn.
+      timer = setTimeout(
+        () => deadline.abort(new Error(`the tenant's ${seconds} s per query passed`)),
+        seconds * 1000,
       );
+      const signal = client ? AbortSignal.any([client, deadline.signal]) : deadline.signal;
+      const limited = () =>
+        runWithSignal(signal, () =>
+          runWithQueryPriority(priority, () =>
+            runWithQueryLimits({ seconds, rowsPerQuery: terms.analyticsRowsPerQuery }, compute),
+          ),
+        );
+      // PostgreSQL reads need the tenant's transaction (RLS), opened only now; ClickHouse none.
+      return this.store.kind === 'postgres'
+        ? this.tenantContext.runInTenant(tenant.id, limited)
+        : limited();
+    };
+    try {
+      return await (priority === 'background' && this.store.kind === 'postgres'
+        ? this.background.run(client, run)
+        : run());
     } catch (error) {
       // A ClickHouse read killed at the deadline fails as an abort: answer it as the limit.
       const stopped =
@@ -164,7 +209,7 @@ export class FairQueryService {
       }
       throw error;
     } finally {
-      clearTimeout(timer);
+      if (timer) clearTimeout(timer);
       await slot.release();
     }
   }

@@ -10,6 +10,8 @@ import { acquireLease, type LeaseRedis, withLeaseSemaphore } from './lease-semap
 
 /** A slot held for one query; release it exactly once. */
 export interface QuerySlot {
+  /** The tenant's queries running with this one (1: it is the tenant's only one). */
+  running: number;
   release(): Promise<void>;
 }
 
@@ -91,6 +93,7 @@ export class QuerySlotsStore implements OnModuleInit, OnApplicationShutdown {
     this.renewals.add(renewal);
     let released = false;
     return {
+      running: result.holders,
       release: async () => {
         if (released) return;
         released = true;
@@ -112,6 +115,7 @@ export class QuerySlotsStore implements OnModuleInit, OnApplicationShutdown {
     this.local.set(tenantId, running + 1);
     let released = false;
     return {
+      running: running + 1,
       release: () => {
         if (!released) {
           released = true;

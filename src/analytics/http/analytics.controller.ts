@@ -52,8 +52,17 @@ export class AnalyticsController {
     @Query() raw: Record<string, unknown>,
     @CurrentTenant() tenant: Tenant,
   ): Promise<SummaryResponse> {
-    const params = await parseSummaryParams(raw, tenant, this.query);
-    return this.fair.ask(tenant, 'summary', raw, params, () => this.analytics.summary(params), true);
+    const params = await this.fair.inTenant(tenant, () =>
+      parseSummaryParams(raw, tenant, this.query),
+    );
+    return this.fair.ask(
+      tenant,
+      'summary',
+      raw,
+      params,
+      () => this.analytics.summary(params),
+      true,
+    );
   }
 
   @FairQuery()
@@ -75,8 +84,12 @@ export class AnalyticsController {
     @Query() raw: Record<string, unknown>,
     @CurrentTenant() tenant: Tenant,
   ): Promise<TimeseriesResponse> {
-    const params = await parseTimeseriesParams(raw, tenant, this.query);
-    return this.fair.ask(tenant, 'timeseries', raw, params, () => this.analytics.timeseries(params));
+    const params = await this.fair.inTenant(tenant, () =>
+      parseTimeseriesParams(raw, tenant, this.query),
+    );
+    return this.fair.ask(tenant, 'timeseries', raw, params, () =>
+      this.analytics.timeseries(params),
+    );
   }
 
   @FairQuery()
@@ -112,7 +125,9 @@ export class AnalyticsController {
     @Query() raw: Record<string, unknown>,
     @CurrentTenant() tenant: Tenant,
   ): Promise<BreakdownResponse> {
-    const params = await parseBreakdownParams(raw, tenant, this.query);
+    const params = await this.fair.inTenant(tenant, () =>
+      parseBreakdownParams(raw, tenant, this.query),
+    );
     return this.fair.ask(tenant, 'breakdown', raw, params, () => this.analytics.breakdown(params));
   }
 }

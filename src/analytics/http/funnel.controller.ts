@@ -60,7 +60,9 @@ export class FunnelController {
     @Body() body: unknown,
     @CurrentTenant() tenant: Tenant,
   ): Promise<FunnelResponse> {
-    const params = await parseFunnelParams(raw, body, tenant, this.query);
+    const params = await this.fair.inTenant(tenant, () =>
+      parseFunnelParams(raw, body, tenant, this.query),
+    );
     return this.fair.ask(tenant, 'funnel', raw, params, () => this.analytics.funnel(params));
   }
 }

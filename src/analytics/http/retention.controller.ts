@@ -74,7 +74,9 @@ export class RetentionController {
     @Query() raw: Record<string, unknown>,
     @CurrentTenant() tenant: Tenant,
   ): Promise<RetentionResponse> {
-    const params = await parseRetentionParams(raw, tenant, this.query);
+    const params = await this.fair.inTenant(tenant, () =>
+      parseRetentionParams(raw, tenant, this.query),
+    );
     return this.fair.ask(tenant, 'retention', raw, params, () => this.analytics.retention(params));
   }
 }

@@ -1,6 +1,7 @@
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { currentQueryPriority } from '../../common/query-priority';
 import { requestSignal } from '../../common/request-abort';
 import type { EventRow } from '../events/event-contract';
 import { type EventStore, type WriteResult } from './event-store';
@@ -14,7 +15,7 @@ export interface ClickHouseUser {
 }
 
 export interface ClickHouseUserDescription {
-  connection: 'writer' | 'reader';
+  connection: 'writer' | 'reader' | 'background_reader';
   user: string;
   /** Every setting the user's profile changed from the server's defaults. */
   settings: Record<string, string>;
@@ -27,19 +28,27 @@ export interface ClickHouseUserDescription {
  *
  * Two users: the writer inserts and applies the schema; every read runs as the reader, a
  * readonly=1 user whose profile bounds each query's time, memory and rows read on the server.
- * Without a reader, reads fall back to the writer.
+ * Without a reader, reads fall back to the writer. A third, the background reader, is the reader
+ * at a low server priority (`priority` 10 against the reader's 1): reads run in a background
+ * priority (common/query-priority.ts: a tenant's 2nd+ analytics queries at once) use it, so the
+ * server pauses them between blocks while anyone's normal read runs. Without it, the reader.
  */
 export class ClickHouseEventStore implements EventStore {
   readonly kind = 'clickhouse' as const;
   private readonly logger = new Logger(ClickHouseEventStore.name);
   private readonly client: ClickHouseClient;
   private readonly reader: ClickHouseClient;
+  private readonly backgroundReader: ClickHouseClient;
   private readonly db: string;
 
   constructor(
     url: string,
     database: string,
-    private readonly users: { writer?: ClickHouseUser; reader?: ClickHouseUser } = {},
+    private readonly users: {
+      writer?: ClickHouseUser;
+      reader?: ClickHouseUser;
+      background_reader?: ClickHouseUser;
+    } = {},
   ) {
     this.db = identifier(database);
     this.client = createClient({
@@ -52,15 +61,19 @@ export class ClickHouseEventStore implements EventStore {
     });
     // No settings from the client: readonly=1 refuses any, and so no query can lift its limits
     // (response compression would send enable_http_compression, so it stays off).
-    this.reader = users.reader
-      ? createClient({
-          url,
-          ...users.reader,
-          compression: { response: false, request: false },
-          request_timeout: 60_000,
-          log: { level: ClickHouseLogLevel.OFF },
-        })
-      : this.client;
+    const readerClient = (user: ClickHouseUser) =>
+      createClient({
+        url,
+        ...user,
+        compression: { response: false, request: false },
+        request_timeout: 60_000,
+        log: { level: ClickHouseLogLevel.OFF },
+      });
+    this.reader = users.reader ? readerClient(users.reader) : this.client;
+    this.backgroundReader =
+      users.reader && users.background_reader
+        ? readerClient(users.background_reader)
+        : this.reader;
     if (!users.reader) {
       this.logger.warn(
         'CLICKHOUSE_READER_USER is not set: analytics reads run as the writer, without the read-only profile and its limits',
@@ -213,7 +226,12 @@ export class ClickHouseEventStore implements EventStore {
 
   /** Reads for callers that build SQL through sql-literal.ts (analytics, tests), as the reader. */
   async select<T>(query: string): Promise<T[]> {
-    return this.readAs<T>(this.reader, query);
+    return this.readAs<T>(this.readerNow(), query);
+  }
+
+  /** The reader of the running work's priority. */
+  private readerNow(): ClickHouseClient {
+    return currentQueryPriority() === 'background' ? this.backgroundReader : this.reader;
   }
 
   private async readAs<T>(client: ClickHouseClient, query: string): Promise<T[]> {
@@ -231,10 +249,11 @@ export class ClickHouseEventStore implements EventStore {
   ): Promise<{ rows: T[]; rowsRead: number; bytesRead: number }> {
     const signal = requestSignal();
     const queryId = randomUUID();
-    const stopOnAbort = () => void this.cancel(queryId);
+    const reader = this.readerNow();
+    const stopOnAbort = () => void this.cancel(reader, queryId);
     signal?.addEventListener('abort', stopOnAbort, { once: true });
     try {
-      const result = await this.reader.query({
+      const result = await reader.query({
         query,
         format: 'JSON',
         query_id: queryId,
@@ -257,9 +276,9 @@ export class ClickHouseEventStore implements EventStore {
    * cancel_http_readonly_queries_on_client_close), so ask the server to kill it. A user may kill
    * its own queries, readonly or not.
    */
-  private async cancel(queryId: string): Promise<void> {
+  private async cancel(reader: ClickHouseClient, queryId: string): Promise<void> {
     try {
-      await this.reader.command({
+      await reader.command({
         query: `KILL QUERY WHERE query_id = ${stringLiteral(queryId)} ASYNC`,
       });
     } catch (error) {
@@ -276,6 +295,8 @@ export class ClickHouseEventStore implements EventStore {
     type Connection = [ClickHouseUserDescription['connection'], ClickHouseClient];
     const connections: Connection[] = [['writer', this.client]];
     if (this.reader !== this.client) connections.push(['reader', this.reader]);
+    if (this.backgroundReader !== this.reader)
+      connections.push(['background_reader', this.backgroundReader]);
     return Promise.all(
       connections.map(async ([connection, client]) => {
         const settings = await this.readAs<{ name: string; value: string }>(
@@ -307,6 +328,7 @@ export class ClickHouseEventStore implements EventStore {
   async close(): Promise<void> {
     await this.client.close();
     if (this.reader !== this.client) await this.reader.close();
+    if (this.backgroundReader !== this.reader) await this.backgroundReader.close();
   }
 
   /** Nest calls this on shutdown for the instance its factory made. */
