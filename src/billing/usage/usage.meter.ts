@@ -14,7 +14,8 @@ const FLUSH_MS = 2_000;
 @Injectable()
 export class UsageMeter implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(UsageMeter.name);
-  private pending = new Map<string, Record<UsageCounter, number>>();
+  /** Counts not written yet, by tenant and then UTC day: a tenant's are found without a scan. */
+  private pending = new Map<string, Map<string, Record<UsageCounter, number>>>();
   private timer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -30,15 +31,7 @@ export class UsageMeter implements OnModuleInit, OnApplicationShutdown {
 
   add(tenantId: string, counter: UsageCounter, count: number, at = new Date()): void {
     if (count <= 0) return;
-    const key = `${tenantId}|${at.toISOString().slice(0, 10)}`;
-    const counts = this.pending.get(key) ?? {
-      accepted: 0,
-      stored: 0,
-      rejected: 0,
-      dead_lettered: 0,
-    };
-    counts[counter] += count;
-    this.pending.set(key, counts);
+    this.countsOf(this.pending, tenantId, at.toISOString().slice(0, 10))[counter] += count;
   }
 
   /**
@@ -48,9 +41,8 @@ export class UsageMeter implements OnModuleInit, OnApplicationShutdown {
    */
   pendingSince(tenantId: string, counter: UsageCounter, fromDay: string): number {
     let total = 0;
-    for (const [key, counts] of this.pending) {
-      const [id, day] = key.split('|');
-      if (id === tenantId && day >= fromDay) total += counts[counter];
+    for (const [day, counts] of this.pending.get(tenantId) ?? []) {
+      if (day >= fromDay) total += counts[counter];
     }
     return total;
   }
@@ -69,27 +61,36 @@ export class UsageMeter implements OnModuleInit, OnApplicationShutdown {
     if (this.pending.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();
-    const byTenant = new Map<string, { day: string; counts: Record<UsageCounter, number> }[]>();
-    for (const [key, counts] of batch) {
-      const [tenantId, day] = key.split('|');
-      byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), { day, counts }]);
-    }
     try {
-      await this.tenantContext.runForEachTenant(byTenant.keys(), async (tenantId) => {
-        for (const { day, counts } of byTenant.get(tenantId)!) {
+      await this.tenantContext.runForEachTenant(batch.keys(), async (tenantId) => {
+        for (const [day, counts] of batch.get(tenantId)!) {
           await this.usage.addDailyCounts(tenantId, day, counts);
         }
       });
     } catch (error) {
       // Put the counts back so the next flush carries them.
-      for (const [key, counts] of batch) {
-        const current = this.pending.get(key);
-        if (!current) this.pending.set(key, counts);
-        else
+      for (const [tenantId, days] of batch) {
+        for (const [day, counts] of days) {
+          const current = this.countsOf(this.pending, tenantId, day);
           for (const name of Object.keys(counts) as UsageCounter[]) current[name] += counts[name];
+        }
       }
       throw error;
     }
+  }
+
+  /** The tenant-day's counts in `pending`, created at zero. */
+  private countsOf(
+    pending: Map<string, Map<string, Record<UsageCounter, number>>>,
+    tenantId: string,
+    day: string,
+  ): Record<UsageCounter, number> {
+    let days = pending.get(tenantId);
+    if (!days) pending.set(tenantId, (days = new Map<string, Record<UsageCounter, number>>()));
+    let counts = days.get(day);
+    if (!counts)
+      days.set(day, (counts = { accepted: 0, stored: 0, rejected: 0, dead_lettered: 0 }));
+    return counts;
   }
 
   async onApplicationShutdown(): Promise<void> {
