@@ -37,12 +37,21 @@ const GOAL_RATIO = 2;
 
 type Store = 'clickhouse' | 'postgres';
 
+/**
+ * `honour`: each of A's 40 callers waits the 429's Retry-After before asking again, as an SDK
+ * does; `ignore`: A asks again at once (waves of 40, the next as soon as the last answered), a
+ * hostile client whose refused requests then load the shared machine as fast as it answers them.
+ */
+type RetryMode = 'honour' | 'ignore';
+
 interface Options {
   stores: Store[];
   /** B's measured summaries per phase. */
   requests: number;
   /** A's concurrent-query limits to measure B under: 0 is A's plan figure. */
   aLimits: number[];
+  /** How A's client treats a 429: each mode a phase under every limit. */
+  aRetry: RetryMode[];
 }
 
 interface Latency {
@@ -67,7 +76,7 @@ interface StoreResult {
   store: Store;
   aLimit: number;
   solo: Latency;
-  underLoad: (Latency & { aLimit: number; a: LoadStats })[];
+  underLoad: (Latency & { aLimit: number; aRetry: RetryMode; a: LoadStats })[];
   cache: {
     summaryMiss: Latency;
     summaryHit: Latency;
@@ -78,13 +87,16 @@ interface StoreResult {
 
 const USAGE =
   'npm run bench:fairness -- [--store clickhouse|postgres|both] [--requests N] [--a-limits 0,2,1,40]\n' +
-  "  --a-limits: A's concurrent-query limits to measure B under (0: A's plan figure)";
+  '                           [--a-retry honour,ignore]\n' +
+  "  --a-limits: A's concurrent-query limits to measure B under (0: A's plan figure)\n" +
+  "  --a-retry: whether A's client waits a 429's Retry-After (honour) or asks again at once (ignore)";
 
 function parseOptions(argv: string[]): Options {
   const options: Options = {
     stores: ['clickhouse', 'postgres'],
     requests: 200,
     aLimits: [0, 2, 1, FUNNELS_IN_FLIGHT],
+    aRetry: ['honour', 'ignore'],
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].includes('=') ? argv[i].split(/=(.*)/s, 2) : [argv[i]];
@@ -103,6 +115,11 @@ function parseOptions(argv: string[]): Options {
         .map((x) => Math.round(Number(x)));
       if (options.aLimits.some((x) => !Number.isFinite(x) || x < 0 || x > 64))
         throw new Error(USAGE);
+    } else if (flag === '--a-retry') {
+      const modes = value().split(',');
+      if (!modes.length || modes.some((m) => m !== 'honour' && m !== 'ignore'))
+        throw new Error(USAGE);
+      options.aRetry = modes as RetryMode[];
     } else throw new Error(`unknown option ${argv[i]}\n${USAGE}`);
   }
   return options;
@@ -205,39 +222,61 @@ async function timed(
 }
 
 /**
- * A's load: waves of FUNNELS_IN_FLIGHT funnels at once, each a different window (so none is a
- * cache hit), the next wave when the last answered, until stopped.
+ * A's load: FUNNELS_IN_FLIGHT funnels at once, each a different window (so none is a cache
+ * hit), until stopped. `ignore`: in waves, the next as soon as the last answered; `honour`:
+ * FUNNELS_IN_FLIGHT callers, each asking again once answered, after the Retry-After of a 429.
  */
-function startFunnelLoad(url: string, key: string, range: { from: string; to: string }) {
+function startFunnelLoad(
+  url: string,
+  key: string,
+  range: { from: string; to: string },
+  retry: RetryMode,
+) {
   const stats: LoadStats = { sent: 0, statuses: {}, reasons: {}, funnelP50: 0 };
   const funnelTimes: number[] = [];
   let stopped = false;
+  let wake: () => void = () => undefined;
+  const stopping = new Promise<void>((resolve) => (wake = resolve));
   let sequence = 0;
   const query = new URLSearchParams(range).toString();
-  const loop = (async () => {
-    while (!stopped) {
-      await Promise.all(
-        Array.from({ length: FUNNELS_IN_FLIGHT }, async () => {
-          const window = 86_400 + (sequence++ % 100_000);
-          const t0 = process.hrtime.bigint();
-          const answer = await send(aAgent, `${url}/v1/analytics/funnel?${query}`, key, {
-            steps: ['page_view', 'add_to_cart', 'purchase'],
-            window_seconds: window,
-          }).catch((error: Error) => ({ status: `error ${error.message}`, text: '' }));
-          stats.sent += 1;
-          stats.statuses[answer.status] = (stats.statuses[answer.status] ?? 0) + 1;
-          if (answer.status === 200) funnelTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
-          if (answer.status === 429) {
-            const reason = (JSON.parse(answer.text) as { reason?: string }).reason ?? 'rate_limit';
-            stats.reasons[reason] = (stats.reasons[reason] ?? 0) + 1;
-          }
-        }),
-      );
-    }
-  })();
+  /** One funnel; the seconds its 429 said to wait (0 when answered otherwise). */
+  const funnel = async (): Promise<number> => {
+    const window = 86_400 + (sequence++ % 100_000);
+    const t0 = process.hrtime.bigint();
+    const answer = await send(aAgent, `${url}/v1/analytics/funnel?${query}`, key, {
+      steps: ['page_view', 'add_to_cart', 'purchase'],
+      window_seconds: window,
+    }).catch((error: Error) => ({ status: `error ${error.message}`, text: '' }));
+    stats.sent += 1;
+    stats.statuses[answer.status] = (stats.statuses[answer.status] ?? 0) + 1;
+    if (answer.status === 200) funnelTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    if (answer.status !== 429) return 0;
+    const refusal = JSON.parse(answer.text) as { reason?: string; retry_after?: number };
+    const reason = refusal.reason ?? 'rate_limit';
+    stats.reasons[reason] = (stats.reasons[reason] ?? 0) + 1;
+    return refusal.retry_after ?? 1;
+  };
+  const loop =
+    retry === 'ignore'
+      ? (async () => {
+          while (!stopped) await Promise.all(Array.from({ length: FUNNELS_IN_FLIGHT }, funnel));
+        })()
+      : Promise.all(
+          Array.from({ length: FUNNELS_IN_FLIGHT }, async () => {
+            while (!stopped) {
+              const wait = await funnel();
+              if (wait > 0 && !stopped)
+                await Promise.race([
+                  stopping,
+                  new Promise((resolve) => setTimeout(resolve, wait * 1000)),
+                ]);
+            }
+          }),
+        );
   return {
     async stop(): Promise<LoadStats> {
       stopped = true;
+      wake();
       await loop;
       stats.funnelP50 = summarise(funnelTimes.length ? funnelTimes : [0]).p50;
       return stats;
@@ -258,6 +297,8 @@ async function measureStore(
   const tenants = app.get(TenantsService);
   // Funnels come with growth and enterprise; whatever A's tier, it may run them.
   await tenants.setPlanOverrides(a.id, { features: ['funnels_retention'] });
+  // B asks as fast as it is answered, far past a starter's 100 requests a minute.
+  await tenants.setPlanOverrides(b.id, { api_requests_per_minute: 1_000_000 });
   const [keyA, keyB] = [await createKey(app, a.id), await createKey(app, b.id)];
   const tenantA = await tenants.findById(a.id);
   if (!tenantA) throw new Error(`tenant A ${a.id} is gone`);
@@ -289,13 +330,17 @@ async function measureStore(
       features: ['funnels_retention'],
       ...(limit === 0 ? {} : { analytics_concurrent_queries: limit }),
     });
-    log(
-      `fairness (${store}): B under A's ${FUNNELS_IN_FLIGHT} funnels in flight, A's limit ${aLimitNow}`,
-    );
-    const load = startFunnelLoad(url, keyA, range);
-    await new Promise((resolve) => setTimeout(resolve, 1_000)); // A's load settles
-    const latency = await timed(options.requests, bSummary, 'miss', log);
-    underLoad.push({ ...latency, aLimit: aLimitNow, a: await load.stop() });
+    for (const aRetry of options.aRetry) {
+      log(
+        `fairness (${store}): B under A's ${FUNNELS_IN_FLIGHT} funnels in flight, A's limit ${aLimitNow}, A's client ${aRetry}s Retry-After`,
+      );
+      const load = startFunnelLoad(url, keyA, range, aRetry);
+      await new Promise((resolve) => setTimeout(resolve, 1_000)); // A's load settles
+      const latency = await timed(options.requests, bSummary, 'miss', log);
+      underLoad.push({ ...latency, aLimit: aLimitNow, aRetry, a: await load.stop() });
+      // A's last funnels finish before the next phase starts.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
   }
   await tenants.setPlanOverrides(a.id, { features: ['funnels_retention'] });
 
@@ -337,12 +382,12 @@ function print(results: StoreResult[], a: SeedTenant, b: SeedTenant): void {
       `A keeps ${FUNNELS_IN_FLIGHT} funnels in flight; ${cpus().length} cores`,
   );
   console.log(
-    `${'store'.padEnd(10)} ${'B summary'.padEnd(30)} ${'n'.padStart(4)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'p99/solo'.padStart(8)} ${'loop p99'.padStart(8)}  A's answers`,
+    `${'store'.padEnd(10)} ${'B summary'.padEnd(36)} ${'n'.padStart(4)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'p99/solo'.padStart(8)} ${'loop p99'.padStart(8)}  A's answers`,
   );
   for (const r of results) {
     const row = (label: string, l: Latency, extra = '') =>
       console.log(
-        `${r.store.padEnd(10)} ${label.padEnd(30)} ${String(l.requests).padStart(4)} ${ms(l.p50)} ${ms(l.p99)} ${(l.p99 / r.solo.p99).toFixed(2).padStart(8)} ${ms(l.loopDelayP99 ?? 0)}  ${extra}`,
+        `${r.store.padEnd(10)} ${label.padEnd(36)} ${String(l.requests).padStart(4)} ${ms(l.p50)} ${ms(l.p99)} ${(l.p99 / r.solo.p99).toFixed(2).padStart(8)} ${ms(l.loopDelayP99 ?? 0)}  ${extra}`,
       );
     const a = (s: LoadStats) =>
       `${JSON.stringify(s.statuses)} reasons ${JSON.stringify(s.reasons)}, admitted funnel p50 ${s.funnelP50.toFixed(0)} ms`;
@@ -352,7 +397,7 @@ function print(results: StoreResult[], a: SeedTenant, b: SeedTenant): void {
       const verdict = phase.p99 < GOAL_RATIO * r.solo.p99 ? 'PASS' : 'MISS';
       const failed = phase.failures ? ` B FAILED ${JSON.stringify(phase.failures)};` : '';
       row(
-        `under A, A's limit ${phase.aLimit}${phase.aLimit === r.aLimit ? ' (plan)' : ''}`,
+        `under A, limit ${phase.aLimit}${phase.aLimit === r.aLimit ? ' (plan)' : ''}, ${phase.aRetry}s 429`,
         phase,
         `${verdict} (< ${GOAL_RATIO}x);${failed} ${a(phase.a)}`,
       );
@@ -395,7 +440,8 @@ async function main(): Promise<void> {
     DATABASE_NAME: database,
     CLICKHOUSE_DATABASE: database,
     JWT_SECRET: randomBytes(32).toString('hex'),
-    TENANT_RATE_LIMIT_PER_MINUTE: '100000000',
+    // A keeps its plan's request rate (a client that ignores 429s meets it); B's is lifted.
+    TENANT_RATE_LIMIT_PER_MINUTE: 'plan',
     PLATFORM_ADMIN_EMAIL: 'bench@tenantry.localhost',
     PLATFORM_ADMIN_PASSWORD: adminPassword,
     DATABASE_POOL_SIZE: '10',

@@ -53,9 +53,10 @@ export interface FairQuery<T> {
  *    (PostgreSQL statement_timeout) or by the app (a ClickHouse read is killed at the deadline);
  *    either way a 503 naming `analytics_query_seconds`.
  * 3. At a fair priority: the tenant's only running query at normal priority, its 2nd and later
- *    at once, and every funnel and retention, in the background (ClickHouse: the low-priority reader, which the server pauses
- *    while anyone's normal query runs; PostgreSQL: BackgroundQueryRunner's turns), so one
- *    tenant's parallel queries yield to the others.
+ *    at once, and every funnel and retention, in the background: they take turns
+ *    (BackgroundQueryRunner) and, on ClickHouse, run as the low-priority reader, which the
+ *    server pauses while anyone's normal query runs. Priority alone was not enough on two cores:
+ *    eight paused-and-resumed funnels still tripled another tenant's p99 (bench:fairness).
  *
  * The routes run outside the request's tenant transaction (@FairQuery): the input is parsed in a
  * short one (`inTenant`), and a PostgreSQL query opens its own only once admitted, so queries
@@ -185,7 +186,7 @@ export class FairQueryService {
         : limited();
     };
     try {
-      return await (priority === 'background' && this.store.kind === 'postgres'
+      return await (priority === 'background'
         ? this.background.run(client, run)
         : run());
     } catch (error) {
