@@ -166,8 +166,8 @@ describe('Query slots (Redis lease semaphore)', () => {
     const proxy = await replyDelayingProxy(env.REDIS_URL);
     const direct = new Redis(env.REDIS_URL);
     clients.push(direct);
+    const slow = appCopy(proxy.url, 100);
     try {
-      const slow = appCopy(proxy.url, 100);
       const other = appCopy();
       await Promise.all([slow.store.onModuleInit(), other.store.onModuleInit()]);
       // Loaded beforehand, so the acquire runs on the server at its first send (no NOSCRIPT).
@@ -187,6 +187,8 @@ describe('Query slots (Redis lease semaphore)', () => {
       const shared = held(await other.store.acquire(tenant, 1));
       await Promise.all([local.release(), shared.release()]);
     } finally {
+      // Before the proxy goes: the client would otherwise keep reconnecting to it.
+      slow.redis.disconnect();
       await proxy.close();
     }
   });

@@ -44,10 +44,9 @@ export class BackgroundQueryRunner {
     const { signal, maxWaitSeconds } = wait;
     return new Promise<T>((resolve, reject) => {
       if (signal?.aborted) {
-        reject(signal.reason);
+        reject(signal.reason as Error);
         return;
       }
-      let deadline: NodeJS.Timeout | undefined;
       const stopWaiting = () => {
         clearTimeout(deadline);
         signal?.removeEventListener('abort', onAbort);
@@ -65,13 +64,13 @@ export class BackgroundQueryRunner {
             });
         },
       };
-      const leave = (reason: unknown) => {
+      const leave = (reason: Error) => {
         if (!this.remove(tenantId, waiter)) return;
         stopWaiting();
         reject(reason);
       };
-      const onAbort = () => leave(signal?.reason);
-      deadline = setTimeout(
+      const onAbort = () => leave(signal?.reason as Error);
+      const deadline = setTimeout(
         () => leave(new QueryTurnExpiredException(maxWaitSeconds)),
         maxWaitSeconds * 1000,
       );
