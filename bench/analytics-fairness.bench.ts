@@ -10,6 +10,7 @@ import { REPO_ROOT, readStackEnv } from '../src/config/stack-env';
 import { EntitlementsService } from '../src/billing/plans/entitlements.service';
 import { TenantsService } from '../src/tenancy/tenants.service';
 import { createKey, provision, rollUp, startApp } from './analytics.bench';
+import { type LatencySummary, summariseLatency } from './latency';
 import {
   type Connections,
   findSeed,
@@ -54,11 +55,7 @@ interface Options {
   aRetry: RetryMode[];
 }
 
-interface Latency {
-  requests: number;
-  p50: number;
-  p99: number;
-  max: number;
+interface Latency extends LatencySummary {
   /** The Node thread's event-loop delay p99 (ms) while B was measured. */
   loopDelayP99?: number;
   /** Answers other than 200 (status: count); none expected. */
@@ -169,19 +166,6 @@ function send(
   });
 }
 
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-
-function summarise(samples: number[]): Latency {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return {
-    requests: samples.length,
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    max: sorted[sorted.length - 1],
-  };
-}
-
 /** Times `count` sequential calls; each must answer 200 (and X-Cache as expected, if given). */
 async function timed(
   count: number,
@@ -215,7 +199,7 @@ async function timed(
   }
   loop.disable();
   return {
-    ...summarise(samples),
+    ...summariseLatency(samples),
     loopDelayP99: loop.percentile(99) / 1e6,
     ...(Object.keys(failures).length ? { failures } : {}),
   };
@@ -278,7 +262,7 @@ function startFunnelLoad(
       stopped = true;
       wake();
       await loop;
-      stats.funnelP50 = summarise(funnelTimes.length ? funnelTimes : [0]).p50;
+      stats.funnelP50 = summariseLatency(funnelTimes.length ? funnelTimes : [0]).p50;
       return stats;
     },
   };

@@ -26,6 +26,7 @@ import {
   serverFacts,
   type ServerFacts,
 } from './analytics-seed';
+import { percentile, summariseLatency } from './latency';
 
 /**
  * The analytics bench (`npm run bench:analytics`, also part of `npm run bench`): p50/p95/p99
@@ -278,10 +279,6 @@ export function send(
     req.on('error', reject);
     req.end(body);
   });
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 export async function benchAnalytics(
@@ -601,17 +598,16 @@ export async function measureRoute(
       break;
     }
   }
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mean = samples.reduce((sum, x) => sum + x, 0) / samples.length;
+  const { requests, p50, p99, mean, max } = summariseLatency(samples);
   return {
     route: route.name,
     status: 'ok',
-    requests: samples.length,
-    p50: percentile(sorted, 50),
-    p95: percentile(sorted, 95),
-    p99: percentile(sorted, 99),
+    requests,
+    p50,
+    p95: percentile([...samples].sort((a, b) => a - b), 95),
+    p99,
     mean,
-    max: sorted[sorted.length - 1],
+    max,
     requestsPerSecond: 1000 / mean,
     ...(route.body ? { rangeIn } : {}),
     ...(stoppedEarly ? { stoppedEarly } : {}),

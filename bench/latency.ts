@@ -22,8 +22,22 @@ function get(url: string, headers: Record<string, string>): Promise<number> {
   });
 }
 
-function percentile(sorted: number[], p: number): number {
+/** The p-th percentile (0-100, nearest rank) of samples sorted ascending. */
+export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Latency samples in milliseconds, in any order, summarised (at least one sample). */
+export function summariseLatency(samples: readonly number[]): LatencySummary {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    requests: samples.length,
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p99: percentile(sorted, 99),
+    mean: samples.reduce((sum, x) => sum + x, 0) / samples.length,
+    max: sorted[sorted.length - 1],
+  };
 }
 
 /**
@@ -47,13 +61,5 @@ export async function measureLatency(
     if (status !== 200) throw new Error(`${url} answered ${status}`);
     if (options.onProgress && i % 500 === 0) options.onProgress(i);
   }
-  const sorted = [...samples].sort((a, b) => a - b);
-  return {
-    requests: samples.length,
-    p50: percentile(sorted, 50),
-    p90: percentile(sorted, 90),
-    p99: percentile(sorted, 99),
-    mean: samples.reduce((sum, x) => sum + x, 0) / samples.length,
-    max: sorted[sorted.length - 1],
-  };
+  return summariseLatency(samples);
 }

@@ -8062,12 +8062,14 @@ export interface operations {
                     };
                 };
             };
-            /** @description The query ran too long or needed too much memory in the store, or the store is unreachable: retry later */
+            /** @description The query ran too long or needed too much memory in the store, waited too long for its turn (`limit: analytics_query_seconds`, with Retry-After), or the store is unreachable: retry later */
             503: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds until the tenant may send again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8202,12 +8204,14 @@ export interface operations {
                     };
                 };
             };
-            /** @description The query ran too long or needed too much memory in the store, or the store is unreachable: retry later */
+            /** @description The query ran too long or needed too much memory in the store, waited too long for its turn (`limit: analytics_query_seconds`, with Retry-After), or the store is unreachable: retry later */
             503: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds until the tenant may send again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8344,12 +8348,14 @@ export interface operations {
                     };
                 };
             };
-            /** @description The query ran too long or needed too much memory in the store, or the store is unreachable: retry later */
+            /** @description The query ran too long or needed too much memory in the store, waited too long for its turn (`limit: analytics_query_seconds`, with Retry-After), or the store is unreachable: retry later */
             503: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds until the tenant may send again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8513,12 +8519,14 @@ export interface operations {
                     };
                 };
             };
-            /** @description The query ran too long or needed too much memory in the store, or the store is unreachable: retry later */
+            /** @description The query ran too long or needed too much memory in the store, waited too long for its turn (`limit: analytics_query_seconds`, with Retry-After), or the store is unreachable: retry later */
             503: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds until the tenant may send again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8659,12 +8667,14 @@ export interface operations {
                     };
                 };
             };
-            /** @description The query ran too long or needed too much memory in the store, or the store is unreachable: retry later */
+            /** @description The query ran too long or needed too much memory in the store, waited too long for its turn (`limit: analytics_query_seconds`, with Retry-After), or the store is unreachable: retry later */
             503: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds until the tenant may send again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -267,15 +267,15 @@ export class Environment {
   ANALYTICS_QUERY_LEASE_SECONDS = 15;
 
   /**
-   * On PostgreSQL (no query priorities), how many background analytics queries (a tenant's 2nd
-   * and later at once, every funnel and retention) run at a time in one app copy, every tenant together; the rest wait their
-   * turn, holding no connection.
+   * How many background analytics queries (a tenant's 2nd and later at once, every funnel and
+   * retention) run at a time in one app copy, every tenant together, on either store; the rest
+   * wait their turn, round robin between tenants, holding no connection.
    */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(64)
-  ANALYTICS_POSTGRES_BACKGROUND_QUERIES = 1;
+  ANALYTICS_BACKGROUND_QUERIES = 1;
 
   /** How long an analytics answer is served from the Redis result cache; 0 turns it off. */
   @Transform(toInt)

@@ -1,8 +1,10 @@
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { Controller, Get, Query } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { ModuleRef } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import type { Client } from 'pg';
+import { BackgroundQueryRunner } from '../../src/analytics/fair/background-query.runner';
 import { FairQueryService } from '../../src/analytics/fair/fair-query.service';
 import { currentQueryLimits } from '../../src/analytics/fair/query-limits';
 import { isRefusal, QuerySlotsStore } from '../../src/analytics/fair/query-slots.store';
@@ -322,6 +324,73 @@ describe.each([
     expect(ofB.headers['x-cache']).toBe('miss');
     expect(ofB.body.metrics.events.value).toBe(0);
   });
+
+  it('keeps a cache hit out of the query duration histogram and the tenant’s query p95', async () => {
+    const tenant = await createTenant(t.http);
+    const auth = bearer(tenantToken(tenant.id));
+    const observed = () =>
+      metric('tenantry_analytics_query_duration_seconds_count', [
+        'kind="summary"',
+        `store="${store}"`,
+      ]);
+    // The health card's query count and p95: read from the tenant's query cost log.
+    const card = async () =>
+      (await t.http.get(`/admin/tenants/${tenant.id}/health`).set(adminAuth).expect(200)).body
+        .queries;
+    const before = await observed();
+    expect((await summary(auth).expect(200)).headers['x-cache']).toBe('miss');
+    const afterMiss = { observed: await observed(), card: await card() };
+    expect(afterMiss.observed).toBe(before + 1);
+    expect(afterMiss.card).toMatchObject({ queries: 1 });
+    for (let i = 0; i < 3; i++) {
+      expect((await summary(auth).expect(200)).headers['x-cache']).toBe('hit');
+    }
+    expect(await observed()).toBe(afterMiss.observed);
+    expect(await card()).toEqual(afterMiss.card);
+  });
+
+  if (store === 'postgres') {
+    it('answers 503 naming the time per query, with Retry-After, when a background turn does not come in time', async () => {
+      const tenant = await createTenant(t.http, { tier: 'growth' });
+      await setOverrides(tenant.id, { analytics_query_seconds: 1 });
+      // Another tenant's background queries hold every turn of this app copy.
+      const runner = t.app.get(BackgroundQueryRunner);
+      const turns = t.app.get(ConfigService).get<number>('ANALYTICS_BACKGROUND_QUERIES')!;
+      let end!: () => void;
+      const held = new Promise<void>((resolve) => (end = resolve));
+      const other = randomUUID();
+      const holding = Array.from({ length: turns }, () =>
+        runner.run(other, { maxWaitSeconds: 60 }, () => held),
+      );
+      const timeouts = () =>
+        metric('tenantry_analytics_query_turn_timeouts_total', ['tier="growth"']);
+      const before = await timeouts();
+      try {
+        // A funnel always runs in the background.
+        const response = await t.http
+          .post('/v1/analytics/funnel')
+          .query(range)
+          .set(bearer(tenantToken(tenant.id)))
+          .send({ steps: ['signup', 'purchase'], window_seconds: 3600 });
+        expect(response.status).toBe(503);
+        expect(response.body).toMatchObject({ limit: 'analytics_query_seconds' });
+        expect(response.body.message).toMatch(/waited longer than the 1 s per query/);
+        expect(response.headers['retry-after']).toBe('1');
+        expect(response.headers['x-cache']).toBe('miss');
+        expect(await timeouts()).toBe(before + 1);
+      } finally {
+        end();
+        await Promise.all(holding);
+      }
+      // Its turn is free again once the others end.
+      await t.http
+        .post('/v1/analytics/funnel')
+        .query(range)
+        .set(bearer(tenantToken(tenant.id)))
+        .send({ steps: ['signup', 'purchase'], window_seconds: 3600 })
+        .expect(200);
+    });
+  }
 
   it('answers a hit without a query slot', async () => {
     const tenant = await createTenant(t.http, { tier: 'growth' });

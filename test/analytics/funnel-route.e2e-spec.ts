@@ -1,5 +1,6 @@
 import { ANALYTICS_STORE, type AnalyticsStore } from '../../src/analytics/stores/analytics-store';
 import { anEvent } from '../support/ingestion';
+import { TEST_METRICS_TOKEN } from '../support/stack-env';
 import { bearer, createTenant, createTestApp, TestApp, tenantToken } from '../support/test-app';
 
 /** POST /v1/analytics/funnel over HTTP on each store, events sent in-process (no Kafka). */
@@ -159,5 +160,29 @@ describe.each([
       store,
     });
     expect(costs.body.data[0].rows_read).toBeGreaterThan(0);
+  });
+
+  it('refuses a starter tenant’s funnel with 403 and counts it under the plan refusals of its tier', async () => {
+    const refusals = async () => {
+      const text = (await t.http.get('/metrics').set(bearer(TEST_METRICS_TOKEN)).expect(200)).text;
+      const labels = ['kind="feature"', 'name="funnels_retention"', 'tier="starter"'];
+      const line = text
+        .split('\n')
+        .find(
+          (l) =>
+            l.startsWith('tenantry_plan_refusals_total{') && labels.every((x) => l.includes(x)),
+        );
+      return line ? Number(line.split(' ').pop()) : 0;
+    };
+    const starter = await createTenant(t.http, { tier: 'starter' });
+    const before = await refusals();
+    const response = await t.http
+      .post('/v1/analytics/funnel')
+      .query(range)
+      .set(bearer(tenantToken(starter.id)))
+      .send({ steps: STEPS, window_seconds: 60 })
+      .expect(403);
+    expect(response.body).toMatchObject({ feature: 'funnels_retention', plan: 'starter' });
+    expect(await refusals()).toBe(before + 1);
   });
 });

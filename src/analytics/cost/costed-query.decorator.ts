@@ -17,6 +17,7 @@ export const CostedQuery = (kind: QueryKind): MethodDecorator =>
     ApiResponse({
       status: 503,
       description:
-        'The query ran too long or needed too much memory in the store, or the store is unreachable: retry later',
+        'The query ran too long or needed too much memory in the store, waited too long for its turn ' +
+        '(`limit: analytics_query_seconds`, with Retry-After), or the store is unreachable: retry later',
     }),
   );

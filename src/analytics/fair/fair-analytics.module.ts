@@ -18,6 +18,8 @@ import {
 import { BackgroundQueryRunner } from './background-query.runner';
 import { FairQueryInterceptor } from './fair-query.interceptor';
 import { QuerySlotsStore } from './query-slots.store';
+import { ANALYTICS_QUERY_TURN_TIMEOUTS } from './fair-query.service';
+import { ANALYTICS_QUERY_LEASES_LOST } from './query-slots.store';
 
 /**
  * Fair analytics (README, "Fair analytics and the result cache"): each tenant's plan limits on
@@ -53,6 +55,15 @@ import { QuerySlotsStore } from './query-slots.store';
       name: ANALYTICS_CACHE_LOOKUPS,
       help: 'Analytics result cache lookups by route and result (hit, miss)',
       labelNames: ['route', 'result'],
+    }),
+    makeCounterProvider({
+      name: ANALYTICS_QUERY_TURN_TIMEOUTS,
+      help: 'PostgreSQL background analytics queries that waited past the tenant time per query for a turn (503, never run), by tier',
+      labelNames: ['tier'],
+    }),
+    makeCounterProvider({
+      name: ANALYTICS_QUERY_LEASES_LOST,
+      help: 'Analytics query slot leases found gone when renewed (the query ran on uncounted)',
     }),
   ],
   exports: [FairQueryService, FairQueryInterceptor, DataVersionsStore],

@@ -12,8 +12,17 @@ export const X_CACHE_HEADER = {
   schema: { type: 'string' as const, enum: ['hit', 'miss'] },
 };
 
-/** Adds X-Cache to the route's documented success answer, keeping its body as declared. */
-const documentXCache: MethodDecorator = (_target, _key, descriptor) => {
+const RETRY_AFTER_HEADER = {
+  description: 'Seconds until the tenant may send again',
+  schema: { type: 'integer' as const, minimum: 1, maximum: 60 },
+};
+
+/**
+ * Adds X-Cache to the route's documented success answer, and Retry-After to its 503 (sent when
+ * a background query's turn did not come within the tenant's time per query), keeping each body
+ * as declared.
+ */
+const documentHeaders: MethodDecorator = (_target, _key, descriptor) => {
   const method = descriptor.value as object;
   const responses = (Reflect.getMetadata(DECORATORS.API_RESPONSE, method) ?? {}) as Record<
     string,
@@ -22,6 +31,8 @@ const documentXCache: MethodDecorator = (_target, _key, descriptor) => {
   for (const [status, response] of Object.entries(responses)) {
     if (status.startsWith('2'))
       response.headers = { ...response.headers, 'X-Cache': X_CACHE_HEADER };
+    if (status === '503')
+      response.headers = { ...response.headers, 'Retry-After': RETRY_AFTER_HEADER };
   }
   Reflect.defineMetadata(DECORATORS.API_RESPONSE, responses, method);
   return descriptor;
@@ -45,10 +56,7 @@ export const FairQuery = (): MethodDecorator =>
         '(`reason: concurrent_queries`); nothing ran; retry after Retry-After seconds',
       headers: {
         ...RATE_LIMIT_HEADER_REFS,
-        'Retry-After': {
-          description: 'Seconds until the tenant may send again',
-          schema: { type: 'integer', minimum: 1, maximum: 60 },
-        },
+        'Retry-After': RETRY_AFTER_HEADER,
         'X-Cache': X_CACHE_HEADER,
       },
       schema: {
@@ -58,5 +66,5 @@ export const FairQuery = (): MethodDecorator =>
         ],
       } as never,
     }),
-    documentXCache,
+    documentHeaders,
   );

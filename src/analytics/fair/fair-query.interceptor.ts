@@ -3,10 +3,12 @@ import type { Response } from 'express';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { AnalyticsQueryRefusedException } from './analytics-query-refused.exception';
 import { withCacheOutcome } from './cache-outcome';
+import { QueryTurnExpiredException } from './query-turn-expired.exception';
 
 /**
  * The headers of an analytics answer: `X-Cache: hit|miss` on every one (errors included: they
- * never come from the cache), and Retry-After on a 429 for concurrent queries.
+ * never come from the cache), and Retry-After on a 429 for concurrent queries and on a 503 for a
+ * background query that waited past its time per query for a turn.
  */
 @Injectable()
 export class FairQueryInterceptor implements NestInterceptor {
@@ -18,10 +20,15 @@ export class FairQueryInterceptor implements NestInterceptor {
       ).then((done) => {
         if (!response.headersSent) response.setHeader('X-Cache', done.outcome);
         if ('error' in done) {
-          if (done.error instanceof AnalyticsQueryRefusedException && !response.headersSent) {
-            response.setHeader('Retry-After', String(done.error.retryAfterSeconds));
+          const { error } = done;
+          if (
+            (error instanceof AnalyticsQueryRefusedException ||
+              error instanceof QueryTurnExpiredException) &&
+            !response.headersSent
+          ) {
+            response.setHeader('Retry-After', String(error.retryAfterSeconds));
           }
-          throw done.error;
+          throw error;
         }
         return done.result;
       }),

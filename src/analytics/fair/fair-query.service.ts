@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
+import { ThrottledWarning } from '../../common/throttled-warning';
 import { type QueryPriority, runWithQueryPriority } from '../../common/query-priority';
 import { requestSignal, runWithSignal } from '../../common/request-abort';
 import { EntitlementsService } from '../../billing/plans/entitlements.service';
@@ -17,11 +18,13 @@ import { BackgroundQueryRunner } from './background-query.runner';
 import { markCacheHit } from './cache-outcome';
 import { runWithQueryLimits } from './query-limits';
 import { isRefusal, QuerySlotsStore } from './query-slots.store';
+import { QueryTurnExpiredException } from './query-turn-expired.exception';
 
 export const ANALYTICS_QUERY_REFUSALS = 'tenantry_analytics_query_refusals_total';
 export const ANALYTICS_QUERY_LIMIT_STOPS = 'tenantry_analytics_query_limit_stops_total';
 export const ANALYTICS_CACHE_LOOKUPS = 'tenantry_analytics_cache_lookups_total';
 export const ANALYTICS_QUERY_PRIORITIES = 'tenantry_analytics_query_priorities_total';
+export const ANALYTICS_QUERY_TURN_TIMEOUTS = 'tenantry_analytics_query_turn_timeouts_total';
 
 /**
  * Routes whose one query can take most of the store's cores (a funnel or retention over a large
@@ -54,9 +57,10 @@ export interface FairQuery<T> {
  *    either way a 503 naming `analytics_query_seconds`.
  * 3. At a fair priority: the tenant's only running query at normal priority, its 2nd and later
  *    at once, and every funnel and retention, in the background: they take turns
- *    (BackgroundQueryRunner) and, on ClickHouse, run as the low-priority reader, which the
- *    server pauses while anyone's normal query runs. Priority alone was not enough on two cores:
- *    eight paused-and-resumed funnels still tripled another tenant's p99 (bench:fairness).
+ *    (BackgroundQueryRunner: round robin between tenants, a wait past the tenant's time per
+ *    query a 503 naming that limit) and, on ClickHouse, run as the low-priority reader, which
+ *    the server pauses while anyone's normal query runs. Priority alone was not enough on two
+ *    cores: eight paused-and-resumed funnels still tripled another tenant's p99 (bench:fairness).
  *
  * The routes run outside the request's tenant transaction (@FairQuery): the input is parsed in a
  * short one (`inTenant`), and a PostgreSQL query opens its own only once admitted, so queries
@@ -65,7 +69,8 @@ export interface FairQuery<T> {
 @Injectable()
 export class FairQueryService {
   private readonly logger = new Logger(FairQueryService.name);
-  private lastCacheWarning = 0;
+  /** Redis down: every query would say so; once a minute per process is enough. */
+  private readonly cacheWarning = new ThrottledWarning(this.logger);
 
   constructor(
     private readonly entitlements: EntitlementsService,
@@ -79,6 +84,7 @@ export class FairQueryService {
     @InjectMetric(ANALYTICS_QUERY_LIMIT_STOPS) private readonly stops: Counter<string>,
     @InjectMetric(ANALYTICS_CACHE_LOOKUPS) private readonly lookups: Counter<string>,
     @InjectMetric(ANALYTICS_QUERY_PRIORITIES) private readonly priorities: Counter<string>,
+    @InjectMetric(ANALYTICS_QUERY_TURN_TIMEOUTS) private readonly turnTimeouts: Counter<string>,
   ) {}
 
   /** Runs a route's input parsing (which reads the tenant's settings) in a short transaction. */
@@ -132,14 +138,10 @@ export class FairQueryService {
       const versions = await this.versions.versionsOf(tenant.id, reads.from, reads.to);
       return this.cache.keyOf(tenant.id, route, normalised, versions);
     } catch (error) {
-      // Redis down: every query would say so; once a minute per process is enough.
-      if (Date.now() - this.lastCacheWarning > 60_000) {
-        this.lastCacheWarning = Date.now();
-        this.logger.warn(
-          { err: error, tenant_id: tenant.id },
-          'analytics cache skipped: data versions unavailable',
-        );
-      }
+      this.cacheWarning.warn(
+        { err: error, tenant_id: tenant.id },
+        'analytics cache skipped: data versions unavailable',
+      );
       return undefined;
     }
   }
@@ -187,9 +189,21 @@ export class FairQueryService {
     };
     try {
       return await (priority === 'background'
-        ? this.background.run(client, run)
+        ? this.background.run(tenant.id, { signal: client, maxWaitSeconds: seconds }, run)
         : run());
     } catch (error) {
+      if (error instanceof QueryTurnExpiredException) {
+        this.turnTimeouts.inc({ tier: tenant.tier });
+        this.logger.warn({
+          msg: 'analytics query waited past its time per query for a turn: not run',
+          tenant_id: tenant.id,
+          route,
+          limit: error.limit,
+          seconds,
+          waiting: this.background.waiting,
+        });
+        throw error;
+      }
       // A ClickHouse read killed at the deadline fails as an abort: answer it as the limit.
       const stopped =
         error instanceof StoreLimitExceededException

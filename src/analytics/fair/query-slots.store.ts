@@ -1,12 +1,18 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { Counter } from 'prom-client';
+import { ThrottledWarning } from '../../common/throttled-warning';
 import type { Environment } from '../../config/environment';
 import { ANALYTICS_REDIS, analyticsKeyPrefix } from './analytics-redis';
 import { acquireLease, type LeaseRedis, withLeaseSemaphore } from './lease-semaphore';
+
+/** Leases found gone when renewed: the query ran on, no longer counted against its tenant. */
+export const ANALYTICS_QUERY_LEASES_LOST = 'tenantry_analytics_query_leases_lost_total';
 
 /** A slot held for one query; release it exactly once. */
 export interface QuerySlot {
@@ -26,7 +32,9 @@ export interface SlotRefusal {
  * tenant shared by every app copy (lease-semaphore.ts): a lease lives ANALYTICS_QUERY_LEASE_SECONDS
  * and is renewed at a third of that while its query runs, so a dead instance's slots come back
  * within one lease. Without Redis, or while it does not answer, slots are counted in this
- * process (each copy then allows the limit on its own; a warning says so once a minute).
+ * process (each copy then allows the limit on its own; a warning says so once a minute). A lease
+ * found gone at renewal (Redis flushed or failed over, or a renewal late past its lifetime) is
+ * logged with tenant_id and counted; its query runs on, uncounted, and is not renewed again.
  */
 @Injectable()
 export class QuerySlotsStore implements OnModuleInit, OnApplicationShutdown {
@@ -35,12 +43,13 @@ export class QuerySlotsStore implements OnModuleInit, OnApplicationShutdown {
   private readonly prefix: string;
   private readonly leaseMs: number;
   private readonly local = new Map<string, number>();
-  private lastFallbackLog = 0;
+  private readonly fallbackWarning = new ThrottledWarning(this.logger);
   private readonly renewals = new Set<NodeJS.Timeout>();
 
   constructor(
     config: ConfigService<Environment, true>,
     @Inject(ANALYTICS_REDIS) redis: Redis | undefined,
+    @InjectMetric(ANALYTICS_QUERY_LEASES_LOST) private readonly leasesLost: Counter<string>,
   ) {
     this.prefix = `${analyticsKeyPrefix(config)}slots:`;
     this.leaseMs = config.get('ANALYTICS_QUERY_LEASE_SECONDS', { infer: true }) * 1000;
@@ -76,29 +85,53 @@ export class QuerySlotsStore implements OnModuleInit, OnApplicationShutdown {
     limit: number,
   ): Promise<QuerySlot | SlotRefusal> {
     const key = this.prefix + tenantId;
+    // Named before the call: a call that timed out here may still have run on the server.
     const lease = randomUUID();
-    const result = await acquireLease(redis, key, limit, this.leaseMs, lease);
+    let result;
+    try {
+      result = await acquireLease(redis, key, limit, this.leaseMs, lease);
+    } catch (error) {
+      // Best effort, not awaited: a lease the server added anyway would otherwise hold a slot
+      // for a whole lease while the query runs on the local count. Sent on the same connection,
+      // so Redis runs it after the acquire; if it fails too, the lease expires on its own.
+      redis.tenantryLeaseRelease(key, lease).catch(() => undefined);
+      throw error;
+    }
     if (!result.acquired) {
       // Slots free as queries end (usually well within a second); a lease of a dead holder
       // at the latest when it expires.
       const retryAfterSeconds = Math.max(1, Math.min(Math.ceil(result.firstExpiryMs / 1000), 5));
       return { running: result.holders, retryAfterSeconds };
     }
+    let released = false;
+    const stopRenewing = () => {
+      clearInterval(renewal);
+      this.renewals.delete(renewal);
+    };
     const renewal = setInterval(() => {
-      redis.tenantryLeaseRenew(key, this.leaseMs, lease).catch((error: unknown) => {
-        this.logger.warn({ err: error, tenant_id: tenantId }, 'could not renew a query lease');
-      });
+      redis.tenantryLeaseRenew(key, this.leaseMs, lease).then(
+        (held) => {
+          if (held === 1 || released) return;
+          stopRenewing();
+          this.leasesLost.inc();
+          this.logger.warn({
+            msg: 'a running query lost its lease: its slot is no longer counted',
+            tenant_id: tenantId,
+          });
+        },
+        (error: unknown) => {
+          this.logger.warn({ err: error, tenant_id: tenantId }, 'could not renew a query lease');
+        },
+      );
     }, this.leaseMs / 3);
     renewal.unref();
     this.renewals.add(renewal);
-    let released = false;
     return {
       running: result.holders,
       release: async () => {
         if (released) return;
         released = true;
-        clearInterval(renewal);
-        this.renewals.delete(renewal);
+        stopRenewing();
         try {
           await redis.tenantryLeaseRelease(key, lease);
         } catch (error) {
@@ -129,10 +162,7 @@ export class QuerySlotsStore implements OnModuleInit, OnApplicationShutdown {
   }
 
   private warnFallback(error: unknown, tenantId: string): void {
-    const now = Date.now();
-    if (now - this.lastFallbackLog < 60_000) return;
-    this.lastFallbackLog = now;
-    this.logger.warn(
+    this.fallbackWarning.warn(
       { err: error, tenant_id: tenantId },
       'Redis did not answer: analytics query slots are counted per process until it does',
     );

@@ -15,7 +15,10 @@ import { PlansRepository } from './plans.repository';
 /** What termsOf reads of a tenant: its id, its plan version and its contract's overrides. */
 export type TermsSubject = Pick<Tenant, 'id' | 'planId' | 'planOverrides'>;
 
-/** Refusals by the plan: label kind (feature, limit) and name (the feature or the resource). */
+/**
+ * Refusals by the plan: labels kind (feature, limit), name (the feature or the resource) and
+ * tier (the tenant's: a closed set, like the other refusal metrics'; never the tenant).
+ */
 export const PLAN_REFUSALS = 'tenantry_plan_refusals_total';
 
 /** How long a tenant's terms and the current catalogue are reused before being read again. */
@@ -101,7 +104,7 @@ export class EntitlementsService {
   async assertFeature(tenant: Tenant, feature: Feature): Promise<void> {
     const terms = await this.termsOf(tenant);
     if (terms.features.includes(feature)) return;
-    this.refusals.inc({ kind: 'feature', name: feature });
+    this.refusals.inc({ kind: 'feature', name: feature, tier: tenant.tier });
     this.logger.info({ tenant_id: tenant.id, plan: terms.plan, feature }, 'plan lacks a feature');
     throw new FeatureNotInPlanException(feature, terms.plan, await this.plansIncluding(feature));
   }
@@ -120,7 +123,7 @@ export class EntitlementsService {
     if (limit === null) return;
     const current = await count();
     if (current < limit) return;
-    this.refusals.inc({ kind: 'limit', name: resource });
+    this.refusals.inc({ kind: 'limit', name: resource, tier: tenant.tier });
     this.logger.info(
       { tenant_id: tenant.id, plan: terms.plan, resource, limit, current },
       'plan limit reached',

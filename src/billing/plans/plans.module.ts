@@ -22,8 +22,8 @@ import { TenantPlanPeriodsRepository } from './tenant-plan-periods.repository';
     TenantPlanPeriodsRepository,
     makeCounterProvider({
       name: PLAN_REFUSALS,
-      help: 'Requests refused by the plan: a feature it lacks, or a count limit reached',
-      labelNames: ['kind', 'name'],
+      help: 'Requests refused by the plan: a feature it lacks, or a count limit reached, by tier',
+      labelNames: ['kind', 'name', 'tier'],
     }),
   ],
   exports: [EntitlementsService, PlansService, PlansRepository],

@@ -4,7 +4,7 @@ import { type SilentTenant, SilentTenantsRepository } from './silent-tenants.rep
 
 export const SILENT_TENANTS = 'tenantry_silent_tenants';
 
-/** Listed at most (the gauge still counts them all up to this). */
+/** Listed at most; the gauge counts the list, so it stops at this too (its help says so). */
 export const MAX_SILENT_TENANTS = 1_000;
 /** The list is a day-scale figure: read it from PostgreSQL at most this often per app copy. */
 const CACHE_MS = 60_000;
@@ -29,7 +29,7 @@ export class SilentTenantsService implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     this.unregister = registerScrapeTimeGauge({
       name: SILENT_TENANTS,
-      help: 'Active tenants that sent events each of the 7 days before the last 24 h and none since',
+      help: `Active tenants that sent events each of the 7 days before the last 24 h and none since (capped at ${MAX_SILENT_TENANTS}, the length of the list it reads)`,
       timeoutMs: READ_TIMEOUT_MS,
       read: async (gauge) => gauge.set((await this.list()).length),
       onError: (error) =>

@@ -113,6 +113,30 @@ describe('CredentialCacheStore', () => {
     expect(store.cachedUser(A, 'u')).toBeUndefined();
   });
 
+  it('serves and keeps nothing for one TTL after bypassForOneTtl, starting empty', async () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    try {
+      const store = storeWith(); // a TTL of 60 s
+      await store.user(B, 'u', () => Promise.resolve({ role: 'admin' }));
+      store.bypassForOneTtl();
+      expect(store.active).toBe(false);
+      expect(store.cachedUser(B, 'u')).toBeUndefined();
+      const user = counted(() => ({ role: 'viewer' }));
+      await store.user(B, 'u', user.lookup);
+      jest.setSystemTime(1_000_000 + 59_999);
+      await store.user(B, 'u', user.lookup);
+      expect(user.calls()).toBe(2);
+      jest.setSystemTime(1_000_000 + 60_000);
+      expect(store.active).toBe(true);
+      expect(store.cachedUser(B, 'u')).toBeUndefined(); // nothing kept from the bypass
+      await store.user(B, 'u', user.lookup);
+      await store.user(B, 'u', user.lookup);
+      expect(user.calls()).toBe(3);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('hands out a copy of the tenant row, so one request cannot change the next one’s', async () => {
     const store = storeWith();
     const first = await store.tenant(A, () =>

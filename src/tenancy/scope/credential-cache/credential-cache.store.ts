@@ -43,12 +43,16 @@ type CacheName = 'api_key' | 'user' | 'tenant';
  * cache. Every entry belongs to one tenant, keyed so that no lookup of one tenant can find
  * another's. `dropTenant` (local; CredentialInvalidationListener announces it to every copy)
  * forgets a tenant's entries at once; while the shared invalidation channel is down the cache
- * is bypassed (`setShared(false)`), so a missed message never outlives the outage.
+ * is bypassed (`setShared(false)`), so a missed message never outlives the outage, and for one
+ * TTL after this copy could not announce a change (`bypassForOneTtl`).
  */
 @Injectable()
 export class CredentialCacheStore {
   readonly enabled: boolean;
   private shared = true;
+  private readonly ttlMs: number;
+  /** Until when nothing is served from memory (a change this copy could not announce). */
+  private bypassUntil = 0;
   private readonly apiKeys: BoundedTtlCache<CachedApiKey>;
   private readonly users: BoundedTtlCache<CachedUser>;
   private readonly tenants: BoundedTtlCache<Tenant>;
@@ -64,6 +68,7 @@ export class CredentialCacheStore {
     this.enabled = config.get('CREDENTIAL_CACHE', { infer: true }) === 'on';
     const max = config.get('CREDENTIAL_CACHE_MAX_ENTRIES', { infer: true });
     const ttlMs = config.get('CREDENTIAL_CACHE_TTL_SECONDS', { infer: true }) * 1000;
+    this.ttlMs = ttlMs;
     this.apiKeys = new BoundedTtlCache(max, ttlMs);
     this.users = new BoundedTtlCache(max, ttlMs);
     this.tenants = new BoundedTtlCache(max, ttlMs);
@@ -71,13 +76,23 @@ export class CredentialCacheStore {
 
   /** Whether answers are served from memory now (on, and invalidations can reach this copy). */
   get active(): boolean {
-    return this.enabled && this.shared;
+    return this.enabled && this.shared && this.bypassUntil <= Date.now();
   }
 
   /** The invalidation channel's state: down → bypass (and forget everything when it is back). */
   setShared(shared: boolean): void {
     if (shared && !this.shared) this.dropAll();
     this.shared = shared;
+  }
+
+  /**
+   * Serves and keeps nothing for one TTL, starting empty: after a change this copy could not
+   * announce, Redis is likely failing for the others' messages to this copy too, and one TTL
+   * is as long as any copy's stale answer can last.
+   */
+  bypassForOneTtl(): void {
+    this.bypassUntil = Date.now() + this.ttlMs;
+    this.dropAll();
   }
 
   apiKey(keyHash: string, tenantId: string, lookup: () => Promise<CachedApiKey | null>) {

@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Counter } from 'prom-client';
 import type { Environment } from '../../../config/environment';
 import { isUuid } from '../../../common/uuid';
@@ -12,8 +13,10 @@ export const CREDENTIAL_INVALIDATIONS = 'tenantry_credential_cache_invalidations
 
 /** How long boot waits for the first subscription before serving uncached. */
 const SUBSCRIBE_WAIT_MS = 2_000;
-/** A publish that Redis does not take within this is logged; the TTL then bounds the staleness. */
+/** A publish attempt that Redis does not take within this has failed. */
 const PUBLISH_TIMEOUT_MS = 500;
+/** The waits before the 2nd and 3rd attempts: a reconnect takes milliseconds. */
+const PUBLISH_RETRY_DELAYS_MS = [50, 200];
 
 /**
  * Keeps every app copy's CredentialCacheStore in step: a change to a tenant's credentials or
@@ -24,7 +27,10 @@ const PUBLISH_TIMEOUT_MS = 500;
  *
  * Redis configured but the subscription down (at boot, or lost): the store is bypassed until
  * it is back, and everything is forgotten then, so no message missed meanwhile can leave a stale
- * answer. No Redis configured: one app copy (the embedded setup), invalidated in-process only.
+ * answer. A publish is tried three times within about a quarter second; when none gets through,
+ * this copy serves uncached for one TTL (logged, counted): the other copies cannot be told, and
+ * serve the old answer for at most CREDENTIAL_CACHE_TTL_SECONDS. No Redis configured: one app
+ * copy (the embedded setup), invalidated in-process only.
  */
 @Injectable()
 export class CredentialInvalidationListener implements OnModuleInit, OnModuleDestroy {
@@ -91,19 +97,25 @@ export class CredentialInvalidationListener implements OnModuleInit, OnModuleDes
     this.store.dropTenant(tenantId);
     this.invalidations.inc({ source: 'local' });
     if (!this.publisher || !this.store.enabled) return;
-    try {
-      await this.publisher.publish(
-        this.channel,
-        JSON.stringify({ tenant_id: tenantId, origin: this.origin }),
-      );
-    } catch (error) {
-      this.invalidations.inc({ source: 'publish_failed' });
-      this.logger.warn({
-        msg: 'could not announce a credential change; other copies catch up within the cache TTL',
-        tenant_id: tenantId,
-        err: (error as Error).message,
-      });
+    const message = JSON.stringify({ tenant_id: tenantId, origin: this.origin });
+    let failure: unknown;
+    for (let attempt = 0; attempt <= PUBLISH_RETRY_DELAYS_MS.length; attempt++) {
+      if (attempt > 0) await delay(PUBLISH_RETRY_DELAYS_MS[attempt - 1]);
+      try {
+        await this.publisher.publish(this.channel, message);
+        return;
+      } catch (error) {
+        failure = error;
+      }
     }
+    this.invalidations.inc({ source: 'publish_failed' });
+    this.store.bypassForOneTtl();
+    this.logger.warn({
+      msg: 'could not announce a credential change: this copy serves uncached for one cache TTL; other copies catch up within it',
+      tenant_id: tenantId,
+      attempts: PUBLISH_RETRY_DELAYS_MS.length + 1,
+      err: (failure as Error).message,
+    });
   }
 
   private receive(message: string): void {
