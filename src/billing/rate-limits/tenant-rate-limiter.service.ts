@@ -10,6 +10,7 @@ import type { Environment } from '../../config/environment';
 import type { Tenant } from '../../tenancy/tenant.entity';
 import { EntitlementsService } from '../plans/entitlements.service';
 import { hitSlidingWindow, withSlidingWindow } from './sliding-window';
+import { ThrottledWarning } from '../../common/throttled-warning';
 
 export const RATE_LIMIT_REFUSALS = 'tenantry_rate_limit_refusals_total';
 export const RATE_LIMIT_UNAVAILABLE = 'tenantry_rate_limit_unavailable_total';
@@ -18,8 +19,6 @@ export const RATE_LIMIT_UNAVAILABLE = 'tenantry_rate_limit_unavailable_total';
 export const RATE_LIMIT_WINDOW_MS = 60_000;
 /** A Redis that does not answer within this is treated as down for that request. */
 const REDIS_TIMEOUT_MS = 250;
-/** While Redis is down, one warning per this interval per process (every miss is counted). */
-const UNAVAILABLE_LOG_INTERVAL_MS = 60_000;
 
 /** One tenant request checked against the tenant's budget. */
 export interface RateLimitDecision {
@@ -48,7 +47,8 @@ export class TenantRateLimiterService implements OnModuleInit, OnModuleDestroy {
   private readonly override: number | 'plan' | 'off';
   private readonly instance = randomUUID().slice(0, 8);
   private sequence = 0;
-  private lastUnavailableLog = 0;
+  /** While Redis is down, one warning a minute per process (every miss is counted). */
+  private readonly unavailableWarning = new ThrottledWarning(this.logger);
 
   constructor(
     config: ConfigService<Environment, true>,
@@ -114,14 +114,10 @@ export class TenantRateLimiterService implements OnModuleInit, OnModuleDestroy {
       };
     } catch (error) {
       this.unavailable.inc();
-      const now = Date.now();
-      if (now - this.lastUnavailableLog >= UNAVAILABLE_LOG_INTERVAL_MS) {
-        this.lastUnavailableLog = now;
-        this.logger.warn(
-          { err: error, tenant_id: tenant.id },
-          'rate-limit store unavailable: tenant requests pass uncounted (fail open)',
-        );
-      }
+      this.unavailableWarning.warn(
+        { err: error, tenant_id: tenant.id },
+        'rate-limit store unavailable: tenant requests pass uncounted (fail open)',
+      );
       return null;
     }
   }
