@@ -5,6 +5,7 @@ import type { Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { KAFKA_CLIENT } from '../../src/ingestion/kafka/kafka-connection';
+import { EVENTS_DEAD_LETTERED } from '../../src/ingestion/pipeline/event-batch.processor';
 import {
   HOT_TENANTS,
   IntakeRateService,
@@ -240,6 +241,68 @@ describe('ingestion overflow: hot tenants go to the overflow topic', () => {
     await admin.connect();
     expect(await admin.listTopics()).not.toContain(`${overflow}.dlq`);
     await admin.disconnect();
+  });
+
+  it('invalidates a hot tenant’s cached answers with the events the overflow consumer stores', async () => {
+    const tenant = await createTenant(t.http);
+    const auth = bearer(tenantToken(tenant.id));
+    const range = {
+      from: new Date(Date.now() - 3_600_000).toISOString(),
+      to: new Date(Date.now() + 600_000).toISOString(),
+    };
+    const summary = () => t.http.get('/v1/analytics/summary').query(range).set(auth).expect(200);
+    await heat(tenant.id);
+    expect(await eventually(() => store.countEvents(tenant.id, 'heat'), 100)).toBe(100);
+    expect((await summary()).headers['x-cache']).toBe('miss');
+    const cached = await summary();
+    expect(cached.headers['x-cache']).toBe('hit');
+    expect(cached.body.metrics.events.value).toBe(100);
+    // Hot for the next 2 s at least (counted, nothing sent), so the next events take the
+    // overflow topic, and only that consumer stores them.
+    await rate.record(new Map([[tenant.id, 100]]));
+    await post(tenant.id, batch(5, 'late'));
+    const late = (await readTopic(kafka, overflow)).filter(
+      (r) => r.headers.tenant_id === tenant.id && r.value?.toString().includes('"late"'),
+    );
+    expect(late).toHaveLength(1);
+    expect(await eventually(() => store.countEvents(tenant.id, 'late'), 5)).toBe(5);
+    const fresh = await summary();
+    expect(fresh.headers['x-cache']).toBe('miss');
+    expect(fresh.body.metrics.events.value).toBe(105);
+  });
+
+  it('verifies an app signature before looking its tenant up: forged ones cost no lookup, and are dead-lettered', async () => {
+    const counter = t.app.get<{ get(): Promise<{ values: { value: number; labels: object }[] }> }>(
+      getToken(EVENTS_DEAD_LETTERED),
+    );
+    const unauthenticated = async () =>
+      (await counter.get()).values.find(
+        (v) => (v.labels as { reason?: string }).reason === 'unauthenticated',
+      )?.value ?? 0;
+    const before = await unauthenticated();
+    const lookups = jest.spyOn(t.app.get(TenantDirectory), 'get');
+    try {
+      // A producer naming a random tenant per message under a made-up app signature.
+      const ids = Array.from({ length: 50 }, () => randomUUID());
+      await produceDirect(
+        topic,
+        ids.map((id) => ({
+          key: id,
+          value: JSON.stringify({ events: [anEvent({ event_type: 'forged' })] }),
+          headers: {
+            tenant_id: id,
+            received_at: String(Date.now()),
+            ingested_via: 'http',
+            app_signature: 'Zm9yZ2Vk',
+          },
+        })),
+      );
+      expect(await eventually(async () => (await unauthenticated()) - before, 50)).toBe(50);
+      const lookedUp = new Set(lookups.mock.calls.map(([id]) => id));
+      expect(ids.filter((id) => lookedUp.has(id))).toEqual([]);
+    } finally {
+      lookups.mockRestore();
+    }
   });
 
   it('shares one decision between two app copies on one Redis', async () => {
