@@ -1,7 +1,7 @@
 import { ConfigService } from '@nestjs/config';
 import { getToken } from '@willsoto/nestjs-prometheus';
 import Redis from 'ioredis';
-import type { Kafka } from 'kafkajs';
+import type { Consumer, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { KAFKA_CLIENT } from '../../src/ingestion/kafka/kafka-connection';
@@ -24,6 +24,7 @@ import {
   testKafka,
 } from '../support/ingestion';
 import {
+  adminAuth,
   bearer,
   createTenant,
   createTestApp,
@@ -303,6 +304,36 @@ describe('ingestion overflow: hot tenants go to the overflow topic', () => {
     } finally {
       lookups.mockRestore();
     }
+  });
+
+  it('adds the overflow group’s lag to a hot tenant’s backlog on its health card', async () => {
+    const healthOf = async (tenantId: string) =>
+      (await t.http.get(`/admin/tenants/${tenantId}/health`).set(adminAuth).expect(200)).body as {
+        intake: { overflowing: boolean };
+        lag: { overflow_lag: number | null; estimated_backlog: number };
+      };
+    // The overflow consumer of this app (the second transport), paused: what the hot tenant
+    // sends now waits on the overflow topic.
+    const [, transport] = t.app.getMicroservices() as unknown as { unwrap<T>(): T }[];
+    const overflowConsumer = transport.unwrap<Consumer>();
+    overflowConsumer.pause([{ topic: overflow }]);
+    try {
+      await rate.record(new Map([[hot.id, 100]]));
+      await post(hot.id, batch(10, 'waiting'));
+      // Kept hot while the card is read (counted, nothing sent).
+      const hotCard = async () => {
+        await rate.record(new Map([[hot.id, 100]]));
+        return healthOf(hot.id);
+      };
+      expect(await eventually(async () => (await hotCard()).lag.overflow_lag, 1)).toBe(1);
+      const card = await hotCard();
+      expect(card.intake.overflowing).toBe(true);
+      expect(card.lag.estimated_backlog).toBeGreaterThanOrEqual(1);
+      expect((await healthOf(quiet.id)).lag.overflow_lag).toBeNull();
+    } finally {
+      overflowConsumer.resume([{ topic: overflow }]);
+    }
+    expect(await eventually(() => store.countEvents(hot.id, 'waiting'), 10)).toBe(10);
   });
 
   it('shares one decision between two app copies on one Redis', async () => {
