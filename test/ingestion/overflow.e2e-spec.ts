@@ -413,6 +413,32 @@ describe('ingestion overflow: hot tenants go to the overflow topic', () => {
     }
   });
 
+  it('holds a tenant as it is in Redis while its thresholds are unknown (its tier lookup failed)', async () => {
+    const client = new Redis(process.env.REDIS_URL!);
+    try {
+      const window = new RedisIntakeWindow(client, { windowMs: 2_000, minHotMs: 500 });
+      const key = `tenantry:${process.env.DATABASE_NAME}:intake-rate:test-${randomUUID()}`;
+      const hit = { key, events: 100, enterPerSecond: 20, exitPerSecond: 10 };
+      expect((await window.hit([hit]))[0]).toMatchObject({ hot: true, change: 'started' });
+      await sleep(2_300);
+      // Quiet and past minHot: a known threshold would cool it, an unknown one leaves it hot.
+      expect((await window.hit([{ ...hit, events: 0, hold: true }]))[0]).toEqual({
+        eventsPerSecond: 0,
+        hot: true,
+        change: null,
+      });
+      expect((await window.hit([{ ...hit, events: 0 }]))[0]).toMatchObject({
+        hot: false,
+        change: 'stopped',
+      });
+      // Nor does a hold heat anyone.
+      const cold = { ...hit, key: `${key}-cold`, hold: true };
+      expect((await window.hit([cold]))[0]).toMatchObject({ hot: false, change: null });
+    } finally {
+      client.disconnect();
+    }
+  });
+
   it('keeps a hot tenant hot between half the threshold and the threshold, then cools it', async () => {
     const warm = await createTenant(t.http);
     const steady = await createTenant(t.http);
