@@ -108,6 +108,8 @@ describe('ingestion overflow: hot tenants go to the overflow topic', () => {
     INGEST_OVERFLOW_WINDOW_SECONDS: '2',
     INGEST_OVERFLOW_MIN_HOT_SECONDS: '2',
     INGEST_OVERFLOW_FLUSH_MS: '100',
+    // On for the test that a hot tenant's stored events invalidate its cached answers.
+    ANALYTICS_CACHE_SECONDS: '60',
   });
   const topic = env.KAFKA_EVENTS_TOPIC;
   const overflow = `${topic}.overflow`;
