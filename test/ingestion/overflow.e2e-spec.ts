@@ -348,6 +348,7 @@ describe('ingestion overflow: hot tenants go to the overflow topic', () => {
       t.app.get(getToken(OVERFLOW_EVENTS)),
       t.app.get(getToken(HOT_TENANTS)),
     );
+    await other.onModuleInit();
     try {
       // 30 events each: 15/s apiece, 30/s together, past 20 only together.
       expect((await rate.record(new Map([[shared.id, 30]]))).get(shared.id)?.hot).toBe(false);

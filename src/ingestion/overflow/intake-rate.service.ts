@@ -1,11 +1,11 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type Redis from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type { Counter, Gauge } from 'prom-client';
 import { BoundedTtlCache } from '../../common/bounded-ttl-cache';
-import { failFastRedis } from '../../common/fail-fast-redis';
+import { failFastRedis, untilReady } from '../../common/fail-fast-redis';
 import type { Environment } from '../../config/environment';
 import type { TenantTier } from '../../tenancy/tenant.entity';
 import { KAFKA_CLIENT } from '../kafka/kafka-connection';
@@ -64,7 +64,7 @@ export interface IntakeDecision {
  * misses. A lookup that fails leaves the tenant as it is (hot or not) rather than guess.
  */
 @Injectable()
-export class IntakeRateService implements OnModuleDestroy {
+export class IntakeRateService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(IntakeRateService.name);
   private readonly window: IntakeWindow;
   private readonly redis?: Redis;
@@ -108,6 +108,11 @@ export class IntakeRateService implements OnModuleDestroy {
       this.window = new MemoryIntakeWindow(shape);
     }
     this.sweeper = setInterval(() => void this.sweep(), shape.windowMs / 10).unref();
+  }
+
+  /** The first connection, so the first batches after start-up are counted too. */
+  async onModuleInit(): Promise<void> {
+    if (this.redis) await untilReady(this.redis);
   }
 
   /** Counts a batch's events per tenant; answers, for each tenant of it, whether it is hot. */
