@@ -25,6 +25,8 @@ function serviceWith(directory: ScriptedDirectory): IntakeRateService {
     INGEST_OVERFLOW_WINDOW_SECONDS: 10,
     INGEST_OVERFLOW_MIN_HOT_SECONDS: 30,
     DATABASE_NAME: 'unit',
+    // Set, or ConfigService falls back to the process environment's.
+    REDIS_URL: '',
   });
   return new IntakeRateService(
     config as never,
