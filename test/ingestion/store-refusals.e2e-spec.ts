@@ -46,7 +46,11 @@ describe('ingestion: rows the store refuses, and tenants that may not store', ()
       const text = (await t.http.get('/metrics').set(bearer(TEST_METRICS_TOKEN)).expect(200)).text;
       const line = text
         .split('\n')
-        .find((l) => l.startsWith('tenantry_events_dead_lettered_total{reason="store_rejected"}'));
+        .find(
+          (l) =>
+            l.startsWith('tenantry_events_dead_lettered_total{') &&
+            l.includes('reason="store_rejected"'),
+        );
       return line ? Number(line.split(' ').pop()) : 0;
     };
     /** The tenant's dead letters by reason, as GET /admin/tenants/:id/health shows them. */
