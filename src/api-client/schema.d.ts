@@ -726,7 +726,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: PostgreSQL always; Redis, Kafka, ClickHouse when configured; the ingestion consumer when this process runs one (running, committing while messages wait) */
+        /** Readiness: PostgreSQL always; Redis, Kafka, ClickHouse when configured; the ingestion consumer and the overflow consumer (hot tenants’ topic) when this process runs them (each running, committing while messages wait) */
         get: operations["HealthController_check"];
         put?: never;
         post?: never;
@@ -2084,7 +2084,9 @@ export interface components {
             group_lag: number;
             /** @description The tenant's share of today's accepted events among the tenants keyed to its partition */
             intake_share: number;
-            /** @description Estimated messages of the backlog that are the tenant’s: partition_lag × intake_share */
+            /** @description While the tenant overflows (intake.overflowing): the overflow consumer group’s lag over the overflow topic, where its events wait then (that topic holds hot tenants’ events only); null when it does not overflow */
+            overflow_lag: number | null;
+            /** @description Estimated messages of the backlog that are the tenant’s: partition_lag × intake_share, plus overflow_lag while it overflows */
             estimated_backlog: number;
         };
         MonthlyEventsResponse: {

@@ -33,7 +33,7 @@ export class HealthController {
   @HealthCheck()
   @ApiOperation({
     summary:
-      'Readiness: PostgreSQL always; Redis, Kafka, ClickHouse when configured; the ingestion consumer when this process runs one (running, committing while messages wait)',
+      'Readiness: PostgreSQL always; Redis, Kafka, ClickHouse when configured; the ingestion consumer and the overflow consumer (hot tenants’ topic) when this process runs them (each running, committing while messages wait)',
   })
   check() {
     const checks: HealthIndicatorFunction[] = [

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Kafka } from 'kafkajs';
 import type { Environment } from '../config/environment';
+import { AppMessageSigner } from './kafka/app-message.signer';
 import { ConsumerMonitor } from './kafka/consumer.monitor';
 import { deadLetterTopic, KAFKA_CLIENT, overflowTopic } from './kafka/kafka-connection';
 import { IntakeRateService } from './overflow/intake-rate.service';
@@ -41,6 +42,7 @@ export async function startIngestionConsumer(app: INestApplication): Promise<boo
               forwarder: new OverflowForwarder(
                 intakeRate,
                 app.get(ProducerAuthenticator),
+                app.get(AppMessageSigner),
                 overflowTopic(topic),
               ),
             }

@@ -38,6 +38,7 @@ import {
   ConsumerMonitor,
 } from './kafka/consumer.monitor';
 import { AppMessageSigner } from './kafka/app-message.signer';
+import { ConsumerLagService } from './kafka/consumer-lag.service';
 import { KafkaEventSink } from './kafka/kafka-event-sink';
 import { EventBatchProcessor, EVENTS_DEAD_LETTERED } from './pipeline/event-batch.processor';
 import { DeadLetterCountsStore } from './dead-letters/dead-letter-counts.store';
@@ -152,6 +153,7 @@ function clickhouseUser(
     EventWriter,
     EventBatchProcessor,
     TenantDirectory,
+    ConsumerLagService,
     ConsumerMonitor,
     DeadLetterCountsStore,
     AppMessageSigner,
@@ -232,6 +234,7 @@ function clickhouseUser(
     EventBatchProcessor,
     EventWriter,
     KAFKA_CLIENT,
+    ConsumerLagService,
     ConsumerMonitor,
     DeadLetterCountsStore,
     AppMessageSigner,

@@ -1,10 +1,11 @@
 import { ConfigService } from '@nestjs/config';
 import { getToken } from '@willsoto/nestjs-prometheus';
 import Redis from 'ioredis';
-import type { Kafka } from 'kafkajs';
+import type { Consumer, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { KAFKA_CLIENT } from '../../src/ingestion/kafka/kafka-connection';
+import { EVENTS_DEAD_LETTERED } from '../../src/ingestion/pipeline/event-batch.processor';
 import {
   HOT_TENANTS,
   IntakeRateService,
@@ -23,6 +24,7 @@ import {
   testKafka,
 } from '../support/ingestion';
 import {
+  adminAuth,
   bearer,
   createTenant,
   createTestApp,
@@ -106,6 +108,8 @@ describe('ingestion overflow: hot tenants go to the overflow topic', () => {
     INGEST_OVERFLOW_WINDOW_SECONDS: '2',
     INGEST_OVERFLOW_MIN_HOT_SECONDS: '2',
     INGEST_OVERFLOW_FLUSH_MS: '100',
+    // On for the test that a hot tenant's stored events invalidate its cached answers.
+    ANALYTICS_CACHE_SECONDS: '60',
   });
   const topic = env.KAFKA_EVENTS_TOPIC;
   const overflow = `${topic}.overflow`;
@@ -242,6 +246,98 @@ describe('ingestion overflow: hot tenants go to the overflow topic', () => {
     await admin.disconnect();
   });
 
+  it('invalidates a hot tenant’s cached answers with the events the overflow consumer stores', async () => {
+    const tenant = await createTenant(t.http);
+    const auth = bearer(tenantToken(tenant.id));
+    const range = {
+      from: new Date(Date.now() - 3_600_000).toISOString(),
+      to: new Date(Date.now() + 600_000).toISOString(),
+    };
+    const summary = () => t.http.get('/v1/analytics/summary').query(range).set(auth).expect(200);
+    await heat(tenant.id);
+    expect(await eventually(() => store.countEvents(tenant.id, 'heat'), 100)).toBe(100);
+    expect((await summary()).headers['x-cache']).toBe('miss');
+    const cached = await summary();
+    expect(cached.headers['x-cache']).toBe('hit');
+    expect(cached.body.metrics.events.value).toBe(100);
+    // Hot for the next 2 s at least (counted, nothing sent), so the next events take the
+    // overflow topic, and only that consumer stores them.
+    await rate.record(new Map([[tenant.id, 100]]));
+    await post(tenant.id, batch(5, 'late'));
+    const late = (await readTopic(kafka, overflow)).filter(
+      (r) => r.headers.tenant_id === tenant.id && r.value?.toString().includes('"late"'),
+    );
+    expect(late).toHaveLength(1);
+    expect(await eventually(() => store.countEvents(tenant.id, 'late'), 5)).toBe(5);
+    const fresh = await summary();
+    expect(fresh.headers['x-cache']).toBe('miss');
+    expect(fresh.body.metrics.events.value).toBe(105);
+  });
+
+  it('verifies an app signature before looking its tenant up: forged ones cost no lookup, and are dead-lettered', async () => {
+    const counter = t.app.get<{ get(): Promise<{ values: { value: number; labels: object }[] }> }>(
+      getToken(EVENTS_DEAD_LETTERED),
+    );
+    const unauthenticated = async () =>
+      (await counter.get()).values.find(
+        (v) => (v.labels as { reason?: string }).reason === 'unauthenticated',
+      )?.value ?? 0;
+    const before = await unauthenticated();
+    const lookups = jest.spyOn(t.app.get(TenantDirectory), 'get');
+    try {
+      // A producer naming a random tenant per message under a made-up app signature.
+      const ids = Array.from({ length: 50 }, () => randomUUID());
+      await produceDirect(
+        topic,
+        ids.map((id) => ({
+          key: id,
+          value: JSON.stringify({ events: [anEvent({ event_type: 'forged' })] }),
+          headers: {
+            tenant_id: id,
+            received_at: String(Date.now()),
+            ingested_via: 'http',
+            app_signature: 'Zm9yZ2Vk',
+          },
+        })),
+      );
+      expect(await eventually(async () => (await unauthenticated()) - before, 50)).toBe(50);
+      const lookedUp = new Set(lookups.mock.calls.map(([id]) => id));
+      expect(ids.filter((id) => lookedUp.has(id))).toEqual([]);
+    } finally {
+      lookups.mockRestore();
+    }
+  });
+
+  it('adds the overflow group’s lag to a hot tenant’s backlog on its health card', async () => {
+    const healthOf = async (tenantId: string) =>
+      (await t.http.get(`/admin/tenants/${tenantId}/health`).set(adminAuth).expect(200)).body as {
+        intake: { overflowing: boolean };
+        lag: { overflow_lag: number | null; estimated_backlog: number };
+      };
+    // The overflow consumer of this app (the second transport), paused: what the hot tenant
+    // sends now waits on the overflow topic.
+    const [, transport] = t.app.getMicroservices() as unknown as { unwrap<T>(): T }[];
+    const overflowConsumer = transport.unwrap<Consumer>();
+    overflowConsumer.pause([{ topic: overflow }]);
+    try {
+      await rate.record(new Map([[hot.id, 100]]));
+      await post(hot.id, batch(10, 'waiting'));
+      // Kept hot while the card is read (counted, nothing sent).
+      const hotCard = async () => {
+        await rate.record(new Map([[hot.id, 100]]));
+        return healthOf(hot.id);
+      };
+      expect(await eventually(async () => (await hotCard()).lag.overflow_lag, 1)).toBe(1);
+      const card = await hotCard();
+      expect(card.intake.overflowing).toBe(true);
+      expect(card.lag.estimated_backlog).toBeGreaterThanOrEqual(1);
+      expect((await healthOf(quiet.id)).lag.overflow_lag).toBeNull();
+    } finally {
+      overflowConsumer.resume([{ topic: overflow }]);
+    }
+    expect(await eventually(() => store.countEvents(hot.id, 'waiting'), 10)).toBe(10);
+  });
+
   it('shares one decision between two app copies on one Redis', async () => {
     const shared = await createTenant(t.http);
     // A second IntakeRateService as another app copy has it: its own Redis connection.
@@ -252,6 +348,7 @@ describe('ingestion overflow: hot tenants go to the overflow topic', () => {
       t.app.get(getToken(OVERFLOW_EVENTS)),
       t.app.get(getToken(HOT_TENANTS)),
     );
+    await other.onModuleInit();
     try {
       // 30 events each: 15/s apiece, 30/s together, past 20 only together.
       expect((await rate.record(new Map([[shared.id, 30]]))).get(shared.id)?.hot).toBe(false);
@@ -316,6 +413,32 @@ describe('ingestion overflow: hot tenants go to the overflow topic', () => {
       expect(cooled.every((r) => !r.hot)).toBe(true);
     } finally {
       for (const client of clients) client.disconnect();
+    }
+  });
+
+  it('holds a tenant as it is in Redis while its thresholds are unknown (its tier lookup failed)', async () => {
+    const client = new Redis(process.env.REDIS_URL!);
+    try {
+      const window = new RedisIntakeWindow(client, { windowMs: 2_000, minHotMs: 500 });
+      const key = `tenantry:${process.env.DATABASE_NAME}:intake-rate:test-${randomUUID()}`;
+      const hit = { key, events: 100, enterPerSecond: 20, exitPerSecond: 10 };
+      expect((await window.hit([hit]))[0]).toMatchObject({ hot: true, change: 'started' });
+      await sleep(2_300);
+      // Quiet and past minHot: a known threshold would cool it, an unknown one leaves it hot.
+      expect((await window.hit([{ ...hit, events: 0, hold: true }]))[0]).toEqual({
+        eventsPerSecond: 0,
+        hot: true,
+        change: null,
+      });
+      expect((await window.hit([{ ...hit, events: 0 }]))[0]).toMatchObject({
+        hot: false,
+        change: 'stopped',
+      });
+      // Nor does a hold heat anyone.
+      const cold = { ...hit, key: `${key}-cold`, hold: true };
+      expect((await window.hit([cold]))[0]).toMatchObject({ hot: false, change: null });
+    } finally {
+      client.disconnect();
     }
   });
 

@@ -11,7 +11,8 @@ import {
   producerMessage,
   readDeadLetterReasons,
 } from '../support/ingestion';
-import { adminAuth, createTenant, createTestApp, TestApp } from '../support/test-app';
+import { TEST_METRICS_TOKEN } from '../support/stack-env';
+import { adminAuth, bearer, createTenant, createTestApp, TestApp } from '../support/test-app';
 
 const row = (tenantId: string, overrides: Partial<EventRow> = {}): EventRow => ({
   tenantId,
@@ -40,8 +41,26 @@ describe('ingestion: rows the store refuses, and tenants that may not store', ()
     });
     afterAll(() => t.close());
 
+    /** tenantry_events_dead_lettered_total{reason="store_rejected"} as /metrics shows it. */
+    const storeRejectedTotal = async (): Promise<number> => {
+      const text = (await t.http.get('/metrics').set(bearer(TEST_METRICS_TOKEN)).expect(200)).text;
+      const line = text
+        .split('\n')
+        .find(
+          (l) =>
+            l.startsWith('tenantry_events_dead_lettered_total{') &&
+            l.includes('reason="store_rejected"'),
+        );
+      return line ? Number(line.split(' ').pop()) : 0;
+    };
+    /** The tenant's dead letters by reason, as GET /admin/tenants/:id/health shows them. */
+    const deadLettersOf = async (tenantId: string): Promise<Record<string, number>> =>
+      (await t.http.get(`/admin/tenants/${tenantId}/health`).set(adminAuth).expect(200)).body
+        .dead_letters.by_reason as Record<string, number>;
+
     it('stores the good rows of a batch and dead-letters the one it cannot hold', async () => {
       const tenant = await createTenant(t.http);
+      const rejectedBefore = await storeRejectedTotal();
       const writer = t.app.get(EventWriter);
       const rows = [
         ...Array.from({ length: 5 }, () => row(tenant.id)),
@@ -54,6 +73,10 @@ describe('ingestion: rows the store refuses, and tenants that may not store', ()
       expect(await readDeadLetterReasons(`${env.KAFKA_EVENTS_TOPIC}.dlq`, 1)).toEqual([
         'store_rejected',
       ]);
+      // Counted like every other dead letter: the metric, and the tenant's counts by reason.
+      expect(await storeRejectedTotal()).toBe(rejectedBefore + 1);
+      const rejected = async () => (await deadLettersOf(tenant.id)).store_rejected ?? 0;
+      expect(await eventually(rejected, 1)).toBe(1);
     });
 
     it("dead-letters a suspended tenant's events with the reason, and keeps consuming", async () => {

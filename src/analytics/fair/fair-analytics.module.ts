@@ -3,6 +3,10 @@ import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
 import type Redis from 'ioredis';
 import { PlansModule } from '../../billing/plans/plans.module';
 import { IngestionModule } from '../../ingestion/ingestion.module';
+import {
+  OVERFLOW_PIPELINE,
+  type OverflowPipeline,
+} from '../../ingestion/overflow/overflow-pipeline.provider';
 import { EventWriter } from '../../ingestion/pipeline/event.writer';
 import { DataVersionsStore } from '../cache/data-versions.store';
 import { ResultCacheStore } from '../cache/result-cache.store';
@@ -23,8 +27,9 @@ import { ANALYTICS_QUERY_LEASES_LOST } from './query-slots.store';
 
 /**
  * Fair analytics (README, "Fair analytics and the result cache"): each tenant's plan limits on
- * its analytics queries, and its result cache with the data versions that invalidate it. The
- * event writer bumps the versions of each stored batch's days before acknowledging it.
+ * its analytics queries, and its result cache with the data versions that invalidate it. Both
+ * event writers (the main consumer's and the overflow consumer's) bump the versions of each
+ * stored batch's days before acknowledging it.
  */
 @Module({
   imports: [PlansModule, IngestionModule, AnalyticsStoreModule],
@@ -71,12 +76,15 @@ import { ANALYTICS_QUERY_LEASES_LOST } from './query-slots.store';
 export class FairAnalyticsModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly writer: EventWriter,
+    @Inject(OVERFLOW_PIPELINE) private readonly overflow: OverflowPipeline,
     private readonly versions: DataVersionsStore,
     @Inject(ANALYTICS_REDIS) private readonly redis: Redis | undefined,
   ) {}
 
   onModuleInit(): void {
-    this.writer.onStoredBeforeAck((rows) => this.versions.bumpDays(rows));
+    for (const writer of [this.writer, this.overflow.writer]) {
+      writer.onStoredBeforeAck((rows) => this.versions.bumpDays(rows));
+    }
   }
 
   onApplicationShutdown(): void {

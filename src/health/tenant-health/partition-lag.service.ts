@@ -1,9 +1,9 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { type Admin, type Kafka, Partitioners } from 'kafkajs';
+import { Partitioners, type PartitionMetadata } from 'kafkajs';
 import type { Environment } from '../../config/environment';
-import { readPartitionLag } from '../../ingestion/kafka/consumer.monitor';
-import { KAFKA_CLIENT } from '../../ingestion/kafka/kafka-connection';
+import { ConsumerLagService } from '../../ingestion/kafka/consumer-lag.service';
+import { overflowTopic } from '../../ingestion/kafka/kafka-connection';
 
 export interface PartitionLag {
   group: string;
@@ -15,21 +15,22 @@ export interface PartitionLag {
 const CACHE_MS = 1_000;
 
 /**
- * The ingestion consumer group's lag on each partition of the events topic, read from the broker
- * (so an API-only app copy answers too), at most once a second; and which partition a tenant's
- * events go to (they are keyed by tenant id, placed by kafkajs's default partitioner).
+ * The ingestion consumer groups' lag on each partition of their topics (the main one and the
+ * overflow one), read from the broker (so an API-only app copy answers too) through the app
+ * copy's one admin connection, at most once a second each; and which partition a tenant's events
+ * go to (they are keyed by tenant id, placed by kafkajs's default partitioner).
  */
 @Injectable()
-export class PartitionLagService implements OnModuleDestroy {
-  private admin?: Admin;
-  private connected?: Promise<void>;
-  private cached?: { at: number; lag: Promise<PartitionLag> };
+export class PartitionLagService {
+  private readonly cached = new Map<string, { at: number; lag: Promise<PartitionLag> }>();
   private readonly topic: string;
   private readonly group: string;
   private readonly partitioner = Partitioners.DefaultPartitioner();
+  /** The partitioner's view of the topic, built once per partition count. */
+  private metadata: PartitionMetadata[] = [];
 
   constructor(
-    @Inject(KAFKA_CLIENT) private readonly kafka: Kafka | null,
+    private readonly lagReader: ConsumerLagService,
     config: ConfigService<Environment, true>,
   ) {
     this.topic = config.get('KAFKA_EVENTS_TOPIC', { infer: true });
@@ -38,45 +39,45 @@ export class PartitionLagService implements OnModuleDestroy {
 
   /** Whether there is a topic at all (without Kafka, events are written in-process). */
   get configured(): boolean {
-    return this.kafka !== null;
+    return this.lagReader.configured;
   }
 
+  /** The main group's lag on the events topic. */
   read(): Promise<PartitionLag> {
-    if (this.cached && Date.now() - this.cached.at < CACHE_MS) return this.cached.lag;
-    const lag = this.fetch();
-    this.cached = { at: Date.now(), lag };
-    lag.catch(() => (this.cached = undefined));
-    return lag;
+    return this.readCached(this.topic, this.group);
+  }
+
+  /** The overflow group's lag on the overflow topic (hot tenants' events). */
+  readOverflow(): Promise<PartitionLag> {
+    return this.readCached(overflowTopic(this.topic), `${this.group}.overflow`);
   }
 
   /** The partition of `partitions` that a message keyed by the tenant's id lands on. */
   partitionOf(tenantId: string, partitions: number): number {
-    return this.partitioner({
-      topic: this.topic,
-      partitionMetadata: Array.from({ length: partitions }, (_, partitionId) => ({
+    if (this.metadata.length !== partitions) {
+      this.metadata = Array.from({ length: partitions }, (_, partitionId) => ({
         partitionId,
         leader: 0,
         replicas: [0],
         isr: [0],
         partitionErrorCode: 0,
-      })),
+      }));
+    }
+    return this.partitioner({
+      topic: this.topic,
+      partitionMetadata: this.metadata,
       message: { key: tenantId, value: null },
     });
   }
 
-  private async fetch(): Promise<PartitionLag> {
-    if (!this.kafka) throw new Error('Kafka is not configured');
-    this.admin ??= this.kafka.admin();
-    this.connected ??= this.admin.connect().catch((error: unknown) => {
-      this.connected = undefined;
-      throw error;
-    });
-    await this.connected;
-    const partitions = await readPartitionLag(this.admin, this.topic, this.group);
-    return { group: this.group, topic: this.topic, partitions };
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    if (this.connected) await this.admin?.disconnect().catch(() => undefined);
+  private readCached(topic: string, group: string): Promise<PartitionLag> {
+    const cached = this.cached.get(group);
+    if (cached && Date.now() - cached.at < CACHE_MS) return cached.lag;
+    const lag = this.lagReader
+      .read(topic, group)
+      .then((partitions) => ({ group, topic, partitions }));
+    this.cached.set(group, { at: Date.now(), lag });
+    lag.catch(() => this.cached.delete(group));
+    return lag;
   }
 }

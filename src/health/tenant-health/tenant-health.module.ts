@@ -5,6 +5,7 @@ import { QuotaModule } from '../../billing/quota/quota.module';
 import { UsageMeteringModule } from '../../billing/usage/usage-metering.module';
 import { IngestionModule } from '../../ingestion/ingestion.module';
 import { TenancyModule } from '../../tenancy/tenancy.module';
+import { PartitionIntakeService } from './partition-intake.service';
 import { PartitionLagService } from './partition-lag.service';
 import { TenantHealthController } from './tenant-health.controller';
 import { TenantHealthService } from './tenant-health.service';
@@ -17,6 +18,7 @@ import { TenantIntakeRepository } from './tenant-intake.repository';
   providers: [
     TenantHealthService,
     PartitionLagService,
+    PartitionIntakeService,
     TenantIntakeRepository,
     QueryLatencyRepository,
   ],

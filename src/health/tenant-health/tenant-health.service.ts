@@ -13,8 +13,8 @@ import { TenantContext } from '../../tenancy/scope/tenant.context';
 import type { Tenant } from '../../tenancy/tenant.entity';
 import { TenantsService } from '../../tenancy/tenants.service';
 import type { TenantHealthResponse } from './dto/tenant-health.response';
+import { PartitionIntakeService } from './partition-intake.service';
 import { PartitionLagService } from './partition-lag.service';
-import { TenantIntakeRepository } from './tenant-intake.repository';
 
 /** The query latency window of the health card. */
 export const QUERY_WINDOW_MINUTES = 60;
@@ -37,7 +37,7 @@ export class TenantHealthService {
     private readonly latency: QueryLatencyRepository,
     private readonly deadLetters: DeadLetterCountsStore,
     private readonly lag: PartitionLagService,
-    private readonly intake: TenantIntakeRepository,
+    private readonly partitionIntake: PartitionIntakeService,
     private readonly quota: QuotaService,
     private readonly entitlements: EntitlementsService,
     private readonly intakeRate: IntakeRateService,
@@ -52,20 +52,22 @@ export class TenantHealthService {
     }));
     const terms = await this.entitlements.termsOf(tenant);
     const month = await this.quota.status(tenant, now);
+    const lastEvent = lastEventAt ? new Date(lastEventAt) : null;
+    const intake = await this.intakeOf(tenant);
     return {
       tenant_id: tenant.id,
       status: tenant.status,
       tier: tenant.tier,
       at: now.toISOString(),
-      last_event_at: lastEventAt ? new Date(lastEventAt).toISOString() : null,
-      intake: await this.intakeOf(tenant),
+      last_event_at: lastEvent ? lastEvent.toISOString() : null,
+      intake,
       dead_letters: await this.deadLettersOf(tenant, now),
       queries: {
         window_minutes: QUERY_WINDOW_MINUTES,
         queries: queries.queries,
         p95_ms: queries.p95Ms === null ? null : Math.round(queries.p95Ms * 1000) / 1000,
       },
-      lag: await this.lagShareOf(tenant, now),
+      lag: await this.lagShareOf(tenant, now, lastEvent, intake?.overflowing ?? false),
       limits: {
         terms: PlanTermsResponse.fromTerms(terms),
         api_requests_per_minute: terms.apiRequestsPerMinute,
@@ -113,35 +115,50 @@ export class TenantHealthService {
    * The tenant's share of the backlog. Its events are keyed to one partition, so what waits
    * ahead of its next event is that partition's lag; the part of it that is the tenant's own is
    * estimated from its share of today's accepted events among the tenants on that partition.
+   * While it overflows, its events wait on the overflow topic instead, which holds hot tenants'
+   * events only: that group's whole lag is added.
    */
-  private async lagShareOf(tenant: Tenant, now: Date): Promise<TenantHealthResponse['lag']> {
+  private async lagShareOf(
+    tenant: Tenant,
+    now: Date,
+    lastEventAt: Date | null,
+    overflowing: boolean,
+  ): Promise<TenantHealthResponse['lag']> {
     if (!this.lag.configured) return null;
     try {
       const { group, topic, partitions } = await this.lag.read();
       if (partitions.size === 0) return null;
       const partition = this.lag.partitionOf(tenant.id, partitions.size);
-      const accepted = await this.intake.acceptedOnDay(now.toISOString().slice(0, 10));
-      let onPartition = 0;
-      for (const [tenantId, count] of accepted) {
-        if (this.lag.partitionOf(tenantId, partitions.size) === partition) onPartition += count;
-      }
-      const own = accepted.get(tenant.id) ?? 0;
-      const share = onPartition > 0 ? own / onPartition : 0;
+      const { own, onPartition } = await this.partitionIntake.shareOf(
+        tenant.id,
+        partition,
+        partitions.size,
+        now,
+        lastEventAt,
+      );
+      const share = onPartition > 0 ? Math.min(1, own / onPartition) : 0;
       const partitionLag = Math.max(0, partitions.get(partition) ?? 0);
-      let groupLag = 0;
-      for (const behind of partitions.values()) groupLag += Math.max(0, behind);
+      const overflowLag = overflowing ? totalLag((await this.lag.readOverflow()).partitions) : null;
       return {
         group,
         topic,
         partition,
         partition_lag: partitionLag,
-        group_lag: groupLag,
+        group_lag: totalLag(partitions),
         intake_share: Math.round(share * 10_000) / 10_000,
-        estimated_backlog: Math.round(partitionLag * share),
+        overflow_lag: overflowLag,
+        estimated_backlog: Math.round(partitionLag * share) + (overflowLag ?? 0),
       };
     } catch (error) {
       this.logger.warn({ err: error, tenant_id: tenant.id }, 'consumer lag unavailable');
       return null;
     }
   }
+}
+
+/** Messages a group has not committed past, over every partition. */
+function totalLag(partitions: Map<number, number>): number {
+  let lag = 0;
+  for (const behind of partitions.values()) lag += Math.max(0, behind);
+  return lag;
 }

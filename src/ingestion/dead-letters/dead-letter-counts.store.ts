@@ -1,6 +1,7 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { failFastRedis, untilReady } from '../../common/fail-fast-redis';
 import type { Environment } from '../../config/environment';
 
 /** Days of counts kept, and read back by GET /admin/tenants/:id/health. */
@@ -13,11 +14,12 @@ const DAY_MS = 86_400_000;
  * the window read. So an operator sees which tenant's messages die and why, while the metric
  * tenantry_events_dead_lettered_total stays without a tenant label. The key carries the tenant
  * id under the database's namespace, so a tenant purge's key scan removes it. Counting is best
- * effort: Redis away (or not configured) never holds a batch; the health route then says the
- * counts are unavailable. Counted where the metric is, so both agree.
+ * effort: Redis away (or not configured) never holds a batch, nor delays it (a fail-fast client:
+ * no offline queue, a short timeout); the health route then says the counts are unavailable.
+ * Counted where the metric is, so both agree.
  */
 @Injectable()
-export class DeadLetterCountsStore implements OnApplicationShutdown {
+export class DeadLetterCountsStore implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(DeadLetterCountsStore.name);
   private readonly redis?: Redis;
   private readonly namespace: string;
@@ -26,10 +28,12 @@ export class DeadLetterCountsStore implements OnApplicationShutdown {
   constructor(config: ConfigService<Environment, true>) {
     const url = config.get('REDIS_URL', { infer: true });
     this.namespace = `tenantry:${config.get('DATABASE_NAME', { infer: true })}:dlq:`;
-    if (url) {
-      this.redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-      this.redis.on('error', (error: Error) => this.warnOnce(error));
-    }
+    if (url) this.redis = failFastRedis(url, (error) => this.warnOnce(error));
+  }
+
+  /** The first connection, so the first dead letters after start-up are counted too. */
+  async onModuleInit(): Promise<void> {
+    if (this.redis) await untilReady(this.redis);
   }
 
   get configured(): boolean {
@@ -88,6 +92,9 @@ export class DeadLetterCountsStore implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.redis && this.redis.status !== 'end') await this.redis.quit().catch(() => undefined);
+    // quit sends what is pipelined; a client that is not connected cannot, and just stops.
+    if (this.redis && this.redis.status !== 'end') {
+      await this.redis.quit().catch(() => this.redis?.disconnect());
+    }
   }
 }

@@ -1,10 +1,10 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
-import type { Admin, Consumer, Kafka } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
 import type { Counter, Gauge } from 'prom-client';
 import type { Environment } from '../../config/environment';
-import { KAFKA_CLIENT } from './kafka-connection';
+import { ConsumerLagService } from './consumer-lag.service';
 
 export const CONSUMER_UP = 'tenantry_ingestion_consumer_up';
 export const CONSUMER_LAG = 'tenantry_ingestion_consumer_lag_messages';
@@ -23,8 +23,6 @@ export interface ConsumerStatus {
   reason?: string;
 }
 
-type ConsumerGroupTopic = { topic: string; groupId: string };
-
 const LAG_CACHE_MS = 1_000;
 const LAG_REFRESH_MS = 15_000;
 
@@ -33,6 +31,7 @@ const LAG_REFRESH_MS = 15_000;
  * events), when it last committed, and the group's lag on the topic. A consumer that is not
  * running, or that has a backlog and has committed nothing for CONSUMER_STALL_SECONDS, is
  * unhealthy: that is how a stuck partition or a dead consumer shows on /health and in metrics.
+ * The lag is read through the app copy's one admin connection (ConsumerLagService).
  */
 @Injectable()
 export class ConsumerMonitor implements OnModuleDestroy {
@@ -42,15 +41,13 @@ export class ConsumerMonitor implements OnModuleDestroy {
   private progressAt = 0;
   private restarts = 0;
   private lastCrash?: string;
-  private admin?: Admin;
-  private adminConnected = false;
   private lagReadAt = 0;
   private lastLag: Promise<number | null> = Promise.resolve(null);
   private refresher?: NodeJS.Timeout;
   private readonly stallMs: number;
 
   constructor(
-    @Inject(KAFKA_CLIENT) private readonly kafka: Kafka | null,
+    private readonly lagReader: ConsumerLagService,
     config: ConfigService<Environment, true>,
     @InjectMetric(CONSUMER_UP) private readonly upGauge: Gauge<string>,
     @InjectMetric(CONSUMER_LAG) private readonly lagGauge: Gauge<string>,
@@ -126,11 +123,11 @@ export class ConsumerMonitor implements OnModuleDestroy {
 
   /** The group's lag over the topic's partitions, read at most once a second. */
   private readLag(fresh: boolean): Promise<number | null> {
-    if (!this.watched || !this.kafka) return Promise.resolve(null);
+    if (!this.watched || !this.lagReader.configured) return Promise.resolve(null);
     if (!fresh && Date.now() - this.lagReadAt < LAG_CACHE_MS) return this.lastLag;
     this.lagReadAt = Date.now();
     const { topic, groupId } = this.watched;
-    this.lastLag = this.fetchLag(this.watched).then(
+    this.lastLag = this.lagReader.read(topic, groupId).then(
       (partitions) => {
         let lag = 0;
         for (const [partition, behind] of partitions) {
@@ -142,45 +139,14 @@ export class ConsumerMonitor implements OnModuleDestroy {
       },
       (error: unknown) => {
         this.log.warn({ err: error }, 'could not read the consumer group lag');
-        this.adminConnected = false;
-        void this.admin?.disconnect().catch(() => undefined);
         return null;
       },
     );
     return this.lastLag;
   }
 
-  private async fetchLag({ topic, groupId }: ConsumerGroupTopic): Promise<Map<number, number>> {
-    this.admin ??= this.kafka!.admin();
-    if (!this.adminConnected) {
-      await this.admin.connect();
-      this.adminConnected = true;
-    }
-    return readPartitionLag(this.admin, topic, groupId);
-  }
-
-  async onModuleDestroy(): Promise<void> {
+  onModuleDestroy(): Promise<void> {
     clearInterval(this.refresher);
-    if (this.adminConnected) await this.admin?.disconnect().catch(() => undefined);
+    return Promise.resolve();
   }
-}
-
-/** A group's lag on each partition of a topic: end offset minus committed offset. */
-export async function readPartitionLag(
-  admin: Admin,
-  topic: string,
-  groupId: string,
-): Promise<Map<number, number>> {
-  const [ends, [committed]] = await Promise.all([
-    admin.fetchTopicOffsets(topic),
-    admin.fetchOffsets({ groupId, topics: [topic] }),
-  ]);
-  const committedBy = new Map(committed.partitions.map((p) => [p.partition, Number(p.offset)]));
-  const lag = new Map<number, number>();
-  for (const { partition, high, low } of ends) {
-    const at = committedBy.get(partition) ?? -1;
-    // Nothing committed yet: the group starts from the earliest offset still on the topic.
-    lag.set(partition, Number(high) - (at < 0 ? Number(low) : at));
-  }
-  return lag;
 }

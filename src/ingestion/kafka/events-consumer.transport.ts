@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
-import type { Consumer, EachBatchPayload, IHeaders, Kafka, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { EventRow } from '../events/event-contract';
 import type {
   EventBatchProcessor,
@@ -10,13 +10,8 @@ import type {
 import type { EventWriter } from '../pipeline/event.writer';
 import type { ConsumerMonitor } from './consumer.monitor';
 import { DeadLetterPublisher, deadLetterRecord } from './dead-letter-publisher';
-import { APP_SIGNATURE_HEADER, VIA_HEADER } from './app-message.signer';
-import {
-  API_KEY_HEADER,
-  deadLetterTopic,
-  RECEIVED_AT_HEADER,
-  TENANT_HEADER,
-} from './kafka-connection';
+import { deadLetterTopic } from './kafka-connection';
+import { textHeaders } from './message-headers';
 
 import type { OverflowForwarder } from '../overflow/overflow-forwarder';
 
@@ -184,7 +179,10 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
     this.processor.countUsage(usage);
   }
 
-  /** Rows the store refused for good: to the dead-letter topic, as events, with the reason. */
+  /**
+   * Rows the store refused for good: to the dead-letter topic, as events, with the reason; once
+   * acknowledged, counted as the processor counts its own dead letters (metric, tenant's counts).
+   */
   private async deadLetterRows(rows: EventRow[], error: unknown): Promise<void> {
     const reason = (error instanceof Error ? error.message : String(error)).slice(0, 1000);
     await this.deadLetters!.publish(
@@ -213,6 +211,9 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
         ),
       ),
     );
+    this.processor.countDeadLetters(
+      rows.map((row) => ({ reason: 'store_rejected', tenantId: row.tenantId })),
+    );
   }
 
   async close(): Promise<void> {
@@ -235,25 +236,4 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
   unwrap<T>(): T {
     return this.consumer as T;
   }
-}
-
-/** The headers the pipeline reads; no other is ever decoded (a producer may send thousands). */
-const READ_HEADERS = [
-  TENANT_HEADER,
-  RECEIVED_AT_HEADER,
-  VIA_HEADER,
-  APP_SIGNATURE_HEADER,
-  API_KEY_HEADER,
-] as const;
-
-function textHeaders(headers: IHeaders | undefined): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  if (!headers) return out;
-  for (const name of READ_HEADERS) {
-    if (!Object.hasOwn(headers, name)) continue;
-    const value = headers[name];
-    const first = Array.isArray(value) ? value[0] : value;
-    out[name] = first === undefined ? undefined : first.toString();
-  }
-  return out;
 }

@@ -1,9 +1,11 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type { Counter, Gauge } from 'prom-client';
+import { BoundedTtlCache } from '../../common/bounded-ttl-cache';
+import { failFastRedis, untilReady } from '../../common/fail-fast-redis';
 import type { Environment } from '../../config/environment';
 import type { TenantTier } from '../../tenancy/tenant.entity';
 import { KAFKA_CLIENT } from '../kafka/kafka-connection';
@@ -22,8 +24,13 @@ export const HOT_TENANTS = 'tenantry_ingestion_hot_tenants';
 
 /** A hot tenant cools below this share of its threshold: the gap is the hysteresis. */
 export const EXIT_RATIO = 0.5;
-const REDIS_TIMEOUT_MS = 250;
 const UNAVAILABLE_LOG_INTERVAL_MS = 60_000;
+/** Ids found to name no tenant, remembered (bounded) so each costs one lookup per TTL. */
+const UNKNOWN_TENANTS_MAX = 10_000;
+const UNKNOWN_TENANT_TTL_MS = 60_000;
+
+/** A tenant's tier; null: no such tenant; `unavailable`: the lookup failed. */
+type TierLookup = TenantTier | null | 'unavailable';
 
 /** What GET /admin/tenants/:id/health shows of a tenant's intake. */
 export interface IntakeStatus {
@@ -49,10 +56,15 @@ export interface IntakeDecision {
  * Hysteresis: a tenant becomes hot above its threshold and cools only below half of it, and not
  * before it has been hot INGEST_OVERFLOW_MIN_HOT_SECONDS. A start and a stop are each logged
  * once with tenant_id (by the copy whose count made the change). Redis unavailable fails open:
- * every tenant stays on the main topic, a warning once a minute.
+ * every tenant stays on the main topic, a warning once a minute; its client fails fast (no
+ * offline queue, 250 ms), so a down Redis never delays a send or a batch.
+ *
+ * Tiers come from the tenant directory (which bounds its lookups in flight); an id that names
+ * no tenant is also remembered here for a minute (bounded), whether or not the directory caches
+ * misses. A lookup that fails leaves the tenant as it is (hot or not) rather than guess.
  */
 @Injectable()
-export class IntakeRateService implements OnModuleDestroy {
+export class IntakeRateService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(IntakeRateService.name);
   private readonly window: IntakeWindow;
   private readonly redis?: Redis;
@@ -60,6 +72,10 @@ export class IntakeRateService implements OnModuleDestroy {
   private readonly keyPrefix: string;
   /** Tenants this copy last saw hot, re-read on a timer so a tenant that goes quiet cools. */
   private readonly hot = new Map<string, TenantTier | null>();
+  private readonly unknownTenants = new BoundedTtlCache<true>(
+    UNKNOWN_TENANTS_MAX,
+    UNKNOWN_TENANT_TTL_MS,
+  );
   private readonly sweeper: NodeJS.Timeout;
   private lastUnavailableLog = 0;
   /** Whether hot tenants' events really go to the overflow topic (Kafka configured). */
@@ -85,19 +101,18 @@ export class IntakeRateService implements OnModuleDestroy {
     this.keyPrefix = `tenantry:${config.get('DATABASE_NAME', { infer: true })}:intake-rate:`;
     const url = config.get('REDIS_URL', { infer: true });
     if (url) {
-      this.redis = new Redis(url, {
-        enableOfflineQueue: true,
-        maxRetriesPerRequest: 0,
-        commandTimeout: REDIS_TIMEOUT_MS,
-        connectTimeout: 2_000,
-      });
       // Errors surface per call (fail open, logged there).
-      this.redis.on('error', () => undefined);
+      this.redis = failFastRedis(url);
       this.window = new RedisIntakeWindow(this.redis, shape);
     } else {
       this.window = new MemoryIntakeWindow(shape);
     }
     this.sweeper = setInterval(() => void this.sweep(), shape.windowMs / 10).unref();
+  }
+
+  /** The first connection, so the first batches after start-up are counted too. */
+  async onModuleInit(): Promise<void> {
+    if (this.redis) await untilReady(this.redis);
   }
 
   /** Counts a batch's events per tenant; answers, for each tenant of it, whether it is hot. */
@@ -111,8 +126,9 @@ export class IntakeRateService implements OnModuleDestroy {
     const decisions = new Map<string, IntakeDecision>();
     tenants.forEach((tenantId, i) => {
       const reading = readings?.[i];
-      this.note(tenantId, tiers[i], reading);
-      decisions.set(tenantId, { hot: reading?.hot ?? false, tier: tiers[i] });
+      const tier = this.knownTier(tenantId, tiers[i]);
+      this.note(tenantId, tier, reading);
+      decisions.set(tenantId, { hot: reading?.hot ?? false, tier });
     });
     return decisions;
   }
@@ -123,7 +139,7 @@ export class IntakeRateService implements OnModuleDestroy {
     const hit = this.hitFor(tenantId, tier, 0);
     const readings = await this.read([hit]);
     const reading = readings?.[0];
-    this.note(tenantId, tier, reading);
+    this.note(tenantId, this.knownTier(tenantId, tier), reading);
     return {
       eventsPerSecond: reading?.eventsPerSecond ?? 0,
       overflowing: reading?.hot ?? false,
@@ -136,22 +152,35 @@ export class IntakeRateService implements OnModuleDestroy {
     this.overflowEvents.inc({ tier: tier ?? 'unknown', path }, events);
   }
 
-  private hitFor(tenantId: string, tier: TenantTier | null, events: number): WindowHit {
+  private hitFor(tenantId: string, tier: TierLookup, events: number): WindowHit {
+    const key = this.keyPrefix + tenantId;
+    if (tier === 'unavailable') {
+      // Without its tier, its thresholds are unknown: count, and leave it as it is.
+      return { key, events, enterPerSecond: null, exitPerSecond: null, hold: true };
+    }
     const enter = tier && this.thresholds ? this.thresholds[tier] : null;
     return {
-      key: this.keyPrefix + tenantId,
+      key,
       events,
       enterPerSecond: enter,
       exitPerSecond: enter === null ? null : enter * EXIT_RATIO,
     };
   }
 
-  /** The tenant's tier; null for an unknown tenant or when the lookup fails (never hot then). */
-  private async tierOf(tenantId: string): Promise<TenantTier | null> {
+  /** The tier to report: the looked-up one, else the one last seen while hot. */
+  private knownTier(tenantId: string, tier: TierLookup): TenantTier | null {
+    return tier === 'unavailable' ? (this.hot.get(tenantId) ?? null) : tier;
+  }
+
+  /** The tenant's tier; null for an id naming no tenant (never hot then). */
+  private async tierOf(tenantId: string): Promise<TierLookup> {
+    if (this.unknownTenants.get(tenantId)) return null;
     try {
-      return (await this.directory.get(tenantId))?.tier ?? null;
+      const facts = await this.directory.get(tenantId);
+      if (!facts) this.unknownTenants.set(tenantId, true);
+      return facts?.tier ?? null;
     } catch {
-      return null;
+      return 'unavailable';
     }
   }
 

@@ -43,6 +43,17 @@ describe('MemoryIntakeWindow', () => {
     expect((await read(0)).change).toBeNull();
   });
 
+  it('holds a tenant as it is while its thresholds are unknown, counting its events', async () => {
+    const hold = (events: number) => window.hit([{ ...hit(events), hold: true }]);
+    expect(await read(2_000)).toMatchObject({ hot: true, change: 'started' });
+    // Quiet and past minHot: a known threshold would cool it; unknown ones leave it hot.
+    now += 31_000;
+    expect((await hold(0))[0]).toEqual({ eventsPerSecond: 0, hot: true, change: null });
+    expect((await read(0)).change).toBe('stopped');
+    // And never heats a tenant either.
+    expect((await hold(5_000))[0]).toEqual({ eventsPerSecond: 500, hot: false, change: null });
+  });
+
   it('never turns a tenant without a threshold hot, and cools one whose threshold went', async () => {
     expect((await read(100_000, null)).hot).toBe(false);
     now += 11_000;

@@ -17,6 +17,11 @@ export interface WindowHit {
   enterPerSecond: number | null;
   /** A hot tenant cools when its rate is below this (and it was hot minHotMs). */
   exitPerSecond: number | null;
+  /**
+   * The thresholds are unknown (the tenant's tier could not be read): the events are counted,
+   * and the tenant stays as it is, hot or not.
+   */
+  hold?: boolean;
 }
 
 /** Where one tenant's window stands after a hit. */
@@ -34,7 +39,8 @@ const BUCKETS = 10;
  * Per tenant, one hash: a counter per bucket of windowMs / 10 (field = bucket number) and `hot`
  * (since when, in Redis milliseconds). One call takes every tenant of a batch: it adds the
  * events, drops buckets past the window, sums the rest into events per second, and moves the
- * tenant in or out of `hot` (in above `enter`; out below `exit`, only after `minHot`).
+ * tenant in or out of `hot` (in above `enter`; out below `exit`, only after `minHot`; neither
+ * when `enter` is -2, a hold: its thresholds are unknown).
  * Redis' own clock (TIME), so app copies with skewed clocks share one timeline; one script, so
  * two copies never both see the same change.
  */
@@ -66,7 +72,9 @@ for i, key in ipairs(KEYS) do
   end
   local rate = sum * 1000 / windowMs
   local change = 0
-  if hotSince == nil then
+  if enter == -2 then
+    change = 0
+  elseif hotSince == nil then
     if enter >= 0 and rate > enter then
       redis.call('HSET', key, 'hot', now)
       hotSince = now
@@ -96,6 +104,8 @@ interface IntakeWindowCommands {
 }
 
 const CHANGES = { 1: 'started', [-1]: 'stopped' } as Record<number, 'started' | 'stopped'>;
+/** The script's `enter` for a hold (-1 is no threshold). */
+const HOLD = -2;
 
 /** The windows in Redis: one round trip per batch, whatever the number of tenants in it. */
 export class RedisIntakeWindow implements IntakeWindow {
@@ -114,7 +124,8 @@ export class RedisIntakeWindow implements IntakeWindow {
     const args: (string | number)[] = [hits.length, ...hits.map((hit) => hit.key)];
     args.push(this.shape.windowMs, this.shape.minHotMs);
     for (const hit of hits) {
-      args.push(hit.events, hit.enterPerSecond ?? -1, hit.exitPerSecond ?? -1);
+      const enter = hit.hold ? HOLD : (hit.enterPerSecond ?? -1);
+      args.push(hit.events, enter, hit.exitPerSecond ?? -1);
     }
     const rows = await this.redis.tenantryIntakeWindow(...args);
     return rows.map(([milliRate, hot, change]) => ({
@@ -156,7 +167,9 @@ export class MemoryIntakeWindow implements IntakeWindow {
         }
         const rate = (sum * 1000) / windowMs;
         let change: WindowReading['change'] = null;
-        if (window.hotSince === undefined) {
+        if (hit.hold) {
+          // Thresholds unknown: neither in nor out.
+        } else if (window.hotSince === undefined) {
           if (hit.enterPerSecond !== null && rate > hit.enterPerSecond) {
             window.hotSince = now;
             change = 'started';

@@ -1,9 +1,11 @@
 import type { KafkaMessage, Message, Producer } from 'kafkajs';
 import { isUuid } from '../../common/uuid';
 import type { TenantTier } from '../../tenancy/tenant.entity';
-import { APP_SIGNATURE_HEADER } from '../kafka/app-message.signer';
+import { APP_SIGNATURE_HEADER, type AppMessageSigner } from '../kafka/app-message.signer';
 import { API_KEY_HEADER, TENANT_HEADER } from '../kafka/kafka-connection';
+import { headerText, textHeaders } from '../kafka/message-headers';
 import type { ProducerAuthenticator } from '../pipeline/producer.authenticator';
+import { countEvents } from './event-count';
 import type { IntakeRateService } from './intake-rate.service';
 
 /** A main-topic message of a hot tenant, on its way to the overflow topic. */
@@ -13,8 +15,6 @@ interface Forwarded {
   tier: TenantTier | null;
   events: number;
 }
-
-const EVENT_ID_FIELD = Buffer.from('"event_id"');
 
 /**
  * The main consumer's side of overflow, for what the API did not route: direct producers write
@@ -26,16 +26,17 @@ const EVENT_ID_FIELD = Buffer.from('"event_id"');
  * commits the batch only after that produce is acknowledged: a crash in between re-forwards, and
  * the store deduplicates on (tenant_id, event_id).
  *
- * Routing reads the tenant_id header of an app-signed message without checking the signature
- * (the processor checks it later on either topic): a forged one can only send a message to the
- * overflow topic, where it is refused as it would have been here. Counting needs proof, so only
+ * Routing trusts the tenant_id header of an app-signed message only once its signature verifies
+ * (an HMAC: far cheaper than the tenant lookup a forged id would cost); a forged one stays in the
+ * batch, and the processor dead-letters it as unauthenticated. Counting needs proof, so only
  * messages whose API key authenticates count, and for the price of a byte search instead of a
- * parse: the occurrences of "event_id" (a producer can only inflate its own rate that way).
+ * parse (countEvents: a producer can only inflate its own rate that way).
  */
 export class OverflowForwarder {
   constructor(
     private readonly rate: IntakeRateService,
     private readonly producers: ProducerAuthenticator,
+    private readonly signer: AppMessageSigner,
     private readonly topic: string,
   ) {}
 
@@ -85,29 +86,16 @@ export class OverflowForwarder {
   ): Promise<{ tenantId: string | null; counted: boolean }> {
     const headers = message.headers ?? {};
     if (headers[APP_SIGNATURE_HEADER] !== undefined) {
-      const named = headerText(headers[TENANT_HEADER]);
-      const tenantId = named && isUuid(named) ? named.toLowerCase() : null;
-      return { tenantId, counted: false };
+      const text = textHeaders(headers);
+      const named = text[TENANT_HEADER];
+      if (!named || !isUuid(named) || !this.signer.verify(text, message.value)) {
+        return { tenantId: null, counted: false };
+      }
+      return { tenantId: named.toLowerCase(), counted: false };
     }
     const identity = await this.producers.identify(headerText(headers[API_KEY_HEADER]));
     return identity.ok
       ? { tenantId: identity.tenantId, counted: true }
       : { tenantId: null, counted: false };
   }
-}
-
-function headerText(value: Buffer | string | (Buffer | string)[] | undefined): string | undefined {
-  const first = Array.isArray(value) ? value[0] : value;
-  return first === undefined ? undefined : first.toString();
-}
-
-/** Events in a message, estimated by its "event_id" keys (at least one). */
-function countEvents(value: Buffer | null): number {
-  if (!value) return 1;
-  let count = 0;
-  for (let at = value.indexOf(EVENT_ID_FIELD); at !== -1;) {
-    count += 1;
-    at = value.indexOf(EVENT_ID_FIELD, at + EVENT_ID_FIELD.length);
-  }
-  return Math.max(1, count);
 }

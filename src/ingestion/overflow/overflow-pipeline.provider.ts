@@ -1,13 +1,12 @@
 import type { FactoryProvider, OnApplicationShutdown, OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { getToken, makeCounterProvider, makeGaugeProvider } from '@willsoto/nestjs-prometheus';
-import type { Kafka } from 'kafkajs';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import type { Environment } from '../../config/environment';
 import { QuotaService } from '../../billing/quota/quota.service';
 import { UsageMeter } from '../../billing/usage/usage.meter';
+import { ConsumerLagService } from '../kafka/consumer-lag.service';
 import { ConsumerMonitor } from '../kafka/consumer.monitor';
-import { KAFKA_CLIENT } from '../kafka/kafka-connection';
 import { EventBatchProcessor, EVENTS_DEAD_LETTERED } from '../pipeline/event-batch.processor';
 import {
   EVENT_TO_STORED_SECONDS,
@@ -62,7 +61,7 @@ export const overflowPipelineProvider: FactoryProvider<OverflowPipeline> = {
   provide: OVERFLOW_PIPELINE,
   inject: [
     ConfigService,
-    KAFKA_CLIENT,
+    ConsumerLagService,
     EVENT_STORE,
     UsageMeter,
     TenantDirectory,
@@ -84,7 +83,7 @@ export const overflowPipelineProvider: FactoryProvider<OverflowPipeline> = {
   ],
   useFactory: (
     config: Config,
-    kafka: Kafka | null,
+    lagReader: ConsumerLagService,
     store: EventStore,
     usage: UsageMeter,
     directory: TenantDirectory,
@@ -125,7 +124,7 @@ export const overflowPipelineProvider: FactoryProvider<OverflowPipeline> = {
         deadLetterCounts,
       ),
       writer,
-      new ConsumerMonitor(kafka, config, up, lag, lastCommit, restarts),
+      new ConsumerMonitor(lagReader, config, up, lag, lastCommit, restarts),
     );
   },
 };

@@ -200,8 +200,7 @@ export class EventBatchProcessor {
       if (outcome.dead) dead.push(outcome.dead);
       usage.push(...outcome.usage);
     }
-    for (const letter of dead) this.deadLettered.inc({ reason: letter.reason });
-    this.deadLetterCounts.record(dead);
+    this.countDeadLetters(dead);
     if (dead.length > 0) {
       this.logger.warn(
         { dead_letters: dead.length, reasons: [...new Set(dead.map((d) => d.reason))] },
@@ -260,6 +259,16 @@ export class EventBatchProcessor {
     const dead: DeadLetter | undefined =
       refused > 0 ? { message, reason: 'invalid_event', tenantId, errors } : undefined;
     return { rows, dead, usage, metered };
+  }
+
+  /**
+   * Counts dead letters in tenantry_events_dead_lettered_total and in the tenant's counts by
+   * reason (GET /admin/tenants/:id/health): this batch's, and the rows the store refused for
+   * good (store_rejected), which the transport dead-letters from the writer.
+   */
+  countDeadLetters(dead: readonly Pick<DeadLetter, 'reason' | 'tenantId'>[]): void {
+    for (const letter of dead) this.deadLettered.inc({ reason: letter.reason });
+    this.deadLetterCounts.record(dead);
   }
 
   /** Counts a processed batch's usage; call once its offsets are committed. */

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import pLimit from 'p-limit';
 import { EntitlementsService } from '../../billing/plans/entitlements.service';
 import type { PlanOverrides } from '../../billing/plans/plan-terms';
 import { CredentialCacheStore } from '../../tenancy/scope/credential-cache/credential-cache.store';
@@ -14,15 +15,20 @@ export interface TenantFacts {
 }
 
 const TTL_MS = 5_000;
+/** PostgreSQL lookups in flight at once, whoever asks; the rest queue (cached answers do not). */
+const LOOKUP_CONCURRENCY = 4;
 
 /**
  * Tenant status and plan for the consumer, which sees thousands of messages a second from a few
  * thousand tenants: from the credential cache when it is on (a suspension reaches the consumer
- * at once), else looked up once per tenant per TTL_MS, not per message.
+ * at once), else looked up once per tenant per TTL_MS, not per message. However many misses
+ * arrive at once (a batch of many tenants, a producer naming unknown ones), at most
+ * LOOKUP_CONCURRENCY of them query the database together.
  */
 @Injectable()
 export class TenantDirectory {
   private readonly cache = new Map<string, { facts: TenantFacts | null; until: number }>();
+  private readonly lookups = pLimit(LOOKUP_CONCURRENCY);
 
   constructor(
     private readonly tenants: TenantsService,
@@ -35,15 +41,17 @@ export class TenantDirectory {
     // the moment the tenant is suspended or deleted on any app copy.
     if (this.credentialCache.active) {
       const tenant = await this.credentialCache.tenant(tenantId, () =>
-        this.tenants.findById(tenantId),
+        this.lookups(() => this.tenants.findById(tenantId)),
       );
       return tenant && this.factsOf(tenant);
     }
     const now = Date.now();
     const cached = this.cache.get(tenantId);
     if (cached && cached.until > now) return cached.facts;
-    const tenant = await this.tenants.findById(tenantId);
-    const facts = tenant ? await this.factsOf(tenant) : null;
+    const facts = await this.lookups(async () => {
+      const tenant = await this.tenants.findById(tenantId);
+      return tenant ? this.factsOf(tenant) : null;
+    });
     if (this.cache.size > 100_000) this.cache.clear();
     this.cache.set(tenantId, { facts, until: now + TTL_MS });
     return facts;

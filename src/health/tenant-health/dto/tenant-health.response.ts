@@ -71,8 +71,15 @@ class LagShareResponse {
   intake_share: number;
   @ApiProperty({
     ...COUNT,
+    nullable: true,
     description:
-      'Estimated messages of the backlog that are the tenant’s: partition_lag × intake_share',
+      'While the tenant overflows (intake.overflowing): the overflow consumer group’s lag over the overflow topic, where its events wait then (that topic holds hot tenants’ events only); null when it does not overflow',
+  })
+  overflow_lag: number | null;
+  @ApiProperty({
+    ...COUNT,
+    description:
+      'Estimated messages of the backlog that are the tenant’s: partition_lag × intake_share, plus overflow_lag while it overflows',
   })
   estimated_backlog: number;
 }
