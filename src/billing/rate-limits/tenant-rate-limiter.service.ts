@@ -1,15 +1,13 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
-import Redis from 'ioredis';
 import type { Counter } from 'prom-client';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Environment } from '../../config/environment';
 import type { Tenant } from '../../tenancy/tenant.entity';
 import { EntitlementsService } from '../plans/entitlements.service';
 import { hitSlidingWindow, withSlidingWindow } from './sliding-window';
+import { failFastRedis, untilReady } from '../../common/fail-fast-redis';
 import { ThrottledWarning } from '../../common/throttled-warning';
 
 export const RATE_LIMIT_REFUSALS = 'tenantry_rate_limit_refusals_total';
@@ -17,8 +15,6 @@ export const RATE_LIMIT_UNAVAILABLE = 'tenantry_rate_limit_unavailable_total';
 
 /** The window every plan's figure is per: one minute. */
 export const RATE_LIMIT_WINDOW_MS = 60_000;
-/** A Redis that does not answer within this is treated as down for that request. */
-const REDIS_TIMEOUT_MS = 250;
 
 /** One tenant request checked against the tenant's budget. */
 export interface RateLimitDecision {
@@ -66,30 +62,13 @@ export class TenantRateLimiterService implements OnModuleInit, OnModuleDestroy {
       return;
     }
     if (this.override === 'off') return;
-    this.redis = withSlidingWindow(
-      new Redis(url, {
-        // No queue while disconnected and a short timeout: a down Redis costs a request
-        // milliseconds, not a wait; the client reconnects in the background.
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 0,
-        commandTimeout: REDIS_TIMEOUT_MS,
-        connectTimeout: 2_000,
-      }),
-    );
-    // Connection errors surface per request (counted and logged there); this only keeps
-    // ioredis from reporting each reconnect attempt as an unhandled error event.
-    this.redis.on('error', () => undefined);
+    // A down Redis costs a request milliseconds, not a wait; errors are counted per request.
+    this.redis = withSlidingWindow(failFastRedis(url));
   }
 
   /** Waits (briefly) for the connection, so the first requests after start are counted too. */
   async onModuleInit(): Promise<void> {
-    if (!this.redis || this.redis.status === 'ready') return;
-    const waiting = new AbortController();
-    await Promise.race([
-      once(this.redis, 'ready', { signal: waiting.signal }).catch(() => undefined),
-      delay(2_000, undefined, { signal: waiting.signal }).catch(() => undefined),
-    ]);
-    waiting.abort();
+    if (this.redis) await untilReady(this.redis);
   }
 
   /** Counts one request of the tenant; null when it is not counted (see the class comment). */
