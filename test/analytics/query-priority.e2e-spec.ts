@@ -1,6 +1,7 @@
 import { runWithQueryPriority } from '../../src/common/query-priority';
 import { ClickHouseEventStore } from '../../src/ingestion/store/clickhouse-event.store';
 import { testEnvironment } from '../support/stack-env';
+import { availableParallelism } from 'node:os';
 
 /**
  * ClickHouse query priority (README, "Fair analytics"): reads in the background priority run as
@@ -46,6 +47,17 @@ describe('ClickHouse query priority', () => {
     await expect(
       runWithQueryPriority('background', () => store.select('SELECT 1 SETTINGS priority = 1')),
     ).rejects.toThrow(/readonly/i);
+  });
+
+  it('runs a background read on half the cores, leaving the rest to normal ones', async () => {
+    const threads = () =>
+      store
+        .select<{ value: string }>("SELECT value FROM system.settings WHERE name = 'max_threads'")
+        .then((rows) => Number(rows[0]?.value));
+    const half = Math.max(1, Math.floor(availableParallelism() / 2));
+    expect(await runWithQueryPriority('background', threads)).toBe(half);
+    // The normal reader keeps the server's own figure (every core).
+    expect(await threads()).toBeGreaterThanOrEqual(availableParallelism());
   });
 
   it('lists the background reader in the users it describes, at a priority below the reader', async () => {
