@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { ConfigService } from '@nestjs/config';
 import { BackgroundQueryRunner } from './background-query.runner';
 import { QueryTurnExpiredException } from './query-turn-expired.exception';
@@ -19,6 +20,28 @@ const settled = () => new Promise((resolve) => setImmediate(resolve));
 const LONG = { maxWaitSeconds: 60 };
 
 describe('BackgroundQueryRunner', () => {
+  it('runs a waiting query in its own caller’s async context, not in the one that freed the turn', async () => {
+    // The tenant transaction of a request lives in AsyncLocalStorage: a query started from
+    // another request's completion must still see its own.
+    const scope = new AsyncLocalStorage<string>();
+    const runner = runnerOf(1);
+    const first = held();
+    const seen: (string | undefined)[] = [];
+    const a = scope.run('request a', () =>
+      runner.run('t', LONG, async () => {
+        seen.push(scope.getStore());
+        await first.ended;
+      }),
+    );
+    const b = scope.run('request b', () =>
+      runner.run('t', LONG, () => Promise.resolve(seen.push(scope.getStore()))),
+    );
+    await settled();
+    scope.run('request a', () => first.end());
+    await Promise.all([a, b]);
+    expect(seen).toEqual(['request a', 'request b']);
+  });
+
   it('runs one tenant’s background queries one at a time, first come first served', async () => {
     const runner = runnerOf(1);
     const started: string[] = [];

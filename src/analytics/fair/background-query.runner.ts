@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AsyncResource } from 'node:async_hooks';
 import { ConfigService } from '@nestjs/config';
 import type { Environment } from '../../config/environment';
 import { QueryTurnExpiredException } from './query-turn-expired.exception';
@@ -52,12 +53,17 @@ export class BackgroundQueryRunner {
         clearTimeout(deadline);
         signal?.removeEventListener('abort', onAbort);
       };
+      // A waiter is started from whatever finished before it (another request's query), so it
+      // must run in its own request's async context, not that one's: the tenant scope, the
+      // request's signal and limits all live there. Unbound, a query joined the other request's
+      // tenant transaction and failed once that one committed (or met another tenant's scope).
+      const ownContext = AsyncResource.bind(work);
       const waiter: Waiter = {
         start: () => {
           stopWaiting();
           this.running += 1;
           void Promise.resolve()
-            .then(work)
+            .then(ownContext)
             .then(resolve, reject)
             .finally(() => {
               this.running -= 1;
