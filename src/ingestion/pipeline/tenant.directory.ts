@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AsyncResource } from 'node:async_hooks';
 import pLimit from 'p-limit';
 import { EntitlementsService } from '../../billing/plans/entitlements.service';
 import type { PlanOverrides } from '../../billing/plans/plan-terms';
@@ -23,7 +24,8 @@ const LOOKUP_CONCURRENCY = 4;
  * thousand tenants: from the credential cache when it is on (a suspension reaches the consumer
  * at once), else looked up once per tenant per TTL_MS, not per message. However many misses
  * arrive at once (a batch of many tenants, a producer naming unknown ones), at most
- * LOOKUP_CONCURRENCY of them query the database together.
+ * LOOKUP_CONCURRENCY of them query the database together. A queued lookup runs in its caller's
+ * async context (AsyncResource.bind): p-limit starts it from whichever lookup finished before.
  */
 @Injectable()
 export class TenantDirectory {
@@ -41,17 +43,19 @@ export class TenantDirectory {
     // the moment the tenant is suspended or deleted on any app copy.
     if (this.credentialCache.active) {
       const tenant = await this.credentialCache.tenant(tenantId, () =>
-        this.lookups(() => this.tenants.findById(tenantId)),
+        this.lookups(AsyncResource.bind(() => this.tenants.findById(tenantId))),
       );
       return tenant && this.factsOf(tenant);
     }
     const now = Date.now();
     const cached = this.cache.get(tenantId);
     if (cached && cached.until > now) return cached.facts;
-    const facts = await this.lookups(async () => {
-      const tenant = await this.tenants.findById(tenantId);
-      return tenant ? this.factsOf(tenant) : null;
-    });
+    const facts = await this.lookups(
+      AsyncResource.bind(async () => {
+        const tenant = await this.tenants.findById(tenantId);
+        return tenant ? this.factsOf(tenant) : null;
+      }),
+    );
     if (this.cache.size > 100_000) this.cache.clear();
     this.cache.set(tenantId, { facts, until: now + TTL_MS });
     return facts;
