@@ -51,13 +51,10 @@ export class Environment {
    */
   @Transform(emptyToUndefined)
   @IsOptional()
-  @Matches(
-    /^(loopback|linklocal|uniquelocal|\d{1,2}|[0-9a-fA-F:./]+(\s*,\s*[0-9a-fA-F:./]+)*)$/,
-    {
-      message:
-        'TRUST_PROXY must be loopback, linklocal, uniquelocal, a hop count, or a comma list of addresses or CIDRs',
-    },
-  )
+  @Matches(/^(loopback|linklocal|uniquelocal|\d{1,2}|[0-9a-fA-F:./]+(\s*,\s*[0-9a-fA-F:./]+)*)$/, {
+    message:
+      'TRUST_PROXY must be loopback, linklocal, uniquelocal, a hop count, or a comma list of addresses or CIDRs',
+  })
   TRUST_PROXY?: string;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -191,6 +188,13 @@ export class Environment {
   @IsOptional()
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// URL' })
   REDIS_URL?: string;
+
+  /** How often the app checks that Redis still holds its epoch key (else it rebuilds; src/jobs). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  REDIS_REBUILD_CHECK_SECONDS = 30;
 
   @Transform(emptyToUndefined)
   @IsOptional()

@@ -6,6 +6,17 @@ import { ScheduledJobRegistry } from './scheduled-job.registry';
 const RETRY_MS = 10_000;
 
 /**
+ * Creates or updates the job's schedule in its queue (idempotent: one scheduler id). Boot and
+ * RedisRebuildService (after Redis came back empty) both go through here.
+ */
+export async function upsertSchedule(queue: Queue, job: ScheduledJob): Promise<void> {
+  await queue.upsertJobScheduler(job.schedulerId, repeatOptions(job), {
+    name: job.jobName,
+    opts: { removeOnComplete: job.keepRuns, removeOnFail: job.keepRuns },
+  });
+}
+
+/**
  * Registers one repeatable job when the app boots (idempotent: one scheduler id, whichever copy
  * starts first), and keeps retrying while Redis is down: Redis being away must not stop the app
  * (health reports it), and each outage is logged once. Each job subclasses this with its queue.
@@ -43,10 +54,7 @@ export abstract class RepeatableJobScheduler
 
   private async schedule(): Promise<void> {
     try {
-      await this.queue.upsertJobScheduler(this.job.schedulerId, repeatOptions(this.job), {
-        name: this.job.jobName,
-        opts: { removeOnComplete: this.job.keepRuns, removeOnFail: this.job.keepRuns },
-      });
+      await upsertSchedule(this.queue, this.job);
       this.redisDownLogged = false;
       this.logger.log({
         msg: 'job scheduled',

@@ -10,10 +10,20 @@ import { TimerJobProbe } from './timer-job.probe';
 export class ScheduledJobRegistry {
   private readonly probes = new Map<string, ScheduledJobProbe>();
   private readonly bullQueues = new Map<string, Queue>();
+  private readonly bullJobs = new Map<string, ScheduledJob>();
 
   addQueue(job: ScheduledJob, queue: Queue): void {
     this.probes.set(job.queue, new QueueJobProbe(job, queue));
     this.bullQueues.set(job.queue, queue);
+    this.bullJobs.set(job.queue, job);
+  }
+
+  /** Each repeatable job with its queue, for re-upserting the schedules after an empty Redis. */
+  get schedules(): { job: ScheduledJob; queue: Queue }[] {
+    return [...this.bullJobs.values()].map((job) => ({
+      job,
+      queue: this.bullQueues.get(job.queue)!,
+    }));
   }
 
   /** The BullMQ queues registered (none without Redis): a tenant purge drops their jobs of it. */

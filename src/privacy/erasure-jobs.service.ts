@@ -7,6 +7,7 @@ import {
   Optional,
 } from '@nestjs/common';
 import type { Queue } from 'bullmq';
+import { RedisRebuildRegistry } from '../jobs/redis-rebuild.registry';
 import type { ErasureJobData } from './erasure-request';
 import { ERASURE_ATTEMPTS, ERASURE_BACKOFF_MS, ERASURE_QUEUE } from './erasure.job';
 import { ErasureRunner } from './erasure.runner';
@@ -42,6 +43,7 @@ export class ErasureJobsService implements OnApplicationBootstrap, OnApplication
   constructor(
     private readonly runner: ErasureRunner,
     private readonly unfinished: UnfinishedErasuresRepository,
+    private readonly rebuilds: RedisRebuildRegistry,
     @Optional() @InjectQueue(ERASURE_QUEUE) private readonly queue?: Queue,
   ) {}
 
@@ -108,22 +110,31 @@ export class ErasureJobsService implements OnApplicationBootstrap, OnApplication
   }
 
   onApplicationBootstrap(): void {
+    // A Redis that comes back empty while the app runs lost the queued passes: the same again.
+    if (this.queue)
+      this.rebuilds.add({ name: 'erasures', restore: () => this.requeueUnfinished() });
     // Not awaited: Redis or the database being away must not hold the app's start.
     void this.resume();
   }
 
   private async resume(): Promise<void> {
     try {
-      const passes = await this.unfinished.list(RESUME_LIMIT);
-      for (const { due, ...data } of passes) {
-        await this.enqueue(data, Math.max(0, due.getTime() - Date.now()));
-      }
-      if (passes.length > 0) {
-        this.logger.log({ msg: 'erasure passes queued again at start-up', passes: passes.length });
+      const passes = await this.requeueUnfinished();
+      if (passes > 0) {
+        this.logger.log({ msg: 'erasure passes queued again at start-up', passes });
       }
     } catch (error) {
       this.logger.warn({ err: error }, 'could not queue unfinished erasure passes again');
     }
+  }
+
+  /** Queues every pass still to run (at most RESUME_LIMIT, the oldest first); answers how many. */
+  async requeueUnfinished(): Promise<number> {
+    const passes = await this.unfinished.list(RESUME_LIMIT);
+    for (const { due, ...data } of passes) {
+      await this.enqueue(data, Math.max(0, due.getTime() - Date.now()));
+    }
+    return passes.length;
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,0 +1,159 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import { getToken } from '@willsoto/nestjs-prometheus';
+import type { Queue } from 'bullmq';
+import Redis from 'ioredis';
+import type { Counter } from 'prom-client';
+import { sha256Hex } from '../../src/common/sha256';
+import { epochKey } from '../../src/jobs/redis-epoch';
+import { REDIS_REBUILDS, RedisRebuildService } from '../../src/jobs/redis-rebuild.service';
+import { ScheduledJobRegistry } from '../../src/jobs/scheduled-job.registry';
+import { ERASURE_QUEUE } from '../../src/privacy/erasure.job';
+import { until } from '../privacy/privacy-support';
+import { connectAs } from '../support/sql';
+import { createTenant, createTestApp, TestApp } from '../support/test-app';
+
+const DATABASE = process.env.DATABASE_NAME!;
+
+/**
+ * Redis losing everything while the app runs, on the real Redis: only this test database's keys
+ * are removed (never FLUSHDB: other runs share the server), then one check puts back every
+ * repeatable schedule and the unfinished erasure's pass, once.
+ */
+describe('Redis rebuild after an empty Redis', () => {
+  let t: TestApp;
+  let redis: Redis;
+  let service: RedisRebuildService;
+  let tenantId: string;
+  let erasureId: string;
+
+  const rebuilds = async () =>
+    (await t.app.get<Counter<string>>(getToken(REDIS_REBUILDS)).get()).values[0]?.value ?? 0;
+
+  /** Every key of this test database's namespaces, by SCAN (never KEYS, never FLUSHDB). */
+  async function wipeNamespace(): Promise<number> {
+    let removed = 0;
+    for (const pattern of [`tenantry:${DATABASE}:*`, `bull:${DATABASE}:*`]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+        cursor = next;
+        if (keys.length > 0) removed += await redis.del(...keys);
+      } while (cursor !== '0');
+    }
+    return removed;
+  }
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { KAFKA_BROKERS: '' } });
+    redis = new Redis(process.env.REDIS_URL!);
+    service = t.app.get(RedisRebuildService);
+    // The first contact only claims the epoch; the checks below must come after it.
+    await until(
+      async () => service.hasContactedRedis,
+      (contacted) => contacted,
+    );
+    // An erasure whose first pass is done and whose recheck is due tomorrow: unfinished, and its
+    // job (delayed) stays in the queue for the test to find.
+    tenantId = (await createTenant(t.http)).id;
+    const app = await connectAs('app');
+    try {
+      await app.query('BEGIN');
+      await app.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
+      ({
+        rows: [{ id: erasureId }],
+      } = await app.query<{ id: string }>(
+        `INSERT INTO erasure_requests (tenant_id, user_id, subject_digest, requested_by_type, cutoff,
+                                       status, started_at, completed_at, recheck_after)
+         VALUES ($1, 'u-rebuild', $2, 'user', now(), 'completed', now(), now(),
+                 now() + interval '1 day')
+         RETURNING id`,
+        [tenantId, sha256Hex(`${tenantId}:u-rebuild`)],
+      ));
+      await app.query('COMMIT');
+    } finally {
+      await app.end();
+    }
+  });
+
+  afterAll(async () => {
+    // The recheck done, so no later boot of this database queues it again.
+    const app = await connectAs('app');
+    try {
+      await app.query('BEGIN');
+      await app.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
+      await app.query('UPDATE erasure_requests SET rechecked_at = now() WHERE id = $1', [
+        erasureId,
+      ]);
+      await app.query('COMMIT');
+    } finally {
+      await app.end();
+    }
+    await t.app
+      .get<Queue>(getQueueToken(ERASURE_QUEUE))
+      .remove(`${erasureId}-recheck`)
+      .catch(() => undefined);
+    redis.disconnect();
+    await t.close();
+  });
+
+  it('rebuilds every schedule and the unfinished erasure once the epoch has gone', async () => {
+    const schedules = t.app.get(ScheduledJobRegistry).schedules;
+    expect(schedules.length).toBeGreaterThanOrEqual(5);
+    const erasures = t.app.get<Queue>(getQueueToken(ERASURE_QUEUE));
+    const before = await rebuilds();
+
+    expect(await wipeNamespace()).toBeGreaterThan(0);
+    expect(await redis.exists(epochKey(DATABASE))).toBe(0);
+    for (const { queue } of schedules) expect(await queue.getJobSchedulers()).toEqual([]);
+    expect(await erasures.getJob(`${erasureId}-recheck`)).toBeUndefined();
+
+    expect(await service.check()).toBe('rebuilt');
+
+    for (const { job, queue } of schedules) {
+      const keys = (await queue.getJobSchedulers()).map((scheduler) => scheduler.key);
+      expect({ queue: job.queue, keys }).toEqual({ queue: job.queue, keys: [job.schedulerId] });
+    }
+    const recheck = await erasures.getJob(`${erasureId}-recheck`);
+    expect(recheck?.data).toMatchObject({ erasureId, pass: 'recheck' });
+    expect(await recheck?.getState()).toBe('delayed');
+    expect(await redis.exists(epochKey(DATABASE))).toBe(1);
+    expect(await rebuilds()).toBe(before + 1);
+  });
+
+  it('does nothing while the epoch is present', async () => {
+    const before = await rebuilds();
+    const epoch = await redis.get(epochKey(DATABASE));
+    expect(await service.check()).toBe('unchanged');
+    expect(await service.check()).toBe('unchanged');
+    expect(await rebuilds()).toBe(before);
+    expect(await redis.get(epochKey(DATABASE))).toBe(epoch);
+  });
+
+  it('lets one copy rebuild when two check at once (the SET NX of the new epoch decides)', async () => {
+    const second = await createTestApp({ env: { KAFKA_BROKERS: '' } });
+    try {
+      const other = second.app.get(RedisRebuildService);
+      await until(
+        async () => other.hasContactedRedis,
+        (contacted) => contacted,
+      );
+      const before = await rebuilds();
+      await wipeNamespace();
+      const outcomes = await Promise.all([service.check(), other.check()]);
+      expect(outcomes.sort()).toEqual(['rebuilt', 'unchanged']);
+      // Both apps count in the one prom-client registry of this process.
+      expect(await rebuilds()).toBe(before + 1);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('does nothing without REDIS_URL', async () => {
+    const embedded = await createTestApp({ env: { KAFKA_BROKERS: '', REDIS_URL: '' } });
+    try {
+      expect(await embedded.app.get(RedisRebuildService).check()).toBe('skipped');
+    } finally {
+      await embedded.close();
+    }
+  });
+});
