@@ -145,8 +145,7 @@ export class ConsumerMonitor implements OnModuleDestroy {
     return this.lastLag;
   }
 
-  onModuleDestroy(): Promise<void> {
+  onModuleDestroy(): void {
     clearInterval(this.refresher);
-    return Promise.resolve();
   }
 }

@@ -38,8 +38,8 @@ export class OverflowPipeline implements OnModuleDestroy, OnApplicationShutdown 
     readonly monitor: ConsumerMonitor,
   ) {}
 
-  onModuleDestroy(): Promise<void> {
-    return this.monitor.onModuleDestroy();
+  onModuleDestroy(): void {
+    this.monitor.onModuleDestroy();
   }
 
   onApplicationShutdown(): Promise<void> {
