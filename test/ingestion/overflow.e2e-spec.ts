@@ -475,6 +475,18 @@ describe('ingestion overflow: hot tenants go to the overflow topic', () => {
     ]);
     expect(lines[0]).toMatchObject({ tenant_id: warm.id, routed: true });
   });
+
+  // Last in this block: the overflow consumer stays stopped.
+  it('turns /health unhealthy when the overflow consumer stops, the main one still up', async () => {
+    const [, transport] = t.app.getMicroservices() as unknown as { unwrap<T>(): T }[];
+    await transport.unwrap<Consumer>().stop();
+    const health = await t.http.get('/health').expect(503);
+    expect(health.body.error.ingestion_overflow_consumer).toMatchObject({
+      status: 'down',
+      running: false,
+    });
+    expect(health.body.info.ingestion_consumer).toMatchObject({ status: 'up', running: true });
+  });
 });
 
 describe('ingestion overflow without Kafka: measured, never rerouted', () => {
