@@ -80,6 +80,8 @@ write_stack_env() {
     env_line REDIS_URL "redis://127.0.0.1:$(svc_port redis)"
     env_line CLICKHOUSE_URL "http://127.0.0.1:$(svc_port clickhouse)"
     env_line KAFKA_BROKERS "127.0.0.1:$(svc_port kafka)"
+    # Backups configured (scripts/backup.sh init): the app reports them (GET /admin/backups).
+    [ "$(backup_target)" = off ] || env_line BACKUP_DIR "$(backup_dir)"
     if [ "$KAFKA_SASL" = on ] && [ -s "$KAFKA_CREDENTIALS" ]; then
       # shellcheck disable=SC1090
       . "$KAFKA_CREDENTIALS"

@@ -19,6 +19,20 @@ PG_DATA="$PG_DIR/data"
 PG_SOCK="$PG_DIR/run"
 PG_LOG="$PG_DIR/log/postgres.log"
 
+# Backups (scripts/backup.sh): the stack folder's backup.env says whether and where the WAL
+# archive goes. Without it WAL is not archived (archive_command discards), as before backups.
+BACKUP_ENV_FILE="$STACK_DIR/backup.env"
+
+# One KEY=value line of backup.env (never sourced: it is read by root and by postgres).
+backup_setting() {
+  local value=""
+  [ -s "$BACKUP_ENV_FILE" ] && value="$(sed -n "s/^$1=//p" "$BACKUP_ENV_FILE" | tail -n 1)"
+  printf '%s\n' "${value:-$2}"
+}
+
+backup_target() { backup_setting BACKUP_TARGET off; }
+backup_dir() { backup_setting BACKUP_DIR "$STACK_DIR/backups"; }
+
 pg_pid() {
   local pid
   pid="$(read_pid "$PG_DATA/postmaster.pid")"
@@ -33,6 +47,7 @@ pg_start() {
   if [ -n "$pid" ]; then
     log "postgres: already running (pid $pid, port $(recorded_port "$PG_DIR/port" "$PG_PORT")); leaving it"
     [ "$(recorded_port "$PG_DIR/port" "$PG_PORT")" = "$PG_PORT" ] || warn "postgres runs on port $(recorded_port "$PG_DIR/port" "$PG_PORT"), not PG_PORT=$PG_PORT: run 'down postgres' then 'up postgres' to move it"
+    pg_apply_conf
     pg_bootstrap
     return 0
   fi
@@ -63,24 +78,7 @@ pg_start() {
   ver="$(cat "$PG_DATA/PG_VERSION")"
   [ "$ver" = 15 ] || die "postgres: $PG_DATA holds a PostgreSQL $ver cluster, expected 15"
 
-  cat > "$PG_DATA/tenantry.conf" <<EOF
-listen_addresses = '127.0.0.1'
-port = $PG_PORT
-unix_socket_directories = '$PG_SOCK'
-max_connections = 200
-shared_buffers = 256MB
-effective_cache_size = 4GB
-work_mem = 8MB
-maintenance_work_mem = 256MB
-max_wal_size = 2GB
-synchronous_commit = off
-password_encryption = scram-sha-256
-timezone = 'UTC'
-log_timezone = 'UTC'
-log_line_prefix = '%m [%p] %q%u@%d '
-log_min_duration_statement = 1000
-EOF
-  chown postgres:postgres "$PG_DATA/tenantry.conf"
+  pg_write_conf "$PG_DATA/tenantry.conf" "$PG_PORT"
 
   # A postmaster.pid left by a crash or a machine restart: postgres itself only
   # checks that the pid is alive, which a recycled pid can fool.
@@ -110,6 +108,79 @@ EOF
     "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -d postgres
   pg_bootstrap
   log "postgres: ready (pid $(pg_pid)) in $(elapsed "$start")s"
+}
+
+# tenantry.conf for a cluster on port $2, into $1, plus what archive_command needs: the
+# archiving script and archive.env beside the data folder (so a base backup never carries them,
+# and a restored cluster archives where its own stack says, never into its source's archive).
+pg_write_conf() {
+  local file="$1" port="$2" target archive_timeout=0
+  target="$(backup_target)"
+  case "$target" in
+    off) ;;
+    local)
+      archive_timeout=60   # bounds the WAL a lost server can take with it (the RPO) when quiet
+      install -d -m 755 "$(backup_dir)"
+      install -d -o postgres -g postgres -m 700 "$(backup_dir)/wal"
+      ensure_traversable postgres "$(backup_dir)/wal" ;;
+    *) die "postgres: BACKUP_TARGET=$target in $BACKUP_ENV_FILE is not local or off" ;;
+  esac
+  install -o postgres -g postgres -m 750 "$TPL_DIR/postgres/wal-archive.sh" "$PG_DIR/wal-archive.sh"
+  install -o postgres -g postgres -m 750 "$TPL_DIR/postgres/wal-restore.sh" "$PG_DIR/wal-restore.sh"
+  {
+    printf 'BACKUP_TARGET=%q\n' "$target"
+    printf 'BACKUP_WAL_DIR=%q\n' "$(backup_dir)/wal"
+  } > "$PG_DIR/archive.env.new"
+  chown postgres:postgres "$PG_DIR/archive.env.new"
+  chmod 600 "$PG_DIR/archive.env.new"
+  mv -f "$PG_DIR/archive.env.new" "$PG_DIR/archive.env"
+  cat > "$file" <<EOF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$PG_SOCK'
+max_connections = 200
+shared_buffers = 256MB
+effective_cache_size = 4GB
+work_mem = 8MB
+maintenance_work_mem = 256MB
+max_wal_size = 2GB
+synchronous_commit = off
+password_encryption = scram-sha-256
+timezone = 'UTC'
+log_timezone = 'UTC'
+log_line_prefix = '%m [%p] %q%u@%d '
+log_min_duration_statement = 1000
+archive_mode = on
+archive_command = '"$PG_DIR/wal-archive.sh" "%p" "%f"'
+archive_timeout = $archive_timeout
+EOF
+  chown postgres:postgres "$file"
+}
+
+# A running server: rewrite tenantry.conf and reload when it changed. archive_mode only takes
+# effect on a restart, which is not done under whoever uses the server unless asked.
+pg_apply_conf() {
+  local port pending
+  port="$(recorded_port "$PG_DIR/port" "$PG_PORT")"
+  pg_write_conf "$PG_DATA/tenantry.conf.next" "$port"
+  if cmp -s "$PG_DATA/tenantry.conf.next" "$PG_DATA/tenantry.conf"; then
+    rm -f "$PG_DATA/tenantry.conf.next"
+  else
+    mv -f "$PG_DATA/tenantry.conf.next" "$PG_DATA/tenantry.conf"
+    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -s reload
+    log "postgres: tenantry.conf changed; reloaded"
+    sleep 0.5
+  fi
+  pending="$(psql -X -qAt -h "$PG_SOCK" -p "$port" -U postgres -d postgres \
+    -c "SELECT string_agg(name, ',') FROM pg_settings WHERE pending_restart" 2>/dev/null || true)"
+  [ -n "$pending" ] || return 0
+  if [ "${STACK_PG_RESTART:-0}" = 1 ]; then
+    log "postgres: restarting for $pending (STACK_PG_RESTART=1)"
+    (cd "$PG_DIR" && run_clean runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" \
+        -m fast -w -t "$WAIT_TIMEOUT" -s restart 9>&-) || { show_tail "$PG_LOG"; die "postgres: restart failed"; }
+  else
+    warn "postgres: $pending changed and needs a restart; run 'STACK_PG_RESTART=1 $0 up postgres' when nobody is using it"
+  fi
 }
 
 pg_bootstrap() {
