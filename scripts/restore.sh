@@ -120,7 +120,9 @@ main() {
   local ch_url=""
   [ -n "$(ch_pid)" ] && ch_url="http://127.0.0.1:$(ch_port)"
   if [ -n "$(pg_pid)" ]; then
-    CLICKHOUSE_URL="$ch_url" node_cli src/cli/isolation-report.ts > "$RESTORES_DIR/$stamp.isolation.json" \
+    # This stack's servers, whatever the caller's environment names.
+    DATABASE_HOST=127.0.0.1 DATABASE_PORT="$(pg_port)" CLICKHOUSE_URL="$ch_url" \
+      node_cli src/cli/isolation-report.ts > "$RESTORES_DIR/$stamp.isolation.json" \
       || die "the isolation report found a problem in the restored data: $RESTORES_DIR/$stamp.isolation.json"
   fi
   phase_end
