@@ -80,7 +80,9 @@ async function resetEventServers(env: Record<string, string>): Promise<void> {
  */
 function isStaleTestTopic(topic: string): boolean {
   if (!topic.startsWith('test.')) return false;
-  const pid = Number(topic.split('.').at(-2));
+  // The overflow and dead-letter topics beside a test topic carry its name plus a suffix.
+  const base = topic.replace(/(\.overflow|\.dlq)+$/, '');
+  const pid = Number(base.split('.').at(-2));
   if (!Number.isInteger(pid) || pid <= 0) return true;
   try {
     process.kill(pid, 0);

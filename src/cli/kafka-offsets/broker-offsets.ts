@@ -119,8 +119,27 @@ export function plannedOffsets(
 }
 
 /** Commits the planned offsets, group by group (kafkajs refuses a group with members). */
-export async function applyPlan(admin: Admin, plan: PlannedGroup[]): Promise<void> {
+export async function applyPlan(
+  admin: Admin,
+  plan: PlannedGroup[],
+  timeoutMs = 60_000,
+): Promise<void> {
   for (const { group, topic, partitions } of plan) {
-    await admin.setOffsets({ groupId: group, topic, partitions });
+    // kafkajs retries forever when the topic vanished since the plan was made: bound it.
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(`setting the offsets of ${group} on ${topic} took over ${timeoutMs} ms`),
+          ),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([admin.setOffsets({ groupId: group, topic, partitions }), expired]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
