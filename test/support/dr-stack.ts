@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
@@ -94,8 +94,23 @@ export class DrStack {
     );
   }
 
-  /** The disaster: both servers stopped and their data folders deleted (backups stay). */
+  /**
+   * The disaster: both servers die at once (SIGKILL, so PostgreSQL gets no shutdown checkpoint
+   * and no last WAL switch: what it had not archived is lost, as with a failed disk) and their
+   * data folders are deleted. The backups stay.
+   */
   async loseData(): Promise<void> {
+    for (const pidFile of [
+      join(this.dir, 'postgres', 'data', 'postmaster.pid'),
+      join(this.dir, 'clickhouse', 'clickhouse-server.pid'),
+    ]) {
+      const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+      if (!Number.isInteger(pid) || pid <= 1) throw new Error(`no pid in ${pidFile}`);
+      // The server's children first (PostgreSQL's backends would outlive a killed postmaster).
+      await run('pkill', ['-KILL', '-P', String(pid)]).catch(() => undefined);
+      process.kill(pid, 'SIGKILL');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
     await this.script('scripts/stack.sh', ['down', '--purge', 'postgres', 'clickhouse']);
   }
 
