@@ -39,8 +39,13 @@ export class RedisRebuildReaders1763900000260 implements MigrationInterface {
       END
       $fn$`);
 
-    // The entries of the month were written in it (a reservation is dated now), so only audit
-    // rows from its first instant on are read (audit_log_at_idx).
+    // The entries of the month were written in it (a reservation is dated now), so only the
+    // warnings from its first instant on are read, through a small index of warnings alone (a
+    // start-up reads them too, and a month of every tenant's audit log is large).
+    await runner.query(
+      `CREATE INDEX audit_log_quota_warnings_at ON audit_log (at)
+        WHERE action = 'usage.quota_warning'`,
+    );
     await runner.query(`
       CREATE FUNCTION public.platform_quota_warnings(p_month text, p_limit integer)
       RETURNS TABLE (tenant_id uuid, threshold integer)
@@ -73,5 +78,6 @@ export class RedisRebuildReaders1763900000260 implements MigrationInterface {
 
   async down(runner: QueryRunner): Promise<void> {
     for (const fn of REDIS_REBUILD_PLATFORM_FUNCTIONS) await runner.query(`DROP FUNCTION ${fn}`);
+    await runner.query('DROP INDEX audit_log_quota_warnings_at');
   }
 }
