@@ -161,12 +161,14 @@ describe('kafka-offsets record and reset (real Kafka)', () => {
     expect(await committed()).toEqual([String(PER_PARTITION), String(PER_PARTITION)]);
 
     // A dry run reports and changes nothing.
-    const dry = await cli('reset', '--from', offsetsFile, '--dry-run');
+    const reportFile = join(dir, 'restores', 'reset.json');
+    const dry = await cli('reset', '--from', offsetsFile, '--dry-run', '--report', reportFile);
     expect(dry).toMatchObject({ code: 0 });
     expect(JSON.parse(dry.stdout)).toMatchObject({ dry_run: true, lost: '0' });
     expect(await committed()).toEqual([String(PER_PARTITION), String(PER_PARTITION)]);
 
-    const reportFile = join(dir, 'restores', 'reset.json');
+    expect(JSON.parse(readFileSync(reportFile, 'utf8'))).toMatchObject({ dry_run: true });
+    // The real reset replaces a dry run's report.
     const reset = await cli('reset', '--from', offsetsFile, '--report', reportFile);
     expect(reset).toMatchObject({ code: 0 });
     expect(JSON.parse(reset.stdout)).toMatchObject({
@@ -209,6 +211,12 @@ describe('kafka-offsets record and reset (real Kafka)', () => {
       await consumer.disconnect();
     }
     expect(await committed()).toEqual([String(RECORDED), String(RECORDED)]);
+
+    // A second reset may not replace the first one's report: its "before" are the replay marks.
+    const again = await cli('reset', '--from', offsetsFile, '--report', reportFile);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already holds a reset/);
+    expect(JSON.parse(readFileSync(reportFile, 'utf8'))).toEqual(report);
   });
 
   it('refuses offsets recorded on another cluster (a reformatted broker)', async () => {
