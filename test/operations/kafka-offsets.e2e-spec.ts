@@ -34,13 +34,17 @@ describe('kafka-offsets record and reset (real Kafka)', () => {
   let admin: Admin;
 
   function cli(...args: string[]): Promise<CliResult> {
+    return cliWith({}, ...args);
+  }
+
+  function cliWith(env: Record<string, string>, ...args: string[]): Promise<CliResult> {
     return new Promise((resolve) => {
       execFile(
         'node',
         ['-r', './scripts/swc-register.js', 'src/cli/kafka-offsets.ts', ...args],
         {
           cwd: REPO_ROOT,
-          env: { ...process.env, KAFKA_EVENTS_TOPIC: topic, KAFKA_CONSUMER_GROUP: group },
+          env: { ...process.env, KAFKA_EVENTS_TOPIC: topic, KAFKA_CONSUMER_GROUP: group, ...env },
           timeout: 60_000,
         },
         (error, stdout, stderr) =>
@@ -217,6 +221,22 @@ describe('kafka-offsets record and reset (real Kafka)', () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already holds a reset/);
     expect(JSON.parse(readFileSync(reportFile, 'utf8'))).toEqual(report);
+  });
+
+  it("records as the app's principal when no admin principal is named", async () => {
+    const out = join(dir, 'as-app.json');
+    const recorded = await cliWith(
+      { KAFKA_ADMIN_USERNAME: '', KAFKA_ADMIN_PASSWORD: '' },
+      'record',
+      '--out',
+      out,
+    );
+    expect(recorded).toMatchObject({ code: 0 });
+    expect(JSON.parse(readFileSync(out, 'utf8')).groups[group].partitions['0']).toEqual({
+      committed: String(RECORDED),
+      low: '0',
+      high: String(PER_PARTITION),
+    });
   });
 
   it('refuses offsets recorded on another cluster (a reformatted broker)', async () => {
