@@ -252,6 +252,19 @@ describe('kafka-offsets record and reset (real Kafka)', () => {
     expect(await committed()).toEqual(before);
   });
 
+  it('refuses a missing topic the group had committed on (a fresh broker may lack only unread ones)', async () => {
+    const doctored = join(dir, 'missing-topic.json');
+    const document = JSON.parse(readFileSync(offsetsFile, 'utf8'));
+    const missing = `${topic}.missing`;
+    document.groups[group].topic = missing;
+    writeFileSync(doctored, JSON.stringify(document));
+    const refused = await cli('reset', '--from', doctored);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      `topic ${missing} does not exist, but group ${group} had committed offsets on it`,
+    );
+  });
+
   it('refuses a reset over events retention deleted, unless the gap is accepted', async () => {
     // What retention does: the first events of partition 0 are gone, past the recorded offset.
     await admin.deleteTopicRecords({
