@@ -244,6 +244,53 @@ describe('Redis rebuild after an empty Redis', () => {
     }
   });
 
+  it("does the same at boot, for a restored stack's empty Redis", async () => {
+    const tenant = await createTenant(t.http);
+    const { month } = monthOf(new Date());
+    const marker = `tenantry:${DATABASE}:quota:warned:${tenant.id}:${month}:100`;
+    const app = await connectAs('app');
+    let exportId: string;
+    try {
+      await app.query('BEGIN');
+      await app.query("SELECT set_config('app.tenant_id', $1, true)", [tenant.id]);
+      ({
+        rows: [{ id: exportId }],
+      } = await app.query<{ id: string }>(
+        `INSERT INTO data_exports (tenant_id, requested_by_type, range_from, range_to)
+         VALUES ($1, 'user', now() - interval '1 day', now()) RETURNING id`,
+        [tenant.id],
+      ));
+      await app.query(
+        `INSERT INTO audit_log (tenant_id, actor_type, action, resource_type, details)
+         VALUES ($1, 'anonymous', 'usage.quota_warning', 'event_quota', $2)`,
+        [tenant.id, { threshold: 100, month }],
+      );
+      await app.query('COMMIT');
+    } finally {
+      await app.end();
+    }
+    const exportRuns = t.app.get<Queue>(getQueueToken(EXPORT_RUN_QUEUE));
+    expect(await exportRuns.getJob(exportId)).toBeUndefined();
+    expect(await redis.exists(marker)).toBe(0);
+
+    const restarted = await createTestApp({ env: { KAFKA_BROKERS: '' } });
+    try {
+      expect(
+        await until(
+          () => redis.exists(marker),
+          (n) => n === 1,
+        ),
+      ).toBe(1);
+      const job = await until(
+        () => exportRuns.getJob(exportId),
+        (found) => found !== undefined,
+      );
+      expect(job?.data).toEqual({ tenantId: tenant.id, exportId });
+    } finally {
+      await restarted.close();
+    }
+  });
+
   it('does nothing without REDIS_URL', async () => {
     const embedded = await createTestApp({ env: { KAFKA_BROKERS: '', REDIS_URL: '' } });
     try {
