@@ -32,8 +32,9 @@ import { planReset } from './kafka-offsets/reset-plan';
  * `npm run kafka-offsets -- record --out FILE` / `reset --from FILE [--accept-gap] [--report FILE]
  * [--dry-run]`: Kafka as the gap filler of a restore (issue 17). `record` writes what the
  * ingestion groups (KAFKA_CONSUMER_GROUP on KAFKA_EVENTS_TOPIC, and its `.overflow` group on the
- * overflow topic) have committed; after a restore, `reset` sets those offsets back so the
- * consumers replay what the restored stores lack (dedup makes the replay safe). Connects to
+ * overflow topic) have committed; after a restore, `reset` sets the groups the file names back
+ * to those offsets so the consumers replay what the restored stores lack (dedup makes the
+ * replay safe). Connects to
  * KAFKA_BROKERS as KAFKA_ADMIN_USERNAME (the app's KAFKA_SASL_USERNAME when no admin is named),
  * with KAFKA_SASL_MECHANISM; the local stack's stack.env fills in what the environment does not
  * say. Prints one JSON line on stdout; exits 2 when it refuses (the message says why), 1 on an
@@ -160,11 +161,38 @@ async function record(out: string): Promise<object> {
   return { command: 'record', out, cluster_id: document.cluster_id, groups: lagOf(document) };
 }
 
+/**
+ * A report of a reset that ran holds the offsets from before it: a second run (after a reset
+ * that failed half way, say) would record the half-reset offsets as "before" and lose the
+ * reconciliation's replay marks. Only a dry run's report may be replaced.
+ */
+function refuseOverwritingReset(path: string): void {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return;
+  }
+  let dryRun = false;
+  try {
+    dryRun = (JSON.parse(text) as { dry_run?: unknown }).dry_run === true;
+  } catch {
+    // Not a report: not ours to replace either.
+  }
+  if (!dryRun) {
+    throw new Refused(
+      `--report ${path} already holds a reset: its "before" offsets are the replay marks; ` +
+        'keep it and name another --report file',
+    );
+  }
+}
+
 async function reset(
   from: string,
   options: { acceptGap: boolean; report?: string; dryRun: boolean },
 ): Promise<object> {
   const recorded = readDocument(from);
+  if (options.report) refuseOverwritingReset(options.report);
   return withAdmin(async (admin) => {
     const state = await readBrokerState(admin, recorded);
     const plan = planReset(recorded, state, options);

@@ -8,6 +8,7 @@ import { ERASURE_PLATFORM_FUNCTIONS } from '../../migrations/1763900000090-creat
 import { RETENTION_PLATFORM_FUNCTIONS } from '../../migrations/1763900000091-event-retention';
 import { CUSTOM_DOMAIN_PLATFORM_FUNCTIONS } from '../../migrations/1763900000111-custom-domain-rechecks';
 import { TENANT_ACTIVITY_PLATFORM_FUNCTIONS } from '../../migrations/1763900000180-tenant-activity';
+import { REDIS_REBUILD_PLATFORM_FUNCTIONS } from '../../migrations/1763900000260-redis-rebuild-readers';
 import { PLATFORM_CONNECTION } from './platform.database';
 
 export interface RoleFacts {
@@ -135,6 +136,7 @@ export class DatabaseRoleCheck implements OnApplicationBootstrap {
           ...ERASURE_PLATFORM_FUNCTIONS,
           ...CUSTOM_DOMAIN_PLATFORM_FUNCTIONS,
           ...TENANT_ACTIVITY_PLATFORM_FUNCTIONS,
+          ...REDIS_REBUILD_PLATFORM_FUNCTIONS,
         ],
       ],
     );

@@ -27,6 +27,7 @@ import { ExportCleanupJobScheduler } from './export-cleanup-job.scheduler';
 import { EXPORT_FILES_REMOVED, ExportCleanupService } from './export-cleanup.service';
 import { ExportCleanupTimer } from './export-cleanup.timer';
 import { ExportDispatchService } from './export-dispatch.service';
+import { ExportRequeueService } from './export-requeue.service';
 import { ExportFilesModule } from './export-files.module';
 import { ExportFilesPurgeListener } from './export-files-purge.listener';
 import { EXPORT_RUN_QUEUE } from './export-run.queue';
@@ -34,6 +35,7 @@ import { ExportRunProcessor } from './export-run.processor';
 import { ExportTablesRepository } from './export-tables.repository';
 import { ExportsController } from './exports.controller';
 import { ExportsService } from './exports.service';
+import { QueuedExportsRepository } from './queued-exports.repository';
 import { TENANTS_IMPORTED, TenantImportService } from './import/tenant-import.service';
 import { TenantImportController } from './import/tenant-import.controller';
 import { TenantImportRepository } from './import/tenant-import.repository';
@@ -123,6 +125,8 @@ export class ExportsModule {
       providers: [
         ...common,
         ExportRunProcessor,
+        QueuedExportsRepository,
+        ExportRequeueService,
         ExportCleanupJobScheduler,
         ExportCleanupJobProcessor,
       ],

@@ -44,6 +44,16 @@ const PLATFORM_CALLS: [string, string, unknown[]][] = [
     'SELECT * FROM public.platform_stale_rollup_days(current_date, 10)',
     [],
   ],
+  [
+    'platform_queued_exports',
+    'SELECT * FROM public.platform_queued_exports(10)',
+    [],
+  ],
+  [
+    'platform_quota_warnings',
+    "SELECT * FROM public.platform_quota_warnings(to_char(now(), 'YYYY-MM'), 10)",
+    [],
+  ],
 ];
 
 describe('the platform role', () => {

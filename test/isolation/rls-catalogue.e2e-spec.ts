@@ -164,6 +164,8 @@ describe('RLS catalogue', () => {
       'platform_custom_domains_due',
       'platform_invoices',
       'platform_query_costs',
+      'platform_queued_exports',
+      'platform_quota_warnings',
       'platform_silent_tenants',
       'platform_stale_rollup_days',
       'platform_unfinished_erasures',

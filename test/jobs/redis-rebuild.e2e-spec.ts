@@ -7,17 +7,27 @@ import { sha256Hex } from '../../src/common/sha256';
 import { epochKey } from '../../src/jobs/redis-epoch';
 import { REDIS_REBUILDS, RedisRebuildService } from '../../src/jobs/redis-rebuild.service';
 import { ScheduledJobRegistry } from '../../src/jobs/scheduled-job.registry';
+import { monthOf, QuotaService, type QuotaTenant } from '../../src/billing/quota/quota.service';
+import { EXPORT_RUN_QUEUE } from '../../src/exports/export-run.queue';
 import { ERASURE_QUEUE } from '../../src/privacy/erasure.job';
 import { until } from '../privacy/privacy-support';
 import { connectAs } from '../support/sql';
-import { createTenant, createTestApp, TestApp } from '../support/test-app';
+import {
+  adminAuth,
+  bearer,
+  createTenant,
+  createTestApp,
+  TestApp,
+  tenantToken,
+} from '../support/test-app';
 
 const DATABASE = process.env.DATABASE_NAME!;
 
 /**
  * Redis losing everything while the app runs, on the real Redis: only this test database's keys
  * are removed (never FLUSHDB: other runs share the server), then one check puts back every
- * repeatable schedule and the unfinished erasure's pass, once.
+ * repeatable schedule and the unfinished erasure's pass, once; a queued export's run is
+ * dispatched again and the month's quota warnings are not sent a second time.
  */
 describe('Redis rebuild after an empty Redis', () => {
   let t: TestApp;
@@ -120,6 +130,92 @@ describe('Redis rebuild after an empty Redis', () => {
     expect(await rebuilds()).toBe(before + 1);
   });
 
+  it('dispatches a queued export again and keeps a sent quota warning from repeating', async () => {
+    const tenant = await createTenant(t.http, { tier: 'starter' });
+    const quota = t.app.get(QuotaService);
+    const { month } = monthOf(new Date());
+    const marker = `tenantry:${DATABASE}:quota:warned:${tenant.id}:${month}:80`;
+    // A quota of 10: reserving 8 crosses the 80% warning, once.
+    await t.http
+      .put(`/admin/tenants/${tenant.id}/overrides`)
+      .set(adminAuth)
+      .send({ events_per_month: 10 })
+      .expect(200);
+    const owner = await connectAs('owner');
+    let quotaTenant: QuotaTenant;
+    try {
+      const {
+        rows: [row],
+      } = await owner.query<{ tier: string; plan_id: string; plan_overrides: object }>(
+        'SELECT tier, plan_id, plan_overrides FROM tenants WHERE id = $1',
+        [tenant.id],
+      );
+      quotaTenant = {
+        id: tenant.id,
+        tier: row.tier,
+        planId: row.plan_id,
+        planOverrides: row.plan_overrides,
+      } as QuotaTenant;
+    } finally {
+      await owner.end();
+    }
+    const warnings = async () =>
+      (
+        await t.http
+          .get('/v1/audit-log?action=usage.quota_warning&limit=100')
+          .set(bearer(tenantToken(tenant.id)))
+          .expect(200)
+      ).body.data.length as number;
+    expect(await quota.reserve(quotaTenant, 8)).toMatchObject({ granted: 8, used: 8, quota: 10 });
+    expect(await warnings()).toBe(1);
+    // The events were not accepted after all: the counter goes back below the threshold.
+    await quota.release(tenant.id, 8, new Date());
+
+    // An export whose row is queued but whose job is not (the job went with Redis).
+    const app = await connectAs('app');
+    let exportId: string;
+    try {
+      await app.query('BEGIN');
+      await app.query("SELECT set_config('app.tenant_id', $1, true)", [tenant.id]);
+      ({
+        rows: [{ id: exportId }],
+      } = await app.query<{ id: string }>(
+        `INSERT INTO data_exports (tenant_id, requested_by_type, range_from, range_to)
+         VALUES ($1, 'user', now() - interval '1 day', now()) RETURNING id`,
+        [tenant.id],
+      ));
+      await app.query('COMMIT');
+    } finally {
+      await app.end();
+    }
+    const exportRuns = t.app.get<Queue>(getQueueToken(EXPORT_RUN_QUEUE));
+
+    await wipeNamespace();
+    expect(await redis.exists(marker)).toBe(0);
+    expect(await exportRuns.getJob(exportId)).toBeUndefined();
+
+    expect(await service.check()).toBe('rebuilt');
+
+    expect(await redis.exists(marker)).toBe(1);
+    expect((await exportRuns.getJob(exportId))?.data).toEqual({ tenantId: tenant.id, exportId });
+    // The worker takes it like any export run.
+    const status = async () =>
+      (
+        await t.http
+          .get(`/v1/exports/${exportId}`)
+          .set(bearer(tenantToken(tenant.id)))
+          .expect(200)
+      ).body.status as string;
+    expect(await until(status, (value) => value === 'completed' || value === 'failed')).toBe(
+      'completed',
+    );
+
+    // Crossing 80% again this month (a cold counter seeds from usage_daily: 0 stored) warns no more.
+    expect(await quota.reserve(quotaTenant, 8)).toMatchObject({ granted: 8, used: 8 });
+    expect(await warnings()).toBe(1);
+    await quota.release(tenant.id, 8, new Date());
+  });
+
   it('does nothing while the epoch is present', async () => {
     const before = await rebuilds();
     const epoch = await redis.get(epochKey(DATABASE));
@@ -145,6 +241,53 @@ describe('Redis rebuild after an empty Redis', () => {
       expect(await rebuilds()).toBe(before + 1);
     } finally {
       await second.close();
+    }
+  });
+
+  it("does the same at boot, for a restored stack's empty Redis", async () => {
+    const tenant = await createTenant(t.http);
+    const { month } = monthOf(new Date());
+    const marker = `tenantry:${DATABASE}:quota:warned:${tenant.id}:${month}:100`;
+    const app = await connectAs('app');
+    let exportId: string;
+    try {
+      await app.query('BEGIN');
+      await app.query("SELECT set_config('app.tenant_id', $1, true)", [tenant.id]);
+      ({
+        rows: [{ id: exportId }],
+      } = await app.query<{ id: string }>(
+        `INSERT INTO data_exports (tenant_id, requested_by_type, range_from, range_to)
+         VALUES ($1, 'user', now() - interval '1 day', now()) RETURNING id`,
+        [tenant.id],
+      ));
+      await app.query(
+        `INSERT INTO audit_log (tenant_id, actor_type, action, resource_type, details)
+         VALUES ($1, 'anonymous', 'usage.quota_warning', 'event_quota', $2)`,
+        [tenant.id, { threshold: 100, month }],
+      );
+      await app.query('COMMIT');
+    } finally {
+      await app.end();
+    }
+    const exportRuns = t.app.get<Queue>(getQueueToken(EXPORT_RUN_QUEUE));
+    expect(await exportRuns.getJob(exportId)).toBeUndefined();
+    expect(await redis.exists(marker)).toBe(0);
+
+    const restarted = await createTestApp({ env: { KAFKA_BROKERS: '' } });
+    try {
+      expect(
+        await until(
+          () => redis.exists(marker),
+          (n) => n === 1,
+        ),
+      ).toBe(1);
+      const job = await until(
+        () => exportRuns.getJob(exportId),
+        (found) => found !== undefined,
+      );
+      expect(job?.data).toEqual({ tenantId: tenant.id, exportId });
+    } finally {
+      await restarted.close();
     }
   });
 

@@ -34,13 +34,17 @@ describe('kafka-offsets record and reset (real Kafka)', () => {
   let admin: Admin;
 
   function cli(...args: string[]): Promise<CliResult> {
+    return cliWith({}, ...args);
+  }
+
+  function cliWith(env: Record<string, string>, ...args: string[]): Promise<CliResult> {
     return new Promise((resolve) => {
       execFile(
         'node',
         ['-r', './scripts/swc-register.js', 'src/cli/kafka-offsets.ts', ...args],
         {
           cwd: REPO_ROOT,
-          env: { ...process.env, KAFKA_EVENTS_TOPIC: topic, KAFKA_CONSUMER_GROUP: group },
+          env: { ...process.env, KAFKA_EVENTS_TOPIC: topic, KAFKA_CONSUMER_GROUP: group, ...env },
           timeout: 60_000,
         },
         (error, stdout, stderr) =>
@@ -161,12 +165,14 @@ describe('kafka-offsets record and reset (real Kafka)', () => {
     expect(await committed()).toEqual([String(PER_PARTITION), String(PER_PARTITION)]);
 
     // A dry run reports and changes nothing.
-    const dry = await cli('reset', '--from', offsetsFile, '--dry-run');
+    const reportFile = join(dir, 'restores', 'reset.json');
+    const dry = await cli('reset', '--from', offsetsFile, '--dry-run', '--report', reportFile);
     expect(dry).toMatchObject({ code: 0 });
     expect(JSON.parse(dry.stdout)).toMatchObject({ dry_run: true, lost: '0' });
     expect(await committed()).toEqual([String(PER_PARTITION), String(PER_PARTITION)]);
 
-    const reportFile = join(dir, 'restores', 'reset.json');
+    expect(JSON.parse(readFileSync(reportFile, 'utf8'))).toMatchObject({ dry_run: true });
+    // The real reset replaces a dry run's report.
     const reset = await cli('reset', '--from', offsetsFile, '--report', reportFile);
     expect(reset).toMatchObject({ code: 0 });
     expect(JSON.parse(reset.stdout)).toMatchObject({
@@ -209,6 +215,28 @@ describe('kafka-offsets record and reset (real Kafka)', () => {
       await consumer.disconnect();
     }
     expect(await committed()).toEqual([String(RECORDED), String(RECORDED)]);
+
+    // A second reset may not replace the first one's report: its "before" are the replay marks.
+    const again = await cli('reset', '--from', offsetsFile, '--report', reportFile);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already holds a reset/);
+    expect(JSON.parse(readFileSync(reportFile, 'utf8'))).toEqual(report);
+  });
+
+  it("records as the app's principal when no admin principal is named", async () => {
+    const out = join(dir, 'as-app.json');
+    const recorded = await cliWith(
+      { KAFKA_ADMIN_USERNAME: '', KAFKA_ADMIN_PASSWORD: '' },
+      'record',
+      '--out',
+      out,
+    );
+    expect(recorded).toMatchObject({ code: 0 });
+    expect(JSON.parse(readFileSync(out, 'utf8')).groups[group].partitions['0']).toEqual({
+      committed: String(RECORDED),
+      low: '0',
+      high: String(PER_PARTITION),
+    });
   });
 
   it('refuses offsets recorded on another cluster (a reformatted broker)', async () => {
@@ -222,6 +250,19 @@ describe('kafka-offsets record and reset (real Kafka)', () => {
       /recorded on cluster another-cluster: the broker was reformatted/,
     );
     expect(await committed()).toEqual(before);
+  });
+
+  it('refuses a missing topic the group had committed on (a fresh broker may lack only unread ones)', async () => {
+    const doctored = join(dir, 'missing-topic.json');
+    const document = JSON.parse(readFileSync(offsetsFile, 'utf8'));
+    const missing = `${topic}.missing`;
+    document.groups[group].topic = missing;
+    writeFileSync(doctored, JSON.stringify(document));
+    const refused = await cli('reset', '--from', doctored);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      `topic ${missing} does not exist, but group ${group} had committed offsets on it`,
+    );
   });
 
   it('refuses a reset over events retention deleted, unless the gap is accepted', async () => {

@@ -4,6 +4,8 @@ import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
 import { AuditModule } from '../../audit/audit.module';
 import { UsageMeteringModule } from '../usage/usage-metering.module';
 import { QuotaCounterStore } from './quota-counter.store';
+import { QuotaWarningMarkersService } from './quota-warning-markers.service';
+import { QuotaWarningsRepository } from './quota-warnings.repository';
 import { QUOTA_FALLBACKS, QUOTA_OVERAGE, QUOTA_REFUSED, QuotaService } from './quota.service';
 
 /** The monthly event quota, reserved in Redis at intake (see QuotaService). */
@@ -12,6 +14,8 @@ import { QUOTA_FALLBACKS, QUOTA_OVERAGE, QUOTA_REFUSED, QuotaService } from './q
   providers: [
     QuotaService,
     QuotaCounterStore,
+    QuotaWarningsRepository,
+    QuotaWarningMarkersService,
     makeCounterProvider({
       name: QUOTA_REFUSED,
       help: 'Events refused at intake because the tenant’s monthly quota was reached, by tier',

@@ -100,7 +100,7 @@ export class QuotaService {
     if (requested <= 0) return { ...base, granted: 0, used: 0 };
     const mode = terms.overQuota === 'overage' ? 'overage' : options.whole ? 'all' : 'partial';
     const key = this.counters.counterKey(tenant.id, month);
-    const expireAt = Math.floor(resetsAt.getTime() / 1000) + 86_400;
+    const expireAt = quotaKeyExpiry(resetsAt);
     let decision: QuotaDecision;
     try {
       let answer = await this.counters.reserve(key, requested, terms.eventsPerMonth, mode, expireAt);
@@ -228,7 +228,7 @@ export class QuotaService {
       const mark = thresholdCount(decision.quota, threshold);
       if (!(before < mark && decision.used >= mark)) continue;
       try {
-        if (!(await this.counters.claimOnce(`warned:${tenantId}:${month}:${threshold}`, expireAt)))
+        if (!(await this.counters.claimOnce(warningMarker(tenantId, month, threshold), expireAt)))
           continue;
         await this.tenantContext.runInTenant(tenantId, () =>
           this.audit.record(
@@ -253,6 +253,16 @@ export class QuotaService {
       }
     }
   }
+}
+
+/** A quota key's expiry (unix seconds): a day after its month, so late reads still find it. */
+export function quotaKeyExpiry(resetsAt: Date): number {
+  return Math.floor(resetsAt.getTime() / 1000) + 86_400;
+}
+
+/** The marker claimed once a tenant's month crossed a warning threshold (QuotaCounterStore). */
+export function warningMarker(tenantId: string, month: string, threshold: number): string {
+  return `warned:${tenantId}:${month}:${threshold}`;
 }
 
 function thresholdCount(quota: number, threshold: number): number {
