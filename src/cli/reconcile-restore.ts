@@ -11,11 +11,14 @@ import { PlatformAuditService } from '../audit/platform/platform-audit.service';
 import { readStackEnv } from '../config/stack-env';
 import { ClickHouseEventStore } from '../ingestion/store/clickhouse-event.store';
 import { EVENT_STORE, type EventStore } from '../ingestion/store/event-store';
+import { PostgresEventDeletion } from '../ingestion/store/postgres-event-deletion';
 import { buildIsolationReport } from '../isolation/isolation-report';
 import { RetentionEnforcerService } from '../privacy/retention/retention-enforcer.service';
 import { type ReconcileSummary, reconcileRestore } from '../restore/reconcile-restore';
 import { replayMarksOf } from '../restore/replay-marks-report';
+import { ErasedSubjectsRepository } from '../restore/erased-subjects.repository';
 import { RestoreRecordsRepository } from '../restore/restore-records.repository';
+import { TenantContext } from '../tenancy/scope/tenant.context';
 
 /**
  * `npm run reconcile-restore -- --since <ISO time of the ClickHouse snapshot>
@@ -116,10 +119,20 @@ async function main(write: (text: string) => void): Promise<number> {
       const store = app.get<EventStore>(EVENT_STORE);
       const clickhouse = store instanceof ClickHouseEventStore ? store : undefined;
       const log = app.get(PinoLogger);
+      const tenantContext = app.get(TenantContext);
+      const postgresDeletion = new PostgresEventDeletion(tenantContext);
+      const postgresSubjects = new ErasedSubjectsRepository(tenantContext);
       const summary: ReconcileSummary = await reconcileRestore(
         {
           records,
           clickhouse,
+          postgres: clickhouse
+            ? undefined
+            : {
+                usersOf: (erasure) => postgresSubjects.usersOf(erasure),
+                eraseUser: (tenantId, userId, cutoff) =>
+                  postgresDeletion.eraseUser(tenantId, userId, cutoff),
+              },
           retention: () => app.get(RetentionEnforcerService).enforce(),
           redis: redis && { client: redis, database: required(env, 'DATABASE_NAME') },
           isolation: () =>

@@ -6,13 +6,15 @@ import type { RetentionReport } from '../privacy/retention/retention-enforcer.se
 import { usersOfErasure } from './clickhouse-erasure-subjects';
 import { deleteComputedKeys } from './computed-redis-keys';
 import type { ReplayMark } from './replay-marks-report';
-import type { RestoreRecordsRepository } from './restore-records.repository';
+import type { CompletedErasure, RestoreRecordsRepository } from './restore-records.repository';
 
 /** What the reconciliation works on; a store left out is not configured (its step is skipped). */
 export interface ReconcileSources {
   records: RestoreRecordsRepository;
   /** ClickHouse as the writer, when it is the event store. */
   clickhouse?: ClickHouseEventStore;
+  /** The PostgreSQL event store's erasure, when it is the event store. */
+  postgres?: ErasureTarget;
   /** One retention pass (RetentionEnforcerService.enforce). */
   retention: () => Promise<RetentionReport>;
   redis?: { client: Redis; database: string };
@@ -20,6 +22,16 @@ export interface ReconcileSources {
   isolation: () => Promise<IsolationReport>;
   /** One line per step and progress, for the operator (stderr). */
   log: (entry: Record<string, unknown>) => void;
+}
+
+/** One event store's erasure: who a completed erasure named, and its deletion for one user. */
+export interface ErasureTarget {
+  usersOf(erasure: CompletedErasure): Promise<string[]>;
+  eraseUser(
+    tenantId: string,
+    userId: string,
+    cutoff: Date,
+  ): Promise<{ events: number; days: string[] }>;
 }
 
 export interface ReconcileOptions {
@@ -34,7 +46,12 @@ export interface ReconcileSummary {
   since: string;
   purged_tenants: { tenants: number; rows_removed: Record<string, number> } | { skipped: string };
   erasures:
-    | { completed_since: number; events_removed: number; rollup_days_recomputed: number }
+    | {
+        store: 'clickhouse' | 'postgres';
+        completed_since: number;
+        events_removed: number;
+        rollup_days_recomputed: number;
+      }
     | { skipped: string };
   retention: RetentionReport | null;
   redis: { keys_deleted: Record<string, number> } | { skipped: string };
@@ -81,9 +98,12 @@ export async function reconcileRestore(
   const purged = clickhouse
     ? await step('purged_tenants', () => purgeDeletedTenants(sources, clickhouse))
     : { skipped: NO_CLICKHOUSE };
-  const erasures = clickhouse
-    ? await step('erasures', () => eraseAgain(sources, clickhouse, options.since))
-    : { skipped: NO_CLICKHOUSE };
+  const erasureTarget = clickhouse ? clickhouseErasure(clickhouse) : sources.postgres;
+  const erasures = erasureTarget
+    ? await step('erasures', () =>
+        eraseAgain(sources, clickhouse ? 'clickhouse' : 'postgres', erasureTarget, options.since),
+      )
+    : { skipped: 'no event store given' };
   const retention = await step('retention', () => sources.retention());
   const redisResult = redis
     ? await step('redis', async () => ({
@@ -144,22 +164,34 @@ async function purgeDeletedTenants(
   return { tenants: tenants.length, rows_removed: removed };
 }
 
+/** ClickHouse's side: who the digest names in the snapshot, and the erasure's own deletion. */
+function clickhouseErasure(clickhouse: ClickHouseEventStore): ErasureTarget {
+  const deletion = new ClickHouseEventDeletion(clickhouse);
+  return {
+    usersOf: (erasure) => usersOfErasure(clickhouse, erasure),
+    eraseUser: (tenantId, userId, cutoff) => deletion.eraseUser(tenantId, userId, cutoff),
+  };
+}
+
 /**
- * Step 2: every erasure completed after the snapshot, made again in ClickHouse with the
- * erasure's own deletion (its events up to the cut-off, the rollup days recomputed).
+ * Step 2: every erasure completed after the snapshot, made again in the event store with the
+ * erasure's own deletion (its events up to the cut-off; in ClickHouse the rollup days
+ * recomputed, in PostgreSQL the touched days marked stale by the events trigger). ClickHouse:
+ * the snapshot predates the erasure. PostgreSQL: restored with the erasure done, but a Kafka
+ * replay from the snapshot's offsets stores the erased events again.
  */
 async function eraseAgain(
   sources: ReconcileSources,
-  clickhouse: ClickHouseEventStore,
+  store: 'clickhouse' | 'postgres',
+  target: ErasureTarget,
   since: Date,
-): Promise<{ completed_since: number; events_removed: number; rollup_days_recomputed: number }> {
-  const deletion = new ClickHouseEventDeletion(clickhouse);
+) {
   const erasures = await sources.records.erasuresCompletedSince(since);
   let events = 0;
   let days = 0;
   for (const [index, erasure] of erasures.entries()) {
-    for (const userId of await usersOfErasure(clickhouse, erasure)) {
-      const removed = await deletion.eraseUser(erasure.tenantId, userId, erasure.cutoff);
+    for (const userId of await target.usersOf(erasure)) {
+      const removed = await target.eraseUser(erasure.tenantId, userId, erasure.cutoff);
       events += removed.events;
       days += removed.days.length;
       sources.log({
@@ -176,5 +208,10 @@ async function eraseAgain(
       of: erasures.length,
     });
   }
-  return { completed_since: erasures.length, events_removed: events, rollup_days_recomputed: days };
+  return {
+    store,
+    completed_since: erasures.length,
+    events_removed: events,
+    rollup_days_recomputed: days,
+  };
 }

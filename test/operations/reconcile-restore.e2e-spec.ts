@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import type { Client } from 'pg';
 import type { EventRow } from '../../src/ingestion/events/event-contract';
+import { DataSource } from 'typeorm';
 import { ClickHouseEventStore } from '../../src/ingestion/store/clickhouse-event.store';
+import { PostgresEventStore } from '../../src/ingestion/store/postgres-event.store';
+import { TenantContext } from '../../src/tenancy/scope/tenant.context';
 import { stringLiteral, uuidLiteral } from '../../src/ingestion/store/clickhouse/sql-literal';
 import { subjectDigest } from '../../src/privacy/erasures.service';
 import { isolationGate } from '../../src/restore/reconcile-restore';
@@ -20,12 +23,15 @@ const MINUTE = 60_000;
 type Printed = any;
 
 /** Runs the CLI as restore.sh does, with this test's environment; its exit code and summary. */
-function reconcile(args: string[]): Promise<{ code: number; summary: Printed; stderr: string }> {
+function reconcile(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; summary: Printed; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['-r', './scripts/swc-register.js', 'src/cli/reconcile-restore.ts', ...args],
-      { env: { ...process.env, KAFKA_BROKERS: '' }, maxBuffer: 64 * 1024 * 1024 },
+      { env: { ...process.env, KAFKA_BROKERS: '', ...env }, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error ? ((error as { code?: number }).code ?? 1) : 0;
         let summary: Printed = null;
@@ -160,7 +166,7 @@ describe('reconcile-restore', () => {
       ok: true,
       since: since.toISOString(),
       purged_tenants: { tenants: 1, rows_removed: { events: 4 } },
-      erasures: { completed_since: 1, events_removed: 3 },
+      erasures: { store: 'clickhouse', completed_since: 1, events_removed: 3 },
       isolation: { verdict: 'ok', problems: [] },
       replay_marks: { skipped: 'no --replay-marks report' },
       failures: [],
@@ -188,6 +194,44 @@ describe('reconcile-restore', () => {
       erasures: { completed_since: 1, events_removed: 0 },
     });
   }, 180_000);
+
+  it('makes the erasure again in the PostgreSQL event store, where a Kafka replay brought its events back', async () => {
+    const postgres = new PostgresEventStore(t.app.get(TenantContext), t.app.get(DataSource));
+    await postgres.prepare();
+    // What a replay from the snapshot's offsets stores again after the restore.
+    await postgres.write([
+      ...Array.from({ length: 3 }, () => row(keep, 'u1', now - 30 * MINUTE, 'pg')),
+      row(keep, 'u1', now - 5 * MINUTE, 'pg'),
+      ...Array.from({ length: 2 }, () => row(keep, 'u2', now - 30 * MINUTE, 'pg')),
+      ...Array.from({ length: 2 }, () => row(other, 'u1', now - 30 * MINUTE, 'pg')),
+    ]);
+    const inPostgres = async (tenantId: string, userId: string) => {
+      await owner.query('BEGIN');
+      try {
+        await owner.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
+        const { rows } = await owner.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM events WHERE event_type = 'pg' AND user_id = $1",
+          [userId],
+        );
+        return rows[0].n;
+      } finally {
+        await owner.query('ROLLBACK');
+      }
+    };
+    expect(await inPostgres(keep, 'u1')).toBe(4);
+
+    const { code, summary, stderr } = await reconcile(['--since', since.toISOString()], {
+      EVENT_STORE: 'postgres',
+    });
+    expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
+    expect(summary).toMatchObject({
+      purged_tenants: { skipped: 'ClickHouse is not the event store' },
+      erasures: { store: 'postgres', completed_since: 1, events_removed: 3 },
+    });
+    expect(await inPostgres(keep, 'u1')).toBe(1);
+    expect(await inPostgres(keep, 'u2')).toBe(2);
+    expect(await inPostgres(other, 'u1')).toBe(2);
+  }, 120_000);
 
   it('fails when the isolation report finds a problem, and still writes the replay marks', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'reconcile-'));
