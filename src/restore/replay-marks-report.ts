@@ -5,7 +5,7 @@ export interface ReplayMark {
   untilOffset: string;
 }
 
-/** The groups a reset report describes: its `before` (or an offsets.json's `groups`). */
+/** The groups a reset report describes in its `before`. */
 type GroupsDocument = Record<
   string,
   { topic?: unknown; partitions?: Record<string, { committed?: unknown } | undefined> }
@@ -23,8 +23,7 @@ const MAX_MARKS = 10_000;
  * anything else than that shape.
  */
 export function replayMarksOf(report: unknown): ReplayMark[] {
-  const doc = report as { before?: unknown; groups?: unknown } | null;
-  const groups = (doc?.before ?? doc?.groups) as GroupsDocument | undefined;
+  const groups = (report as { before?: unknown } | null)?.before as GroupsDocument | undefined;
   if (!groups || typeof groups !== 'object' || Array.isArray(groups)) {
     throw new Error('replay marks: the report has no "before" object of groups');
   }
