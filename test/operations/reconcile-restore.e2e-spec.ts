@@ -283,6 +283,36 @@ describe('reconcile-restore', () => {
     }
   }, 120_000);
 
+  it('writes the marks alone with --replay-marks-only, replacing an earlier restore’s', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'reconcile-'));
+    const report = join(dir, 'reset.json');
+    await writeFile(
+      report,
+      JSON.stringify({
+        before: { g: { topic: 'tenant_events', partitions: { '2': { committed: '9' } } } },
+      }),
+    );
+    try {
+      const { code, summary } = await reconcile([
+        '--replay-marks',
+        report,
+        '--restore-id',
+        'second',
+        '--replay-marks-only',
+      ]);
+      expect({ code, summary }).toEqual({
+        code: 0,
+        summary: { ok: true, replay_marks: { restore_id: 'second', marks: 1 } },
+      });
+      const { rows } = await owner.query(
+        'SELECT partition, until_offset::text AS until_offset, restore_id FROM ingestion_replay_marks',
+      );
+      expect(rows).toEqual([{ partition: 2, until_offset: '9', restore_id: 'second' }]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
   it('refuses a --since that is not an ISO time with its zone, before touching anything', async () => {
     const { code, stderr } = await reconcile(['--since', '2026-11-30 14:25']);
     expect(code).toBe(2);
