@@ -17,11 +17,13 @@ export async function usersOfErasure(
 ): Promise<string[]> {
   if (!DIGEST.test(erasure.subjectDigest)) throw new Error('not a subject digest');
   const at = `toDateTime(${stringLiteral(utcSeconds(erasure.cutoff))}, 'UTC')`;
+  const tenant = uuidLiteral(erasure.tenantId);
+  // Each distinct user id hashed once, not each event.
   const rows = await store.writerSelect<{ user_id: string }>(
-    `SELECT DISTINCT user_id FROM ${identifier(store.database)}.events
-      WHERE tenant_id = ${uuidLiteral(erasure.tenantId)}
-        AND (received_at <= ${at} OR timestamp <= ${at})
-        AND lower(hex(SHA256(concat(toString(tenant_id), ':', user_id)))) = ${stringLiteral(erasure.subjectDigest)}
+    `SELECT user_id FROM (
+       SELECT DISTINCT user_id FROM ${identifier(store.database)}.events
+        WHERE tenant_id = ${tenant} AND (received_at <= ${at} OR timestamp <= ${at}))
+      WHERE lower(hex(SHA256(concat(toString(${tenant}), ':', user_id)))) = ${stringLiteral(erasure.subjectDigest)}
       LIMIT 2`,
   );
   return rows.map((row) => row.user_id);

@@ -13,9 +13,11 @@ export class ErasedSubjectsRepository {
   async usersOf(erasure: Pick<CompletedErasure, 'tenantId' | 'subjectDigest' | 'cutoff'>) {
     const rows = await this.tenantContext.runInTenant(erasure.tenantId, () =>
       this.tenantContext.manager.query<{ user_id: string }[]>(
-        `SELECT DISTINCT user_id FROM events
-          WHERE tenant_id = $1 AND (received_at <= $2 OR "timestamp" <= $2)
-            AND encode(sha256(convert_to(tenant_id::text || ':' || user_id, 'UTF8')), 'hex') = $3
+        // Each distinct user id hashed once, not each event.
+        `SELECT user_id FROM (
+           SELECT DISTINCT user_id FROM events
+            WHERE tenant_id = $1 AND (received_at <= $2 OR "timestamp" <= $2)) AS users
+          WHERE encode(sha256(convert_to($1::text || ':' || user_id, 'UTF8')), 'hex') = $3
           LIMIT 2`,
         [erasure.tenantId, erasure.cutoff.toISOString(), erasure.subjectDigest],
       ),
