@@ -30,6 +30,7 @@ import { CustomDomainRechecks1763900000111 } from './1763900000111-custom-domain
 import { CreatePlatformAdminRefreshTokens1763900000120 } from './1763900000120-create-platform-admin-refresh-tokens';
 import { PlanAnalyticsLimits1763900000160 } from './1763900000160-plan-analytics-limits';
 import { TenantActivity1763900000180 } from './1763900000180-tenant-activity';
+import { CreateIngestionReplayMarks1763900000240 } from './1763900000240-create-ingestion-replay-marks';
 import { RedisRebuildReaders1763900000260 } from './1763900000260-redis-rebuild-readers';
 
 /** Every migration in order. Listed explicitly so the CLI, the app and Jest load the same set. */
@@ -66,5 +67,6 @@ export const ALL_MIGRATIONS = [
   CreatePlatformAdminRefreshTokens1763900000120,
   PlanAnalyticsLimits1763900000160,
   TenantActivity1763900000180,
+  CreateIngestionReplayMarks1763900000240,
   RedisRebuildReaders1763900000260,
 ];

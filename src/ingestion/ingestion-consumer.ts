@@ -9,6 +9,7 @@ import { IntakeRateService } from './overflow/intake-rate.service';
 import { OverflowForwarder } from './overflow/overflow-forwarder';
 import { OVERFLOW_PIPELINE, type OverflowPipeline } from './overflow/overflow-pipeline.provider';
 import { ProducerAuthenticator } from './pipeline/producer.authenticator';
+import { ReplayMarksRepository } from './replay/replay-marks.repository';
 
 const MB = 1024 * 1024;
 import { EventsConsumerTransport } from './kafka/events-consumer.transport';
@@ -28,6 +29,8 @@ export async function startIngestionConsumer(app: INestApplication): Promise<boo
   const topic = config.get('KAFKA_EVENTS_TOPIC', { infer: true });
   const group = config.get('KAFKA_CONSUMER_GROUP', { infer: true });
   const intakeRate = app.get(IntakeRateService);
+  const marks = app.get(ReplayMarksRepository);
+  const replayMarks = (of: string) => marks.marksOf(of);
   app.connectMicroservice(
     {
       strategy: new EventsConsumerTransport(
@@ -39,6 +42,7 @@ export async function startIngestionConsumer(app: INestApplication): Promise<boo
         app.get(ConsumerMonitor),
         intakeRate.routes
           ? {
+              replayMarks,
               forwarder: new OverflowForwarder(
                 intakeRate,
                 app.get(ProducerAuthenticator),
@@ -46,7 +50,7 @@ export async function startIngestionConsumer(app: INestApplication): Promise<boo
                 overflowTopic(topic),
               ),
             }
-          : {},
+          : { replayMarks },
       ),
     },
     { inheritAppConfig: false },
@@ -63,6 +67,7 @@ export async function startIngestionConsumer(app: INestApplication): Promise<boo
         overflow.monitor,
         {
           name: 'overflow consumer',
+          replayMarks,
           deadLetterTopic: deadLetterTopic(topic),
           fetchBytesPerPartition: config.get('INGEST_OVERFLOW_FETCH_MB', { infer: true }) * MB,
           partitionsConcurrently: config.get('INGEST_OVERFLOW_PARTITIONS_CONCURRENTLY', {

@@ -55,6 +55,7 @@ import { InProcessEventSink } from './pipeline/in-process-event-sink';
 import { MessageOriginResolver } from './pipeline/message-origin.resolver';
 import { ProducerAuthenticator } from './pipeline/producer.authenticator';
 import { TenantDirectory } from './pipeline/tenant.directory';
+import { ReplayMarksRepository } from './replay/replay-marks.repository';
 import { ClickHouseEventStore, type ClickHouseUser } from './store/clickhouse-event.store';
 import { EVENT_STORE, type EventStore } from './store/event-store';
 import { PostgresEventStore } from './store/postgres-event.store';
@@ -152,6 +153,7 @@ function clickhouseUser(
     EventIntakeService,
     EventWriter,
     EventBatchProcessor,
+    ReplayMarksRepository,
     TenantDirectory,
     ConsumerLagService,
     ConsumerMonitor,

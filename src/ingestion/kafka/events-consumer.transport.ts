@@ -14,6 +14,7 @@ import { deadLetterTopic } from './kafka-connection';
 import { textHeaders } from './message-headers';
 
 import type { OverflowForwarder } from '../overflow/overflow-forwarder';
+import { ReplayMarks } from '../replay/replay-marks';
 
 const HEARTBEAT_MS = 3_000;
 
@@ -29,6 +30,8 @@ export interface ConsumerTransportOptions {
   forwarder?: OverflowForwarder;
   /** How logs name this consumer. */
   name?: string;
+  /** The topic's replay marks after a restore (ingestion_replay_marks), read at each start. */
+  replayMarks?: (topic: string) => Promise<ReplayMarks>;
 }
 const RESTART_MIN_MS = 1_000;
 const RESTART_MAX_MS = 30_000;
@@ -54,6 +57,7 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
   private closing = false;
   private restartTimer?: NodeJS.Timeout;
   private consecutiveCrashes = 0;
+  private marks = ReplayMarks.NONE;
 
   constructor(
     private readonly kafka: Kafka,
@@ -89,6 +93,13 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
   }
 
   private async startConsumer(): Promise<void> {
+    // Once per start, never per message: a restore writes its marks before the app consumes.
+    if (this.options.replayMarks) {
+      this.marks = await this.options.replayMarks(this.topic);
+      if (this.marks.size > 0) {
+        this.log.log(`${this.name}: ${this.marks.size} replay mark(s) after a restore`);
+      }
+    }
     const consumer = this.kafka.consumer({
       groupId: this.groupId,
       maxBytesPerPartition: this.options.fetchBytesPerPartition ?? 4 * 1024 * 1024,
@@ -100,10 +111,7 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
     this.monitor.watch(consumer, this.topic, this.groupId);
     consumer.on(consumer.events.COMMIT_OFFSETS, () => (this.consecutiveCrashes = 0));
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.log.error(
-        { err: payload.error, restart: payload.restart },
-        `${this.name} crashed`,
-      );
+      this.log.error({ err: payload.error, restart: payload.restart }, `${this.name} crashed`);
       // kafkajs restarts by itself after retriable errors; after the others it stays down.
       if (payload.restart) this.monitor.restarted();
       else this.scheduleRestart();
@@ -149,12 +157,16 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
     let usage: UsageDelta[];
     try {
       let messages = batch.messages;
+      const replayed = (offset: string) => this.marks.metered(batch.partition, offset);
       const { forwarder } = this.options;
       if (forwarder) {
         // Hot tenants' messages to the overflow topic, acknowledged before anything is committed.
-        const { keep, forward } = await forwarder.split(messages);
+        // Replayed ones stay: forwarded, they would get new offsets and be metered again.
+        const { keep, forward } = await forwarder.split(
+          messages.filter((message) => !replayed(message.offset)),
+        );
         await forwarder.forward(this.producer!, forward, `${batch.topic}/${batch.partition}`);
-        messages = keep;
+        messages = [...messages.filter((message) => replayed(message.offset)), ...keep];
       }
       const processed = await this.processor.process(
         messages.map((message): RawEventMessage => ({
@@ -162,6 +174,7 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
           value: message.value,
           headers: textHeaders(message.headers),
           offset: message.offset,
+          ...(replayed(message.offset) ? { replayed: true } : {}),
         })),
       );
       usage = processed.usage;

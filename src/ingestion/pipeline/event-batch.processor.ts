@@ -33,6 +33,11 @@ export interface RawEventMessage {
   headers: Record<string, string | undefined>;
   /** Its offset in its partition, for the dead letter's provenance. */
   offset?: string;
+  /**
+   * Below its partition's replay mark: metered before a restore, replayed to refill the stores.
+   * Stored as usual, but neither counted in usage nor reserved against the quota again.
+   */
+  replayed?: boolean;
 }
 
 export type DeadLetterReason =
@@ -129,6 +134,8 @@ export class EventBatchProcessor {
         await new Promise((resolve) => setImmediate(resolve));
         sliceStart = performance.now();
       }
+      // A replayed message's usage was counted before the restore: it goes nowhere now.
+      const counted = message.replayed ? [] : usage;
       // Who sent it, proven: the app's signature or a producer's API key. Never a bare header.
       const origin = await this.origins.resolve(message.headers, message.value);
       if (origin.kind === 'unauthenticated') {
@@ -147,7 +154,7 @@ export class EventBatchProcessor {
         dead.push({ message, reason, ...(tenant ? { tenantId } : {}) });
         // Counted while the tenant's data exists: never a usage row for a purged tombstone.
         if (tenant && tenant.status !== 'purging' && tenant.status !== 'purged') {
-          usage.push([tenantId, 'dead_lettered', 1]);
+          counted.push([tenantId, 'dead_lettered', 1]);
         }
         continue;
       }
@@ -163,14 +170,14 @@ export class EventBatchProcessor {
           tenantId,
           errors: [{ field: 'value', message: 'the message could not be processed' }],
         });
-        usage.push([tenantId, 'dead_lettered', 1]);
+        counted.push([tenantId, 'dead_lettered', 1]);
         continue;
       }
       // The month's quota, for events accepted here (a direct producer's): a message is stored
       // whole or, when its events do not all fit, dead-lettered whole with reason
       // quota_exceeded (nothing of it stored), so a producer can send it again as it was.
       // Events the API produced were reserved there.
-      if (outcome.metered && outcome.rows.length > 0) {
+      if (outcome.metered && outcome.rows.length > 0 && !message.replayed) {
         const decision = await this.quota.reserve(
           {
             id: tenantId,
@@ -188,7 +195,7 @@ export class EventBatchProcessor {
             tenantId,
             errors: [...(outcome.dead?.errors ?? []), quotaError(decision)],
           });
-          usage.push(
+          counted.push(
             ...outcome.usage.filter(([, counter]) => counter !== 'accepted'),
             [tenantId, 'dead_lettered', outcome.rows.length],
           );
@@ -198,7 +205,7 @@ export class EventBatchProcessor {
       }
       rows.push(...outcome.rows);
       if (outcome.dead) dead.push(outcome.dead);
-      usage.push(...outcome.usage);
+      counted.push(...outcome.usage);
     }
     this.countDeadLetters(dead);
     if (dead.length > 0) {
