@@ -115,6 +115,13 @@ main() {
     node_cli src/cli/kafka-offsets.ts reset --from "$run/kafka/offsets.json" --report "$kafka_report" \
       "${gap_flag[@]+"${gap_flag[@]}"}" >&2 \
       || die "rewinding the consumer groups failed (above). With the broker gone, rerun the Kafka step by hand or accept the loss: docs/disaster-recovery.md, 'Lost broker'"
+    if [ -n "$(pg_pid)" ]; then
+      # Before the app consumes: the replayed events below these offsets were metered already.
+      phase replay_marks
+      DATABASE_HOST=127.0.0.1 DATABASE_PORT="$(pg_port)" node_cli src/cli/reconcile-restore.ts \
+        --replay-marks "$kafka_report" --replay-marks-only --restore-id "$stamp" >&2 \
+        || die "writing the replay marks failed (above)"
+    fi
   fi
   phase isolation_report
   local ch_url=""
@@ -136,7 +143,7 @@ main() {
       phases: $phases, seconds: $seconds}' > "$RESTORES_DIR/$stamp.json"
   log "restore done in $(elapsed "$started")s: $RESTORES_DIR/$stamp.json"
   log "next: start the app on this stack; when the consumer lag is 0, run"
-  log "  npm run reconcile-restore -- --since $(jq -r .started_at "$manifest")${kafka_report:+ --replay-marks $kafka_report}"
+  log "  npm run reconcile-restore -- --since $(jq -r .started_at "$manifest")"
   printf '%s\n' "$RESTORES_DIR/$stamp.json"
 }
 

@@ -196,6 +196,11 @@ describe('disaster recovery drill: back up under load, lose the data, restore, r
       dr.script('scripts/backup.sh', ['create', '--json']),
     );
     backupId = (JSON.parse(created.trim().split('\n').at(-1)!) as { id: string }).id;
+    const backupStartedAt = (
+      JSON.parse(readFileSync(`${dr.backupDir}/backups/${backupId}/manifest.json`, 'utf8')) as {
+        started_at: string;
+      }
+    ).started_at;
     // C: more events and PostgreSQL changes after the backup; archived, so inside the recovery point.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     await during.stop();
@@ -249,6 +254,17 @@ describe('disaster recovery drill: back up under load, lose the data, restore, r
     expect(record.stores).toEqual(['postgres', 'clickhouse']);
     expect(record.kafka_report).not.toBeNull();
 
+    // The replay marks are in before the app starts: replayed events are not metered twice.
+    const marks = await dr.superuser();
+    try {
+      const { rows } = await marks.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM ingestion_replay_marks WHERE topic = $1',
+        [kafka.KAFKA_EVENTS_TOPIC],
+      );
+      expect(rows[0].n).toBeGreaterThan(0);
+    } finally {
+      await marks.end();
+    }
     // The snapshot lacks what came after it: only the replay can bring those events back.
     const snapshotCount = await storeCount();
     expect(snapshotCount).toBeGreaterThan(0);
@@ -259,6 +275,15 @@ describe('disaster recovery drill: back up under load, lose the data, restore, r
     await time('replay', async () => {
       expect(await eventually(storeCount, accepted, 60_000)).toBe(accepted);
     });
+
+    // Then the reconciliation the runbook orders after the catch-up (purges, erasures, retention,
+    // computed Redis keys, the isolation gate): nothing to undo here, and it must say so.
+    const reconciled = JSON.parse(
+      await time('reconcile', () =>
+        dr.cli('src/cli/reconcile-restore.ts', ['--since', backupStartedAt]),
+      ),
+    ) as Record<string, unknown>;
+    expect(reconciled).toMatchObject({ ok: true });
 
     // Every accepted event exactly once, under its own tenant only.
     for (const tenant of tenants) {

@@ -56,8 +56,26 @@ export class DrStack {
     args: string[],
     options: { timeoutMs?: number; env?: Record<string, string> } = {},
   ): Promise<string> {
+    return this.exec('bash', [path, ...args], options);
+  }
+
+  /** Runs a TypeScript CLI (src/cli/…) as an operator would, with this stack's environment. */
+  async cli(
+    path: string,
+    args: string[],
+    options: { timeoutMs?: number; env?: Record<string, string> } = {},
+  ): Promise<string> {
+    return this.exec('node', ['-r', './scripts/swc-register.js', path, ...args], options);
+  }
+
+  private async exec(
+    command: string,
+    args: string[],
+    options: { timeoutMs?: number; env?: Record<string, string> },
+  ): Promise<string> {
+    const [path] = args;
     try {
-      const { stdout } = await run('bash', [path, ...args], {
+      const { stdout } = await run(command, args, {
         cwd: REPO_ROOT,
         env: { ...process.env, ...this.env, ...options.env },
         timeout: options.timeoutMs ?? 300_000,
