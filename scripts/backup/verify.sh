@@ -71,7 +71,8 @@ cmd_verify() {
 
 free_port() {
   local p
-  for p in $(shuf -i 42000-44999 -n 40); do
+  # Below the ephemeral range (32768 on), where a client connection may hold a port briefly.
+  for p in $(shuf -i 21000-24999 -n 40); do
     port_open "$p" || { printf '%s\n' "$p"; return 0; }
   done
   die "no free port found"

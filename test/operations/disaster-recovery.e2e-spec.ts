@@ -21,23 +21,25 @@ import {
  * role brings the deleted rows back.
  */
 const kafka = ingestionEnv('dr');
+// Below 32768: Linux hands out ephemeral ports above it, and one may hold a port briefly.
+// (DR_* variables move them when these are taken.)
 const dr = new DrStack(
   'dr',
   {
-    pg: Number(process.env.DR_PG_PORT ?? 45532),
-    chHttp: Number(process.env.DR_CLICKHOUSE_HTTP_PORT ?? 48223),
-    chTcp: Number(process.env.DR_CLICKHOUSE_TCP_PORT ?? 49100),
-    chInterserver: Number(process.env.DR_CLICKHOUSE_INTERSERVER_PORT ?? 49109),
+    pg: Number(process.env.DR_PG_PORT ?? 25532),
+    chHttp: Number(process.env.DR_CLICKHOUSE_HTTP_PORT ?? 28223),
+    chTcp: Number(process.env.DR_CLICKHOUSE_TCP_PORT ?? 29100),
+    chInterserver: Number(process.env.DR_CLICKHOUSE_INTERSERVER_PORT ?? 29109),
   },
   { topic: kafka.KAFKA_EVENTS_TOPIC, group: kafka.KAFKA_CONSUMER_GROUP },
 );
 const pitr = new DrStack(
   'dr-pitr',
   {
-    pg: Number(process.env.DR_PITR_PG_PORT ?? 45533),
-    chHttp: Number(process.env.DR_PITR_CLICKHOUSE_HTTP_PORT ?? 48224),
-    chTcp: Number(process.env.DR_PITR_CLICKHOUSE_TCP_PORT ?? 49101),
-    chInterserver: Number(process.env.DR_PITR_CLICKHOUSE_INTERSERVER_PORT ?? 49110),
+    pg: Number(process.env.DR_PITR_PG_PORT ?? 25533),
+    chHttp: Number(process.env.DR_PITR_CLICKHOUSE_HTTP_PORT ?? 28224),
+    chTcp: Number(process.env.DR_PITR_CLICKHOUSE_TCP_PORT ?? 29101),
+    chInterserver: Number(process.env.DR_PITR_CLICKHOUSE_INTERSERVER_PORT ?? 29110),
   },
   { topic: kafka.KAFKA_EVENTS_TOPIC, group: kafka.KAFKA_CONSUMER_GROUP },
 );
