@@ -14,6 +14,7 @@ import { ApiKeysService } from '../src/auth/api-keys/api-keys.service';
 import { TenantsService } from '../src/tenancy/tenants.service';
 import { REPO_ROOT, readStackEnv } from '../src/config/stack-env';
 import { TenantContext } from '../src/tenancy/scope/tenant.context';
+import type { Permission } from '../src/auth/permissions';
 import {
   type Connections,
   diskUsage,
@@ -430,8 +431,12 @@ export async function startApp(
   return { app, url: await app.getUrl() };
 }
 
-/** An analytics:read key for the tenant, made by the app's own service (no admin login needed). */
-export async function createKey(app: INestApplication, tenantId: string): Promise<string> {
+/** An analytics:read key (or `scopes`) for the tenant, made by the app's own service (no admin login needed). */
+export async function createKey(
+  app: INestApplication,
+  tenantId: string,
+  scopes: Permission[] = ['analytics:read'],
+): Promise<string> {
   const created = await app
     .get(TenantContext)
     .runInTenant(
@@ -440,7 +445,7 @@ export async function createKey(app: INestApplication, tenantId: string): Promis
         app
           .get(ApiKeysService)
           .create(
-            { name: `analytics bench ${new Date().toISOString()}`, scopes: ['analytics:read'] },
+            { name: `analytics bench ${new Date().toISOString()}`, scopes },
             { kind: 'platform_admin', subject: 'analytics-bench' },
           ),
       { type: 'platform_admin', id: 'analytics-bench', ip: null, userAgent: 'analytics bench' },
@@ -604,7 +609,10 @@ export async function measureRoute(
     status: 'ok',
     requests,
     p50,
-    p95: percentile([...samples].sort((a, b) => a - b), 95),
+    p95: percentile(
+      [...samples].sort((a, b) => a - b),
+      95,
+    ),
     p99,
     mean,
     max,
