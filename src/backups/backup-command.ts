@@ -22,12 +22,12 @@ export interface CommandResult {
 export function runBash(
   script: string,
   args: string[],
-  options: { cwd: string; timeoutMs: number; signal: AbortSignal },
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number; signal: AbortSignal },
 ): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', [script, ...args], {
       cwd: options.cwd,
-      env: process.env,
+      env: options.env,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

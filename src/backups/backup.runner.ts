@@ -1,13 +1,12 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { PlatformAuditService } from '../audit/platform/platform-audit.service';
 import type { Environment } from '../config/environment';
 import { REPO_ROOT } from '../config/stack-env';
 import { type CommandResult, runBash } from './backup-command';
 import { BackupCatalogueService } from './backup-catalogue.service';
-import type { BackupFailure } from './backup-manifest';
 import { parseFailure } from './backup-manifest';
 
 export interface BackupOutcome {
@@ -43,6 +42,7 @@ export class BackupRunner implements OnApplicationShutdown {
   private readonly logger = new Logger(BackupRunner.name);
   private readonly script: string;
   private readonly timeoutMs: number;
+  private readonly retentionDays: number;
   private readonly shutdown = new AbortController();
 
   constructor(
@@ -53,6 +53,7 @@ export class BackupRunner implements OnApplicationShutdown {
     const script = config.get('BACKUP_SCRIPT', { infer: true }) ?? 'scripts/backup.sh';
     this.script = isAbsolute(script) ? script : join(REPO_ROOT, script);
     this.timeoutMs = config.get('BACKUP_TIMEOUT_SECONDS', { infer: true }) * 1000;
+    this.retentionDays = config.get('BACKUP_RETENTION_DAYS', { infer: true });
   }
 
   /** A backup cut short by shutdown is a failed run; the next scheduled one makes a new one. */
@@ -64,9 +65,10 @@ export class BackupRunner implements OnApplicationShutdown {
     const dir = this.catalogue.directory;
     if (!dir) throw new Error('BACKUP_DIR is not set: backups are not configured');
     const started = new Date();
+    const failureBefore = await readText(join(dir, 'last-failure.json'));
     try {
-      const created = await this.create(started);
-      await this.prune(started);
+      const created = await this.create(dir, started);
+      await this.prune(dir, started);
       await this.audit('backup.created', created.id, { ...created });
       return created;
     } catch (error) {
@@ -74,13 +76,13 @@ export class BackupRunner implements OnApplicationShutdown {
         error instanceof BackupRunFailed
           ? error
           : new BackupRunFailed('create', (error as Error).message, null);
-      await this.recordFailure(dir, started, failure);
+      await this.recordFailure(dir, failureBefore, failure);
       throw failure;
     }
   }
 
-  private async create(started: Date): Promise<BackupOutcome> {
-    const result = await this.step('create', started, ['create', '--json']);
+  private async create(dir: string, started: Date): Promise<BackupOutcome> {
+    const result = await this.step('create', dir, started, ['create', '--json']);
     const reportedId = lastJsonLine(result.stdout)?.id;
     const catalogue = await this.catalogue.read();
     const runs = catalogue.configured ? catalogue.runs : [];
@@ -104,9 +106,9 @@ export class BackupRunner implements OnApplicationShutdown {
     return outcome;
   }
 
-  private async prune(started: Date): Promise<void> {
+  private async prune(dir: string, started: Date): Promise<void> {
     const before = Date.now();
-    await this.step('prune', started, ['prune']);
+    await this.step('prune', dir, started, ['prune']);
     this.logger.log({
       msg: 'backups pruned',
       phase: 'prune',
@@ -115,13 +117,20 @@ export class BackupRunner implements OnApplicationShutdown {
   }
 
   /** Runs one phase of the script within what is left of the run's time. */
-  private async step(phase: Phase, started: Date, args: string[]): Promise<CommandResult> {
+  private async step(
+    phase: Phase,
+    dir: string,
+    started: Date,
+    args: string[],
+  ): Promise<CommandResult> {
     const timeoutMs = Math.max(1, this.timeoutMs - (Date.now() - started.getTime()));
     this.logger.log({ msg: `backup ${phase} started`, phase, script: this.script });
     let result: CommandResult;
     try {
       result = await runBash(this.script, args, {
         cwd: REPO_ROOT,
+        // The script works on the folder the app reports on, whatever the process was started with.
+        env: { ...process.env, BACKUP_DIR: dir, BACKUP_RETENTION_DAYS: String(this.retentionDays) },
         timeoutMs,
         signal: this.shutdown.signal,
       });
@@ -145,7 +154,11 @@ export class BackupRunner implements OnApplicationShutdown {
     );
   }
 
-  private async recordFailure(dir: string, started: Date, failure: BackupRunFailed): Promise<void> {
+  private async recordFailure(
+    dir: string,
+    failureBefore: string | null,
+    failure: BackupRunFailed,
+  ): Promise<void> {
     this.logger.error({
       msg: 'backup failed',
       phase: failure.phase,
@@ -154,9 +167,11 @@ export class BackupRunner implements OnApplicationShutdown {
     });
     const path = join(dir, 'last-failure.json');
     try {
-      const existing = await readFailure(path);
-      // The script records its own failures, with the phase it knows best; keep that one.
-      if (!existing || Date.parse(existing.at) < started.getTime()) {
+      const now = await readText(path);
+      // The script records its own failures, with the phase it knows best: keep one it wrote
+      // during this run (the file changed since the run began and reads as a failure).
+      const scriptRecorded = now !== null && now !== failureBefore && parseFailure(parseJson(now));
+      if (!scriptRecorded) {
         const record = {
           at: new Date().toISOString(),
           id: failure.backupId ?? '',
@@ -192,9 +207,19 @@ export class BackupRunner implements OnApplicationShutdown {
   }
 }
 
-async function readFailure(path: string): Promise<BackupFailure | null> {
+/** last-failure.json's text (a few hundred bytes; anything past 64 KiB is not one). */
+async function readText(path: string): Promise<string | null> {
   try {
-    return parseFailure(JSON.parse(await readFile(path, 'utf8')) as unknown);
+    if ((await stat(path)).size > 64 * 1024) return null;
+    return await readFile(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
   } catch {
     return null;
   }
