@@ -18,7 +18,10 @@ export class BackupsAdminController {
       'its age and size, a failure since, the latest verification, the WAL archiver, and the newest runs. `stale` is ' +
       'true when there is no successful backup or the last is older than BACKUP_MAX_AGE_SECONDS.',
   })
-  @ApiOkResponse({ type: BackupStatusResponse })
+  @ApiOkResponse({
+    description: 'The backup catalogue and the WAL archiver',
+    type: BackupStatusResponse,
+  })
   status(@Query() query: ListBackupsQuery): Promise<BackupStatusResponse> {
     return this.backups.status(query.limit);
   }

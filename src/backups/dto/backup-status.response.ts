@@ -27,11 +27,11 @@ class BackupVerificationResponse {
   @ApiProperty() ok: boolean;
 }
 
-class LastVerifiedResponse extends BackupVerificationResponse {
+class BackupLastVerifiedResponse extends BackupVerificationResponse {
   @ApiProperty({ description: 'The run verified' }) id: string;
 }
 
-class LastSuccessResponse {
+class BackupLastSuccessResponse {
   @ApiProperty({ description: 'The run id: its start, UTC', example: '20261130T142500Z' })
   id: string;
   @ApiProperty({ type: 'string', format: 'date-time' }) finished_at: string;
@@ -53,7 +53,7 @@ class LastSuccessResponse {
   kafka: KafkaBackupResponse | null;
 }
 
-class LastFailureResponse {
+class BackupLastFailureResponse {
   @ApiProperty({ type: 'string', format: 'date-time' }) at: string;
   @ApiProperty({
     type: 'string',
@@ -66,7 +66,7 @@ class LastFailureResponse {
   @ApiProperty() message: string;
 }
 
-class WalArchiveResponse {
+class WalArchiveStatusResponse {
   @ApiProperty({ type: 'integer', minimum: 0 }) archived_count: number;
   @ApiProperty({ type: 'string', nullable: true }) last_archived_wal: string | null;
   @ApiProperty({ type: 'string', format: 'date-time', nullable: true })
@@ -100,26 +100,26 @@ export class BackupStatusResponse {
   max_age_seconds: number;
   @ApiProperty({ description: 'No successful backup, or the last is older than max_age_seconds' })
   stale: boolean;
-  @ApiProperty({ type: LastSuccessResponse, nullable: true })
-  last_success: LastSuccessResponse | null;
+  @ApiProperty({ type: BackupLastSuccessResponse, nullable: true })
+  last_success: BackupLastSuccessResponse | null;
   @ApiProperty({
-    type: LastFailureResponse,
+    type: BackupLastFailureResponse,
     nullable: true,
     description: 'The last failed run, only when it is newer than the last success',
   })
-  last_failure: LastFailureResponse | null;
+  last_failure: BackupLastFailureResponse | null;
   @ApiProperty({
-    type: LastVerifiedResponse,
+    type: BackupLastVerifiedResponse,
     nullable: true,
     description: 'The latest verification',
   })
-  last_verified: LastVerifiedResponse | null;
+  last_verified: BackupLastVerifiedResponse | null;
   @ApiProperty({
-    type: WalArchiveResponse,
+    type: WalArchiveStatusResponse,
     nullable: true,
     description: "PostgreSQL's WAL archiver (pg_stat_archiver); null when it could not be read",
   })
-  wal_archive: WalArchiveResponse | null;
+  wal_archive: WalArchiveStatusResponse | null;
   @ApiProperty({
     type: [BackupRunResponse],
     description: 'Complete runs, newest first, at most `limit` (of the newest 200 run folders)',
