@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from 'pg';
 import { connectAs } from '../support/sql';
@@ -18,6 +19,20 @@ function sample(scrape: string, name: string): number | undefined {
   const line = scrape.split('\n').find((l) => l.startsWith(`${name}{service="tenantry"} `));
   return line === undefined ? undefined : Number(line.split(' ').at(-1));
 }
+
+/** The answer's schema in the committed OpenAPI document (formats are checked by the tests). */
+const documented = (() => {
+  const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
+  ajv.addSchema(
+    JSON.parse(readFileSync(join(__dirname, '../../docs/openapi.json'), 'utf8')),
+    'api',
+  );
+  return ajv.getSchema('api#/components/schemas/BackupStatusResponse') as ValidateFunction;
+})();
+const expectDocumented = (body: unknown) => {
+  documented(body);
+  expect(documented.errors ?? []).toEqual([]);
+};
 
 const scrape = async (t: TestApp) =>
   (await t.http.get('/metrics').set(bearer(TEST_METRICS_TOKEN)).expect(200)).text;
@@ -55,6 +70,7 @@ describe('GET /admin/backups', () => {
 
     it('says backups are not configured, and stale, with the WAL archiver still read', async () => {
       const body = (await t.http.get('/admin/backups').set(adminAuth).expect(200)).body;
+      expectDocumented(body);
       const wal = await archiver();
       expect(body).toEqual({
         configured: false,
@@ -161,6 +177,7 @@ describe('GET /admin/backups', () => {
 
     it('reports the last success with its age and size, the latest verification and the newest runs', async () => {
       const body = (await t.http.get('/admin/backups').set(adminAuth).expect(200)).body;
+      expectDocumented(body);
       expect(body).toMatchObject({
         configured: true,
         backup_dir: folder.dir,
@@ -223,6 +240,7 @@ describe('GET /admin/backups', () => {
       };
       folder.lastFailure(failure);
       const body = (await t.http.get('/admin/backups').set(adminAuth).expect(200)).body;
+      expectDocumented(body);
       expect(body.last_failure).toEqual(failure);
       expect(body.stale).toBe(false);
     });
