@@ -46,6 +46,19 @@ describe('runBash', () => {
     });
   });
 
+  it('passes on each stderr line as progress, bounded in length', async () => {
+    const lines: string[] = [];
+    const result = await runBash(
+      script(
+        'echo "step 1" >&2; sleep 0.1; printf "step 2\\n\\nstep " >&2; echo 3 >&2; head -c 2000 /dev/zero | tr "\\0" y >&2; echo >&2',
+      ),
+      [],
+      { ...options(10_000), onProgress: (line) => lines.push(line) },
+    );
+    expect(result.code).toBe(0);
+    expect(lines).toEqual(['step 1', 'step 2', 'step 3', 'y'.repeat(500)]);
+  });
+
   it('keeps only the last 64 KiB of each stream', async () => {
     const result = await runBash(
       script('head -c 1000000 /dev/zero | tr "\\0" x; echo END'),

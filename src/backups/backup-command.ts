@@ -2,6 +2,9 @@ import { spawn } from 'node:child_process';
 
 /** Kept of each output stream: the end, where a failing script says why. */
 const OUTPUT_TAIL_BYTES = 64 * 1024;
+/** Progress lines passed on per command, each cut to this length: a runaway loop stays bounded. */
+const MAX_PROGRESS_LINES = 1_000;
+const MAX_PROGRESS_LINE = 500;
 /** After SIGTERM, a command that has not exited in this long is killed. */
 const KILL_GRACE_MS = 10_000;
 
@@ -22,7 +25,14 @@ export interface CommandResult {
 export function runBash(
   script: string,
   args: string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number; signal: AbortSignal },
+  options: {
+    cwd: string;
+    env: NodeJS.ProcessEnv;
+    timeoutMs: number;
+    signal: AbortSignal;
+    /** Each stderr line as it comes (the script's progress), at most MAX_PROGRESS_LINES. */
+    onProgress?: (line: string) => void;
+  },
 ): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', [script, ...args], {
@@ -34,7 +44,19 @@ export function runBash(
     const stdout = new OutputTail();
     const stderr = new OutputTail();
     child.stdout.on('data', (chunk: Buffer) => stdout.add(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.add(chunk));
+    let partial = '';
+    let progressLines = 0;
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr.add(chunk);
+      if (!options.onProgress) return;
+      const lines = (partial + chunk.toString('utf8')).split('\n');
+      partial = lines.pop()!.slice(0, MAX_PROGRESS_LINE);
+      for (const line of lines) {
+        if (progressLines >= MAX_PROGRESS_LINES || !line.trim()) continue;
+        progressLines += 1;
+        options.onProgress(line.slice(0, MAX_PROGRESS_LINE));
+      }
+    });
     let timedOut = false;
     let killTimer: NodeJS.Timeout | undefined;
     const signalGroup = (signal: NodeJS.Signals) => {

@@ -133,6 +133,8 @@ export class BackupRunner implements OnApplicationShutdown {
         env: { ...process.env, BACKUP_DIR: dir, BACKUP_RETENTION_DAYS: String(this.retentionDays) },
         timeoutMs,
         signal: this.shutdown.signal,
+        // The script reports each step on stderr: the log shows how far a long backup got.
+        onProgress: (line) => this.logger.log({ msg: 'backup progress', phase, line }),
       });
     } catch (error) {
       throw new BackupRunFailed(phase, `could not start bash: ${(error as Error).message}`, null);
