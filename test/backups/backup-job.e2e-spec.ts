@@ -2,6 +2,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Job, Queue } from 'bullmq';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import type { Client } from 'pg';
 import { BACKUP_QUEUE } from '../../src/backups/backup.job';
 import { BackupRunner } from '../../src/backups/backup.runner';
@@ -65,8 +66,22 @@ describe('platform-backups job', () => {
       JSON.parse(readFileSync(join(folder.dir, 'last-failure.json'), 'utf8'));
     const calls = () => readFileSync(join(folder.dir, 'calls.log'), 'utf8').trim().split('\n');
 
+    let logs = '';
+    /** The backup runner's JSON log lines written since `from` (an offset into `logs`). */
+    const runnerLogs = (from: number) =>
+      logs
+        .slice(from)
+        .split('\n')
+        .filter((line) => line.includes('"BackupRunner"'))
+        .map(
+          (line) =>
+            JSON.parse(line) as { level: number; msg: string; phase?: string; line?: string },
+        );
+
     beforeAll(async () => {
-      t = await createTestApp({ env: jobEnv(folder) });
+      const sink = new PassThrough();
+      sink.on('data', (chunk: Buffer) => (logs += chunk.toString()));
+      t = await createTestApp({ env: jobEnv(folder, { LOG_LEVEL: 'info' }), logs: sink });
       queue = t.app.get<Queue>(getQueueToken(BACKUP_QUEUE));
     });
     afterAll(async () => {
@@ -99,6 +114,7 @@ describe('platform-backups job', () => {
     it('runs `create --json` then `prune`, returns the new run, audits it', async () => {
       fixtureMode('ok');
       const since = new Date();
+      const logsFrom = logs.length;
       const job = await runOnce();
       expect(job.failedReason).toBeUndefined();
       expect(job.returnvalue).toEqual({
@@ -122,12 +138,27 @@ describe('platform-backups job', () => {
         },
       ]);
       expect((await backupJobStatus(t)).code).toBe(200);
+      // One structured line per phase, and the script's progress lines between.
+      expect(runnerLogs(logsFrom).map((entry) => [entry.msg, entry.phase, entry.line])).toEqual([
+        ['backup create started', 'create', undefined],
+        ['backup progress', 'create', `backup ${job.returnvalue.id}: postgres`],
+        ['backup created', 'create', undefined],
+        ['backup prune started', 'prune', undefined],
+        ['backups pruned', 'prune', undefined],
+      ]);
     });
 
     it('fails the run when the script fails: error kept, last-failure.json written, /health/jobs says so', async () => {
       fixtureMode('fail');
       const since = new Date();
+      const logsFrom = logs.length;
       const job = await runOnce();
+      expect(runnerLogs(logsFrom).at(-1)).toMatchObject({
+        level: 50,
+        msg: 'backup failed',
+        phase: 'create',
+        error: expect.stringContaining('exit code 3'),
+      });
       expect(job.failedReason).toMatch(
         /^backup create failed: exit code 3: .*could not connect to server/s,
       );
