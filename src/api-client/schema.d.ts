@@ -1398,7 +1398,7 @@ export interface components {
         ClickHouseBackupResponse: {
             /** @description The databases frozen and copied */
             databases: string[];
-            /** @description Rows in the frozen tables */
+            /** @description Rows copied: the frozen tables' parts and the small tables dumped as rows */
             rows: number;
         };
         KafkaBackupResponse: {

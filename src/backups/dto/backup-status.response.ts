@@ -12,7 +12,11 @@ class PostgresBackupResponse {
 class ClickHouseBackupResponse {
   @ApiProperty({ type: [String], description: 'The databases frozen and copied' })
   databases: string[];
-  @ApiProperty({ type: 'integer', minimum: 0, description: 'Rows in the frozen tables' })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 0,
+    description: "Rows copied: the frozen tables' parts and the small tables dumped as rows",
+  })
   rows: number;
 }
 
