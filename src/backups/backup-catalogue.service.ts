@@ -34,7 +34,9 @@ export type BackupCatalogue =
       lastFailure: BackupFailure | null;
     };
 
-type Document = { found: false } | { found: true; key: string; value: unknown; problem?: string };
+type Document =
+  | { found: false }
+  | { found: true; key: string; value: unknown; problem?: string; unchanged?: boolean };
 
 /**
  * What BACKUP_DIR holds, read from the folder scripts/backup.sh writes: a run exists once its
@@ -90,10 +92,15 @@ export class BackupCatalogueService {
   }
 
   private async run(folder: string, id: string): Promise<CataloguedRun | null> {
-    const manifest = await this.readJson(join(folder, 'manifest.json'), MAX_MANIFEST_BYTES);
+    const previous = this.manifests.get(id);
+    const manifest = await this.readJson(
+      join(folder, 'manifest.json'),
+      MAX_MANIFEST_BYTES,
+      previous?.key,
+    );
     if (!manifest.found) return null;
-    let cached = this.manifests.get(id);
-    if (cached?.key !== manifest.key) {
+    let cached = previous;
+    if (!manifest.unchanged || !cached) {
       const parsed = manifest.problem ?? parseManifest(manifest.value, id);
       if (typeof parsed === 'string') {
         this.warnOnce(`manifest:${id}:${manifest.key}`, {
@@ -131,11 +138,15 @@ export class BackupCatalogueService {
     return failure;
   }
 
-  /** A JSON file, bounded in size; absent (or gone while read) is `found: false`. */
-  private async readJson(path: string, maxBytes: number): Promise<Document> {
+  /**
+   * A JSON file, bounded in size; absent (or gone while read) is `found: false`. With the key
+   * (mtime and size) of the copy parsed before, an unchanged file is not read again.
+   */
+  private async readJson(path: string, maxBytes: number, knownKey?: string): Promise<Document> {
     try {
       const info = await stat(path);
       const key = `${info.mtimeMs}:${info.size}`;
+      if (key === knownKey) return { found: true, key, value: null, unchanged: true };
       if (!info.isFile()) return { found: true, key, value: null, problem: 'not a file' };
       if (info.size > maxBytes) {
         return { found: true, key, value: null, problem: `larger than ${maxBytes} bytes` };
