@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { PlatformAuditService } from '../audit/platform/platform-audit.service';
 import type { Environment } from '../config/environment';
@@ -180,6 +180,8 @@ export class BackupRunner implements OnApplicationShutdown {
           phase: failure.phase,
           message: failure.detail.slice(0, MESSAGE_MAX),
         };
+        // A script that failed before anything else may not have made the folder yet.
+        await mkdir(dir, { recursive: true });
         await writeFile(`${path}.tmp`, `${JSON.stringify(record)}\n`);
         await rename(`${path}.tmp`, path);
       }

@@ -242,6 +242,27 @@ describe('platform-backups job', () => {
     });
   });
 
+  it('records the failure of a script that failed before making BACKUP_DIR', async () => {
+    const folder = new BackupFolder();
+    const missing = join(folder.dir, 'not-made-yet');
+    const t = await createTestApp({
+      env: { ...jobEnv(folder), BACKUP_DIR: missing, REDIS_URL: '' },
+    });
+    try {
+      fixtureMode('ok');
+      await expect(t.app.get(BackupRunner).run()).rejects.toThrow(
+        /^backup create failed: exit code 1/,
+      );
+      expect(JSON.parse(readFileSync(join(missing, 'last-failure.json'), 'utf8'))).toMatchObject({
+        phase: 'create',
+        message: expect.stringContaining('calls.log'),
+      });
+    } finally {
+      await t.close();
+      folder.remove();
+    }
+  });
+
   it('is not scheduled with BACKUP_SCHEDULE=off, nor without BACKUP_DIR', async () => {
     const folder = new BackupFolder();
     for (const env of [jobEnv(folder, { BACKUP_SCHEDULE: 'off' }), { KAFKA_BROKERS: '' }]) {
