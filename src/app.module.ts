@@ -5,6 +5,7 @@ import { AnalyticsModule } from './analytics/analytics.module';
 import { RollupsModule } from './analytics/rollups/rollups.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { BackupsModule } from './backups/backups.module';
 import { BillingModule } from './billing/billing.module';
 import { InvoicesModule } from './billing/invoices/invoices.module';
 import { StorageUsageModule } from './billing/storage/storage-usage.module';
@@ -81,6 +82,7 @@ export class AppModule {
         PrivacyModule.register(environment.REDIS_URL),
         ExportsModule.register(environment.REDIS_URL),
         CustomDomainRechecksModule.register(environment.REDIS_URL),
+        BackupsModule.register(environment),
       ],
     };
   }

@@ -77,6 +77,19 @@ ROWS = [
             ("time() - max by (job) (tenantry_scheduled_job_last_success_timestamp_seconds)", "{{job}}"),
         ], "timeseries"),
     ]),
+    ("Backups (GET /admin/backups)", [
+        ("Age of the last successful backup", "s", [
+            ("(time() - max(tenantry_backup_last_success_timestamp_seconds)) and on () max(tenantry_backup_last_success_timestamp_seconds) > 0",
+             "age"),
+        ], "stat"),
+        ("Size of the last successful backup", "bytes", [
+            ("max(tenantry_backup_last_size_bytes)", "size"),
+        ], "stat"),
+        ("WAL archiving: failures in 10 min, seconds since the last segment", "short", [
+            ("max(increase(tenantry_wal_archive_failed_total[10m]))", "failures"),
+            ("time() - max(tenantry_wal_archive_last_success_timestamp_seconds)", "seconds since archived"),
+        ], "timeseries"),
+    ]),
 ]
 
 

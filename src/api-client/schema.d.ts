@@ -184,6 +184,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The backups in BACKUP_DIR (written by scripts/backup.sh and the platform-backups job): the last success with its age and size, a failure since, the latest verification, the WAL archiver, and the newest runs. `stale` is true when there is no successful backup or the last is older than BACKUP_MAX_AGE_SECONDS. */
+        get: operations["BackupsAdminController_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit-log": {
         parameters: {
             query?: never;
@@ -1369,6 +1386,104 @@ export interface components {
             invited_users: components["schemas"]["InvitedUserResponse"][];
             /** @description Archive users already in the tenant (its owner) */
             existing_users_kept: string[];
+        };
+        PostgresBackupResponse: {
+            /**
+             * @description The WAL position the base backup is consistent from
+             * @example 8/4A000138
+             */
+            end_lsn: string;
+            timeline: number;
+        };
+        ClickHouseBackupResponse: {
+            /** @description The databases frozen and copied */
+            databases: string[];
+            /** @description Rows copied: the frozen tables' parts and the small tables dumped as rows */
+            rows: number;
+        };
+        KafkaBackupResponse: {
+            /** @description The cluster whose committed offsets the run recorded */
+            cluster_id: string;
+        };
+        BackupLastSuccessResponse: {
+            /**
+             * @description The run id: its start, UTC
+             * @example 20261130T142500Z
+             */
+            id: string;
+            /** Format: date-time */
+            finished_at: string;
+            age_seconds: number;
+            size_bytes: number;
+            duration_seconds: number;
+            postgres: components["schemas"]["PostgresBackupResponse"];
+            /** @description null: ClickHouse not backed up */
+            clickhouse: components["schemas"]["ClickHouseBackupResponse"] | null;
+            /** @description null: no Kafka (embedded ingestion) */
+            kafka: components["schemas"]["KafkaBackupResponse"] | null;
+        };
+        BackupLastFailureResponse: {
+            /** Format: date-time */
+            at: string;
+            /** @description The run that failed, when it had one */
+            id: string | null;
+            /** @description The step that failed (e.g. preflight, postgres, clickhouse) */
+            phase: string;
+            message: string;
+        };
+        BackupLastVerifiedResponse: {
+            /** Format: date-time */
+            verified_at: string;
+            /** @description true: restored and checked; false: checksums only */
+            deep: boolean;
+            ok: boolean;
+            /** @description The run verified */
+            id: string;
+        };
+        WalArchiveStatusResponse: {
+            archived_count: number;
+            last_archived_wal: string | null;
+            /** Format: date-time */
+            last_archived_at: string | null;
+            failed_count: number;
+            /** Format: date-time */
+            last_failed_at: string | null;
+        };
+        BackupVerificationResponse: {
+            /** Format: date-time */
+            verified_at: string;
+            /** @description true: restored and checked; false: checksums only */
+            deep: boolean;
+            ok: boolean;
+        };
+        BackupRunResponse: {
+            id: string;
+            /** Format: date-time */
+            finished_at: string;
+            size_bytes: number;
+            duration_seconds: number;
+            /** @description null: never verified */
+            verified: components["schemas"]["BackupVerificationResponse"] | null;
+        };
+        BackupStatusResponse: {
+            /** @description false: BACKUP_DIR is not set; nothing else is then known */
+            configured: boolean;
+            /** @description BACKUP_DIR, when configured */
+            backup_dir?: string;
+            retention_days: number;
+            /** @description BACKUP_MAX_AGE_SECONDS */
+            max_age_seconds: number;
+            /** @description No successful backup, or the last is older than max_age_seconds */
+            stale: boolean;
+            last_success: components["schemas"]["BackupLastSuccessResponse"] | null;
+            /** @description The last failed run, only when it is newer than the last success */
+            last_failure: components["schemas"]["BackupLastFailureResponse"] | null;
+            /** @description The latest verification */
+            last_verified: components["schemas"]["BackupLastVerifiedResponse"] | null;
+            /** @description PostgreSQL's WAL archiver (pg_stat_archiver); null when it could not be read */
+            wal_archive: components["schemas"]["WalArchiveStatusResponse"] | null;
+            /** @description Complete runs, newest first, at most `limit` (of the newest 200 run folders) */
+            backups: components["schemas"]["BackupRunResponse"][];
         };
         AuditEntryResponse: {
             /** Format: uuid */
@@ -4058,6 +4173,55 @@ export interface operations {
             };
             /** @description Not sent as application/gzip */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    BackupsAdminController_status: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The backup catalogue and the WAL archiver */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupStatusResponse"];
+                };
+            };
+            /** @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing or invalid platform admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A tenant credential was used on a platform route */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -17,6 +17,7 @@ import {
   DEFAULT_OVERFLOW_THRESHOLDS,
   OVERFLOW_THRESHOLDS_PATTERN,
 } from '../ingestion/overflow/overflow-thresholds';
+import { backupScheduleProblem } from '../backups/backup-schedule';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
@@ -539,6 +540,46 @@ export class Environment {
   @Min(1)
   @Max(102_400)
   IMPORT_MAX_MEGABYTES = 2048;
+
+  /**
+   * The backup folder scripts/backup.sh writes (docs/disaster-recovery.md), an absolute path.
+   * Unset: backups are not configured; GET /admin/backups says so and the job does not run.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^\/[^\0]{0,1023}$/, { message: 'BACKUP_DIR must be an absolute path' })
+  BACKUP_DIR?: string;
+
+  /** When the platform-backups job runs: a 5-field cron pattern in UTC, or `off`. */
+  @IsString()
+  BACKUP_SCHEDULE = '0 2 * * *';
+
+  /** The backup command the job runs (`create --json`, then `prune`); unset: scripts/backup.sh. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[^\0]{1,1024}$/, { message: 'BACKUP_SCRIPT must be a path' })
+  BACKUP_SCRIPT?: string;
+
+  /** A scheduled backup still running after this long is stopped and counted as failed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(86_400)
+  BACKUP_TIMEOUT_SECONDS = 3600;
+
+  /** The newest successful backup may be this old before GET /admin/backups calls it stale. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(2_592_000)
+  BACKUP_MAX_AGE_SECONDS = 86_400;
+
+  /** Days of backups (and the WAL between them) `backup.sh prune` keeps. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  BACKUP_RETENTION_DAYS = 30;
 }
 
 /**
@@ -553,6 +594,8 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     const missing = error.value === undefined || error.value === '';
     return `  ${error.property}: ${missing ? 'is missing' : reasons.join('; ')}`;
   });
+  const scheduleProblem = backupScheduleProblem(env.BACKUP_SCHEDULE);
+  if (scheduleProblem) lines.push(`  BACKUP_SCHEDULE: ${scheduleProblem}`);
   if (env.KAFKA_SASL_USERNAME && !env.KAFKA_SASL_PASSWORD) {
     lines.push('  KAFKA_SASL_PASSWORD: is missing (KAFKA_SASL_USERNAME is set)');
   }

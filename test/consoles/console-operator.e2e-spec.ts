@@ -302,6 +302,12 @@ describe('/console operator flows in Chromium', () => {
     );
   });
 
+  it('shows the backups on the statistics page (here: not configured)', async () => {
+    await page.getByRole('link', { name: 'Statistics' }).click();
+    await page.getByRole('heading', { name: 'Backups' }).waitFor();
+    await page.getByText('Backups are not configured (BACKUP_DIR is not set).').waitFor();
+  });
+
   it('logs out: the cookie session ends, and a reload shows the login page', async () => {
     await page.goto(`${t.url}/console`);
     await page.getByRole('heading', { name: 'Tenants', exact: true }).waitFor();

@@ -62,6 +62,7 @@ describe('Swagger document', () => {
         '/admin/invoices',
         '/admin/cost-attribution',
         '/admin/isolation-report',
+        '/admin/backups',
         '/v1/api-keys/{id}',
         '/v1/branding',
         '/v1/dashboards',

@@ -47,6 +47,9 @@ export function testEnvironment(): Record<string, string> {
     PLATFORM_ADMIN_EMAIL: TEST_PLATFORM_ADMIN_EMAIL,
     PLATFORM_ADMIN_PASSWORD: TEST_PLATFORM_ADMIN_PASSWORD,
     METRICS_TOKEN: TEST_METRICS_TOKEN,
+    // Backups only where a test sets a scratch BACKUP_DIR: a stack configured for backups
+    // (stack.env) must not make every test app schedule real ones.
+    BACKUP_DIR: '',
   };
 }
 

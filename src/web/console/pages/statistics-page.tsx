@@ -2,12 +2,13 @@ import { call } from '../../shared/api';
 import { Loading } from '../../shared/ui/loading';
 import { ProblemBanner } from '../../shared/ui/problem-banner';
 import { useResource } from '../../shared/use-resource';
+import { BackupsCard } from '../backups-card';
 import { useConsole } from '../console';
 import { formatCount } from '../format';
 import { STATUS_LABELS, TIERS, STATUSES } from '../options';
 import { Stat } from '../ui';
 
-/** The platform at a glance (GET /admin/statistics): tenants by status and by tier. */
+/** The platform at a glance (GET /admin/statistics): tenants by status and by tier; backups. */
 export function StatisticsPage() {
   const { api } = useConsole();
   const statistics = useResource(() => call(api.GET('/admin/statistics')), []);
@@ -42,6 +43,7 @@ export function StatisticsPage() {
           </section>
         </>
       )}
+      <BackupsCard />
     </>
   );
 }
