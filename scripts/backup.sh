@@ -14,6 +14,8 @@
 # else the one `init` wrote into the stack folder's backup.env (default <stack>/backups).
 # Restore: scripts/restore.sh.
 set -euo pipefail
+# Backups hold every tenant's data: files 0640, folders 0750 (the app's group may read manifests).
+umask 027
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 REPO_DIR="$(cd "$SCRIPT_DIR/.." && pwd -P)"

@@ -19,6 +19,8 @@
 # Writes into TENANTRY_STACK_DIR (its servers on the ports in the environment) from BACKUP_DIR
 # (default: that stack folder's backup.env). The app must not be running against it yet.
 set -euo pipefail
+# Backups hold every tenant's data: files 0640, folders 0750 (the app's group may read manifests).
+umask 027
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 REPO_DIR="$(cd "$SCRIPT_DIR/.." && pwd -P)"
@@ -30,6 +32,20 @@ REPO_DIR="$(cd "$SCRIPT_DIR/.." && pwd -P)"
 . "$SCRIPT_DIR/backup/clickhouse.sh"
 
 usage() { sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+
+# An LSN (X/Y, hex) as one number, to compare positions.
+lsn_number() { local hi="${1%/*}" lo="${1#*/}"; printf '%s\n' "$(( (16#$hi << 32) + 16#$lo ))"; }
+
+# The newest run whose base backup ended before the WAL position $1.
+run_before_lsn() {
+  local limit id best=""
+  limit="$(lsn_number "$1")"
+  for id in $(complete_runs); do
+    if [ "$(lsn_number "$(jq -r .postgres.end_lsn "$(manifest_of "$id")")")" -le "$limit" ]; then best="$id"; fi
+  done
+  [ -n "$best" ] || die "no backup ended before $1"
+  printf '%s\n' "$best"
+}
 
 # The newest run whose base backup ended before the moment $1 (epoch seconds).
 run_before() {
@@ -61,15 +77,19 @@ main() {
   [ -d "$RUNS_DIR" ] || die "no backups in $BACKUP_ROOT (set BACKUP_DIR to the backup folder)"
   started="$(now)"
   stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+  # Before choosing: a prune must not delete the run between the choice and its use.
+  take_backup_lock
 
   case "$to" in
     latest) run_id="$(resolve_run "${from:-latest}")"; target=latest ;;
     [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z)
       run_id="$(resolve_run "$to")"; target=immediate ;;
     lsn:*) [[ "$to" =~ ^lsn:[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}$ ]] || die "--to $to: an LSN looks like lsn:0/5000128"
-           run_id="$(resolve_run "${from:-$(complete_runs | head -n 1)}")"; target="$to" ;;
+           run_id="$(resolve_run "${from:-$(run_before_lsn "${to#lsn:}")}")"; target="$to" ;;
     name:*) [[ "$to" =~ ^name:[A-Za-z0-9._-]{1,60}$ ]] || die "--to $to: a restore point name is letters, digits, . _ -"
-            run_id="$(resolve_run "${from:-$(complete_runs | head -n 1)}")"; target="$to" ;;
+            # Where a named point lies is only known to the WAL: the operator names the run before it.
+            [ -n "$from" ] || die "--to $to needs --from <the run taken before that restore point>"
+            run_id="$(resolve_run "$from")"; target="$to" ;;
     *) local epoch
        epoch="$(date -d "$to" +%s 2>/dev/null)" || die "--to $to is not latest, a run id, a time, lsn: or name:"
        local newest
@@ -82,12 +102,23 @@ main() {
        run_id="$(resolve_run "$run_id")"
        target="time:$(date -u -d "@$epoch" '+%Y-%m-%d %H:%M:%S+00')"
        # Keep sub-second precision when given.
-       [[ "$to" =~ \.[0-9]+ ]] && target="time:$(date -u -d "$to" '+%Y-%m-%d %H:%M:%S.%N' | cut -c1-26)+00" ;;
+       if [[ "$to" =~ \.[0-9]+ ]]; then
+         target="time:$(date -u -d "$to" '+%Y-%m-%d %H:%M:%S.%N' | cut -c1-26)+00"
+       fi ;;
   esac
   local run="$RUNS_DIR/$run_id" manifest
   manifest="$(manifest_of "$run_id")"
   log "restore $run_id ($target) into $STACK_DIR"
-  take_backup_lock
+  # A run without ClickHouse would bring the event store back empty while Kafka is rewound.
+  if [ "$only" != postgres ] && [ "$(jq '.clickhouse == null' "$manifest")" = true ]; then
+    die "run $run_id has no ClickHouse snapshot: restore it with --only postgres, or pick another run"
+  fi
+  phase checks
+  # The files as written (a copy synced back from elsewhere included), and the WAL the target needs.
+  (cd "$run" && sha256sum --quiet -c SHA256SUMS >&2) || die "run $run_id does not match its SHA256SUMS"
+  if [ "$only" != clickhouse ] && [ "$target" != immediate ]; then
+    check_wal_chain "$(jq -r .postgres.start_wal "$manifest")" >/dev/null
+  fi
 
   local pg_stop="" kafka_report="" restored=()
   mkdir -p "$STACK_DIR"
@@ -115,7 +146,12 @@ main() {
     node_cli src/cli/kafka-offsets.ts reset --from "$run/kafka/offsets.json" --report "$kafka_report" \
       "${gap_flag[@]+"${gap_flag[@]}"}" >&2 \
       || die "rewinding the consumer groups failed (above). With the broker gone, rerun the Kafka step by hand or accept the loss: docs/disaster-recovery.md, 'Lost broker'"
-    if [ -n "$(pg_pid)" ]; then
+    if [ "$target" != latest ]; then
+      # PostgreSQL (usage_daily) is as of an earlier moment: the replay is metered again.
+      log "no replay marks for a point-in-time target: the replayed events are metered again"
+    elif [ -z "$(pg_pid)" ]; then
+      warn "PostgreSQL of $STACK_DIR is not running: no replay marks written, so the replay will be metered twice; write them with: npm run reconcile-restore -- --replay-marks $kafka_report --replay-marks-only"
+    else
       # Before the app consumes: the replayed events below these offsets were metered already.
       phase replay_marks
       DATABASE_HOST=127.0.0.1 DATABASE_PORT="$(pg_port)" node_cli src/cli/reconcile-restore.ts \

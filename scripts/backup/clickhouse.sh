@@ -101,6 +101,7 @@ ch_restore_database() {
           chmod -R u+rwX "$CH_PATH/data/$db/$name/detached"
           for part in "$CH_PATH/data/$db/$name/detached"/*/; do
             [ -d "$part" ] || continue
+            [[ "$(basename "$part")" =~ ^[A-Za-z0-9_-]{1,200}$ ]] || die "clickhouse: '$(basename "$part")' is not a part name"
             ch_q "ALTER TABLE $db.$name ATTACH PART '$(basename "$part")'" >/dev/null
           done
         fi

@@ -59,21 +59,33 @@ cmd_create() {
 
   phase preflight
   check_free_space
+  # Frozen parts a killed run left behind: their hard links would keep merged-away parts on disk.
+  if [ -d "$CH_PATH/shadow" ]; then
+    find "$CH_PATH/shadow" -mindepth 1 -maxdepth 1 -type d -name '[0-9]*' -exec rm -rf {} +
+  fi
 
   brokers="$(stack_env_value KAFKA_BROKERS)"
   if [ -n "$brokers" ] && [ "${BACKUP_KAFKA:-on}" != off ]; then
     phase kafka_offsets
     mkdir -p "$CREATE_DIR/kafka"
-    node_cli src/cli/kafka-offsets.ts record --out "$CREATE_DIR/kafka/offsets.json" >&2 \
-      || die "recording the consumer groups' offsets failed"
-    kafka="$(jq -c . "$CREATE_DIR/kafka/offsets.json")"
+    # Without the offsets this run cannot fill the gap after a restore, but it still holds
+    # PostgreSQL and ClickHouse: better than no backup while the broker is away.
+    if node_cli src/cli/kafka-offsets.ts record --out "$CREATE_DIR/kafka/offsets.json" >&2; then
+      kafka="$(jq -c . "$CREATE_DIR/kafka/offsets.json")"
+    else
+      warn "recording the consumer groups' offsets failed: this run has no Kafka replay point (manifest kafka: null)"
+      rm -rf "$CREATE_DIR/kafka"
+    fi
   fi
 
-  if [ -n "$(ch_pid)" ] && [ "${BACKUP_CLICKHOUSE:-on}" != off ]; then
+  if [ "${BACKUP_CLICKHOUSE:-on}" != off ] && [ -n "$(stack_env_value CLICKHOUSE_URL)" ]; then
+    # A run without the event store would restore as an empty ClickHouse: refuse, unless told.
+    [ -n "$(ch_pid)" ] || die "ClickHouse of $STACK_DIR is not running (set BACKUP_CLICKHOUSE=off to back up without it)"
     phase clickhouse
     read -r -a dbs <<<"${BACKUP_CLICKHOUSE_DATABASES:-$(stack_env_value CLICKHOUSE_DATABASE)}"
     [ "${#dbs[@]}" -gt 0 ] || dbs=(tenantry)
     for db in "${dbs[@]}"; do
+      valid_name "$db"
       if [ "$(ch_q "SELECT count() FROM system.databases WHERE name = '$db'")" = 0 ]; then
         warn "clickhouse: database $db does not exist; skipped"
         continue
@@ -107,8 +119,10 @@ cmd_create() {
     '{format: 1, id: $id, started_at: $started, finished_at: $finished, duration_seconds: $duration,
       size_bytes: $size, phases: $phases, postgres: $postgres, clickhouse: $clickhouse, kafka: $kafka}' \
     > "$CREATE_DIR/manifest.json.tmp"
-  sync "$CREATE_DIR"/* 2>/dev/null || true
+  # Every file of the run on disk before the manifest says it is whole (-f: the filesystem).
+  sync -f "$CREATE_DIR/manifest.json.tmp"
   mv -f "$CREATE_DIR/manifest.json.tmp" "$CREATE_DIR/manifest.json"
+  sync "$CREATE_DIR"
   trap - EXIT
   create_failed
   log "backup $CREATE_ID done: $((size / 1048576)) MB in ${duration}s"

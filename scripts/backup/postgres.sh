@@ -116,11 +116,11 @@ pg_restore_run() {
     || { show_tail "$PG_LOG"; die "postgres: did not start recovery"; }
   record_port "$PG_DIR/port" "$PG_PORT"
   local deadline=$(( $(date +%s) + ${RESTORE_PG_TIMEOUT:-3600} ))
+  sleep 1
   until [ "$(pg_sql "SELECT pg_is_in_recovery()" 2>/dev/null)" = f ]; do
-    if [ -z "$(pg_pid)" ] && ! grep -q 'database system is ready' "$PG_LOG"; then
-      sleep 1
-      [ -n "$(pg_pid)" ] || { show_tail "$PG_LOG" >&2; die "postgres: recovery stopped (see the log above; a target past the archive's end cannot be reached)"; }
-    fi
+    # The postmaster gone means the recovery failed (a target it cannot reach, a segment it
+    # cannot read): say so now, not at the deadline.
+    [ -n "$(pg_pid)" ] || { show_tail "$PG_LOG" >&2; die "postgres: recovery stopped (see the log above; a target past the archive's end cannot be reached)"; }
     [ "$(date +%s)" -lt "$deadline" ] || die "postgres: still recovering after ${RESTORE_PG_TIMEOUT:-3600}s"
     sleep 0.5
   done

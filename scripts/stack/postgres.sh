@@ -117,11 +117,16 @@ pg_write_conf() {
   local file="$1" port="$2" target archive_timeout=0
   target="$(backup_target)"
   case "$target" in
-    off) ;;
+    off)
+      if [ -n "$(ls -A "$(backup_dir)/wal" 2>/dev/null)" ]; then
+        warn "postgres: backups are off in $BACKUP_ENV_FILE but $(backup_dir)/wal holds an archive: new WAL is discarded, so no point in time after now can be restored from it"
+      fi ;;
     local)
       archive_timeout=60   # bounds the WAL a lost server can take with it (the RPO) when quiet
-      install -d -m 755 "$(backup_dir)"
-      install -d -o postgres -g postgres -m 700 "$(backup_dir)/wal"
+      # Every tenant's data lands here: not readable by other users (an existing folder is left
+      # as its operator set it).
+      [ -d "$(backup_dir)" ] || install -d -m 750 "$(backup_dir)"
+      [ -d "$(backup_dir)/wal" ] || install -d -o postgres -g postgres -m 700 "$(backup_dir)/wal"
       ensure_traversable postgres "$(backup_dir)/wal" ;;
     *) die "postgres: BACKUP_TARGET=$target in $BACKUP_ENV_FILE is not local or off" ;;
   esac

@@ -56,7 +56,7 @@ export interface ReconcileSummary {
   retention: RetentionReport | null;
   redis: { keys_deleted: Record<string, number> } | { skipped: string };
   isolation: { verdict: IsolationReport['verdict']; problems: string[] } | null;
-  replay_marks: { restore_id: string; marks: number } | { skipped: string };
+  replay_marks: { restore_id: string; marks: number } | { cleared: number } | { skipped: string };
   failures: string[];
 }
 
@@ -113,12 +113,17 @@ export async function reconcileRestore(
       }))
     : { skipped: 'REDIS_URL is not set' };
   const marks = options.replayMarks;
+  // Without a report this is the run after the catch-up: the replay is over, so the marks go. Left
+  // in place they would outlive the topic's offsets (a broker rebuilt, a topic recreated) and
+  // exempt new events from metering.
   const replay = marks
     ? await step('replay_marks', async () => {
         await sources.records.replaceReplayMarks(marks.restoreId, marks.marks);
         return { restore_id: marks.restoreId, marks: marks.marks.length };
       })
-    : { skipped: 'no --replay-marks report' };
+    : await step('replay_marks', async () => ({
+        cleared: await sources.records.clearReplayMarks(),
+      }));
   // Last, so it judges the database as the app will find it.
   const isolation = await step('isolation', async () => {
     const report = await sources.isolation();

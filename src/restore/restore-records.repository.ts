@@ -82,6 +82,12 @@ export class RestoreRecordsRepository {
     }
   }
 
+  /** Removes every replay mark (the replay is over); returns how many there were. */
+  async clearReplayMarks(): Promise<number> {
+    const result = await this.clients.owner.query('DELETE FROM ingestion_replay_marks');
+    return result.rowCount ?? 0;
+  }
+
   /** The isolation report's catalogue reads, as the platform role (as `npm run isolation-report`). */
   readonly catalogueQuery: CatalogueQuery = async <T>(text: string, values?: unknown[]) =>
     (await this.clients.platform.query(text, values)).rows as T[];

@@ -38,8 +38,9 @@ describe('backup scripts', () => {
       bash(
         `mkdir -p ${dir}/pg ${dir}/wal && cp scripts/stack/postgres/wal-archive.sh ${dir}/pg/ && printf 'BACKUP_TARGET=${target}\\nBACKUP_WAL_DIR=${dir}/wal\\n' > ${dir}/pg/archive.env`,
       );
+    // PostgreSQL runs archive_command with /bin/sh (dash here), not bash.
     const archiveCopy = (segment: string) =>
-      bash(`bash ${dir}/pg/wal-archive.sh ${dir}/pg/${segment} ${segment}`);
+      bash(`sh ${dir}/pg/wal-archive.sh ${dir}/pg/${segment} ${segment}`);
 
     it('compresses a segment into the archive, and accepts the same segment again', async () => {
       await setUp('local');
@@ -61,6 +62,16 @@ describe('backup scripts', () => {
       const again = await archiveCopy('000000010000000000000002');
       expect(again.code).toBe(1);
       expect(again.stderr).toContain('already exists with other content');
+    });
+
+    it('keeps the segment (fails) when archive.env is missing: nobody said WAL may go', async () => {
+      await setUp('local');
+      rmSync(join(dir, 'pg', 'archive.env'));
+      writeFileSync(join(dir, 'pg', '000000010000000000000004'), Buffer.alloc(1024, 4));
+      const result = await archiveCopy('000000010000000000000004');
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('archive.env is missing');
+      expect(readdirSync(join(dir, 'wal'))).toEqual([]);
     });
 
     it('discards when backups are off, and fails when the archive folder is missing', async () => {

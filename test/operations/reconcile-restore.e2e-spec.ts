@@ -168,7 +168,7 @@ describe('reconcile-restore', () => {
       purged_tenants: { tenants: 1, rows_removed: { events: 4 } },
       erasures: { store: 'clickhouse', completed_since: 1, events_removed: 3 },
       isolation: { verdict: 'ok', problems: [] },
-      replay_marks: { skipped: 'no --replay-marks report' },
+      replay_marks: { cleared: 0 },
       failures: [],
     });
     expect(summary.retention.tenants).toBeGreaterThanOrEqual(3);

@@ -6,10 +6,13 @@
 # PostgreSQL keeps the segment and retries; nothing here may hang (each step has a timeout).
 set -eu
 here="$(cd "$(dirname "$0")" && pwd -P)"
-BACKUP_TARGET=off
+BACKUP_TARGET=
 BACKUP_WAL_DIR=
+# Without archive.env nobody said whether WAL is wanted: keep it (PostgreSQL retries) rather than
+# discard what a backup chain may need.
+[ -r "$here/archive.env" ] || { echo "wal-archive: $here/archive.env is missing" >&2; exit 1; }
 # shellcheck disable=SC1091
-[ -r "$here/archive.env" ] && . "$here/archive.env"
+. "$here/archive.env"
 
 case "$BACKUP_TARGET" in
   off) exit 0 ;;
