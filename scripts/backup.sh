@@ -58,7 +58,7 @@ cmd_init() {
   } > "$BACKUP_ENV_FILE"
   log "wrote $BACKUP_ENV_FILE (target $target, folder $dir)"
   if [ -n "$(pg_pid)" ]; then
-    bash "$REPO_DIR/scripts/stack.sh" up postgres >&2
+    stack_cmd up postgres >&2
   fi
 }
 

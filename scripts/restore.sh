@@ -125,12 +125,12 @@ main() {
   if [ "$only" != clickhouse ]; then
     phase postgres
     pg_stop="$(pg_restore_run "$run" "$target")"
-    bash "$REPO_DIR/scripts/stack.sh" up postgres >&2   # roles, stack.env
+    stack_cmd up postgres >&2   # roles, stack.env
     restored+=(postgres)
   fi
   if [ "$only" != postgres ] && [ "$(jq '.clickhouse != null' "$manifest")" = true ]; then
     phase clickhouse
-    bash "$REPO_DIR/scripts/stack.sh" up clickhouse >&2
+    stack_cmd up clickhouse >&2
     local db
     for db in $(jq -r '.clickhouse.databases[].name' "$manifest"); do
       ch_restore_database "$manifest" "$run" "$db"

@@ -98,6 +98,12 @@ stack_env_value() {
   printf '%s\n' "$value"
 }
 
+# scripts/stack.sh with the usual umask: the servers' own files (configs their users read) are
+# not backup data.
+stack_cmd() {
+  (umask 022 && bash "$REPO_DIR/scripts/stack.sh" "$@")
+}
+
 node_cli() {
   (cd "$REPO_DIR" && node -r ./scripts/swc-register.js "$@")
 }
