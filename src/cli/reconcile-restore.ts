@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
@@ -64,8 +64,11 @@ function options() {
 }
 
 function readMarks(path: string) {
+  // Sized before it is read: a wrong path (a data file, a device) must not fill the memory.
+  const stat = statSync(path);
+  if (!stat.isFile() || stat.size > MAX_REPORT_BYTES)
+    throw new UsageError(`${path} is not a file of at most 16 MB`);
   const text = readFileSync(path);
-  if (text.length > MAX_REPORT_BYTES) throw new UsageError(`${path} is larger than 16 MB`);
   return replayMarksOf(JSON.parse(text.toString('utf8')));
 }
 
