@@ -16,6 +16,8 @@ pg_backup() {
   [ -n "$(pg_pid)" ] || die "postgres of $STACK_DIR is not running"
   [ "$(backup_target)" != off ] || warn "WAL archiving is off in $BACKUP_ENV_FILE: this base backup restores to its own end only, not to a later point in time"
   install -d -o postgres -g postgres -m 700 "$dest"
+  # pg_basebackup runs as postgres: it must reach its folder through the run's (0750) parents.
+  ensure_traversable postgres "$dest"
   cluster_bytes="$(pg_sql "SELECT sum(pg_database_size(datname))::bigint FROM pg_database")"
   runuser -u postgres -- "$PG_BIN/pg_basebackup" -h "$PG_SOCK" -p "$(pg_port)" -U postgres \
     -D "$dest" -Ft -X stream -c fast -Z client-zstd:1 -l "tenantry-$(basename "$1")" \
