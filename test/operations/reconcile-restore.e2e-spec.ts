@@ -165,12 +165,16 @@ describe('reconcile-restore', () => {
     expect(summary).toMatchObject({
       ok: true,
       since: since.toISOString(),
-      purged_tenants: { tenants: 1, rows_removed: { events: 4 } },
-      erasures: { store: 'clickhouse', completed_since: 1, events_removed: 3 },
+      // Other suites share this database: their purged tenants and completed erasures count too
+      // (their rows are gone already), so the counts of requests are at least ours.
+      purged_tenants: { tenants: expect.any(Number), rows_removed: { events: 4 } },
+      erasures: { store: 'clickhouse', completed_since: expect.any(Number), events_removed: 3 },
       isolation: { verdict: 'ok', problems: [] },
-      replay_marks: { cleared: 0 },
+      replay_marks: { cleared: expect.any(Number) },
       failures: [],
     });
+    expect(summary.purged_tenants.tenants).toBeGreaterThanOrEqual(1);
+    expect(summary.erasures.completed_since).toBeGreaterThanOrEqual(1);
     expect(summary.retention.tenants).toBeGreaterThanOrEqual(3);
     expect(summary.redis.keys_deleted[`${ns}quota:*`]).toBeGreaterThanOrEqual(1);
 
@@ -226,8 +230,9 @@ describe('reconcile-restore', () => {
     expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
     expect(summary).toMatchObject({
       purged_tenants: { skipped: 'ClickHouse is not the event store' },
-      erasures: { store: 'postgres', completed_since: 1, events_removed: 3 },
+      erasures: { store: 'postgres', completed_since: expect.any(Number), events_removed: 3 },
     });
+    expect(summary.erasures.completed_since).toBeGreaterThanOrEqual(1);
     expect(await inPostgres(keep, 'u1')).toBe(1);
     expect(await inPostgres(keep, 'u2')).toBe(2);
     expect(await inPostgres(other, 'u1')).toBe(2);
