@@ -1,15 +1,5 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { toInteger } from '../../common/pagination';
+import { PickType } from '@nestjs/swagger';
+import { PageQuery } from '../../common/pagination';
 
-/** GET /admin/backups: how many runs `backups` lists, newest first. */
-export class ListBackupsQuery {
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Transform(toInteger)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit = 20;
-}
+/** GET /admin/backups: how many runs `backups` lists, newest first (the shared page limit). */
+export class ListBackupsQuery extends PickType(PageQuery, ['limit'] as const) {}
