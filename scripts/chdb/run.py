@@ -61,6 +61,10 @@ def answer(db, query):
             db.query(query["sql"], "JSONCompact", params=query.get("params") or {}).bytes()
         )
     except Exception as error:  # chDB raises its own error types; every one is an answer here
+        # chDB 26.9 keeps a failed query's half-written output and prepends it to the next
+        # query's (seen here: a TOO_MANY_ROWS read, then two JSON documents): a throwaway query
+        # takes it.
+        db.query("SELECT 1", "TSV")
         return {"error": str(error)}
     stats = body.get("statistics", {})
     return {

@@ -166,7 +166,9 @@ describe('ClickHouse 18.16 and current ClickHouse (chDB) answer alike', () => {
     const value = (answers: Record<string, Answer>, id: string) =>
       Number(answers[id].data?.[0]?.[0]);
     const settings = (answers: Record<string, Answer>) =>
-      Object.fromEntries((answers['probe settings'].data ?? []).map(([name, v]) => [name, v]));
+      Object.fromEntries(
+        (answers['probe settings'].data ?? []).map(([name, v]) => [String(name), v]),
+      );
     const evidence = {
       versions: {
         clickhouse_18_16: oldVersion,
