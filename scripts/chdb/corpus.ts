@@ -97,7 +97,9 @@ const DIMENSIONS: Dimension[] = [
 const FUNNELS: FunnelDefinition[] = [
   { steps: ['signup', 'page_view', 'purchase'], windowSeconds: 3_600 },
   { steps: ['page_view', 'checkout.start', 'purchase', 'search:query'], windowSeconds: 7 * 86_400 },
-  { steps: ['purchase', 'purchase'], windowSeconds: 86_400 },
+  // Not ['purchase', 'purchase']: the API refuses repeated steps (query/funnel.ts), and
+  // 18.16 and 26.9 answer them differently (measured: 2 levels against 1).
+  { steps: ['search:query', 'purchase'], windowSeconds: 86_400 },
 ];
 
 const RETENTIONS: RetentionEvents[] = [
