@@ -11,7 +11,8 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   // The OpenAPI fuzzer's virtualenv (scripts/schemathesis.sh) holds a Python tree Jest need not crawl.
-  modulePathIgnorePatterns: ['<rootDir>/.cache/'],
+  // Likewise the stack folder, which holds chDB's (scripts/chdb.sh).
+  modulePathIgnorePatterns: ['<rootDir>/.cache/', '<rootDir>/.stack/'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   setupFiles: ['<rootDir>/test/support/test-env.ts'],
   testSequencer: '<rootDir>/test/support/sequencer.js',

@@ -14,6 +14,11 @@ bash scripts/stack.sh up
 bash scripts/stack.sh browser   # Debian's chromium, for the embedded-dashboard browser test
 bash scripts/stack.sh promtool  # Debian's prometheus (promtool), for test/operations/prometheus-rules
 bash scripts/schemathesis.sh >/dev/null   # the OpenAPI conformance fuzzer (PyPI), for test/docs/openapi-fuzz
+# chDB (PyPI, a 182 MB wheel; 7-8 s measured) for test/analytics/chdb-compat: it installs while
+# lint and type-check run, and Jest waits for it.
+mkdir -p test/artifacts
+bash scripts/chdb.sh >test/artifacts/chdb-install.log 2>&1 &
+chdb_install=$!
 if [ "${CI:-}" = "true" ]; then
   # CI leaves nothing running behind it.
   trap 'bash scripts/stack.sh down >/dev/null 2>&1 || true' EXIT
@@ -29,7 +34,7 @@ npx tsc -p src/analytics/embed/client --noEmit   # the embed page's browser scri
 npx tsc -p src/web --noEmit   # the consoles, against the generated API types (a renamed field fails here)
 
 step "jest (unit + end-to-end against the real servers)"
-mkdir -p test/artifacts
+wait "$chdb_install" || { echo "chDB did not install (test/analytics/chdb-compat will fail):"; cat test/artifacts/chdb-install.log; } >&2
 # The browser bundles once, before any lane starts (a lane rebuilding dist/ would pull files from
 # under another lane's app).
 npm run --silent build:embed >/dev/null

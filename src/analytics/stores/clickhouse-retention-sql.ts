@@ -23,14 +23,18 @@ export function clickhouseCohortSizesSql(parts: RetentionSqlParts): string {
   return `SELECT cohort, count() AS users FROM (${cohortsSubquery(parts)}) GROUP BY cohort`;
 }
 
-/** Rows of (cohort, returned, users): a cohort's users with a return event in a bucket. */
+/**
+ * Rows of (cohort, returned, users): a cohort's users with a return event in a bucket. Both
+ * sides of the JOIN are aliased: current ClickHouse refuses a joined subquery without one
+ * (joined_subquery_requires_alias=1, Code 206); 18.16 accepts either form.
+ */
 export function clickhouseReturnsSql(parts: RetentionSqlParts): string {
   return `SELECT cohort, returned, count() AS users
-            FROM (${cohortsSubquery(parts)})
+            FROM (${cohortsSubquery(parts)}) AS cohorts
             ALL INNER JOIN (
               SELECT DISTINCT user_id, toUInt32(${parts.bucket}) AS returned
                 FROM ${parts.table}
-               WHERE ${parts.returnWhere} AND user_id != '') USING user_id
+               WHERE ${parts.returnWhere} AND user_id != '') AS returns USING user_id
            WHERE returned >= cohort
            GROUP BY cohort, returned`;
 }
