@@ -10,6 +10,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 CHDB_VERSION=26.9.0
+# The wheel for Linux x86_64 (the only platform this stack runs on), pinned by hash so a
+# re-uploaded or tampered wheel fails the install instead of running in CI.
+CHDB_SHA256=707e2ec3fe0f7953bac97942eaeb7a1ed1d66b1e56ecef3f0aa2130f61f6e735
 stack_dir="${TENANTRY_STACK_DIR:-.stack}"
 venv="$stack_dir/chdb-venv-$CHDB_VERSION"
 python="$PWD/$venv/bin/python"
@@ -34,7 +37,8 @@ if ! installed; then
   mkdir -p "$stack_dir"
   rm -rf "$venv"
   "$system_python" -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps "chdb-core==$CHDB_VERSION" >&2
+  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps --require-hashes \
+    -r <(echo "chdb-core==$CHDB_VERSION --hash=sha256:$CHDB_SHA256") >&2
   installed || { echo "chdb-core $CHDB_VERSION did not install into $venv" >&2; exit 1; }
   echo "==> chdb-core $CHDB_VERSION installed in $(( $(date +%s) - started )) s ($(du -sh "$venv" | cut -f1))" >&2
 fi

@@ -19,9 +19,11 @@ bash scripts/schemathesis.sh >/dev/null   # the OpenAPI conformance fuzzer (PyPI
 mkdir -p test/artifacts
 bash scripts/chdb.sh >test/artifacts/chdb-install.log 2>&1 &
 chdb_install=$!
+# A failed lint or type-check must not leave pip running behind the script.
+trap 'kill "$chdb_install" 2>/dev/null || true' EXIT
 if [ "${CI:-}" = "true" ]; then
   # CI leaves nothing running behind it.
-  trap 'bash scripts/stack.sh down >/dev/null 2>&1 || true' EXIT
+  trap 'kill "$chdb_install" 2>/dev/null || true; bash scripts/stack.sh down >/dev/null 2>&1 || true' EXIT
 fi
 
 step "lint"
