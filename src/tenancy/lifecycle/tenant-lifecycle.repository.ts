@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { QueryRunner } from 'typeorm';
 import { PlatformDatabase } from '../../database/platform.database';
 import { TenantContext } from '../scope/tenant.context';
 import { type PurgeState, Tenant } from '../tenant.entity';
@@ -165,31 +164,6 @@ export class TenantLifecycleRepository {
     return Number(row.removed);
   }
 
-  /**
-   * A connection of its own holding the tenant's purge lock (a session advisory lock, so a
-   * killed process lets go with its connection), or null when another purge holds it.
-   */
-  async lockPurge(id: string): Promise<QueryRunner | null> {
-    const runner = this.platform.dataSource.createQueryRunner();
-    await runner.connect();
-    const [row] = (await runner.query(
-      "SELECT pg_try_advisory_lock(hashtextextended('tenant-purge:' || $1, 0)) AS locked",
-      [id],
-    )) as { locked: boolean }[];
-    if (row.locked) return runner;
-    await runner.release();
-    return null;
-  }
-
-  async unlockPurge(runner: QueryRunner, id: string): Promise<void> {
-    try {
-      await runner.query("SELECT pg_advisory_unlock(hashtextextended('tenant-purge:' || $1, 0))", [
-        id,
-      ]);
-    } finally {
-      await runner.release();
-    }
-  }
 }
 
 /**

@@ -6,8 +6,14 @@ import {
   Logger,
   NotFoundException,
 } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
+import type { Environment } from '../../config/environment';
+import {
+  type PlatformLease,
+  PlatformLeasesService,
+} from '../../database/leases/platform-leases.service';
 import type { PlatformActorType } from '../../audit/platform/platform-audit-entry.entity';
 import { PlatformAuditService } from '../../audit/platform/platform-audit.service';
 import { ClickHouseEventStore } from '../../ingestion/store/clickhouse-event.store';
@@ -54,11 +60,13 @@ interface PurgeStep {
  *    events delete) until a pass removes nothing;
  * 4. `hook:<name>`: what other modules registered in TenantPurgeRegistry (export files);
  * 5. `redis`: its keys.
- * A purge of one tenant runs once at a time (a session advisory lock).
+ * A purge of one tenant runs once at a time: a lease (platform_leases, renewed while it runs),
+ * not a session advisory lock, which PgBouncer in transaction mode cannot carry.
  */
 @Injectable()
 export class TenantPurgeService {
   private readonly logger = new Logger(TenantPurgeService.name);
+  private readonly leaseMs: number;
 
   constructor(
     private readonly lifecycle: TenantLifecycleRepository,
@@ -69,7 +77,11 @@ export class TenantPurgeService {
     @InjectMetric(TENANT_PURGE_ROWS) private readonly removedTotal: Counter<'store'>,
     @InjectMetric(TENANT_PURGES) private readonly purgesTotal: Counter<'outcome'>,
     private readonly invalidation: CredentialInvalidationListener,
-  ) {}
+    private readonly leases: PlatformLeasesService,
+    config: ConfigService<Environment, true>,
+  ) {
+    this.leaseMs = config.get('TENANT_PURGE_LEASE_MS', { infer: true });
+  }
 
   /**
    * Purges the tenant (pending deletion past its grace, any time with `force`, or a purge under
@@ -79,8 +91,15 @@ export class TenantPurgeService {
     tenantId: string,
     options: { force: boolean; actor: LifecycleActor },
   ): Promise<Tenant> {
-    const lock = await this.lifecycle.lockPurge(tenantId);
-    if (!lock) throw new ConflictException(`A purge of tenant ${tenantId} is already running`);
+    const leaseName = `tenant-purge:${tenantId}`;
+    const lease = await this.leases.acquire(leaseName, this.leaseMs);
+    if (!lease) {
+      const until = await this.leases.expiresAt(leaseName);
+      throw new ConflictException(
+        `A purge of tenant ${tenantId} is already running` +
+          (until ? ` (its lease runs until ${until.toISOString()} unless renewed)` : ''),
+      );
+    }
     try {
       const claimed = await this.lifecycle.claimPurge(tenantId, options.force);
       if (!claimed) throw new ConflictException(`Tenant ${tenantId} may not be purged now`);
@@ -98,7 +117,7 @@ export class TenantPurgeService {
       });
       this.logger.log({ msg: 'tenant purge started', tenant_id: tenantId, resumed });
       try {
-        await this.runSteps(tenantId, state);
+        await this.runSteps(tenantId, state, lease);
       } catch (error) {
         this.purgesTotal.inc({ outcome: 'failed' });
         this.logger.error({
@@ -118,7 +137,7 @@ export class TenantPurgeService {
       this.logger.log({ msg: 'tenant purged', tenant_id: tenantId });
       return (await this.lifecycle.findById(tenantId))!;
     } finally {
-      await this.lifecycle.unlockPurge(lock, tenantId);
+      await lease.release();
     }
   }
 
@@ -175,10 +194,12 @@ export class TenantPurgeService {
     return { purged, failed };
   }
 
-  private async runSteps(tenantId: string, state: PurgeState): Promise<void> {
+  private async runSteps(tenantId: string, state: PurgeState, lease: PlatformLease): Promise<void> {
     const steps = await this.stepsFor(tenantId);
     for (const [index, step] of steps.entries()) {
       if (state.steps[step.name]) continue;
+      // Lost (expired while this process stalled): another purge may run now; stop, it resumes.
+      lease.assertHeld();
       const removed = await step.run();
       await this.lifecycle.saveStep(tenantId, step.name, removed);
       const rows = Object.values(removed).reduce((sum, n) => sum + n, 0);
