@@ -56,6 +56,8 @@ pgb_start() {
     PGBOUNCER_PORT="$running_port" render "$TPL_DIR/pgbouncer/pgbouncer.ini.tmpl" "$PGB_DIR/pgbouncer.ini" \
       PGB_PG_PORT PGBOUNCER_PORT PGB_DIR DATABASE_OWNER_USER DATABASE_PLATFORM_USER
     kill -HUP "$pid"
+    sleep 0.2
+    pgb_check_login "$running_port"
     log "pgbouncer: already running (pid $pid, port $running_port); reloaded its userlist"
     return 0
   fi
@@ -71,7 +73,20 @@ pgb_start() {
   record_port "$PGB_DIR/port" "$PGBOUNCER_PORT"
   wait_for pgbouncer "$WAIT_TIMEOUT" "" "$PGB_LOG" \
     "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PGBOUNCER_PORT" -d "$DATABASE_NAME"
+  pgb_check_login "$PGBOUNCER_PORT"
   log "pgbouncer: ready (pid $(pgb_pid)) in $(elapsed "$start")s"
+}
+
+# The app role logs in through it (SCRAM against the copied verifier, then on to PostgreSQL
+# with the client's keys) and gets the role's statement_timeout (bootstrap.sql).
+pgb_check_login() {
+  local timeout
+  if ! timeout="$(PGPASSWORD="$DATABASE_APP_PASSWORD" PGCONNECT_TIMEOUT=10 psql -X -qAt \
+      -h 127.0.0.1 -p "$1" -U "$DATABASE_APP_USER" -d "$DATABASE_NAME" -c 'SHOW statement_timeout' 2>&1)"; then
+    show_tail "$PGB_LOG"
+    die "pgbouncer: $DATABASE_APP_USER could not log in through it: $timeout"
+  fi
+  [ "$timeout" != 0 ] || warn "pgbouncer: $DATABASE_APP_USER has no statement_timeout (bootstrap.sql sets one)"
 }
 
 pgb_stop() {

@@ -31,7 +31,10 @@ export class PoolerTimeoutCheck implements OnApplicationBootstrap {
       if (row.ms === expected) continue;
       const fix = `ALTER ROLE ${row.role} SET statement_timeout = ${expected} (scripts/stack/postgres/bootstrap.sql)`;
       if (row.ms === 0) {
-        this.logger.error({ msg: `role ${row.role} has no statement_timeout: ${fix}`, role: row.role });
+        this.logger.error({
+          msg: `role ${row.role} has no statement_timeout: ${fix}`,
+          role: row.role,
+        });
       } else {
         this.logger.warn({
           msg: `role ${row.role} has statement_timeout ${row.ms} ms, DATABASE_STATEMENT_TIMEOUT_MS is ${expected}: ${fix}`,

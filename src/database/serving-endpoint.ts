@@ -8,7 +8,9 @@ type Config = ConfigService<Environment, true>;
  * Where the serving pools (app and platform roles) connect: PostgreSQL itself, or PgBouncer in
  * front of it with DATABASE_POOLER=pgbouncer. Migrations and CLIs always connect direct.
  */
-export function servingEndpoint(config: Config): Pick<DatabaseConnection, 'host' | 'port' | 'pooler'> {
+export function servingEndpoint(
+  config: Config,
+): Pick<DatabaseConnection, 'host' | 'port' | 'pooler'> {
   if (config.get('DATABASE_POOLER', { infer: true }) !== 'pgbouncer') {
     return {
       host: config.get('DATABASE_HOST', { infer: true }),

@@ -55,9 +55,12 @@ describe('400 concurrent requests over a pool of 2 connections', () => {
       idle: 2,
       waiting: 0,
     });
-    // Hold both connections at once so each one in the pool is inspected.
+    // Hold both connections at once so each one in the pool is inspected, each in a transaction:
+    // through PgBouncer (TEST_DATABASE_POOLER=pgbouncer) only a transaction keeps a server
+    // connection to itself (test/database/pgbouncer.e2e-spec.ts inspects every one there).
     const clients: PoolClient[] = await Promise.all([pool.connect(), pool.connect()]);
     try {
+      for (const client of clients) await client.query('BEGIN');
       const seen = await Promise.all(
         clients.map(async (client) => {
           const { rows } = await client.query<{ pid: number; tenant: string | null }>(
@@ -69,6 +72,7 @@ describe('400 concurrent requests over a pool of 2 connections', () => {
       expect(new Set(seen.map((row) => row.pid)).size).toBe(2);
       for (const row of seen) expect(row.tenant ?? '').toBe('');
     } finally {
+      for (const client of clients) await client.query('ROLLBACK');
       clients.forEach((client) => client.release());
     }
   });

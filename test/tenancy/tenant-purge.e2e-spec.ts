@@ -136,7 +136,13 @@ describe('tenant purge', () => {
         join(__dirname, 'stalling-purge.ts'),
       ],
       {
-        env: { ...process.env, LOG_LEVEL: 'silent', PURGE_TENANT_ID: tenant.id },
+        // A short lease: the killed purge's lets go 3 s after its last renewal.
+        env: {
+          ...process.env,
+          LOG_LEVEL: 'silent',
+          PURGE_TENANT_ID: tenant.id,
+          TENANT_PURGE_LEASE_MS: '3000',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -155,6 +161,14 @@ describe('tenant purge', () => {
       signal: 'SIGKILL',
     });
     expect(output).toContain('STALLED');
+    // Its lease outlives it a little (a stalled purge is not a dead one): no second purge yet.
+    const purge = () =>
+      t.http
+        .post(`/admin/tenants/${tenant.id}/purge`)
+        .set(adminAuth)
+        .send({ confirm_slug: tenant.slug });
+    const busy = await purge().expect(409);
+    expect(busy.body.message).toMatch(/already running/);
 
     // Half-way: status purging, its progress persisted, its tables empty, its Redis keys not.
     const owner = await connectAs('owner');
@@ -175,12 +189,10 @@ describe('tenant purge', () => {
     expect(Object.values(halfway.postgres).every((n) => n === 0)).toBe(true);
     expect(halfway.redis).toBe(seeded.redis);
 
-    // The operator's purge (or the job) resumes it: no force needed for a purge under way.
-    const resumed = await t.http
-      .post(`/admin/tenants/${tenant.id}/purge`)
-      .set(adminAuth)
-      .send({ confirm_slug: tenant.slug })
-      .expect(200);
+    // Once the lease has expired, the operator's purge (or the job) resumes it: no force needed
+    // for a purge under way.
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    const resumed = await purge().expect(200);
     expect(resumed.body.status).toBe('purged');
     expect(resumed.body.purge_report.steps.clickhouse.removed).toEqual(seeded.clickhouse);
     expect(resumed.body.purge_report.steps.redis.removed.keys).toBe(seeded.redis);

@@ -48,7 +48,10 @@ export class PlatformLeasesService {
           .then((still) => {
             if (!still && held) {
               held = false;
-              logger.warn({ msg: 'lease lost: it expired and another holder took it', lease: name });
+              logger.warn({
+                msg: 'lease lost: it expired and another holder took it',
+                lease: name,
+              });
             }
           })
           .catch((error: Error) => {

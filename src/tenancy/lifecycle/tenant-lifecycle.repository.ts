@@ -163,7 +163,6 @@ export class TenantLifecycleRepository {
     );
     return Number(row.removed);
   }
-
 }
 
 /**
