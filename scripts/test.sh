@@ -62,6 +62,15 @@ status=0
 timeout --signal=TERM 2400 npx jest --maxWorkers=1 --json --outputFile=test/artifacts/jest-results.json "${ignore[@]}" "$@" || status=$?
 [ "$status" -eq 124 ] && echo "jest did not exit within 40 minutes (an open handle?)" >&2
 
+# The isolation suites again with every app behind a PgBouncer of the run's own, in transaction
+# mode as production runs it (docs/local-stack.md, "PgBouncer"), on a database of their own.
+# Whole-suite runs only.
+if [ "$#" -eq 0 ]; then
+  TEST_DATABASE_POOLER=pgbouncer TEST_DATABASE_NAME="${base%_test}_pgbouncer_test" \
+    timeout --signal=TERM 600 npx jest --maxWorkers=1 --json --outputFile=test/artifacts/jest-pgbouncer.json \
+    test/isolation test/auth/role-matrix.e2e-spec.ts || { [ "$status" -ne 0 ] || status=1; }
+fi
+
 side_status=0
 if [ -n "$side_pid" ]; then
   wait "$side_pid" || side_status=$?
@@ -72,7 +81,7 @@ fi
 
 node -e '
   const fs = require("fs");
-  const files = ["jest-results.json", ...(process.argv[1] ? ["jest-side.json"] : [])];
+  const files = ["jest-results.json", ...(process.argv[1] ? ["jest-side.json", "jest-pgbouncer.json"] : [])];
   let passed = 0, failed = 0;
   for (const name of files) {
     const path = "test/artifacts/" + name;
