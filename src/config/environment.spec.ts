@@ -45,8 +45,11 @@ describe('validateEnvironment', () => {
   it('serves through PgBouncer only with a pooler port, and says which variable is missing', () => {
     expect(validateEnvironment(valid).DATABASE_POOLER).toBe('none');
     expect(() => validateEnvironment({ ...valid, DATABASE_POOLER: 'pgbouncer' })).toThrow(
-      /DATABASE_POOLER_PORT: .*required with DATABASE_POOLER=pgbouncer/,
+      /DATABASE_POOLER_PORT: is missing/,
     );
+    expect(() =>
+      validateEnvironment({ ...valid, DATABASE_POOLER: 'pgbouncer', DATABASE_POOLER_PORT: 'x' }),
+    ).toThrow(/DATABASE_POOLER_PORT: .*required with DATABASE_POOLER=pgbouncer/);
     expect(() => validateEnvironment({ ...valid, DATABASE_POOLER: 'odyssey' })).toThrow(
       /DATABASE_POOLER/,
     );
