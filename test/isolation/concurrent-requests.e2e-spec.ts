@@ -47,6 +47,11 @@ describe('400 concurrent requests over a pool of 2 connections', () => {
       });
     }
 
+    // Under TEST_DATABASE_POOLER=pgbouncer the app's pool holds PgBouncer's clients.
+    const pooled = process.env.DATABASE_POOLER === 'pgbouncer';
+    expect(t.app.get(DataSource).options).toMatchObject({
+      port: Number(pooled ? process.env.DATABASE_POOLER_PORT : process.env.DATABASE_PORT),
+    });
     const pool = (t.app.get(DataSource).driver as unknown as { master: Pool }).master;
     // Both connections were opened (the requests overlapped), are still the ones that served
     // them (none replaced), and are idle now.
