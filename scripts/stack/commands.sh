@@ -40,7 +40,7 @@ svc_address() {
     redis) printf 'redis://127.0.0.1:%s\n' "$port" ;;
     clickhouse) printf 'http://127.0.0.1:%s (native :%s)\n' "$port" "$(recorded_port "$CH_DIR/tcp_port" "$CLICKHOUSE_TCP_PORT")" ;;
     kafka) printf '127.0.0.1:%s\n' "$port" ;;
-    pgbouncer) printf 'postgresql://127.0.0.1:%s/%s (transaction mode)\n' "$port" "$DATABASE_NAME" ;;
+    pgbouncer) printf 'postgresql://127.0.0.1:%s/%s (pooled)\n' "$port" "$DATABASE_NAME" ;;
   esac
 }
 
