@@ -69,7 +69,10 @@ export async function startTestPgBouncer(
   });
   // Not a handle Jest waits for (a run's own pooler lives until the run's process exits).
   child.unref();
-  const killOnExit = () => child.kill('SIGKILL');
+  const killOnExit = () => {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
   process.once('exit', killOnExit);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
