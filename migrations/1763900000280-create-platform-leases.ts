@@ -4,8 +4,9 @@ import { platformRole } from './support/isolation';
 /**
  * Leases (issue 18): "one holder at a time" for long platform work (a tenant's purge) that must
  * hold through PgBouncer in transaction mode, where a session advisory lock would stay on a
- * server connection PgBouncer hands to other clients. A lease is a row with a holder and an
- * expiry, renewed while the work runs; a holder killed half-way lets go when it expires.
+ * server connection PgBouncer hands to other clients. The row is the lease's fencing token (its
+ * holder, checked by each write made under it); the exclusion itself is a transaction advisory
+ * lock held open by the holder (PlatformLeasesService), so expires_at is 'infinity' there.
  * Platform-owned: no tenant_id, no RLS; only the platform role uses it.
  */
 export class CreatePlatformLeases1763900000280 implements MigrationInterface {

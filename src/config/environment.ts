@@ -511,16 +511,6 @@ export class Environment {
   @Max(3650)
   TENANT_PURGE_GRACE_DAYS = 30;
 
-  /**
-   * How long a purge's lease (platform_leases) outlives its holder: renewed every third of it
-   * while the purge runs, so a purge killed half-way can be resumed this long after the kill.
-   */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1000)
-  @Max(600000)
-  TENANT_PURGE_LEASE_MS = 30000;
-
   /** Login attempts (and, counted apart, refreshes) per client IP per minute; shared through Redis. */
   @Transform(toInt)
   @IsInt()

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import type { Client } from 'pg';
+import type { Client, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
-import { PlatformLeaseRepository } from '../../src/database/leases/platform-lease.repository';
 import { PlatformLeasesService } from '../../src/database/leases/platform-leases.service';
 import { PLATFORM_CONNECTION } from '../../src/database/platform.database';
 import { connectAs } from '../support/sql';
@@ -190,45 +189,51 @@ describe('through PgBouncer (transaction mode)', () => {
   describe('the purge lease', () => {
     const leases = () => t.app.get(PlatformLeasesService);
 
-    it('has one holder at a time, renewed while held, free again when released', async () => {
+    it('has one holder at a time, held however long, free again when released', async () => {
       const name = `test-lease:${randomUUID()}`;
-      const first = await leases().acquire(name, 600);
+      const first = await leases().acquire(name);
       expect(first).not.toBeNull();
-      expect(await leases().acquire(name, 600)).toBeNull();
-      await sleep(1500); // past its time to live: renewed (every 200 ms), still held
+      expect(await leases().acquire(name)).toBeNull();
+      await sleep(1500); // no timer, no expiry: still held, by one server connection pinned to it
       expect(first!.held).toBe(true);
-      expect(await leases().acquire(name, 600)).toBeNull();
+      await expect(first!.assertHeld()).resolves.toBeUndefined();
+      expect(await leases().acquire(name)).toBeNull();
       await first!.release();
-      const second = await leases().acquire(name, 600);
+      const second = await leases().acquire(name);
       expect(second).not.toBeNull();
       await second!.release();
     });
 
-    it('lets go of a killed holder when its lease expires', async () => {
+    it('lets go of a killed holder at once: its lock goes with its connection', async () => {
       const name = `test-lease:${randomUUID()}`;
-      // A holder that renews no more, as a process killed half-way.
-      expect(await t.app.get(PlatformLeaseRepository).acquire(name, randomUUID(), 700)).toBe(true);
-      expect(await leases().acquire(name, 30_000)).toBeNull();
-      expect(await leases().expiresAt(name)).toBeInstanceOf(Date);
-      await sleep(900);
-      const taken = await leases().acquire(name, 30_000);
+      // A holder killed half-way: its client connection to PgBouncer dies mid-transaction.
+      const runner = t.app.get<DataSource>(getDataSourceToken(PLATFORM_CONNECTION)).createQueryRunner();
+      const client = (await runner.connect()) as PoolClient;
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [name]);
+      expect(await leases().acquire(name)).toBeNull();
+      client.release(new Error('killed')); // destroys the socket
+      const deadline = Date.now() + 3000;
+      let taken = await leases().acquire(name);
+      while (!taken && Date.now() < deadline) {
+        await sleep(50);
+        taken = await leases().acquire(name);
+      }
       expect(taken).not.toBeNull();
       await taken!.release();
     });
 
-    it('tells a holder whose lease was taken to stop', async () => {
+    it('fences a holder whose lease was taken: it is told to stop, and its release leaves the new row', async () => {
       const name = `test-lease:${randomUUID()}`;
-      const lease = (await leases().acquire(name, 600))!;
+      const lease = (await leases().acquire(name))!;
       const owner = await connectAs('owner');
       try {
         await owner.query('UPDATE platform_leases SET holder = gen_random_uuid() WHERE name = $1', [
           name,
         ]);
-        const deadline = Date.now() + 3000;
-        while (lease.held && Date.now() < deadline) await sleep(50);
-        expect(() => lease.assertHeld()).toThrow(/lost/);
+        await expect(lease.assertHeld()).rejects.toThrow(/lost/);
+        expect(lease.held).toBe(false);
         await lease.release();
-        // Its release leaves the new holder's row alone.
         const { rows } = await owner.query('SELECT 1 FROM platform_leases WHERE name = $1', [name]);
         expect(rows).toHaveLength(1);
       } finally {
@@ -239,7 +244,7 @@ describe('through PgBouncer (transaction mode)', () => {
     it('answers 409 to a purge while another holds the tenant’s lease, and purges once it is free', async () => {
       const tenant = await createTenant(t.http);
       await t.http.delete(`/admin/tenants/${tenant.id}`).set(adminAuth).expect(200);
-      const held = (await leases().acquire(`tenant-purge:${tenant.id}`, 30_000))!;
+      const held = (await leases().acquire(`tenant-purge:${tenant.id}`))!;
       const purge = () =>
         t.http
           .post(`/admin/tenants/${tenant.id}/purge`)
@@ -247,7 +252,7 @@ describe('through PgBouncer (transaction mode)', () => {
           .send({ confirm_slug: tenant.slug, force: true });
       try {
         const busy = await purge().expect(409);
-        expect(busy.body.message).toMatch(/already running \(its lease runs until /);
+        expect(busy.body.message).toMatch(/already running/);
       } finally {
         await held.release();
       }

@@ -1,22 +1,33 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { PlatformLeaseRepository } from './platform-lease.repository';
+import { type LeaseLock, PlatformLeaseRepository } from './platform-lease.repository';
 
-/** A lease this process holds: renewed in the background until released. */
+/** A lease this process holds until it releases it, or its holding connection dies. */
 export interface PlatformLease {
   readonly name: string;
-  /** False once a renewal found the lease taken by another holder (it had expired). */
+  /** The fencing token: a write made under the lease checks it in its own statement. */
+  readonly holder: string;
+  /** False once its lock connection failed or its token was taken (another may run now). */
   readonly held: boolean;
-  /** Throws when the lease was lost: call before each step that needs it. */
-  assertHeld(): void;
+  /** Throws when the lease was lost: call before each step that needs it (one round trip). */
+  assertHeld(): Promise<void>;
   release(): Promise<void>;
 }
 
 /**
- * "One holder at a time" for long platform work, correct through PgBouncer in transaction mode
- * (a session advisory lock is not: the session belongs to PgBouncer, which hands it to other
- * clients). A lease row with an expiry, renewed every third of its time to live while held; a
- * holder killed half-way lets go when it expires.
+ * "One holder at a time" for long platform work, correct both on direct connections and through
+ * PgBouncer in transaction mode, with no timer:
+ * - exclusion: a transaction advisory lock (pg_try_advisory_xact_lock) in a transaction kept open
+ *   while the lease is held. A transaction pins one server connection, under PgBouncer's
+ *   transaction mode too, so the lock stays with its holder; and when the holder dies its
+ *   connection closes (PgBouncer closes a server connection whose client left mid-transaction),
+ *   the transaction ends and the lock is free at once: a killed purge is resumable straight away.
+ *   A session lock would not hold through PgBouncer; an expiring row would wait out its expiry
+ *   and could expire under a stalled holder that is still working.
+ * - fencing: each acquire writes a new holder token to platform_leases (safe: the lock proves no
+ *   live holder). Writes made under the lease check the token in their own statement, so a
+ *   holder that lost its lock connection and was superseded cannot record anything.
+ * Cost: one platform connection, idle in a transaction without a snapshot or xid, per lease held.
  */
 @Injectable()
 export class PlatformLeasesService {
@@ -24,56 +35,44 @@ export class PlatformLeasesService {
 
   constructor(private readonly leases: PlatformLeaseRepository) {}
 
-  /** The lease, or null while another holder's lease on `name` has not expired. */
-  async acquire(name: string, ttlMs: number): Promise<PlatformLease | null> {
+  /** The lease, or null while another live holder has `name`. */
+  async acquire(name: string): Promise<PlatformLease | null> {
+    const lock = await this.leases.lock(name);
+    if (!lock) return null;
     const holder = randomUUID();
-    if (!(await this.leases.acquire(name, holder, ttlMs))) return null;
-    return this.heldLease(name, holder, ttlMs);
+    try {
+      await this.leases.take(name, holder);
+    } catch (error) {
+      await lock.close();
+      throw error;
+    }
+    return this.heldLease(name, holder, lock);
   }
 
-  /** When the current holder's lease on `name` runs out (null: free). */
-  expiresAt(name: string): Promise<Date | null> {
-    return this.leases.expiresAt(name);
-  }
-
-  private heldLease(name: string, holder: string, ttlMs: number): PlatformLease {
+  private heldLease(name: string, holder: string, lock: LeaseLock): PlatformLease {
     const leases = this.leases;
     const logger = this.logger;
     let held = true;
-    let renewing: Promise<void> = Promise.resolve();
-    const timer = setInterval(
-      () => {
-        renewing = leases
-          .renew(name, holder, ttlMs)
-          .then((still) => {
-            if (!still && held) {
-              held = false;
-              logger.warn({
-                msg: 'lease lost: it expired and another holder took it',
-                lease: name,
-              });
-            }
-          })
-          .catch((error: Error) => {
-            // Kept: the next renewal may still come in time.
-            logger.warn({ msg: 'lease renewal failed', lease: name, error: error.message });
-          });
-      },
-      Math.max(200, Math.floor(ttlMs / 3)),
-    );
-    timer.unref();
+    const lost = (error: Error) => {
+      if (!held) return;
+      held = false;
+      logger.warn({ msg: 'lease lost', lease: name, error: error.message });
+    };
     return {
       name,
+      holder,
       get held() {
         return held;
       },
-      assertHeld() {
-        if (!held) throw new Error(`lease ${name} was lost (it expired and was taken)`);
+      async assertHeld() {
+        // The lock lives as long as its connection's transaction: a round trip proves it.
+        if (held) await lock.ping().catch(lost);
+        if (held && !(await leases.holds(name, holder))) lost(new Error('another holder took it'));
+        if (!held) throw new Error(`lease ${name} was lost`);
       },
       async release() {
-        clearInterval(timer);
-        await renewing;
         held = false;
+        await lock.close();
         await leases.release(name, holder);
       },
     };

@@ -6,10 +6,8 @@ import {
   Logger,
   NotFoundException,
 } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
-import type { Environment } from '../../config/environment';
 import {
   type PlatformLease,
   PlatformLeasesService,
@@ -60,13 +58,14 @@ interface PurgeStep {
  *    events delete) until a pass removes nothing;
  * 4. `hook:<name>`: what other modules registered in TenantPurgeRegistry (export files);
  * 5. `redis`: its keys.
- * A purge of one tenant runs once at a time: a lease (platform_leases, renewed while it runs),
- * not a session advisory lock, which PgBouncer in transaction mode cannot carry.
+ * A purge of one tenant runs once at a time: a lease (PlatformLeasesService: a transaction
+ * advisory lock held open while it runs, freed at once when its holder dies, and a fencing token
+ * each step's record checks), not a session advisory lock, which PgBouncer in transaction mode
+ * cannot carry.
  */
 @Injectable()
 export class TenantPurgeService {
   private readonly logger = new Logger(TenantPurgeService.name);
-  private readonly leaseMs: number;
 
   constructor(
     private readonly lifecycle: TenantLifecycleRepository,
@@ -78,10 +77,7 @@ export class TenantPurgeService {
     @InjectMetric(TENANT_PURGES) private readonly purgesTotal: Counter<'outcome'>,
     private readonly invalidation: CredentialInvalidationListener,
     private readonly leases: PlatformLeasesService,
-    config: ConfigService<Environment, true>,
-  ) {
-    this.leaseMs = config.get('TENANT_PURGE_LEASE_MS', { infer: true });
-  }
+  ) {}
 
   /**
    * Purges the tenant (pending deletion past its grace, any time with `force`, or a purge under
@@ -92,14 +88,8 @@ export class TenantPurgeService {
     options: { force: boolean; actor: LifecycleActor },
   ): Promise<Tenant> {
     const leaseName = `tenant-purge:${tenantId}`;
-    const lease = await this.leases.acquire(leaseName, this.leaseMs);
-    if (!lease) {
-      const until = await this.leases.expiresAt(leaseName);
-      throw new ConflictException(
-        `A purge of tenant ${tenantId} is already running` +
-          (until ? ` (its lease runs until ${until.toISOString()} unless renewed)` : ''),
-      );
-    }
+    const lease = await this.leases.acquire(leaseName);
+    if (!lease) throw new ConflictException(`A purge of tenant ${tenantId} is already running`);
     try {
       const claimed = await this.lifecycle.claimPurge(tenantId, options.force);
       if (!claimed) throw new ConflictException(`Tenant ${tenantId} may not be purged now`);
@@ -127,7 +117,7 @@ export class TenantPurgeService {
         });
         throw error;
       }
-      const report = await this.lifecycle.finishPurge(tenantId);
+      const report = await this.lifecycle.finishPurge(tenantId, lease);
       await this.invalidation.tenantChanged(tenantId);
       this.purgesTotal.inc({ outcome: 'purged' });
       await this.audit(options.actor, 'tenant.purged', {
@@ -198,10 +188,11 @@ export class TenantPurgeService {
     const steps = await this.stepsFor(tenantId);
     for (const [index, step] of steps.entries()) {
       if (state.steps[step.name]) continue;
-      // Lost (expired while this process stalled): another purge may run now; stop, it resumes.
-      lease.assertHeld();
+      // Lost (its holding connection failed): another purge may run now; stop, it resumes.
+      await lease.assertHeld();
       const removed = await step.run();
-      await this.lifecycle.saveStep(tenantId, step.name, removed);
+      // Fenced: recorded only while this purge still holds the lease (same statement).
+      await this.lifecycle.saveStep(tenantId, step.name, removed, lease);
       const rows = Object.values(removed).reduce((sum, n) => sum + n, 0);
       this.removedTotal.inc({ store: storeOf(step.name) }, rows);
       this.logger.log({
