@@ -6,12 +6,13 @@
 #   scripts/stack.sh up     [SERVICE...]           install what is missing, start, wait, write stack.env
 #   scripts/stack.sh down   [--purge] [SERVICE...] stop what this stack started (--purge: delete its data)
 #   scripts/stack.sh status [SERVICE...]           exit 0 if all running, else 3
-#   scripts/stack.sh reset                         down --purge for every service
+#   scripts/stack.sh reset                         down --purge for every service (pgbouncer too)
 #   scripts/stack.sh env                           print the path of stack.env
 #   scripts/stack.sh browser                       install Debian's chromium if missing (the embed browser test)
 #   scripts/stack.sh promtool                      install Debian's prometheus if missing (promtool, for the alert rules)
 #
-# SERVICE is any of: postgres redis clickhouse kafka (default: all four).
+# SERVICE is any of: postgres redis clickhouse kafka pgbouncer (default: the first four, and
+# pgbouncer with PGBOUNCER=on or while it runs).
 # Ports and credentials come from the environment; see docs/local-stack.md.
 #
 # The code is in scripts/stack/: common.sh (logging, pid files, waiting, apt), one file per
@@ -24,7 +25,9 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 REPO_DIR="$(cd "$SCRIPT_DIR/.." && pwd -P)"
 TPL_DIR="$SCRIPT_DIR/stack"
 
-ALL_SERVICES=(postgres redis clickhouse kafka)
+# Every service this script knows, in start order; ALL_SERVICES (below) is what `up`, `down` and
+# `status` act on when none is named.
+KNOWN_SERVICES=(postgres redis clickhouse kafka pgbouncer)
 
 # shellcheck source=SCRIPTDIR/stack/common.sh
 . "$TPL_DIR/common.sh"
@@ -36,6 +39,8 @@ ALL_SERVICES=(postgres redis clickhouse kafka)
 . "$TPL_DIR/clickhouse.sh"
 # shellcheck source=SCRIPTDIR/stack/kafka.sh
 . "$TPL_DIR/kafka.sh"
+# shellcheck source=SCRIPTDIR/stack/pgbouncer.sh
+. "$TPL_DIR/pgbouncer.sh"
 # shellcheck source=SCRIPTDIR/stack/commands.sh
 . "$TPL_DIR/commands.sh"
 # shellcheck source=SCRIPTDIR/stack/browser.sh
@@ -43,9 +48,15 @@ ALL_SERVICES=(postgres redis clickhouse kafka)
 # shellcheck source=SCRIPTDIR/stack/promtool.sh
 . "$TPL_DIR/promtool.sh"
 
+# PgBouncer joins the default set with PGBOUNCER=on, or while it runs (so down and status see it).
+ALL_SERVICES=(postgres redis clickhouse kafka)
+if [ "${PGBOUNCER:-off}" = on ] || { [ -d "$STACK_DIR" ] && [ -n "$(pgb_pid)" ]; }; then
+  ALL_SERVICES+=(pgbouncer)
+fi
+
 # Here, not in common.sh: it prints this file's header.
 usage() {
-  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 main() {
@@ -55,7 +66,7 @@ main() {
     up) cmd_up "$@" ;;
     down) cmd_down "$@" ;;
     status) cmd_status "$@" ;;
-    reset) cmd_down --purge ;;
+    reset) cmd_down --purge "${KNOWN_SERVICES[@]}" ;;
     env) printf '%s\n' "$STACK_ENV" ;;
     browser) cmd_browser ;;
     promtool) cmd_promtool ;;

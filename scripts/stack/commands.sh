@@ -8,6 +8,7 @@ svc_pid() {
     redis) redis_pid ;;
     clickhouse) ch_pid ;;
     kafka) kafka_pid ;;
+    pgbouncer) pgb_pid ;;
   esac
 }
 
@@ -17,6 +18,7 @@ svc_dir() {
     redis) printf '%s\n' "$REDIS_DIR" ;;
     clickhouse) printf '%s\n' "$CH_DIR" ;;
     kafka) printf '%s\n' "$KAFKA_DIR" ;;
+    pgbouncer) printf '%s\n' "$PGB_DIR" ;;
   esac
 }
 
@@ -26,6 +28,7 @@ svc_port() {
     redis) recorded_port "$REDIS_DIR/port" "$REDIS_PORT" ;;
     clickhouse) recorded_port "$CH_DIR/port" "$CLICKHOUSE_HTTP_PORT" ;;
     kafka) recorded_port "$KAFKA_DIR/port" "$KAFKA_PORT" ;;
+    pgbouncer) recorded_port "$PGB_DIR/port" "$PGBOUNCER_PORT" ;;
   esac
 }
 
@@ -37,6 +40,7 @@ svc_address() {
     redis) printf 'redis://127.0.0.1:%s\n' "$port" ;;
     clickhouse) printf 'http://127.0.0.1:%s (native :%s)\n' "$port" "$(recorded_port "$CH_DIR/tcp_port" "$CLICKHOUSE_TCP_PORT")" ;;
     kafka) printf '127.0.0.1:%s\n' "$port" ;;
+    pgbouncer) printf 'postgresql://127.0.0.1:%s/%s (pooled)\n' "$port" "$DATABASE_NAME" ;;
   esac
 }
 
@@ -46,6 +50,7 @@ svc_log() {
     redis) printf '%s\n' "$REDIS_LOG" ;;
     clickhouse) printf '%s\n' "$CH_LOG" ;;
     kafka) printf '%s\n' "$KAFKA_LOG" ;;
+    pgbouncer) printf '%s\n' "$PGB_LOG" ;;
   esac
 }
 
@@ -80,6 +85,8 @@ write_stack_env() {
     env_line REDIS_URL "redis://127.0.0.1:$(svc_port redis)"
     env_line CLICKHOUSE_URL "http://127.0.0.1:$(svc_port clickhouse)"
     env_line KAFKA_BROKERS "127.0.0.1:$(svc_port kafka)"
+    # PgBouncer running: where it listens (the app uses it with DATABASE_POOLER=pgbouncer).
+    [ -z "$(pgb_pid)" ] || env_line DATABASE_POOLER_PORT "$(svc_port pgbouncer)"
     # Backups configured (scripts/backup.sh init): the app reports them (GET /admin/backups).
     [ "$(backup_target)" = off ] || env_line BACKUP_DIR "$(backup_dir)"
     if [ "$KAFKA_SASL" = on ] && [ -s "$KAFKA_CREDENTIALS" ]; then
@@ -116,12 +123,12 @@ parse_services() {
   SERVICES=()
   for s in "$@"; do
     ok=0
-    for known in "${ALL_SERVICES[@]}"; do [ "$s" = "$known" ] && ok=1; done
-    [ "$ok" = 1 ] || die "unknown service '$s' (known: ${ALL_SERVICES[*]})"
+    for known in "${KNOWN_SERVICES[@]}"; do [ "$s" = "$known" ] && ok=1; done
+    [ "$ok" = 1 ] || die "unknown service '$s' (known: ${KNOWN_SERVICES[*]})"
     wanted+=("$s")
   done
   [ "${#wanted[@]}" -gt 0 ] || wanted=("${ALL_SERVICES[@]}")
-  for known in "${ALL_SERVICES[@]}"; do
+  for known in "${KNOWN_SERVICES[@]}"; do
     for s in "${wanted[@]}"; do
       if [ "$s" = "$known" ]; then SERVICES+=("$known"); break; fi
     done
@@ -130,7 +137,7 @@ parse_services() {
 
 check_ports() {
   local name port seen=" "
-  for name in PG_PORT REDIS_PORT CLICKHOUSE_HTTP_PORT CLICKHOUSE_TCP_PORT CLICKHOUSE_INTERSERVER_PORT KAFKA_PORT KAFKA_CONTROLLER_PORT; do
+  for name in PG_PORT REDIS_PORT CLICKHOUSE_HTTP_PORT CLICKHOUSE_TCP_PORT CLICKHOUSE_INTERSERVER_PORT KAFKA_PORT KAFKA_CONTROLLER_PORT PGBOUNCER_PORT; do
     port="${!name}"
     [[ "$port" =~ ^[0-9]+$ ]] && (( port > 0 && port < 65536 )) || die "$name=$port is not a port number"
     [[ "$seen" != *" $port "* ]] || die "$name=$port is used twice"
@@ -157,6 +164,7 @@ cmd_up() {
       redis) redis_start ;;
       clickhouse) ch_start ;;
       kafka) kafka_start ;;
+      pgbouncer) pgb_start ;;
     esac
   done
   write_stack_env
@@ -187,6 +195,7 @@ cmd_down() {
       redis) redis_stop ;;
       clickhouse) ch_stop ;;
       kafka) kafka_stop ;;
+      pgbouncer) pgb_stop ;;
     esac
   done
   if [ "$purge" = 1 ]; then
@@ -199,7 +208,7 @@ cmd_down() {
       fi
       log "$svc: data removed"
     done
-    if [ "${#SERVICES[@]}" = "${#ALL_SERVICES[@]}" ]; then
+    if [ "${#SERVICES[@]}" -ge "${#ALL_SERVICES[@]}" ]; then
       rm -f "$STACK_ENV" "$STACK_DIR/install.log"
     fi
   fi

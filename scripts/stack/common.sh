@@ -175,6 +175,7 @@ missing_packages() {
       clickhouse) command -v clickhouse-server >/dev/null || pkgs+=(clickhouse-server) ;;
       kafka)      java_bin >/dev/null || pkgs+=(openjdk-17-jre-headless)
                   command -v mvn >/dev/null || pkgs+=(maven) ;;
+      pgbouncer)  [ -x "$PGBOUNCER_BIN" ] || pkgs+=(pgbouncer) ;;
     esac
   done
   [ "${#pkgs[@]}" -gt 0 ] && printf '%s\n' "${pkgs[@]}" | awk '!seen[$0]++' || true

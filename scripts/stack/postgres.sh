@@ -196,7 +196,7 @@ pg_bootstrap() {
        -v owner_user="$DATABASE_OWNER_USER" -v owner_password="$DATABASE_OWNER_PASSWORD" \
        -v app_user="$DATABASE_APP_USER" -v app_password="$DATABASE_APP_PASSWORD" \
        -v platform_user="$DATABASE_PLATFORM_USER" -v platform_password="$DATABASE_PLATFORM_PASSWORD" \
-       -v db_name="$DATABASE_NAME" \
+       -v db_name="$DATABASE_NAME" -v statement_timeout_ms="${DATABASE_STATEMENT_TIMEOUT_MS:-15000}" \
        -f - < "$TPL_DIR/postgres/bootstrap.sql" 2>&1)"; then
     printf '%s\n' "$out" >&2
     die "postgres: bootstrap (scripts/stack/postgres/bootstrap.sql) failed"

@@ -41,4 +41,24 @@ describe('validateEnvironment', () => {
   it('treats an empty optional URL as not configured', () => {
     expect(validateEnvironment({ ...valid, KAFKA_BROKERS: '' }).KAFKA_BROKERS).toBeUndefined();
   });
+
+  it('serves through PgBouncer only with a pooler port, and says which variable is missing', () => {
+    expect(validateEnvironment(valid).DATABASE_POOLER).toBe('none');
+    expect(() => validateEnvironment({ ...valid, DATABASE_POOLER: 'pgbouncer' })).toThrow(
+      /DATABASE_POOLER_PORT: is missing/,
+    );
+    expect(() =>
+      validateEnvironment({ ...valid, DATABASE_POOLER: 'pgbouncer', DATABASE_POOLER_PORT: 'x' }),
+    ).toThrow(/DATABASE_POOLER_PORT: .*required with DATABASE_POOLER=pgbouncer/);
+    expect(() => validateEnvironment({ ...valid, DATABASE_POOLER: 'odyssey' })).toThrow(
+      /DATABASE_POOLER/,
+    );
+    const pooled = validateEnvironment({
+      ...valid,
+      DATABASE_POOLER: 'pgbouncer',
+      DATABASE_POOLER_PORT: '56432',
+      DATABASE_POOLER_HOST: '',
+    });
+    expect([pooled.DATABASE_POOLER_PORT, pooled.DATABASE_POOLER_HOST]).toEqual([56432, undefined]);
+  });
 });

@@ -11,6 +11,7 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateIf,
   validateSync,
 } from 'class-validator';
 import {
@@ -126,6 +127,33 @@ export class Environment {
   @IsInt()
   @Min(100)
   DATABASE_STATEMENT_TIMEOUT_MS = 15000;
+
+  /**
+   * `pgbouncer`: the app and platform pools connect through PgBouncer (transaction mode) at
+   * DATABASE_POOLER_HOST:DATABASE_POOLER_PORT and send no statement_timeout startup parameter,
+   * which PgBouncer refuses: the timeout then comes from the roles (ALTER ROLE … SET
+   * statement_timeout, scripts/stack/postgres/bootstrap.sql). Migrations and CLIs stay direct.
+   */
+  @IsIn(['none', 'pgbouncer'])
+  DATABASE_POOLER: 'none' | 'pgbouncer' = 'none';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  DATABASE_POOLER_HOST?: string;
+
+  @Transform(({ value }) => toInt({ value: emptyToUndefined({ value }) }))
+  @ValidateIf(
+    (env: Environment) =>
+      env.DATABASE_POOLER === 'pgbouncer' || env.DATABASE_POOLER_PORT !== undefined,
+  )
+  @IsInt({
+    message: 'DATABASE_POOLER_PORT must be a port number (required with DATABASE_POOLER=pgbouncer)',
+  })
+  @Min(1)
+  @Max(65535)
+  DATABASE_POOLER_PORT?: number;
 
   @IsString()
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })

@@ -53,6 +53,11 @@ export interface DatabaseConnection {
   statementTimeoutMs?: number;
   /** How the sessions show in pg_stat_activity; default `tenantry`. */
   applicationName?: string;
+  /**
+   * `pgbouncer`: host and port are PgBouncer's (transaction mode), which refuses a
+   * statement_timeout startup parameter: none is sent, the role's own setting applies.
+   */
+  pooler?: 'none' | 'pgbouncer';
 }
 
 /**
@@ -75,7 +80,9 @@ export function buildDataSourceOptions(connection: DatabaseConnection): DataSour
     applicationName: connection.applicationName ?? 'tenantry',
     extra: {
       max: connection.poolSize ?? 10,
-      statement_timeout: connection.statementTimeoutMs ?? 15000,
+      ...(connection.pooler === 'pgbouncer'
+        ? {}
+        : { statement_timeout: connection.statementTimeoutMs ?? 15000 }),
       connectionTimeoutMillis: 10000,
     },
   };

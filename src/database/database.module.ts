@@ -3,7 +3,11 @@ import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Environment } from '../config/environment';
 import { buildDataSourceOptions } from './data-source-options';
+import { servingEndpoint } from './serving-endpoint';
 import { DatabaseRoleCheck } from './database-role.check';
+import { PlatformLeaseRepository } from './leases/platform-lease.repository';
+import { PlatformLeasesService } from './leases/platform-leases.service';
+import { PoolerTimeoutCheck } from './pooler-timeout.check';
 import { PLATFORM_CONNECTION, PlatformDatabase } from './platform.database';
 import { TenantContext } from '../tenancy/scope/tenant.context';
 
@@ -12,7 +16,7 @@ type Config = ConfigService<Environment, true>;
 /**
  * The app role's connection pool (tenant traffic), the platform role's (the /admin paths), the
  * tenant transaction (TenantContext, whose home is the tenant pipeline in tenancy/scope), and the
- * start-up role check of both. Global: every repository needs a connection or TenantContext.
+ * start-up role check of both, and the platform leases. Global: every repository needs a connection or TenantContext.
  */
 @Global()
 @Module({
@@ -21,8 +25,7 @@ type Config = ConfigService<Environment, true>;
       inject: [ConfigService],
       useFactory: (config: Config) =>
         buildDataSourceOptions({
-          host: config.get('DATABASE_HOST', { infer: true }),
-          port: config.get('DATABASE_PORT', { infer: true }),
+          ...servingEndpoint(config),
           database: config.get('DATABASE_NAME', { infer: true }),
           username: config.get('DATABASE_APP_USER', { infer: true }),
           password: config.get('DATABASE_APP_PASSWORD', { infer: true }),
@@ -35,8 +38,7 @@ type Config = ConfigService<Environment, true>;
       inject: [ConfigService],
       useFactory: (config: Config) => ({
         ...buildDataSourceOptions({
-          host: config.get('DATABASE_HOST', { infer: true }),
-          port: config.get('DATABASE_PORT', { infer: true }),
+          ...servingEndpoint(config),
           database: config.get('DATABASE_NAME', { infer: true }),
           username: config.get('DATABASE_PLATFORM_USER', { infer: true }),
           password: config.get('DATABASE_PLATFORM_PASSWORD', { infer: true }),
@@ -48,7 +50,14 @@ type Config = ConfigService<Environment, true>;
       }),
     }),
   ],
-  providers: [TenantContext, PlatformDatabase, DatabaseRoleCheck],
-  exports: [TenantContext, PlatformDatabase],
+  providers: [
+    TenantContext,
+    PlatformDatabase,
+    DatabaseRoleCheck,
+    PoolerTimeoutCheck,
+    PlatformLeaseRepository,
+    PlatformLeasesService,
+  ],
+  exports: [TenantContext, PlatformDatabase, PlatformLeasesService],
 })
 export class DatabaseModule {}

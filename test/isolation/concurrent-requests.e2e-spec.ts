@@ -47,6 +47,11 @@ describe('400 concurrent requests over a pool of 2 connections', () => {
       });
     }
 
+    // Under TEST_DATABASE_POOLER=pgbouncer the app's pool holds PgBouncer's clients.
+    const pooled = process.env.DATABASE_POOLER === 'pgbouncer';
+    expect(t.app.get(DataSource).options).toMatchObject({
+      port: Number(pooled ? process.env.DATABASE_POOLER_PORT : process.env.DATABASE_PORT),
+    });
     const pool = (t.app.get(DataSource).driver as unknown as { master: Pool }).master;
     // Both connections were opened (the requests overlapped), are still the ones that served
     // them (none replaced), and are idle now. The app's job workers share the queues of the
@@ -61,9 +66,12 @@ describe('400 concurrent requests over a pool of 2 connections', () => {
       idle: 2,
       waiting: 0,
     });
-    // Hold both connections at once so each one in the pool is inspected.
+    // Hold both connections at once so each one in the pool is inspected, each in a transaction:
+    // through PgBouncer (TEST_DATABASE_POOLER=pgbouncer) only a transaction keeps a server
+    // connection to itself (test/database/pgbouncer.e2e-spec.ts inspects every one there).
     const clients: PoolClient[] = await Promise.all([pool.connect(), pool.connect()]);
     try {
+      for (const client of clients) await client.query('BEGIN');
       const seen = await Promise.all(
         clients.map(async (client) => {
           const { rows } = await client.query<{ pid: number; tenant: string | null }>(
@@ -75,6 +83,7 @@ describe('400 concurrent requests over a pool of 2 connections', () => {
       expect(new Set(seen.map((row) => row.pid)).size).toBe(2);
       for (const row of seen) expect(row.tenant ?? '').toBe('');
     } finally {
+      for (const client of clients) await client.query('ROLLBACK');
       clients.forEach((client) => client.release());
     }
   });

@@ -5,6 +5,7 @@ import { buildEmbedBundle } from '../../scripts/build-embed';
 import { buildWebApps } from '../../scripts/build-web';
 import { kafkaClientConfig } from '../../src/ingestion/kafka/kafka-connection';
 import { testEnvironment } from './stack-env';
+import { startTestPgBouncer } from './test-pgbouncer';
 
 /**
  * Once per test run: recreate the test database as the owner role and migrate it, so every run
@@ -33,6 +34,12 @@ export default async function globalSetup(): Promise<void> {
     },
     env.DATABASE_NAME,
   );
+  // TEST_DATABASE_POOLER=pgbouncer: every app of the run serves through a PgBouncer of the run's
+  // own (transaction mode), e.g. the isolation suites (docs/local-stack.md, "PgBouncer").
+  if (process.env.TEST_DATABASE_POOLER === 'pgbouncer') {
+    const pooler = await startTestPgBouncer({ poolSize: 4 });
+    Object.assign(process.env, pooler.env);
+  }
   // A side lane (scripts/test.sh runs the long, mostly waiting tests beside the main run, on a
   // database of their own) leaves the shared ClickHouse and Kafka to the main lane.
   if (process.env.TEST_LANE !== 'side') await resetEventServers(env);

@@ -150,12 +150,19 @@ describe('tenant purge', () => {
     while (!output.includes('STALLED') && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    // Stalled but alive: it holds the lease, so no second purge runs beside it.
+    const purge = () =>
+      t.http
+        .post(`/admin/tenants/${tenant.id}/purge`)
+        .set(adminAuth)
+        .send({ confirm_slug: tenant.slug });
+    const busy = await purge().expect(409);
+    expect(busy.body.message).toMatch(/already running/);
     child.kill('SIGKILL');
     expect({ signal: await exited, output: output.slice(0, 500) }).toMatchObject({
       signal: 'SIGKILL',
     });
     expect(output).toContain('STALLED');
-
     // Half-way: status purging, its progress persisted, its tables empty, its Redis keys not.
     const owner = await connectAs('owner');
     try {
@@ -175,12 +182,9 @@ describe('tenant purge', () => {
     expect(Object.values(halfway.postgres).every((n) => n === 0)).toBe(true);
     expect(halfway.redis).toBe(seeded.redis);
 
-    // The operator's purge (or the job) resumes it: no force needed for a purge under way.
-    const resumed = await t.http
-      .post(`/admin/tenants/${tenant.id}/purge`)
-      .set(adminAuth)
-      .send({ confirm_slug: tenant.slug })
-      .expect(200);
+    // Its lease went with its connection: the operator's purge (or the job) resumes it at once,
+    // as with main's session lock; no force needed for a purge under way.
+    const resumed = await purge().expect(200);
     expect(resumed.body.status).toBe('purged');
     expect(resumed.body.purge_report.steps.clickhouse.removed).toEqual(seeded.clickhouse);
     expect(resumed.body.purge_report.steps.redis.removed.keys).toBe(seeded.redis);

@@ -8,7 +8,7 @@
 --        -v owner_user=tenantry_owner -v owner_password=... \
 --        -v app_user=tenantry_app     -v app_password=... \
 --        -v platform_user=tenantry_platform -v platform_password=... \
---        -v db_name=tenantry -f bootstrap.sql
+--        -v db_name=tenantry [-v statement_timeout_ms=15000] -f bootstrap.sql
 --
 -- * owner role: owns the database and its public schema; migrations run as it.
 -- * app role: what the app connects as. It owns nothing, is not a superuser,
@@ -36,6 +36,17 @@ SELECT format('CREATE ROLE %I', :'platform_user')
  WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'platform_user') \gexec
 SELECT format('ALTER ROLE %I WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT PASSWORD %L',
               :'platform_user', :'platform_password') \gexec
+
+-- The serving roles' statement timeout, as a role default: through PgBouncer (transaction mode)
+-- the app cannot send it as a startup parameter (PgBouncer refuses it), so it comes from here.
+-- Same value as the app's DATABASE_STATEMENT_TIMEOUT_MS default; a direct connection's startup
+-- parameter still overrides it. The owner role (migrations) keeps none.
+\if :{?statement_timeout_ms}
+\else
+  \set statement_timeout_ms 15000
+\endif
+SELECT format('ALTER ROLE %I SET statement_timeout = %s', r, (:'statement_timeout_ms')::int)
+  FROM unnest(ARRAY[:'app_user', :'platform_user']) AS r \gexec
 
 SELECT format('CREATE DATABASE %I OWNER %I ENCODING %L TEMPLATE template0', :'db_name', :'owner_user', 'UTF8')
  WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db_name') \gexec

@@ -1,8 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import type { QueryRunner } from 'typeorm';
 import { PlatformDatabase } from '../../database/platform.database';
 import { TenantContext } from '../scope/tenant.context';
 import { type PurgeState, Tenant } from '../tenant.entity';
+
+/** The lease a purge's writes are fenced by (PlatformLease: its name and holder token). */
+export interface LeaseFence {
+  readonly name: string;
+  readonly holder: string;
+}
+
+/** SQL: the lease named by parameter $name is still held by the token in parameter $holder. */
+function holdsLease(name: number, holder: number): string {
+  return `EXISTS (SELECT 1 FROM platform_leases l WHERE l.name = $${name} AND l.holder = $${holder})`;
+}
 
 /** A table with tenant_id, as the catalogue names it. */
 export interface TenantTable {
@@ -89,29 +99,50 @@ export class TenantLifecycleRepository {
   }
 
   /** Records one finished step: a purge killed after this resumes after it. */
-  async saveStep(id: string, step: string, removed: Record<string, number>): Promise<void> {
-    await this.platform.query(
+  async saveStep(
+    id: string,
+    step: string,
+    removed: Record<string, number>,
+    lease: LeaseFence,
+  ): Promise<void> {
+    const [, count] = await this.platform.query<[unknown[], number]>(
       `UPDATE tenants
           SET purge_state = jsonb_set(purge_state, ARRAY['steps', $2::text],
                 jsonb_build_object('removed', $3::jsonb, 'finished_at', now()), true)
-        WHERE id = $1 AND status = 'purging'`,
-      [id, step, JSON.stringify(removed)],
+        WHERE id = $1 AND status = 'purging' AND ${holdsLease(4, 5)}`,
+      [id, step, JSON.stringify(removed), lease.name, lease.holder],
     );
+    if (count === 0) await this.assertFenced(id, lease);
   }
 
   /** purging → purged: the tombstone, with the report; its progress column cleared. */
-  async finishPurge(id: string): Promise<PurgeState> {
+  async finishPurge(id: string, lease: LeaseFence): Promise<PurgeState> {
     const [row] = returned<{ purge_report: PurgeState }>(
       await this.platform.query(
         `UPDATE tenants
           SET status = 'purged', purged_at = now(), purge_report = purge_state,
               purge_state = NULL, status_before_deletion = NULL, updated_at = now()
-        WHERE id = $1 AND status = 'purging'
+        WHERE id = $1 AND status = 'purging' AND ${holdsLease(2, 3)}
         RETURNING purge_report`,
-        [id],
+        [id, lease.name, lease.holder],
       ),
     );
+    if (!row) {
+      await this.assertFenced(id, lease);
+      throw new Error(`tenant ${id} is not being purged`);
+    }
     return row.purge_report;
+  }
+
+  /** After a fenced write changed nothing: throws when the lease is someone else's now. */
+  private async assertFenced(id: string, lease: LeaseFence): Promise<void> {
+    const rows = await this.platform.query<unknown[]>(
+      'SELECT 1 FROM platform_leases WHERE name = $1 AND holder = $2',
+      [lease.name, lease.holder],
+    );
+    if (rows.length === 0) {
+      throw new Error(`tenant ${id}: purge lease ${lease.name} was taken by another holder`);
+    }
   }
 
   /** Tenants the job purges: past their grace, or a purge interrupted (resumed first). */
@@ -163,32 +194,6 @@ export class TenantLifecycleRepository {
       [tenantId, table],
     );
     return Number(row.removed);
-  }
-
-  /**
-   * A connection of its own holding the tenant's purge lock (a session advisory lock, so a
-   * killed process lets go with its connection), or null when another purge holds it.
-   */
-  async lockPurge(id: string): Promise<QueryRunner | null> {
-    const runner = this.platform.dataSource.createQueryRunner();
-    await runner.connect();
-    const [row] = (await runner.query(
-      "SELECT pg_try_advisory_lock(hashtextextended('tenant-purge:' || $1, 0)) AS locked",
-      [id],
-    )) as { locked: boolean }[];
-    if (row.locked) return runner;
-    await runner.release();
-    return null;
-  }
-
-  async unlockPurge(runner: QueryRunner, id: string): Promise<void> {
-    try {
-      await runner.query("SELECT pg_advisory_unlock(hashtextextended('tenant-purge:' || $1, 0))", [
-        id,
-      ]);
-    } finally {
-      await runner.release();
-    }
   }
 }
 

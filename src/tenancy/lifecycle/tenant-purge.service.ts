@@ -8,6 +8,10 @@ import {
 } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
+import {
+  type PlatformLease,
+  PlatformLeasesService,
+} from '../../database/leases/platform-leases.service';
 import type { PlatformActorType } from '../../audit/platform/platform-audit-entry.entity';
 import { PlatformAuditService } from '../../audit/platform/platform-audit.service';
 import { ClickHouseEventStore } from '../../ingestion/store/clickhouse-event.store';
@@ -54,7 +58,10 @@ interface PurgeStep {
  *    events delete) until a pass removes nothing;
  * 4. `hook:<name>`: what other modules registered in TenantPurgeRegistry (export files);
  * 5. `redis`: its keys.
- * A purge of one tenant runs once at a time (a session advisory lock).
+ * A purge of one tenant runs once at a time: a lease (PlatformLeasesService: a transaction
+ * advisory lock held open while it runs, freed at once when its holder dies, and a fencing token
+ * each step's record checks), not a session advisory lock, which PgBouncer in transaction mode
+ * cannot carry.
  */
 @Injectable()
 export class TenantPurgeService {
@@ -69,6 +76,7 @@ export class TenantPurgeService {
     @InjectMetric(TENANT_PURGE_ROWS) private readonly removedTotal: Counter<'store'>,
     @InjectMetric(TENANT_PURGES) private readonly purgesTotal: Counter<'outcome'>,
     private readonly invalidation: CredentialInvalidationListener,
+    private readonly leases: PlatformLeasesService,
   ) {}
 
   /**
@@ -79,8 +87,9 @@ export class TenantPurgeService {
     tenantId: string,
     options: { force: boolean; actor: LifecycleActor },
   ): Promise<Tenant> {
-    const lock = await this.lifecycle.lockPurge(tenantId);
-    if (!lock) throw new ConflictException(`A purge of tenant ${tenantId} is already running`);
+    const leaseName = `tenant-purge:${tenantId}`;
+    const lease = await this.leases.acquire(leaseName);
+    if (!lease) throw new ConflictException(`A purge of tenant ${tenantId} is already running`);
     try {
       const claimed = await this.lifecycle.claimPurge(tenantId, options.force);
       if (!claimed) throw new ConflictException(`Tenant ${tenantId} may not be purged now`);
@@ -98,7 +107,7 @@ export class TenantPurgeService {
       });
       this.logger.log({ msg: 'tenant purge started', tenant_id: tenantId, resumed });
       try {
-        await this.runSteps(tenantId, state);
+        await this.runSteps(tenantId, state, lease);
       } catch (error) {
         this.purgesTotal.inc({ outcome: 'failed' });
         this.logger.error({
@@ -108,7 +117,7 @@ export class TenantPurgeService {
         });
         throw error;
       }
-      const report = await this.lifecycle.finishPurge(tenantId);
+      const report = await this.lifecycle.finishPurge(tenantId, lease);
       await this.invalidation.tenantChanged(tenantId);
       this.purgesTotal.inc({ outcome: 'purged' });
       await this.audit(options.actor, 'tenant.purged', {
@@ -118,7 +127,7 @@ export class TenantPurgeService {
       this.logger.log({ msg: 'tenant purged', tenant_id: tenantId });
       return (await this.lifecycle.findById(tenantId))!;
     } finally {
-      await this.lifecycle.unlockPurge(lock, tenantId);
+      await lease.release();
     }
   }
 
@@ -175,12 +184,15 @@ export class TenantPurgeService {
     return { purged, failed };
   }
 
-  private async runSteps(tenantId: string, state: PurgeState): Promise<void> {
+  private async runSteps(tenantId: string, state: PurgeState, lease: PlatformLease): Promise<void> {
     const steps = await this.stepsFor(tenantId);
     for (const [index, step] of steps.entries()) {
       if (state.steps[step.name]) continue;
+      // Lost (its holding connection failed): another purge may run now; stop, it resumes.
+      await lease.assertHeld();
       const removed = await step.run();
-      await this.lifecycle.saveStep(tenantId, step.name, removed);
+      // Fenced: recorded only while this purge still holds the lease (same statement).
+      await this.lifecycle.saveStep(tenantId, step.name, removed, lease);
       const rows = Object.values(removed).reduce((sum, n) => sum + n, 0);
       this.removedTotal.inc({ store: storeOf(step.name) }, rows);
       this.logger.log({
