@@ -8,6 +8,7 @@ svc_pid() {
     redis) redis_pid ;;
     clickhouse) ch_pid ;;
     kafka) kafka_pid ;;
+    kafka@*) kafka_node "${1#kafka@}"; kafka_node_pid ;;
   esac
 }
 
@@ -17,6 +18,7 @@ svc_dir() {
     redis) printf '%s\n' "$REDIS_DIR" ;;
     clickhouse) printf '%s\n' "$CH_DIR" ;;
     kafka) printf '%s\n' "$KAFKA_DIR" ;;
+    kafka@*) kafka_node "${1#kafka@}"; printf '%s\n' "$NODE_DIR" ;;
   esac
 }
 
@@ -26,6 +28,7 @@ svc_port() {
     redis) recorded_port "$REDIS_DIR/port" "$REDIS_PORT" ;;
     clickhouse) recorded_port "$CH_DIR/port" "$CLICKHOUSE_HTTP_PORT" ;;
     kafka) recorded_port "$KAFKA_DIR/port" "$KAFKA_PORT" ;;
+    kafka@*) kafka_node "${1#kafka@}"; recorded_port "$NODE_DIR/port" "$NODE_PORT" ;;
   esac
 }
 
@@ -36,7 +39,8 @@ svc_address() {
     postgres) printf 'postgresql://127.0.0.1:%s/%s\n' "$port" "$DATABASE_NAME" ;;
     redis) printf 'redis://127.0.0.1:%s\n' "$port" ;;
     clickhouse) printf 'http://127.0.0.1:%s (native :%s)\n' "$port" "$(recorded_port "$CH_DIR/tcp_port" "$CLICKHOUSE_TCP_PORT")" ;;
-    kafka) printf '127.0.0.1:%s\n' "$port" ;;
+    kafka) kafka_brokers ;;
+    kafka@*) printf '127.0.0.1:%s\n' "$port" ;;
   esac
 }
 
@@ -46,6 +50,7 @@ svc_log() {
     redis) printf '%s\n' "$REDIS_LOG" ;;
     clickhouse) printf '%s\n' "$CH_LOG" ;;
     kafka) printf '%s\n' "$KAFKA_LOG" ;;
+    kafka@*) kafka_node "${1#kafka@}"; printf '%s\n' "$NODE_LOG" ;;
   esac
 }
 
@@ -79,7 +84,7 @@ write_stack_env() {
     env_line CLICKHOUSE_READER_BACKGROUND_PASSWORD "$CLICKHOUSE_READER_BACKGROUND_PASSWORD"
     env_line REDIS_URL "redis://127.0.0.1:$(svc_port redis)"
     env_line CLICKHOUSE_URL "http://127.0.0.1:$(svc_port clickhouse)"
-    env_line KAFKA_BROKERS "127.0.0.1:$(svc_port kafka)"
+    env_line KAFKA_BROKERS "$(kafka_brokers)"
     # Backups configured (scripts/backup.sh init): the app reports them (GET /admin/backups).
     [ "$(backup_target)" = off ] || env_line BACKUP_DIR "$(backup_dir)"
     if [ "$KAFKA_SASL" = on ] && [ -s "$KAFKA_CREDENTIALS" ]; then
@@ -110,22 +115,29 @@ print_table() {
   printf '\n'
 }
 
-# Parse service names (default: all) into SERVICES, in the canonical order.
+# Parse service names (default: all) into SERVICES, in the canonical order; then single
+# Kafka nodes (kafka@N, of a KAFKA_NODES=3 cluster), as given.
 parse_services() {
-  local s ok known wanted=()
+  local s ok known wanted=() nodes=()
   SERVICES=()
   for s in "$@"; do
+    if [[ "$s" =~ ^kafka@[0-9]+$ ]]; then
+      kafka_node "${s#kafka@}"
+      nodes+=("$s")
+      continue
+    fi
     ok=0
     for known in "${ALL_SERVICES[@]}"; do [ "$s" = "$known" ] && ok=1; done
     [ "$ok" = 1 ] || die "unknown service '$s' (known: ${ALL_SERVICES[*]})"
     wanted+=("$s")
   done
-  [ "${#wanted[@]}" -gt 0 ] || wanted=("${ALL_SERVICES[@]}")
+  [ "${#wanted[@]}" -gt 0 ] || [ "${#nodes[@]}" -gt 0 ] || wanted=("${ALL_SERVICES[@]}")
   for known in "${ALL_SERVICES[@]}"; do
     for s in "${wanted[@]}"; do
       if [ "$s" = "$known" ]; then SERVICES+=("$known"); break; fi
     done
   done
+  SERVICES+=("${nodes[@]+"${nodes[@]}"}")
 }
 
 check_ports() {
@@ -157,6 +169,7 @@ cmd_up() {
       redis) redis_start ;;
       clickhouse) ch_start ;;
       kafka) kafka_start ;;
+      kafka@*) kafka_start_node "${svc#kafka@}" ;;
     esac
   done
   write_stack_env
@@ -166,14 +179,23 @@ cmd_up() {
 }
 
 cmd_down() {
-  local purge=0 args=() a
+  local purge=0 signal=TERM args=() a
   for a in "$@"; do
     case "$a" in
       --purge) purge=1 ;;
+      # SIGKILL instead of a clean stop, for fault tests: kafka@N only.
+      --kill) signal=KILL ;;
       *) args+=("$a") ;;
     esac
   done
   parse_services "${args[@]+"${args[@]}"}"
+  for a in "${SERVICES[@]}"; do
+    if [[ "$a" == kafka@* ]]; then
+      [ "$purge" = 0 ] || die "--purge deletes whole services; $a is one node of one"
+    else
+      [ "$signal" = TERM ] || die "--kill stops one Kafka node (kafka@N), not $a"
+    fi
+  done
   if [ ! -d "$STACK_DIR" ]; then
     log "nothing to stop: $STACK_DIR does not exist"
     return 0
@@ -187,6 +209,7 @@ cmd_down() {
       redis) redis_stop ;;
       clickhouse) ch_stop ;;
       kafka) kafka_stop ;;
+      kafka@*) kafka_stop_node "${svc#kafka@}" "$signal" ;;
     esac
   done
   if [ "$purge" = 1 ]; then
