@@ -9,6 +9,7 @@ import {
   type LogEntry,
   type SASLOptions,
 } from 'kafkajs';
+import { minInsyncReplicasFor, replicationFor } from './topic-replication';
 
 /** The Kafka client, or null when KAFKA_BROKERS is not set (ingestion then runs in-process). */
 export const KAFKA_CLIENT = Symbol('Kafka');
@@ -87,15 +88,28 @@ export function createKafka(clientId: string, settings: KafkaSettings): Kafka {
  */
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
+/** Where ensureTopics reports a topic with fewer copies than the cluster allows. */
+export type TopicsLog = Pick<Logger, 'warn'>;
+
 /**
  * Creates the events topic, its overflow topic and its dead-letter topic when missing (partitions
- * from the environment, 7 days' retention), and makes sure all take record batches of
- * MAX_MESSAGE_BYTES.
+ * from the environment, 7 days' retention, three copies when the cluster has three brokers: see
+ * topic-replication.ts), and makes sure all take record batches of MAX_MESSAGE_BYTES and wait for
+ * as many in-sync copies as their replication allows. An existing topic keeps its replication
+ * factor (raising it is a partition reassignment, an operator's job): a warning names it when it
+ * has fewer copies than wanted.
  */
-export async function ensureTopics(kafka: Kafka, topic: string, partitions: number): Promise<void> {
+export async function ensureTopics(
+  kafka: Kafka,
+  topic: string,
+  partitions: number,
+  log: TopicsLog = new Logger('KafkaTopics'),
+): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
+    const { brokers } = await admin.describeCluster();
+    const wanted = replicationFor(brokers.length);
     const existing = new Set(await admin.listTopics());
     const all = [topic, overflowTopic(topic), deadLetterTopic(topic)];
     const missing = all.filter((name) => !existing.has(name));
@@ -105,24 +119,39 @@ export async function ensureTopics(kafka: Kafka, topic: string, partitions: numb
         topics: missing.map((name) => ({
           topic: name,
           numPartitions: name === deadLetterTopic(topic) ? Math.min(partitions, 3) : partitions,
-          replicationFactor: -1,
-          configEntries: [
-            { name: 'retention.ms', value: String(7 * 24 * 3600 * 1000) },
-            { name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES) },
-          ],
+          replicationFactor: wanted.replicationFactor,
+          configEntries: topicConfig(wanted.replicationFactor),
         })),
       });
     }
-    // Topics made before this setting existed (or by hand) get it too; a no-op when set.
-    await admin.alterConfigs({
-      validateOnly: false,
-      resources: all.map((name) => ({
-        type: ConfigResourceTypes.TOPIC,
-        name,
-        configEntries: [{ name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES) }],
-      })),
+    const { topics } = await admin.fetchTopicMetadata({ topics: all });
+    const resources = topics.map(({ name, partitions: layout }) => {
+      const replicas =
+        layout.length > 0
+          ? Math.min(...layout.map((partition) => partition.replicas.length))
+          : wanted.replicationFactor;
+      if (replicas < wanted.replicationFactor) {
+        log.warn(
+          { topic: name, replication_factor: replicas, wanted: wanted.replicationFactor },
+          `Kafka topic ${name} keeps ${replicas} copy(ies) of each partition where the cluster ` +
+            `allows ${wanted.replicationFactor}: reassign its partitions to survive a broker loss`,
+        );
+      }
+      return { type: ConfigResourceTypes.TOPIC, name, configEntries: topicConfig(replicas) };
     });
+    // Topics made before a setting existed (or by hand) get it too. AlterConfigs replaces a
+    // topic's whole configuration (kafkajs has no incremental form), so every entry goes along.
+    await admin.alterConfigs({ validateOnly: false, resources });
   } finally {
     await admin.disconnect();
   }
+}
+
+/** The configuration the app's topics carry, for a topic of `replicas` copies per partition. */
+function topicConfig(replicas: number): { name: string; value: string }[] {
+  return [
+    { name: 'retention.ms', value: String(7 * 24 * 3600 * 1000) },
+    { name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES) },
+    { name: 'min.insync.replicas', value: String(minInsyncReplicasFor(replicas)) },
+  ];
 }

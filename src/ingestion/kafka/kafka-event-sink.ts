@@ -70,7 +70,11 @@ export class KafkaEventSink implements EventSink {
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
-        retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
+        // A leader that dies without a clean shutdown keeps its partitions until the controller
+        // fences it (broker.session.timeout.ms: 9 s by default, 4.5 s in the local cluster) and
+        // another replica takes over. About 13 s of retries (100 ms doubling to 2 s, 10 times)
+        // outlast that within PUBLISH_TIMEOUT_MS: a request waits out a leader move, not fails.
+        retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 2000 },
       }),
       queue: [],
       sending: false,
