@@ -278,7 +278,7 @@ kafka_node_current() {
 # an option by the storage tool).
 kafka_cluster_id() {
   local id
-  id="$(cat "$KAFKA_DIR"/node-*/data/meta.properties 2>/dev/null | sed -n 's/^cluster\.id=//p' | head -n 1)"
+  id="$( { cat "$KAFKA_DIR"/node-*/data/meta.properties 2>/dev/null || true; } | sed -n 's/^cluster\.id=//p' | head -n 1)"
   if [ -n "$id" ]; then printf '%s\n' "$id"; return 0; fi
   id="-"
   while [[ "$id" == -* ]]; do
@@ -354,7 +354,7 @@ kafka_launch_node() {
 
 # shellcheck disable=SC2317  # called through wait_for
 kafka_ready() {
-  [ -f "$NODE_LOG" ] && tail -c +"$((KAFKA_LOG_OFFSET[$NODE_ID] + 1))" "$NODE_LOG" | grep -q 'Kafka Server started' \
+  [ -f "$NODE_LOG" ] && tail -c +"$(( ${KAFKA_LOG_OFFSET[$NODE_ID]} + 1 ))" "$NODE_LOG" | grep -q 'Kafka Server started' \
     && port_open "$NODE_PORT"
 }
 

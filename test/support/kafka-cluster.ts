@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { readStackEnv } from '../../src/config/stack-env';
@@ -34,6 +34,9 @@ export class KafkaCluster {
   }
 
   async up(): Promise<void> {
+    // Made first: scripts/stack.sh refuses a folder whose real path differs from the one it was
+    // given, as it would when .stack is a symlink (a git worktree's) and the folder is new.
+    mkdirSync(this.dir, { recursive: true });
     await stack('up', 'kafka', { env: this.env, timeoutMs: 240_000 });
     this.stackEnv = readStackEnv(this.dir);
   }
