@@ -138,7 +138,12 @@ describe('fault: one of three Kafka brokers killed during a stream', () => {
     report.killed_at_ms = Date.now() - start;
     await cluster.kill(victim);
     report.jvm_rss_mb_one_dead = cluster.residentMb();
-    await sleep(DEAD_MS);
+    // Health while a node is down (fenced by now): Kafka is up, on two brokers, with partitions
+    // missing a copy.
+    await sleep(DEAD_MS - 1_000);
+    const whileDead = await kafkaHealth(t);
+    report.health_while_dead = whileDead;
+    await sleep(1_000);
     const restart = Date.now();
     await cluster.start(victim);
     report.node_restart_ms = Date.now() - restart;
@@ -167,6 +172,13 @@ describe('fault: one of three Kafka brokers killed during a stream', () => {
     const isrBack = Date.now();
     expect(await eventually(() => fullyInSync(admin, topic), true, 60_000)).toBe(true);
     report.isr_back_after_restart_ms = Date.now() - isrBack + AFTER_RESTART_MS;
+    expect(whileDead).toMatchObject({ status: 'up', brokers: 2 });
+    expect(whileDead.under_replicated_partitions).toBeGreaterThan(0);
+    expect(await kafkaHealth(t)).toMatchObject({
+      status: 'up',
+      brokers: 3,
+      under_replicated_partitions: 0,
+    });
 
     // Kafka holds at least one message per accepted request (none lost); more is a re-send
     // across the leader move, which the store folds away.
@@ -203,6 +215,14 @@ describe('fault: one of three Kafka brokers killed during a stream', () => {
     expect([...ledger].filter((id) => !ids.has(id))).toEqual([]);
   }, 240_000);
 });
+
+/** The Kafka section of GET /health. */
+async function kafkaHealth(
+  t: TestApp,
+): Promise<{ status: string; brokers: number; under_replicated_partitions: number }> {
+  const response = await t.http.get('/health');
+  return response.body.details.kafka;
+}
 
 /** min.insync.replicas of each topic, in order. */
 async function minInsyncReplicas(admin: Admin, topics: string[]): Promise<string[]> {
