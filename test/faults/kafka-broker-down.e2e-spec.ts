@@ -249,7 +249,9 @@ async function leaderOfMostPartitions(admin: Admin, topic: string): Promise<numb
 }
 
 async function fullyInSync(admin: Admin, topic: string): Promise<boolean> {
-  const { topics } = await admin.fetchTopicMetadata({ topics: [topic, overflowTopic(topic)] });
+  const { topics } = await admin.fetchTopicMetadata({
+    topics: [topic, overflowTopic(topic), deadLetterTopic(topic)],
+  });
   return topics.every(({ partitions }) => partitions.every((p) => p.isr.length === 3));
 }
 
