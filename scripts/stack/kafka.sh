@@ -287,19 +287,21 @@ kafka_cluster_id() {
   printf '%s\n' "$id"
 }
 
-# Formats node N's storage if it has none (or one from another security setup).
-kafka_format_node() {
-  local java="$1" n="$2" cluster_id scram=()
-  kafka_node "$n"
-  # Storage formatted for another mode (data from before SASL) holds no SCRAM users: the
-  # broker could not authenticate even itself. Its topics are transient; format it anew.
+# Storage formatted for another mode (data from before SASL) holds no SCRAM users: the broker
+# could not authenticate even itself. Its topics are transient; node N's is emptied, to be
+# formatted anew.
+kafka_drop_foreign_storage() {
+  kafka_node "$1"
   if [ -s "$NODE_DATA/meta.properties" ] \
       && [ "$(cat "$NODE_DATA/.tenantry-security" 2>/dev/null || echo none)" != "sasl-$KAFKA_SASL" ]; then
     warn "$NODE_NAME: storage in $NODE_DATA was formatted without this security setup; formatting it anew (its topics are dropped)"
     find "$NODE_DATA" -mindepth 1 -delete
   fi
-  [ -s "$NODE_DATA/meta.properties" ] && return 0
-  cluster_id="$(kafka_cluster_id)"
+}
+
+# Formats node N's storage with the cluster id given.
+kafka_format_node() {
+  local java="$1" n="$2" cluster_id="$3" scram=()
   kafka_node "$n"
   if [ "$KAFKA_SASL" = on ]; then
     # SCRAM users written into the metadata at format time: the broker's own (inter-broker)
@@ -319,6 +321,24 @@ kafka_format_node() {
     die "$NODE_NAME: storage format failed"
   fi
   printf 'sasl-%s\n' "$KAFKA_SASL" > "$NODE_DATA/.tenantry-security"
+}
+
+# Formats the storage of the nodes given that have none, all with one cluster id, side by side
+# (each is a JVM start).
+kafka_format_nodes() {
+  local java="$1" n cluster_id pids=() pid
+  shift
+  for n in "$@"; do kafka_drop_foreign_storage "$n"; done
+  cluster_id="$(kafka_cluster_id)"
+  for n in "$@"; do
+    kafka_node "$n"
+    [ -s "$NODE_DATA/meta.properties" ] && continue
+    kafka_format_node "$java" "$n" "$cluster_id" &
+    pids+=("$!")
+  done
+  for pid in "${pids[@]+"${pids[@]}"}"; do
+    wait "$pid" || die "kafka: storage format failed (see above)"
+  done
 }
 
 # Launches node N in the background; kafka_wait_node waits for it. Apart so a cluster's
@@ -382,7 +402,7 @@ kafka_start() {
   kafka_resolve_libs
   # Every node's server.properties first: formatting a node reads its own.
   for n in "${todo[@]}"; do kafka_node "$n"; kafka_render_props "$n" "$NODE_PROPS"; done
-  for n in "${todo[@]}"; do kafka_format_node "$java" "$n"; done
+  kafka_format_nodes "$java" "${todo[@]}"
   for n in "${todo[@]}"; do kafka_launch_node "$java" "$n"; done
   for n in "${todo[@]}"; do kafka_wait_node "$n"; done
   printf '%s\n' "$KAFKA_NODES" > "$KAFKA_NODES_FILE"
