@@ -406,8 +406,10 @@ kafka_start() {
   for n in "${todo[@]}"; do kafka_launch_node "$java" "$n"; done
   for n in "${todo[@]}"; do kafka_wait_node "$n"; done
   printf '%s\n' "$KAFKA_NODES" > "$KAFKA_NODES_FILE"
-  record_port "$KAFKA_DIR/port" "$KAFKA_PORT"
-  record_port "$KAFKA_DIR/controller_port" "$KAFKA_CONTROLLER_PORT"
+  # Node 1's ports: a cluster keeps them (so its voters stay put) until down --purge kafka.
+  kafka_node 1
+  record_port "$KAFKA_DIR/port" "$NODE_PORT"
+  record_port "$KAFKA_DIR/controller_port" "$NODE_CONTROLLER_PORT"
   log "kafka: ready (pid $(kafka_pid)) in $(elapsed "$start")s"
   [ "$KAFKA_SASL" = on ] && kafka_grant_acls "$java"
   return 0
