@@ -97,6 +97,14 @@ describe('fault: one of three Kafka brokers killed during a stream', () => {
     expect(
       await minInsyncReplicas(admin, [legacy, overflowTopic(legacy), deadLetterTopic(legacy)]),
     ).toEqual(['1', '2', '2']);
+    const producer = cluster.client('test-broker-down-legacy').producer({ idempotent: true });
+    await producer.connect();
+    try {
+      const [sent] = await producer.send({ topic: legacy, acks: -1, messages: [{ value: 'x' }] });
+      expect(sent.errorCode).toBe(0);
+    } finally {
+      await producer.disconnect();
+    }
     await admin.deleteTopics({
       topics: [legacy, overflowTopic(legacy), deadLetterTopic(legacy)],
     });
