@@ -423,7 +423,7 @@ kafka_check_size() {
   if [ -z "$recorded" ] || [ "$recorded" = "$KAFKA_NODES" ]; then return 0; fi
   running="$(kafka_any_pid "$recorded")"
   if [ -n "$running" ]; then
-    die "kafka: $STACK_DIR runs $recorded node(s); stop it (down kafka KAFKA_NODES=$recorded) before starting it with KAFKA_NODES=$KAFKA_NODES"
+    die "kafka: $STACK_DIR runs $recorded node(s); stop them first (down kafka, without KAFKA_NODES) to start it with KAFKA_NODES=$KAFKA_NODES"
   fi
 }
 
@@ -490,7 +490,8 @@ kafka_stop() {
   fi
   # All at once: a cluster stopped one node at a time loses its quorum half-way, and the
   # last nodes' controlled shutdowns would wait for a controller that is gone.
+  [ "$KAFKA_NODES" = 1 ] || log "kafka: stopping all nodes (pids ${pids[*]})"
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for (( n = 1; n <= KAFKA_NODES; n++ )); do kafka_stop_node "$n" TERM; done
+  for (( n = 1; n <= KAFKA_NODES; n++ )); do kafka_stop_node "$n" TERM >/dev/null; done
   [ "$KAFKA_NODES" = 1 ] || log "kafka: stopped"
 }
