@@ -490,8 +490,12 @@ kafka_stop() {
   fi
   # All at once: a cluster stopped one node at a time loses its quorum half-way, and the
   # last nodes' controlled shutdowns would wait for a controller that is gone.
-  [ "$KAFKA_NODES" = 1 ] || log "kafka: stopping all nodes (pids ${pids[*]})"
+  if [ "$KAFKA_NODES" = 1 ]; then
+    kafka_stop_node 1 TERM
+    return 0
+  fi
+  log "kafka: stopping all nodes (pids ${pids[*]})"
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for (( n = 1; n <= KAFKA_NODES; n++ )); do kafka_stop_node "$n" TERM >/dev/null; done
-  [ "$KAFKA_NODES" = 1 ] || log "kafka: stopped"
+  log "kafka: stopped"
 }
