@@ -228,15 +228,25 @@ kafka_grant_acls() {
   [ "$want" = "$have" ] && return 0
   start="$(now)"
   kafka_admin_client_props
+  # One AclCommand (a JVM start, seconds each) per line, side by side: each adds its own bindings.
+  local i=0 pids=() pid brokers
+  brokers="$(kafka_brokers)"
   while IFS= read -r line; do
+    i=$(( i + 1 ))
     # shellcheck disable=SC2086
-    if ! "$java" -Xms32m -Xmx256m -cp "$KAFKA_LIBS/*" org.apache.kafka.tools.AclCommand \
-          --bootstrap-server "$(kafka_brokers)" --command-config "$KAFKA_ADMIN_CLIENT" \
-          --add $line >>"$KAFKA_DIR/log/acls.log" 2>&1; then
-      show_tail "$KAFKA_DIR/log/acls.log"
+    "$java" -Xms32m -Xmx256m -cp "$KAFKA_LIBS/*" org.apache.kafka.tools.AclCommand \
+      --bootstrap-server "$brokers" --command-config "$KAFKA_ADMIN_CLIENT" \
+      --add $line >"$KAFKA_DIR/log/acls-$i.log" 2>&1 &
+    pids+=("$!")
+  done < <(kafka_acl_spec)
+  i=0
+  for pid in "${pids[@]}"; do
+    i=$(( i + 1 ))
+    if ! wait "$pid"; then
+      show_tail "$KAFKA_DIR/log/acls-$i.log"
       die "kafka: granting ACLs failed"
     fi
-  done < <(kafka_acl_spec)
+  done
   printf '%s\n' "$want" > "$marker"
   log "kafka: ACLs granted in $(elapsed "$start")s (principals $KAFKA_APP_USERNAME, $KAFKA_PRODUCER_USERNAME, $KAFKA_TEST_PRODUCER_USERNAME)"
 }
