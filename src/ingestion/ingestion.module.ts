@@ -20,6 +20,7 @@ import {
   createKafka,
   ensureTopics,
   KAFKA_CLIENT,
+  kafkaClientConfig,
   kafkaSettingsOf,
   overflowTopic,
 } from './kafka/kafka-connection';
@@ -140,6 +141,7 @@ function clickhouseUser(
           () => ensureTopics(kafka, topic, config.get('KAFKA_EVENTS_PARTITIONS', { infer: true })),
           signer,
           { topic: overflowTopic(topic), rate: intakeRate },
+          kafkaClientConfig(kafkaSettingsOf(config)).brokers.length,
         );
         // Kafka down at start-up is not fatal: /health reports it, POST /v1/events answers 503.
         await sink
