@@ -3,6 +3,8 @@ import type { ConfigService } from '@nestjs/config';
 import type { Environment } from '../../config/environment';
 import {
   ConfigResourceTypes,
+  ConfigSource,
+  type ConfigEntries,
   Kafka,
   type KafkaConfig,
   logLevel,
@@ -125,7 +127,12 @@ export async function ensureTopics(
       });
     }
     const { topics } = await admin.fetchTopicMetadata({ topics: all });
-    const resources = topics.map(({ name, partitions: layout }) => {
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: all.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
+    });
+    const current = new Map(described.resources.map((r) => [r.resourceName, r.configEntries]));
+    const resources = topics.flatMap(({ name, partitions: layout }) => {
       const replicas =
         layout.length > 0
           ? Math.min(...layout.map((partition) => partition.replicas.length))
@@ -137,14 +144,53 @@ export async function ensureTopics(
             `allows ${wanted.replicationFactor}: reassign its partitions to survive a broker loss`,
         );
       }
-      return { type: ConfigResourceTypes.TOPIC, name, configEntries: topicConfig(replicas) };
+      const merged = mergedTopicConfig(current.get(name) ?? [], replicas);
+      return merged ? [{ type: ConfigResourceTypes.TOPIC, name, configEntries: merged }] : [];
     });
     // Topics made before a setting existed (or by hand) get it too. AlterConfigs replaces a
-    // topic's whole configuration (kafkajs has no incremental form), so every entry goes along.
-    await admin.alterConfigs({ validateOnly: false, resources });
+    // topic's whole configuration (kafkajs has no incremental form), so the topic's own settings
+    // are read first and go along: an operator's settings (min.insync.replicas too) stay.
+    if (resources.length > 0) await admin.alterConfigs({ validateOnly: false, resources });
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * The whole topic-level configuration to send for an existing topic, or null when it already has
+ * what the app needs. `current` is its describeConfigs answer: the entries set on the topic itself
+ * (source TOPIC_CONFIG) are kept; max.message.bytes is the app's; retention.ms is 7 days unless
+ * the topic sets its own; min.insync.replicas is raised to the app's value only when the topic
+ * does not set its own and the value in effect (broker default) is lower, or more than the topic
+ * has copies. A min.insync.replicas set on the topic itself is never changed.
+ */
+export function mergedTopicConfig(
+  current: Pick<ConfigEntries, 'configName' | 'configValue' | 'configSource'>[],
+  replicas: number,
+): { name: string; value: string }[] | null {
+  const own = new Map(
+    current
+      .filter((entry) => entry.configSource === ConfigSource.TOPIC_CONFIG)
+      .map((entry) => [entry.configName, entry.configValue]),
+  );
+  const merged = new Map(own);
+  const wanted = new Map(topicConfig(replicas).map(({ name, value }) => [name, value]));
+  merged.set('max.message.bytes', wanted.get('max.message.bytes')!);
+  if (!own.has('retention.ms')) merged.set('retention.ms', wanted.get('retention.ms')!);
+  if (!own.has('min.insync.replicas')) {
+    const inEffect = Number(
+      current.find((entry) => entry.configName === 'min.insync.replicas')?.configValue ?? 1,
+    );
+    const minIsr = Number(wanted.get('min.insync.replicas'));
+    // Raised when the broker default is lower; lowered only past the topic's copies (a broker
+    // default of 2 on a one-copy topic would refuse every write).
+    if (!(inEffect >= minIsr) || inEffect > replicas) {
+      merged.set('min.insync.replicas', String(minIsr));
+    }
+  }
+  const changed =
+    merged.size !== own.size || [...merged].some(([name, value]) => own.get(name) !== value);
+  return changed ? [...merged].map(([name, value]) => ({ name, value })) : null;
 }
 
 /** The configuration the app's topics carry, for a topic of `replicas` copies per partition. */
