@@ -135,13 +135,21 @@ function clickhouseUser(
       ) => {
         if (!kafka) return new MeasuredEventSink(new InProcessEventSink(writer), intakeRate);
         const topic = config.get('KAFKA_EVENTS_TOPIC', { infer: true });
+        const brokers = kafkaClientConfig(kafkaSettingsOf(config)).brokers.length;
         const sink = new KafkaEventSink(
           kafka,
           topic,
-          () => ensureTopics(kafka, topic, config.get('KAFKA_EVENTS_PARTITIONS', { infer: true })),
+          () =>
+            ensureTopics(
+              kafka,
+              topic,
+              config.get('KAFKA_EVENTS_PARTITIONS', { infer: true }),
+              undefined,
+              brokers,
+            ),
           signer,
           { topic: overflowTopic(topic), rate: intakeRate },
-          kafkaClientConfig(kafkaSettingsOf(config)).brokers.length,
+          brokers,
         );
         // Kafka down at start-up is not fatal: /health reports it, POST /v1/events answers 503.
         await sink
@@ -173,7 +181,7 @@ function clickhouseUser(
     }),
     makeGaugeProvider({
       name: HOT_TENANTS,
-      help: "Tenants this process last saw hot (overflowing); take max() across processes",
+      help: 'Tenants this process last saw hot (overflowing); take max() across processes',
     }),
     makeGaugeProvider({
       name: CONSUMER_UP,

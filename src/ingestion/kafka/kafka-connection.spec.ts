@@ -120,4 +120,48 @@ describe('ensureTopics', () => {
       'retention.ms': WEEK,
     });
   });
+
+  it('creates topics with the configured cluster size, not only the brokers up', async () => {
+    const { admin, kafka } = fakeAdmin({ liveBrokers: 3, existing: [], replicas: 3 });
+    await ensureTopics(kafka, 'events', 6, log, 3);
+    const [{ topics: created }] = admin.createTopics.mock.calls[0] as unknown as [
+      { topics: { replicationFactor: number }[] },
+    ];
+    expect(created.map((t) => t.replicationFactor)).toEqual([3, 3, 3]);
+  });
+
+  it('refuses to create under-replicated topics while a configured broker is down', async () => {
+    const { admin, kafka } = fakeAdmin({ liveBrokers: 2, existing: [], replicas: 2 });
+    await expect(ensureTopics(kafka, 'events', 6, log, 3)).rejects.toThrow(
+      /2 broker\(s\) up of the 3 configured/,
+    );
+    expect(admin.createTopics).not.toHaveBeenCalled();
+    expect(admin.disconnect).toHaveBeenCalled();
+  });
+
+  it('warns about an existing topic with fewer copies while a configured broker is down', async () => {
+    const warn = jest.fn();
+    const { admin, kafka } = fakeAdmin({ liveBrokers: 2, existing: topics, replicas: 2 });
+    await ensureTopics(kafka, 'events', 6, { warn }, 3);
+    expect(admin.createTopics).not.toHaveBeenCalled();
+    expect(warn).toHaveBeenCalledTimes(3);
+  });
+
+  it('uses the live count when KAFKA_BROKERS lists only some brokers, capped at three', async () => {
+    const { admin, kafka } = fakeAdmin({ liveBrokers: 5, existing: [], replicas: 3 });
+    await ensureTopics(kafka, 'events', 6, log, 1);
+    const [{ topics: created }] = admin.createTopics.mock.calls[0] as unknown as [
+      { topics: { replicationFactor: number }[] },
+    ];
+    expect(created.map((t) => t.replicationFactor)).toEqual([3, 3, 3]);
+  });
+
+  it('keeps one copy on a single configured broker', async () => {
+    const { admin, kafka } = fakeAdmin({ liveBrokers: 1, existing: [], replicas: 1 });
+    await ensureTopics(kafka, 'events', 6, log, 1);
+    const [{ topics: created }] = admin.createTopics.mock.calls[0] as unknown as [
+      { topics: { replicationFactor: number }[] },
+    ];
+    expect(created.map((t) => t.replicationFactor)).toEqual([1, 1, 1]);
+  });
 });

@@ -95,7 +95,8 @@ export type TopicsLog = Pick<Logger, 'warn'>;
 
 /**
  * Creates the events topic, its overflow topic and its dead-letter topic when missing (partitions
- * from the environment, 7 days' retention, three copies when the cluster has three brokers: see
+ * from the environment, 7 days' retention, three copies when the cluster has three brokers (the
+ * brokers KAFKA_BROKERS lists, `configuredBrokers`, or those up when more): see
  * topic-replication.ts), and makes sure all take record batches of MAX_MESSAGE_BYTES and wait for
  * as many in-sync copies as their replication allows. An existing topic keeps its replication
  * factor (raising it is a partition reassignment, an operator's job): a warning names it when it
@@ -106,15 +107,27 @@ export async function ensureTopics(
   topic: string,
   partitions: number,
   log: TopicsLog = new Logger('KafkaTopics'),
+  configuredBrokers = 0,
 ): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const { brokers } = await admin.describeCluster();
-    const wanted = replicationFor(brokers.length);
+    // The cluster's size is what KAFKA_BROKERS lists (it may list only some: then the live count
+    // when larger), not only who is up right now: a broker down at start must not leave new
+    // topics with fewer copies for ever.
+    const wanted = replicationFor(Math.max(configuredBrokers, brokers.length));
     const existing = new Set(await admin.listTopics());
     const all = [topic, overflowTopic(topic), deadLetterTopic(topic)];
     const missing = all.filter((name) => !existing.has(name));
+    if (missing.length > 0 && brokers.length < wanted.replicationFactor) {
+      // Fails the start-up attempt (it is retried): better than under-replicated topics.
+      throw new Error(
+        `Kafka has ${brokers.length} broker(s) up of the ${configuredBrokers} configured: ` +
+          `not creating ${missing.join(', ')} with fewer than ` +
+          `${wanted.replicationFactor} copies; retry once the brokers are back`,
+      );
+    }
     if (missing.length > 0) {
       await admin.createTopics({
         waitForLeaders: true,
