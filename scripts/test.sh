@@ -15,8 +15,11 @@ bash scripts/stack.sh browser   # Debian's chromium, for the embedded-dashboard 
 bash scripts/stack.sh promtool  # Debian's prometheus (promtool), for test/operations/prometheus-rules
 bash scripts/schemathesis.sh >/dev/null   # the OpenAPI conformance fuzzer (PyPI), for test/docs/openapi-fuzz
 if [ "${CI:-}" = "true" ]; then
-  # CI leaves nothing running behind it.
-  trap 'bash scripts/stack.sh down >/dev/null 2>&1 || true' EXIT
+  # CI leaves nothing running behind it, the fault test's three-node Kafka cluster included
+  # (its afterAll never runs when Jest is killed; the next run's beforeAll purges it too).
+  trap 'bash scripts/stack.sh down >/dev/null 2>&1 || true
+        [ ! -d .stack/kafka-cluster ] || TENANTRY_STACK_DIR="$PWD/.stack/kafka-cluster" KAFKA_NODES=3 \
+          bash scripts/stack.sh down --purge kafka >/dev/null 2>&1 || true' EXIT
 fi
 
 step "lint"

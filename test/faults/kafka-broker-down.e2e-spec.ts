@@ -10,7 +10,7 @@ import {
   overflowTopic,
 } from '../../src/ingestion/kafka/kafka-connection';
 import { anEvent, eventually, ingestionEnv } from '../support/ingestion';
-import { KafkaCluster } from '../support/kafka-cluster';
+import { KafkaCluster, kafkaClusterBasePort } from '../support/kafka-cluster';
 import { bearer, createTenant, createTestApp, TestApp, tenantToken } from '../support/test-app';
 
 /** One request every 50 ms of 100 events: 2,000 events/s, spread over the tenants. */
@@ -42,7 +42,7 @@ interface Answer {
  * test/artifacts/kafka-broker-down.json.
  */
 describe('fault: one of three Kafka brokers killed during a stream', () => {
-  const cluster = new KafkaCluster('kafka-cluster', 23092);
+  const cluster = new KafkaCluster('kafka-cluster', kafkaClusterBasePort(23092));
   const env = ingestionEnv('broker-down', { EVENT_STORE: 'clickhouse' });
   const topic = env.KAFKA_EVENTS_TOPIC;
   const report: Record<string, unknown> = {};

@@ -7,6 +7,12 @@ import { stack } from './stack-control';
 
 const REPO_ROOT = join(__dirname, '..', '..');
 
+/** The fault tests' cluster ports start here: TEST_KAFKA_CLUSTER_PORT, for a second checkout. */
+export function kafkaClusterBasePort(fallback: number): number {
+  const port = Number(process.env.TEST_KAFKA_CLUSTER_PORT);
+  return Number.isInteger(port) && port > 0 ? port : fallback;
+}
+
 /**
  * A three-node Kafka cluster (scripts/stack.sh, KAFKA_NODES=3) in a stack folder of its own, on
  * ports of its own (below 32768, outside the ephemeral range): the main stack's broker is never
@@ -37,6 +43,10 @@ export class KafkaCluster {
     // Made first: scripts/stack.sh refuses a folder whose real path differs from the one it was
     // given, as it would when .stack is a symlink (a git worktree's) and the folder is new.
     mkdirSync(this.dir, { recursive: true });
+    // A run killed before its afterAll (timeout, CI cancel, OOM) leaves the cluster running and
+    // its data behind: stop those nodes (by their pid files) and purge, then start afresh. The
+    // resolved jars stay (a cache); with nothing left over this costs one quick script run.
+    await stack('down', 'kafka', { env: this.env, purge: true });
     await stack('up', 'kafka', { env: this.env, timeoutMs: 240_000 });
     this.stackEnv = readStackEnv(this.dir);
   }
