@@ -4,7 +4,7 @@
 # all data and logs under one folder, ${TENANTRY_STACK_DIR:-<repo>/.stack}.
 #
 #   scripts/stack.sh up     [SERVICE...]           install what is missing, start, wait, write stack.env
-#   scripts/stack.sh down   [--purge] [SERVICE...] stop what this stack started (--purge: delete its data)
+#   scripts/stack.sh down   [--purge|--kill] [SERVICE...] stop what this stack started (--purge: delete its data; --kill: SIGKILL, kafka@N only)
 #   scripts/stack.sh status [SERVICE...]           exit 0 if all running, else 3
 #   scripts/stack.sh reset                         down --purge for every service (pgbouncer too)
 #   scripts/stack.sh env                           print the path of stack.env
@@ -12,7 +12,7 @@
 #   scripts/stack.sh promtool                      install Debian's prometheus if missing (promtool, for the alert rules)
 #
 # SERVICE is any of: postgres redis clickhouse kafka pgbouncer (default: the first four, and
-# pgbouncer with PGBOUNCER=on or while it runs).
+# pgbouncer with PGBOUNCER=on or while it runs); also kafka@N, node N of a KAFKA_NODES=3 cluster.
 # Ports and credentials come from the environment; see docs/local-stack.md.
 #
 # The code is in scripts/stack/: common.sh (logging, pid files, waiting, apt), one file per

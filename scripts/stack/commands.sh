@@ -9,6 +9,7 @@ svc_pid() {
     clickhouse) ch_pid ;;
     kafka) kafka_pid ;;
     pgbouncer) pgb_pid ;;
+    kafka@*) kafka_node "${1#kafka@}"; kafka_node_pid ;;
   esac
 }
 
@@ -19,6 +20,7 @@ svc_dir() {
     clickhouse) printf '%s\n' "$CH_DIR" ;;
     kafka) printf '%s\n' "$KAFKA_DIR" ;;
     pgbouncer) printf '%s\n' "$PGB_DIR" ;;
+    kafka@*) kafka_node "${1#kafka@}"; printf '%s\n' "$NODE_DIR" ;;
   esac
 }
 
@@ -29,6 +31,7 @@ svc_port() {
     clickhouse) recorded_port "$CH_DIR/port" "$CLICKHOUSE_HTTP_PORT" ;;
     kafka) recorded_port "$KAFKA_DIR/port" "$KAFKA_PORT" ;;
     pgbouncer) recorded_port "$PGB_DIR/port" "$PGBOUNCER_PORT" ;;
+    kafka@*) kafka_node "${1#kafka@}"; recorded_port "$NODE_DIR/port" "$NODE_PORT" ;;
   esac
 }
 
@@ -39,7 +42,8 @@ svc_address() {
     postgres) printf 'postgresql://127.0.0.1:%s/%s\n' "$port" "$DATABASE_NAME" ;;
     redis) printf 'redis://127.0.0.1:%s\n' "$port" ;;
     clickhouse) printf 'http://127.0.0.1:%s (native :%s)\n' "$port" "$(recorded_port "$CH_DIR/tcp_port" "$CLICKHOUSE_TCP_PORT")" ;;
-    kafka) printf '127.0.0.1:%s\n' "$port" ;;
+    kafka) kafka_brokers ;;
+    kafka@*) printf '127.0.0.1:%s\n' "$port" ;;
     pgbouncer) printf 'postgresql://127.0.0.1:%s/%s (pooled)\n' "$port" "$DATABASE_NAME" ;;
   esac
 }
@@ -51,6 +55,7 @@ svc_log() {
     clickhouse) printf '%s\n' "$CH_LOG" ;;
     kafka) printf '%s\n' "$KAFKA_LOG" ;;
     pgbouncer) printf '%s\n' "$PGB_LOG" ;;
+    kafka@*) kafka_node "${1#kafka@}"; printf '%s\n' "$NODE_LOG" ;;
   esac
 }
 
@@ -84,7 +89,7 @@ write_stack_env() {
     env_line CLICKHOUSE_READER_BACKGROUND_PASSWORD "$CLICKHOUSE_READER_BACKGROUND_PASSWORD"
     env_line REDIS_URL "redis://127.0.0.1:$(svc_port redis)"
     env_line CLICKHOUSE_URL "http://127.0.0.1:$(svc_port clickhouse)"
-    env_line KAFKA_BROKERS "127.0.0.1:$(svc_port kafka)"
+    env_line KAFKA_BROKERS "$(kafka_brokers)"
     # PgBouncer running: where it listens (the app uses it with DATABASE_POOLER=pgbouncer).
     [ -z "$(pgb_pid)" ] || env_line DATABASE_POOLER_PORT "$(svc_port pgbouncer)"
     # Backups configured (scripts/backup.sh init): the app reports them (GET /admin/backups).
@@ -117,22 +122,29 @@ print_table() {
   printf '\n'
 }
 
-# Parse service names (default: all) into SERVICES, in the canonical order.
+# Parse service names (default: all) into SERVICES, in the canonical order; then single
+# Kafka nodes (kafka@N, of a KAFKA_NODES=3 cluster), as given.
 parse_services() {
-  local s ok known wanted=()
+  local s ok known wanted=() nodes=()
   SERVICES=()
   for s in "$@"; do
+    if [[ "$s" =~ ^kafka@[0-9]+$ ]]; then
+      kafka_node "${s#kafka@}"
+      nodes+=("$s")
+      continue
+    fi
     ok=0
     for known in "${KNOWN_SERVICES[@]}"; do [ "$s" = "$known" ] && ok=1; done
-    [ "$ok" = 1 ] || die "unknown service '$s' (known: ${KNOWN_SERVICES[*]})"
+    [ "$ok" = 1 ] || die "unknown service '$s' (known: ${KNOWN_SERVICES[*]}, kafka@N)"
     wanted+=("$s")
   done
-  [ "${#wanted[@]}" -gt 0 ] || wanted=("${ALL_SERVICES[@]}")
+  [ "${#wanted[@]}" -gt 0 ] || [ "${#nodes[@]}" -gt 0 ] || wanted=("${ALL_SERVICES[@]}")
   for known in "${KNOWN_SERVICES[@]}"; do
     for s in "${wanted[@]}"; do
       if [ "$s" = "$known" ]; then SERVICES+=("$known"); break; fi
     done
   done
+  SERVICES+=("${nodes[@]+"${nodes[@]}"}")
 }
 
 check_ports() {
@@ -165,6 +177,7 @@ cmd_up() {
       clickhouse) ch_start ;;
       kafka) kafka_start ;;
       pgbouncer) pgb_start ;;
+      kafka@*) kafka_start_node "${svc#kafka@}" ;;
     esac
   done
   write_stack_env
@@ -174,14 +187,23 @@ cmd_up() {
 }
 
 cmd_down() {
-  local purge=0 args=() a
+  local purge=0 signal=TERM args=() a
   for a in "$@"; do
     case "$a" in
       --purge) purge=1 ;;
+      # SIGKILL instead of a clean stop, for fault tests: kafka@N only.
+      --kill) signal=KILL ;;
       *) args+=("$a") ;;
     esac
   done
   parse_services "${args[@]+"${args[@]}"}"
+  for a in "${SERVICES[@]}"; do
+    if [[ "$a" == kafka@* ]]; then
+      [ "$purge" = 0 ] || die "--purge deletes whole services; $a is one node of one"
+    else
+      [ "$signal" = TERM ] || die "--kill stops one Kafka node (kafka@N), not $a"
+    fi
+  done
   if [ ! -d "$STACK_DIR" ]; then
     log "nothing to stop: $STACK_DIR does not exist"
     return 0
@@ -196,6 +218,7 @@ cmd_down() {
       clickhouse) ch_stop ;;
       kafka) kafka_stop ;;
       pgbouncer) pgb_stop ;;
+      kafka@*) kafka_stop_node "${svc#kafka@}" "$signal" ;;
     esac
   done
   if [ "$purge" = 1 ]; then

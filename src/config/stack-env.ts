@@ -11,11 +11,13 @@ function findRepoRoot(from: string): string {
 }
 
 /**
- * The variables scripts/stack.sh wrote for the running local stack (empty if none). Only tests,
- * benchmarks and dev tooling read it; the app itself reads its environment.
+ * The variables scripts/stack.sh wrote for the running local stack (empty if none), or for the
+ * stack in `dir`. Only tests, benchmarks and dev tooling read it; the app itself reads its
+ * environment.
  */
-export function readStackEnv(): Record<string, string> {
-  const dir = process.env.TENANTRY_STACK_DIR ?? join(REPO_ROOT, '.stack');
+export function readStackEnv(
+  dir = process.env.TENANTRY_STACK_DIR ?? join(REPO_ROOT, '.stack'),
+): Record<string, string> {
   const file = join(dir, 'stack.env');
   if (!existsSync(file)) return {};
   const entries = readFileSync(file, 'utf8')

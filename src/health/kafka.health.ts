@@ -7,9 +7,15 @@ import {
   kafkaClientConfig,
   type KafkaSettings,
   kafkaSettingsOf,
+  deadLetterTopic,
+  overflowTopic,
 } from '../ingestion/kafka/kafka-connection';
 
-/** Kafka cluster metadata, when KAFKA_BROKERS is configured. */
+/**
+ * Kafka cluster metadata, when KAFKA_BROKERS is configured: the live brokers, and how many
+ * partitions of the app's topics have a copy out of sync (a broker down or catching up: still
+ * serving, one more loss from refusing writes).
+ */
 @Injectable()
 export class KafkaHealthIndicator implements OnModuleDestroy {
   private admin?: Admin;
@@ -17,6 +23,7 @@ export class KafkaHealthIndicator implements OnModuleDestroy {
   readonly brokers?: string[];
   private readonly clientId: string;
   private readonly settings: KafkaSettings;
+  private readonly topics: string[];
 
   constructor(
     private readonly indicators: HealthIndicatorService,
@@ -26,6 +33,8 @@ export class KafkaHealthIndicator implements OnModuleDestroy {
     this.brokers = brokers ? brokers.split(',') : undefined;
     this.clientId = `${config.get('KAFKA_CLIENT_ID', { infer: true })}-health`;
     this.settings = kafkaSettingsOf(config);
+    const topic = config.get('KAFKA_EVENTS_TOPIC', { infer: true });
+    this.topics = [topic, overflowTopic(topic), deadLetterTopic(topic)];
   }
 
   check() {
@@ -37,7 +46,8 @@ export class KafkaHealthIndicator implements OnModuleDestroy {
           ...kafkaClientConfig(this.settings),
           logLevel: logLevel.NOTHING,
           connectionTimeout: 2000,
-          retry: { retries: 0 },
+          // One quick try per broker: a cluster with one broker down is still up.
+          retry: { retries: Math.max(0, (this.brokers?.length ?? 1) - 1), initialRetryTime: 50 },
         }).admin();
         if (!this.connected) {
           await this.admin.connect();
@@ -45,7 +55,10 @@ export class KafkaHealthIndicator implements OnModuleDestroy {
         }
         try {
           const cluster = await this.admin.describeCluster();
-          return { brokers: cluster.brokers.length };
+          return {
+            brokers: cluster.brokers.length,
+            under_replicated_partitions: await this.underReplicated(this.admin),
+          };
         } catch (error) {
           this.connected = false;
           await this.admin.disconnect().catch(() => undefined);
@@ -53,6 +66,17 @@ export class KafkaHealthIndicator implements OnModuleDestroy {
         }
       })
       .withTimeout(3000);
+  }
+
+  /** Partitions of the app's topics with fewer copies in sync than they have (topics not made yet count none). */
+  private async underReplicated(admin: Admin): Promise<number> {
+    const existing = new Set(await admin.listTopics());
+    const topics = this.topics.filter((topic) => existing.has(topic));
+    if (topics.length === 0) return 0;
+    const metadata = await admin.fetchTopicMetadata({ topics });
+    return metadata.topics
+      .flatMap((topic) => topic.partitions)
+      .filter((partition) => partition.isr.length < partition.replicas.length).length;
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -20,6 +20,7 @@ import {
   createKafka,
   ensureTopics,
   KAFKA_CLIENT,
+  kafkaClientConfig,
   kafkaSettingsOf,
   overflowTopic,
 } from './kafka/kafka-connection';
@@ -134,12 +135,21 @@ function clickhouseUser(
       ) => {
         if (!kafka) return new MeasuredEventSink(new InProcessEventSink(writer), intakeRate);
         const topic = config.get('KAFKA_EVENTS_TOPIC', { infer: true });
+        const brokers = kafkaClientConfig(kafkaSettingsOf(config)).brokers.length;
         const sink = new KafkaEventSink(
           kafka,
           topic,
-          () => ensureTopics(kafka, topic, config.get('KAFKA_EVENTS_PARTITIONS', { infer: true })),
+          () =>
+            ensureTopics(
+              kafka,
+              topic,
+              config.get('KAFKA_EVENTS_PARTITIONS', { infer: true }),
+              undefined,
+              brokers,
+            ),
           signer,
           { topic: overflowTopic(topic), rate: intakeRate },
+          brokers,
         );
         // Kafka down at start-up is not fatal: /health reports it, POST /v1/events answers 503.
         await sink
@@ -171,7 +181,7 @@ function clickhouseUser(
     }),
     makeGaugeProvider({
       name: HOT_TENANTS,
-      help: "Tenants this process last saw hot (overflowing); take max() across processes",
+      help: 'Tenants this process last saw hot (overflowing); take max() across processes',
     }),
     makeGaugeProvider({
       name: CONSUMER_UP,

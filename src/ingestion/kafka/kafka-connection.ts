@@ -3,12 +3,15 @@ import type { ConfigService } from '@nestjs/config';
 import type { Environment } from '../../config/environment';
 import {
   ConfigResourceTypes,
+  ConfigSource,
+  type ConfigEntries,
   Kafka,
   type KafkaConfig,
   logLevel,
   type LogEntry,
   type SASLOptions,
 } from 'kafkajs';
+import { minInsyncReplicasFor, replicationFor } from './topic-replication';
 
 /** The Kafka client, or null when KAFKA_BROKERS is not set (ingestion then runs in-process). */
 export const KAFKA_CLIENT = Symbol('Kafka');
@@ -87,42 +90,127 @@ export function createKafka(clientId: string, settings: KafkaSettings): Kafka {
  */
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
+/** Where ensureTopics reports a topic with fewer copies than the cluster allows. */
+export type TopicsLog = Pick<Logger, 'warn'>;
+
 /**
  * Creates the events topic, its overflow topic and its dead-letter topic when missing (partitions
- * from the environment, 7 days' retention), and makes sure all take record batches of
- * MAX_MESSAGE_BYTES.
+ * from the environment, 7 days' retention, three copies when the cluster has three brokers (the
+ * brokers KAFKA_BROKERS lists, `configuredBrokers`, or those up when more): see
+ * topic-replication.ts), and makes sure all take record batches of MAX_MESSAGE_BYTES and wait for
+ * as many in-sync copies as their replication allows. An existing topic keeps its replication
+ * factor (raising it is a partition reassignment, an operator's job): a warning names it when it
+ * has fewer copies than wanted.
  */
-export async function ensureTopics(kafka: Kafka, topic: string, partitions: number): Promise<void> {
+export async function ensureTopics(
+  kafka: Kafka,
+  topic: string,
+  partitions: number,
+  log: TopicsLog = new Logger('KafkaTopics'),
+  configuredBrokers = 0,
+): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
+    const { brokers } = await admin.describeCluster();
+    // The cluster's size is what KAFKA_BROKERS lists (it may list only some: then the live count
+    // when larger), not only who is up right now: a broker down at start must not leave new
+    // topics with fewer copies for ever.
+    const wanted = replicationFor(Math.max(configuredBrokers, brokers.length));
     const existing = new Set(await admin.listTopics());
     const all = [topic, overflowTopic(topic), deadLetterTopic(topic)];
     const missing = all.filter((name) => !existing.has(name));
+    if (missing.length > 0 && brokers.length < wanted.replicationFactor) {
+      // Fails the start-up attempt (it is retried): better than under-replicated topics.
+      throw new Error(
+        `Kafka has ${brokers.length} broker(s) up of the ${configuredBrokers} configured: ` +
+          `not creating ${missing.join(', ')} with fewer than ` +
+          `${wanted.replicationFactor} copies; retry once the brokers are back`,
+      );
+    }
     if (missing.length > 0) {
       await admin.createTopics({
         waitForLeaders: true,
         topics: missing.map((name) => ({
           topic: name,
           numPartitions: name === deadLetterTopic(topic) ? Math.min(partitions, 3) : partitions,
-          replicationFactor: -1,
-          configEntries: [
-            { name: 'retention.ms', value: String(7 * 24 * 3600 * 1000) },
-            { name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES) },
-          ],
+          replicationFactor: wanted.replicationFactor,
+          configEntries: topicConfig(wanted.replicationFactor),
         })),
       });
     }
-    // Topics made before this setting existed (or by hand) get it too; a no-op when set.
-    await admin.alterConfigs({
-      validateOnly: false,
-      resources: all.map((name) => ({
-        type: ConfigResourceTypes.TOPIC,
-        name,
-        configEntries: [{ name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES) }],
-      })),
+    const { topics } = await admin.fetchTopicMetadata({ topics: all });
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: all.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
     });
+    const current = new Map(described.resources.map((r) => [r.resourceName, r.configEntries]));
+    const resources = topics.flatMap(({ name, partitions: layout }) => {
+      const replicas =
+        layout.length > 0
+          ? Math.min(...layout.map((partition) => partition.replicas.length))
+          : wanted.replicationFactor;
+      if (replicas < wanted.replicationFactor) {
+        log.warn(
+          { topic: name, replication_factor: replicas, wanted: wanted.replicationFactor },
+          `Kafka topic ${name} keeps ${replicas} copy(ies) of each partition where the cluster ` +
+            `allows ${wanted.replicationFactor}: reassign its partitions to survive a broker loss`,
+        );
+      }
+      const merged = mergedTopicConfig(current.get(name) ?? [], replicas);
+      return merged ? [{ type: ConfigResourceTypes.TOPIC, name, configEntries: merged }] : [];
+    });
+    // Topics made before a setting existed (or by hand) get it too. AlterConfigs replaces a
+    // topic's whole configuration (kafkajs has no incremental form), so the topic's own settings
+    // are read first and go along: an operator's settings (min.insync.replicas too) stay.
+    if (resources.length > 0) await admin.alterConfigs({ validateOnly: false, resources });
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * The whole topic-level configuration to send for an existing topic, or null when it already has
+ * what the app needs. `current` is its describeConfigs answer: the entries set on the topic itself
+ * (source TOPIC_CONFIG) are kept; max.message.bytes is the app's; retention.ms is 7 days unless
+ * the topic sets its own; min.insync.replicas is raised to the app's value only when the topic
+ * does not set its own and the value in effect (broker default) is lower, or more than the topic
+ * has copies. A min.insync.replicas set on the topic itself is never changed.
+ */
+export function mergedTopicConfig(
+  current: Pick<ConfigEntries, 'configName' | 'configValue' | 'configSource'>[],
+  replicas: number,
+): { name: string; value: string }[] | null {
+  const own = new Map(
+    current
+      .filter((entry) => entry.configSource === ConfigSource.TOPIC_CONFIG)
+      .map((entry) => [entry.configName, entry.configValue]),
+  );
+  const merged = new Map(own);
+  const wanted = new Map(topicConfig(replicas).map(({ name, value }) => [name, value]));
+  merged.set('max.message.bytes', wanted.get('max.message.bytes')!);
+  if (!own.has('retention.ms')) merged.set('retention.ms', wanted.get('retention.ms')!);
+  if (!own.has('min.insync.replicas')) {
+    const inEffect = Number(
+      current.find((entry) => entry.configName === 'min.insync.replicas')?.configValue ?? 1,
+    );
+    const minIsr = Number(wanted.get('min.insync.replicas'));
+    // Raised when the broker default is lower; lowered only past the topic's copies (a broker
+    // default of 2 on a one-copy topic would refuse every write).
+    if (!(inEffect >= minIsr) || inEffect > replicas) {
+      merged.set('min.insync.replicas', String(minIsr));
+    }
+  }
+  const changed =
+    merged.size !== own.size || [...merged].some(([name, value]) => own.get(name) !== value);
+  return changed ? [...merged].map(([name, value]) => ({ name, value })) : null;
+}
+
+/** The configuration the app's topics carry, for a topic of `replicas` copies per partition. */
+function topicConfig(replicas: number): { name: string; value: string }[] {
+  return [
+    { name: 'retention.ms', value: String(7 * 24 * 3600 * 1000) },
+    { name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES) },
+    { name: 'min.insync.replicas', value: String(minInsyncReplicasFor(replicas)) },
+  ];
 }

@@ -18,6 +18,37 @@ const SEND_LIMIT_BYTES = 4 * 1024 * 1024;
 /** Queued beyond this, or waiting longer than PUBLISH_TIMEOUT_MS, the API answers 503. */
 const QUEUE_LIMIT_BYTES = 64 * 1024 * 1024;
 const PUBLISH_TIMEOUT_MS = 15_000;
+/** After a send failed on a connection error, new requests answer 503 at once for this long. */
+export const FAIL_FAST_MS = 2_000;
+
+/**
+ * The producer's retries for a cluster of `brokers` configured brokers. With one broker there is
+ * nothing to fail over to: about 1.5 s of retries (100 ms doubling to 1 s, 3 times), then a 503.
+ * With two or more, a leader that dies without a clean shutdown keeps its partitions until the
+ * controller fences it (broker.session.timeout.ms: 9 s by default, 4.5 s in the local cluster)
+ * and another replica takes over. About 13 s of retries (100 ms doubling to 2 s, 10 times)
+ * outlast that within PUBLISH_TIMEOUT_MS: a request waits out a leader move, not fails.
+ */
+export function producerRetryFor(brokers: number): {
+  retries: number;
+  initialRetryTime: number;
+  maxRetryTime: number;
+} {
+  return brokers >= 2
+    ? { retries: 10, initialRetryTime: 100, maxRetryTime: 2000 }
+    : { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 };
+}
+
+/** A failure to reach the broker(s) at all (not a leader move): kafkajs' connection errors. */
+export function isConnectionError(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; depth++) {
+    if (e.name.startsWith('KafkaJSConnection')) return true;
+    e =
+      (e as { cause?: unknown; originalError?: unknown }).cause ??
+      (e as { originalError?: unknown }).originalError;
+  }
+  return false;
+}
 
 interface Pending {
   tenantId: string;
@@ -56,21 +87,27 @@ export class KafkaEventSink implements EventSink {
   private readonly hot = new Set<string>();
   private queuedBytes = 0;
   private connected?: Promise<void>;
+  /** Until when (epoch ms) publish() answers 503 at once, after a connection failure. */
+  private failFastUntil = 0;
 
-  /** `prepareTopics` creates the topics if missing; run before the first connection. */
+  /**
+   * `prepareTopics` creates the topics if missing; run before the first connection. `brokers`:
+   * how many brokers KAFKA_BROKERS lists (it chooses the producer's retries, producerRetryFor).
+   */
   constructor(
     kafka: Kafka,
     private readonly topic: string,
     private readonly prepareTopics: () => Promise<void>,
     private readonly signer: AppMessageSigner,
     private readonly overflow?: OverflowRoute,
+    brokers = 1,
   ) {
     const lane = (): Lane => ({
       producer: kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
-        retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
+        retry: producerRetryFor(brokers),
       }),
       queue: [],
       sending: false,
@@ -109,6 +146,11 @@ export class KafkaEventSink implements EventSink {
     const bytes = value.length;
     if (this.queuedBytes + bytes > QUEUE_LIMIT_BYTES) {
       return Promise.reject(new SinkUnavailableError('Kafka is not keeping up'));
+    }
+    // The last send could not reach Kafka at all: answer now rather than queue behind a send
+    // that will fail the same way. Leader moves (NOT_LEADER_OR_FOLLOWER...) do not trip this.
+    if (Date.now() < this.failFastUntil) {
+      return Promise.reject(new SinkUnavailableError('Kafka is unreachable'));
     }
     const lane = this.hotLane && this.hot.has(tenantId) ? this.hotLane : this.main;
     return new Promise<void>((resolve, reject) => {
@@ -164,6 +206,7 @@ export class KafkaEventSink implements EventSink {
           this.countOverflow(hot);
         } catch (error) {
           this.logger.warn({ err: error }, 'Kafka did not take the events');
+          if (isConnectionError(error)) this.failFastUntil = Date.now() + FAIL_FAST_MS;
           const unavailable = new SinkUnavailableError('Kafka is unreachable');
           for (const pending of batch) pending.reject(unavailable);
         }
