@@ -5,7 +5,7 @@ import { FIXTURE_FROM, FIXTURE_TENANTS, FIXTURE_TO } from './fixture';
 
 /**
  * Texts the adapter does NOT send today, run on both engines over the fixture as evidence for
- * what it would switch to on current ClickHouse (docs/clickhouse-current.md). On 18.16 each runs
+ * what it would switch to on current ClickHouse (docs/scaling.md). On 18.16 each runs
  * as `user`: the reader where its readonly profile is the point, else the writer.
  */
 export interface Probe {

@@ -29,7 +29,7 @@ const run = promisify(execFile);
  * rollup reads off and on) over the same fixture events, inserted in the same blocks; the
  * answers must equal the 18.16 server's, query by query. A few probes (texts the adapter would
  * send on current ClickHouse) are measured on both and written to test/artifacts/chdb/evidence.json
- * for docs/clickhouse-current.md.
+ * for docs/scaling.md ("Current ClickHouse").
  */
 describe('ClickHouse 18.16 and current ClickHouse (chDB) answer alike', () => {
   const database = `${process.env.CLICKHOUSE_DATABASE!.replace(/_test$/, '')}_chdb_test`;
