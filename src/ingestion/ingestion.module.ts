@@ -58,6 +58,7 @@ import { ProducerAuthenticator } from './pipeline/producer.authenticator';
 import { TenantDirectory } from './pipeline/tenant.directory';
 import { ReplayMarksRepository } from './replay/replay-marks.repository';
 import { ClickHouseEventStore, type ClickHouseUser } from './store/clickhouse-event.store';
+import { clickhouseClusterOf } from './store/clickhouse/clickhouse-cluster-settings';
 import { EVENT_STORE, type EventStore } from './store/event-store';
 import { PostgresEventStore } from './store/postgres-event.store';
 
@@ -105,11 +106,20 @@ function clickhouseUser(
           throw new Error('EVENT_STORE=clickhouse needs CLICKHOUSE_URL');
         const store: EventStore =
           choice === 'clickhouse' || (choice === 'auto' && url)
-            ? new ClickHouseEventStore(url!, config.get('CLICKHOUSE_DATABASE', { infer: true }), {
-                writer: clickhouseUser(config, 'WRITER'),
-                reader: clickhouseUser(config, 'READER'),
-                background_reader: clickhouseUser(config, 'READER_BACKGROUND'),
-              })
+            ? new ClickHouseEventStore(
+                url!,
+                config.get('CLICKHOUSE_DATABASE', { infer: true }),
+                {
+                  writer: clickhouseUser(config, 'WRITER'),
+                  reader: clickhouseUser(config, 'READER'),
+                  background_reader: clickhouseUser(config, 'READER_BACKGROUND'),
+                },
+                // CLICKHOUSE_CLUSTER: every tenant on one shard of it (README, "ClickHouse cluster").
+                clickhouseClusterOf({
+                  CLICKHOUSE_CLUSTER: config.get('CLICKHOUSE_CLUSTER', { infer: true }),
+                  CLICKHOUSE_NODE_URLS: config.get('CLICKHOUSE_NODE_URLS', { infer: true }),
+                }),
+              )
             : new PostgresEventStore(tenantContext, dataSource);
         // A store that is down at start-up is not fatal: /health reports it, writes retry.
         await store
