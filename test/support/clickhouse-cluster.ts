@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readStackEnv } from '../../src/config/stack-env';
 import { ClickHouseEventStore } from '../../src/ingestion/store/clickhouse-event.store';
@@ -58,6 +58,7 @@ export class ClickHouseTestCluster {
       await killByPidFile(join(root, node, 'clickhouse-server.pid'));
     }
     await stack('down', 'clickhouse', { env: this.env, purge: true });
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** Every server's HTTP URL, in shard order. */
@@ -86,9 +87,13 @@ export class ClickHouseTestCluster {
     );
   }
 
-  /** A statement on one server as `default` (tests' own checks: local tables, system tables). */
-  async query(node: number, sql: string): Promise<string> {
-    const response = await fetch(this.nodeUrls[node], { method: 'POST', body: sql });
+  /**
+   * A statement on one server as `default` (tests' own checks: local tables, system tables),
+   * with these settings; answers the response body.
+   */
+  async query(node: number, sql: string, settings: Record<string, string> = {}): Promise<string> {
+    const url = `${this.nodeUrls[node]}/?${new URLSearchParams(settings).toString()}`;
+    const response = await fetch(url, { method: 'POST', body: sql });
     const text = await response.text();
     if (!response.ok) throw new Error(`ClickHouse node ${node + 1}: ${text}`);
     return text;
