@@ -11,6 +11,8 @@ import { ClickHouseEventStore } from '../../src/ingestion/store/clickhouse-event
 import { shardOf } from '../../src/ingestion/store/clickhouse/shard-of';
 import { eventRow } from '../support/analytics-stores';
 import { ClickHouseTestCluster } from '../support/clickhouse-cluster';
+import { anEvent } from '../support/ingestion';
+import { bearer, createTenant, createTestApp, TestApp, tenantToken } from '../support/test-app';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -325,6 +327,64 @@ describe('ClickHouse cluster: each tenant on one shard, reads through Distribute
     console.log(
       `Rows read per tenant query, single server beside the 2-shard cluster (${ARTIFACT}):\n${table(report)}`,
     );
+  });
+
+  // Last: it stops a server of the cluster.
+  describe('the app on the cluster (CLICKHOUSE_CLUSTER, CLICKHOUSE_NODE_URLS)', () => {
+    let t: TestApp;
+
+    beforeAll(async () => {
+      t = await createTestApp({
+        env: {
+          KAFKA_BROKERS: '',
+          CLICKHOUSE_URL: cluster.nodeUrls[0],
+          CLICKHOUSE_CLUSTER: 'tenantry',
+          CLICKHOUSE_NODE_URLS: cluster.nodeUrls.join(','),
+        },
+      });
+    });
+    afterAll(() => t?.close());
+
+    it("stores each tenant's events on its shard and answers its analytics through the cluster", async () => {
+      const hour = 3_600_000;
+      const at = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
+      const tenants = [await createTenant(t.http), await createTenant(t.http)];
+      for (const [i, tenant] of tenants.entries()) {
+        await t.http
+          .post('/v1/events')
+          .set(bearer(tenantToken(tenant.id)))
+          .send({
+            events: Array.from({ length: 3 + i }, (_, k) =>
+              anEvent({ user_id: `u${k % 2}`, timestamp: at((k + 1) * hour) }),
+            ),
+          })
+          .expect(202);
+      }
+      const placed = await rowsPerNode(tenants.map((tenant) => tenant.id));
+      for (const [i, tenant] of tenants.entries()) {
+        expect(placed[shardOf(tenant.id, 2)].get(tenant.id)).toBe(3 + i);
+        expect(placed[1 - shardOf(tenant.id, 2)].has(tenant.id)).toBe(false);
+        const summary = await t.http
+          .get('/v1/analytics/summary')
+          .query({ from: at(24 * hour), to: at(-60_000) })
+          .set(bearer(tenantToken(tenant.id)))
+          .expect(200);
+        expect(summary.body.metrics.events.value).toBe(3 + i);
+        expect(summary.body.metrics.users.value).toBe(2);
+      }
+    });
+
+    it('reports each server in /health, and is down when one is', async () => {
+      const healthy = await t.http.get('/health').expect(200);
+      expect(healthy.body.info.clickhouse).toMatchObject({
+        status: 'up',
+        nodes: { [cluster.nodeUrls[0]]: 'up', [cluster.nodeUrls[1]]: 'up' },
+      });
+      await cluster.kill(1);
+      const down = await t.http.get('/health').expect(503);
+      expect(down.body.error.clickhouse.status).toBe('down');
+      expect(JSON.stringify(down.body.error.clickhouse)).toContain(cluster.nodeUrls[1]);
+    });
   });
 });
 

@@ -52,13 +52,19 @@ export class ClickHouseTestCluster {
 
   async down(): Promise<void> {
     if (!existsSync(this.dir)) return;
-    // The servers' command lines name the real path (.stack may be a symlink).
-    const root = realpathSync(this.dir);
-    for (const node of ['clickhouse', 'clickhouse-2']) {
-      await killByPidFile(join(root, node, 'clickhouse-server.pid'));
-    }
+    for (const node of [0, 1]) await this.kill(node);
     await stack('down', 'clickhouse', { env: this.env, purge: true });
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Kills server `node` (0-based) with SIGKILL: a crash, or a quick end for a throwaway one. */
+  async kill(node: number): Promise<void> {
+    // The servers' command lines name the real path (.stack may be a symlink).
+    const folder = join(
+      realpathSync(this.dir),
+      node === 0 ? 'clickhouse' : `clickhouse-${node + 1}`,
+    );
+    await killByPidFile(join(folder, 'clickhouse-server.pid'));
   }
 
   /** Every server's HTTP URL, in shard order. */
