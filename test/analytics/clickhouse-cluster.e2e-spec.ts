@@ -12,6 +12,7 @@ import { shardOf } from '../../src/ingestion/store/clickhouse/shard-of';
 import { eventRow } from '../support/analytics-stores';
 import { ClickHouseTestCluster } from '../support/clickhouse-cluster';
 import { anEvent } from '../support/ingestion';
+import { TEST_METRICS_TOKEN } from '../support/stack-env';
 import { bearer, createTenant, createTestApp, TestApp, tenantToken } from '../support/test-app';
 
 const HOUR = 3_600_000;
@@ -372,6 +373,19 @@ describe('ClickHouse cluster: each tenant on one shard, reads through Distribute
         expect(summary.body.metrics.events.value).toBe(3 + i);
         expect(summary.body.metrics.users.value).toBe(2);
       }
+      // Operators see each shard's share (skew shows there).
+      const metrics = (await t.http.get('/metrics').set(bearer(TEST_METRICS_TOKEN)).expect(200))
+        .text;
+      const written = (shard: number) =>
+        Number(
+          new RegExp(
+            `^tenantry_clickhouse_shard_rows_written_total\\{[^}]*shard="${shard}"[^}]*\\} (\\d+)`,
+            'm',
+          ).exec(metrics)?.[1] ?? 0,
+        );
+      const expected = [0, 0];
+      tenants.forEach((tenant, i) => (expected[shardOf(tenant.id, 2)] += 3 + i));
+      expect([written(1), written(2)]).toEqual(expected);
     });
 
     it('reports each server in /health, and is down when one is', async () => {

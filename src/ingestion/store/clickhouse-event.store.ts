@@ -14,6 +14,9 @@ import { shardOf } from './clickhouse/shard-of';
 
 export type { ClickHouseUser } from './clickhouse/clickhouse-node';
 
+/** Rows inserted per shard of a ClickHouse cluster (label `shard`, 1-based as system.clusters). */
+export const CLICKHOUSE_SHARD_ROWS = 'tenantry_clickhouse_shard_rows_written_total';
+
 export interface ClickHouseUserDescription {
   connection: 'writer' | 'reader' | 'background_reader';
   user: string;
@@ -46,6 +49,7 @@ export class ClickHouseEventStore implements EventStore {
   private readonly nodes: ClickHouseNode[];
   private readonly db: string;
   private readonly cluster?: string;
+  private shardWritten?: (shard: number, rows: number) => void;
 
   constructor(
     url: string,
@@ -79,6 +83,11 @@ export class ClickHouseEventStore implements EventStore {
   /** Every server's URL, in shard order. */
   get nodeUrls(): string[] {
     return this.nodes.map((node) => node.url);
+  }
+
+  /** Called after each shard's insert of a batch (for the per-shard metric: skew shows there). */
+  onShardWrite(listener: (shard: number, rows: number) => void): void {
+    this.shardWritten = listener;
   }
 
   /** The server holding `tenantId`'s rows (the single server when not clustered). */
@@ -190,9 +199,10 @@ export class ClickHouseEventStore implements EventStore {
       });
     }
     await Promise.all(
-      [...perShard].map(([node, values]) =>
-        node.writer.insert({ table: `${this.db}.events`, format: 'JSONEachRow', values }),
-      ),
+      [...perShard].map(async ([node, values]) => {
+        await node.writer.insert({ table: `${this.db}.events`, format: 'JSONEachRow', values });
+        this.shardWritten?.(node.shard, values.length);
+      }),
     );
     return { written: rows.length, perTenant };
   }
