@@ -132,7 +132,7 @@ export class ClickHouseEventStore implements EventStore {
   private async checkShardOrder(cluster: string): Promise<void> {
     for (const node of this.nodes) {
       const [row] = await node.writerSelect<{ shards: string; local: string }>(
-        `SELECT count() AS shards, sumIf(shard_num, is_local) AS local
+        `SELECT uniqExact(shard_num) AS shards, sumIf(shard_num, is_local) AS local
            FROM system.clusters WHERE cluster = ${stringLiteral(cluster)}`,
       );
       const [shards, local] = [Number(row?.shards ?? 0), Number(row?.local ?? 0)];
