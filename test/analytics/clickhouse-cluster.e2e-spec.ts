@@ -125,6 +125,25 @@ describe('ClickHouse cluster: each tenant on one shard, reads through Distribute
     }
   });
 
+  it('refuses to start on node URLs out of shard order', async () => {
+    const reversed = new ClickHouseEventStore(
+      cluster.nodeUrls[1],
+      database,
+      {},
+      {
+        name: 'tenantry',
+        nodeUrls: [...cluster.nodeUrls].reverse(),
+      },
+    );
+    try {
+      await expect(reversed.prepare()).rejects.toThrow(
+        `${cluster.nodeUrls[1]} is shard 2 of 2, but CLICKHOUSE_NODE_URLS lists it as shard 1 of 2`,
+      );
+    } finally {
+      await reversed.close();
+    }
+  });
+
   it("runs a tenant's purge, erasure and retention on its shard", async () => {
     // Two tenants of each shard among those kept, so retention's cut-off runs on both.
     const tenants: string[] = [randomUUID(), randomUUID()];
