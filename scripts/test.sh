@@ -22,12 +22,15 @@ chdb_install=$!
 # A failed lint or type-check must not leave pip running behind the script.
 trap 'kill "$chdb_install" 2>/dev/null || true' EXIT
 if [ "${CI:-}" = "true" ]; then
-  # CI leaves nothing running behind it, the fault test's three-node Kafka cluster included
+  # CI leaves nothing running behind it, the fault test's three-node Kafka cluster and the
+  # analytics tests' two-node ClickHouse cluster included
   # (its afterAll never runs when Jest is killed; the next run's beforeAll purges it too).
   trap 'kill "$chdb_install" 2>/dev/null || true
         bash scripts/stack.sh down >/dev/null 2>&1 || true
         [ ! -d .stack/kafka-cluster ] || TENANTRY_STACK_DIR="$PWD/.stack/kafka-cluster" KAFKA_NODES=3 \
-          bash scripts/stack.sh down --purge kafka >/dev/null 2>&1 || true' EXIT
+          bash scripts/stack.sh down --purge kafka >/dev/null 2>&1 || true
+        [ ! -d .stack/ch-cluster ] || TENANTRY_STACK_DIR="$PWD/.stack/ch-cluster" \
+          bash scripts/stack.sh down --purge clickhouse >/dev/null 2>&1 || true' EXIT
 fi
 
 step "lint"

@@ -41,7 +41,12 @@ svc_address() {
   case "$1" in
     postgres) printf 'postgresql://127.0.0.1:%s/%s\n' "$port" "$DATABASE_NAME" ;;
     redis) printf 'redis://127.0.0.1:%s\n' "$port" ;;
-    clickhouse) printf 'http://127.0.0.1:%s (native :%s)\n' "$port" "$(recorded_port "$CH_DIR/tcp_port" "$CLICKHOUSE_TCP_PORT")" ;;
+    clickhouse)
+      if [ "$CLICKHOUSE_NODES" = 1 ]; then
+        printf 'http://127.0.0.1:%s (native :%s)\n' "$port" "$(recorded_port "$CH_DIR/tcp_port" "$CLICKHOUSE_TCP_PORT")"
+      else
+        printf '%s (cluster %s)\n' "$(ch_node_urls)" "$CLICKHOUSE_CLUSTER_NAME"
+      fi ;;
     kafka) kafka_brokers ;;
     kafka@*) printf '127.0.0.1:%s\n' "$port" ;;
     pgbouncer) printf 'postgresql://127.0.0.1:%s/%s (pooled)\n' "$port" "$DATABASE_NAME" ;;
@@ -89,6 +94,12 @@ write_stack_env() {
     env_line CLICKHOUSE_READER_BACKGROUND_PASSWORD "$CLICKHOUSE_READER_BACKGROUND_PASSWORD"
     env_line REDIS_URL "redis://127.0.0.1:$(svc_port redis)"
     env_line CLICKHOUSE_URL "http://127.0.0.1:$(svc_port clickhouse)"
+    if [ "$CLICKHOUSE_NODES" != 1 ]; then
+      # A cluster (CLICKHOUSE_NODES=2): the app shards by tenant over these nodes, in shard order.
+      env_line CLICKHOUSE_CLUSTER "$CLICKHOUSE_CLUSTER_NAME"
+      env_line CLICKHOUSE_NODE_URLS "$(ch_node_urls)"
+      env_line CLICKHOUSE_CLUSTER_PASSWORD "$(ch_cluster_password)"
+    fi
     env_line KAFKA_BROKERS "$(kafka_brokers)"
     # PgBouncer running: where it listens (the app uses it with DATABASE_POOLER=pgbouncer).
     [ -z "$(pgb_pid)" ] || env_line DATABASE_POOLER_PORT "$(svc_port pgbouncer)"
@@ -226,6 +237,9 @@ cmd_down() {
       if [ "$svc" = kafka ] && [ -d "$KAFKA_LIBS" ]; then
         # Keep the resolved jars: they are a cache, not data.
         find "$KAFKA_DIR" -mindepth 1 -maxdepth 1 ! -name libs -exec rm -rf {} +
+      elif [ "$svc" = clickhouse ]; then
+        # Every node's folder (a cluster's second node has its own).
+        ch_dirs | while read -r d; do rm -rf "$d"; done
       else
         rm -rf "$(svc_dir "$svc")"
       fi
