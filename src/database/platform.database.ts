@@ -29,11 +29,12 @@ export class PlatformDatabase {
   }
 
   /**
-   * One transaction on the platform connection scoped to `tenantId`: the platform's change of a
-   * tenant and the entry in that tenant's audit log commit together. TenantContext.manager and
+   * One transaction on the platform connection scoped to `tenantId`, to the tenant's placement
+   * database (issue 18): the platform's change of a tenant and the entry in that tenant's audit
+   * log commit together. TenantContext.manager and
    * AuditService see this transaction while `work` runs.
    */
   runInTenant<T>(tenantId: string, work: () => Promise<T>, actor?: Actor): Promise<T> {
-    return this.tenantContext.runInTenantOn(this.dataSource, tenantId, work, actor);
+    return this.tenantContext.runInTenantAs('platform', tenantId, work, actor);
   }
 }
