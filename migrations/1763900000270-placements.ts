@@ -49,7 +49,18 @@ export class Placements1763900000270 implements MigrationInterface {
         ADD COLUMN placement_epoch integer NOT NULL DEFAULT 0,
         ADD COLUMN provisioning boolean NOT NULL DEFAULT false`);
 
+    // The plan feature of the siloed tier: enterprise's (its seeded version; a placement's plan
+    // rows are control's copies).
+    await runner.query('ALTER TABLE plans DROP CONSTRAINT plans_features_known');
+    await runner.query(`
+      ALTER TABLE plans ADD CONSTRAINT plans_features_known CHECK
+        (features <@ ARRAY['white_label', 'sso', 'funnels_retention', 'dedicated_database']::text[])`);
+
     if (migrationRole() === 'control') {
+      await runner.query(
+        `UPDATE plans SET features = features || '{dedicated_database}'
+          WHERE code = 'enterprise' AND NOT 'dedicated_database' = ANY (features)`,
+      );
       const [pooled] = (await runner.query(
         `INSERT INTO placements (name, kind, connection_ref, clickhouse_database)
          VALUES ('pooled', 'pooled', 'control', $1) RETURNING id`,
@@ -84,5 +95,12 @@ export class Placements1763900000270 implements MigrationInterface {
         DROP COLUMN placement_epoch,
         DROP COLUMN provisioning`);
     await runner.query('DROP TABLE placements');
+    await runner.query(
+      `UPDATE plans SET features = array_remove(features, 'dedicated_database')`,
+    );
+    await runner.query('ALTER TABLE plans DROP CONSTRAINT plans_features_known');
+    await runner.query(`
+      ALTER TABLE plans ADD CONSTRAINT plans_features_known CHECK
+        (features <@ ARRAY['white_label', 'sso', 'funnels_retention']::text[])`);
   }
 }

@@ -17,6 +17,11 @@ import { TenantStatisticsService } from './tenant-statistics.service';
 import { TenantsAdminController } from './tenants.admin.controller';
 import { TenantsRepository } from './tenants.repository';
 import { TenantsService } from './tenants.service';
+import { PlacementMirrorRepository } from './placements/placement-mirror.repository';
+import { PlacementMirrorService } from './placements/placement-mirror.service';
+import { PlacementSizesRepository } from './placements/placement-sizes.repository';
+import { PlacementsAdminController } from './placements/placements.admin.controller';
+import { PlacementsService } from './placements/placements.service';
 
 /**
  * Tenants and their settings. Knows nothing of users: a new tenant's owner is made by
@@ -24,7 +29,12 @@ import { TenantsService } from './tenants.service';
  */
 @Module({
   imports: [AuditModule, PlansModule],
-  controllers: [TenantsAdminController, TenantSettingsController, TlsAskController],
+  controllers: [
+    TenantsAdminController,
+    TenantSettingsController,
+    TlsAskController,
+    PlacementsAdminController,
+  ],
   providers: [
     TenantsService,
     TenantSettingsService,
@@ -38,6 +48,11 @@ import { TenantsService } from './tenants.service';
     TenantRowCountsRepository,
     CustomDomainRoutesRepository,
     TenantHostsService,
+    // Placements (issue 18): the mirror of siloed tenants' rows, GET /admin/placements.
+    PlacementMirrorRepository,
+    PlacementMirrorService,
+    PlacementSizesRepository,
+    PlacementsService,
     makeCounterProvider({
       name: CUSTOM_DOMAIN_REFUSALS,
       help: "Credentials of another tenant refused on a tenant's custom domain, by surface",
@@ -52,6 +67,7 @@ import { TenantsService } from './tenants.service';
     TimezoneRulesService,
     TenantProvisioningRegistry,
     TenantPurgeRegistry,
+    PlacementMirrorService,
   ],
 })
 export class TenancyModule {}

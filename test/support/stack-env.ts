@@ -1,5 +1,5 @@
 import { readStackEnv } from '../../src/config/stack-env';
-import { siloTestDatabase } from './placements';
+import { siloSettings } from './placements';
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-long-enough-0123456789';
 /** AES-256-GCM key for SSO client secrets at rest (32 bytes, base64). */
@@ -52,7 +52,7 @@ export function testEnvironment(): Record<string, string> {
     // (stack.env) must not make every test app schedule real ones.
     BACKUP_DIR: '',
     // The silo cluster (placement silo-1): the run's own database there, beside DATABASE_NAME.
-    ...(stack.PLACEMENT_SILO1_HOST ? { PLACEMENT_SILO1_DATABASE: siloTestDatabase(database) } : {}),
+    ...siloSettings(stack, database),
   };
 }
 
