@@ -5,6 +5,7 @@ import {
   PlacementUnavailableError,
 } from '../../src/database/placements/placement';
 import { PlacementPoolsRegistry } from '../../src/database/placements/placement-pools.registry';
+import type { PlacementResponse } from '../../src/tenancy/placements/placement.response';
 import { requireSilo, SILO_PLACEMENT } from '../support/placements';
 import { connectAs } from '../support/sql';
 import {
@@ -281,7 +282,7 @@ describe('placements: pooled and siloed tenants', () => {
       // The operator's list names it unreachable, and why; the others answer.
       const list = await app.http.get('/admin/placements').set(adminAuth).expect(200);
       const byName = Object.fromEntries(
-        (list.body.data as { name: string }[]).map((entry) => [entry.name, entry]),
+        (list.body.data as PlacementResponse[]).map((entry) => [entry.name, entry]),
       );
       expect(byName['broken-1']).toMatchObject({
         reachable: false,
@@ -337,7 +338,7 @@ describe('placement pools: bound and idle close', () => {
 
   it('opens lazily, never more than the bound, closes idle pools, never a busy one', async () => {
     const directory = app.app.get(PlacementDirectory);
-    const pools = app.app.get(PlacementPools) as PlacementPoolsRegistry;
+    const pools = app.app.get<PlacementPools, PlacementPoolsRegistry>(PlacementPools);
     const [a, b] = await Promise.all(names.map(async (name) => (await directory.byName(name))!));
     expect(pools.isOpen(a.id)).toBe(false);
 
@@ -370,7 +371,7 @@ describe('placement pools: bound and idle close', () => {
 
   it('keeps the control database out of the bound: its pools are the app’s own', async () => {
     const directory = app.app.get(PlacementDirectory);
-    const pools = app.app.get(PlacementPools) as PlacementPoolsRegistry;
+    const pools = app.app.get<PlacementPools, PlacementPoolsRegistry>(PlacementPools);
     const pooled = (await directory.byName('pooled'))!;
     await pools.dataSource(pooled, 'app');
     expect(pools.openCount()).toBe(0);
