@@ -2169,11 +2169,10 @@ export interface components {
              */
             tier: "starter" | "growth" | "enterprise";
             /**
-             * @description Where its rows live (GET /admin/placements): an active placement by name. A siloed one (a database of its own) needs a plan with the dedicated_database feature
-             * @default pooled
+             * @description Where its rows live (GET /admin/placements): an active placement by name; omitted, the pooled one (the control database). A siloed one (a database of its own) needs a plan with the dedicated_database feature
              * @example silo-1
              */
-            placement: string;
+            placement?: string;
         };
         TenantOwnerResponse: {
             /** Format: uuid */

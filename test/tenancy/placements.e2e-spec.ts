@@ -1,4 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { PostgresEventStore } from '../../src/ingestion/store/postgres-event.store';
+import { TenantContext } from '../../src/tenancy/scope/tenant.context';
 import {
   PlacementDirectory,
   PlacementPools,
@@ -127,6 +131,27 @@ describe('placements: pooled and siloed tenants', () => {
     expect(await rowsOf(control, pooled.id)).toMatchObject({ tenant_settings: 1, users: 1 });
     expect(await tenantRow(silo, pooled.id)).toBeUndefined();
     expect(await rowsOf(silo, pooled.id)).toEqual({});
+  });
+
+  it("writes one batch's events to each tenant's own database (one transaction per placement)", async () => {
+    const store = new PostgresEventStore(app.app.get(TenantContext), app.app.get(DataSource));
+    await store.prepare();
+    const event = (tenantId: string) => ({
+      tenantId,
+      eventId: randomUUID(),
+      eventType: 'placement_probe',
+      timestamp: new Date(),
+      userId: 'u1',
+      sessionId: 's1',
+      properties: {},
+      receivedAt: new Date(),
+    });
+    const result = await store.write([event(siloed.id), event(pooled.id), event(siloed.id)]);
+    expect(result.written).toBe(3);
+    expect((await rowsOf(silo, siloed.id)).events).toBe(2);
+    expect((await rowsOf(control, siloed.id)).events).toBeUndefined();
+    expect((await rowsOf(control, pooled.id)).events).toBe(1);
+    expect((await rowsOf(silo, pooled.id)).events).toBeUndefined();
   });
 
   it("answers 404 for the other tenant's resource, in either direction", async () => {
@@ -340,6 +365,8 @@ describe('placement pools: bound and idle close', () => {
     const directory = app.app.get(PlacementDirectory);
     const pools = app.app.get<PlacementPools, PlacementPoolsRegistry>(PlacementPools);
     const [a, b] = await Promise.all(names.map(async (name) => (await directory.byName(name))!));
+    // Only what start-up upkeep opened (silo-1's event partitions) is open, within the bound.
+    expect(pools.openCount()).toBeLessThanOrEqual(1);
     expect(pools.isOpen(a.id)).toBe(false);
 
     const first = await pools.dataSource(a, 'app');
@@ -373,7 +400,8 @@ describe('placement pools: bound and idle close', () => {
     const directory = app.app.get(PlacementDirectory);
     const pools = app.app.get<PlacementPools, PlacementPoolsRegistry>(PlacementPools);
     const pooled = (await directory.byName('pooled'))!;
-    await pools.dataSource(pooled, 'app');
-    expect(pools.openCount()).toBe(0);
+    const before = pools.openCount();
+    expect(await pools.dataSource(pooled, 'app')).toBe(app.app.get(DataSource));
+    expect(pools.openCount()).toBe(before);
   });
 });

@@ -54,7 +54,11 @@ export class PlacementCacheDirectory extends PlacementDirectory {
   }
 
   async byName(name: string): Promise<Placement | undefined> {
-    return (await this.all()).find((placement) => placement.name === name);
+    const find = async () => (await this.all()).find((placement) => placement.name === name);
+    const known = await find();
+    if (known) return known;
+    this.forgetPlacements();
+    return find();
   }
 
   async all(): Promise<Placement[]> {

@@ -49,11 +49,11 @@ export class CreateTenantDto {
 
   @ApiPropertyOptional({
     example: 'silo-1',
-    default: 'pooled',
     maxLength: 63,
     description:
-      'Where its rows live (GET /admin/placements): an active placement by name. A siloed one ' +
-      '(a database of its own) needs a plan with the dedicated_database feature',
+      'Where its rows live (GET /admin/placements): an active placement by name; omitted, the ' +
+      'pooled one (the control database). A siloed one (a database of its own) needs a plan ' +
+      'with the dedicated_database feature',
   })
   @IsOmittable()
   @IsString()

@@ -252,6 +252,27 @@ export class TenantContext {
   }
 
   /**
+   * Runs `work` on each active placement database other than the control one (issue 18), one at
+   * a time, for upkeep every database needs (event partitions, say). An unreachable placement is
+   * skipped and returned, so one down silo never stops the others' upkeep.
+   */
+  async onOtherPlacements(
+    role: PlacementRole,
+    work: (connection: DataSource, placement: Placement) => Promise<void>,
+  ): Promise<{ placement: string; error: unknown }[]> {
+    const failures: { placement: string; error: unknown }[] = [];
+    for (const placement of await this.directory.all()) {
+      if (placement.isControl || placement.status !== 'active') continue;
+      try {
+        await work(await this.pools.dataSource(placement, role), placement);
+      } catch (error) {
+        failures.push({ placement: placement.name, error });
+      }
+    }
+    return failures;
+  }
+
+  /**
    * Runs `work` outside whatever tenant scope the caller is in: for shared machinery (the event
    * writer's batches) that a request merely hands work to, and that must not inherit its scope.
    */
