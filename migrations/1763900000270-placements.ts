@@ -61,17 +61,20 @@ export class Placements1763900000270 implements MigrationInterface {
         `UPDATE plans SET features = features || '{dedicated_database}'
           WHERE code = 'enterprise' AND NOT 'dedicated_database' = ANY (features)`,
       );
-      const [pooled] = (await runner.query(
-        `INSERT INTO placements (name, kind, connection_ref, clickhouse_database)
-         VALUES ('pooled', 'pooled', 'control', $1) RETURNING id`,
-        [process.env.CLICKHOUSE_DATABASE || 'tenantry'],
-      )) as { id: string }[];
-      if (!/^[0-9a-f-]{36}$/.test(pooled.id)) throw new Error('unexpected placement id');
-      await runner.query('UPDATE tenants SET placement_id = $1', [pooled.id]);
-      // The id is the row just inserted (checked above): a DEFAULT cannot take a parameter.
       await runner.query(
-        `ALTER TABLE tenants ALTER COLUMN placement_id SET DEFAULT '${pooled.id}'`,
+        `INSERT INTO placements (name, kind, connection_ref, clickhouse_database)
+         VALUES ('pooled', 'pooled', 'control', $1)`,
+        [process.env.CLICKHOUSE_DATABASE || 'tenantry'],
       );
+      await runner.query(
+        "UPDATE tenants SET placement_id = (SELECT id FROM placements WHERE name = 'pooled')",
+      );
+      // A DEFAULT takes no subquery: the pooled row's id, formatted in the server.
+      await runner.query(`
+        DO $$ BEGIN
+          EXECUTE format('ALTER TABLE tenants ALTER COLUMN placement_id SET DEFAULT %L::uuid',
+                         (SELECT id FROM placements WHERE name = 'pooled'));
+        END $$`);
       await runner.query('ALTER TABLE tenants ALTER COLUMN placement_id SET NOT NULL');
       await runner.query(
         'ALTER TABLE tenants ADD CONSTRAINT tenants_placement_fk FOREIGN KEY (placement_id) REFERENCES placements (id)',
@@ -95,9 +98,7 @@ export class Placements1763900000270 implements MigrationInterface {
         DROP COLUMN placement_epoch,
         DROP COLUMN provisioning`);
     await runner.query('DROP TABLE placements');
-    await runner.query(
-      `UPDATE plans SET features = array_remove(features, 'dedicated_database')`,
-    );
+    await runner.query(`UPDATE plans SET features = array_remove(features, 'dedicated_database')`);
     await runner.query('ALTER TABLE plans DROP CONSTRAINT plans_features_known');
     await runner.query(`
       ALTER TABLE plans ADD CONSTRAINT plans_features_known CHECK

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../tenancy/scope/actor';
+import type { Placement } from './placements/placement';
 import { TenantContext } from '../tenancy/scope/tenant.context';
 
 /** The name of the platform role's TypeORM connection (DatabaseModule). */
@@ -34,6 +35,27 @@ export class PlatformDatabase {
    * log commit together. TenantContext.manager and
    * AuditService see this transaction while `work` runs.
    */
+  /**
+   * `work` on the platform role's connection to every other active placement database (issue
+   * 18), for the cross-tenant readers that fan out; unreachable ones are returned, not thrown.
+   */
+  onOtherPlacements(
+    work: (connection: DataSource, placement: Placement) => Promise<void>,
+  ): Promise<{ placement: string; error: unknown }[]> {
+    return this.tenantContext.onOtherPlacements('platform', work);
+  }
+
+  /** The control database's placement of each tenant id given (fan-out readers keep a row
+   * only from the database its tenant lives in). */
+  async placementsOf(tenantIds: string[]): Promise<Map<string, string>> {
+    if (tenantIds.length === 0) return new Map();
+    const rows = await this.dataSource.query<{ id: string; placement_id: string }[]>(
+      'SELECT id, placement_id FROM tenants WHERE id = ANY($1::uuid[])',
+      [tenantIds],
+    );
+    return new Map(rows.map((row) => [row.id, row.placement_id]));
+  }
+
   runInTenant<T>(tenantId: string, work: () => Promise<T>, actor?: Actor): Promise<T> {
     return this.tenantContext.runInTenantAs('platform', tenantId, work, actor);
   }

@@ -231,6 +231,25 @@ describe('placements: pooled and siloed tenants', () => {
     }
   }
 
+  it("shows the siloed tenant's audit entries in the platform audit log, once (fan-out)", async () => {
+    const list = async (query: Record<string, string>) =>
+      (await app.http.get('/admin/audit-log').query(query).set(adminAuth).expect(200)).body as {
+        data: { tenant_id: string | null; action: string }[];
+        total: number;
+      };
+    const silo = await list({ tenant_id: siloed.id, action: 'tenant.created' });
+    expect(silo.data).toEqual([expect.objectContaining({ tenant_id: siloed.id })]);
+    expect(silo.total).toBe(1);
+    const pooledOnly = await list({ tenant_id: pooled.id, action: 'tenant.created' });
+    expect(pooledOnly.data).toEqual([expect.objectContaining({ tenant_id: pooled.id })]);
+    // Unfiltered, newest first across both databases: both creations, each once.
+    const created = await list({ action: 'tenant.created', limit: '100' });
+    const ids = created.data.map((entry) => entry.tenant_id);
+    expect(ids.filter((id) => id === siloed.id)).toHaveLength(1);
+    expect(ids.filter((id) => id === pooled.id)).toHaveLength(1);
+    expect(created.total).toBe(created.data.length);
+  });
+
   it('refuses an unknown or inactive placement with 400 naming placement, storing nothing', async () => {
     const slug = uniqueSlug('nowhere');
     const response = await app.http
