@@ -19,6 +19,8 @@ import {
   PlacementPoolsRegistry,
 } from './placements/placement-pools.registry';
 import { PlacementsRepository } from './placements/placements.repository';
+import { PlacementMirrorRepository } from '../tenancy/placements/placement-mirror.repository';
+import { PlacementMirrorService } from '../tenancy/placements/placement-mirror.service';
 
 type Config = ConfigService<Environment, true>;
 
@@ -72,6 +74,9 @@ type Config = ConfigService<Environment, true>;
     { provide: PlacementDirectory, useExisting: PlacementCacheDirectory },
     PlacementPoolsRegistry,
     { provide: PlacementPools, useExisting: PlacementPoolsRegistry },
+    // The copies of control rows in placement databases, kept by every tenant change.
+    PlacementMirrorRepository,
+    PlacementMirrorService,
     makeGaugeProvider({
       name: PLACEMENT_POOLS_OPEN,
       help: 'Placement databases (other than the control database) whose pools are open',
@@ -91,6 +96,7 @@ type Config = ConfigService<Environment, true>;
     PlacementCacheDirectory,
     PlacementPoolsRegistry,
     PlacementsRepository,
+    PlacementMirrorService,
   ],
 })
 export class DatabaseModule {}

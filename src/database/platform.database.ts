@@ -45,6 +45,11 @@ export class PlatformDatabase {
     return this.tenantContext.onOtherPlacements('platform', work);
   }
 
+  /** The platform role's connection to the tenant's placement database. */
+  connectionOf(tenantId: string): Promise<DataSource> {
+    return this.tenantContext.placementConnection(tenantId, 'platform');
+  }
+
   /** The control database's placement of each tenant id given (fan-out readers keep a row
    * only from the database its tenant lives in). */
   async placementsOf(tenantIds: string[]): Promise<Map<string, string>> {

@@ -17,8 +17,6 @@ import { TenantStatisticsService } from './tenant-statistics.service';
 import { TenantsAdminController } from './tenants.admin.controller';
 import { TenantsRepository } from './tenants.repository';
 import { TenantsService } from './tenants.service';
-import { PlacementMirrorRepository } from './placements/placement-mirror.repository';
-import { PlacementMirrorService } from './placements/placement-mirror.service';
 import { PlacementSizesRepository } from './placements/placement-sizes.repository';
 import { PlacementsAdminController } from './placements/placements.admin.controller';
 import { PlacementsService } from './placements/placements.service';
@@ -48,9 +46,7 @@ import { PlacementsService } from './placements/placements.service';
     TenantRowCountsRepository,
     CustomDomainRoutesRepository,
     TenantHostsService,
-    // Placements (issue 18): the mirror of siloed tenants' rows, GET /admin/placements.
-    PlacementMirrorRepository,
-    PlacementMirrorService,
+    // Placements (issue 18): GET /admin/placements (the mirror is DatabaseModule's).
     PlacementSizesRepository,
     PlacementsService,
     makeCounterProvider({
@@ -67,7 +63,6 @@ import { PlacementsService } from './placements/placements.service';
     TimezoneRulesService,
     TenantProvisioningRegistry,
     TenantPurgeRegistry,
-    PlacementMirrorService,
   ],
 })
 export class TenancyModule {}

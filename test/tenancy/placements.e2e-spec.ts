@@ -250,6 +250,36 @@ describe('placements: pooled and siloed tenants', () => {
     expect(created.total).toBe(created.data.length);
   });
 
+  it('deletes, restores and purges a siloed tenant: control first, its rows gone from its database', async () => {
+    const doomed = await createTenant(app.http, { tier: 'enterprise', placement: SILO_PLACEMENT });
+    const token = bearer(tenantToken(doomed.id));
+    await app.http.get('/v1/settings').set(token).expect(200);
+    const statusIn = async (client: Client) =>
+      (await client.query('SELECT status FROM tenants WHERE id = $1', [doomed.id])).rows[0]?.status;
+
+    await app.http.delete(`/admin/tenants/${doomed.id}`).set(adminAuth).expect(200);
+    expect([await statusIn(control), await statusIn(silo)]).toEqual([
+      'pending_deletion',
+      'pending_deletion',
+    ]);
+    // Control is what the resolver reads: the tenant is refused at once.
+    await app.http.get('/v1/settings').set(token).expect(403);
+    await app.http.post(`/admin/tenants/${doomed.id}/restore`).set(adminAuth).expect(200);
+    expect([await statusIn(control), await statusIn(silo)]).toEqual(['active', 'active']);
+    await app.http.get('/v1/settings').set(token).expect(200);
+
+    await app.http.delete(`/admin/tenants/${doomed.id}`).set(adminAuth).expect(200);
+    expect(Object.keys(await rowsOf(silo, doomed.id)).length).toBeGreaterThan(0);
+    await app.http
+      .post(`/admin/tenants/${doomed.id}/purge`)
+      .set(adminAuth)
+      .send({ confirm_slug: doomed.slug, force: true })
+      .expect(200);
+    expect([await statusIn(control), await statusIn(silo)]).toEqual(['purged', 'purged']);
+    expect(await rowsOf(silo, doomed.id)).toEqual({});
+    expect(await rowsOf(control, doomed.id)).toEqual({});
+  });
+
   it('refuses an unknown or inactive placement with 400 naming placement, storing nothing', async () => {
     const slug = uniqueSlug('nowhere');
     const response = await app.http

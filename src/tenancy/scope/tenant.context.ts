@@ -251,6 +251,11 @@ export class TenantContext {
     );
   }
 
+  /** The role's connection to the tenant's placement database (outside any transaction). */
+  async placementConnection(tenantId: string, role: PlacementRole): Promise<DataSource> {
+    return this.pools.dataSource((await this.directory.of(tenantId)).placement, role);
+  }
+
   /**
    * Runs `work` on each active placement database other than the control one (issue 18), one at
    * a time, for upkeep every database needs (event partitions, say). An unreachable placement is
