@@ -96,6 +96,7 @@ type Config = ConfigService<Environment, true>;
     PlacementCacheDirectory,
     PlacementPoolsRegistry,
     PlacementsRepository,
+    PlacementMirrorRepository,
     PlacementMirrorService,
   ],
 })

@@ -3,6 +3,7 @@ import type { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { PostgresEventStore } from '../../src/ingestion/store/postgres-event.store';
 import { TenantContext } from '../../src/tenancy/scope/tenant.context';
+import { PlacementReconcilerService } from '../../src/tenancy/placements/placement-reconciler.service';
 import {
   PlacementDirectory,
   PlacementPools,
@@ -278,6 +279,25 @@ describe('placements: pooled and siloed tenants', () => {
     expect([await statusIn(control), await statusIn(silo)]).toEqual(['purged', 'purged']);
     expect(await rowsOf(silo, doomed.id)).toEqual({});
     expect(await rowsOf(control, doomed.id)).toEqual({});
+  });
+
+  it('repairs a copy that drifted from control (the reconciler job)', async () => {
+    // A copy that missed a change (its sync failed after the control UPDATE committed).
+    await silo.query("UPDATE tenants SET name = 'drifted' WHERE id = $1", [siloed.id]);
+    const reconciler = app.app.get(PlacementReconcilerService);
+    const result = await reconciler.reconcileAll();
+    expect(result).toMatchObject({ placements: 1, unreachable: [] });
+    expect(result.repaired).toBeGreaterThanOrEqual(1);
+    expect(result.checked).toBeGreaterThanOrEqual(2);
+    const names = await Promise.all(
+      [control, silo].map(
+        async (client) =>
+          (await client.query('SELECT name FROM tenants WHERE id = $1', [siloed.id])).rows[0].name,
+      ),
+    );
+    expect(names[1]).toBe(names[0]);
+    // Nothing left to repair.
+    expect((await reconciler.reconcileAll()).repaired).toBe(0);
   });
 
   it('refuses an unknown or inactive placement with 400 naming placement, storing nothing', async () => {

@@ -56,6 +56,24 @@ export class PlacementMirrorRepository {
     );
   }
 
+  /** Control's rows of every tenant of one placement, as JSON, by id. */
+  async controlTenantsOf(control: Queryable, placementId: string): Promise<Map<string, object>> {
+    const rows = await control.query<{ id: string; row: object }[]>(
+      'SELECT t.id, row_to_json(t) AS row FROM tenants t WHERE t.placement_id = $1',
+      [placementId],
+    );
+    return new Map(rows.map(({ id, row }) => [id, row]));
+  }
+
+  /** The placement's copies of those tenants, as JSON, by id. */
+  async copiesOf(placement: Queryable, ids: string[]): Promise<Map<string, object>> {
+    const rows = await placement.query<{ id: string; row: object }[]>(
+      'SELECT t.id, row_to_json(t) AS row FROM tenants t WHERE t.id = ANY($1::uuid[])',
+      [ids],
+    );
+    return new Map(rows.map(({ id, row }) => [id, row]));
+  }
+
   async controlPlans(control: Queryable): Promise<object[]> {
     const [row] = await control.query<{ rows: object[] }[]>(
       "SELECT coalesce(json_agg(p), '[]'::json) AS rows FROM plans p",
