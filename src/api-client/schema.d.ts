@@ -10276,6 +10276,13 @@ export interface operations {
                             })[];
                             error?: string;
                         };
+                        /** @description Every other placement database (siloed tenants), checked like `postgres`; its problems are also in `problems`, prefixed `placement <name>:` */
+                        placements: {
+                            name: string;
+                            reachable: boolean;
+                            database: string | null;
+                            problems: string[];
+                        }[];
                         /** @description The last run of the security suite (test/security/), from the file it writes */
                         security_suite: {
                             /** @enum {string} */

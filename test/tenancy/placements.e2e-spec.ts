@@ -300,6 +300,21 @@ describe('placements: pooled and siloed tenants', () => {
     expect((await reconciler.reconcileAll()).repaired).toBe(0);
   });
 
+  it('checks the silo database in the isolation report too', async () => {
+    const report = await app.http.get('/admin/isolation-report').set(adminAuth).expect(200);
+    expect(report.body.placements).toEqual([
+      {
+        name: SILO_PLACEMENT,
+        reachable: true,
+        database: process.env.PLACEMENT_SILO1_DATABASE,
+        problems: [],
+      },
+    ]);
+    expect(
+      (report.body.problems as string[]).filter((problem) => problem.startsWith('placement ')),
+    ).toEqual([]);
+  });
+
   it('refuses an unknown or inactive placement with 400 naming placement, storing nothing', async () => {
     const slug = uniqueSlug('nowhere');
     const response = await app.http
