@@ -29,10 +29,10 @@ export class IsolationReportService {
     const placements: PlacementIsolation[] = [];
     const failed = await this.platform.onOtherPlacements(async (connection, placement) => {
       const settings = readPlacementConnection(placement.name, placement.connectionRef);
-      const { postgres, problems } = await postgresSection(
-        (text, values) => connection.query(text, values),
-        { app: settings.APP_USER, platform: settings.PLATFORM_USER },
-      );
+      const { postgres, problems } = await postgresSection(this.catalogue.queryOn(connection), {
+        app: settings.APP_USER,
+        platform: settings.PLATFORM_USER,
+      });
       placements.push({
         name: placement.name,
         reachable: true,
