@@ -177,6 +177,23 @@ describe('placements: pooled and siloed tenants', () => {
       .get(`/v1/dashboards/${siloBoard}`)
       .set(bearer(tenantToken(siloed.id)))
       .expect(200);
+    // Each attempt is audited in the owner's log, in the owner's database.
+    const attempts = async (client: Client, owner: string, resourceId: string) => {
+      await client.query('BEGIN');
+      try {
+        await client.query("SELECT set_config('app.tenant_id', $1, true)", [owner]);
+        const { rows } = await client.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM audit_log
+            WHERE tenant_id = $1 AND action = 'cross_tenant_attempt' AND resource_id = $2`,
+          [owner, resourceId],
+        );
+        return rows[0].n;
+      } finally {
+        await client.query('ROLLBACK');
+      }
+    };
+    expect(await attempts(silo, siloed.id, siloBoard)).toBe(1);
+    expect(await attempts(control, pooled.id, pooledBoard)).toBe(1);
   });
 
   it('keeps a platform change of a siloed tenant in control first, and its copy and audit in the silo', async () => {

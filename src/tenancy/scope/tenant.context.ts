@@ -251,6 +251,29 @@ export class TenantContext {
     );
   }
 
+  /**
+   * Runs `work` on every active placement database but the tenant's own (the control database
+   * included when the tenant is siloed), one at a time: for a lookup that must find another
+   * tenant wherever it lives. Unreachable placements are skipped and returned.
+   */
+  async onPlacementsBesidesTenants(
+    tenantId: string,
+    role: PlacementRole,
+    work: (connection: DataSource, placement: Placement) => Promise<void>,
+  ): Promise<{ placement: string; error: unknown }[]> {
+    const own = (await this.directory.of(tenantId)).placement.id;
+    const failures: { placement: string; error: unknown }[] = [];
+    for (const placement of await this.directory.all()) {
+      if (placement.id === own || placement.status !== 'active') continue;
+      try {
+        await work(await this.pools.dataSource(placement, role), placement);
+      } catch (error) {
+        failures.push({ placement: placement.name, error });
+      }
+    }
+    return failures;
+  }
+
   /** The role's connection to the tenant's placement database (outside any transaction). */
   async placementConnection(tenantId: string, role: PlacementRole): Promise<DataSource> {
     return this.pools.dataSource((await this.directory.of(tenantId)).placement, role);
