@@ -10,7 +10,7 @@ step() { printf '\n==> %s\n' "$*"; }
 bash scripts/ensure-node-modules.sh
 
 step "local stack"
-PGBOUNCER=on bash scripts/stack.sh up   # PgBouncer too: the pooled-connection tests need its package
+PGBOUNCER=on PG_SILO=on bash scripts/stack.sh up   # PgBouncer too: the pooled-connection tests need its package; the silo cluster: the siloed placement's tests
 bash scripts/stack.sh browser   # Debian's chromium, for the embedded-dashboard browser test
 bash scripts/stack.sh promtool  # Debian's prometheus (promtool), for test/operations/prometheus-rules
 bash scripts/schemathesis.sh >/dev/null   # the OpenAPI conformance fuzzer (PyPI), for test/docs/openapi-fuzz

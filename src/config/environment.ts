@@ -127,6 +127,36 @@ export class Environment {
   @Max(500)
   DATABASE_POOL_SIZE = 10;
 
+  // Placements (issue 18): the pools of siloed tenants' databases. Their connection settings are
+  // PLACEMENT_<NAME>_* variables (or a file), read when a placement's pool opens, not here.
+  /** Placement databases open at once (the control database not counted). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  PLACEMENT_MAX_OPEN = 8;
+
+  /** App-role connections per placement database. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  PLACEMENT_POOL_SIZE = 5;
+
+  /** Platform-role connections per placement database. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  PLACEMENT_PLATFORM_POOL_SIZE = 2;
+
+  /** A placement's pools unused this long (and with nothing checked out) are closed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  PLACEMENT_IDLE_MS = 300_000;
+
   @Transform(toInt)
   @IsInt()
   @Min(100)
