@@ -235,6 +235,48 @@ describe('placements: pooled and siloed tenants', () => {
     await app.http.get('/v1/settings').set(token).expect(200);
   });
 
+  it('reads the epoch after the fence: a transaction that waited on a flip sees the flip', async () => {
+    const token = bearer(tenantToken(siloed.id));
+    const directory = app.app.get(PlacementDirectory);
+    await app.http.get('/v1/settings').set(token).expect(200);
+    const before = (await directory.of(siloed.id)).epoch;
+    // A mover's flip: the exclusive fence in the tenant's database, the epoch bumped under it.
+    const mover = await connectAs('owner', 'silo-1');
+    try {
+      await mover.query('BEGIN');
+      await mover.query(
+        "SELECT pg_advisory_xact_lock(hashtextextended('tenant-placement:' || $1, 0))",
+        [siloed.id],
+      );
+      const waiting = app.http
+        .get('/v1/settings')
+        .set(token)
+        .then((r) => r);
+      // Until the request waits on the fence (an advisory lock not granted in the silo).
+      for (let tries = 0; tries < 100; tries++) {
+        const { rows } = await mover.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+        );
+        if (rows[0].n > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await control.query(
+        'UPDATE tenants SET placement_epoch = placement_epoch + 1 WHERE id = $1',
+        [siloed.id],
+      );
+      await mover.query('UPDATE tenants SET placement_epoch = placement_epoch + 1 WHERE id = $1', [
+        siloed.id,
+      ]);
+      await mover.query('COMMIT');
+      expect((await waiting).status).toBe(200);
+    } finally {
+      await mover.end();
+    }
+    // It read the new epoch (not its statement's snapshot from before the wait), so it found
+    // the directory behind and refreshed it from control.
+    expect((await directory.of(siloed.id)).epoch).toBe(before + 1);
+  });
+
   async function rowsOfAction(client: Client, tenantId: string, action: string) {
     await client.query('BEGIN');
     try {

@@ -60,8 +60,8 @@ export abstract class PlacementPools {
 
 /**
  * The advisory-lock key of a tenant's placement (SQL, over the parameter `tenantParam`, a text
- * tenant id): every tenant transaction takes it shared in its first statement (the fence, in
- * TenantContext); a move takes it exclusive on the source for its final phase, so in-flight
+ * tenant id): every tenant transaction takes it shared in its first statement (the fence:
+ * open_tenant_scope, migration 1763900000272, which spells the same key); a move takes it exclusive on the source for its final phase, so in-flight
  * transactions finish first and later ones see the new epoch.
  */
 export function tenantPlacementLockKey(tenantParam: string): string {

@@ -10,18 +10,16 @@ import {
   PlacementMovedError,
   PlacementPools,
   type PlacementRole,
-  tenantPlacementLockKey,
 } from '../../database/placements/placement';
 
 /**
- * The first statement of every tenant transaction, one round trip as before placements: the
- * tenant setting RLS reads (SET LOCAL), the shared lock a move's flip waits on, and the
- * tenant's placement epoch in this database (NULL: no tenants row here). The expressions run in
- * order, so the setting is made before the epoch is read.
+ * The first statement of every tenant transaction, one round trip as before placements:
+ * open_tenant_scope (migration 1763900000272) sets the tenant RLS reads (SET LOCAL), takes the
+ * shared lock a move's flip holds, and only then reads the tenant's placement epoch in this
+ * database (NULL: no tenants row here). Not one SELECT of the three: a statement reads as of its
+ * start, so it would read the epoch from before the flip it waited on.
  */
-const OPEN_TENANT_SCOPE = `SELECT set_config('app.tenant_id', $1, true) AS tenant,
-  pg_advisory_xact_lock_shared(${tenantPlacementLockKey('$1')}) AS fence,
-  (SELECT placement_epoch FROM tenants WHERE id = $1::uuid) AS epoch`;
+const OPEN_TENANT_SCOPE = 'SELECT public.open_tenant_scope($1) AS epoch';
 
 /** The epoch read in a placement database differs from the one the tenant was routed by. */
 class EpochMismatch extends Error {}
