@@ -27,6 +27,7 @@ describe('Swagger document', () => {
         '/auth/password',
         '/auth/refresh',
         '/admin/tenants',
+        '/admin/placements',
         '/admin/tenants/{id}',
         '/admin/tenants/{id}/statistics',
         '/admin/tenants/{id}/health',
