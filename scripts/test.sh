@@ -66,13 +66,15 @@ if [ "$#" -eq 0 ]; then
   # run's own, in transaction mode as production runs it (docs/local-stack.md, "PgBouncer"), on a
   # database of their own. TEST_LANE=side keeps its globalSetup off the shared ClickHouse and Kafka
   # (the main lane's); isolation-report is left out: it needs ClickHouse, which the main lane's
-  # fault test stops, and reads only the catalogue, which a pooler does not change.
+  # fault test stops, and reads only the catalogue, which a pooler does not change. The role
+  # matrix's tenant is siloed in this pass (TEST_ROLE_MATRIX_PLACEMENT): the main lane's is pooled.
   (
     s=0
     TEST_LANE=side TEST_DATABASE_NAME="${base%_test}_side_test" \
       timeout --signal=TERM 1200 npx jest --runInBand --json --outputFile=test/artifacts/jest-side.json \
       "${SIDE_TESTS[@]}" || s=1
-    TEST_LANE=side TEST_DATABASE_POOLER=pgbouncer TEST_DATABASE_NAME="${base%_test}_pgbouncer_test" \
+    TEST_LANE=side TEST_DATABASE_POOLER=pgbouncer TEST_ROLE_MATRIX_PLACEMENT=silo-1 \
+      TEST_DATABASE_NAME="${base%_test}_pgbouncer_test" \
       timeout --signal=TERM 600 npx jest --runInBand --json --outputFile=test/artifacts/jest-pgbouncer.json \
       "${POOLED_TESTS[@]}" || s=1
     exit "$s"

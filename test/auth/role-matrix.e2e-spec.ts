@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { restoreSeededPlans } from '../support/plans';
 import { PERMISSIONS, type Permission, ROLE_PERMISSIONS, ROLES } from '../../src/auth/permissions';
+import { requireSilo } from '../support/placements';
 import {
   adminAuth,
   bearer,
@@ -250,7 +251,14 @@ describe('role matrix: every operation × every kind of caller', () => {
     );
 
     // Enterprise: every feature and no count limits, so the permission table alone decides.
-    const tenant = await createTenant(t.http, { tier: 'enterprise' });
+    // Pooled, or (the side lane's pass, TEST_ROLE_MATRIX_PLACEMENT=silo-1) siloed: the same
+    // answers whichever database the tenant's rows are in.
+    const placement = process.env.TEST_ROLE_MATRIX_PLACEMENT;
+    if (placement) requireSilo();
+    const tenant = await createTenant(t.http, {
+      tier: 'enterprise',
+      ...(placement ? { placement } : {}),
+    });
     const asAdmin = { ...adminAuth, 'X-Tenant-ID': tenant.id };
     // The owner sets a password with the one-time token; the other roles are created by it.
     await t.http
