@@ -55,7 +55,9 @@ export TEST_BUNDLES_PREBUILT=1
 # ClickHouse (which the main lane's fault tests stop and reset): its two minutes overlap the main
 # run's instead of adding to them. Only waiting tests belong here: on two cores a busy side lane
 # (browser tests were tried) slows the main lane by as much as it saves. Whole-suite runs only.
-SIDE_TESTS=(test/billing/rate-limit-two-instances.e2e-spec.ts)
+# The Kafka broker-kill test waits too (a stream at 2,000 events/s, a node dead for 8 s) on a
+# three-node Kafka of its own and the PostgreSQL store.
+SIDE_TESTS=(test/billing/rate-limit-two-instances.e2e-spec.ts test/faults/kafka-broker-down.e2e-spec.ts)
 POOLED_TESTS=(test/isolation/tenant-isolation.e2e-spec.ts test/isolation/concurrent-requests.e2e-spec.ts
   test/isolation/rls-catalogue.e2e-spec.ts test/auth/role-matrix.e2e-spec.ts)
 side_pid=""
