@@ -26,6 +26,7 @@ import { PrivacyModule } from './privacy/privacy.module';
 import { TenantOnboardingModule } from './tenancy/onboarding/tenant-onboarding.module';
 import { TenantScopeModule } from './tenancy/scope/tenant-scope.module';
 import { CredentialCacheModule } from './tenancy/scope/credential-cache/credential-cache.module';
+import { TenantHoldsModule } from './tenancy/scope/tenant-holds.module';
 import { TenancyModule } from './tenancy/tenancy.module';
 import { TenantLifecycleModule } from './tenancy/lifecycle/tenant-lifecycle.module';
 import { ExportsModule } from './exports/exports.module';
@@ -39,6 +40,7 @@ import { ExportsModule } from './exports/exports.module';
     LoggingModule,
     DatabaseModule,
     CredentialCacheModule,
+    TenantHoldsModule,
     TenantScopeModule,
     AuthModule,
     TenancyModule,
