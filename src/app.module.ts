@@ -30,6 +30,7 @@ import { TenantHoldsModule } from './tenancy/scope/tenant-holds.module';
 import { TenancyModule } from './tenancy/tenancy.module';
 import { TenantLifecycleModule } from './tenancy/lifecycle/tenant-lifecycle.module';
 import { ExportsModule } from './exports/exports.module';
+import { TenantMovesModule } from './tenancy/moves/tenant-moves.module';
 
 /**
  * The whole platform. `forRoot()` reads and validates the environment when it is called, so a
@@ -85,6 +86,7 @@ export class AppModule {
         ExportsModule.register(environment.REDIS_URL),
         CustomDomainRechecksModule.register(environment.REDIS_URL),
         BackupsModule.register(environment),
+        TenantMovesModule.register(environment.REDIS_URL),
       ],
     };
   }

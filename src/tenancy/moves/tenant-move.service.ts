@@ -1,0 +1,456 @@
+import { ConflictException, Injectable, Logger, NotFoundException, Optional } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter, Histogram } from 'prom-client';
+import type { DataSource, QueryRunner } from 'typeorm';
+import { PlatformAuditService } from '../../audit/platform/platform-audit.service';
+import { InvalidInputException } from '../../common/field-error';
+import {
+  type Placement,
+  PlacementDirectory,
+  PlacementPools,
+} from '../../database/placements/placement';
+import { TenantHoldsStore } from '../scope/tenant-holds.store';
+import {
+  APPEND_ONLY_TABLES,
+  BEFORE_FLIP,
+  HEARTBEAT_MS,
+  HOLD_BUDGET_MS,
+  HOLD_TRIES,
+  MoveAbortedError,
+  type MoveState,
+  STALE_AFTER_MS,
+  type TableChecksum,
+  type TenantMoveRow,
+} from './tenant-move';
+import { TenantMovesRepository } from './tenant-moves.repository';
+import {
+  checksum,
+  clearRows,
+  databaseName,
+  fenceTenant,
+  flipPlacement,
+  inTransaction,
+  movedTables,
+  READ_WRITE,
+  scopeToTenant,
+  SNAPSHOT,
+  snapshotHorizon,
+  streamRows,
+  tenantRow,
+  writeRows,
+} from './tenant-move-rows.repository';
+
+export const TENANT_MOVES = 'tenantry_tenant_moves_total';
+export const TENANT_MOVE_HOLD_SECONDS = 'tenantry_tenant_move_hold_seconds';
+export const TENANT_MOVE_ROWS = 'tenantry_tenant_move_rows_copied_total';
+
+const SYSTEM = { type: 'system' as const, id: 'tenant-move', ip: null, userAgent: null };
+
+/** Where a move runs: both placements, their platform connections, the databases to mark. */
+interface MoveSides {
+  from: Placement;
+  to: Placement;
+  source: DataSource;
+  target: DataSource;
+  /** The databases other than control that hold a marker copy of the move row. */
+  markers: DataSource[];
+}
+
+/**
+ * Online move of a tenant's PostgreSQL rows to another placement (issue 18, item 3): a copy of a
+ * snapshot, a catch-up, then a hold of at most 5 s during which the tenant's writes pause, the
+ * source is fenced (the exclusive form of the advisory lock every tenant transaction takes shared),
+ * the last writes are copied, both sides are checksummed, and the control row is flipped. Then
+ * the source is purged. A move that dies before the flip is rolled back (the target's rows of
+ * the tenant deleted): nothing about the tenant's placement changed, so it stays whole where it was.
+ */
+@Injectable()
+export class TenantMoveService {
+  private readonly logger = new Logger(TenantMoveService.name);
+
+  constructor(
+    private readonly moves: TenantMovesRepository,
+    private readonly holds: TenantHoldsStore,
+    private readonly platformAudit: PlatformAuditService,
+    @InjectMetric(TENANT_MOVES) private readonly movesTotal: Counter<string>,
+    @InjectMetric(TENANT_MOVE_HOLD_SECONDS) private readonly holdSeconds: Histogram<string>,
+    @InjectMetric(TENANT_MOVE_ROWS) private readonly rowsCopied: Counter<string>,
+    @Optional() private readonly directory?: PlacementDirectory,
+    @Optional() private readonly pools?: PlacementPools,
+  ) {}
+
+  /** POST /admin/tenants/:id/move: checks, then a queued move row. */
+  async request(tenantId: string, placementName: string): Promise<TenantMoveRow> {
+    const tenant = await this.moves.tenant(tenantId);
+    if (!tenant || tenant.status === 'purged') throw new NotFoundException('No such tenant');
+    if (!this.directory || !this.pools) {
+      throw new ConflictException('Tenant moves need placements, and none are configured');
+    }
+    if (!this.holds.enabled) {
+      throw new ConflictException(
+        'Tenant moves need Redis (REDIS_URL): writes are held through it',
+      );
+    }
+    const to = await this.directory.byName(placementName);
+    if (!to || to.status !== 'active') {
+      throw new InvalidInputException([
+        { field: 'placement', message: `placement must name an active placement` },
+      ]);
+    }
+    if (tenant.status !== 'active' && tenant.status !== 'suspended') {
+      throw new ConflictException(`The tenant is ${tenant.status}: only a live tenant moves`);
+    }
+    const { placement: from } = await this.directory.of(tenantId);
+    if (from.id === to.id) throw new ConflictException(`The tenant is already on ${to.name}`);
+    const [sourceDatabase, targetDatabase] = await Promise.all(
+      [from, to].map(async (p) => databaseName(await this.pools!.dataSource(p, 'platform'))),
+    );
+    if (sourceDatabase === targetDatabase) {
+      throw new ConflictException('Both placements use a database of the same name');
+    }
+    const move = await this.moves.create({
+      tenantId,
+      from: from.id,
+      to: to.id,
+      sourceDatabase,
+      targetDatabase,
+    });
+    await this.audit(move, 'queued', { from: from.name, to: to.name });
+    return move;
+  }
+
+  async find(tenantId: string, moveId: string): Promise<TenantMoveRow> {
+    const move = await this.moves.find(tenantId, moveId);
+    if (!move) throw new NotFoundException('No such move of this tenant');
+    return move;
+  }
+
+  /** Runs a queued move to its end (done, or rolled back and the error recorded). */
+  async run(moveId: string): Promise<TenantMoveRow | undefined> {
+    const move = await this.moves.byId(moveId);
+    if (!move || move.state !== 'queued') return move;
+    const sides = await this.sides(move);
+    const heartbeat = setInterval(() => {
+      this.moves.heartbeat(move.id).catch(() => undefined);
+    }, HEARTBEAT_MS);
+    const phases: Record<string, number> = {};
+    try {
+      const tables = await movedTables(sides.source);
+      let started = Date.now();
+      await this.step(move, ['queued'], 'copying', sides, { attempts: move.attempts + 1 });
+      await this.mirrorTenantRow(move.moved_tenant_id, sides.target);
+      const copied: Record<string, number> = {};
+      let horizon = await this.copySnapshot(move, sides, tables, copied);
+      phases.copy_ms = Date.now() - started;
+      await this.step(move, ['copying'], 'catching_up', sides, {
+        snapshot: { tables: copied, horizon, phases_ms: phases },
+      });
+      for (let attempt = 1; ; attempt++) {
+        started = Date.now();
+        horizon = await this.catchUp(move, sides, tables, horizon);
+        phases[`catch_up_${attempt}_ms`] = Date.now() - started;
+        if (await this.holdAndFlip(move, sides, tables, horizon)) break;
+        if (attempt >= HOLD_TRIES) {
+          throw new MoveAbortedError(
+            `hold_budget: ${HOLD_TRIES} holds ran over ${HOLD_BUDGET_MS} ms`,
+          );
+        }
+        await this.step(move, ['holding', 'verifying'], 'catching_up', sides);
+      }
+      started = Date.now();
+      await this.purgeSource(move, sides, tables);
+      phases.purge_ms = Date.now() - started;
+      await this.step(move, ['purging'], 'done', sides, {
+        snapshot: { ...move.snapshot, phases_ms: phases },
+        finished: true,
+      });
+      return move;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (BEFORE_FLIP.includes(move.state)) {
+        this.logger.warn(
+          { tenant_id: move.moved_tenant_id, move_id: move.id, err: message },
+          'tenant move aborted before its flip; rolling back',
+        );
+        await this.rollback(move, sides, message);
+      } else {
+        // After the flip the tenant lives on the target; the reconciler finishes the purge.
+        this.logger.error(
+          { tenant_id: move.moved_tenant_id, move_id: move.id, err: message },
+          'tenant move failed after its flip; the reconciler resumes the purge',
+        );
+      }
+      return move;
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  /**
+   * Moves whose runner died (no heartbeat for 30 s): before the flip, rolled back (the tenant
+   * never left its placement); after it, the source's purge is finished.
+   */
+  async reconcile(): Promise<{ rolled_back: number; purged: number }> {
+    const result = { rolled_back: 0, purged: 0 };
+    if (!this.directory || !this.pools) return result;
+    for (const move of await this.moves.stale(STALE_AFTER_MS)) {
+      const sides = await this.sides(move);
+      if (BEFORE_FLIP.includes(move.state) || move.state === 'rolling_back') {
+        await this.rollback(
+          move,
+          sides,
+          move.error ?? 'the move’s runner stopped (no heartbeat for 30 s)',
+        );
+        result.rolled_back++;
+      } else {
+        const tables = await movedTables(sides.source);
+        await this.purgeSource(move, sides, tables);
+        await this.step(move, ['purging'], 'done', sides, { finished: true });
+        result.purged++;
+      }
+    }
+    return result;
+  }
+
+  /** Phase 1: every table from one REPEATABLE READ snapshot, parents first; its horizon. */
+  private async copySnapshot(
+    move: TenantMoveRow,
+    sides: MoveSides,
+    tables: string[],
+    copied: Record<string, number>,
+  ): Promise<string> {
+    const tenantId = move.moved_tenant_id;
+    return inTransaction(sides.source, SNAPSHOT, async (snapshot) => {
+      await scopeToTenant(snapshot, tenantId);
+      const horizon = await snapshotHorizon(snapshot);
+      for (const table of [...tables].reverse()) {
+        copied[table] = await streamRows(snapshot, tenantId, table, null, async (rows) => {
+          await writeRows(sides.target, tenantId, table, rows, false);
+          this.rowsCopied.inc({ phase: 'copy' }, rows.length);
+        });
+        // Progress: rows copied per table so far, in the move row.
+        await this.moves.transition(move, ['copying'], 'copying', [], {
+          snapshot: { tables: copied, horizon },
+        });
+      }
+      return horizon;
+    });
+  }
+
+  /** Phase 1b: the rows written since the last pass, upserted, from a new snapshot. */
+  private async catchUp(
+    move: TenantMoveRow,
+    sides: MoveSides,
+    tables: string[],
+    horizon: string,
+  ): Promise<string> {
+    const tenantId = move.moved_tenant_id;
+    return inTransaction(sides.source, SNAPSHOT, async (snapshot) => {
+      await scopeToTenant(snapshot, tenantId);
+      const next = await snapshotHorizon(snapshot);
+      for (const table of [...tables].reverse()) {
+        await streamRows(snapshot, tenantId, table, horizon, async (rows) => {
+          await writeRows(sides.target, tenantId, table, rows, true);
+          this.rowsCopied.inc({ phase: 'catch_up' }, rows.length);
+        });
+      }
+      return next;
+    });
+  }
+
+  /**
+   * The hold: writes paused everywhere, the source fenced, the last rows copied, both sides
+   * checksummed, the placement flipped. False (and nothing flipped) when it ran over budget.
+   */
+  private async holdAndFlip(
+    move: TenantMoveRow,
+    sides: MoveSides,
+    tables: string[],
+    horizon: string,
+  ): Promise<boolean> {
+    const tenantId = move.moved_tenant_id;
+    await this.step(move, ['catching_up'], 'holding', sides, { holdStarted: true });
+    const started = Date.now();
+    if (!(await this.holds.hold(tenantId, move.id))) {
+      throw new MoveAbortedError('another hold is on this tenant');
+    }
+    const overBudget = () => Date.now() - started > HOLD_BUDGET_MS;
+    let flipped: boolean;
+    try {
+      flipped = await inTransaction(sides.source, READ_WRITE, async (fence) => {
+        // Waits for the tenant's transactions in flight (they hold the lock shared); blocks new ones.
+        await fenceTenant(fence, tenantId);
+        await scopeToTenant(fence, tenantId);
+        const checks = await inTransaction(sides.target, READ_WRITE, async (target) => {
+          // Small mutable tables again whole (deletes included), children cleared first.
+          for (const table of tables) {
+            if (!APPEND_ONLY_TABLES.has(table)) await clearRows(target, tenantId, table);
+          }
+          for (const table of [...tables].reverse()) {
+            const since = APPEND_ONLY_TABLES.has(table) ? horizon : null;
+            await streamRows(fence, tenantId, table, since, async (rows) => {
+              await writeRows(target, tenantId, table, rows, true);
+              this.rowsCopied.inc({ phase: 'hold' }, rows.length);
+            });
+            if (overBudget()) return undefined;
+          }
+          await this.step(move, ['holding'], 'verifying', sides);
+          const sums: Record<string, { source: TableChecksum; target: TableChecksum }> = {};
+          for (const table of tables) {
+            const [source, copy] = [
+              await checksum(fence, tenantId, table),
+              await checksum(target, tenantId, table),
+            ];
+            sums[table] = { source, target: copy };
+            if (source.count !== copy.count || source.sum !== copy.sum) {
+              throw new MoveAbortedError(
+                `verify: ${table} differs (source ${source.count} rows, target ${copy.count})`,
+              );
+            }
+            if (overBudget()) return undefined;
+          }
+          return sums;
+        });
+        if (!checks) return false;
+        const epoch = await this.flip(move, sides, fence);
+        await this.step(move, ['verifying'], 'flipped', sides, {
+          checks,
+          hold_ms: Date.now() - started,
+        });
+        await this.mirrorTenantRow(tenantId, sides.target);
+        this.logger.log(
+          { tenant_id: tenantId, move_id: move.id, epoch, hold_ms: Date.now() - started },
+          'tenant placement flipped',
+        );
+        return true;
+      });
+    } finally {
+      await this.holds
+        .release(tenantId, move.id)
+        .catch((error: Error) =>
+          this.logger.warn(
+            { tenant_id: tenantId, err: error.message },
+            'could not end a hold; it expires by itself',
+          ),
+        );
+      this.directory?.forget(tenantId);
+    }
+    const holdMs = Date.now() - started;
+    this.holdSeconds.observe(holdMs / 1000);
+    await this.audit(move, flipped ? 'flipped' : 'hold_over_budget', {
+      hold_ms: holdMs,
+      checks: flipped ? move.checks : undefined,
+    });
+    return flipped;
+  }
+
+  /**
+   * The one control UPDATE that moves the tenant: placement and epoch+1. When the source is the
+   * control database it runs inside the fence's transaction, which commits it.
+   */
+  private async flip(move: TenantMoveRow, sides: MoveSides, fence: QueryRunner): Promise<number> {
+    const control = sides.from.isControl ? fence : this.moves.control;
+    const epoch = await flipPlacement(
+      control,
+      move.moved_tenant_id,
+      move.from_placement,
+      move.to_placement,
+    );
+    if (epoch === undefined)
+      throw new MoveAbortedError('the tenant left its placement during the move');
+    return epoch;
+  }
+
+  /** Deletes the tenant's rows from the source, children first (resumable: deletes repeat). */
+  private async purgeSource(
+    move: TenantMoveRow,
+    sides: MoveSides,
+    tables: string[],
+  ): Promise<void> {
+    await this.step(move, ['flipped', 'purging'], 'purging', sides);
+    const removed: Record<string, number> = {};
+    for (const table of tables)
+      removed[table] = await clearRows(sides.source, move.moved_tenant_id, table);
+    await this.audit(move, 'purged_source', { removed });
+  }
+
+  /** Before the flip: the target's rows of the tenant deleted; the tenant never left. */
+  private async rollback(move: TenantMoveRow, sides: MoveSides, reason: string): Promise<void> {
+    await this.holds.release(move.moved_tenant_id, move.id).catch(() => undefined);
+    if (
+      !(await this.step(move, [...BEFORE_FLIP, 'rolling_back'], 'rolling_back', sides, {
+        error: reason,
+      }))
+    )
+      return;
+    const tables = await movedTables(sides.target);
+    for (const table of tables) await clearRows(sides.target, move.moved_tenant_id, table);
+    await this.step(move, ['rolling_back'], 'rolled_back', sides, { finished: true });
+  }
+
+  /** The tenant's control row copied to the target (its foreign keys point there). */
+  private async mirrorTenantRow(tenantId: string, target: DataSource): Promise<void> {
+    const row = await tenantRow(this.moves.control, tenantId);
+    if (!row) throw new MoveAbortedError('the tenant is gone');
+    await writeRows(target, tenantId, 'tenants', [row], true);
+  }
+
+  /** A state change, here and in the marker databases, with its platform audit entry. */
+  private async step(
+    move: TenantMoveRow,
+    from: readonly MoveState[],
+    state: MoveState,
+    sides: MoveSides,
+    set: Parameters<TenantMovesRepository['transition']>[4] = {},
+  ): Promise<boolean> {
+    const changed = await this.moves.transition(move, from, state, sides.markers, set);
+    if (!changed) {
+      if (state === 'rolling_back') return false;
+      throw new MoveAbortedError(`the move is ${move.state} elsewhere, not ${from.join('/')}`);
+    }
+    this.movesTotal.inc({ state });
+    await this.audit(move, state, {
+      tables: state === 'catching_up' || state === 'done' ? move.snapshot.tables : undefined,
+      hold_ms: move.hold_ms ?? undefined,
+      error: move.error ?? undefined,
+    });
+    return true;
+  }
+
+  private async sides(move: TenantMoveRow): Promise<MoveSides> {
+    const [from, to] = await Promise.all([
+      this.directory!.byId(move.from_placement),
+      this.directory!.byId(move.to_placement),
+    ]);
+    if (!from || !to) throw new Error(`move ${move.id}: a placement is gone`);
+    const [source, target] = await Promise.all([
+      this.pools!.dataSource(from, 'platform'),
+      this.pools!.dataSource(to, 'platform'),
+    ]);
+    const markers = [from.isControl ? undefined : source, to.isControl ? undefined : target];
+    return { from, to, source, target, markers: markers.filter((m): m is DataSource => !!m) };
+  }
+
+  private async audit(
+    move: TenantMoveRow,
+    state: string,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    await this.platformAudit
+      .record(
+        {
+          action: `tenant.move.${state}`,
+          resourceType: 'tenant',
+          resourceId: move.moved_tenant_id,
+          details: { move_id: move.id, ...details },
+        },
+        SYSTEM,
+      )
+      .catch((error: Error) =>
+        this.logger.warn(
+          { tenant_id: move.moved_tenant_id, err: error.message },
+          'could not audit a tenant move step',
+        ),
+      );
+  }
+}
