@@ -1,0 +1,382 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { TenantMoveService } from '../../src/tenancy/moves/tenant-move.service';
+import { anEvent, eventually, ingestionEnv } from '../support/ingestion';
+import {
+  MOVE_TARGET_PLACEMENT,
+  moveTargetDatabase,
+  prepareMoveTarget,
+  TestPlacementsModule,
+  withPlacementRouting,
+} from '../support/move-placements';
+import {
+  adminAuth,
+  bearer,
+  createTenant,
+  createTestApp,
+  type TestApp,
+  tenantToken,
+} from '../support/test-app';
+
+/**
+ * Issue 18, item 3: a tenant moves to another placement (here a second database on the test
+ * cluster, see test/support/move-placements.ts) while it keeps working, and a move killed
+ * half-way leaves it whole where it was.
+ */
+const env = ingestionEnv('move', { EVENT_STORE: 'postgres', KAFKA_EVENTS_PARTITIONS: '3' });
+const STREAM_RPS = 20;
+const EVENTS_PER_REQUEST = 100;
+
+function ownerOf(database: string): Client {
+  return new Client({
+    host: process.env.DATABASE_HOST,
+    port: Number(process.env.DATABASE_PORT),
+    database,
+    user: process.env.DATABASE_OWNER_USER,
+    password: process.env.DATABASE_OWNER_PASSWORD,
+  });
+}
+
+/** Per tenant table: count and checksum of the tenant's rows (as the move's verify takes them). */
+async function tablesOf(db: Client, tenantId: string): Promise<Record<string, string>> {
+  await db.query('BEGIN');
+  try {
+    await db.query(
+      "SELECT set_config('app.tenant_id', $1, true), set_config('TimeZone', 'UTC', true)",
+      [tenantId],
+    );
+    const { rows: tables } = await db.query<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id'
+        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+          AND c.relname NOT LIKE 'event_rollup%' ORDER BY 1`,
+    );
+    const sums: Record<string, string> = {};
+    for (const { name } of tables) {
+      const { rows } = await db.query<{ n: string; s: string }>(
+        `SELECT count(*) AS n, coalesce(sum(hashtextextended(t::text, 0)), 0)::text AS s
+           FROM public."${name}" t WHERE tenant_id = $1`,
+        [tenantId],
+      );
+      sums[name] = `${rows[0].n}:${rows[0].s}`;
+    }
+    return sums;
+  } finally {
+    await db.query('ROLLBACK');
+  }
+}
+
+async function eventIds(db: Client, tenantId: string): Promise<string[]> {
+  await db.query('BEGIN');
+  try {
+    await db.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
+    const { rows } = await db.query<{ id: string }>(
+      'SELECT event_id::text AS id FROM events WHERE tenant_id = $1',
+      [tenantId],
+    );
+    return rows.map((r) => r.id);
+  } finally {
+    await db.query('ROLLBACK');
+  }
+}
+
+describe('Online tenant move (issue 18)', () => {
+  let api: TestApp;
+  let control: Client;
+  let target: Client;
+
+  beforeAll(async () => {
+    await prepareMoveTarget();
+    api = await createTestApp({
+      env,
+      imports: [TestPlacementsModule],
+      override: withPlacementRouting,
+    });
+    control = ownerOf(process.env.DATABASE_NAME!);
+    target = ownerOf(moveTargetDatabase());
+    await Promise.all([control.connect(), target.connect()]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all([control?.end(), target?.end()]);
+    await api?.close();
+  });
+
+  async function seed(tenantId: string, requests: number): Promise<string[]> {
+    const ids: string[] = [];
+    for (let i = 0; i < requests; i++) {
+      const events = Array.from({ length: EVENTS_PER_REQUEST }, () => anEvent());
+      await api.http
+        .post('/v1/events')
+        .set(bearer(tenantToken(tenantId)))
+        .send({ events })
+        .expect(202);
+      ids.push(...events.map((e) => e.event_id as string));
+    }
+    await api.http
+      .post('/v1/api-keys')
+      .set(bearer(tenantToken(tenantId)))
+      .send({ name: 'move', scopes: ['events:write'] });
+    await api.http
+      .post('/v1/dashboards')
+      .set(bearer(tenantToken(tenantId)))
+      .send({ name: 'Moved', widgets: [] });
+    return ids;
+  }
+
+  async function waitForMove(tenantId: string, moveId: string): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const response = await api.http
+        .get(`/admin/tenants/${tenantId}/moves/${moveId}`)
+        .set(adminAuth)
+        .expect(200);
+      const body = response.body as Record<string, unknown>;
+      if (['done', 'failed', 'rolled_back'].includes(body.state as string) || Date.now() > deadline)
+        return body;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  it('moves a tenant under 2,000 events/s: stored = accepted, no duplicates, writes held < 5 s, tables equal', async () => {
+    const tenant = await createTenant(api.http);
+    const token = tenantToken(tenant.id);
+    const ledger = await seed(tenant.id, 100);
+    await eventually(
+      async () => (await eventIds(control, tenant.id)).length,
+      ledger.length,
+      60_000,
+    );
+    const before = await tablesOf(control, tenant.id);
+    expect(Number(before.events.split(':')[0])).toBe(ledger.length);
+
+    // The stream: 20 requests of 100 events a second, and a settings write every 50 ms.
+    let streaming = true;
+    const eventStatuses: number[] = [];
+    const writes: { at: number; status: number; retryAfter?: string }[] = [];
+    const inFlight: Promise<unknown>[] = [];
+    const stream = (async () => {
+      let tick = 0;
+      const started = Date.now();
+      while (streaming) {
+        const events = Array.from({ length: EVENTS_PER_REQUEST }, () => anEvent());
+        inFlight.push(
+          api.http
+            .post('/v1/events')
+            .set(bearer(token))
+            .send({ events })
+            .then((r) => {
+              eventStatuses.push(r.status);
+              if (r.status === 202) ledger.push(...events.map((e) => e.event_id as string));
+            }),
+        );
+        const at = Date.now();
+        inFlight.push(
+          api.http
+            .patch('/v1/settings')
+            .set(bearer(token))
+            .send({ currency: tick % 2 ? 'EUR' : 'USD' })
+            .then((r) => {
+              writes.push({
+                at,
+                status: r.status,
+                retryAfter: r.headers['retry-after'] as string | undefined,
+              });
+            }),
+        );
+        tick++;
+        const next = started + (tick * 1000) / STREAM_RPS;
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - Date.now())));
+      }
+    })();
+
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const requested = await api.http
+      .post(`/admin/tenants/${tenant.id}/move`)
+      .set(adminAuth)
+      .send({ placement: MOVE_TARGET_PLACEMENT })
+      .expect(202);
+    expect(requested.body).toMatchObject({ state: 'queued' });
+    const moveStarted = Date.now();
+    const move = await waitForMove(tenant.id, requested.body.move_id as string);
+    const moveMs = Date.now() - moveStarted;
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    streaming = false;
+    await stream;
+    await Promise.all(inFlight);
+
+    expect(move).toMatchObject({ state: 'done', error: null });
+    expect(move.hold_ms as number).toBeLessThan(5_000);
+    for (const [table, check] of Object.entries(
+      move.checks as Record<string, { source: unknown; target: unknown }>,
+    )) {
+      expect({ table, target: check.target }).toEqual({ table, target: check.source });
+    }
+    // Every write answered 200 or 503 with Retry-After; the 503s span under 5 s.
+    expect(eventStatuses.every((s) => s === 202)).toBe(true);
+    expect(
+      writes.every((w) => w.status === 200 || (w.status === 503 && w.retryAfter === '2')),
+    ).toBe(true);
+    const held = writes.filter((w) => w.status === 503).map((w) => w.at);
+    const heldWindowMs = held.length > 0 ? Math.max(...held) - Math.min(...held) : 0;
+    expect(heldWindowMs).toBeLessThan(5_000);
+
+    // Stored = accepted, once each, on the target; nothing left on the source.
+    const stored = await eventually(
+      async () => (await eventIds(target, tenant.id)).length,
+      ledger.length,
+      60_000,
+    );
+    expect(stored).toBe(ledger.length);
+    const ids = await eventIds(target, tenant.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(new Set(ids)).toEqual(new Set(ledger));
+    expect(await eventIds(control, tenant.id)).toEqual([]);
+    const left = await tablesOf(control, tenant.id);
+    expect(Object.values(left).every((v) => v.startsWith('0:'))).toBe(true);
+
+    // The tenant lives on the target now, one epoch on; its reads and writes go there.
+    const { rows } = await control.query<{ name: string; placement_epoch: number }>(
+      `SELECT p.name, t.placement_epoch FROM tenants t JOIN placements p ON p.id = t.placement_id WHERE t.id = $1`,
+      [tenant.id],
+    );
+    expect(rows[0]).toEqual({ name: MOVE_TARGET_PLACEMENT, placement_epoch: 1 });
+    await api.http.patch('/v1/settings').set(bearer(token)).send({ currency: 'JPY' }).expect(200);
+    const settings = await api.http.get('/v1/settings').set(bearer(token)).expect(200);
+    expect(settings.body.currency).toBe('JPY');
+
+    const { rows: audit } = await control.query<{ action: string }>(
+      `SELECT action FROM platform_audit_log WHERE resource_id = $1 AND action LIKE 'tenant.move.%' ORDER BY at`,
+      [tenant.id],
+    );
+    expect(audit.map((a) => a.action)).toEqual(
+      expect.arrayContaining([
+        'tenant.move.queued',
+        'tenant.move.copying',
+        'tenant.move.holding',
+        'tenant.move.flipped',
+        'tenant.move.done',
+      ]),
+    );
+    process.stdout.write(
+      `tenant move under stream: ${ledger.length} events, move ${moveMs} ms, hold_ms ${String(move.hold_ms)}, ` +
+        `503 window ${heldWindowMs} ms (${held.length} of ${writes.length} writes)\n`,
+    );
+  }, 240_000);
+
+  it('leaves a tenant whole on its placement when the move is killed inside its hold; a retry then moves it', async () => {
+    const tenant = await createTenant(api.http);
+    const token = tenantToken(tenant.id);
+    const ledger = await seed(tenant.id, 20);
+    await eventually(
+      async () => (await eventIds(control, tenant.id)).length,
+      ledger.length,
+      60_000,
+    );
+    const before = await tablesOf(control, tenant.id);
+
+    const mover = api.app.get(TenantMoveService);
+    const move = await mover.request(tenant.id, MOVE_TARGET_PLACEMENT);
+    const child = spawn(
+      process.execPath,
+      [
+        '-r',
+        join(__dirname, '../../scripts/swc-register.js'),
+        join(__dirname, 'tenant-move-child.ts'),
+      ],
+      {
+        env: {
+          ...process.env,
+          ...env,
+          INGESTION_CONSUMER: 'off',
+          LOG_LEVEL: 'silent',
+          MOVE_ID: move.id,
+          MOVE_KILL_AT: 'verifying',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_c, s) => resolve(s)),
+    );
+    const killedAt = Date.now();
+    expect({ signal, output: output.slice(0, 500) }).toMatchObject({ signal: 'SIGKILL' });
+    expect(output).toContain('KILLED AT verifying');
+
+    // Its hold ends by itself: writes are accepted again within 8 s of the kill.
+    let status = 0;
+    while (Date.now() - killedAt < 10_000) {
+      status = (await api.http.patch('/v1/settings').set(bearer(token)).send({ currency: 'EUR' }))
+        .status;
+      if (status === 200) break;
+      expect(status).toBe(503);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(status).toBe(200);
+    expect(Date.now() - killedAt).toBeLessThan(8_500);
+
+    // Still on the pooled placement, same epoch; whole (the settings write aside).
+    const { rows } = await control.query<{ name: string; placement_epoch: number; state: string }>(
+      `SELECT p.name, t.placement_epoch, m.state FROM tenants t JOIN placements p ON p.id = t.placement_id
+         JOIN tenant_moves m ON m.moved_tenant_id = t.id WHERE t.id = $1`,
+      [tenant.id],
+    );
+    expect(rows[0]).toEqual({ name: 'pooled', placement_epoch: 0, state: 'verifying' });
+    const after = await tablesOf(control, tenant.id);
+    expect({ ...after, tenant_settings: '' }).toEqual({ ...before, tenant_settings: '' });
+
+    // The reconciler rolls the dead move back once its heartbeat is 30 s old (aged here).
+    await control.query(
+      `UPDATE tenant_moves SET heartbeat_at = now() - interval '31 seconds' WHERE id = $1`,
+      [move.id],
+    );
+    expect(await mover.reconcile()).toEqual({ rolled_back: 1, purged: 0 });
+    const { rows: rolled } = await control.query<{ state: string }>(
+      'SELECT state FROM tenant_moves WHERE id = $1',
+      [move.id],
+    );
+    expect(rolled[0].state).toBe('rolled_back');
+    const onTarget = await tablesOf(target, tenant.id);
+    expect(Object.values(onTarget).every((v) => v.startsWith('0:'))).toBe(true);
+    expect(await tablesOf(control, tenant.id)).toEqual(after);
+
+    // A retry completes.
+    const retried = await api.http
+      .post(`/admin/tenants/${tenant.id}/move`)
+      .set(adminAuth)
+      .send({ placement: MOVE_TARGET_PLACEMENT })
+      .expect(202);
+    const done = await waitForMove(tenant.id, retried.body.move_id as string);
+    expect(done).toMatchObject({ state: 'done' });
+    expect(await tablesOf(target, tenant.id)).toEqual(after);
+  }, 180_000);
+
+  it('refuses bad move requests with clear errors', async () => {
+    const tenant = await createTenant(api.http);
+    const unknown = await api.http
+      .post(`/admin/tenants/${tenant.id}/move`)
+      .set(adminAuth)
+      .send({ placement: 'nowhere' })
+      .expect(400);
+    expect(unknown.body.errors).toEqual([expect.objectContaining({ field: 'placement' })]);
+    await api.http
+      .post(`/admin/tenants/${tenant.id}/move`)
+      .set(adminAuth)
+      .send({ placement: 'pooled' })
+      .expect(409);
+    await api.http
+      .post('/admin/tenants/00000000-0000-4000-8000-000000000000/move')
+      .set(adminAuth)
+      .send({ placement: MOVE_TARGET_PLACEMENT })
+      .expect(404);
+    await api.http.post(`/admin/tenants/${tenant.id}/move`).set(adminAuth).send({}).expect(400);
+    await api.http
+      .get(`/admin/tenants/${tenant.id}/moves/00000000-0000-4000-8000-000000000000`)
+      .set(adminAuth)
+      .expect(404);
+  });
+});
