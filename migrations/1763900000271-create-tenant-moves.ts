@@ -182,8 +182,9 @@ ${TABLE_GUARD('move_tenant_rows_in')}
             FROM pg_catalog.pg_attribute a
            WHERE a.attrelid = format('public.%I', p_table)::regclass AND a.attnum > 0
              AND NOT a.attisdropped AND a.attidentity = ''
-             AND a.attnum <> ALL ((SELECT i.indkey::int2[] FROM pg_catalog.pg_index i
-                                    WHERE i.indrelid = a.attrelid AND i.indisprimary));
+             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i
+                              WHERE i.indrelid = a.attrelid AND i.indisprimary
+                                AND a.attnum = ANY (i.indkey));
           IF pk IS NOT NULL AND assignments IS NOT NULL THEN
             conflict := format('(%s) DO UPDATE SET %s', pk, assignments);
           END IF;

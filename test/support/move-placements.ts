@@ -93,6 +93,8 @@ export async function prepareMoveTarget(): Promise<void> {
     const plans = await control.query<{ rows: unknown }>(
       'SELECT coalesce(jsonb_agg(to_jsonb(p)), $$[]$$) AS rows FROM plans p',
     );
+    // The target's migrations seeded plans of their own ids: the mirror's copies replace them.
+    await silo.query('DELETE FROM plans');
     await silo.query(
       `INSERT INTO plans SELECT * FROM jsonb_populate_recordset(NULL::plans, $1)
        ON CONFLICT DO NOTHING`,
@@ -237,7 +239,8 @@ export class RoutingTenantContext extends TenantContext {
                       (SELECT placement_epoch FROM tenants WHERE id = $1::uuid) AS epoch`,
               [tenantId],
             );
-            if (row.epoch !== epoch) throw new PlacementMovedError(tenantId);
+            // No row yet: the tenant is being provisioned in this very transaction.
+            if (row.epoch !== null && row.epoch !== epoch) throw new PlacementMovedError(tenantId);
             return work();
           },
           actor,

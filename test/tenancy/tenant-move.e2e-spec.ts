@@ -67,6 +67,12 @@ async function tablesOf(db: Client, tenantId: string): Promise<Record<string, st
   }
 }
 
+/** Without the tables the test's own settings writes change (the row, its audit entry, usage). */
+function unwritten(tables: Record<string, string>): Record<string, string> {
+  const { tenant_settings: _s, audit_log: _a, usage_daily: _u, ...rest } = tables;
+  return rest;
+}
+
 async function eventIds(db: Client, tenantId: string): Promise<string[]> {
   await db.query('BEGIN');
   try {
@@ -304,8 +310,8 @@ describe('Online tenant move (issue 18)', () => {
       child.on('exit', (_c, s) => resolve(s)),
     );
     const killedAt = Date.now();
-    expect({ signal, output: output.slice(0, 500) }).toMatchObject({ signal: 'SIGKILL' });
-    expect(output).toContain('KILLED AT verifying');
+    expect(output.slice(0, 3000)).toContain('KILLED AT verifying');
+    expect(signal).toBe('SIGKILL');
 
     // Its hold ends by itself: writes are accepted again within 8 s of the kill.
     let status = 0;
@@ -327,7 +333,7 @@ describe('Online tenant move (issue 18)', () => {
     );
     expect(rows[0]).toEqual({ name: 'pooled', placement_epoch: 0, state: 'verifying' });
     const after = await tablesOf(control, tenant.id);
-    expect({ ...after, tenant_settings: '' }).toEqual({ ...before, tenant_settings: '' });
+    expect(unwritten(after)).toEqual(unwritten(before));
 
     // The reconciler rolls the dead move back once its heartbeat is 30 s old (aged here).
     await control.query(
@@ -342,7 +348,7 @@ describe('Online tenant move (issue 18)', () => {
     expect(rolled[0].state).toBe('rolled_back');
     const onTarget = await tablesOf(target, tenant.id);
     expect(Object.values(onTarget).every((v) => v.startsWith('0:'))).toBe(true);
-    expect(await tablesOf(control, tenant.id)).toEqual(after);
+    expect(unwritten(await tablesOf(control, tenant.id))).toEqual(unwritten(after));
 
     // A retry completes.
     const retried = await api.http
@@ -352,7 +358,7 @@ describe('Online tenant move (issue 18)', () => {
       .expect(202);
     const done = await waitForMove(tenant.id, retried.body.move_id as string);
     expect(done).toMatchObject({ state: 'done' });
-    expect(await tablesOf(target, tenant.id)).toEqual(after);
+    expect(unwritten(await tablesOf(target, tenant.id))).toEqual(unwritten(after));
   }, 180_000);
 
   it('refuses bad move requests with clear errors', async () => {

@@ -200,3 +200,29 @@ export async function movedTables(source: Queryable): Promise<string[]> {
     .map((table) => table.name)
     .filter((name) => !isRollupTable(name));
 }
+
+/**
+ * Makes the target's monthly event partitions for every day the tenant has events on the source
+ * (and around today, where its new events land). Both on app-role connections: the partition
+ * function is the app's (migration 1763900000010), and the source read is the tenant's own.
+ */
+export async function ensureEventPartitions(
+  sourceApp: DataSource,
+  targetApp: DataSource,
+  tenantId: string,
+): Promise<void> {
+  const range = await sourceApp.transaction(async (manager) => {
+    await scopeToTenant(manager, tenantId);
+    const [row] = (await manager.query(
+      `SELECT least(min("timestamp")::date, current_date) - 1 AS from,
+              greatest(max("timestamp")::date, current_date) + 1 AS to
+         FROM events WHERE tenant_id = $1`,
+      [tenantId],
+    )) as { from: string; to: string }[];
+    return row;
+  });
+  await targetApp.query('SELECT public.ensure_event_partitions($1::date, $2::date)', [
+    range.from,
+    range.to,
+  ]);
+}

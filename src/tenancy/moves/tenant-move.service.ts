@@ -27,6 +27,7 @@ import {
   checksum,
   clearRows,
   databaseName,
+  ensureEventPartitions,
   fenceTenant,
   flipPlacement,
   inTransaction,
@@ -139,6 +140,7 @@ export class TenantMoveService {
       let started = Date.now();
       await this.step(move, ['queued'], 'copying', sides, { attempts: move.attempts + 1 });
       await this.mirrorTenantRow(move.moved_tenant_id, sides.target);
+      await this.ensurePartitions(move, sides);
       const copied: Record<string, number> = {};
       let horizon = await this.copySnapshot(move, sides, tables, copied);
       phases.copy_ms = Date.now() - started;
@@ -147,6 +149,7 @@ export class TenantMoveService {
       });
       for (let attempt = 1; ; attempt++) {
         started = Date.now();
+        await this.ensurePartitions(move, sides);
         horizon = await this.catchUp(move, sides, tables, horizon);
         phases[`catch_up_${attempt}_ms`] = Date.now() - started;
         if (await this.holdAndFlip(move, sides, tables, horizon)) break;
@@ -386,6 +389,14 @@ export class TenantMoveService {
     const tables = await movedTables(sides.target);
     for (const table of tables) await clearRows(sides.target, move.moved_tenant_id, table);
     await this.step(move, ['rolling_back'], 'rolled_back', sides, { finished: true });
+  }
+
+  private async ensurePartitions(move: TenantMoveRow, sides: MoveSides): Promise<void> {
+    const [sourceApp, targetApp] = await Promise.all([
+      this.pools!.dataSource(sides.from, 'app'),
+      this.pools!.dataSource(sides.to, 'app'),
+    ]);
+    await ensureEventPartitions(sourceApp, targetApp, move.moved_tenant_id);
   }
 
   /** The tenant's control row copied to the target (its foreign keys point there). */
