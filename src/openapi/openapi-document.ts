@@ -138,7 +138,8 @@ function completeOperation(path: string, operation: Json, method = 'get'): void 
   // Every path parameter names a resource the route looks up.
   if (/\{[^}]+\}/.test(path)) ensure('404');
   // A tenant write during the hold of a move to another placement (TenantTransactionInterceptor).
-  if (access?.kind === 'tenant' && method !== 'get' && method !== 'head') {
+  const held = operation['x-outside-tenant-transaction'] !== true;
+  if (access?.kind === 'tenant' && held && method !== 'get' && method !== 'head') {
     ensure('503', TENANT_HELD_503);
     responses['503'].headers = {
       ...(responses['503'].headers as Json | undefined),

@@ -234,13 +234,21 @@ export class RoutingTenantContext extends TenantContext {
           connection,
           tenantId,
           async () => {
+            // Two statements: a READ COMMITTED statement reads with the snapshot it started
+            // with, so an epoch read in the statement that waited for the lock would be the one
+            // from before the flip it waited for.
+            await this.manager.query(
+              "SELECT pg_advisory_xact_lock_shared(hashtextextended('tenant-placement:' || $1, 0))",
+              [tenantId],
+            );
             const [row] = await this.manager.query<{ epoch: number | null }[]>(
-              `SELECT pg_advisory_xact_lock_shared(hashtextextended('tenant-placement:' || $1, 0)),
-                      (SELECT placement_epoch FROM tenants WHERE id = $1::uuid) AS epoch`,
+              'SELECT placement_epoch AS epoch FROM tenants WHERE id = $1::uuid',
               [tenantId],
             );
             // No row yet: the tenant is being provisioned in this very transaction.
-            if (row.epoch !== null && row.epoch !== epoch) throw new PlacementMovedError(tenantId);
+            if (row && row.epoch !== null && row.epoch !== epoch) {
+              throw new PlacementMovedError(tenantId);
+            }
             return work();
           },
           actor,

@@ -68,6 +68,11 @@ interface MoveSides {
 @Injectable()
 export class TenantMoveService {
   private readonly logger = new Logger(TenantMoveService.name);
+  /**
+   * Audit entries of steps taken under the fence, written once it is released: the entries go
+   * through the app's pool, which the tenant's requests waiting at the fence may be holding.
+   */
+  private deferred?: (() => Promise<void>)[];
 
   constructor(
     private readonly moves: TenantMovesRepository,
@@ -278,23 +283,30 @@ export class TenantMoveService {
       throw new MoveAbortedError('another hold is on this tenant');
     }
     const overBudget = () => Date.now() - started > HOLD_BUDGET_MS;
+    // Where the hold's time went, for the audit entry (ms since the hold began, per step).
+    const timeline: Record<string, number> = {};
+    const mark = (step: string) => (timeline[step] = Date.now() - started);
     let flipped: boolean;
+    this.deferred = [];
     try {
       flipped = await inTransaction(sides.source, READ_WRITE, async (fence) => {
         // Waits for the tenant's transactions in flight (they hold the lock shared); blocks new ones.
         await fenceTenant(fence, tenantId);
+        mark('fenced');
         await scopeToTenant(fence, tenantId);
         const checks = await inTransaction(sides.target, READ_WRITE, async (target) => {
           // Small mutable tables again whole (deletes included), children cleared first.
           for (const table of tables) {
             if (!APPEND_ONLY_TABLES.has(table)) await clearRows(target, tenantId, table);
           }
+          mark('cleared');
           for (const table of [...tables].reverse()) {
             const since = APPEND_ONLY_TABLES.has(table) ? horizon : null;
             await streamRows(fence, tenantId, table, since, async (rows) => {
               await writeRows(target, tenantId, table, rows, true);
               this.rowsCopied.inc({ phase: 'hold' }, rows.length);
             });
+            mark(`copied ${table}`);
             if (overBudget()) return undefined;
           }
           await this.step(move, ['holding'], 'verifying', sides);
@@ -312,6 +324,25 @@ export class TenantMoveService {
             }
             if (overBudget()) return undefined;
           }
+          // The target's copy of the tenant row, with the epoch the flip is about to give it, so
+          // the first transaction routed there passes its epoch check. Should the flip not
+          // happen, the copy is unused (the tenant is routed by the control row) and replaced
+          // by the next attempt.
+          const control = sides.from.isControl ? fence : this.moves.control;
+          const row = (await tenantRow(control, tenantId)) as Record<string, unknown>;
+          await writeRows(
+            target,
+            tenantId,
+            'tenants',
+            [
+              {
+                ...row,
+                placement_id: move.to_placement,
+                placement_epoch: Number(row.placement_epoch) + 1,
+              },
+            ],
+            true,
+          );
           return sums;
         });
         if (!checks) return false;
@@ -320,7 +351,6 @@ export class TenantMoveService {
           checks,
           hold_ms: Date.now() - started,
         });
-        await this.mirrorTenantRow(tenantId, sides.target);
         this.logger.log(
           { tenant_id: tenantId, move_id: move.id, epoch, hold_ms: Date.now() - started },
           'tenant placement flipped',
@@ -328,6 +358,9 @@ export class TenantMoveService {
         return true;
       });
     } finally {
+      const deferred = this.deferred;
+      this.deferred = undefined;
+      for (const write of deferred) await write();
       await this.holds
         .release(tenantId, move.id)
         .catch((error: Error) =>
@@ -342,6 +375,7 @@ export class TenantMoveService {
     this.holdSeconds.observe(holdMs / 1000);
     await this.audit(move, flipped ? 'flipped' : 'hold_over_budget', {
       hold_ms: holdMs,
+      timeline,
       checks: flipped ? move.checks : undefined,
     });
     return flipped;

@@ -126,12 +126,15 @@ export class TenantHoldsStore implements OnModuleInit, OnModuleDestroy {
     return this.redis;
   }
 
-  /**
-   * On the credential channel: the credential listener drops the tenant's cached row (harmless,
-   * and the placement changes anyway), the hold listeners of every copy note the hold.
-   */
+  /** On the credential channel, beside credential changes: every copy's hold listener notes it. */
   private async announce(tenantId: string, holdMs: number): Promise<void> {
-    const message = JSON.stringify({ tenant_id: tenantId, origin: this.origin, hold_ms: holdMs });
+    // `held_tenant_id`, not `tenant_id`: the credential listeners must keep the tenant's cached
+    // credentials, or every request of it would wait at the mover's fence for a lookup.
+    const message = JSON.stringify({
+      held_tenant_id: tenantId,
+      origin: this.origin,
+      hold_ms: holdMs,
+    });
     await this.client()
       .publish(this.channel, message)
       .catch((error: Error) =>
@@ -140,15 +143,15 @@ export class TenantHoldsStore implements OnModuleInit, OnModuleDestroy {
   }
 
   private receive(message: string): void {
-    let parsed: { tenant_id?: unknown; origin?: unknown; hold_ms?: unknown };
+    let parsed: { held_tenant_id?: unknown; origin?: unknown; hold_ms?: unknown };
     try {
       parsed = JSON.parse(message) as typeof parsed;
     } catch {
       return;
     }
-    if (parsed.origin === this.origin || !isUuid(parsed.tenant_id)) return;
+    if (parsed.origin === this.origin || !isUuid(parsed.held_tenant_id)) return;
     if (typeof parsed.hold_ms !== 'number') return;
-    if (parsed.hold_ms > 0) this.held.set(parsed.tenant_id, Date.now() + parsed.hold_ms);
-    else this.held.delete(parsed.tenant_id);
+    if (parsed.hold_ms > 0) this.held.set(parsed.held_tenant_id, Date.now() + parsed.hold_ms);
+    else this.held.delete(parsed.held_tenant_id);
   }
 }

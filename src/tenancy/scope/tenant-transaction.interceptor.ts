@@ -57,7 +57,10 @@ export class TenantTransactionInterceptor implements NestInterceptor {
     if (!tenant || !principal)
       throw new Error('TenantTransactionInterceptor ran before tenant resolution');
     // A tenant being moved (its last seconds, issue 18): writes wait outside, reads go on.
-    if (request.method !== 'GET' && request.method !== 'HEAD' && this.holds.isHeld(tenant.id)) {
+    // Routes outside the tenant transaction are not held: ingestion keeps answering 202 and its
+    // events wait in the writer; the others' own tenant transactions wait at the fence.
+    const write = request.method !== 'GET' && request.method !== 'HEAD';
+    if (write && !isOutsideTenantTransaction(context) && this.holds.isHeld(tenant.id)) {
       const response = context.switchToHttp().getResponse<Response>();
       response.setHeader('Retry-After', String(TENANT_HELD_RETRY_AFTER_SECONDS));
       throw new TenantHeldException();
