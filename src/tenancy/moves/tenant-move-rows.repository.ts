@@ -213,12 +213,12 @@ export async function ensureEventPartitions(
 ): Promise<void> {
   const range = await sourceApp.transaction(async (manager) => {
     await scopeToTenant(manager, tenantId);
-    const [row] = (await manager.query(
+    const [row] = await manager.query<{ from: string; to: string }[]>(
       `SELECT least(min("timestamp")::date, current_date) - 1 AS from,
               greatest(max("timestamp")::date, current_date) + 1 AS to
          FROM events WHERE tenant_id = $1`,
       [tenantId],
-    )) as { from: string; to: string }[];
+    );
     return row;
   });
   await targetApp.query('SELECT public.ensure_event_partitions($1::date, $2::date)', [
