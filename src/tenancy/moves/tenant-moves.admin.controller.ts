@@ -3,6 +3,7 @@ import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiConflictResponse,
+  ApiExtraModels,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -11,11 +12,12 @@ import {
 import { UuidParam } from '../../common/uuid-param';
 import { AdminOnly } from '../scope/admin-only.decorator';
 import { MoveTenantDto } from './dto/move-tenant.dto';
-import { TenantMoveResponse } from './dto/tenant-move.response';
+import { TableCheckResponse, TenantMoveResponse } from './dto/tenant-move.response';
 import { TenantMoveJobScheduler } from './tenant-move-job.scheduler';
 import { TenantMoveService } from './tenant-move.service';
 
 @ApiTags('admin: tenants')
+@ApiExtraModels(TableCheckResponse)
 @AdminOnly()
 @Controller('admin/tenants')
 export class TenantMovesAdminController {
