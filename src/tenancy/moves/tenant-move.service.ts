@@ -87,8 +87,8 @@ export class TenantMoveService {
 
   /** POST /admin/tenants/:id/move: checks, then a queued move row. */
   async request(tenantId: string, placementName: string): Promise<TenantMoveRow> {
-    const tenant = await this.moves.tenant(tenantId);
-    if (!tenant || tenant.status === 'purged') throw new NotFoundException('No such tenant');
+    const status = await this.moves.tenantStatus(tenantId);
+    if (!status || status === 'purged') throw new NotFoundException('No such tenant');
     if (!this.directory || !this.pools) {
       throw new ConflictException('Tenant moves need placements, and none are configured');
     }
@@ -103,8 +103,8 @@ export class TenantMoveService {
         { field: 'placement', message: `placement must name an active placement` },
       ]);
     }
-    if (tenant.status !== 'active' && tenant.status !== 'suspended') {
-      throw new ConflictException(`The tenant is ${tenant.status}: only a live tenant moves`);
+    if (status !== 'active' && status !== 'suspended') {
+      throw new ConflictException(`The tenant is ${status}: only a live tenant moves`);
     }
     const { placement: from } = await this.directory.of(tenantId);
     if (from.id === to.id) throw new ConflictException(`The tenant is already on ${to.name}`);

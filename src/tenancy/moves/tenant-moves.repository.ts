@@ -146,14 +146,13 @@ export class TenantMovesRepository {
     );
   }
 
-  /** The tenant's control row: whether it exists, its status, and its placement columns. */
-  async tenant(
-    tenantId: string,
-  ): Promise<{ status: string; placement_id: string | null; placement_epoch: number } | undefined> {
-    const [row] = await this.platform.query<
-      { status: string; placement_id: string | null; placement_epoch: number }[]
-    >('SELECT status, placement_id, placement_epoch FROM tenants WHERE id = $1', [tenantId]);
-    return row;
+  /** The tenant's status in control, or undefined for no such tenant. */
+  async tenantStatus(tenantId: string): Promise<string | undefined> {
+    const [row] = await this.platform.query<{ status: string }[]>(
+      'SELECT status FROM tenants WHERE id = $1',
+      [tenantId],
+    );
+    return row?.status;
   }
 
   get control(): DataSource {
