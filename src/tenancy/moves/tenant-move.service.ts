@@ -108,6 +108,16 @@ export class TenantMoveService {
     }
     const { placement: from } = await this.directory.of(tenantId);
     if (from.id === to.id) throw new ConflictException(`The tenant is already on ${to.name}`);
+    if (
+      from.clickhouseDatabase !== to.clickhouseDatabase ||
+      from.clickhouseCluster !== to.clickhouseCluster
+    ) {
+      // Moving ClickHouse rows between targets (plan §5.3) is not built yet: refuse, never
+      // leave the tenant's analytics behind.
+      throw new ConflictException(
+        'The placements have different ClickHouse targets: moving ClickHouse data is not supported yet',
+      );
+    }
     const [sourceDatabase, targetDatabase] = await Promise.all(
       [from, to].map(async (p) => databaseName(await this.pools!.dataSource(p, 'platform'))),
     );

@@ -71,6 +71,8 @@ export class TenantMovesRepository {
     return this.platform.query<TenantMoveRow[]>(
       `SELECT ${COLUMNS} FROM tenant_moves
         WHERE state <> ALL ($1::text[]) AND heartbeat_at < now() - make_interval(secs => $2 / 1000.0)
+          -- A queued move waits its turn (one move at a time per copy): only a lost job is dead.
+          AND (state <> 'queued' OR heartbeat_at < now() - interval '30 minutes')
         ORDER BY heartbeat_at LIMIT $3`,
       [FINISHED, staleAfterMs, limit],
     );
