@@ -129,10 +129,11 @@ ${TABLE_GUARD('purge_moved_tenant_rows')}
 ${MOVE_GUARD('move_tenant_rows_cursor', `(${AS_SOURCE}) OR (${AS_TARGET})`)}
 ${TABLE_GUARD('move_tenant_rows_cursor')}
         SELECT string_agg(format('t.%I', a.attname), ', ' ORDER BY k.ord) INTO pk
-          FROM pg_catalog.pg_index i
-          CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
-          JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-         WHERE i.indrelid = format('public.%I', p_table)::regclass AND i.indisprimary;
+          FROM pg_catalog.pg_index i,
+               pg_catalog.unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord),
+               pg_catalog.pg_attribute a
+         WHERE a.attrelid = i.indrelid AND a.attnum = k.attnum
+           AND i.indrelid = format('public.%I', p_table)::regclass AND i.indisprimary;
         PERFORM set_config('app.tenant_id', p_tenant::text, true);
         IF p_horizon IS NULL THEN
           OPEN rows FOR EXECUTE format(
@@ -165,8 +166,8 @@ ${TABLE_GUARD('move_tenant_rows_cursor')}
 ${MOVE_GUARD('move_tenant_rows_in', `m.target_database = current_database() AND m.state IN (${OPEN_STATES})`)}
         -- The tenant's own tenants row (its copy, for the foreign keys there) or a tenant table.
         IF p_table = 'tenants' THEN
-          IF EXISTS (SELECT 1 FROM jsonb_array_elements(p_rows) r
-                      WHERE (r ->> 'id')::uuid IS DISTINCT FROM p_tenant) THEN
+          IF EXISTS (SELECT 1 FROM pg_catalog.jsonb_array_elements(p_rows) r
+                      WHERE (r ->> 'id') IS NULL OR (r ->> 'id')::uuid <> p_tenant) THEN
             RAISE EXCEPTION 'move_tenant_rows_in: a tenants row of another tenant'
               USING ERRCODE = 'invalid_parameter_value';
           END IF;
@@ -186,13 +187,13 @@ ${TABLE_GUARD('move_tenant_rows_in')}
                               WHERE i.indrelid = a.attrelid AND i.indisprimary
                                 AND a.attnum = ANY (i.indkey));
           IF pk IS NOT NULL AND assignments IS NOT NULL THEN
-            conflict := format('(%s) DO UPDATE SET %s', pk, assignments);
+            conflict := format('(%s) DO UPDATE %s', pk, 'SET ' || assignments);
           END IF;
         END IF;
         PERFORM set_config('app.tenant_id', p_tenant::text, true);
         EXECUTE format(
           'INSERT INTO public.%I OVERRIDING SYSTEM VALUE
-             SELECT * FROM jsonb_populate_recordset(NULL::public.%I, $1) ON CONFLICT %s',
+             SELECT * FROM pg_catalog.jsonb_populate_recordset(NULL::public.%I, $1) ON CONFLICT %s',
           p_table, p_table, conflict) USING p_rows;
         GET DIAGNOSTICS written = ROW_COUNT;
         PERFORM set_config('app.tenant_id', coalesce(previous, ''), true);
@@ -204,14 +205,17 @@ ${TABLE_GUARD('move_tenant_rows_in')}
       CREATE FUNCTION public.tenant_rows_checksum(p_tenant uuid, p_table text, OUT n bigint, OUT sum numeric)
       LANGUAGE plpgsql VOLATILE SECURITY DEFINER
       SET search_path = pg_catalog, pg_temp
-      SET "TimeZone" = 'UTC'
-      SET "DateStyle" = 'ISO, MDY'
-      SET extra_float_digits = 3
-      SET "IntervalStyle" = 'postgres'
       AS $fn$
       DECLARE
         previous text := current_setting('app.tenant_id', true);
+        -- row::text depends on these: the same on both sides, then put back for the caller.
+        zone text := current_setting('TimeZone');
+        style text := current_setting('DateStyle');
+        digits text := current_setting('extra_float_digits');
+        intervals text := current_setting('IntervalStyle');
       BEGIN
+        PERFORM set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO, MDY', true),
+                set_config('extra_float_digits', '3', true), set_config('IntervalStyle', 'postgres', true);
 ${MOVE_GUARD('tenant_rows_checksum', `(${AS_SOURCE}) OR (${AS_TARGET})`)}
 ${TABLE_GUARD('tenant_rows_checksum')}
         PERFORM set_config('app.tenant_id', p_tenant::text, true);
@@ -219,7 +223,10 @@ ${TABLE_GUARD('tenant_rows_checksum')}
           'SELECT count(*), coalesce(sum(hashtextextended(t::text, 0)), 0)
              FROM public.%I t WHERE t.tenant_id = $1', p_table)
           INTO n, sum USING p_tenant;
-        PERFORM set_config('app.tenant_id', coalesce(previous, ''), true);
+        PERFORM set_config('app.tenant_id', coalesce(previous, ''), true),
+                set_config('TimeZone', zone, true), set_config('DateStyle', style, true),
+                set_config('extra_float_digits', digits, true),
+                set_config('IntervalStyle', intervals, true);
       END
       $fn$`);
     for (const fn of TENANT_MOVE_FUNCTIONS) {
