@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { PlacementPools } from '../../src/database/placements/placement';
 import { TenantMoveService } from '../../src/tenancy/moves/tenant-move.service';
 import { anEvent, eventually, ingestionEnv } from '../support/ingestion';
+import { connectAs, sqlState } from '../support/sql';
 import {
   MOVE_TARGET_PLACEMENT,
   moveTargetDatabase,
@@ -364,6 +365,40 @@ describe('Online tenant move (issue 18)', () => {
     expect(done).toMatchObject({ state: 'done' });
     expect(unwritten(await tablesOf(target, tenant.id))).toEqual(unwritten(after));
   }, 180_000);
+
+  it('keeps the move functions to the platform role, and to tenants with a move that allows them', async () => {
+    const tenant = await createTenant(api.http);
+    await seed(tenant.id, 1);
+    const calls = [
+      ['SELECT public.purge_moved_tenant_rows($1, $2)', [tenant.id, 'events']],
+      ["SELECT public.move_tenant_rows_cursor($1, $2, 'c', NULL)", [tenant.id, 'events']],
+      ["SELECT public.move_tenant_rows_in($1, $2, '[]'::jsonb, false)", [tenant.id, 'events']],
+      ['SELECT * FROM public.tenant_rows_checksum($1, $2)', [tenant.id, 'events']],
+    ] as const;
+    const app = await connectAs('app');
+    const platform = await connectAs('platform');
+    try {
+      await Promise.all([app.query('BEGIN'), platform.query('BEGIN')]);
+      for (const [text, values] of calls) {
+        // The app role, serving tenant traffic, cannot call them at all.
+        expect({ text, state: await sqlState(app, text, [...values]) }).toEqual({
+          text,
+          state: '42501',
+        });
+        // The platform role only while a move of the tenant allows it in this database.
+        expect({ text, state: await sqlState(platform, text, [...values]) }).toEqual({
+          text,
+          state: '55000',
+        });
+      }
+    } finally {
+      await Promise.all([app.end(), platform.end()]);
+    }
+    // Nothing was removed by the refused calls.
+    expect(
+      await eventually(async () => (await eventIds(control, tenant.id)).length, EVENTS_PER_REQUEST),
+    ).toBe(EVENTS_PER_REQUEST);
+  });
 
   it('refuses bad move requests with clear errors', async () => {
     const tenant = await createTenant(api.http);
