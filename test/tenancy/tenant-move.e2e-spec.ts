@@ -423,5 +423,23 @@ describe('Online tenant move (issue 18)', () => {
       .get(`/admin/tenants/${tenant.id}/moves/00000000-0000-4000-8000-000000000000`)
       .set(adminAuth)
       .expect(404);
+
+    // Without Redis no app copy could be told of a hold: moves are refused.
+    const withoutRedis = await createTestApp({
+      env: { REDIS_URL: '' },
+      imports: [TestPlacementsModule],
+      override: withPlacementRouting,
+    });
+    try {
+      const refused = await withoutRedis.http
+        .post(`/admin/tenants/${tenant.id}/move`)
+        .set(adminAuth)
+        .send({ placement: MOVE_TARGET_PLACEMENT })
+        .expect(409);
+      expect(refused.body.message).toMatch(/Redis/);
+    } finally {
+      await withoutRedis.app.get<PlacementPools, TestPlacementPools>(PlacementPools).close();
+      await withoutRedis.close();
+    }
   });
 });

@@ -42,7 +42,7 @@ export class TenantHoldsStore implements OnModuleInit, OnModuleDestroy {
 
   /** Holds need Redis: every app copy must see them. */
   get enabled(): boolean {
-    return this.url !== undefined;
+    return Boolean(this.url);
   }
 
   async onModuleInit(): Promise<void> {
