@@ -213,6 +213,10 @@ export class TenantMoveService {
     if (!this.directory || !this.pools) return result;
     for (const move of await this.moves.stale(STALE_AFTER_MS)) {
       const sides = await this.sides(move);
+      if (await this.isOnTarget(move)) {
+        // The flip committed and its runner died before recording it: finish, never roll back.
+        await this.step(move, [...BEFORE_FLIP, 'flipped', 'purging'], 'flipped', sides);
+      }
       if (BEFORE_FLIP.includes(move.state) || move.state === 'rolling_back') {
         await this.rollback(
           move,
@@ -357,16 +361,22 @@ export class TenantMoveService {
         });
         if (!checks) return false;
         const epoch = await this.flip(move, sides, fence);
-        await this.step(move, ['verifying'], 'flipped', sides, {
-          checks,
-          hold_ms: Date.now() - started,
-        });
         this.logger.log(
           { tenant_id: tenantId, move_id: move.id, epoch, hold_ms: Date.now() - started },
           'tenant placement flipped',
         );
+        move.checks = checks;
         return true;
       });
+      // Only once the flip is committed does the move row say so (the purge of the source
+      // needs it). Dying in between leaves it `verifying` with the tenant on the target: the
+      // reconciler reads the control row, not this one, to tell which side is live.
+      if (flipped) {
+        await this.step(move, ['verifying'], 'flipped', sides, {
+          checks: move.checks,
+          hold_ms: Date.now() - started,
+        });
+      }
     } finally {
       const deferred = this.deferred;
       this.deferred = undefined;
@@ -383,7 +393,7 @@ export class TenantMoveService {
     }
     const holdMs = Date.now() - started;
     this.holdSeconds.observe(holdMs / 1000);
-    await this.audit(move, flipped ? 'flipped' : 'hold_over_budget', {
+    await this.audit(move, flipped ? 'hold_ended' : 'hold_over_budget', {
       hold_ms: holdMs,
       timeline,
       checks: flipped ? move.checks : undefined,
@@ -424,6 +434,14 @@ export class TenantMoveService {
   /** Before the flip: the target's rows of the tenant deleted; the tenant never left. */
   private async rollback(move: TenantMoveRow, sides: MoveSides, reason: string): Promise<void> {
     await this.holds.release(move.moved_tenant_id, move.id).catch(() => undefined);
+    // The control row decides where the tenant lives: never clear the side it is on.
+    if (await this.isOnTarget(move)) {
+      this.logger.error(
+        { tenant_id: move.moved_tenant_id, move_id: move.id, err: reason },
+        'tenant move failed after its flip committed; the reconciler finishes it',
+      );
+      return;
+    }
     if (
       !(await this.step(move, [...BEFORE_FLIP, 'rolling_back'], 'rolling_back', sides, {
         error: reason,
@@ -433,6 +451,13 @@ export class TenantMoveService {
     const tables = await movedTables(sides.target);
     for (const table of tables) await clearRows(sides.target, move.moved_tenant_id, table);
     await this.step(move, ['rolling_back'], 'rolled_back', sides, { finished: true });
+  }
+
+  /** Whether the control row already names the move's target (its flip committed). */
+  private async isOnTarget(move: TenantMoveRow): Promise<boolean> {
+    this.directory!.forget(move.moved_tenant_id);
+    const { placement } = await this.directory!.of(move.moved_tenant_id);
+    return placement.id === move.to_placement;
   }
 
   private async ensurePartitions(move: TenantMoveRow, sides: MoveSides): Promise<void> {
