@@ -90,6 +90,37 @@ async function eventIds(db: Client, tenantId: string): Promise<string[]> {
   }
 }
 
+/** Runs the move in a child process that SIGKILLs itself once the move reaches `state`. */
+async function killedMover(moveId: string, state: string): Promise<void> {
+  const child = spawn(
+    process.execPath,
+    [
+      '-r',
+      join(__dirname, '../../scripts/swc-register.js'),
+      join(__dirname, 'tenant-move-child.ts'),
+    ],
+    {
+      env: {
+        ...process.env,
+        ...env,
+        INGESTION_CONSUMER: 'off',
+        LOG_LEVEL: 'silent',
+        MOVE_ID: moveId,
+        MOVE_KILL_AT: state,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const signal = await new Promise<NodeJS.Signals | null>((resolve) =>
+    child.on('exit', (_code, exitSignal) => resolve(exitSignal)),
+  );
+  expect(output.slice(0, 3000)).toContain(`KILLED AT ${state}`);
+  expect(signal).toBe('SIGKILL');
+}
+
 describe('Online tenant move (issue 18)', () => {
   let api: TestApp;
   let control: Client;
@@ -289,34 +320,8 @@ describe('Online tenant move (issue 18)', () => {
 
     const mover = api.app.get(TenantMoveService);
     const move = await mover.request(tenant.id, MOVE_TARGET_PLACEMENT);
-    const child = spawn(
-      process.execPath,
-      [
-        '-r',
-        join(__dirname, '../../scripts/swc-register.js'),
-        join(__dirname, 'tenant-move-child.ts'),
-      ],
-      {
-        env: {
-          ...process.env,
-          ...env,
-          INGESTION_CONSUMER: 'off',
-          LOG_LEVEL: 'silent',
-          MOVE_ID: move.id,
-          MOVE_KILL_AT: 'verifying',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const signal = await new Promise<NodeJS.Signals | null>((resolve) =>
-      child.on('exit', (_c, s) => resolve(s)),
-    );
+    await killedMover(move.id, 'verifying');
     const killedAt = Date.now();
-    expect(output.slice(0, 3000)).toContain('KILLED AT verifying');
-    expect(signal).toBe('SIGKILL');
 
     // Its hold ends by itself: writes are accepted again within 8 s of the kill.
     let status = 0;
@@ -365,6 +370,37 @@ describe('Online tenant move (issue 18)', () => {
     expect(done).toMatchObject({ state: 'done' });
     expect(unwritten(await tablesOf(target, tenant.id))).toEqual(unwritten(after));
   }, 180_000);
+
+  it('finishes a move killed right after its flip: the tenant stays on the target, the source is purged', async () => {
+    const tenant = await createTenant(api.http);
+    const ledger = await seed(tenant.id, 10);
+    await eventually(
+      async () => (await eventIds(control, tenant.id)).length,
+      ledger.length,
+      60_000,
+    );
+    const before = unwritten(await tablesOf(control, tenant.id));
+    const move = await api.app.get(TenantMoveService).request(tenant.id, MOVE_TARGET_PLACEMENT);
+    await killedMover(move.id, 'flipped');
+
+    await control.query(
+      `UPDATE tenant_moves SET heartbeat_at = now() - interval '31 seconds' WHERE id = $1`,
+      [move.id],
+    );
+    expect(await api.app.get(TenantMoveService).reconcile()).toEqual({ rolled_back: 0, purged: 1 });
+    const { rows } = await control.query<{ state: string }>(
+      'SELECT state FROM tenant_moves WHERE id = $1',
+      [move.id],
+    );
+    expect(rows[0].state).toBe('done');
+    expect(unwritten(await tablesOf(target, tenant.id))).toEqual(before);
+    expect(await eventIds(control, tenant.id)).toEqual([]);
+    await api.http
+      .patch('/v1/settings')
+      .set(bearer(tenantToken(tenant.id)))
+      .send({ currency: 'EUR' })
+      .expect(200);
+  }, 120_000);
 
   it('keeps the move functions to the platform role, and to tenants with a move that allows them', async () => {
     const tenant = await createTenant(api.http);

@@ -225,6 +225,8 @@ export class TenantMoveService {
         );
         result.rolled_back++;
       } else {
+        // A runner killed between its flip and the end of its hold: end the hold now.
+        await this.holds.release(move.moved_tenant_id, move.id).catch(() => undefined);
         const tables = await movedTables(sides.source);
         await this.purgeSource(move, sides, tables);
         await this.step(move, ['purging'], 'done', sides, { finished: true });
