@@ -34,6 +34,7 @@ async function main(): Promise<void> {
   const prefix = process.env.BENCH_DATABASE_PREFIX ?? 'tenantry';
   Object.assign(process.env, env, {
     DATABASE_NAME: `${prefix}_move_bench`,
+    CLICKHOUSE_DATABASE: `${prefix}_move_bench`,
     LOG_LEVEL: 'silent',
     EVENT_STORE: 'postgres',
     INGESTION_CONSUMER: 'off',
