@@ -275,7 +275,7 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : 0;
 }
 
-async function benchPipeline(
+export async function benchPipeline(
   log: (line: string) => void,
   events: number,
   env: Record<string, string>,

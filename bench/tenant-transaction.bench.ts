@@ -4,7 +4,9 @@ import { AppModule } from '../src/app.module';
 import { TenantScopeModule } from '../src/tenancy/scope/tenant-scope.module';
 import { TenancyModule } from '../src/tenancy/tenancy.module';
 import { createBenchTenant, prepareBenchDatabase, startBenchApp } from './bench-app';
-import { LatencySummary, measureLatency } from './latency';
+import { DataSource } from 'typeorm';
+import { TenantContext } from '../src/tenancy/scope/tenant.context';
+import { LatencySummary, measureLatency, summariseLatency } from './latency';
 import { NoTransactionSettingsController } from './no-transaction.controller';
 
 /** The app plus the baseline controller; built after the environment is set. */
@@ -15,6 +17,12 @@ export interface TenantTransactionResult {
   withTransaction: LatencySummary;
   withoutTransaction: LatencySummary;
   ratio: { p50: number; p99: number; mean: number };
+  /**
+   * Issue 18: the tenant transaction alone (BEGIN, first statement, COMMIT, no handler), as
+   * before placements (set_config only, on the app pool) and with them (the directory lookup,
+   * then set_config + the shared fence lock + the epoch read, in the same one round trip).
+   */
+  fence: { before: LatencySummary; withPlacements: LatencySummary };
   throughput: {
     connections: number;
     seconds: number;
@@ -75,6 +83,7 @@ export async function benchTenantTransaction(
     }
     const withTransaction = merge(rounds[0]);
     const withoutTransaction = merge(rounds[1]);
+    const fence = await benchFence(app.get(TenantContext), app.get(DataSource), tenant.id, log);
 
     const seconds = Number(process.env.BENCH_SECONDS ?? 10);
     const connections = 16;
@@ -89,6 +98,7 @@ export async function benchTenantTransaction(
     return {
       withTransaction,
       withoutTransaction,
+      fence,
       ratio: {
         p50: withTransaction.p50 / withoutTransaction.p50,
         p99: withTransaction.p99 / withoutTransaction.p99,
@@ -106,6 +116,39 @@ export async function benchTenantTransaction(
     await app.close();
     secrets.restoreEnvironment();
   }
+}
+
+/**
+ * The empty tenant transaction, interleaved in blocks: today's first statement on the app pool
+ * (runInTenantOn: set_config alone) against the routed one (runInTenant: directory, then the
+ * fenced first statement).
+ */
+async function benchFence(
+  tenantContext: TenantContext,
+  dataSource: DataSource,
+  tenantId: string,
+  log: (line: string) => void,
+): Promise<{ before: LatencySummary; withPlacements: LatencySummary }> {
+  const iterations = Number(process.env.BENCH_REQUESTS ?? 5000);
+  const before: number[] = [];
+  const after: number[] = [];
+  const noop = () => Promise.resolve();
+  const time = async (samples: number[], run: () => Promise<void>) => {
+    const start = process.hrtime.bigint();
+    await run();
+    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+  };
+  for (let i = 0; i < 300; i++) await tenantContext.runInTenant(tenantId, noop); // warm-up
+  for (let block = 0; block < iterations / 500; block++) {
+    for (let i = 0; i < 500; i++) {
+      await time(before, () => tenantContext.runInTenantOn(dataSource, tenantId, noop));
+    }
+    for (let i = 0; i < 500; i++) {
+      await time(after, () => tenantContext.runInTenant(tenantId, noop));
+    }
+    log(`  fence: ${(block + 1) * 500}/${iterations}`);
+  }
+  return { before: summariseLatency(before), withPlacements: summariseLatency(after) };
 }
 
 /** Two rounds into one summary: percentiles averaged, counts added. */
@@ -142,6 +185,20 @@ export function printTenantTransaction(tx: TenantTransactionResult): void {
   console.log(
     `ratio with/without: p50 ${tx.ratio.p50.toFixed(2)}x, p99 ${tx.ratio.p99.toFixed(2)}x, mean ${tx.ratio.mean.toFixed(2)}x` +
       ` (extra per request: p50 +${(tx.withTransaction.p50 - tx.withoutTransaction.p50).toFixed(3)} ms)`,
+  );
+  const fenceRows = [
+    ['tenant transaction, set_config only', tx.fence.before],
+    ['tenant transaction, placement + fence', tx.fence.withPlacements],
+  ] as const;
+  console.log('empty tenant transaction (BEGIN, first statement, COMMIT), in process:');
+  for (const [label, s] of fenceRows) {
+    console.log(
+      `${label.padEnd(40)} ${String(s.requests).padStart(8)} ${ms(s.p50)} ${ms(s.p90)} ${ms(s.p99)} ${ms(s.mean)}`,
+    );
+  }
+  console.log(
+    `fence cost: p50 +${(tx.fence.withPlacements.p50 - tx.fence.before.p50).toFixed(3)} ms,` +
+      ` p99 +${(tx.fence.withPlacements.p99 - tx.fence.before.p99).toFixed(3)} ms`,
   );
   console.log(
     `throughput GET /v1/settings: ${tx.throughput.requestsPerSecond.toFixed(0)} req/s with ${tx.throughput.connections} connections` +

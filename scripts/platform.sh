@@ -77,7 +77,7 @@ ensure_secrets() {
 
 up() {
   bash scripts/ensure-node-modules.sh
-  step "local stack"; bash scripts/stack.sh up
+  step "local stack"; PG_SILO=on bash scripts/stack.sh up   # the silo cluster: placement silo-1
   set -a; . "$STACK_DIR/stack.env"; set +a
   ensure_secrets
   step "build"; npm run --silent build   # nest build, then the embed bundle (dist/embed) and the consoles (dist/web)

@@ -11,8 +11,10 @@
 #   scripts/stack.sh browser                       install Debian's chromium if missing (the embed browser test)
 #   scripts/stack.sh promtool                      install Debian's prometheus if missing (promtool, for the alert rules)
 #
-# SERVICE is any of: postgres redis clickhouse kafka pgbouncer (default: the first four, and
-# pgbouncer with PGBOUNCER=on or while it runs); also kafka@N, node N of a KAFKA_NODES=3 cluster.
+# SERVICE is any of: postgres postgres-silo redis clickhouse kafka pgbouncer (default: postgres,
+# redis, clickhouse, kafka; pgbouncer with PGBOUNCER=on and postgres-silo, the second PostgreSQL
+# cluster of siloed placements, with PG_SILO=on, or while they run); also kafka@N, node N of a
+# KAFKA_NODES=3 cluster.
 # Ports and credentials come from the environment; see docs/local-stack.md.
 #
 # The code is in scripts/stack/: common.sh (logging, pid files, waiting, apt), one file per
@@ -27,7 +29,7 @@ TPL_DIR="$SCRIPT_DIR/stack"
 
 # Every service this script knows, in start order; ALL_SERVICES (below) is what `up`, `down` and
 # `status` act on when none is named.
-KNOWN_SERVICES=(postgres redis clickhouse kafka pgbouncer)
+KNOWN_SERVICES=(postgres postgres-silo redis clickhouse kafka pgbouncer)
 
 # shellcheck source=SCRIPTDIR/stack/common.sh
 . "$TPL_DIR/common.sh"
@@ -50,13 +52,17 @@ KNOWN_SERVICES=(postgres redis clickhouse kafka pgbouncer)
 
 # PgBouncer joins the default set with PGBOUNCER=on, or while it runs (so down and status see it).
 ALL_SERVICES=(postgres redis clickhouse kafka)
+# The silo cluster (siloed placements) likewise, with PG_SILO=on or while it runs.
+if [ "${PG_SILO:-off}" = on ] || { [ -d "$STACK_DIR" ] && [ -n "$(pg_use_instance silo; pg_pid)" ]; }; then
+  ALL_SERVICES+=(postgres-silo)
+fi
 if [ "${PGBOUNCER:-off}" = on ] || { [ -d "$STACK_DIR" ] && [ -n "$(pgb_pid)" ]; }; then
   ALL_SERVICES+=(pgbouncer)
 fi
 
 # Here, not in common.sh: it prints this file's header.
 usage() {
-  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 main() {

@@ -10,7 +10,7 @@ step() { printf '\n==> %s\n' "$*"; }
 bash scripts/ensure-node-modules.sh
 
 step "local stack"
-PGBOUNCER=on bash scripts/stack.sh up   # PgBouncer too: the pooled-connection tests need its package
+PGBOUNCER=on PG_SILO=on bash scripts/stack.sh up   # PgBouncer too: the pooled-connection tests need its package; the silo cluster: the siloed placement's tests
 bash scripts/stack.sh browser   # Debian's chromium, for the embedded-dashboard browser test
 bash scripts/stack.sh promtool  # Debian's prometheus (promtool), for test/operations/prometheus-rules
 bash scripts/schemathesis.sh >/dev/null   # the OpenAPI conformance fuzzer (PyPI), for test/docs/openapi-fuzz
@@ -22,12 +22,15 @@ chdb_install=$!
 # A failed lint or type-check must not leave pip running behind the script.
 trap 'kill "$chdb_install" 2>/dev/null || true' EXIT
 if [ "${CI:-}" = "true" ]; then
-  # CI leaves nothing running behind it, the fault test's three-node Kafka cluster included
+  # CI leaves nothing running behind it, the fault test's three-node Kafka cluster and the
+  # analytics tests' two-node ClickHouse cluster included
   # (its afterAll never runs when Jest is killed; the next run's beforeAll purges it too).
   trap 'kill "$chdb_install" 2>/dev/null || true
         bash scripts/stack.sh down >/dev/null 2>&1 || true
         [ ! -d .stack/kafka-cluster ] || TENANTRY_STACK_DIR="$PWD/.stack/kafka-cluster" KAFKA_NODES=3 \
-          bash scripts/stack.sh down --purge kafka >/dev/null 2>&1 || true' EXIT
+          bash scripts/stack.sh down --purge kafka >/dev/null 2>&1 || true
+        [ ! -d .stack/ch-cluster ] || TENANTRY_STACK_DIR="$PWD/.stack/ch-cluster" \
+          bash scripts/stack.sh down --purge clickhouse >/dev/null 2>&1 || true' EXIT
 fi
 
 step "lint"

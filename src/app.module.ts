@@ -8,6 +8,7 @@ import { AuthModule } from './auth/auth.module';
 import { BackupsModule } from './backups/backups.module';
 import { BillingModule } from './billing/billing.module';
 import { InvoicesModule } from './billing/invoices/invoices.module';
+import { PlacementReconcileModule } from './tenancy/placements/placement-reconcile.module';
 import { StorageUsageModule } from './billing/storage/storage-usage.module';
 import { BrandingModule } from './branding/branding.module';
 import { CustomDomainRechecksModule } from './branding/domains/rechecks/custom-domain-rechecks.module';
@@ -86,6 +87,7 @@ export class AppModule {
         ExportsModule.register(environment.REDIS_URL),
         CustomDomainRechecksModule.register(environment.REDIS_URL),
         BackupsModule.register(environment),
+        PlacementReconcileModule.register(environment.REDIS_URL),
         TenantMovesModule.register(environment.REDIS_URL),
       ],
     };

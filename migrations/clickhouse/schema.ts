@@ -10,9 +10,21 @@ import { identifier } from '../../src/ingestion/store/clickhouse/sql-literal';
  * month, and a ReplacingMergeTree on (tenant_id, day, event_id): a re-delivered event folds into
  * one row at merge time, and reads count with FINAL (or uniqExact(event_id)) meanwhile.
  */
-export function clickhouseSchema(database: string): { version: number; sql: string }[] {
+export interface ClickHouseSchemaStep {
+  version: number;
+  sql: string;
+}
+
+/**
+ * The steps for a database on one server. With `cluster` (CLICKHOUSE_CLUSTER), run on every
+ * server of it: each gets the local tables, and the Distributed tables over them that reads go
+ * through. No ON CLUSTER (on 18.16 it needs ZooKeeper): the store applies them node by node,
+ * and each node's schema_migrations records its own. Without a cluster the cluster steps are
+ * left out, and not recorded, so a server that later joins a cluster gets them then.
+ */
+export function clickhouseSchema(database: string, cluster?: string): ClickHouseSchemaStep[] {
   const db = identifier(database);
-  return [
+  const steps: ClickHouseSchemaStep[] = [
     {
       version: 1,
       sql: `CREATE TABLE IF NOT EXISTS ${db}.events (
@@ -66,4 +78,23 @@ export function clickhouseSchema(database: string): { version: number; sql: stri
        GROUP BY tenant_id, day, event_type`,
     },
   ];
+  if (cluster === undefined) return steps;
+  // A tenant's rows live on the shard of halfMD5(toString(tenant_id)) % shards: the app inserts
+  // straight into that shard's local table (ingestion/store/clickhouse/shard-of.ts computes the
+  // same), and reads go through these, which ask every shard. FINAL here is applied per shard,
+  // right because every copy of a tenant's event is on the tenant's one shard.
+  const name = identifier(cluster);
+  steps.push(
+    {
+      version: 5,
+      sql: `CREATE TABLE IF NOT EXISTS ${db}.events_dist AS ${db}.events
+      ENGINE = Distributed(${name}, ${db}, events, halfMD5(toString(tenant_id)))`,
+    },
+    {
+      version: 6,
+      sql: `CREATE TABLE IF NOT EXISTS ${db}.events_daily_dist AS ${db}.events_daily
+      ENGINE = Distributed(${name}, ${db}, events_daily, halfMD5(toString(tenant_id)))`,
+    },
+  );
+  return steps;
 }

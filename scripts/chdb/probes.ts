@@ -5,7 +5,7 @@ import { FIXTURE_FROM, FIXTURE_TENANTS, FIXTURE_TO } from './fixture';
 
 /**
  * Texts the adapter does NOT send today, run on both engines over the fixture as evidence for
- * what it would switch to on current ClickHouse (docs/clickhouse-current.md). On 18.16 each runs
+ * what it would switch to on current ClickHouse (docs/scaling.md). On 18.16 each runs
  * as `user`: the reader where its readonly profile is the point, else the writer.
  */
 export interface Probe {
@@ -93,6 +93,15 @@ export function probes(database: string): Probe[] {
     {
       id: 'probe rows cap',
       sql: `SELECT count() AS n FROM ${table} WHERE tenant_id = ${tenant} SETTINGS max_rows_to_read = 100`,
+      user: 'reader',
+    },
+    // The cluster's sharding key (migrations/clickhouse/schema.ts) for every fixture tenant:
+    // the same shard on both engines, and the one the app computes (shard-of.ts).
+    {
+      id: 'probe shard key',
+      sql: `SELECT toString(tenant_id) AS tenant, halfMD5(toString(tenant_id)) % 2 AS shard_of_2,
+                   halfMD5(toString(tenant_id)) % 3 AS shard_of_3
+              FROM ${table} GROUP BY tenant ORDER BY tenant`,
       user: 'reader',
     },
     // Re-delivered rows before a merge: FINAL folds them on both; raw count() is per engine.

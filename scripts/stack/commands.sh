@@ -5,6 +5,7 @@
 svc_pid() {
   case "$1" in
     postgres) pg_pid ;;
+    postgres-silo) pg_use_instance silo; pg_pid ;;
     redis) redis_pid ;;
     clickhouse) ch_pid ;;
     kafka) kafka_pid ;;
@@ -16,6 +17,7 @@ svc_pid() {
 svc_dir() {
   case "$1" in
     postgres) printf '%s\n' "$PG_DIR" ;;
+    postgres-silo) pg_use_instance silo; printf '%s\n' "$PG_DIR" ;;
     redis) printf '%s\n' "$REDIS_DIR" ;;
     clickhouse) printf '%s\n' "$CH_DIR" ;;
     kafka) printf '%s\n' "$KAFKA_DIR" ;;
@@ -27,6 +29,7 @@ svc_dir() {
 svc_port() {
   case "$1" in
     postgres) recorded_port "$PG_DIR/port" "$PG_PORT" ;;
+    postgres-silo) pg_use_instance silo; recorded_port "$PG_DIR/port" "$PG_PORT" ;;
     redis) recorded_port "$REDIS_DIR/port" "$REDIS_PORT" ;;
     clickhouse) recorded_port "$CH_DIR/port" "$CLICKHOUSE_HTTP_PORT" ;;
     kafka) recorded_port "$KAFKA_DIR/port" "$KAFKA_PORT" ;;
@@ -40,8 +43,14 @@ svc_address() {
   port="$(svc_port "$1")"
   case "$1" in
     postgres) printf 'postgresql://127.0.0.1:%s/%s\n' "$port" "$DATABASE_NAME" ;;
+    postgres-silo) printf 'postgresql://127.0.0.1:%s/%s_silo\n' "$port" "$DATABASE_NAME" ;;
     redis) printf 'redis://127.0.0.1:%s\n' "$port" ;;
-    clickhouse) printf 'http://127.0.0.1:%s (native :%s)\n' "$port" "$(recorded_port "$CH_DIR/tcp_port" "$CLICKHOUSE_TCP_PORT")" ;;
+    clickhouse)
+      if [ "$CLICKHOUSE_NODES" = 1 ]; then
+        printf 'http://127.0.0.1:%s (native :%s)\n' "$port" "$(recorded_port "$CH_DIR/tcp_port" "$CLICKHOUSE_TCP_PORT")"
+      else
+        printf '%s (cluster %s)\n' "$(ch_node_urls)" "$CLICKHOUSE_CLUSTER_NAME"
+      fi ;;
     kafka) kafka_brokers ;;
     kafka@*) printf '127.0.0.1:%s\n' "$port" ;;
     pgbouncer) printf 'postgresql://127.0.0.1:%s/%s (pooled)\n' "$port" "$DATABASE_NAME" ;;
@@ -51,6 +60,7 @@ svc_address() {
 svc_log() {
   case "$1" in
     postgres) printf '%s\n' "$PG_LOG" ;;
+    postgres-silo) pg_use_instance silo; printf '%s\n' "$PG_LOG" ;;
     redis) printf '%s\n' "$REDIS_LOG" ;;
     clickhouse) printf '%s\n' "$CH_LOG" ;;
     kafka) printf '%s\n' "$KAFKA_LOG" ;;
@@ -89,9 +99,29 @@ write_stack_env() {
     env_line CLICKHOUSE_READER_BACKGROUND_PASSWORD "$CLICKHOUSE_READER_BACKGROUND_PASSWORD"
     env_line REDIS_URL "redis://127.0.0.1:$(svc_port redis)"
     env_line CLICKHOUSE_URL "http://127.0.0.1:$(svc_port clickhouse)"
+    if [ "$CLICKHOUSE_NODES" != 1 ]; then
+      # A cluster (CLICKHOUSE_NODES=2): the app shards by tenant over these nodes, in shard order.
+      env_line CLICKHOUSE_CLUSTER "$CLICKHOUSE_CLUSTER_NAME"
+      env_line CLICKHOUSE_NODE_URLS "$(ch_node_urls)"
+      env_line CLICKHOUSE_CLUSTER_PASSWORD "$(ch_cluster_password)"
+    fi
     env_line KAFKA_BROKERS "$(kafka_brokers)"
     # PgBouncer running: where it listens (the app uses it with DATABASE_POOLER=pgbouncer).
     [ -z "$(pgb_pid)" ] || env_line DATABASE_POOLER_PORT "$(svc_port pgbouncer)"
+    # The silo cluster running: placement silo-1's connection (connection_ref env:SILO1). Same
+    # roles as the main cluster; the owner's only for the migration runner. Direct port: no
+    # PgBouncer in front of the silo.
+    if [ -n "$(svc_pid postgres-silo)" ]; then
+      env_line PLACEMENT_SILO1_HOST 127.0.0.1
+      env_line PLACEMENT_SILO1_PORT "$(svc_port postgres-silo)"
+      env_line PLACEMENT_SILO1_DATABASE "${DATABASE_NAME}_silo"
+      env_line PLACEMENT_SILO1_APP_USER "$DATABASE_APP_USER"
+      env_line PLACEMENT_SILO1_APP_PASSWORD "$DATABASE_APP_PASSWORD"
+      env_line PLACEMENT_SILO1_PLATFORM_USER "$DATABASE_PLATFORM_USER"
+      env_line PLACEMENT_SILO1_PLATFORM_PASSWORD "$DATABASE_PLATFORM_PASSWORD"
+      env_line PLACEMENT_SILO1_OWNER_USER "$DATABASE_OWNER_USER"
+      env_line PLACEMENT_SILO1_OWNER_PASSWORD "$DATABASE_OWNER_PASSWORD"
+    fi
     # Backups configured (scripts/backup.sh init): the app reports them (GET /admin/backups).
     [ "$(backup_target)" = off ] || env_line BACKUP_DIR "$(backup_dir)"
     if [ "$KAFKA_SASL" = on ] && [ -s "$KAFKA_CREDENTIALS" ]; then
@@ -114,10 +144,10 @@ write_stack_env() {
 
 print_table() {
   local svc pid
-  printf '\n%-11s %-8s %-46s %s\n' SERVICE PID ADDRESS LOG
+  printf '\n%-14s %-8s %-46s %s\n' SERVICE PID ADDRESS LOG
   for svc in "$@"; do
     pid="$(svc_pid "$svc")"
-    printf '%-11s %-8s %-46s %s\n' "$svc" "${pid:--}" "$(svc_address "$svc")" "$(svc_log "$svc")"
+    printf '%-14s %-8s %-46s %s\n' "$svc" "${pid:--}" "$(svc_address "$svc")" "$(svc_log "$svc")"
   done
   printf '\n'
 }
@@ -149,7 +179,7 @@ parse_services() {
 
 check_ports() {
   local name port seen=" "
-  for name in PG_PORT REDIS_PORT CLICKHOUSE_HTTP_PORT CLICKHOUSE_TCP_PORT CLICKHOUSE_INTERSERVER_PORT KAFKA_PORT KAFKA_CONTROLLER_PORT PGBOUNCER_PORT; do
+  for name in PG_PORT PG_SILO_PORT REDIS_PORT CLICKHOUSE_HTTP_PORT CLICKHOUSE_TCP_PORT CLICKHOUSE_INTERSERVER_PORT KAFKA_PORT KAFKA_CONTROLLER_PORT PGBOUNCER_PORT; do
     port="${!name}"
     [[ "$port" =~ ^[0-9]+$ ]] && (( port > 0 && port < 65536 )) || die "$name=$port is not a port number"
     [[ "$seen" != *" $port "* ]] || die "$name=$port is used twice"
@@ -173,6 +203,7 @@ cmd_up() {
   for svc in "${SERVICES[@]}"; do
     case "$svc" in
       postgres) pg_start ;;
+      postgres-silo) pg_on_silo pg_start ;;
       redis) redis_start ;;
       clickhouse) ch_start ;;
       kafka) kafka_start ;;
@@ -214,6 +245,7 @@ cmd_down() {
     svc="${SERVICES[$i]}"
     case "$svc" in
       postgres) pg_stop ;;
+      postgres-silo) pg_on_silo pg_stop ;;
       redis) redis_stop ;;
       clickhouse) ch_stop ;;
       kafka) kafka_stop ;;
@@ -226,6 +258,9 @@ cmd_down() {
       if [ "$svc" = kafka ] && [ -d "$KAFKA_LIBS" ]; then
         # Keep the resolved jars: they are a cache, not data.
         find "$KAFKA_DIR" -mindepth 1 -maxdepth 1 ! -name libs -exec rm -rf {} +
+      elif [ "$svc" = clickhouse ]; then
+        # Every node's folder (a cluster's second node has its own).
+        ch_dirs | while read -r d; do rm -rf "$d"; done
       else
         rm -rf "$(svc_dir "$svc")"
       fi
@@ -240,14 +275,14 @@ cmd_down() {
 cmd_status() {
   parse_services "$@"
   local svc pid all=0
-  printf '%-11s %-8s %-8s %-46s %s\n' SERVICE STATE PID ADDRESS LOG
+  printf '%-14s %-8s %-8s %-46s %s\n' SERVICE STATE PID ADDRESS LOG
   for svc in "${SERVICES[@]}"; do
     pid=""
     [ -d "$STACK_DIR" ] && pid="$(svc_pid "$svc")"
     if [ -n "$pid" ]; then
-      printf '%-11s %-8s %-8s %-46s %s\n' "$svc" running "$pid" "$(svc_address "$svc")" "$(svc_log "$svc")"
+      printf '%-14s %-8s %-8s %-46s %s\n' "$svc" running "$pid" "$(svc_address "$svc")" "$(svc_log "$svc")"
     else
-      printf '%-11s %-8s %-8s %-46s %s\n' "$svc" stopped - "$(svc_address "$svc")" "$(svc_log "$svc")"
+      printf '%-14s %-8s %-8s %-46s %s\n' "$svc" stopped - "$(svc_address "$svc")" "$(svc_log "$svc")"
       all=3
     fi
   done

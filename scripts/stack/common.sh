@@ -169,7 +169,7 @@ missing_packages() {
   command -v jq >/dev/null || pkgs+=(jq)   # the README walkthrough and its test
   for svc in "$@"; do
     case "$svc" in
-      postgres)   [ -x "$PG_BIN/postgres" ] && [ -x "$PG_BIN/initdb" ] || pkgs+=(postgresql-15)
+      postgres|postgres-silo)   [ -x "$PG_BIN/postgres" ] && [ -x "$PG_BIN/initdb" ] || pkgs+=(postgresql-15)
                   command -v psql >/dev/null || pkgs+=(postgresql-client-15) ;;
       redis)      command -v redis-server >/dev/null && command -v redis-cli >/dev/null || pkgs+=(redis-server redis-tools) ;;
       clickhouse) command -v clickhouse-server >/dev/null || pkgs+=(clickhouse-server) ;;

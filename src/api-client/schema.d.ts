@@ -694,6 +694,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/placements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where tenants' rows live: each placement's tenants by status and database size; an unreachable one says why */
+        get: operations["PlacementsAdminController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/domains": {
         parameters: {
             query?: never;
@@ -1889,7 +1906,7 @@ export interface components {
             /** @description Days of events kept and queryable */
             data_retention_days?: number;
             /** @description Features included */
-            features?: ("white_label" | "sso" | "funnels_retention")[];
+            features?: ("white_label" | "sso" | "funnels_retention" | "dedicated_database")[];
             /** @description Analytics queries of the tenant running at once, every app copy together (more: 429) */
             analytics_concurrent_queries?: number;
             /** @description Seconds one analytics query may run (past it: 503); the store’s own ceiling still applies */
@@ -1913,7 +1930,7 @@ export interface components {
             /** @description API keys with events:write; null = unlimited */
             event_sources: number | null;
             data_retention_days: number;
-            features: ("white_label" | "sso" | "funnels_retention")[];
+            features: ("white_label" | "sso" | "funnels_retention" | "dedicated_database")[];
             /** @description Analytics queries at once */
             analytics_concurrent_queries: number;
             /** @description Seconds per analytics query */
@@ -2072,6 +2089,41 @@ export interface components {
             /** @example analytics.customer.example */
             domain: string;
         };
+        PlacementClickHouseResponse: {
+            /** @description NULL: CLICKHOUSE_CLUSTER or the single server */
+            cluster: string | null;
+            database: string;
+        };
+        PlacementResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @example silo-1 */
+            name: string;
+            /** @enum {string} */
+            kind: "pooled" | "siloed";
+            /** @enum {string} */
+            status: "active" | "draining" | "disabled";
+            clickhouse: components["schemas"]["PlacementClickHouseResponse"];
+            /**
+             * @description Its tenants by status (the control database counts them)
+             * @example {
+             *       "active": 3,
+             *       "suspended": 1
+             *     }
+             */
+            tenants: {
+                [key: string]: number;
+            };
+            /** @description Whether its database answered */
+            reachable: boolean;
+            /** @description pg_database_size of its database; null when unreachable */
+            database_bytes: number | null;
+            /** @description Why it is unreachable (the operator reads this: no secret is in it) */
+            error: string | null;
+        };
+        PlacementListResponse: {
+            data: components["schemas"]["PlacementResponse"][];
+        };
         CreateCustomDomainDto: {
             /**
              * @description A DNS name the tenant controls, such as analytics.customer.com; stored lowercase, internationalised names as punycode. Not an IP address, not the platform domain or a name under it.
@@ -2126,7 +2178,7 @@ export interface components {
             /** @description API keys with events:write; null = unlimited */
             event_sources: number | null;
             data_retention_days: number;
-            features: ("white_label" | "sso" | "funnels_retention")[];
+            features: ("white_label" | "sso" | "funnels_retention" | "dedicated_database")[];
             /** @description Analytics queries at once */
             analytics_concurrent_queries: number;
             /** @description Seconds per analytics query */
@@ -2168,7 +2220,7 @@ export interface components {
             /** @description Days of events kept and queryable */
             data_retention_days: number;
             /** @description Features included */
-            features: ("white_label" | "sso" | "funnels_retention")[];
+            features: ("white_label" | "sso" | "funnels_retention" | "dedicated_database")[];
             /** @description Analytics queries of the tenant running at once, every app copy together (more: 429) */
             analytics_concurrent_queries?: number;
             /** @description Seconds one analytics query may run (past it: 503); the store’s own ceiling still applies */
@@ -2195,6 +2247,11 @@ export interface components {
              * @enum {string}
              */
             tier: "starter" | "growth" | "enterprise";
+            /**
+             * @description Where its rows live (GET /admin/placements): an active placement by name; omitted, the pooled one (the control database). A siloed one (a database of its own) needs a plan with the dedicated_database feature
+             * @example silo-1
+             */
+            placement?: string;
         };
         TenantOwnerResponse: {
             /** Format: uuid */
@@ -2937,7 +2994,7 @@ export interface components {
              * @description A feature the tenant's plan lacks (403)
              * @enum {string}
              */
-            feature?: "white_label" | "sso" | "funnels_retention";
+            feature?: "white_label" | "sso" | "funnels_retention" | "dedicated_database";
             /** @description A plan refusal (403): the tenant's plan */
             plan?: string;
             /** @description A feature the plan lacks (403): the plans that include it */
@@ -6730,7 +6787,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description A tenant credential was used on a platform route */
+            /** @description Also a siloed `placement` for a plan without `dedicated_database`: the body names `feature`, the `plan` and the `plans` that include it. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6759,6 +6816,15 @@ export interface operations {
             };
             /** @description A body that is not application/json, or in an unsupported encoding or charset */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The placement's database cannot be reached or is misconfigured: retry later */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7194,6 +7260,52 @@ export interface operations {
             };
             /** @description No active tenant is served on that name */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    PlacementsAdminController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlacementListResponse"];
+                };
+            };
+            /** @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing or invalid platform admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A tenant credential was used on a platform route */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10642,6 +10754,13 @@ export interface operations {
                             })[];
                             error?: string;
                         };
+                        /** @description Every other placement database (siloed tenants), checked like `postgres`; its problems are also in `problems`, prefixed `placement <name>:` */
+                        placements: {
+                            name: string;
+                            reachable: boolean;
+                            database: string | null;
+                            problems: string[];
+                        }[];
                         /** @description The last run of the security suite (test/security/), from the file it writes */
                         security_suite: {
                             /** @enum {string} */

@@ -11,6 +11,14 @@ const SESSION_STATE: { pattern: RegExp; why: string }[] = [
     pattern: /[`'"]\s*SET\s+(SESSION\s+)?(?!LOCAL\b)[a-z_][a-z0-9_.]*\s*(=|TO\b)/gi,
     why: 'session SET (use SET LOCAL or set_config(…, true))',
   },
+  {
+    pattern: /[`'"]\s*SET\s+(SESSION\s+)?(ROLE|SESSION\s+AUTHORIZATION|TIME\s+ZONE)\b/gi,
+    why: 'session SET ROLE / SESSION AUTHORIZATION / TIME ZONE (use SET LOCAL)',
+  },
+  {
+    pattern: /[`'"]\s*RESET\s+(ALL|[a-z_][a-z0-9_.]*)\s*(;|[`'"])/gi,
+    why: 'RESET acts on the session',
+  },
   { pattern: /set_config\([^)]*,\s*false\s*\)/gi, why: 'set_config(…, false) is session-wide' },
   {
     pattern: /pg_(try_)?advisory_lock(_shared)?\s*\(/gi,

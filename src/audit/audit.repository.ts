@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import type { Page } from '../common/pagination';
 import type { Actor } from '../tenancy/scope/actor';
 import { TenantContext } from '../tenancy/scope/tenant.context';
@@ -50,17 +51,36 @@ export class AuditRepository {
     actor: Actor,
     details: Record<string, unknown>,
   ): Promise<boolean> {
-    const rows: { recorded: boolean }[] = await this.tenantContext.manager.query(
+    const parameters = [
+      resource.type,
+      resource.id,
+      actor.type,
+      actor.id,
+      actor.ip,
+      actor.userAgent,
+      JSON.stringify(details),
+    ];
+    if (await this.recordIn(this.tenantContext.manager, parameters)) return true;
+    // Issue 18: the owner may live in another placement database. The same function there, in a
+    // transaction of its own carrying the caller's tenant (the function reads it), writes into
+    // the owner's log in its own database.
+    const caller = this.tenantContext.tenantId;
+    let recorded = false;
+    await this.tenantContext.detached(() =>
+      this.tenantContext.onPlacementsBesidesTenants(caller, 'app', async (connection) => {
+        if (recorded) return;
+        recorded = await this.tenantContext.runInTenantOn(connection, caller, () =>
+          this.recordIn(this.tenantContext.manager, parameters),
+        );
+      }),
+    );
+    return recorded;
+  }
+
+  private async recordIn(manager: EntityManager, parameters: unknown[]): Promise<boolean> {
+    const rows: { recorded: boolean }[] = await manager.query(
       'SELECT record_cross_tenant_attempt($1, $2, $3, $4, $5, $6, $7) AS recorded',
-      [
-        resource.type,
-        resource.id,
-        actor.type,
-        actor.id,
-        actor.ip,
-        actor.userAgent,
-        JSON.stringify(details),
-      ],
+      parameters,
     );
     return rows[0]?.recorded === true;
   }

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
+import { PlacementMovedError, PlacementUnavailableError } from '../database/placements/placement';
 
 interface BodyParserError extends Error {
   type?: string;
@@ -38,7 +39,17 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
     const body = errorBody(exception);
-    if (isPoolExhausted(exception)) {
+    if (
+      exception instanceof PlacementMovedError ||
+      exception instanceof PlacementUnavailableError
+    ) {
+      // Issue 18: the tenant's placement database is moving or cannot be reached (a silo down or
+      // misconfigured): its tenants wait a moment, every other tenant is served.
+      this.logger.warn({ err: exception, path: request.path }, 'tenant placement unavailable');
+      if (!response.headersSent) {
+        response.setHeader('Retry-After', exception instanceof PlacementMovedError ? '1' : '5');
+      }
+    } else if (isPoolExhausted(exception)) {
       // Every connection of this copy is busy (long requests of some tenants): a load answer
       // the caller may retry, and an operator's warning, not a bug.
       this.logger.warn({ path: request.path, method: request.method }, 'database pool exhausted');
@@ -94,6 +105,21 @@ export function errorBody(exception: unknown): {
         : reasonPhrase(status);
     // The payload's own fields win (terminus puts its failing checks under `error`).
     return { error: reasonPhrase(status), ...record, statusCode: status, message };
+  }
+  if (exception instanceof PlacementMovedError) {
+    return {
+      statusCode: 503,
+      error: reasonPhrase(503),
+      message: "The tenant's data is being moved; retry in a moment",
+    };
+  }
+  if (exception instanceof PlacementUnavailableError) {
+    // The reason (a variable's name, a server's refusal) is the operator's: logged, not sent.
+    return {
+      statusCode: 503,
+      error: reasonPhrase(503),
+      message: "The tenant's database is unavailable; retry later",
+    };
   }
   if (isPoolExhausted(exception)) {
     return {

@@ -21,6 +21,28 @@ describe('validateEnvironment', () => {
     expect(env.CLICKHOUSE_URL).toBeUndefined();
   });
 
+  it('takes a ClickHouse cluster only whole: name, node URLs and CLICKHOUSE_URL', () => {
+    const cluster = {
+      ...valid,
+      CLICKHOUSE_URL: 'http://127.0.0.1:58123',
+      CLICKHOUSE_CLUSTER: 'tenantry',
+      CLICKHOUSE_NODE_URLS: 'http://127.0.0.1:58123,http://127.0.0.1:58223',
+    };
+    expect(validateEnvironment(cluster).CLICKHOUSE_NODE_URLS).toBe(cluster.CLICKHOUSE_NODE_URLS);
+    expect(() => validateEnvironment({ ...cluster, CLICKHOUSE_NODE_URLS: '' })).toThrow(
+      /CLICKHOUSE_NODE_URLS: is missing/,
+    );
+    expect(() =>
+      validateEnvironment({ ...cluster, CLICKHOUSE_NODE_URLS: '127.0.0.1:58123' }),
+    ).toThrow(/CLICKHOUSE_NODE_URLS: .*http/);
+    expect(() => validateEnvironment({ ...cluster, CLICKHOUSE_CLUSTER: '' })).toThrow(
+      /CLICKHOUSE_CLUSTER: is missing/,
+    );
+    expect(() => validateEnvironment({ ...cluster, CLICKHOUSE_URL: '' })).toThrow(
+      /CLICKHOUSE_URL: is missing/,
+    );
+  });
+
   it('names a missing variable', () => {
     const { JWT_SECRET: _omitted, ...rest } = valid;
     expect(() => validateEnvironment(rest)).toThrow(/JWT_SECRET: is missing/);

@@ -19,6 +19,10 @@ import {
   OVERFLOW_THRESHOLDS_PATTERN,
 } from '../ingestion/overflow/overflow-thresholds';
 import { backupScheduleProblem } from '../backups/backup-schedule';
+import {
+  CLICKHOUSE_NODE_URLS_PATTERN,
+  clickhouseClusterProblem,
+} from '../ingestion/store/clickhouse/clickhouse-cluster-settings';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
@@ -122,6 +126,36 @@ export class Environment {
   @Min(1)
   @Max(500)
   DATABASE_POOL_SIZE = 10;
+
+  // Placements (issue 18): the pools of siloed tenants' databases. Their connection settings are
+  // PLACEMENT_<NAME>_* variables (or a file), read when a placement's pool opens, not here.
+  /** Placement databases open at once (the control database not counted). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  PLACEMENT_MAX_OPEN = 8;
+
+  /** App-role connections per placement database. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  PLACEMENT_POOL_SIZE = 5;
+
+  /** Platform-role connections per placement database. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  PLACEMENT_PLATFORM_POOL_SIZE = 2;
+
+  /** A placement's pools unused this long (and with nothing checked out) are closed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  PLACEMENT_IDLE_MS = 300_000;
 
   @Transform(toInt)
   @IsInt()
@@ -288,6 +322,30 @@ export class Environment {
    */
   @IsIn(['true', 'false'], { message: 'CLICKHOUSE_ROLLUP_READS must be true or false' })
   CLICKHOUSE_ROLLUP_READS: 'true' | 'false' = 'false';
+
+  /**
+   * A ClickHouse cluster by its remote_servers name (`tenantry` from scripts/stack.sh with
+   * CLICKHOUSE_NODES=2): each tenant's events live on one shard, chosen by a hash of its id,
+   * and reads go through Distributed tables. Needs CLICKHOUSE_NODE_URLS. Unset: one server.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, {
+    message: 'CLICKHOUSE_CLUSTER must be a plain lowercase identifier',
+  })
+  CLICKHOUSE_CLUSTER?: string;
+
+  /** The cluster's servers (HTTP URLs), comma-separated, in the shard order of remote_servers. */
+  @Transform(emptyToUndefined)
+  @ValidateIf(
+    (env: Environment) =>
+      env.CLICKHOUSE_CLUSTER !== undefined || env.CLICKHOUSE_NODE_URLS !== undefined,
+  )
+  @Matches(CLICKHOUSE_NODE_URLS_PATTERN, {
+    message:
+      'CLICKHOUSE_NODE_URLS must be 1 to 16 comma-separated http(s):// URLs (required with CLICKHOUSE_CLUSTER)',
+  })
+  CLICKHOUSE_NODE_URLS?: string;
 
   /**
    * How long an analytics query's concurrency lease lives without renewal: the slot of a query
@@ -624,6 +682,8 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   });
   const scheduleProblem = backupScheduleProblem(env.BACKUP_SCHEDULE);
   if (scheduleProblem) lines.push(`  BACKUP_SCHEDULE: ${scheduleProblem}`);
+  const clusterProblem = clickhouseClusterProblem(env);
+  if (clusterProblem) lines.push(clusterProblem);
   if (env.KAFKA_SASL_USERNAME && !env.KAFKA_SASL_PASSWORD) {
     lines.push('  KAFKA_SASL_PASSWORD: is missing (KAFKA_SASL_USERNAME is set)');
   }

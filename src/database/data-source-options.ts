@@ -19,6 +19,7 @@ import { TenantPlanPeriod } from '../billing/plans/tenant-plan-period.entity';
 import { Invoice } from '../billing/invoices/invoice.entity';
 import { DataExport } from '../exports/data-export.entity';
 import { SsoConnection } from '../auth/sso/sso-connection.entity';
+import { PlacementRecord } from './placements/placement-record.entity';
 
 /** Every TypeORM entity, listed explicitly so the CLI, the app and tests load the same set. */
 export const ALL_ENTITIES = [
@@ -41,6 +42,7 @@ export const ALL_ENTITIES = [
   DataExport,
   SsoConnection,
   CustomDomain,
+  PlacementRecord,
 ];
 
 export interface DatabaseConnection {

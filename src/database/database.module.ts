@@ -10,6 +10,17 @@ import { PlatformLeasesService } from './leases/platform-leases.service';
 import { PoolerTimeoutCheck } from './pooler-timeout.check';
 import { PLATFORM_CONNECTION, PlatformDatabase } from './platform.database';
 import { TenantContext } from '../tenancy/scope/tenant.context';
+import { makeCounterProvider, makeGaugeProvider } from '@willsoto/nestjs-prometheus';
+import { PlacementDirectory, PlacementPools } from './placements/placement';
+import { PlacementCacheDirectory } from './placements/placement-cache.directory';
+import {
+  PLACEMENT_POOL_OPENS,
+  PLACEMENT_POOLS_OPEN,
+  PlacementPoolsRegistry,
+} from './placements/placement-pools.registry';
+import { PlacementsRepository } from './placements/placements.repository';
+import { PlacementMirrorRepository } from '../tenancy/placements/placement-mirror.repository';
+import { PlacementMirrorService } from '../tenancy/placements/placement-mirror.service';
 
 type Config = ConfigService<Environment, true>;
 
@@ -57,7 +68,36 @@ type Config = ConfigService<Environment, true>;
     PoolerTimeoutCheck,
     PlatformLeaseRepository,
     PlatformLeasesService,
+    // Placements (issue 18): where each tenant's rows live, and the pools of their databases.
+    PlacementsRepository,
+    PlacementCacheDirectory,
+    { provide: PlacementDirectory, useExisting: PlacementCacheDirectory },
+    PlacementPoolsRegistry,
+    { provide: PlacementPools, useExisting: PlacementPoolsRegistry },
+    // The copies of control rows in placement databases, kept by every tenant change.
+    PlacementMirrorRepository,
+    PlacementMirrorService,
+    makeGaugeProvider({
+      name: PLACEMENT_POOLS_OPEN,
+      help: 'Placement databases (other than the control database) whose pools are open',
+    }),
+    makeCounterProvider({
+      name: PLACEMENT_POOL_OPENS,
+      help: 'Opens of a placement database pool, by placement and outcome (opened, failed)',
+      labelNames: ['placement', 'outcome'],
+    }),
   ],
-  exports: [TenantContext, PlatformDatabase, PlatformLeasesService],
+  exports: [
+    TenantContext,
+    PlatformDatabase,
+    PlatformLeasesService,
+    PlacementDirectory,
+    PlacementPools,
+    PlacementCacheDirectory,
+    PlacementPoolsRegistry,
+    PlacementsRepository,
+    PlacementMirrorRepository,
+    PlacementMirrorService,
+  ],
 })
 export class DatabaseModule {}

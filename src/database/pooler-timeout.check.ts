@@ -8,8 +8,8 @@ import { PLATFORM_CONNECTION } from './platform.database';
 /**
  * Through PgBouncer the pools send no statement_timeout (PgBouncer refuses the startup
  * parameter), so the roles must carry it (ALTER ROLE … SET statement_timeout, bootstrap.sql).
- * Says so at start-up when a role has none, or another value than DATABASE_STATEMENT_TIMEOUT_MS:
- * a missing timeout lets one runaway query hold a pooled server connection for ever.
+ * Refuses to start when a role has none (a runaway query would hold one of the pooler's few server
+ * connections for ever), and warns when it differs from DATABASE_STATEMENT_TIMEOUT_MS.
  */
 @Injectable()
 export class PoolerTimeoutCheck implements OnApplicationBootstrap {
@@ -31,10 +31,9 @@ export class PoolerTimeoutCheck implements OnApplicationBootstrap {
       if (row.ms === expected) continue;
       const fix = `ALTER ROLE ${row.role} SET statement_timeout = ${expected} (scripts/stack/postgres/bootstrap.sql)`;
       if (row.ms === 0) {
-        this.logger.error({
-          msg: `role ${row.role} has no statement_timeout: ${fix}`,
-          role: row.role,
-        });
+        throw new Error(
+          `DATABASE_POOLER=pgbouncer: role ${row.role} has no statement_timeout; ${fix}`,
+        );
       } else {
         this.logger.warn({
           msg: `role ${row.role} has statement_timeout ${row.ms} ms, DATABASE_STATEMENT_TIMEOUT_MS is ${expected}: ${fix}`,

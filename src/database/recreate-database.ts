@@ -1,6 +1,6 @@
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
-import { buildDataSourceOptions } from './data-source-options';
+import type { MigrationRole } from '../../migrations/support/migration-role';
+import { runMigrationsOn } from './placements/placement-migrations';
 
 export interface OwnerConnection {
   host: string;
@@ -12,10 +12,15 @@ export interface OwnerConnection {
 }
 
 /**
- * Drops and recreates `database` as the owner role, then applies every migration. For test and
- * benchmark runs only: it destroys whatever the database held.
+ * Drops and recreates `database` as the owner role, then applies every migration (as a control
+ * database, or as a placement's with `role`). For test and benchmark runs only: it destroys
+ * whatever the database held.
  */
-export async function recreateDatabase(owner: OwnerConnection, database: string): Promise<void> {
+export async function recreateDatabase(
+  owner: OwnerConnection,
+  database: string,
+  role: MigrationRole = 'control',
+): Promise<void> {
   if (!/^[a-z_][a-z0-9_]*_(test|bench)$/.test(database)) {
     throw new Error(`refusing to recreate ${database}: only *_test and *_bench databases`);
   }
@@ -31,13 +36,14 @@ export async function recreateDatabase(owner: OwnerConnection, database: string)
   } finally {
     await admin.end();
   }
-  const dataSource = new DataSource(
-    buildDataSourceOptions({ ...owner, database, username: owner.user, poolSize: 1 }),
+  await runMigrationsOn(
+    {
+      host: owner.host,
+      port: owner.port,
+      database,
+      username: owner.user,
+      password: owner.password,
+    },
+    role,
   );
-  await dataSource.initialize();
-  try {
-    await dataSource.runMigrations({ transaction: 'each' });
-  } finally {
-    await dataSource.destroy();
-  }
 }

@@ -8,6 +8,7 @@ import { AuthModule } from '../auth/auth.module';
 import { IngestionModule } from '../ingestion/ingestion.module';
 import { EVENT_STORE, type EventStore } from '../ingestion/store/event-store';
 import { ClickHouseEventExportStore } from '../ingestion/store/export/clickhouse-event-export.store';
+import { ClickHouseEventStore } from '../ingestion/store/clickhouse-event.store';
 import {
   EVENT_EXPORT_SOURCE,
   type EventExportSource,
@@ -77,7 +78,10 @@ export class ExportsModule {
               }
             : undefined;
           return new ClickHouseEventExportStore(
-            config.get('CLICKHOUSE_URL', { infer: true }),
+            // A cluster's every server: each tenant is exported from its own shard.
+            store instanceof ClickHouseEventStore
+              ? store.nodeUrls
+              : [config.get('CLICKHOUSE_URL', { infer: true })],
             config.get('CLICKHOUSE_DATABASE', { infer: true }),
             writer,
           ) satisfies EventExportSource;

@@ -16,10 +16,13 @@ import {
  * partitions of the app's topics have a copy out of sync (a broker down or catching up: still
  * serving, one more loss from refusing writes).
  */
+const UNDER_REPLICATED_CACHE_MS = 5_000;
+
 @Injectable()
 export class KafkaHealthIndicator implements OnModuleDestroy {
   private admin?: Admin;
   private connected = false;
+  private underReplicatedCache?: { at: number; brokers: number; count: number };
   readonly brokers?: string[];
   private readonly clientId: string;
   private readonly settings: KafkaSettings;
@@ -45,7 +48,8 @@ export class KafkaHealthIndicator implements OnModuleDestroy {
           clientId: this.clientId,
           ...kafkaClientConfig(this.settings),
           logLevel: logLevel.NOTHING,
-          connectionTimeout: 2000,
+          // With several brokers two tries must fit in the probe's 3 s, even to a blackholed one.
+          connectionTimeout: (this.brokers?.length ?? 1) > 1 ? 1000 : 2000,
           // One quick try per broker: a cluster with one broker down is still up.
           retry: { retries: Math.max(0, (this.brokers?.length ?? 1) - 1), initialRetryTime: 50 },
         }).admin();
@@ -57,7 +61,10 @@ export class KafkaHealthIndicator implements OnModuleDestroy {
           const cluster = await this.admin.describeCluster();
           return {
             brokers: cluster.brokers.length,
-            under_replicated_partitions: await this.underReplicated(this.admin),
+            under_replicated_partitions: await this.underReplicated(
+              this.admin,
+              cluster.brokers.length,
+            ),
           };
         } catch (error) {
           this.connected = false;
@@ -68,8 +75,23 @@ export class KafkaHealthIndicator implements OnModuleDestroy {
       .withTimeout(3000);
   }
 
-  /** Partitions of the app's topics with fewer copies in sync than they have (topics not made yet count none). */
-  private async underReplicated(admin: Admin): Promise<number> {
+  /**
+   * Partitions of the app's topics with fewer copies in sync than they have (topics not made yet
+   * count none). Kept for UNDER_REPLICATED_CACHE_MS while the broker count stays the same:
+   * probes come every few seconds, and the two metadata requests need not.
+   */
+  private async underReplicated(admin: Admin, brokers: number): Promise<number> {
+    const now = Date.now();
+    const cached = this.underReplicatedCache;
+    if (cached && cached.brokers === brokers && now - cached.at < UNDER_REPLICATED_CACHE_MS) {
+      return cached.count;
+    }
+    const count = await this.countUnderReplicated(admin);
+    this.underReplicatedCache = { at: now, brokers, count };
+    return count;
+  }
+
+  private async countUnderReplicated(admin: Admin): Promise<number> {
     const existing = new Set(await admin.listTopics());
     const topics = this.topics.filter((topic) => existing.has(topic));
     if (topics.length === 0) return 0;

@@ -2,10 +2,12 @@ import { Logger, Module } from '@nestjs/common';
 import { PlansModule } from '../billing/plans/plans.module';
 import { ConfigService } from '@nestjs/config';
 import {
+  getToken,
   makeCounterProvider,
   makeGaugeProvider,
   makeHistogramProvider,
 } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
 import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { AuthModule } from '../auth/auth.module';
@@ -57,7 +59,12 @@ import { MessageOriginResolver } from './pipeline/message-origin.resolver';
 import { ProducerAuthenticator } from './pipeline/producer.authenticator';
 import { TenantDirectory } from './pipeline/tenant.directory';
 import { ReplayMarksRepository } from './replay/replay-marks.repository';
-import { ClickHouseEventStore, type ClickHouseUser } from './store/clickhouse-event.store';
+import {
+  CLICKHOUSE_SHARD_ROWS,
+  ClickHouseEventStore,
+  type ClickHouseUser,
+} from './store/clickhouse-event.store';
+import { clickhouseClusterOf } from './store/clickhouse/clickhouse-cluster-settings';
 import { EVENT_STORE, type EventStore } from './store/event-store';
 import { PostgresEventStore } from './store/postgres-event.store';
 
@@ -93,11 +100,12 @@ function clickhouseUser(
     },
     {
       provide: EVENT_STORE,
-      inject: [ConfigService, TenantContext, DataSource],
+      inject: [ConfigService, TenantContext, DataSource, getToken(CLICKHOUSE_SHARD_ROWS)],
       useFactory: async (
         config: Config,
         tenantContext: TenantContext,
         dataSource: DataSource,
+        shardRows: Counter<'shard'>,
       ): Promise<EventStore> => {
         const choice = config.get('EVENT_STORE', { infer: true });
         const url = config.get('CLICKHOUSE_URL', { infer: true });
@@ -105,12 +113,24 @@ function clickhouseUser(
           throw new Error('EVENT_STORE=clickhouse needs CLICKHOUSE_URL');
         const store: EventStore =
           choice === 'clickhouse' || (choice === 'auto' && url)
-            ? new ClickHouseEventStore(url!, config.get('CLICKHOUSE_DATABASE', { infer: true }), {
-                writer: clickhouseUser(config, 'WRITER'),
-                reader: clickhouseUser(config, 'READER'),
-                background_reader: clickhouseUser(config, 'READER_BACKGROUND'),
-              })
+            ? new ClickHouseEventStore(
+                url!,
+                config.get('CLICKHOUSE_DATABASE', { infer: true }),
+                {
+                  writer: clickhouseUser(config, 'WRITER'),
+                  reader: clickhouseUser(config, 'READER'),
+                  background_reader: clickhouseUser(config, 'READER_BACKGROUND'),
+                },
+                // CLICKHOUSE_CLUSTER: every tenant on one shard of it (README, "ClickHouse cluster").
+                clickhouseClusterOf({
+                  CLICKHOUSE_CLUSTER: config.get('CLICKHOUSE_CLUSTER', { infer: true }),
+                  CLICKHOUSE_NODE_URLS: config.get('CLICKHOUSE_NODE_URLS', { infer: true }),
+                }),
+              )
             : new PostgresEventStore(tenantContext, dataSource);
+        if (store instanceof ClickHouseEventStore && store.clustered) {
+          store.onShardWrite((shard, rows) => shardRows.inc({ shard: String(shard + 1) }, rows));
+        }
         // A store that is down at start-up is not fatal: /health reports it, writes retry.
         await store
           .prepare()
@@ -207,6 +227,11 @@ function clickhouseUser(
     makeCounterProvider({
       name: EVENTS_REJECTED,
       help: 'Events refused by POST /v1/events, each with its fields named',
+    }),
+    makeCounterProvider({
+      name: CLICKHOUSE_SHARD_ROWS,
+      help: 'Rows inserted into each shard of the ClickHouse cluster (CLICKHOUSE_CLUSTER), by shard',
+      labelNames: ['shard'],
     }),
     makeCounterProvider({
       name: EVENTS_STORED,

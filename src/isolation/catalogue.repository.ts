@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
 import { PlatformDatabase } from '../database/platform.database';
 import type { CatalogueQuery } from './postgres-catalogue';
 
@@ -12,4 +13,9 @@ export class CatalogueRepository {
    * that serves tenant traffic.
    */
   readonly query: CatalogueQuery = (text, values) => this.platform.query(text, values);
+
+  /** The same catalogues of another placement database (issue 18), on its connection. */
+  queryOn(connection: DataSource): CatalogueQuery {
+    return (text, values) => connection.query(text, values);
+  }
 }

@@ -38,6 +38,41 @@ export interface IsolationReport {
       }
     | { configured: true; error: string };
   security_suite: SecuritySuiteStatus;
+  /**
+   * Issue 18: every other placement database, checked the same way (its tenant tables, roles and
+   * SECURITY DEFINER functions); its problems are in `problems` too, prefixed with its name.
+   */
+  placements: PlacementIsolation[];
+}
+
+export interface PlacementIsolation {
+  name: string;
+  reachable: boolean;
+  database: string | null;
+  problems: string[];
+}
+
+/** One placement database's PostgreSQL section: its facts and their problems, flattened. */
+export async function postgresSection(
+  query: CatalogueQuery,
+  roles: { app: string; platform: string },
+): Promise<{ postgres: IsolationReport['postgres']; problems: string[] }> {
+  const postgres = {
+    database: await currentDatabase(query),
+    tenant_tables: await tenantTables(query),
+    roles: await roleFacts(query, roles),
+    security_definer_functions: await securityDefinerFunctions(query),
+  };
+  return {
+    postgres,
+    problems: [
+      ...postgres.tenant_tables.flatMap((t) => t.problems.map((p) => `table ${t.table}: ${p}`)),
+      ...postgres.roles.flatMap((r) => r.problems.map((p) => `${r.kind} role: ${p}`)),
+      ...postgres.security_definer_functions.flatMap((f) =>
+        f.problems.map((p) => `function ${f.name}(${f.arguments}): ${p}`),
+      ),
+    ],
+  };
 }
 
 /** The limits the reader's profile must set (issue 11, finding 8). */
@@ -52,19 +87,19 @@ export async function buildIsolationReport(sources: {
   roles: { app: string; platform: string };
   clickhouse?: ClickHouseEvidence;
   securitySuiteFile?: string;
+  /** The other placement databases' sections (PlacementIsolation), already checked. */
+  placements?: PlacementIsolation[];
 }): Promise<IsolationReport> {
-  const postgres = {
-    database: await currentDatabase(sources.query),
-    tenant_tables: await tenantTables(sources.query),
-    roles: await roleFacts(sources.query, sources.roles),
-    security_definer_functions: await securityDefinerFunctions(sources.query),
-  };
+  const { postgres, problems: postgresProblems } = await postgresSection(
+    sources.query,
+    sources.roles,
+  );
   const clickhouse = await clickhouseSection(sources.clickhouse);
+  const placements = sources.placements ?? [];
   const problems = [
-    ...postgres.tenant_tables.flatMap((t) => t.problems.map((p) => `table ${t.table}: ${p}`)),
-    ...postgres.roles.flatMap((r) => r.problems.map((p) => `${r.kind} role: ${p}`)),
-    ...postgres.security_definer_functions.flatMap((f) =>
-      f.problems.map((p) => `function ${f.name}(${f.arguments}): ${p}`),
+    ...postgresProblems,
+    ...placements.flatMap((placement) =>
+      placement.problems.map((p) => `placement ${placement.name}: ${p}`),
     ),
     ...('users' in clickhouse
       ? clickhouse.users.flatMap((u) =>
@@ -81,6 +116,7 @@ export async function buildIsolationReport(sources: {
     postgres,
     clickhouse,
     security_suite: await lastSecuritySuiteRun(sources.securitySuiteFile),
+    placements,
   };
 }
 

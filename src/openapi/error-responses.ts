@@ -54,7 +54,7 @@ export const ERROR_RESPONSE_SCHEMA = {
     },
     feature: {
       type: 'string',
-      enum: ['white_label', 'sso', 'funnels_retention'],
+      enum: ['white_label', 'sso', 'funnels_retention', 'dedicated_database'],
       description: "A feature the tenant's plan lacks (403)",
     },
     plan: {

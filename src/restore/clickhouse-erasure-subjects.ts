@@ -18,8 +18,9 @@ export async function usersOfErasure(
   if (!DIGEST.test(erasure.subjectDigest)) throw new Error('not a subject digest');
   const at = `toDateTime(${stringLiteral(utcSeconds(erasure.cutoff))}, 'UTC')`;
   const tenant = uuidLiteral(erasure.tenantId);
-  // Each distinct user id hashed once, not each event.
-  const rows = await store.writerSelect<{ user_id: string }>(
+  await store.prepare();
+  // Each distinct user id hashed once, not each event; on the tenant's shard (its local table).
+  const rows = await store.nodeOf(erasure.tenantId).writerSelect<{ user_id: string }>(
     `SELECT user_id FROM (
        SELECT DISTINCT user_id FROM ${identifier(store.database)}.events
         WHERE tenant_id = ${tenant} AND (received_at <= ${at} OR timestamp <= ${at}))

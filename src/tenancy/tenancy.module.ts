@@ -17,6 +17,9 @@ import { TenantStatisticsService } from './tenant-statistics.service';
 import { TenantsAdminController } from './tenants.admin.controller';
 import { TenantsRepository } from './tenants.repository';
 import { TenantsService } from './tenants.service';
+import { PlacementSizesRepository } from './placements/placement-sizes.repository';
+import { PlacementsAdminController } from './placements/placements.admin.controller';
+import { PlacementsService } from './placements/placements.service';
 
 /**
  * Tenants and their settings. Knows nothing of users: a new tenant's owner is made by
@@ -24,7 +27,12 @@ import { TenantsService } from './tenants.service';
  */
 @Module({
   imports: [AuditModule, PlansModule],
-  controllers: [TenantsAdminController, TenantSettingsController, TlsAskController],
+  controllers: [
+    TenantsAdminController,
+    TenantSettingsController,
+    TlsAskController,
+    PlacementsAdminController,
+  ],
   providers: [
     TenantsService,
     TenantSettingsService,
@@ -38,6 +46,9 @@ import { TenantsService } from './tenants.service';
     TenantRowCountsRepository,
     CustomDomainRoutesRepository,
     TenantHostsService,
+    // Placements (issue 18): GET /admin/placements (the mirror is DatabaseModule's).
+    PlacementSizesRepository,
+    PlacementsService,
     makeCounterProvider({
       name: CUSTOM_DOMAIN_REFUSALS,
       help: "Credentials of another tenant refused on a tenant's custom domain, by surface",

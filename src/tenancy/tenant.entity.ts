@@ -59,6 +59,18 @@ export class Tenant {
   @Column({ name: 'plan_overrides', type: 'jsonb', default: () => "'{}'::jsonb" })
   planOverrides: PlanOverrides;
 
+  /** Where its rows live (issue 18, placements): the pooled placement unless siloed. */
+  @Column({ name: 'placement_id', type: 'uuid' })
+  placementId: string;
+
+  /** Bumped by every move's flip; each tenant transaction checks it (the fence). */
+  @Column({ name: 'placement_epoch', type: 'integer', default: 0 })
+  placementEpoch: number;
+
+  /** A siloed tenant being created: not served until its placement database holds it. */
+  @Column({ type: 'boolean', default: false })
+  provisioning: boolean;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -28,7 +28,10 @@ export class TenantsRepository {
   }
 
   /** Inserts the tenant in the open transaction (its provisioning). */
-  insert(values: Pick<Tenant, 'id' | 'name' | 'slug' | 'tier' | 'planId'>): Promise<Tenant> {
+  insert(
+    values: Pick<Tenant, 'id' | 'name' | 'slug' | 'tier' | 'planId'> &
+      Partial<Pick<Tenant, 'placementId' | 'provisioning'>>,
+  ): Promise<Tenant> {
     const repository = this.inTransaction;
     return repository.save(repository.create(values));
   }

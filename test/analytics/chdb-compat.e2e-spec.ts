@@ -14,6 +14,7 @@ import { buildCompatRun, type CompatRun } from '../../scripts/chdb/generate';
 import { PROBED_SETTINGS } from '../../scripts/chdb/probes';
 import { clickhouseWhere } from '../../src/analytics/stores/clickhouse-analytics.store';
 import { ClickHouseEventStore } from '../../src/ingestion/store/clickhouse-event.store';
+import { shardOf } from '../../src/ingestion/store/clickhouse/shard-of';
 
 const REPO_ROOT = resolve(__dirname, '../..');
 const ARTIFACTS = join(REPO_ROOT, 'test/artifacts/chdb');
@@ -29,7 +30,7 @@ const run = promisify(execFile);
  * rollup reads off and on) over the same fixture events, inserted in the same blocks; the
  * answers must equal the 18.16 server's, query by query. A few probes (texts the adapter would
  * send on current ClickHouse) are measured on both and written to test/artifacts/chdb/evidence.json
- * for docs/clickhouse-current.md.
+ * for docs/scaling.md ("Current ClickHouse").
  */
 describe('ClickHouse 18.16 and current ClickHouse (chDB) answer alike', () => {
   const database = `${process.env.CLICKHOUSE_DATABASE!.replace(/_test$/, '')}_chdb_test`;
@@ -215,6 +216,16 @@ describe('ClickHouse 18.16 and current ClickHouse (chDB) answer alike', () => {
     // A per-query rows cap: 18.16's readonly reader may not set it; current stops the read.
     expect(old['probe rows cap'].error).toMatch(/readonly/i);
     expect(current['probe rows cap'].error).toMatch(/max_rows_to_read|TOO_MANY_ROWS/);
+    // The cluster's sharding key: the app's shard for each tenant on both engines.
+    const shards = (answers: Record<string, Answer>) => answers['probe shard key'].data ?? [];
+    expect(shards(current)).toEqual(shards(old));
+    expect(shards(old).length).toBeGreaterThan(1);
+    for (const [tenant, ofTwo, ofThree] of shards(current)) {
+      expect([Number(ofTwo), Number(ofThree)]).toEqual([
+        shardOf(String(tenant), 2),
+        shardOf(String(tenant), 3),
+      ]);
+    }
     // FINAL folds re-delivered rows on both: equal to the fixture's distinct ids.
     const distinct = [...distinctEventsPerTenant(compat.batches).values()].reduce((a, b) => a + b);
     for (const answers of [old, current]) {

@@ -2,6 +2,7 @@ import type { EventFilter } from '../../src/analytics/query/analytics-query';
 import type { FunnelDefinition } from '../../src/analytics/query/funnel';
 import type { EventRow } from '../../src/ingestion/events/event-contract';
 import { type BothStores, eventRow, openBothStores } from '../support/analytics-stores';
+import { ClickHouseTestCluster } from '../support/clickhouse-cluster';
 import { createTenant, createTestApp, TestApp } from '../support/test-app';
 
 const HOUR = 3_600_000;
@@ -242,6 +243,7 @@ function seeded(seed: number): () => number {
 describe('funnel parity: ClickHouse and PostgreSQL count the same users per step, and the right ones', () => {
   let t: TestApp;
   let both: BothStores;
+  const cluster = new ClickHouseTestCluster();
   let tenantA: string;
   let tenantB: string;
   const rows: EventRow[] = [];
@@ -260,7 +262,9 @@ describe('funnel parity: ClickHouse and PostgreSQL count the same users per step
     t = await createTestApp();
     tenantA = (await createTenant(t.http)).id;
     tenantB = (await createTenant(t.http)).id;
-    both = await openBothStores(t);
+    // The same answers from a two-shard ClickHouse cluster (README, "ClickHouse cluster").
+    await cluster.up();
+    both = await openBothStores(t, cluster);
     for (const scenario of SCENARIOS) {
       for (const [type, seconds, user] of scenario.events) {
         rows.push(eventRow(tenantA, type, at(seconds), user, { scenario: scenario.name }));
@@ -313,6 +317,7 @@ describe('funnel parity: ClickHouse and PostgreSQL count the same users per step
   afterAll(async () => {
     await both.close();
     await t.close();
+    await cluster.down();
   });
 
   it.each(SCENARIOS.map((s) => [s.name, s] as const))('%s', async (_name, scenario) => {

@@ -3,6 +3,7 @@ import type { RetentionEvents, RetentionInterval } from '../../src/analytics/que
 import type { AnalyticsStore } from '../../src/analytics/stores/analytics-store';
 import type { EventRow } from '../../src/ingestion/events/event-contract';
 import { type BothStores, eventRow, openBothStores } from '../support/analytics-stores';
+import { ClickHouseTestCluster } from '../support/clickhouse-cluster';
 import { addDays, labelDistance, localInstant, localLabel } from '../support/local-time';
 import { createTenant, createTestApp, TestApp } from '../support/test-app';
 
@@ -99,6 +100,7 @@ const day = (k: number) => addDays(D0, k);
 describe('retention parity: ClickHouse and PostgreSQL build the same cohorts, and the right ones', () => {
   let t: TestApp;
   let both: BothStores;
+  const cluster = new ClickHouseTestCluster();
   let tenantA: string;
   let tenantB: string;
   const rows: EventRow[] = [];
@@ -120,7 +122,9 @@ describe('retention parity: ClickHouse and PostgreSQL build the same cohorts, an
     t = await createTestApp();
     tenantA = (await createTenant(t.http)).id;
     tenantB = (await createTenant(t.http)).id;
-    both = await openBothStores(t);
+    // The same answers from a two-shard ClickHouse cluster (README, "ClickHouse cluster").
+    await cluster.up();
+    both = await openBothStores(t, cluster);
     for (const timezone of TIMEZONES) {
       const event = (
         tenantId: string,
@@ -186,6 +190,7 @@ describe('retention parity: ClickHouse and PostgreSQL build the same cohorts, an
   afterAll(async () => {
     await both.close();
     await t.close();
+    await cluster.down();
   });
 
   describe.each(TIMEZONES)('in %s', (timezone) => {

@@ -8,6 +8,7 @@ import { TenantContext } from '../../src/tenancy/scope/tenant.context';
 import type { EventRow } from '../../src/ingestion/events/event-contract';
 import { ClickHouseEventStore } from '../../src/ingestion/store/clickhouse-event.store';
 import { PostgresEventStore } from '../../src/ingestion/store/postgres-event.store';
+import { ClickHouseTestCluster } from '../support/clickhouse-cluster';
 import { createTenant, createTestApp, TestApp } from '../support/test-app';
 
 const HOUR = 3_600_000;
@@ -69,6 +70,9 @@ describe('analytics parity: ClickHouse and PostgreSQL answer the same, and what 
   let t: TestApp;
   let stores: AnalyticsStore[];
   let clickhouse: ClickHouseEventStore;
+  // The same answers from a two-shard ClickHouse cluster (README, "ClickHouse cluster").
+  const cluster = new ClickHouseTestCluster();
+  let clustered: ClickHouseEventStore;
   let postgres: PostgresEventStore;
   let rows: EventRow[];
   let tenantA: string;
@@ -85,23 +89,31 @@ describe('analytics parity: ClickHouse and PostgreSQL answer the same, and what 
       process.env.CLICKHOUSE_URL!,
       process.env.CLICKHOUSE_DATABASE!,
     );
+    await cluster.up();
+    clustered = cluster.store(process.env.CLICKHOUSE_DATABASE!);
     await postgres.prepare();
     await clickhouse.prepare();
+    await clustered.prepare();
     const random = seeded(42);
     rows = [...makeEvents(tenantA, 400, now, random), ...makeEvents(tenantB, 150, now, random)];
     await postgres.write(rows);
     await clickhouse.write(rows);
+    await clustered.write(rows);
     // The same events again: re-delivery must not change any answer.
     await postgres.write(rows.slice(0, 100));
     await clickhouse.write(rows.slice(0, 100));
+    await clustered.write(rows.slice(0, 100));
     stores = [
       new PostgresAnalyticsStore(tenantContext),
       new ClickHouseAnalyticsStore(clickhouse, process.env.CLICKHOUSE_DATABASE!),
+      new ClickHouseAnalyticsStore(clustered, process.env.CLICKHOUSE_DATABASE!),
     ];
   });
   afterAll(async () => {
     await clickhouse.close();
+    await clustered.close();
     await t.close();
+    await cluster.down();
   });
 
   const filters = (): [string, EventFilter][] => {
@@ -256,6 +268,7 @@ describe('analytics parity: ClickHouse and PostgreSQL answer the same, and what 
     ];
     await postgres.write(spoofs);
     await clickhouse.write(spoofs);
+    await clustered.write(spoofs);
     const base = { tenantId, from: new Date(now - 2 * HOUR), to: new Date(now), properties: [] };
     const cases = (
       [

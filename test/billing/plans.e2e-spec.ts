@@ -82,7 +82,7 @@ describe('plans and entitlements', () => {
         users: null,
         event_sources: null,
         data_retention_days: 730,
-        features: ['white_label', 'sso', 'funnels_retention'],
+        features: ['white_label', 'sso', 'funnels_retention', 'dedicated_database'],
         // Issue 16: analytics limits per tier (README, "Fair analytics").
         analytics_concurrent_queries: 8,
         analytics_query_seconds: 30,

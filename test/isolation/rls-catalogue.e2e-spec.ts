@@ -1,5 +1,6 @@
 import type { Client } from 'pg';
-import { connectAs } from '../support/sql';
+import { databasesUnderTest } from '../support/placements';
+import { connectAs, type TestDatabase } from '../support/sql';
 
 /**
  * The schema itself, read from the catalogue: every table with a tenant_id column is isolated
@@ -11,10 +12,11 @@ const TENANT_PREDICATE =
 const PLATFORM_READ_PREDICATE =
   "(current_setting('tenantry.platform_read'::text, true) = 'on'::text)";
 
-describe('RLS catalogue', () => {
+// Issue 18: every placement database carries the same schema, so the same checks hold on each.
+describe.each(databasesUnderTest())('RLS catalogue (%s database)', (database: TestDatabase) => {
   let owner: Client;
   beforeAll(async () => {
-    owner = await connectAs('owner');
+    owner = await connectAs('owner', database);
     // Event partitions are made at run time: make some, so the checks below cover them too.
     await owner.query('SELECT ensure_event_partitions(current_date - 40, current_date + 40)');
   });

@@ -40,6 +40,7 @@ describe('GET /health/jobs', () => {
         'billing-storage',
         'custom-domain-rechecks',
         'data-export-cleanup',
+        'placement-reconcile',
         'privacy-retention',
         'tenant-purge',
       ]);
@@ -118,6 +119,7 @@ describe('GET /health/jobs', () => {
         'billing-storage',
         'custom-domain-rechecks',
         'data-export-cleanup',
+        'placement-reconcile',
         'privacy-retention',
         'tenant-purge',
       ]);

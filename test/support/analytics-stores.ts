@@ -7,34 +7,48 @@ import { TenantContext } from '../../src/tenancy/scope/tenant.context';
 import type { EventRow } from '../../src/ingestion/events/event-contract';
 import { ClickHouseEventStore } from '../../src/ingestion/store/clickhouse-event.store';
 import { PostgresEventStore } from '../../src/ingestion/store/postgres-event.store';
+import type { ClickHouseTestCluster } from './clickhouse-cluster';
 import type { TestApp } from './test-app';
 
-/** Both analytics adapters over the test databases, and a writer that fills both event stores. */
+/**
+ * Both analytics adapters over the test databases, and a writer that fills both event stores;
+ * with a `cluster`, a third: ClickHouse's adapter over that two-shard cluster, which must answer
+ * every parity question as the single server does.
+ */
 export interface BothStores {
   stores: AnalyticsStore[];
   write(rows: EventRow[]): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function openBothStores(t: TestApp): Promise<BothStores> {
+export async function openBothStores(
+  t: TestApp,
+  cluster?: ClickHouseTestCluster,
+): Promise<BothStores> {
   const tenantContext = t.app.get(TenantContext);
   const postgres = new PostgresEventStore(tenantContext, t.app.get(DataSource));
   const clickhouse = new ClickHouseEventStore(
     process.env.CLICKHOUSE_URL!,
     process.env.CLICKHOUSE_DATABASE!,
   );
+  const clickhouses = [clickhouse];
+  if (cluster) clickhouses.push(cluster.store(process.env.CLICKHOUSE_DATABASE!));
   await postgres.prepare();
-  await clickhouse.prepare();
+  for (const store of clickhouses) await store.prepare();
   return {
     stores: [
       new PostgresAnalyticsStore(tenantContext),
-      new ClickHouseAnalyticsStore(clickhouse, process.env.CLICKHOUSE_DATABASE!),
+      ...clickhouses.map(
+        (store) => new ClickHouseAnalyticsStore(store, process.env.CLICKHOUSE_DATABASE!),
+      ),
     ],
     write: async (rows) => {
       await postgres.write(rows);
-      await clickhouse.write(rows);
+      for (const store of clickhouses) await store.write(rows);
     },
-    close: () => clickhouse.close(),
+    close: async () => {
+      for (const store of clickhouses) await store.close();
+    },
   };
 }
 

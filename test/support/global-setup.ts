@@ -6,6 +6,7 @@ import { buildWebApps } from '../../scripts/build-web';
 import { kafkaClientConfig } from '../../src/ingestion/kafka/kafka-connection';
 import { testEnvironment } from './stack-env';
 import { startTestPgBouncer } from './test-pgbouncer';
+import { prepareSiloPlacement, siloConfigured } from './placements';
 
 /**
  * Once per test run: recreate the test database as the owner role and migrate it, so every run
@@ -34,6 +35,8 @@ export default async function globalSetup(): Promise<void> {
     },
     env.DATABASE_NAME,
   );
+  // Issue 18: the siloed placement silo-1, a database of the run's own on the silo cluster.
+  if (siloConfigured(env)) await prepareSiloPlacement(env);
   // TEST_DATABASE_POOLER=pgbouncer: every app of the run serves through a PgBouncer of the run's
   // own (transaction mode), e.g. the isolation suites (docs/local-stack.md, "PgBouncer").
   if (process.env.TEST_DATABASE_POOLER === 'pgbouncer') {

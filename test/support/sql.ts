@@ -2,15 +2,26 @@ import { Client } from 'pg';
 
 const ROLE_PREFIX = { app: 'DATABASE_APP', owner: 'DATABASE_OWNER', platform: 'DATABASE_PLATFORM' };
 
-/** A direct connection to the test database as the app, owner or platform role. */
-export async function connectAs(role: 'app' | 'owner' | 'platform'): Promise<Client> {
+/** The databases a test can reach: the control test database, and the silo's (placement silo-1). */
+export type TestDatabase = 'control' | 'silo-1';
+
+/**
+ * A direct connection to the test database as the app, owner or platform role; `database`
+ * silo-1: the run's database of placement silo-1 on the silo cluster (PLACEMENT_SILO1_*).
+ */
+export async function connectAs(
+  role: 'app' | 'owner' | 'platform',
+  database: TestDatabase = 'control',
+): Promise<Client> {
   const prefix = ROLE_PREFIX[role];
+  const silo = database === 'silo-1';
   const client = new Client({
-    host: process.env.DATABASE_HOST,
-    port: Number(process.env.DATABASE_PORT),
-    database: process.env.DATABASE_NAME,
-    user: process.env[`${prefix}_USER`],
-    password: process.env[`${prefix}_PASSWORD`],
+    host: silo ? process.env.PLACEMENT_SILO1_HOST : process.env.DATABASE_HOST,
+    port: Number(silo ? process.env.PLACEMENT_SILO1_PORT : process.env.DATABASE_PORT),
+    database: silo ? process.env.PLACEMENT_SILO1_DATABASE : process.env.DATABASE_NAME,
+    user: process.env[silo ? `PLACEMENT_SILO1_${role.toUpperCase()}_USER` : `${prefix}_USER`],
+    password:
+      process.env[silo ? `PLACEMENT_SILO1_${role.toUpperCase()}_PASSWORD` : `${prefix}_PASSWORD`],
   });
   await client.connect();
   return client;

@@ -1,4 +1,5 @@
 import { readStackEnv } from '../../src/config/stack-env';
+import { siloSettings } from './placements';
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-long-enough-0123456789';
 /** AES-256-GCM key for SSO client secrets at rest (32 bytes, base64). */
@@ -50,6 +51,8 @@ export function testEnvironment(): Record<string, string> {
     // Backups only where a test sets a scratch BACKUP_DIR: a stack configured for backups
     // (stack.env) must not make every test app schedule real ones.
     BACKUP_DIR: '',
+    // The silo cluster (placement silo-1): the run's own database there, beside DATABASE_NAME.
+    ...siloSettings(stack, database),
   };
 }
 

@@ -132,7 +132,7 @@ export function uniqueSlug(prefix = 't'): string {
 /** Provisions a tenant and its owner user through the admin API. */
 export async function createTenant(
   http: TestAgent,
-  input: { name?: string; slug?: string; tier?: string } = {},
+  input: { name?: string; slug?: string; tier?: string; placement?: string } = {},
 ): Promise<{ id: string; slug: string; ownerId: string; passwordSetToken: string }> {
   const slug = input.slug ?? uniqueSlug();
   const response = await http
@@ -143,6 +143,7 @@ export async function createTenant(
       slug,
       owner_email: `owner@${slug}.example`,
       ...(input.tier ? { tier: input.tier } : {}),
+      ...(input.placement ? { placement: input.placement } : {}),
     })
     .expect(201);
   const id: string = response.body.id;

@@ -17,13 +17,18 @@ export const ROWS_WATCH_INTERVAL_MS = 250;
  * the server (KILL QUERY by its id, as for a client that left): 422 naming
  * `analytics_rows_per_query`. A read shorter than one interval is never checked: it was cheap.
  * The profile's max_rows_to_read stays the ceiling for every tenant.
+ *
+ * On a cluster the read and the watch both go to the tenant's shard (`tenantId`), the read's
+ * initiator: its system.processes row counts the rows of every shard (measured on 18.16), and
+ * killing it there ends the shards' parts too (clickhouse-cluster.e2e-spec.ts).
  */
 export async function selectWithinRowsCap<T>(
   store: ClickHouseEventStore,
   sql: string,
   rowsCap: number | undefined,
+  tenantId?: string,
 ): Promise<{ rows: T[]; rowsRead: number; bytesRead: number }> {
-  if (rowsCap === undefined) return store.selectWithStatistics<T>(sql);
+  if (rowsCap === undefined) return store.selectWithStatistics<T>(sql, tenantId);
   const marker = `rows-watch:${randomUUID()}`;
   const stop = new AbortController();
   const client = requestSignal();
@@ -36,6 +41,7 @@ export async function selectWithinRowsCap<T>(
       const [row] = await store.select<{ read: string | number }>(
         `SELECT max(read_rows) AS read FROM system.processes
           WHERE query LIKE ${stringLiteral(`%${marker}%`)} AND query NOT LIKE '%system.processes%'`,
+        tenantId,
       );
       if (!finished && Number(row?.read ?? 0) > rowsCap) {
         crossed = true;
@@ -50,7 +56,7 @@ export async function selectWithinRowsCap<T>(
   timer = setTimeout(() => void check(), ROWS_WATCH_INTERVAL_MS);
   try {
     return await runWithSignal(signal, () =>
-      store.selectWithStatistics<T>(`${sql}\n/* ${marker} */`),
+      store.selectWithStatistics<T>(`${sql}\n/* ${marker} */`, tenantId),
     );
   } catch (error) {
     if (crossed) throw queryRowsExceeded(rowsCap);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PlatformDatabase } from '../../database/platform.database';
+import { PlacementUnavailableError } from '../../database/placements/placement';
 import type { ListPlatformAuditQuery } from './dto/list-platform-audit.query';
 import { PlatformAuditEntry } from './platform-audit-entry.entity';
 
@@ -41,9 +42,40 @@ export class PlatformAuditRepository {
       .insert({ ...entry, details: entry.details as never });
   }
 
-  /** One page, newest first; every row carries the total. */
-  page(query: ListPlatformAuditQuery): Promise<PlatformAuditRow[]> {
-    return this.platform.query<PlatformAuditRow[]>(
+  /**
+   * One page, newest first; every row carries the total. With siloed placements (issue 18) the
+   * same reader runs in each placement database and the pages are merged here: each is asked
+   * for everything up to this page's end, a tenant's row is kept only from the database control
+   * places it in (a move's leftovers never show twice), and the totals are added.
+   */
+  async page(query: ListPlatformAuditQuery): Promise<PlatformAuditRow[]> {
+    const offset = (query.page - 1) * query.limit;
+    const control = await this.entries(this.platform.dataSource, query, query.limit, offset);
+    const others = await this.fromOtherPlacements(query, offset + query.limit);
+    if (others.length === 0) return control;
+    const all = await this.keepOwnRows([
+      {
+        placementId: null,
+        rows: await this.entries(this.platform.dataSource, query, offset + query.limit, 0),
+      },
+      ...others,
+    ]);
+    const total = all.totals;
+    return all.rows
+      .sort(
+        (a, b) => new Date(b.at).getTime() - new Date(a.at).getTime() || a.id.localeCompare(b.id),
+      )
+      .slice(offset, offset + query.limit)
+      .map((row) => ({ ...row, total: String(total) }));
+  }
+
+  private entries(
+    connection: { query<T>(text: string, parameters?: unknown[]): Promise<T> },
+    query: ListPlatformAuditQuery,
+    limit: number,
+    offset: number,
+  ): Promise<PlatformAuditRow[]> {
+    return connection.query<PlatformAuditRow[]>(
       'SELECT * FROM platform_audit_entries($1, $2, $3, $4, $5, $6, $7, $8)',
       [
         query.tenant_id ?? null,
@@ -52,25 +84,69 @@ export class PlatformAuditRepository {
         query.from ?? null,
         query.to ?? null,
         query.cross_tenant_only ?? false,
-        query.limit,
-        (query.page - 1) * query.limit,
+        limit,
+        offset,
       ],
     );
   }
 
+  /** The same reader in every other active placement database. */
+  private async fromOtherPlacements(
+    query: ListPlatformAuditQuery,
+    limit: number,
+  ): Promise<{ placementId: string; rows: PlatformAuditRow[] }[]> {
+    const results: { placementId: string; rows: PlatformAuditRow[] }[] = [];
+    const failed = await this.platform.onOtherPlacements(async (connection, placement) => {
+      results.push({
+        placementId: placement.id,
+        rows: await this.entries(connection, query, limit, 0),
+      });
+    });
+    // An unreachable placement's entries cannot be shown: the operator's list must say so.
+    if (failed.length > 0) {
+      throw new PlacementUnavailableError(failed[0].placement, 'its audit entries cannot be read');
+    }
+    return results;
+  }
+
+  /**
+   * A tenant's rows only from the database control places it in (a move's leftovers, or a copy
+   * made ahead of one, never show twice); platform rows (no tenant) only from control.
+   */
+  private async keepOwnRows(
+    groups: { placementId: string | null; rows: PlatformAuditRow[] }[],
+  ): Promise<{ rows: PlatformAuditRow[]; totals: number }> {
+    const tenantIds = new Set<string>();
+    for (const group of groups) {
+      for (const row of group.rows) if (row.tenant_id) tenantIds.add(row.tenant_id);
+    }
+    const placementOf = await this.platform.placementsOf([...tenantIds]);
+    const others = new Set(groups.map((group) => group.placementId).filter((id) => id !== null));
+    const rows: PlatformAuditRow[] = [];
+    let totals = 0;
+    for (const group of groups) {
+      totals += group.rows.length > 0 ? Number(group.rows[0].total) : 0;
+      for (const row of group.rows) {
+        const home = row.tenant_id === null ? null : placementOf.get(row.tenant_id);
+        const keep =
+          group.placementId === null
+            ? home === null || (home !== undefined && !others.has(home))
+            : home === group.placementId;
+        if (keep) rows.push(row);
+      }
+    }
+    return { rows, totals };
+  }
+
   /** The number of entries the filters match (a page past the end has no row to carry it). */
   async count(query: ListPlatformAuditQuery): Promise<number> {
-    const rows = await this.platform.query<PlatformAuditRow[]>(
-      'SELECT * FROM platform_audit_entries($1, $2, $3, $4, $5, $6, 1, 0)',
-      [
-        query.tenant_id ?? null,
-        query.action ?? null,
-        query.actor_id ?? null,
-        query.from ?? null,
-        query.to ?? null,
-        query.cross_tenant_only ?? false,
-      ],
-    );
-    return rows.length > 0 ? Number(rows[0].total) : 0;
+    let total = 0;
+    for (const { rows } of [
+      { rows: await this.entries(this.platform.dataSource, query, 1, 0) },
+      ...(await this.fromOtherPlacements(query, 1)),
+    ]) {
+      total += rows.length > 0 ? Number(rows[0].total) : 0;
+    }
+    return total;
   }
 }

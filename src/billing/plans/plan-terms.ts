@@ -2,7 +2,8 @@
  * What a tenant may use and what it pays: its plan version with its contract's overrides on
  * top. The one shape every billing check reads (EntitlementsService.termsOf).
  */
-export const FEATURES = ['white_label', 'sso', 'funnels_retention'] as const;
+// dedicated_database (issue 18): the tenant may be placed in a database of its own (a silo).
+export const FEATURES = ['white_label', 'sso', 'funnels_retention', 'dedicated_database'] as const;
 export type Feature = (typeof FEATURES)[number];
 
 export const OVER_QUOTA_POLICIES = ['refuse', 'overage'] as const;

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { TenantContext } from '../../tenancy/scope/tenant.context';
+import { PartialTenantsFailure, TenantContext } from '../../tenancy/scope/tenant.context';
 import { type UsageCounts, UsageRepository } from './usage.repository';
 
 export type UsageCounter = keyof UsageCounts;
@@ -68,8 +68,11 @@ export class UsageMeter implements OnModuleInit, OnApplicationShutdown {
         }
       });
     } catch (error) {
-      // Put the counts back so the next flush carries them.
+      // Put the counts back so the next flush carries them: all but those of tenants whose
+      // placement's transaction committed before another failed (counts add up: never twice).
+      const committed = new Set(error instanceof PartialTenantsFailure ? error.committed : []);
       for (const [tenantId, days] of batch) {
+        if (committed.has(tenantId)) continue;
         for (const [day, counts] of days) {
           const current = this.countsOf(this.pending, tenantId, day);
           for (const name of Object.keys(counts) as UsageCounter[]) current[name] += counts[name];

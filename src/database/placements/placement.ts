@@ -34,6 +34,13 @@ export interface TenantPlacement {
   readonly epoch: number;
 }
 
+/**
+ * The epoch of a tenant with no row in control (yet: the transaction that provisions it, or an
+ * id nobody knows): it is routed to the control database, today's place, and the fence expects
+ * no tenants row there.
+ */
+export const NO_ROW_EPOCH = -1;
+
 /** Tenant → placement, cached; `forget` drops a tenant's entry after a move or a failed fence. */
 export abstract class PlacementDirectory {
   abstract of(tenantId: string): Promise<TenantPlacement>;
@@ -49,6 +56,16 @@ export abstract class PlacementDirectory {
  */
 export abstract class PlacementPools {
   abstract dataSource(placement: Placement, role: PlacementRole): Promise<DataSource>;
+}
+
+/**
+ * The advisory-lock key of a tenant's placement (SQL, over the parameter `tenantParam`, a text
+ * tenant id): every tenant transaction takes it shared in its first statement (the fence:
+ * open_tenant_scope, migration 1763900000272, which spells the same key); a move takes it exclusive on the source for its final phase, so in-flight
+ * transactions finish first and later ones see the new epoch.
+ */
+export function tenantPlacementLockKey(tenantParam: string): string {
+  return `hashtextextended('tenant-placement:' || ${tenantParam}, 0)`;
 }
 
 /**

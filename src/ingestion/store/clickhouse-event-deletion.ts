@@ -1,4 +1,5 @@
 import type { ClickHouseEventStore } from './clickhouse-event.store';
+import type { ClickHouseNode } from './clickhouse/clickhouse-node';
 import { mutateAndWait } from './clickhouse/mutations';
 import { identifier, stringLiteral, uuidLiteral } from './clickhouse/sql-literal';
 import { type RetentionOutcome, utcSeconds } from './event-deletion';
@@ -23,6 +24,9 @@ const dayLiteral = (day: string): string => {
  * view) cannot subtract: a day an erased user touched is deleted from it and recomputed from the
  * events left. Sets merge, so an insert racing the recompute (the view adding it too) is still
  * counted once.
+ *
+ * On a cluster every statement runs on the tenant's own shard (its local tables): a tenant's
+ * rows live there alone (shard-of.ts), and mutations cannot go through a Distributed table.
  */
 export class ClickHouseEventDeletion {
   private readonly db: string;
@@ -41,7 +45,9 @@ export class ClickHouseEventDeletion {
     const where =
       `tenant_id = ${uuidLiteral(tenantId)} AND user_id = ${stringLiteral(userId)}` +
       ` AND (received_at <= ${at} OR timestamp <= ${at})`;
-    const perDay = await this.store.writerSelect<{ day: string; n: string }>(
+    await this.store.prepare();
+    const node = this.store.nodeOf(tenantId);
+    const perDay = await node.writerSelect<{ day: string; n: string }>(
       `SELECT toString(toDate(timestamp, 'UTC')) AS day, count() AS n
          FROM ${this.db}.events WHERE ${where} GROUP BY day ORDER BY day`,
     );
@@ -49,7 +55,7 @@ export class ClickHouseEventDeletion {
     const days = perDay.map((row) => row.day);
     if (events === 0) return { events: 0, days: [] };
     const context = { tenant_id: tenantId, purpose: 'erasure' };
-    await mutateAndWait(this.store, 'events', `DELETE WHERE ${where}`, { context });
+    await mutateAndWait(node, 'events', `DELETE WHERE ${where}`, { context });
     await this.recomputeDays(tenantId, days);
     return { events, days };
   }
@@ -59,19 +65,21 @@ export class ClickHouseEventDeletion {
    * deleted (awaited), then inserted again from what is left.
    */
   async recomputeDays(tenantId: string, days: string[]): Promise<void> {
+    await this.store.prepare();
     const tenant = uuidLiteral(tenantId);
+    const node = this.store.nodeOf(tenantId);
     for (let i = 0; i < days.length; i += DAYS_PER_STEP) {
       const list = days
         .slice(i, i + DAYS_PER_STEP)
         .map(dayLiteral)
         .join(', ');
       await mutateAndWait(
-        this.store,
+        node,
         'events_daily',
         `DELETE WHERE tenant_id = ${tenant} AND day IN (${list})`,
         { context: { tenant_id: tenantId, purpose: 'rollup recompute' } },
       );
-      await this.store.writerCommand(
+      await node.writerCommand(
         `INSERT INTO ${this.db}.events_daily
          SELECT tenant_id, toDate(timestamp, 'UTC') AS day, event_type,
                 uniqExactState(event_id), uniqExactIfState(user_id, user_id != ''),
@@ -90,6 +98,28 @@ export class ClickHouseEventDeletion {
    * event not yet folded counts twice).
    */
   async deleteBefore(tenantIds: string[], cutoffDay: string): Promise<RetentionOutcome> {
+    await this.store.prepare();
+    const outcome: RetentionOutcome = { events: 0, rollupRows: 0 };
+    const perNode = new Map<ClickHouseNode, string[]>();
+    for (const tenantId of tenantIds) {
+      const node = this.store.nodeOf(tenantId);
+      perNode.set(node, [...(perNode.get(node) ?? []), tenantId]);
+    }
+    for (const [node, ids] of perNode) {
+      const part = await this.deleteBeforeOn(node, ids, cutoffDay, tenantIds.length);
+      outcome.events += part.events;
+      outcome.rollupRows += part.rollupRows;
+    }
+    return outcome;
+  }
+
+  /** deleteBefore for tenants of one shard, on that shard's server. */
+  private async deleteBeforeOn(
+    node: ClickHouseNode,
+    tenantIds: string[],
+    cutoffDay: string,
+    tenantsInRun: number,
+  ): Promise<RetentionOutcome> {
     const outcome: RetentionOutcome = { events: 0, rollupRows: 0 };
     const cutoff = dayLiteral(cutoffDay);
     for (let i = 0; i < tenantIds.length; i += TENANTS_PER_MUTATION) {
@@ -97,18 +127,16 @@ export class ClickHouseEventDeletion {
         .slice(i, i + TENANTS_PER_MUTATION)
         .map(uuidLiteral)
         .join(', ');
-      const context = { purpose: 'retention', cutoff_day: cutoffDay, tenants: tenantIds.length };
+      const context = { purpose: 'retention', cutoff_day: cutoffDay, tenants: tenantsInRun };
       const eventsWhere = `tenant_id IN (${tenants}) AND timestamp < toDateTime(${stringLiteral(`${cutoffDay} 00:00:00`)}, 'UTC')`;
-      const events = await this.count('events', eventsWhere);
+      const events = await this.count(node, 'events', eventsWhere);
       if (events > 0) {
-        await mutateAndWait(this.store, 'events', `DELETE WHERE ${eventsWhere}`, { context });
+        await mutateAndWait(node, 'events', `DELETE WHERE ${eventsWhere}`, { context });
       }
       const rollupWhere = `tenant_id IN (${tenants}) AND day < ${cutoff}`;
-      const rollupRows = await this.count('events_daily', rollupWhere);
+      const rollupRows = await this.count(node, 'events_daily', rollupWhere);
       if (rollupRows > 0) {
-        await mutateAndWait(this.store, 'events_daily', `DELETE WHERE ${rollupWhere}`, {
-          context,
-        });
+        await mutateAndWait(node, 'events_daily', `DELETE WHERE ${rollupWhere}`, { context });
       }
       outcome.events += events;
       outcome.rollupRows += rollupRows;
@@ -116,8 +144,12 @@ export class ClickHouseEventDeletion {
     return outcome;
   }
 
-  private async count(table: 'events' | 'events_daily', where: string): Promise<number> {
-    const [row] = await this.store.writerSelect<{ n: string }>(
+  private async count(
+    node: ClickHouseNode,
+    table: 'events' | 'events_daily',
+    where: string,
+  ): Promise<number> {
+    const [row] = await node.writerSelect<{ n: string }>(
       `SELECT count() AS n FROM ${this.db}.${table} WHERE ${where}`,
     );
     return Number(row?.n ?? 0);

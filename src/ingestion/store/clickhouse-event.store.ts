@@ -1,5 +1,5 @@
-import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { Logger } from '@nestjs/common';
+import type { ClickHouseClient } from '@clickhouse/client';
 import { randomUUID } from 'node:crypto';
 import { currentQueryPriority } from '../../common/query-priority';
 import { requestSignal } from '../../common/request-abort';
@@ -8,11 +8,14 @@ import { type EventStore, type WriteResult } from './event-store';
 import { clickhouseSchema } from '../../../migrations/clickhouse/schema';
 import { awaitPendingMutations, mutateAndWait } from './clickhouse/mutations';
 import { identifier, stringLiteral, uuidLiteral } from './clickhouse/sql-literal';
+import { ClickHouseNode, type ClickHouseUsers, readAs } from './clickhouse/clickhouse-node';
+import type { ClickHouseCluster, ClickHouseTarget } from './clickhouse/clickhouse-target';
+import { shardOf } from './clickhouse/shard-of';
 
-export interface ClickHouseUser {
-  username: string;
-  password?: string;
-}
+export type { ClickHouseUser } from './clickhouse/clickhouse-node';
+
+/** Rows inserted per shard of a ClickHouse cluster (label `shard`, 1-based as system.clusters). */
+export const CLICKHOUSE_SHARD_ROWS = 'tenantry_clickhouse_shard_rows_written_total';
 
 export interface ClickHouseUserDescription {
   connection: 'writer' | 'reader' | 'background_reader';
@@ -32,53 +35,77 @@ export interface ClickHouseUserDescription {
  * at a low server priority (`priority` 10 against the reader's 1): reads run in a background
  * priority (common/query-priority.ts: a tenant's 2nd+ analytics queries at once) use it, so the
  * server pauses them between blocks while anyone's normal read runs. Without it, the reader.
+ *
+ * One store serves one target (clickhouse-target.ts): the single server, or a cluster
+ * (CLICKHOUSE_CLUSTER, CLICKHOUSE_NODE_URLS) whose every server gets the schema. On a cluster
+ * each tenant lives on one shard (shard-of.ts): its events are inserted straight into that
+ * shard's local table, its mutations run there, and its reads go through the Distributed
+ * tables (`readTable`) with the tenant's shard as the initiator, so the bulk of a read is local
+ * and the server watching it (rows cap, KILL QUERY) is the one doing the work.
  */
 export class ClickHouseEventStore implements EventStore {
   readonly kind = 'clickhouse' as const;
   private readonly logger = new Logger(ClickHouseEventStore.name);
-  private readonly client: ClickHouseClient;
-  private readonly reader: ClickHouseClient;
-  private readonly backgroundReader: ClickHouseClient;
+  private readonly nodes: ClickHouseNode[];
   private readonly db: string;
+  private readonly cluster?: string;
+  private shardWritten?: (shard: number, rows: number) => void;
 
   constructor(
     url: string,
     database: string,
-    private readonly users: {
-      writer?: ClickHouseUser;
-      reader?: ClickHouseUser;
-      background_reader?: ClickHouseUser;
-    } = {},
+    private readonly users: ClickHouseUsers = {},
+    /** A cluster: its servers in shard order (url is then the first's). Unset: one server. */
+    cluster?: ClickHouseCluster,
   ) {
     this.db = identifier(database);
-    this.client = createClient({
-      url,
-      ...users.writer,
-      request_timeout: 30_000,
-      log: { level: ClickHouseLogLevel.OFF },
-      // Both 18.16 and current servers read ISO timestamps with a zone this way.
-      clickhouse_settings: { date_time_input_format: 'best_effort' },
-    });
-    // No settings from the client: readonly=1 refuses any, and so no query can lift its limits
-    // (response compression would send enable_http_compression, so it stays off).
-    const readerClient = (user: ClickHouseUser) =>
-      createClient({
-        url,
-        ...user,
-        compression: { response: false, request: false },
-        request_timeout: 60_000,
-        log: { level: ClickHouseLogLevel.OFF },
-      });
-    this.reader = users.reader ? readerClient(users.reader) : this.client;
-    this.backgroundReader =
-      users.reader && users.background_reader
-        ? readerClient(users.background_reader)
-        : this.reader;
+    if (cluster && cluster.nodeUrls.length === 0) throw new Error('a cluster needs node URLs');
+    this.cluster = cluster ? identifier(cluster.name) : undefined;
+    const urls = cluster ? cluster.nodeUrls : [url];
+    this.nodes = urls.map((nodeUrl, shard) => new ClickHouseNode(nodeUrl, database, shard, users));
     if (!users.reader) {
       this.logger.warn(
         'CLICKHOUSE_READER_USER is not set: analytics reads run as the writer, without the read-only profile and its limits',
       );
     }
+  }
+
+  /** The (cluster, database) this store serves. */
+  get target(): ClickHouseTarget {
+    return { cluster: this.cluster ?? null, database: this.db };
+  }
+
+  /** Whether the store spans a cluster (reads go through the Distributed tables). */
+  get clustered(): boolean {
+    return this.cluster !== undefined;
+  }
+
+  /** Every server's URL, in shard order. */
+  get nodeUrls(): string[] {
+    return this.nodes.map((node) => node.url);
+  }
+
+  /** Called after each shard's insert of a batch (for the per-shard metric: skew shows there). */
+  onShardWrite(listener: (shard: number, rows: number) => void): void {
+    this.shardWritten = listener;
+  }
+
+  /** The server holding `tenantId`'s rows (the single server when not clustered). */
+  nodeOf(tenantId: string): ClickHouseNode {
+    return this.nodes[shardOf(tenantId, this.nodes.length)];
+  }
+
+  /** Every server: for what concerns all tenants (schema, purge, storage statistics). */
+  get allNodes(): readonly ClickHouseNode[] {
+    return this.nodes;
+  }
+
+  /**
+   * The table reads of `table` go through: the Distributed table over every shard on a
+   * cluster, else the table itself. Qualified with the database.
+   */
+  readTable(table: 'events' | 'events_daily'): string {
+    return `${this.db}.${table}${this.clustered ? '_dist' : ''}`;
   }
 
   private prepared?: Promise<void>;
@@ -93,52 +120,90 @@ export class ClickHouseEventStore implements EventStore {
   }
 
   private async applySchema(): Promise<void> {
-    await this.command(`CREATE DATABASE IF NOT EXISTS ${this.db}`);
-    await this.command(
+    if (this.cluster) await this.checkShardOrder(this.cluster);
+    for (const node of this.nodes) await this.applySchemaOn(node);
+  }
+
+  /**
+   * Each configured node must be the shard of its position in the server's cluster, and the
+   * cluster must have as many shards as nodes: else the app's direct inserts and the
+   * Distributed tables' own routing (and so FINAL's per-shard folding) would disagree.
+   */
+  private async checkShardOrder(cluster: string): Promise<void> {
+    for (const node of this.nodes) {
+      const [row] = await node.writerSelect<{ shards: string; local: string }>(
+        `SELECT uniqExact(shard_num) AS shards, sumIf(shard_num, is_local) AS local
+           FROM system.clusters WHERE cluster = ${stringLiteral(cluster)}`,
+      );
+      const [shards, local] = [Number(row?.shards ?? 0), Number(row?.local ?? 0)];
+      if (shards !== this.nodes.length || local !== node.shard + 1) {
+        throw new Error(
+          `ClickHouse cluster ${cluster}: ${node.url} is shard ${local} of ${shards}, but CLICKHOUSE_NODE_URLS lists it as shard ${node.shard + 1} of ${this.nodes.length}`,
+        );
+      }
+    }
+  }
+
+  private async applySchemaOn(node: ClickHouseNode): Promise<void> {
+    await node.writerCommand(`CREATE DATABASE IF NOT EXISTS ${this.db}`);
+    await node.writerCommand(
       `CREATE TABLE IF NOT EXISTS ${this.db}.schema_migrations (version UInt32, applied_at DateTime DEFAULT now()) ENGINE = TinyLog`,
     );
     const applied = new Set(
       (
-        await this.readAs<{ version: number }>(
-          this.client,
+        await node.writerSelect<{ version: number }>(
           `SELECT version FROM ${this.db}.schema_migrations`,
         )
       ).map((row) => Number(row.version)),
     );
-    for (const step of clickhouseSchema(this.db)) {
+    for (const step of clickhouseSchema(this.db, this.cluster)) {
       if (applied.has(step.version)) continue;
-      await this.command(step.sql);
-      await this.client.insert({
+      await node.writerCommand(step.sql);
+      await node.writer.insert({
         table: `${this.db}.schema_migrations`,
         values: [{ version: step.version }],
         format: 'JSONEachRow',
       });
-      this.logger.log(`applied ClickHouse schema step ${step.version}`);
+      this.logger.log(`applied ClickHouse schema step ${step.version} on ${node.url}`);
     }
   }
 
+  /**
+   * One insert per shard the batch touches, into that shard's local table, at once. All land
+   * or the batch throws: the writer retries the whole batch and the shards that had it fold the
+   * repeat (ReplacingMergeTree on (tenant, day, event id)), as for any retried batch. Not
+   * through events_dist: a Distributed insert on 18.16 is queued on the initiator's disk and
+   * sent later (insert_distributed_sync=0), so "stored" would not yet be true.
+   */
   async write(rows: EventRow[]): Promise<WriteResult> {
     const perTenant = new Map<string, number>();
     if (rows.length === 0) return { written: 0, perTenant };
     await this.prepare();
-    await this.client.insert({
-      table: `${this.db}.events`,
-      format: 'JSONEachRow',
-      values: rows.map((row) => {
-        perTenant.set(row.tenantId, (perTenant.get(row.tenantId) ?? 0) + 1);
-        return {
-          tenant_id: row.tenantId,
-          event_id: row.eventId,
-          timestamp: row.timestamp.toISOString(),
-          event_type: row.eventType,
-          user_id: row.userId,
-          session_id: row.sessionId,
-          properties: JSON.stringify(row.properties),
-          received_at: row.receivedAt.toISOString(),
-          stored_at: new Date().toISOString(),
-        };
+    const perShard = new Map<ClickHouseNode, Record<string, string>[]>();
+    const storedAt = new Date().toISOString();
+    for (const row of rows) {
+      perTenant.set(row.tenantId, (perTenant.get(row.tenantId) ?? 0) + 1);
+      const node = this.nodeOf(row.tenantId);
+      let values = perShard.get(node);
+      if (!values) perShard.set(node, (values = []));
+      values.push({
+        tenant_id: row.tenantId,
+        event_id: row.eventId,
+        timestamp: row.timestamp.toISOString(),
+        event_type: row.eventType,
+        user_id: row.userId,
+        session_id: row.sessionId,
+        properties: JSON.stringify(row.properties),
+        received_at: row.receivedAt.toISOString(),
+        stored_at: storedAt,
+      });
+    }
+    await Promise.all(
+      [...perShard].map(async ([node, values]) => {
+        await node.writer.insert({ table: `${this.db}.events`, format: 'JSONEachRow', values });
+        this.shardWritten?.(node.shard, values.length);
       }),
-    });
+    );
     return { written: rows.length, perTenant };
   }
 
@@ -147,7 +212,8 @@ export class ClickHouseEventStore implements EventStore {
     const where = [`tenant_id = ${uuidLiteral(tenantId)}`];
     if (eventType !== undefined) where.push(`event_type = ${stringLiteral(eventType)}`);
     const rows = await this.select<{ n: string }>(
-      `SELECT count() AS n FROM ${this.db}.events FINAL WHERE ${where.join(' AND ')}`,
+      `SELECT count() AS n FROM ${this.readTable('events')} FINAL WHERE ${where.join(' AND ')}`,
+      tenantId,
     );
     return Number(rows[0]?.n ?? 0);
   }
@@ -156,14 +222,27 @@ export class ClickHouseEventStore implements EventStore {
    * Tenant purge: every row of the tenant in every table of this database that has a tenant_id
    * column (events, the daily rollups, and whatever table is added later: the list comes from
    * system.columns), as one ALTER … DELETE per table, each awaited in system.mutations. Answers
-   * the rows each table held before. Views hold no rows of their own and are skipped. Safe to
-   * run again after an interruption.
+   * the rows each table held before. Views and Distributed tables hold no rows of their own and
+   * are skipped. Safe to run again after an interruption. On a cluster, on every server: the
+   * tenant's rows belong on its shard alone, but a purge promises none left anywhere.
    */
   async purgeTenant(tenantId: string): Promise<Record<string, number>> {
     await this.prepare();
+    const removed: Record<string, number> = {};
+    for (const node of this.nodes) {
+      for (const [table, rows] of Object.entries(await this.purgeTenantOn(node, tenantId))) {
+        removed[table] = (removed[table] ?? 0) + rows;
+      }
+    }
+    return removed;
+  }
+
+  private async purgeTenantOn(
+    node: ClickHouseNode,
+    tenantId: string,
+  ): Promise<Record<string, number>> {
     const tenant = uuidLiteral(tenantId);
-    const tables = await this.readAs<{ table: string }>(
-      this.client,
+    const tables = await node.writerSelect<{ table: string }>(
       // No JOIN: 18.16 wants ANY/ALL spelled out, current servers do not; IN runs on both.
       `SELECT table FROM system.columns
         WHERE database = ${stringLiteral(this.db)} AND name = 'tenant_id'
@@ -173,35 +252,38 @@ export class ClickHouseEventStore implements EventStore {
     );
     const removed: Record<string, number> = {};
     for (const { table } of tables) {
-      const [row] = await this.readAs<{ n: string }>(
-        this.client,
+      const [row] = await node.writerSelect<{ n: string }>(
         `SELECT count() AS n FROM ${this.db}.${identifier(table)} WHERE tenant_id = ${tenant}`,
       );
       removed[table] = Number(row?.n ?? 0);
-      const context = { tenant_id: tenantId, table };
+      const context = { tenant_id: tenantId, table, node: node.url };
       if (removed[table] > 0) {
-        await mutateAndWait(this, table, `DELETE WHERE tenant_id = ${tenant}`, { context });
+        await mutateAndWait(node, table, `DELETE WHERE tenant_id = ${tenant}`, { context });
       } else {
         // Nothing left, but a mutation sent before an interruption may still be running.
-        await awaitPendingMutations(this, table, tenantId.toLowerCase(), { context });
+        await awaitPendingMutations(node, table, tenantId.toLowerCase(), { context });
       }
     }
     return removed;
   }
 
   /**
-   * The events table's bytes on disk per row, from the server's own statistics (its active
-   * parts: compressed bytes over rows), for the storage estimate. Null while it holds no row.
+   * The events table's bytes on disk per row, from the servers' own statistics (their active
+   * parts: compressed bytes over rows, summed over a cluster's servers), for the storage
+   * estimate. Null while it holds no row.
    */
   async bytesPerRow(): Promise<number | null> {
     await this.prepare();
-    const [row] = await this.readAs<{ bytes: string; rows: string }>(
-      this.client,
-      `SELECT sum(bytes_on_disk) AS bytes, sum(rows) AS rows FROM system.parts
-        WHERE active AND database = ${stringLiteral(this.db)} AND table = 'events'`,
-    );
-    const rows = Number(row?.rows ?? 0);
-    return rows > 0 ? Number(row.bytes) / rows : null;
+    let [bytes, rows] = [0, 0];
+    for (const node of this.nodes) {
+      const [row] = await node.writerSelect<{ bytes: string; rows: string }>(
+        `SELECT sum(bytes_on_disk) AS bytes, sum(rows) AS rows FROM system.parts
+          WHERE active AND database = ${stringLiteral(this.db)} AND table = 'events'`,
+      );
+      bytes += Number(row?.bytes ?? 0);
+      rows += Number(row?.rows ?? 0);
+    }
+    return rows > 0 ? bytes / rows : null;
   }
 
   /** The database the events live in (system.mutations names it). */
@@ -211,45 +293,50 @@ export class ClickHouseEventStore implements EventStore {
 
   /**
    * Writes and mutations for the deletion paths (erasure, retention: clickhouse-event-deletion.ts),
-   * which build SQL through sql-literal.ts, as the writer: the reader is readonly.
+   * which build SQL through sql-literal.ts, as the writer: the reader is readonly. On the
+   * tenant's server when one is named, else the first (the single server's).
    */
-  async writerCommand(query: string): Promise<void> {
+  async writerCommand(query: string, tenantId?: string): Promise<void> {
     await this.prepare();
-    await this.command(query);
+    await this.nodeFor(tenantId).writerCommand(query);
   }
 
   /** Reads as the writer, for the deletion paths (system.mutations, counts before a delete). */
-  async writerSelect<T>(query: string): Promise<T[]> {
+  async writerSelect<T>(query: string, tenantId?: string): Promise<T[]> {
     await this.prepare();
-    return this.readAs<T>(this.client, query);
+    return this.nodeFor(tenantId).writerSelect<T>(query);
   }
 
-  /** Reads for callers that build SQL through sql-literal.ts (analytics, tests), as the reader. */
-  async select<T>(query: string): Promise<T[]> {
-    return this.readAs<T>(this.readerNow(), query);
+  /**
+   * Reads for callers that build SQL through sql-literal.ts (analytics, tests), as the reader,
+   * on the tenant's server when one is named (the initiator of a cluster read), else the first.
+   */
+  async select<T>(query: string, tenantId?: string): Promise<T[]> {
+    return readAs<T>(this.readerNow(this.nodeFor(tenantId)), query);
   }
 
-  /** The reader of the running work's priority. */
-  private readerNow(): ClickHouseClient {
-    return currentQueryPriority() === 'background' ? this.backgroundReader : this.reader;
+  private nodeFor(tenantId: string | undefined): ClickHouseNode {
+    return tenantId === undefined ? this.nodes[0] : this.nodeOf(tenantId);
   }
 
-  private async readAs<T>(client: ClickHouseClient, query: string): Promise<T[]> {
-    const result = await client.query({ query, format: 'JSONEachRow' });
-    return result.json<T>();
+  /** The node's reader of the running work's priority. */
+  private readerNow(node: ClickHouseNode): ClickHouseClient {
+    return currentQueryPriority() === 'background' ? node.backgroundReader : node.reader;
   }
 
   /**
    * A read with the server's own count of what it scanned. ClickHouse 18.16 sends no
    * X-ClickHouse-Summary header, but its JSON format ends with `statistics` (rows_read,
-   * bytes_read), on every version.
+   * bytes_read), on every version; through a Distributed table, the initiator's figure counts
+   * every shard's rows (measured on 18.16: clickhouse-cluster.e2e-spec.ts).
    */
   async selectWithStatistics<T>(
     query: string,
+    tenantId?: string,
   ): Promise<{ rows: T[]; rowsRead: number; bytesRead: number }> {
     const signal = requestSignal();
     const queryId = randomUUID();
-    const reader = this.readerNow();
+    const reader = this.readerNow(this.nodeFor(tenantId));
     const stopOnAbort = () => void this.cancel(reader, queryId);
     signal?.addEventListener('abort', stopOnAbort, { once: true });
     try {
@@ -274,7 +361,7 @@ export class ClickHouseEventStore implements EventStore {
    * Stops a read whose client went away. Closing the HTTP connection is not enough: 18.16 runs
    * the query to its end regardless (newer servers only with
    * cancel_http_readonly_queries_on_client_close), so ask the server to kill it. A user may kill
-   * its own queries, readonly or not.
+   * its own queries, readonly or not. On a cluster the initiator's kill ends its shard queries.
    */
   private async cancel(reader: ClickHouseClient, queryId: string): Promise<void> {
     try {
@@ -289,17 +376,18 @@ export class ClickHouseEventStore implements EventStore {
   /**
    * Who each connection is and what its profile sets (system.settings, changed ones), read as
    * that user: evidence for the isolation report. 18.16 has no system.users, so each user speaks
-   * for itself.
+   * for itself. The first server's (a cluster's servers share one users.xml template).
    */
   async describeUsers(): Promise<ClickHouseUserDescription[]> {
+    const node = this.nodes[0];
     type Connection = [ClickHouseUserDescription['connection'], ClickHouseClient];
-    const connections: Connection[] = [['writer', this.client]];
-    if (this.reader !== this.client) connections.push(['reader', this.reader]);
-    if (this.backgroundReader !== this.reader)
-      connections.push(['background_reader', this.backgroundReader]);
+    const connections: Connection[] = [['writer', node.writer]];
+    if (node.reader !== node.writer) connections.push(['reader', node.reader]);
+    if (node.backgroundReader !== node.reader)
+      connections.push(['background_reader', node.backgroundReader]);
     return Promise.all(
       connections.map(async ([connection, client]) => {
-        const settings = await this.readAs<{ name: string; value: string }>(
+        const settings = await readAs<{ name: string; value: string }>(
           client,
           'SELECT name, value FROM system.settings WHERE changed ORDER BY name',
         );
@@ -312,23 +400,16 @@ export class ClickHouseEventStore implements EventStore {
     );
   }
 
-  /** The server's version, as the writer sees it. */
+  /** The server's version, as the writer sees it (the first server's). */
   async version(): Promise<string> {
-    const [row] = await this.readAs<{ version: string }>(
-      this.client,
+    const [row] = await this.nodes[0].writerSelect<{ version: string }>(
       'SELECT version() AS version',
     );
     return row.version;
   }
 
-  private async command(query: string): Promise<void> {
-    await this.client.command({ query });
-  }
-
   async close(): Promise<void> {
-    await this.client.close();
-    if (this.reader !== this.client) await this.reader.close();
-    if (this.backgroundReader !== this.reader) await this.backgroundReader.close();
+    await Promise.all(this.nodes.map((node) => node.close()));
   }
 
   /** Nest calls this on shutdown for the instance its factory made. */

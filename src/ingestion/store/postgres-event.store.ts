@@ -83,11 +83,24 @@ export class PostgresEventStore implements EventStore {
     const now = new Date();
     const from = new Date(now.getTime() - (MAX_RETENTION_DAYS + 31) * 86_400_000);
     const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 2, 1));
-    const rows: { created: number }[] = await this.dataSource.query(
-      'SELECT public.ensure_event_partitions($1::date, $2::date) AS created',
-      [from.toISOString().slice(0, 10), to.toISOString().slice(0, 10)],
+    const range = [from.toISOString().slice(0, 10), to.toISOString().slice(0, 10)];
+    const ensure = async (connection: DataSource, where: string) => {
+      const rows: { created: number }[] = await connection.query(
+        'SELECT public.ensure_event_partitions($1::date, $2::date) AS created',
+        range,
+      );
+      if (rows[0]?.created) {
+        this.logger.log(`created ${rows[0].created} monthly event partitions in ${where}`);
+      }
+    };
+    await ensure(this.dataSource, 'the control database');
+    // Every placement database holds its siloed tenants' events (issue 18).
+    const failed = await this.tenantContext.onOtherPlacements('app', (connection, placement) =>
+      ensure(connection, `placement ${placement.name}`),
     );
-    if (rows[0]?.created) this.logger.log(`created ${rows[0].created} monthly event partitions`);
+    for (const { placement, error } of failed) {
+      this.logger.warn({ placement, err: error }, 'could not make event partitions in a placement');
+    }
     // Check again within a day, so the months ahead always exist before events arrive for them.
     this.partitionsReadyUntil = Date.now() + 86_400_000;
   }

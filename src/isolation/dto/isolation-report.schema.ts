@@ -16,11 +16,23 @@ const FACTS = (description: string, required: string[]): SchemaObject => ({
 /** GET /admin/isolation-report (src/isolation/isolation-report.ts IsolationReport). */
 export const ISOLATION_REPORT_SCHEMA: SchemaObject = {
   type: 'object',
-  required: ['generated_at', 'verdict', 'problems', 'postgres', 'clickhouse', 'security_suite'],
+  required: [
+    'generated_at',
+    'verdict',
+    'problems',
+    'postgres',
+    'clickhouse',
+    'security_suite',
+    'placements',
+  ],
   additionalProperties: false,
   properties: {
     generated_at: { type: 'string', format: 'date-time' },
-    verdict: { type: 'string', enum: ['ok', 'problems'], description: '`ok` when no section found a problem' },
+    verdict: {
+      type: 'string',
+      enum: ['ok', 'problems'],
+      description: '`ok` when no section found a problem',
+    },
     problems: { ...STRINGS, description: 'Every section’s problems, each naming what it is about' },
     postgres: {
       type: 'object',
@@ -35,24 +47,45 @@ export const ISOLATION_REPORT_SCHEMA: SchemaObject = {
           'policies',
           'problems',
         ]),
-        roles: FACTS('The app and platform roles: attributes and grants', ['kind', 'name', 'exists']),
-        security_definer_functions: FACTS('Every SECURITY DEFINER function: owner and search_path', [
+        roles: FACTS('The app and platform roles: attributes and grants', [
+          'kind',
           'name',
-          'owner',
-          'problems',
+          'exists',
         ]),
+        security_definer_functions: FACTS(
+          'Every SECURITY DEFINER function: owner and search_path',
+          ['name', 'owner', 'problems'],
+        ),
       },
     },
     clickhouse: {
       type: 'object',
       required: ['configured'],
       additionalProperties: false,
-      description: 'Not configured; or its version and users with their profile settings; or the error reading them',
+      description:
+        'Not configured; or its version and users with their profile settings; or the error reading them',
       properties: {
         configured: { type: 'boolean' },
         version: { type: 'string' },
         users: FACTS('The ClickHouse users and their profile settings', ['problems']),
         error: { type: 'string' },
+      },
+    },
+    placements: {
+      type: 'array',
+      description:
+        'Every other placement database (siloed tenants), checked like `postgres`; its problems ' +
+        'are also in `problems`, prefixed `placement <name>:`',
+      items: {
+        type: 'object',
+        required: ['name', 'reachable', 'database', 'problems'],
+        additionalProperties: false,
+        properties: {
+          name: { type: 'string' },
+          reachable: { type: 'boolean' },
+          database: { type: ['string', 'null'] },
+          problems: STRINGS,
+        },
       },
     },
     security_suite: {

@@ -46,4 +46,20 @@ export class CreateTenantDto {
   @IsOmittable()
   @IsIn(TENANT_TIERS)
   tier?: TenantTier;
+
+  @ApiPropertyOptional({
+    example: 'silo-1',
+    maxLength: 63,
+    description:
+      'Where its rows live (GET /admin/placements): an active placement by name; omitted, the ' +
+      'pooled one (the control database). A siloed one (a database of its own) needs a plan ' +
+      'with the dedicated_database feature',
+  })
+  @IsOmittable()
+  @IsString()
+  @MaxLength(63)
+  @Matches(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, {
+    message: 'placement must be a placement name: a-z, 0-9 and inner hyphens',
+  })
+  placement?: string;
 }

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { PlatformDatabase } from '../../database/platform.database';
 import { TenantContext } from '../scope/tenant.context';
 import { type PurgeState, Tenant } from '../tenant.entity';
+import { PlacementDirectory } from '../../database/placements/placement';
+import { PlacementMirrorService } from '../placements/placement-mirror.service';
 
 /** The lease a purge's writes are fenced by (PlatformLease: its name and holder token). */
 export interface LeaseFence {
@@ -30,7 +32,24 @@ export class TenantLifecycleRepository {
   constructor(
     private readonly platform: PlatformDatabase,
     private readonly tenantContext: TenantContext,
+    private readonly placements: PlacementDirectory,
+    private readonly mirror: PlacementMirrorService,
   ) {}
+
+  /**
+   * A status change of the tenant, from its (platform, tenant-scoped) transaction. Pooled: the
+   * UPDATE in that transaction, as before placements. Siloed (issue 18): control is
+   * authoritative, so the UPDATE runs there first, then the copy in the open transaction in the
+   * tenant's database (where its audit entry goes too).
+   */
+  private async changeStatus(id: string, sql: string, parameters: unknown[]): Promise<boolean> {
+    if ((await this.placements.of(id)).placement.isControl) {
+      return returned(await this.tenantContext.manager.query(sql, parameters)).length > 0;
+    }
+    const changed = returned(await this.platform.query(sql, parameters)).length > 0;
+    if (changed) await this.mirror.syncInTransaction(id);
+    return changed;
+  }
 
   private get tenants() {
     return this.platform.manager.getRepository(Tenant);
@@ -45,32 +64,28 @@ export class TenantLifecycleRepository {
    * false when the tenant was not live.
    */
   async markPendingDeletion(id: string, graceDays: number): Promise<boolean> {
-    const rows = returned(
-      await this.tenantContext.manager.query(
-        `UPDATE tenants
+    return this.changeStatus(
+      id,
+      `UPDATE tenants
           SET status_before_deletion = status, status = 'pending_deletion', deleted_at = now(),
               purge_after = now() + make_interval(days => $2::int), updated_at = now()
         WHERE id = $1 AND status IN ('active', 'suspended')
         RETURNING id`,
-        [id, graceDays],
-      ),
+      [id, graceDays],
     );
-    return rows.length > 0;
   }
 
   /** pending_deletion (grace not over) → the status before deletion; false otherwise. */
   async restore(id: string): Promise<boolean> {
-    const rows = returned(
-      await this.tenantContext.manager.query(
-        `UPDATE tenants
+    return this.changeStatus(
+      id,
+      `UPDATE tenants
           SET status = coalesce(status_before_deletion, 'active'), status_before_deletion = NULL,
               deleted_at = NULL, purge_after = NULL, updated_at = now()
         WHERE id = $1 AND status = 'pending_deletion' AND purge_after > now()
         RETURNING id`,
-        [id],
-      ),
+      [id],
     );
-    return rows.length > 0;
   }
 
   /** The tenant as the open transaction sees it. */
@@ -95,7 +110,10 @@ export class TenantLifecycleRepository {
         [id, force],
       ),
     );
-    return rows.length > 0 ? this.findById(id) : null;
+    if (rows.length === 0) return null;
+    // A siloed tenant's copy says purging too: purge_tenant_rows there checks it.
+    await this.mirror.sync(id);
+    return this.findById(id);
   }
 
   /** Records one finished step: a purge killed after this resumes after it. */
@@ -131,6 +149,7 @@ export class TenantLifecycleRepository {
       await this.assertFenced(id, lease);
       throw new Error(`tenant ${id} is not being purged`);
     }
+    await this.mirror.sync(id);
     return row.purge_report;
   }
 
@@ -189,7 +208,9 @@ export class TenantLifecycleRepository {
 
   /** Deletes one table's rows of the tenant (purge_tenant_rows, migration 1763900000070). */
   async purgeRows(tenantId: string, table: string): Promise<number> {
-    const [row] = await this.platform.query<{ removed: string }[]>(
+    // In the tenant's own placement database (issue 18): a siloed tenant's rows are there.
+    const connection = await this.platform.connectionOf(tenantId);
+    const [row] = await connection.query<{ removed: string }[]>(
       'SELECT public.purge_tenant_rows($1, $2) AS removed',
       [tenantId, table],
     );

@@ -1,5 +1,12 @@
 import { Body, Controller, Post } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { PasswordSetupService } from '../../auth/users/password-setup.service';
 import type { User } from '../../auth/users/user.entity';
 import { UsersService } from '../../auth/users/users.service';
@@ -25,6 +32,14 @@ export class TenantOnboardingController {
   @ApiOperation({ summary: 'Provision a tenant with default settings and its owner' })
   @ApiCreatedResponse({ type: TenantCreatedResponse })
   @ApiConflictResponse({ description: 'The slug is taken' })
+  @ApiForbiddenResponse({
+    description:
+      'Also a siloed `placement` for a plan without `dedicated_database`: the body names ' +
+      '`feature`, the `plan` and the `plans` that include it.',
+  })
+  @ApiServiceUnavailableResponse({
+    description: "The placement's database cannot be reached or is misconfigured: retry later",
+  })
   async create(
     @Body() input: CreateTenantDto,
     @Caller() caller: Caller,

@@ -62,7 +62,7 @@ export class TenantResolver {
         actorOf(request, principal),
       );
       throw new ForbiddenException(
-        "This credential belongs to another tenant than the one this custom domain serves",
+        'This credential belongs to another tenant than the one this custom domain serves',
       );
     }
 
@@ -103,7 +103,8 @@ export class TenantResolver {
       });
     }
 
-    if (!tenant) throw new UnauthorizedException('Unknown tenant');
+    // A siloed tenant still being provisioned (issue 18) is not served yet.
+    if (!tenant || tenant.provisioning) throw new UnauthorizedException('Unknown tenant');
     if (tenant.status === 'suspended') {
       throw new ForbiddenException(
         `Tenant ${tenant.slug} is suspended; contact the platform operator`,

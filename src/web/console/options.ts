@@ -5,7 +5,7 @@ export type Tier = (typeof TIERS)[number];
 export const STATUSES = ['active', 'suspended', 'pending_deletion', 'purging', 'purged'] as const;
 export type TenantStatus = (typeof STATUSES)[number];
 
-export const FEATURES = ['white_label', 'sso', 'funnels_retention'] as const;
+export const FEATURES = ['white_label', 'sso', 'funnels_retention', 'dedicated_database'] as const;
 
 export const STATUS_LABELS: Record<TenantStatus, string> = {
   active: 'Active',

@@ -1,6 +1,7 @@
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { ClickHouseUser } from '../clickhouse-event.store';
 import { identifier, uuidLiteral } from '../clickhouse/sql-literal';
+import { shardOf } from '../clickhouse/shard-of';
 import {
   CHUNK_LINES,
   type EventExportSource,
@@ -43,23 +44,31 @@ function seconds(date: Date, round: 'floor' | 'ceil'): number {
  *
  * It runs as the writer user: the reader's profile stops any query after 30 s or past its row
  * limit, which a complete export of a large tenant exceeds by design. The SQL is built from a
- * checked UUID and integers only.
+ * checked UUID and integers only. On a cluster it reads the tenant's own shard's local table
+ * (shard-of.ts), where all of the tenant's events are, with no Distributed hop.
  */
 export class ClickHouseEventExportStore implements EventExportSource {
   readonly kind = 'clickhouse' as const;
-  private readonly client: ClickHouseClient;
+  private readonly clients: ClickHouseClient[];
   private readonly db: string;
 
-  constructor(url: string, database: string, writer?: ClickHouseUser) {
+  /** `urls`: the single server, or every server of a cluster in shard order. */
+  constructor(urls: string | readonly string[], database: string, writer?: ClickHouseUser) {
     this.db = identifier(database);
-    this.client = createClient({
-      url,
-      ...writer,
-      // A slow archive write pauses the response; give it room before the socket gives up.
-      request_timeout: 600_000,
-      compression: { response: true, request: false },
-      log: { level: ClickHouseLogLevel.OFF },
-    });
+    this.clients = (typeof urls === 'string' ? [urls] : urls).map((url) =>
+      createClient({
+        url,
+        ...writer,
+        // A slow archive write pauses the response; give it room before the socket gives up.
+        request_timeout: 600_000,
+        compression: { response: true, request: false },
+        log: { level: ClickHouseLogLevel.OFF },
+      }),
+    );
+  }
+
+  private clientOf(tenantId: string): ClickHouseClient {
+    return this.clients[shardOf(tenantId, this.clients.length)];
   }
 
   private where(tenantId: string, range: EventTimeRange): string {
@@ -69,7 +78,7 @@ export class ClickHouseEventExportStore implements EventExportSource {
   }
 
   async count(tenantId: string, range: EventTimeRange): Promise<number> {
-    const result = await this.client.query({
+    const result = await this.clientOf(tenantId).query({
       query: `SELECT count() AS n FROM ${this.db}.events FINAL WHERE ${this.where(tenantId, range)}`,
       format: 'JSONEachRow',
     });
@@ -82,7 +91,7 @@ export class ClickHouseEventExportStore implements EventExportSource {
     range: EventTimeRange,
     pageSize: number,
   ): AsyncIterable<EventPage> {
-    const result = await this.client.query({
+    const result = await this.clientOf(tenantId).query({
       query: `SELECT toString(event_id) AS event_id, toUnixTimestamp(timestamp) AS ts, event_type,
                      user_id, session_id, properties, toUnixTimestamp(received_at) AS received
                 FROM ${this.db}.events FINAL
@@ -114,7 +123,7 @@ export class ClickHouseEventExportStore implements EventExportSource {
   }
 
   async close(): Promise<void> {
-    await this.client.close();
+    await Promise.all(this.clients.map((client) => client.close()));
   }
 
   /** Nest calls this on shutdown for the instance its factory made. */
