@@ -2,21 +2,15 @@
  * `npm run bench:move`: an online tenant move (issue 18, item 3) of a tenant of
  * BENCH_MOVE_EVENTS events (default 200,000) plus its users, keys and dashboards, while it
  * receives 2,000 events/s over HTTP: how long the move takes and how long its writes are held
- * (hold_ms; the window in which its settings writes answer 503). Between two databases of the
- * local stack's PostgreSQL, through the test stand-in of the placement core
- * (test/support/move-placements.ts), so it runs with ts (swc) rather than from dist.
+ * (hold_ms; the window in which its settings writes answer 503). From the pooled control
+ * database to placement silo-1, a database of the bench's own on the stack's silo cluster
+ * (postgres-silo), set up as the tests' global setup does; it runs with ts (swc) rather than
+ * from dist for those test helpers.
  */
 import 'reflect-metadata';
 import { recreateDatabase } from '../src/database/recreate-database';
-import { PlacementPools } from '../src/database/placements/placement';
 import { anEvent } from '../test/support/ingestion';
-import {
-  MOVE_TARGET_PLACEMENT,
-  prepareMoveTarget,
-  TestPlacementPools,
-  TestPlacementsModule,
-  withPlacementRouting,
-} from '../test/support/move-placements';
+import { prepareSiloPlacement, requireSilo, SILO_PLACEMENT } from '../test/support/placements';
 import { testEnvironment } from '../test/support/stack-env';
 import {
   adminAuth,
@@ -39,8 +33,10 @@ async function main(): Promise<void> {
     EVENT_STORE: 'postgres',
     INGESTION_CONSUMER: 'off',
     KAFKA_BROKERS: '',
+    PLACEMENT_SILO1_DATABASE: `${prefix}_move_silo_bench`,
   });
-  log(`preparing ${process.env.DATABASE_NAME} and its move target`);
+  requireSilo();
+  log(`preparing ${process.env.DATABASE_NAME} and its silo ${process.env.PLACEMENT_SILO1_DATABASE}`);
   await recreateDatabase(
     {
       host: process.env.DATABASE_HOST!,
@@ -51,11 +47,8 @@ async function main(): Promise<void> {
     },
     process.env.DATABASE_NAME!,
   );
-  await prepareMoveTarget();
-  const api = await createTestApp({
-    imports: [TestPlacementsModule],
-    override: withPlacementRouting,
-  });
+  await prepareSiloPlacement(process.env as Record<string, string>);
+  const api = await createTestApp();
   try {
     const tenant = await createTenant(api.http);
     const token = tenantToken(tenant.id);
@@ -106,7 +99,7 @@ async function main(): Promise<void> {
     const requested = await api.http
       .post(`/admin/tenants/${tenant.id}/move`)
       .set(adminAuth)
-      .send({ placement: MOVE_TARGET_PLACEMENT })
+      .send({ placement: SILO_PLACEMENT })
       .expect(202);
     let move: Record<string, unknown>;
     for (;;) {
@@ -137,7 +130,6 @@ async function main(): Promise<void> {
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } finally {
-    await api.app.get<PlacementPools, TestPlacementPools>(PlacementPools).close();
     await api.close();
   }
 }

@@ -25,7 +25,8 @@ import { platformRole } from './support/isolation';
  *     UTC/ISO form, the same on both databases (same migrations, same column order).
  *   - `purge_moved_tenant_rows(tenant, table)`: deletes the tenant's rows from the source after the
  *     flip (flipped, purging), or from the target before it (copying … verifying, rolling_back),
- *     where nothing of the tenant is live yet. The existing purge_tenant_rows needs
+ *     where nothing of the tenant is live yet; last, the tenant's `tenants` copy in a placement
+ *     database (never control's row). The existing purge_tenant_rows needs
  *     status = 'purging', which a live tenant must never have.
  *   EXECUTE to the platform role alone.
  */
@@ -106,10 +107,23 @@ ${MOVE_GUARD(
   `(m.source_database = current_database() AND m.state IN ('flipped', 'purging'))
            OR (m.target_database = current_database() AND m.state IN (${OPEN_STATES}, 'rolling_back'))`,
 )}
+        -- The tenants row only where it is a copy (a placement database: no placements rows),
+        -- last, once the tenant's rows are gone; control's row is the tenant itself.
+        IF p_table = 'tenants' THEN
+          IF EXISTS (SELECT 1 FROM public.placements) THEN
+            RAISE EXCEPTION 'purge_moved_tenant_rows: the control database keeps its tenants rows'
+              USING ERRCODE = 'invalid_parameter_value';
+          END IF;
+        ELSE
 ${TABLE_GUARD('purge_moved_tenant_rows')}
+        END IF;
         -- FORCE RLS binds the owner too: act as the tenant for this statement only.
         PERFORM set_config('app.tenant_id', p_tenant::text, true);
-        EXECUTE format('DELETE FROM public.%I WHERE tenant_id = $1', p_table) USING p_tenant;
+        IF p_table = 'tenants' THEN
+          DELETE FROM public.tenants WHERE id = p_tenant;
+        ELSE
+          EXECUTE format('DELETE FROM public.%I WHERE tenant_id = $1', p_table) USING p_tenant;
+        END IF;
         GET DIAGNOSTICS removed = ROW_COUNT;
         PERFORM set_config('app.tenant_id', coalesce(previous, ''), true);
         RETURN removed;

@@ -9,7 +9,6 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../../src/app.module';
 import { TenantMoveService } from '../../src/tenancy/moves/tenant-move.service';
 import { TenantMovesRepository } from '../../src/tenancy/moves/tenant-moves.repository';
-import { TestPlacementsModule } from '../support/move-placements';
 
 const transition = TenantMovesRepository.prototype.transition;
 TenantMovesRepository.prototype.transition = async function (this: TenantMovesRepository, ...args) {
@@ -22,7 +21,7 @@ TenantMovesRepository.prototype.transition = async function (this: TenantMovesRe
 };
 
 async function main(): Promise<void> {
-  @Module({ imports: [await AppModule.forRoot(), TestPlacementsModule] })
+  @Module({ imports: [await AppModule.forRoot()] })
   class MoverModule {}
   const app = await NestFactory.createApplicationContext(MoverModule, { logger: false });
   await app.get(TenantMoveService).run(process.env.MOVE_ID!);

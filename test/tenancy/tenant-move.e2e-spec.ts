@@ -1,18 +1,10 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import { PlacementPools } from '../../src/database/placements/placement';
+import type { Client } from 'pg';
 import { TenantMoveService } from '../../src/tenancy/moves/tenant-move.service';
 import { anEvent, eventually, ingestionEnv } from '../support/ingestion';
+import { requireSilo, SILO_PLACEMENT } from '../support/placements';
 import { connectAs, sqlState } from '../support/sql';
-import {
-  MOVE_TARGET_PLACEMENT,
-  moveTargetDatabase,
-  prepareMoveTarget,
-  TestPlacementPools,
-  TestPlacementsModule,
-  withPlacementRouting,
-} from '../support/move-placements';
 import {
   adminAuth,
   bearer,
@@ -23,26 +15,23 @@ import {
 } from '../support/test-app';
 
 /**
- * Issue 18, item 3: a tenant moves to another placement (here a second database on the test
- * cluster, see test/support/move-placements.ts) while it keeps working, and a move killed
- * half-way leaves it whole where it was.
+ * Issue 18, item 3: a tenant moves to another placement (here from the pooled control database
+ * to placement silo-1, the run's database on the silo cluster, and back) while it keeps working,
+ * and a move killed half-way leaves it whole where it was.
  */
 const env = ingestionEnv('move', { EVENT_STORE: 'postgres', KAFKA_EVENTS_PARTITIONS: '3' });
 const STREAM_RPS = 20;
 const EVENTS_PER_REQUEST = 100;
 
-function ownerOf(database: string): Client {
-  return new Client({
-    host: process.env.DATABASE_HOST,
-    port: Number(process.env.DATABASE_PORT),
-    database,
-    user: process.env.DATABASE_OWNER_USER,
-    password: process.env.DATABASE_OWNER_PASSWORD,
-  });
-}
-
-/** Per tenant table: count and checksum of the tenant's rows (as the move's verify takes them). */
-async function tablesOf(db: Client, tenantId: string): Promise<Record<string, string>> {
+/**
+ * Per tenant table: count and checksum of the tenant's rows (as the move's verify takes them);
+ * rollups only with `rollups` (they are recomputed on the target, not copied).
+ */
+async function tablesOf(
+  db: Client,
+  tenantId: string,
+  rollups = false,
+): Promise<Record<string, string>> {
   await db.query('BEGIN');
   try {
     await db.query(
@@ -53,7 +42,8 @@ async function tablesOf(db: Client, tenantId: string): Promise<Record<string, st
       `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
          JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id'
         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-          AND c.relname NOT LIKE 'event_rollup%' ORDER BY 1`,
+          AND ($1 OR c.relname NOT LIKE 'event_rollup%') ORDER BY 1`,
+      [rollups],
     );
     const sums: Record<string, string> = {};
     for (const { name } of tables) {
@@ -74,6 +64,15 @@ async function tablesOf(db: Client, tenantId: string): Promise<Record<string, st
 function unwritten(tables: Record<string, string>): Record<string, string> {
   const { tenant_settings: _s, audit_log: _a, usage_daily: _u, ...rest } = tables;
   return rest;
+}
+
+/** The tenants row of a database (control's, or a placement's copy) as JSON; null when none. */
+async function tenantCopy(db: Client, tenantId: string): Promise<unknown> {
+  const { rows } = await db.query<{ row: unknown }>(
+    'SELECT row_to_json(t) AS row FROM tenants t WHERE id = $1',
+    [tenantId],
+  );
+  return rows[0]?.row ?? null;
 }
 
 async function eventIds(db: Client, tenantId: string): Promise<string[]> {
@@ -127,21 +126,14 @@ describe('Online tenant move (issue 18)', () => {
   let target: Client;
 
   beforeAll(async () => {
-    await prepareMoveTarget();
-    api = await createTestApp({
-      env,
-      imports: [TestPlacementsModule],
-      override: withPlacementRouting,
-    });
-    control = ownerOf(process.env.DATABASE_NAME!);
-    target = ownerOf(moveTargetDatabase());
-    await Promise.all([control.connect(), target.connect()]);
+    requireSilo();
+    api = await createTestApp({ env });
+    control = await connectAs('owner', 'control');
+    target = await connectAs('owner', 'silo-1');
   }, 120_000);
 
   afterAll(async () => {
     await Promise.all([control?.end(), target?.end()]);
-    // The target's pools are the stand-in's own: the app does not close them.
-    if (api) await api.app.get<PlacementPools, TestPlacementPools>(PlacementPools).close();
     await api?.close();
   });
 
@@ -237,7 +229,7 @@ describe('Online tenant move (issue 18)', () => {
     const requested = await api.http
       .post(`/admin/tenants/${tenant.id}/move`)
       .set(adminAuth)
-      .send({ placement: MOVE_TARGET_PLACEMENT })
+      .send({ placement: SILO_PLACEMENT })
       .expect(202);
     expect(requested.body).toMatchObject({ state: 'queued' });
     const moveStarted = Date.now();
@@ -275,15 +267,18 @@ describe('Online tenant move (issue 18)', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(new Set(ids)).toEqual(new Set(ledger));
     expect(await eventIds(control, tenant.id)).toEqual([]);
-    const left = await tablesOf(control, tenant.id);
-    expect(Object.values(left).every((v) => v.startsWith('0:'))).toBe(true);
+    const left = await tablesOf(control, tenant.id, true);
+    expect(Object.keys(left)).toContain('event_rollup_days');
+    expect(Object.entries(left).filter(([, v]) => !v.startsWith('0:'))).toEqual([]);
 
     // The tenant lives on the target now, one epoch on; its reads and writes go there.
     const { rows } = await control.query<{ name: string; placement_epoch: number }>(
       `SELECT p.name, t.placement_epoch FROM tenants t JOIN placements p ON p.id = t.placement_id WHERE t.id = $1`,
       [tenant.id],
     );
-    expect(rows[0]).toEqual({ name: MOVE_TARGET_PLACEMENT, placement_epoch: 1 });
+    expect(rows[0]).toEqual({ name: SILO_PLACEMENT, placement_epoch: 1 });
+    // The silo's copy of the tenant row is the mirror's: control's, new epoch included.
+    expect(await tenantCopy(target, tenant.id)).toEqual(await tenantCopy(control, tenant.id));
     await api.http.patch('/v1/settings').set(bearer(token)).send({ currency: 'JPY' }).expect(200);
     const settings = await api.http.get('/v1/settings').set(bearer(token)).expect(200);
     expect(settings.body.currency).toBe('JPY');
@@ -319,7 +314,7 @@ describe('Online tenant move (issue 18)', () => {
     const before = await tablesOf(control, tenant.id);
 
     const mover = api.app.get(TenantMoveService);
-    const move = await mover.request(tenant.id, MOVE_TARGET_PLACEMENT);
+    const move = await mover.request(tenant.id, SILO_PLACEMENT);
     await killedMover(move.id, 'verifying');
     const killedAt = Date.now();
 
@@ -356,15 +351,16 @@ describe('Online tenant move (issue 18)', () => {
       [move.id],
     );
     expect(rolled[0].state).toBe('rolled_back');
-    const onTarget = await tablesOf(target, tenant.id);
-    expect(Object.values(onTarget).every((v) => v.startsWith('0:'))).toBe(true);
+    const onTarget = await tablesOf(target, tenant.id, true);
+    expect(Object.entries(onTarget).filter(([, v]) => !v.startsWith('0:'))).toEqual([]);
+    expect(await tenantCopy(target, tenant.id)).toBeNull();
     expect(unwritten(await tablesOf(control, tenant.id))).toEqual(unwritten(after));
 
     // A retry completes.
     const retried = await api.http
       .post(`/admin/tenants/${tenant.id}/move`)
       .set(adminAuth)
-      .send({ placement: MOVE_TARGET_PLACEMENT })
+      .send({ placement: SILO_PLACEMENT })
       .expect(202);
     const done = await waitForMove(tenant.id, retried.body.move_id as string);
     expect(done).toMatchObject({ state: 'done' });
@@ -380,7 +376,7 @@ describe('Online tenant move (issue 18)', () => {
       60_000,
     );
     const before = unwritten(await tablesOf(control, tenant.id));
-    const move = await api.app.get(TenantMoveService).request(tenant.id, MOVE_TARGET_PLACEMENT);
+    const move = await api.app.get(TenantMoveService).request(tenant.id, SILO_PLACEMENT);
     await killedMover(move.id, 'flipped');
 
     await control.query(
@@ -401,6 +397,79 @@ describe('Online tenant move (issue 18)', () => {
       .send({ currency: 'EUR' })
       .expect(200);
   }, 120_000);
+
+  it('moves a siloed tenant back to the pooled placement under writes: control row one epoch on, the silo left with nothing of it', async () => {
+    const tenant = await createTenant(api.http, { tier: 'enterprise', placement: SILO_PLACEMENT });
+    const token = tenantToken(tenant.id);
+    const ledger = await seed(tenant.id, 20);
+    await eventually(async () => (await eventIds(target, tenant.id)).length, ledger.length, 60_000);
+    const before = unwritten(await tablesOf(target, tenant.id));
+
+    // Writes all through the move: events (never refused) and settings (200, or 503 in the hold).
+    let streaming = true;
+    const eventStatuses: number[] = [];
+    const held: number[] = [];
+    const stream = (async () => {
+      for (let tick = 0; streaming; tick++) {
+        const events = Array.from({ length: 50 }, () => anEvent());
+        const at = Date.now();
+        const [posted, patched] = await Promise.all([
+          api.http.post('/v1/events').set(bearer(token)).send({ events }),
+          api.http
+            .patch('/v1/settings')
+            .set(bearer(token))
+            .send({ currency: tick % 2 ? 'EUR' : 'USD' }),
+        ]);
+        if (posted.status === 202) ledger.push(...events.map((e) => e.event_id as string));
+        eventStatuses.push(posted.status);
+        if (patched.status === 503) held.push(at);
+        else expect(patched.status).toBe(200);
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const requested = await api.http
+      .post(`/admin/tenants/${tenant.id}/move`)
+      .set(adminAuth)
+      .send({ placement: 'pooled' })
+      .expect(202);
+    const move = await waitForMove(tenant.id, requested.body.move_id as string);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    streaming = false;
+    await stream;
+
+    expect(move).toMatchObject({ state: 'done', error: null });
+    expect(eventStatuses.filter((s) => s !== 202)).toEqual([]);
+    const heldWindowMs = held.length > 0 ? Math.max(...held) - Math.min(...held) : 0;
+    expect(heldWindowMs).toBeLessThan(5_000);
+    const stored = await eventually(
+      async () => (await eventIds(control, tenant.id)).length,
+      ledger.length,
+      60_000,
+    );
+    expect(stored).toBe(ledger.length);
+    expect(new Set(await eventIds(control, tenant.id))).toEqual(new Set(ledger));
+    const { events: _e, ...moved } = unwritten(await tablesOf(control, tenant.id));
+    const { events: _b, ...expected } = before;
+    expect(moved).toEqual(expected);
+
+    // Control names pooled, one epoch on; the silo keeps neither rows nor its copy of the tenant.
+    const { rows } = await control.query<{ name: string; placement_epoch: number }>(
+      `SELECT p.name, t.placement_epoch FROM tenants t JOIN placements p ON p.id = t.placement_id WHERE t.id = $1`,
+      [tenant.id],
+    );
+    expect(rows[0]).toEqual({ name: 'pooled', placement_epoch: 1 });
+    const left = await tablesOf(target, tenant.id, true);
+    expect(Object.entries(left).filter(([, v]) => !v.startsWith('0:'))).toEqual([]);
+    expect(await tenantCopy(target, tenant.id)).toBeNull();
+    await api.http.patch('/v1/settings').set(bearer(token)).send({ currency: 'JPY' }).expect(200);
+    expect((await api.http.get('/v1/settings').set(bearer(token)).expect(200)).body.currency).toBe(
+      'JPY',
+    );
+    process.stdout.write(
+      `tenant move silo-1 → pooled: ${ledger.length} events, hold_ms ${String(move.hold_ms)}, ` +
+        `503 window ${heldWindowMs} ms (${held.length} settings writes)\n`,
+    );
+  }, 180_000);
 
   it('keeps the move functions to the platform role, and to tenants with a move that allows them', async () => {
     const tenant = await createTenant(api.http);
@@ -452,7 +521,7 @@ describe('Online tenant move (issue 18)', () => {
     await api.http
       .post('/admin/tenants/00000000-0000-4000-8000-000000000000/move')
       .set(adminAuth)
-      .send({ placement: MOVE_TARGET_PLACEMENT })
+      .send({ placement: SILO_PLACEMENT })
       .expect(404);
     await api.http.post(`/admin/tenants/${tenant.id}/move`).set(adminAuth).send({}).expect(400);
     await api.http
@@ -461,20 +530,15 @@ describe('Online tenant move (issue 18)', () => {
       .expect(404);
 
     // Without Redis no app copy could be told of a hold: moves are refused.
-    const withoutRedis = await createTestApp({
-      env: { REDIS_URL: '' },
-      imports: [TestPlacementsModule],
-      override: withPlacementRouting,
-    });
+    const withoutRedis = await createTestApp({ env: { REDIS_URL: '' } });
     try {
       const refused = await withoutRedis.http
         .post(`/admin/tenants/${tenant.id}/move`)
         .set(adminAuth)
-        .send({ placement: MOVE_TARGET_PLACEMENT })
+        .send({ placement: SILO_PLACEMENT })
         .expect(409);
       expect(refused.body.message).toMatch(/Redis/);
     } finally {
-      await withoutRedis.app.get<PlacementPools, TestPlacementPools>(PlacementPools).close();
       await withoutRedis.close();
     }
   });

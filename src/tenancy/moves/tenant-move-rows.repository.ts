@@ -1,4 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
+import { tenantPlacementLockKey } from '../../database/placements/placement';
 import { foreignKeyOrder } from '../lifecycle/tenant-lifecycle.repository';
 import { CHUNK_ROWS, isRollupTable, type TableChecksum } from './tenant-move';
 
@@ -133,10 +134,7 @@ export async function scopeToTenant(runner: Queryable, tenantId: string): Promis
  * wait behind it, then find the placement flipped. Transaction-scoped: safe through PgBouncer.
  */
 export async function fenceTenant(runner: Queryable, tenantId: string): Promise<void> {
-  await runner.query(
-    "SELECT pg_advisory_xact_lock(hashtextextended('tenant-placement:' || $1, 0))",
-    [tenantId],
-  );
+  await runner.query(`SELECT pg_advisory_xact_lock(${tenantPlacementLockKey('$1')})`, [tenantId]);
 }
 
 /**
@@ -157,14 +155,6 @@ export async function flipPlacement(
   return result[0]?.[0]?.placement_epoch;
 }
 
-/** The tenant's control row as JSON (its copy goes to the target, for the foreign keys there). */
-export async function tenantRow(control: Queryable, tenantId: string): Promise<unknown> {
-  const [row] = (await control.query('SELECT to_jsonb(t) AS row FROM tenants t WHERE id = $1', [
-    tenantId,
-  ])) as { row: unknown }[];
-  return row?.row;
-}
-
 export async function databaseName(database: Queryable): Promise<string> {
   const [row] = (await database.query('SELECT current_database() AS name')) as { name: string }[];
   return row.name;
@@ -176,6 +166,14 @@ export async function databaseName(database: Queryable): Promise<string> {
  * the other way), rollups left out (recomputed on the target).
  */
 export async function movedTables(source: Queryable): Promise<string[]> {
+  return (await tenantTables(source)).filter((name) => !isRollupTable(name));
+}
+
+/**
+ * Every tenant table, rollups included, children before parents: what a purge of the tenant's
+ * rows from one side clears (its rollups are the tenant's data too, and point at its row).
+ */
+export async function tenantTables(source: Queryable): Promise<string[]> {
   const tables = (await source.query(
     `SELECT c.relname AS name, c.relkind AS kind
        FROM pg_catalog.pg_class c
@@ -196,9 +194,7 @@ export async function movedTables(source: Queryable): Promise<string[]> {
   return foreignKeyOrder(
     tables.map((t) => ({ name: t.name, partitioned: t.kind === 'p' })),
     references,
-  )
-    .map((table) => table.name)
-    .filter((name) => !isRollupTable(name));
+  ).map((table) => table.name);
 }
 
 /**

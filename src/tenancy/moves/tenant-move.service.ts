@@ -1,4 +1,4 @@
-import { ConflictException, Injectable, Logger, NotFoundException, Optional } from '@nestjs/common';
+import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Histogram } from 'prom-client';
 import type { DataSource, QueryRunner } from 'typeorm';
@@ -9,6 +9,8 @@ import {
   PlacementDirectory,
   PlacementPools,
 } from '../../database/placements/placement';
+import { PlacementMirrorRepository } from '../placements/placement-mirror.repository';
+import { PlacementMirrorService } from '../placements/placement-mirror.service';
 import { TenantHoldsStore } from '../scope/tenant-holds.store';
 import {
   APPEND_ONLY_TABLES,
@@ -32,12 +34,12 @@ import {
   flipPlacement,
   inTransaction,
   movedTables,
+  tenantTables,
   READ_WRITE,
   scopeToTenant,
   SNAPSHOT,
   snapshotHorizon,
   streamRows,
-  tenantRow,
   writeRows,
 } from './tenant-move-rows.repository';
 
@@ -81,17 +83,16 @@ export class TenantMoveService {
     @InjectMetric(TENANT_MOVES) private readonly movesTotal: Counter<string>,
     @InjectMetric(TENANT_MOVE_HOLD_SECONDS) private readonly holdSeconds: Histogram<string>,
     @InjectMetric(TENANT_MOVE_ROWS) private readonly rowsCopied: Counter<string>,
-    @Optional() private readonly directory?: PlacementDirectory,
-    @Optional() private readonly pools?: PlacementPools,
+    private readonly directory: PlacementDirectory,
+    private readonly pools: PlacementPools,
+    private readonly mirror: PlacementMirrorService,
+    private readonly copies: PlacementMirrorRepository,
   ) {}
 
   /** POST /admin/tenants/:id/move: checks, then a queued move row. */
   async request(tenantId: string, placementName: string): Promise<TenantMoveRow> {
     const status = await this.moves.tenantStatus(tenantId);
     if (!status || status === 'purged') throw new NotFoundException('No such tenant');
-    if (!this.directory || !this.pools) {
-      throw new ConflictException('Tenant moves need placements, and none are configured');
-    }
     if (!this.holds.enabled) {
       throw new ConflictException(
         'Tenant moves need Redis (REDIS_URL): writes are held through it',
@@ -119,7 +120,7 @@ export class TenantMoveService {
       );
     }
     const [sourceDatabase, targetDatabase] = await Promise.all(
-      [from, to].map(async (p) => databaseName(await this.pools!.dataSource(p, 'platform'))),
+      [from, to].map(async (p) => databaseName(await this.pools.dataSource(p, 'platform'))),
     );
     if (sourceDatabase === targetDatabase) {
       throw new ConflictException('Both placements use a database of the same name');
@@ -154,7 +155,7 @@ export class TenantMoveService {
       const tables = await movedTables(sides.source);
       let started = Date.now();
       await this.step(move, ['queued'], 'copying', sides, { attempts: move.attempts + 1 });
-      await this.mirrorTenantRow(move.moved_tenant_id, sides.target);
+      await this.mirrorToTarget(move.moved_tenant_id, sides);
       await this.ensurePartitions(move, sides);
       const copied: Record<string, number> = {};
       let horizon = await this.copySnapshot(move, sides, tables, copied);
@@ -176,7 +177,7 @@ export class TenantMoveService {
         await this.step(move, ['holding', 'verifying'], 'catching_up', sides);
       }
       started = Date.now();
-      await this.purgeSource(move, sides, tables);
+      await this.purgeSource(move, sides);
       phases.purge_ms = Date.now() - started;
       await this.step(move, ['purging'], 'done', sides, {
         snapshot: { ...move.snapshot, phases_ms: phases },
@@ -210,7 +211,6 @@ export class TenantMoveService {
    */
   async reconcile(): Promise<{ rolled_back: number; purged: number }> {
     const result = { rolled_back: 0, purged: 0 };
-    if (!this.directory || !this.pools) return result;
     for (const move of await this.moves.stale(STALE_AFTER_MS)) {
       const sides = await this.sides(move);
       if (await this.isOnTarget(move)) {
@@ -227,8 +227,7 @@ export class TenantMoveService {
       } else {
         // A runner killed between its flip and the end of its hold: end the hold now.
         await this.holds.release(move.moved_tenant_id, move.id).catch(() => undefined);
-        const tables = await movedTables(sides.source);
-        await this.purgeSource(move, sides, tables);
+        await this.purgeSource(move, sides);
         await this.step(move, ['purging'], 'done', sides, { finished: true });
         result.purged++;
       }
@@ -340,25 +339,13 @@ export class TenantMoveService {
             }
             if (overBudget()) return undefined;
           }
-          // The target's copy of the tenant row, with the epoch the flip is about to give it, so
-          // the first transaction routed there passes its epoch check. Should the flip not
-          // happen, the copy is unused (the tenant is routed by the control row) and replaced
-          // by the next attempt.
-          const control = sides.from.isControl ? fence : this.moves.control;
-          const row = (await tenantRow(control, tenantId)) as Record<string, unknown>;
-          await writeRows(
-            target,
-            tenantId,
-            'tenants',
-            [
-              {
-                ...row,
-                placement_id: move.to_placement,
-                placement_epoch: Number(row.placement_epoch) + 1,
-              },
-            ],
-            true,
-          );
+          // A siloed target's copy of the tenant row (the mirror's), with the epoch the flip is
+          // about to give it, so the first transaction routed there passes its epoch check.
+          // Should the flip not happen, the copy is unused (the tenant is routed by the control
+          // row) and replaced by the next attempt or removed by the rollback.
+          if (!sides.to.isControl) {
+            await this.copies.upsertTenant(target, await this.flippedRow(move, sides, fence));
+          }
           return sums;
         });
         if (!checks) return false;
@@ -391,7 +378,7 @@ export class TenantMoveService {
             'could not end a hold; it expires by itself',
           ),
         );
-      this.directory?.forget(tenantId);
+      this.directory.forget(tenantId);
     }
     const holdMs = Date.now() - started;
     this.holdSeconds.observe(holdMs / 1000);
@@ -405,9 +392,14 @@ export class TenantMoveService {
 
   /**
    * The one control UPDATE that moves the tenant: placement and epoch+1. When the source is the
-   * control database it runs inside the fence's transaction, which commits it.
+   * control database it runs inside the fence's transaction, which commits it. A siloed source's
+   * copy of the row gets the new epoch first, in the fence's transaction, so the transactions
+   * waiting at the fence there find the tenant moved once it commits (a control commit alone
+   * would leave them an old copy to pass the fence with).
    */
   private async flip(move: TenantMoveRow, sides: MoveSides, fence: QueryRunner): Promise<number> {
+    const flipped = await this.flippedRow(move, sides, fence);
+    if (!sides.from.isControl) await this.copies.upsertTenant(fence, flipped);
     const control = sides.from.isControl ? fence : this.moves.control;
     const epoch = await flipPlacement(
       control,
@@ -417,19 +409,39 @@ export class TenantMoveService {
     );
     if (epoch === undefined)
       throw new MoveAbortedError('the tenant left its placement during the move');
+    if (epoch !== flipped.placement_epoch) {
+      throw new MoveAbortedError(`the tenant's epoch changed during the hold (now ${epoch})`);
+    }
     return epoch;
   }
 
-  /** Deletes the tenant's rows from the source, children first (resumable: deletes repeat). */
-  private async purgeSource(
+  /** The tenant's control row as the flip leaves it: the target placement, epoch + 1. */
+  private async flippedRow(
     move: TenantMoveRow,
     sides: MoveSides,
-    tables: string[],
-  ): Promise<void> {
+    fence: QueryRunner,
+  ): Promise<{ placement_id: string; placement_epoch: number }> {
+    const control = sides.from.isControl ? fence : this.moves.control;
+    const row = (await this.copies.controlTenant(control, move.moved_tenant_id)) as {
+      placement_epoch: number;
+    } | null;
+    if (!row) throw new MoveAbortedError('the tenant is gone');
+    return { ...row, placement_id: move.to_placement, placement_epoch: row.placement_epoch + 1 };
+  }
+
+  /**
+   * Deletes the tenant's rows from the source, rollups included, children first (resumable:
+   * deletes repeat).
+   */
+  private async purgeSource(move: TenantMoveRow, sides: MoveSides): Promise<void> {
     await this.step(move, ['flipped', 'purging'], 'purging', sides);
     const removed: Record<string, number> = {};
-    for (const table of tables)
+    for (const table of await tenantTables(sides.source))
       removed[table] = await clearRows(sides.source, move.moved_tenant_id, table);
+    // A siloed source's copy of the tenant row goes last (its rows pointed at it).
+    if (!sides.from.isControl) {
+      removed.tenants = await clearRows(sides.source, move.moved_tenant_id, 'tenants');
+    }
     await this.audit(move, 'purged_source', { removed });
   }
 
@@ -450,31 +462,38 @@ export class TenantMoveService {
       }))
     )
       return;
-    const tables = await movedTables(sides.target);
-    for (const table of tables) await clearRows(sides.target, move.moved_tenant_id, table);
+    for (const table of await tenantTables(sides.target)) {
+      await clearRows(sides.target, move.moved_tenant_id, table);
+    }
+    if (!sides.to.isControl) await clearRows(sides.target, move.moved_tenant_id, 'tenants');
     await this.step(move, ['rolling_back'], 'rolled_back', sides, { finished: true });
   }
 
   /** Whether the control row already names the move's target (its flip committed). */
   private async isOnTarget(move: TenantMoveRow): Promise<boolean> {
-    this.directory!.forget(move.moved_tenant_id);
-    const { placement } = await this.directory!.of(move.moved_tenant_id);
+    this.directory.forget(move.moved_tenant_id);
+    const { placement } = await this.directory.of(move.moved_tenant_id);
     return placement.id === move.to_placement;
   }
 
   private async ensurePartitions(move: TenantMoveRow, sides: MoveSides): Promise<void> {
     const [sourceApp, targetApp] = await Promise.all([
-      this.pools!.dataSource(sides.from, 'app'),
-      this.pools!.dataSource(sides.to, 'app'),
+      this.pools.dataSource(sides.from, 'app'),
+      this.pools.dataSource(sides.to, 'app'),
     ]);
     await ensureEventPartitions(sourceApp, targetApp, move.moved_tenant_id);
   }
 
-  /** The tenant's control row copied to the target (its foreign keys point there). */
-  private async mirrorTenantRow(tenantId: string, target: DataSource): Promise<void> {
-    const row = await tenantRow(this.moves.control, tenantId);
+  /**
+   * A siloed target gets the mirror's copies before any row of the tenant: every plan version
+   * and the tenant's control row (its foreign keys point at them). Control needs neither.
+   */
+  private async mirrorToTarget(tenantId: string, sides: MoveSides): Promise<void> {
+    if (sides.to.isControl) return;
+    await this.mirror.syncPlans(sides.to);
+    const row = await this.copies.controlTenant(this.moves.control, tenantId);
     if (!row) throw new MoveAbortedError('the tenant is gone');
-    await writeRows(target, tenantId, 'tenants', [row], true);
+    await this.copies.upsertTenant(sides.target, row);
   }
 
   /** A state change, here and in the marker databases, with its platform audit entry. */
@@ -501,13 +520,13 @@ export class TenantMoveService {
 
   private async sides(move: TenantMoveRow): Promise<MoveSides> {
     const [from, to] = await Promise.all([
-      this.directory!.byId(move.from_placement),
-      this.directory!.byId(move.to_placement),
+      this.directory.byId(move.from_placement),
+      this.directory.byId(move.to_placement),
     ]);
     if (!from || !to) throw new Error(`move ${move.id}: a placement is gone`);
     const [source, target] = await Promise.all([
-      this.pools!.dataSource(from, 'platform'),
-      this.pools!.dataSource(to, 'platform'),
+      this.pools.dataSource(from, 'platform'),
+      this.pools.dataSource(to, 'platform'),
     ]);
     const markers = [from.isControl ? undefined : source, to.isControl ? undefined : target];
     return { from, to, source, target, markers: markers.filter((m): m is DataSource => !!m) };
