@@ -1,6 +1,6 @@
 import type { INestApplication, Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Test, type TestingModuleBuilder } from '@nestjs/testing';
+import { Test } from '@nestjs/testing';
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
@@ -26,15 +26,7 @@ export interface TestApp {
  * variables for this app only; `logs` receives the JSON log lines.
  */
 export async function createTestApp(
-  options: {
-    env?: Record<string, string>;
-    logs?: Writable;
-    controllers?: Type[];
-    /** Modules beside AppModule (test stand-ins of providers another branch builds). */
-    imports?: Type[];
-    /** Provider overrides of the test's own. */
-    override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
-  } = {},
+  options: { env?: Record<string, string>; logs?: Writable; controllers?: Type[] } = {},
 ): Promise<TestApp> {
   const saved: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(options.env ?? {})) {
@@ -43,10 +35,9 @@ export async function createTestApp(
   }
   try {
     let builder = Test.createTestingModule({
-      imports: [await AppModule.forRoot(), ...(options.imports ?? [])],
+      imports: [await AppModule.forRoot()],
       controllers: options.controllers ?? [],
     });
-    if (options.override) builder = options.override(builder);
     if (options.logs) builder = builder.overrideProvider(LOG_DESTINATION).useValue(options.logs);
     const moduleRef = await builder.compile();
     const app = moduleRef.createNestApplication<NestExpressApplication>({
