@@ -3383,7 +3383,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not pending deletion; the grace period is not over and force is not true (names force); a purge of it is already running */
+            /** @description Not pending deletion; the grace period is not over and force is not true (names force); a purge of it is already running; a move of it is under way */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -75,6 +75,25 @@ async function tenantCopy(db: Client, tenantId: string): Promise<unknown> {
   return rows[0]?.row ?? null;
 }
 
+/** The tenant's own audit log entries of `action` in one database (as its owner, under RLS). */
+async function tenantAuditOf(
+  db: Client,
+  tenantId: string,
+  action: string,
+): Promise<Record<string, unknown>[]> {
+  await db.query('BEGIN');
+  try {
+    await db.query("SELECT set_config('app.tenant_id', $1, true)", [tenantId]);
+    const { rows } = await db.query<{ details: Record<string, unknown> }>(
+      'SELECT details FROM audit_log WHERE tenant_id = $1 AND action = $2',
+      [tenantId, action],
+    );
+    return rows.map((r) => r.details);
+  } finally {
+    await db.query('ROLLBACK');
+  }
+}
+
 async function eventIds(db: Client, tenantId: string): Promise<string[]> {
   await db.query('BEGIN');
   try {
@@ -279,6 +298,10 @@ describe('Online tenant move (issue 18)', () => {
     expect(rows[0]).toEqual({ name: SILO_PLACEMENT, placement_epoch: 1 });
     // The silo's copy of the tenant row is the mirror's: control's, new epoch included.
     expect(await tenantCopy(target, tenant.id)).toEqual(await tenantCopy(control, tenant.id));
+    // The tenant's own audit log, on its new placement, says where it went.
+    expect(await tenantAuditOf(target, tenant.id, 'tenant.moved')).toEqual([
+      expect.objectContaining({ from: 'pooled', to: SILO_PLACEMENT, move_id: move.move_id }),
+    ]);
     await api.http.patch('/v1/settings').set(bearer(token)).send({ currency: 'JPY' }).expect(200);
     const settings = await api.http.get('/v1/settings').set(bearer(token)).expect(200);
     expect(settings.body.currency).toBe('JPY');
@@ -390,6 +413,8 @@ describe('Online tenant move (issue 18)', () => {
     );
     expect(rows[0].state).toBe('done');
     expect(unwritten(await tablesOf(target, tenant.id))).toEqual(before);
+    // The reconciler wrote the tenant.moved entry its dead runner did not.
+    expect(await tenantAuditOf(target, tenant.id, 'tenant.moved')).toHaveLength(1);
     expect(await eventIds(control, tenant.id)).toEqual([]);
     await api.http
       .patch('/v1/settings')
@@ -458,6 +483,9 @@ describe('Online tenant move (issue 18)', () => {
       [tenant.id],
     );
     expect(rows[0]).toEqual({ name: 'pooled', placement_epoch: 1 });
+    expect(await tenantAuditOf(control, tenant.id, 'tenant.moved')).toEqual([
+      expect.objectContaining({ from: SILO_PLACEMENT, to: 'pooled' }),
+    ]);
     const left = await tablesOf(target, tenant.id, true);
     expect(Object.entries(left).filter(([, v]) => !v.startsWith('0:'))).toEqual([]);
     expect(await tenantCopy(target, tenant.id)).toBeNull();
@@ -470,6 +498,30 @@ describe('Online tenant move (issue 18)', () => {
         `503 window ${heldWindowMs} ms (${held.length} settings writes)\n`,
     );
   }, 180_000);
+
+  it('refuses to purge a tenant while a move of it is open (its copy would outlive the purge)', async () => {
+    const tenant = await createTenant(api.http);
+    const move = await api.app.get(TenantMoveService).request(tenant.id, SILO_PLACEMENT);
+    await api.http.delete(`/admin/tenants/${tenant.id}`).set(adminAuth).expect(200);
+    const refused = await api.http
+      .post(`/admin/tenants/${tenant.id}/purge`)
+      .set(adminAuth)
+      .send({ confirm_slug: tenant.slug, force: true })
+      .expect(409);
+    expect(refused.body.message).toMatch(/move/);
+    const { rows } = await control.query<{ status: string }>(
+      'SELECT status FROM tenants WHERE id = $1',
+      [tenant.id],
+    );
+    expect(rows[0].status).toBe('pending_deletion');
+    // Once the move is over (here: rolled back), the purge goes ahead.
+    await control.query("UPDATE tenant_moves SET state = 'rolled_back' WHERE id = $1", [move.id]);
+    await api.http
+      .post(`/admin/tenants/${tenant.id}/purge`)
+      .set(adminAuth)
+      .send({ confirm_slug: tenant.slug, force: true })
+      .expect(200);
+  });
 
   it('keeps the move functions to the platform role, and to tenants with a move that allows them', async () => {
     const tenant = await createTenant(api.http);

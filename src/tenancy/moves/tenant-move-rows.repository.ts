@@ -139,7 +139,8 @@ export async function fenceTenant(runner: Queryable, tenantId: string): Promise<
 
 /**
  * The flip, in the control database: the tenant's placement and epoch+1, only if it is still on
- * `from`. Returns the new epoch, or undefined when the tenant was no longer there.
+ * `from` and no purge has claimed it (the purge's claim and the flip update the same row, so one
+ * waits for the other). Returns the new epoch, or undefined when the tenant was no longer there.
  */
 export async function flipPlacement(
   control: Queryable,
@@ -149,7 +150,8 @@ export async function flipPlacement(
 ): Promise<number | undefined> {
   const result = (await control.query(
     `UPDATE tenants SET placement_id = $2, placement_epoch = placement_epoch + 1
-      WHERE id = $1 AND placement_id = $3 RETURNING placement_epoch`,
+      WHERE id = $1 AND placement_id = $3 AND status NOT IN ('purging', 'purged')
+      RETURNING placement_epoch`,
     [tenantId, to, from],
   )) as [{ placement_epoch: number }[], number];
   return result[0]?.[0]?.placement_epoch;

@@ -2,6 +2,7 @@ import { ConflictException, Injectable, Logger, NotFoundException } from '@nestj
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Histogram } from 'prom-client';
 import type { DataSource, QueryRunner } from 'typeorm';
+import { AuditService } from '../../audit/audit.service';
 import { PlatformAuditService } from '../../audit/platform/platform-audit.service';
 import { InvalidInputException } from '../../common/field-error';
 import {
@@ -9,6 +10,7 @@ import {
   PlacementDirectory,
   PlacementPools,
 } from '../../database/placements/placement';
+import { PlatformDatabase } from '../../database/platform.database';
 import { PlacementMirrorRepository } from '../placements/placement-mirror.repository';
 import { PlacementMirrorService } from '../placements/placement-mirror.service';
 import { TenantHoldsStore } from '../scope/tenant-holds.store';
@@ -87,6 +89,8 @@ export class TenantMoveService {
     private readonly pools: PlacementPools,
     private readonly mirror: PlacementMirrorService,
     private readonly copies: PlacementMirrorRepository,
+    private readonly platform: PlatformDatabase,
+    private readonly tenantAudit: AuditService,
   ) {}
 
   /** POST /admin/tenants/:id/move: checks, then a queued move row. */
@@ -176,6 +180,7 @@ export class TenantMoveService {
         }
         await this.step(move, ['holding', 'verifying'], 'catching_up', sides);
       }
+      await this.auditMoved(move, sides);
       started = Date.now();
       await this.purgeSource(move, sides);
       phases.purge_ms = Date.now() - started;
@@ -227,6 +232,7 @@ export class TenantMoveService {
       } else {
         // A runner killed between its flip and the end of its hold: end the hold now.
         await this.holds.release(move.moved_tenant_id, move.id).catch(() => undefined);
+        if (move.state !== 'purging') await this.auditMoved(move, sides);
         await this.purgeSource(move, sides);
         await this.step(move, ['purging'], 'done', sides, { finished: true });
         result.purged++;
@@ -530,6 +536,34 @@ export class TenantMoveService {
     ]);
     const markers = [from.isControl ? undefined : source, to.isControl ? undefined : target];
     return { from, to, source, target, markers: markers.filter((m): m is DataSource => !!m) };
+  }
+
+  /**
+   * `tenant.moved` in the tenant's own audit log, on its new placement (the tenant's owners see
+   * where their data went and when), after the flip committed.
+   */
+  private async auditMoved(move: TenantMoveRow, sides: MoveSides): Promise<void> {
+    // No actor, as the other platform jobs write the tenant's log (anonymous, no id).
+    await this.platform
+      .runInTenant(move.moved_tenant_id, () =>
+        this.tenantAudit.record({
+          action: 'tenant.moved',
+          resourceType: 'tenant',
+          resourceId: move.moved_tenant_id,
+          details: {
+            move_id: move.id,
+            from: sides.from.name,
+            to: sides.to.name,
+            hold_ms: move.hold_ms,
+          },
+        }),
+      )
+      .catch((error: Error) =>
+        this.logger.error(
+          { tenant_id: move.moved_tenant_id, move_id: move.id, err: error.message },
+          'could not write tenant.moved to the tenant audit log',
+        ),
+      );
   }
 
   private async audit(
