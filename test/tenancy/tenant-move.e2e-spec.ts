@@ -1,7 +1,12 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { PostgresEventStore } from '../../src/ingestion/store/postgres-event.store';
+import { RetentionEnforcerService } from '../../src/privacy/retention/retention-enforcer.service';
 import { TenantMoveService } from '../../src/tenancy/moves/tenant-move.service';
+import { TenantContext } from '../../src/tenancy/scope/tenant.context';
+import { DAY, dataset } from '../privacy/privacy-support';
 import { anEvent, eventually, ingestionEnv } from '../support/ingestion';
 import { requireSilo, SILO_PLACEMENT } from '../support/placements';
 import { connectAs, sqlState } from '../support/sql';
@@ -521,6 +526,29 @@ describe('Online tenant move (issue 18)', () => {
       .set(adminAuth)
       .send({ confirm_slug: tenant.slug, force: true })
       .expect(200);
+  });
+
+  it('keeps retention off a tenant under a move: its old events stay until the move is over', async () => {
+    const tenant = await createTenant(api.http);
+    await api.http
+      .put(`/admin/tenants/${tenant.id}/overrides`)
+      .set(adminAuth)
+      .send({ data_retention_days: 7 })
+      .expect(200);
+    const now = Math.floor(Date.now() / 1000) * 1000;
+    const store = new PostgresEventStore(api.app.get(TenantContext), api.app.get(DataSource));
+    await store.prepare();
+    await store.write(dataset(tenant.id, ['u1', 'u2'], 30, now - 9 * DAY, 41, DAY));
+    const move = await api.app.get(TenantMoveService).request(tenant.id, SILO_PLACEMENT);
+    const retention = api.app.get(RetentionEnforcerService);
+
+    // Deleting rows the move already copied would make its checks differ: not now.
+    await retention.enforce(new Date(now));
+    expect(await store.countEvents(tenant.id)).toBe(30);
+    // The move over (here: rolled back), the next run applies the retention.
+    await control.query("UPDATE tenant_moves SET state = 'rolled_back' WHERE id = $1", [move.id]);
+    await retention.enforce(new Date(now));
+    expect(await store.countEvents(tenant.id)).toBe(0);
   });
 
   it('keeps the move functions to the platform role, and to tenants with a move that allows them', async () => {
