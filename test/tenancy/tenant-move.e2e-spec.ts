@@ -551,6 +551,25 @@ describe('Online tenant move (issue 18)', () => {
     expect(await store.countEvents(tenant.id)).toBe(0);
   });
 
+  it('has an erasure wait for a move of its tenant to end, then erase', async () => {
+    const tenant = await createTenant(api.http);
+    const token = bearer(tenantToken(tenant.id));
+    const move = await api.app.get(TenantMoveService).request(tenant.id, SILO_PLACEMENT);
+    const requested = await api.http
+      .post('/v1/privacy/erasures')
+      .set(token)
+      .send({ user_id: 'moving-user' })
+      .expect(202);
+    const status = async () =>
+      (await api.http.get(`/v1/privacy/erasures/${requested.body.id}`).set(token).expect(200)).body
+        .status as string;
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(await status()).toBe('pending');
+    // The move over (here: rolled back), the pass goes ahead within a poll.
+    await control.query("UPDATE tenant_moves SET state = 'rolled_back' WHERE id = $1", [move.id]);
+    expect(await eventually(status, 'completed', 20_000)).toBe('completed');
+  }, 60_000);
+
   it('keeps the move functions to the platform role, and to tenants with a move that allows them', async () => {
     const tenant = await createTenant(api.http);
     await seed(tenant.id, 1);
