@@ -33,6 +33,7 @@ import { TenantActivity1763900000180 } from './1763900000180-tenant-activity';
 import { CreateIngestionReplayMarks1763900000240 } from './1763900000240-create-ingestion-replay-marks';
 import { RedisRebuildReaders1763900000260 } from './1763900000260-redis-rebuild-readers';
 import { Placements1763900000270 } from './1763900000270-placements';
+import { CreateTenantMoves1763900000271 } from './1763900000271-create-tenant-moves';
 import { OpenTenantScope1763900000272 } from './1763900000272-open-tenant-scope';
 import { CreatePlatformLeases1763900000280 } from './1763900000280-create-platform-leases';
 
@@ -73,6 +74,7 @@ export const ALL_MIGRATIONS = [
   CreateIngestionReplayMarks1763900000240,
   RedisRebuildReaders1763900000260,
   Placements1763900000270,
+  CreateTenantMoves1763900000271,
   OpenTenantScope1763900000272,
   CreatePlatformLeases1763900000280,
 ];

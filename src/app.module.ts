@@ -27,9 +27,11 @@ import { PrivacyModule } from './privacy/privacy.module';
 import { TenantOnboardingModule } from './tenancy/onboarding/tenant-onboarding.module';
 import { TenantScopeModule } from './tenancy/scope/tenant-scope.module';
 import { CredentialCacheModule } from './tenancy/scope/credential-cache/credential-cache.module';
+import { TenantHoldsModule } from './tenancy/scope/tenant-holds.module';
 import { TenancyModule } from './tenancy/tenancy.module';
 import { TenantLifecycleModule } from './tenancy/lifecycle/tenant-lifecycle.module';
 import { ExportsModule } from './exports/exports.module';
+import { TenantMovesModule } from './tenancy/moves/tenant-moves.module';
 
 /**
  * The whole platform. `forRoot()` reads and validates the environment when it is called, so a
@@ -40,6 +42,7 @@ import { ExportsModule } from './exports/exports.module';
     LoggingModule,
     DatabaseModule,
     CredentialCacheModule,
+    TenantHoldsModule,
     TenantScopeModule,
     AuthModule,
     TenancyModule,
@@ -85,6 +88,7 @@ export class AppModule {
         CustomDomainRechecksModule.register(environment.REDIS_URL),
         BackupsModule.register(environment),
         PlacementReconcileModule.register(environment.REDIS_URL),
+        TenantMovesModule.register(environment.REDIS_URL),
       ],
     };
   }

@@ -201,6 +201,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/tenants/{id}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move the tenant’s data to another placement, online: copied while it keeps working, then its writes held for at most 5 s (503 with Retry-After; ingested events wait) while the last rows are copied, checked and the placement switched; the old copy is then purged */
+        post: operations["TenantMovesAdminController_move"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/tenants/{id}/moves/{move_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A move of the tenant: its state, rows copied, checks and hold time */
+        get: operations["TenantMovesAdminController_find"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit-log": {
         parameters: {
             query?: never;
@@ -1501,6 +1535,51 @@ export interface components {
             wal_archive: components["schemas"]["WalArchiveStatusResponse"] | null;
             /** @description Complete runs, newest first, at most `limit` (of the newest 200 run folders) */
             backups: components["schemas"]["BackupRunResponse"][];
+        };
+        TableChecksumResponse: {
+            count: number;
+            /** @description sum(hashtextextended(row::text, 0)) over the rows, as a decimal */
+            sum: string;
+        };
+        TableCheckResponse: {
+            source: components["schemas"]["TableChecksumResponse"];
+            target: components["schemas"]["TableChecksumResponse"];
+        };
+        MoveTenantDto: {
+            /**
+             * @description The name of an active placement (GET /admin/placements)
+             * @example silo-1
+             */
+            placement: string;
+        };
+        TenantMoveResponse: {
+            /** Format: uuid */
+            move_id: string;
+            /** Format: uuid */
+            tenant_id: string;
+            /** @enum {string} */
+            state: "queued" | "copying" | "catching_up" | "holding" | "verifying" | "flipped" | "purging" | "done" | "failed" | "rolling_back" | "rolled_back";
+            /** Format: uuid */
+            from_placement: string;
+            /** Format: uuid */
+            to_placement: string;
+            /** @description Rows copied per table by the snapshot copy */
+            rows_copied: {
+                [key: string]: number;
+            };
+            /** @description Per table: count and checksum on both sides, taken under the hold */
+            checks: {
+                [key: string]: components["schemas"]["TableCheckResponse"];
+            };
+            /** @description How long the tenant’s writes were held (ms) */
+            hold_ms?: number | null;
+            attempts: number;
+            /** @description Why it stopped */
+            error?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            finished_at?: string | null;
         };
         AuditEntryResponse: {
             /** Format: uuid */
@@ -3304,7 +3383,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not pending deletion; the grace period is not over and force is not true (names force); a purge of it is already running */
+            /** @description Not pending deletion; the grace period is not over and force is not true (names force); a purge of it is already running; a move of it is under way */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3440,6 +3519,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+            /**
+             * @description A service this needs is unavailable or overloaded: retry later
+             *
+             *     Also while the tenant is being moved to another database (the move’s last seconds): nothing was done; the body names `hold: tenant_move`; retry after Retry-After seconds.
+             */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before sending again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -4288,6 +4385,153 @@ export interface operations {
             };
         };
     };
+    TenantMovesAdminController_move: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveTenantDto"];
+            };
+        };
+        responses: {
+            /** @description Queued: follow it at move_id */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantMoveResponse"];
+                };
+            };
+            /** @description `placement` names no active placement */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing or invalid platform admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A tenant credential was used on a platform route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Already on that placement, a move of it already under way, not active or suspended, or moves unavailable (no Redis, no placements) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than the accepted limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A body that is not application/json, or in an unsupported encoding or charset */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    TenantMovesAdminController_find: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                move_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantMoveResponse"];
+                };
+            };
+            /** @description A parameter, header or body field is malformed, missing, unknown or out of range: each is named in `errors`. Every string is refused with NUL or a lone surrogate, and every list or object with more than 1,000 entries. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidInputResponse"];
+                };
+            };
+            /** @description Missing or invalid platform admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A tenant credential was used on a platform route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such tenant or move */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     AuditController_list: {
         parameters: {
             query?: {
@@ -4642,6 +4886,24 @@ export interface operations {
                     "application/json": components["schemas"]["RateLimitedResponse"];
                 };
             };
+            /**
+             * @description A service this needs is unavailable or overloaded: retry later
+             *
+             *     Also while the tenant is being moved to another database (the move’s last seconds): nothing was done; the body names `hold: tenant_move`; retry after Retry-After seconds.
+             */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before sending again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     UsersController_get: {
@@ -4842,6 +5104,24 @@ export interface operations {
                     "application/json": components["schemas"]["RateLimitedResponse"];
                 };
             };
+            /**
+             * @description A service this needs is unavailable or overloaded: retry later
+             *
+             *     Also while the tenant is being moved to another database (the move’s last seconds): nothing was done; the body names `hold: tenant_move`; retry after Retry-After seconds.
+             */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before sending again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     UsersController_update: {
@@ -4977,6 +5257,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+            /**
+             * @description A service this needs is unavailable or overloaded: retry later
+             *
+             *     Also while the tenant is being moved to another database (the move’s last seconds): nothing was done; the body names `hold: tenant_move`; retry after Retry-After seconds.
+             */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before sending again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -5494,6 +5792,24 @@ export interface operations {
                     "application/json": components["schemas"]["RateLimitedResponse"];
                 };
             };
+            /**
+             * @description A service this needs is unavailable or overloaded: retry later
+             *
+             *     Also while the tenant is being moved to another database (the move’s last seconds): nothing was done; the body names `hold: tenant_move`; retry after Retry-After seconds.
+             */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before sending again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     ApiKeysController_revoke: {
@@ -5583,6 +5899,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+            /**
+             * @description A service this needs is unavailable or overloaded: retry later
+             *
+             *     Also while the tenant is being moved to another database (the move’s last seconds): nothing was done; the body names `hold: tenant_move`; retry after Retry-After seconds.
+             */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before sending again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -6058,6 +6392,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+            /**
+             * @description A service this needs is unavailable or overloaded: retry later
+             *
+             *     Also while the tenant is being moved to another database (the move’s last seconds): nothing was done; the body names `hold: tenant_move`; retry after Retry-After seconds.
+             */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before sending again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -6857,6 +7209,24 @@ export interface operations {
                     "application/json": components["schemas"]["RateLimitedResponse"];
                 };
             };
+            /**
+             * @description A service this needs is unavailable or overloaded: retry later
+             *
+             *     Also while the tenant is being moved to another database (the move’s last seconds): nothing was done; the body names `hold: tenant_move`; retry after Retry-After seconds.
+             */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before sending again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     TlsAskController_ask: {
@@ -7147,6 +7517,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+            /**
+             * @description A service this needs is unavailable or overloaded: retry later
+             *
+             *     Also while the tenant is being moved to another database (the move’s last seconds): nothing was done; the body names `hold: tenant_move`; retry after Retry-After seconds.
+             */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before sending again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -8214,6 +8602,24 @@ export interface operations {
                     "application/json": components["schemas"]["RateLimitedResponse"];
                 };
             };
+            /**
+             * @description A service this needs is unavailable or overloaded: retry later
+             *
+             *     Also while the tenant is being moved to another database (the move’s last seconds): nothing was done; the body names `hold: tenant_move`; retry after Retry-After seconds.
+             */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before sending again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     AnalyticsController_summary: {
@@ -9236,6 +9642,24 @@ export interface operations {
                     "application/json": components["schemas"]["RateLimitedResponse"];
                 };
             };
+            /**
+             * @description A service this needs is unavailable or overloaded: retry later
+             *
+             *     Also while the tenant is being moved to another database (the move’s last seconds): nothing was done; the body names `hold: tenant_move`; retry after Retry-After seconds.
+             */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before sending again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     DashboardsController_get: {
@@ -9432,6 +9856,24 @@ export interface operations {
                     "application/json": components["schemas"]["RateLimitedResponse"];
                 };
             };
+            /**
+             * @description A service this needs is unavailable or overloaded: retry later
+             *
+             *     Also while the tenant is being moved to another database (the move’s last seconds): nothing was done; the body names `hold: tenant_move`; retry after Retry-After seconds.
+             */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before sending again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     DashboardsController_update: {
@@ -9565,6 +10007,24 @@ export interface operations {
                     "application/json": components["schemas"]["RateLimitedResponse"];
                 };
             };
+            /**
+             * @description A service this needs is unavailable or overloaded: retry later
+             *
+             *     Also while the tenant is being moved to another database (the move’s last seconds): nothing was done; the body names `hold: tenant_move`; retry after Retry-After seconds.
+             */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before sending again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     GuestTokenController_issue: {
@@ -9682,6 +10142,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RateLimitedResponse"];
+                };
+            };
+            /**
+             * @description A service this needs is unavailable or overloaded: retry later
+             *
+             *     Also while the tenant is being moved to another database (the move’s last seconds): nothing was done; the body names `hold: tenant_move`; retry after Retry-After seconds.
+             */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before sending again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { PLATFORM_FUNCTIONS } from '../../migrations/1763900000030-platform-role';
 import { INVOICE_PLATFORM_FUNCTIONS } from '../../migrations/1763900000061-invoice-readers';
 import { TENANT_PURGE_FUNCTIONS } from '../../migrations/1763900000070-tenant-lifecycle';
+import { TENANT_MOVE_FUNCTIONS } from '../../migrations/1763900000271-create-tenant-moves';
 import { ERASURE_PLATFORM_FUNCTIONS } from '../../migrations/1763900000090-create-erasure-requests';
 import { RETENTION_PLATFORM_FUNCTIONS } from '../../migrations/1763900000091-event-retention';
 import { CUSTOM_DOMAIN_PLATFORM_FUNCTIONS } from '../../migrations/1763900000111-custom-domain-rechecks';
@@ -132,6 +133,7 @@ export class DatabaseRoleCheck implements OnApplicationBootstrap {
           ...PLATFORM_FUNCTIONS,
           ...INVOICE_PLATFORM_FUNCTIONS,
           ...TENANT_PURGE_FUNCTIONS,
+          ...TENANT_MOVE_FUNCTIONS,
           ...RETENTION_PLATFORM_FUNCTIONS,
           ...ERASURE_PLATFORM_FUNCTIONS,
           ...CUSTOM_DOMAIN_PLATFORM_FUNCTIONS,

@@ -72,7 +72,7 @@ export function completeDocument(document: OpenAPIObject): OpenAPIObject {
   for (const [path, item] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(item as Record<string, Json>)) {
       if (!HTTP_METHODS.has(method)) continue;
-      completeOperation(path, operation);
+      completeOperation(path, operation, method);
     }
   }
   closeObjectSchemas(document);
@@ -101,7 +101,15 @@ function featureRefusal(feature: string, fields: unknown): string {
   );
 }
 
-function completeOperation(path: string, operation: Json): void {
+const TENANT_HELD_503 =
+  'Also while the tenant is being moved to another database (the move’s last seconds): ' +
+  'nothing was done; the body names `hold: tenant_move`; retry after Retry-After seconds.';
+const TENANT_HELD_RETRY_AFTER = {
+  description: 'Seconds to wait before sending again',
+  schema: { type: 'integer', minimum: 1, maximum: 60 },
+};
+
+function completeOperation(path: string, operation: Json, method = 'get'): void {
   const responses = (operation.responses ??= {}) as Record<string, Json>;
   const access = operation['x-access'] as { kind?: string } | undefined;
   const ensure = (status: string, extra?: string) => {
@@ -129,6 +137,15 @@ function completeOperation(path: string, operation: Json): void {
   }
   // Every path parameter names a resource the route looks up.
   if (/\{[^}]+\}/.test(path)) ensure('404');
+  // A tenant write during the hold of a move to another placement (TenantTransactionInterceptor).
+  const held = operation['x-outside-tenant-transaction'] !== true;
+  if (access?.kind === 'tenant' && held && method !== 'get' && method !== 'head') {
+    ensure('503', TENANT_HELD_503);
+    responses['503'].headers = {
+      ...(responses['503'].headers as Json | undefined),
+      'Retry-After': TENANT_HELD_RETRY_AFTER,
+    };
+  }
 
   // Every answer to a counted tenant request carries the tenant's rate-limit state.
   if (access?.kind === 'tenant') {

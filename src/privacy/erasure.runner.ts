@@ -12,12 +12,16 @@ import { ClickHouseEventStore } from '../ingestion/store/clickhouse-event.store'
 import { EVENT_STORE, type EventStore } from '../ingestion/store/event-store';
 import { closedDays, PostgresEventDeletion } from '../ingestion/store/postgres-event-deletion';
 import type { Actor } from '../tenancy/scope/actor';
+import { OpenMovesRepository } from '../tenancy/scope/open-moves.repository';
 import { TenantContext } from '../tenancy/scope/tenant.context';
 import type { ErasureJobData, ErasureRequest, StoreRemoval } from './erasure-request';
 import { ErasureRequestsRepository } from './erasure-requests.repository';
 
 export const ERASURE_EVENTS_REMOVED = 'tenantry_erasure_events_removed_total';
 export const ERASURES_FINISHED = 'tenantry_erasures_total';
+/** How long a pass waits for a move of its tenant to end before it goes ahead anyway. */
+const MOVE_WAIT_MS = 5 * 60_000;
+const MOVE_POLL_MS = 1_000;
 
 /**
  * Carries out one pass of one erasure request: the end user's events sent up to the request's
@@ -42,6 +46,7 @@ export class ErasureRunner {
     private readonly config: ConfigService<Environment, true>,
     @InjectMetric(ERASURE_EVENTS_REMOVED) private readonly removedEvents: Counter<string>,
     @InjectMetric(ERASURES_FINISHED) private readonly finished: Counter<string>,
+    private readonly openMoves: OpenMovesRepository,
   ) {
     this.postgres = new PostgresEventDeletion(tenantContext);
   }
@@ -56,6 +61,27 @@ export class ErasureRunner {
     return this.moduleRef.get(AuditService, { strict: false });
   }
 
+  /**
+   * A move of the tenant (issue 18) would find its copy differing from rows deleted under it and
+   * roll back: the pass waits for it to end, bounded (past MOVE_WAIT_MS it goes ahead, and the
+   * move, if still copying, rolls back and can be asked again).
+   */
+  private async awaitNoMove(tenantId: string, erasureId: string): Promise<void> {
+    const until = Date.now() + MOVE_WAIT_MS;
+    let waiting = false;
+    while (Date.now() < until && (await this.openMoves.isMoving(tenantId))) {
+      if (!waiting) {
+        this.logger.log({
+          msg: 'erasure pass waits for a move of its tenant',
+          tenant_id: tenantId,
+          erasure_id: erasureId,
+        });
+        waiting = true;
+      }
+      await new Promise((resolve) => setTimeout(resolve, MOVE_POLL_MS));
+    }
+  }
+
   /** ClickHouse's deletes when it is the event store, else null. */
   private get clickhouse(): ClickHouseEventDeletion | null {
     if (this.clickhouseDeletion === undefined) {
@@ -68,6 +94,7 @@ export class ErasureRunner {
 
   /** Runs the pass; returns when the recheck is due after a first pass, else null. */
   async run({ tenantId, erasureId, pass }: ErasureJobData): Promise<Date | null> {
+    await this.awaitNoMove(tenantId, erasureId);
     const request = await this.tenantContext.runInTenant(tenantId, async () => {
       const found = await this.requests.findByIdForUpdate(erasureId);
       if (!found || !found.userId) return null;

@@ -161,6 +161,8 @@ describe.each(databasesUnderTest())('RLS catalogue (%s database)', (database: Te
       'custom_domain_tenant',
       'drop_expired_event_partitions',
       'ensure_event_partitions',
+      'move_tenant_rows_cursor',
+      'move_tenant_rows_in',
       'platform_accepted_on_day',
       'platform_audit_entries',
       'platform_custom_domains_due',
@@ -171,8 +173,10 @@ describe.each(databasesUnderTest())('RLS catalogue (%s database)', (database: Te
       'platform_silent_tenants',
       'platform_stale_rollup_days',
       'platform_unfinished_erasures',
+      'purge_moved_tenant_rows',
       'purge_tenant_rows',
       'record_cross_tenant_attempt',
+      'tenant_rows_checksum',
     ]);
     for (const { name, config, source } of rows) {
       expect({ name, config }).toEqual({ name, config: ['search_path=pg_catalog, pg_temp'] });

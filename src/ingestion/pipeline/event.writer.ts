@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Histogram } from 'prom-client';
@@ -7,6 +7,7 @@ import type { EventRow } from '../events/event-contract';
 import { EVENT_STORE, type EventStore, type WriteResult } from '../store/event-store';
 import { SinkUnavailableError } from './event-sink';
 import { UsageMeter } from '../../billing/usage/usage.meter';
+import { TenantHoldsStore } from '../../tenancy/scope/tenant-holds.store';
 
 export const EVENTS_STORED = 'tenantry_events_stored_total';
 export const STORE_WRITE_SECONDS = 'tenantry_event_store_write_seconds';
@@ -66,6 +67,8 @@ export class EventWriter implements OnApplicationShutdown {
     @InjectMetric(EVENT_TO_STORED_SECONDS) private readonly eventToStored: Histogram<string>,
     @InjectMetric(EVENTS_UNSTORABLE) private readonly unstorableTotal: Counter<string>,
     config: ConfigService<Environment, true>,
+    /** Tenants being moved: their batches wait for the end of the hold (issue 18). */
+    @Optional() private readonly holds?: TenantHoldsStore,
   ) {
     this.flushRows = config.get('INGESTION_FLUSH_ROWS', { infer: true });
     this.flushMs = config.get('INGESTION_FLUSH_MS', { infer: true });
@@ -124,6 +127,9 @@ export class EventWriter implements OnApplicationShutdown {
     for (let attempt = 1; ; attempt++) {
       let result: WriteResult;
       try {
+        // A held tenant's rows wait (at most one hold TTL) and then go where it now lives; the
+        // Kafka offsets stay uncommitted meanwhile, so nothing is lost if this copy dies.
+        await this.holds?.waitWhileHeld(rows.map((row) => row.tenantId));
         const end = this.writeSeconds.startTimer({ store: this.store.kind });
         result = await this.writeIsolatingPoison(rows);
         end();

@@ -10,6 +10,7 @@ import { ClickHouseEventStore } from '../../ingestion/store/clickhouse-event.sto
 import { utcDay } from '../../ingestion/store/event-deletion';
 import { EVENT_STORE, type EventStore } from '../../ingestion/store/event-store';
 import { PostgresEventDeletion } from '../../ingestion/store/postgres-event-deletion';
+import { OpenMovesRepository } from '../../tenancy/scope/open-moves.repository';
 import { TenantContext } from '../../tenancy/scope/tenant.context';
 import { TenantsService } from '../../tenancy/tenants.service';
 import { EventPartitionsRepository } from './event-partitions.repository';
@@ -62,6 +63,7 @@ export class RetentionEnforcerService {
     private readonly partitions: EventPartitionsRepository,
     private readonly moduleRef: ModuleRef,
     @InjectMetric(RETENTION_REMOVED) private readonly removed: Counter<string>,
+    private readonly openMoves: OpenMovesRepository,
   ) {
     this.postgres = new PostgresEventDeletion(tenantContext);
   }
@@ -115,7 +117,13 @@ export class RetentionEnforcerService {
     this.removed.inc({ store: 'postgres', kind: 'events' }, report.postgres.partition_events);
 
     const byCutoff = new Map<string, string[]>();
+    // A tenant under a move keeps its rows until the next run (issue 18): see OpenMovesRepository.
+    const moving = await this.openMoves.tenantIds();
     for await (const tenant of this.allTenants()) {
+      if (moving.has(tenant.id)) {
+        this.logger.log({ msg: 'retention: skipped a tenant under a move', tenant_id: tenant.id });
+        continue;
+      }
       report.tenants += 1;
       try {
         const retention = (await this.entitlements.termsOf(tenant)).dataRetentionDays;

@@ -68,7 +68,7 @@ export class TenantLifecycleAdminController {
   @ApiNotFoundResponse()
   @ApiConflictResponse({
     description:
-      'Not pending deletion; the grace period is not over and force is not true (names force); a purge of it is already running',
+      'Not pending deletion; the grace period is not over and force is not true (names force); a purge of it is already running; a move of it is under way',
   })
   async purge(
     @UuidParam('id') id: string,

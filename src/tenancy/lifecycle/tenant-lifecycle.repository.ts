@@ -106,6 +106,9 @@ export class TenantLifecycleRepository {
                 jsonb_build_object('steps', '{}'::jsonb, 'started_at', now(), 'forced', $2::boolean))
         WHERE id = $1
           AND (status = 'purging' OR (status = 'pending_deletion' AND ($2 OR purge_after <= now())))
+          -- Never under an open move (issue 18): its copy would outlive the purge.
+          AND NOT EXISTS (SELECT 1 FROM tenant_moves m WHERE m.moved_tenant_id = tenants.id
+                            AND m.state NOT IN ('done', 'failed', 'rolled_back'))
         RETURNING id`,
         [id, force],
       ),

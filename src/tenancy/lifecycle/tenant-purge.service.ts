@@ -92,7 +92,10 @@ export class TenantPurgeService {
     if (!lease) throw new ConflictException(`A purge of tenant ${tenantId} is already running`);
     try {
       const claimed = await this.lifecycle.claimPurge(tenantId, options.force);
-      if (!claimed) throw new ConflictException(`Tenant ${tenantId} may not be purged now`);
+      if (!claimed)
+        throw new ConflictException(
+          `Tenant ${tenantId} may not be purged now (not pending deletion past its grace, or a move of it is under way)`,
+        );
       // Every copy's consumer sees it purging now (no usage row may follow the purge).
       await this.invalidation.tenantChanged(tenantId);
       const state = claimed.purgeState!;

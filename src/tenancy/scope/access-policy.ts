@@ -40,7 +40,13 @@ export const OUTSIDE_TENANT_TRANSACTION = 'tenantry:outside-tenant-transaction';
  * /v1/events waits for Kafka): the caller is still checked in a short tenant transaction, but
  * the handler runs outside it, holding no pooled connection while it waits.
  */
-export const OutsideTenantTransaction = () => SetMetadata(OUTSIDE_TENANT_TRANSACTION, true);
+export const OutsideTenantTransaction = () =>
+  applyDecorators(
+    SetMetadata(OUTSIDE_TENANT_TRANSACTION, true),
+    // Published so the document leaves out the 503 of a tenant being moved: such a route is
+    // not held (its handler writes no tenant table; POST /v1/events keeps answering 202).
+    ApiExtension('x-outside-tenant-transaction', true),
+  );
 
 export function isOutsideTenantTransaction(context: ExecutionContext): boolean {
   return (

@@ -21,6 +21,9 @@ import { accessPolicyOf, isOutsideTenantTransaction } from './access-policy';
 import { GrantBeyondOwnPermissionsException } from '../../auth/grant-policy';
 import { permissionsOf, weakerRole } from '../../auth/permissions';
 import { UsersRepository } from '../../auth/users/users.repository';
+import { TenantHoldsStore } from './tenant-holds.store';
+import { TENANT_HELD_RETRY_AFTER_SECONDS, TenantHeldException } from './tenant-held.exception';
+import type { Response } from 'express';
 
 /**
  * Step 3, global, for tenant routes only: runs a tenant-scoped handler inside its tenant's transaction: commit when the handler
@@ -43,6 +46,7 @@ export class TenantTransactionInterceptor implements NestInterceptor {
     private readonly audit: AuditService,
     private readonly users: UsersRepository,
     private readonly cache: CredentialCacheStore,
+    private readonly holds: TenantHoldsStore,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -52,6 +56,15 @@ export class TenantTransactionInterceptor implements NestInterceptor {
     const { tenant, caller: principal } = request;
     if (!tenant || !principal)
       throw new Error('TenantTransactionInterceptor ran before tenant resolution');
+    // A tenant being moved (its last seconds, issue 18): writes wait outside, reads go on.
+    // Routes outside the tenant transaction are not held: ingestion keeps answering 202 and its
+    // events wait in the writer; the others' own tenant transactions wait at the fence.
+    const write = request.method !== 'GET' && request.method !== 'HEAD';
+    if (write && !isOutsideTenantTransaction(context) && this.holds.isHeld(tenant.id)) {
+      const response = context.switchToHttp().getResponse<Response>();
+      response.setHeader('Retry-After', String(TENANT_HELD_RETRY_AFTER_SECONDS));
+      throw new TenantHeldException();
+    }
     const actor = actorOf(request, principal);
     // Only a user token's user is read from PostgreSQL, and not when the cache knows it.
     const known =

@@ -51,6 +51,7 @@ export function baselineBodies(f: SweepFixture): Record<string, () => Record<str
     'PUT /admin/tenants/{id}/overrides': () => ({ users: 50 }),
     // Never the victim's slug: the sweep must not purge a tenant other suites may still read.
     'POST /admin/tenants/{id}/purge': () => ({ confirm_slug: 'sweep-not-its-slug', force: true }),
+    'POST /admin/tenants/{id}/move': () => ({ placement: 'silo-1' }),
     // A wrong password: the sweep's owner never deletes its own tenant.
     'POST /v1/tenant/deletion': () => ({ password: 'not the password' }),
     'PATCH /v1/settings': () => ({ timezone: 'UTC' }),
