@@ -86,6 +86,8 @@ const ACCESS: Record<string, Access> = {
   'GET /admin/isolation-report': 'platform',
   'GET /admin/backups': 'platform',
   'GET /admin/placements': 'platform',
+  'POST /admin/tenants/{id}/move': 'platform',
+  'GET /admin/tenants/{id}/moves/{move_id}': 'platform',
   'GET /admin/plans': 'platform',
   'POST /admin/plans': 'platform',
   'PUT /admin/tenants/{id}/overrides': 'platform',
@@ -194,6 +196,9 @@ const ALLOWED_STATUS: Record<string, number> = {
   'GET /admin/isolation-report': 200,
   'GET /admin/backups': 200,
   'GET /admin/placements': 200,
+  // No body: placement is missing (checked before the tenant is looked up).
+  'POST /admin/tenants/{id}/move': 400,
+  'GET /admin/tenants/{id}/moves/{move_id}': 404,
   'GET /admin/plans': 200,
   'POST /admin/plans': 400,
   'PUT /admin/tenants/{id}/overrides': 404,
@@ -441,7 +446,7 @@ describe('role matrix: every operation × every kind of caller', () => {
     let checked = 0;
     for (const operation of operations) {
       const [method, template] = operation.split(' ');
-      const path = template.replace('{id}', randomUUID());
+      const path = template.replace(/\{[A-Za-z_]+\}/g, () => randomUUID());
       const access = ACCESS[operation];
       for (const caller of callers) {
         const expected = caller.expect(access, ALLOWED_STATUS[operation], operation);

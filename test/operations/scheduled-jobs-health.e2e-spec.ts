@@ -42,6 +42,7 @@ describe('GET /health/jobs', () => {
         'data-export-cleanup',
         'placement-reconcile',
         'privacy-retention',
+        'tenant-move',
         'tenant-purge',
       ]);
       for (const job of jobs) {
@@ -121,6 +122,7 @@ describe('GET /health/jobs', () => {
         'data-export-cleanup',
         'placement-reconcile',
         'privacy-retention',
+        'tenant-move',
         'tenant-purge',
       ]);
       for (const job of jobs) {

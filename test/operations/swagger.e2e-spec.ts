@@ -28,6 +28,8 @@ describe('Swagger document', () => {
         '/auth/refresh',
         '/admin/tenants',
         '/admin/placements',
+        '/admin/tenants/{id}/move',
+        '/admin/tenants/{id}/moves/{move_id}',
         '/admin/tenants/{id}',
         '/admin/tenants/{id}/statistics',
         '/admin/tenants/{id}/health',
