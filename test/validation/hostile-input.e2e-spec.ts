@@ -64,6 +64,9 @@ const HOSTILE_QUERY_VALUES = [
  * every body property, unknown fields, non-object bodies, malformed path ids and hostile query
  * values. Each answer must be a 4xx JSON error (never a 500), and a 400 must name the field.
  */
+
+/** A well-formed id for the path parameters a probe does not aim at. */
+const VALID_ID = '00000000-0000-4000-8000-000000000000';
 describe('hostile input on every operation of the OpenAPI document', () => {
   let t: TestApp;
   let document: Document;
@@ -129,7 +132,7 @@ describe('hostile input on every operation of the OpenAPI document', () => {
       const bodySchema = operation.requestBody?.content['application/json']?.schema;
       if (!bodySchema) continue;
       const schema = resolve(bodySchema);
-      const concrete = path.replace('{id}', '00000000-0000-4000-8000-000000000000');
+      const concrete = path.replace(/\{[A-Za-z_]+\}/g, VALID_ID);
       for (const [property, propertySchema] of Object.entries(schema.properties ?? {})) {
         const response = await send(method, concrete, operation, {
           body: { [property]: wrongTypeFor(resolve(propertySchema)) },
@@ -171,7 +174,10 @@ describe('hostile input on every operation of the OpenAPI document', () => {
           "1' OR '1'='1",
           '00000000-0000-4000-8000-00000000000g',
         ]) {
-          const concrete = path.replace(`{${parameter.name}}`, encodeURIComponent(bad));
+          // The other path parameters are well-formed, so only this one can be refused.
+          const concrete = path
+            .replace(`{${parameter.name}}`, encodeURIComponent(bad))
+            .replace(/\{[A-Za-z_]+\}/g, VALID_ID);
           const response = await send(
             method,
             concrete,
