@@ -4,6 +4,7 @@ import type { AppMessageSigner } from './app-message.signer';
 import {
   FAIL_FAST_MS,
   isConnectionError,
+  RESEND_PAUSE_MS,
   KafkaEventSink,
   producerRetryFor,
 } from './kafka-event-sink';
@@ -91,5 +92,37 @@ describe('KafkaEventSink', () => {
     await expect(sink.publish('a', event, new Date())).rejects.toBeInstanceOf(SinkUnavailableError);
     await expect(sink.publish('a', event, new Date())).resolves.toBeUndefined();
     expect(sendBatch).toHaveBeenCalledTimes(2);
+  });
+
+  it('with a cluster, sends a failed batch again instead of answering 503, and does not fail fast', async () => {
+    const sendBatch = jest.fn().mockRejectedValueOnce(connectionError()).mockResolvedValue([]);
+    const { kafka } = fakeKafka(sendBatch);
+    const sink = new KafkaEventSink(kafka, 't', async () => {}, signer, undefined, 3);
+    const started = Date.now();
+    await expect(sink.publish('a', event, new Date())).resolves.toBeUndefined();
+    expect(sendBatch).toHaveBeenCalledTimes(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(RESEND_PAUSE_MS - 5);
+    // The connection failure was one broker's: the next request is sent, not refused.
+    await expect(sink.publish('a', event, new Date())).resolves.toBeUndefined();
+    expect(sendBatch).toHaveBeenCalledTimes(3);
+  });
+
+  it('with a cluster, answers 503 once the deadline has passed, and never sends that request again', async () => {
+    let clock = 1_000_000;
+    const now = jest.spyOn(Date, 'now').mockImplementation(() => clock);
+    const sendBatch = jest.fn(async () => {
+      clock += 60_000; // the send outlasted every caller's deadline
+      throw connectionError();
+    });
+    const { kafka } = fakeKafka(sendBatch);
+    const sink = new KafkaEventSink(kafka, 't', async () => {}, signer, undefined, 3);
+    try {
+      await expect(sink.publish('a', event, new Date())).rejects.toBeInstanceOf(
+        SinkUnavailableError,
+      );
+      expect(sendBatch).toHaveBeenCalledTimes(1);
+    } finally {
+      now.mockRestore();
+    }
   });
 });

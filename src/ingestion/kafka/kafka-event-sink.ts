@@ -20,6 +20,8 @@ const QUEUE_LIMIT_BYTES = 64 * 1024 * 1024;
 const PUBLISH_TIMEOUT_MS = 15_000;
 /** After a send failed on a connection error, new requests answer 503 at once for this long. */
 export const FAIL_FAST_MS = 2_000;
+/** With a cluster, a send that failed is sent again after this pause, within the deadline. */
+export const RESEND_PAUSE_MS = 250;
 
 /**
  * The producer's retries for a cluster of `brokers` configured brokers. With one broker there is
@@ -55,6 +57,8 @@ interface Pending {
   events: number;
   messages: Message[];
   bytes: number;
+  /** Epoch ms past which the caller has had its 503: not sent again after that. */
+  deadline: number;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -100,7 +104,7 @@ export class KafkaEventSink implements EventSink {
     private readonly prepareTopics: () => Promise<void>,
     private readonly signer: AppMessageSigner,
     private readonly overflow?: OverflowRoute,
-    brokers = 1,
+    private readonly brokers = 1,
   ) {
     const lane = (): Lane => ({
       producer: kafka.producer({
@@ -170,6 +174,7 @@ export class KafkaEventSink implements EventSink {
         events: events.length,
         messages,
         bytes,
+        deadline: Date.now() + PUBLISH_TIMEOUT_MS,
         resolve: () => settle(resolve),
         reject: (error) =>
           settle(() => reject(error instanceof Error ? error : new Error(String(error)))),
@@ -183,8 +188,12 @@ export class KafkaEventSink implements EventSink {
     lane.sending = true;
     try {
       while (lane.queue.length > 0) {
-        const batch = takeUpTo(lane.queue, SEND_LIMIT_BYTES);
-        for (const pending of batch) this.queuedBytes -= pending.bytes;
+        const taken = takeUpTo(lane.queue, SEND_LIMIT_BYTES);
+        for (const pending of taken) this.queuedBytes -= pending.bytes;
+        // A request whose caller already had its 503 (it waited past the deadline) is not sent.
+        const now = Date.now();
+        const batch = taken.filter((pending) => pending.deadline > now);
+        if (batch.length === 0) continue;
         try {
           await this.connect();
           const { main, hot } = await this.split(batch);
@@ -206,14 +215,36 @@ export class KafkaEventSink implements EventSink {
           this.countOverflow(hot);
         } catch (error) {
           this.logger.warn({ err: error }, 'Kafka did not take the events');
-          if (isConnectionError(error)) this.failFastUntil = Date.now() + FAIL_FAST_MS;
-          const unavailable = new SinkUnavailableError('Kafka is unreachable');
-          for (const pending of batch) pending.reject(unavailable);
+          await this.afterFailedSend(lane, batch, error);
         }
       }
     } finally {
       lane.sending = false;
     }
+  }
+
+  /**
+   * One broker: nothing to fail over to, so the batch's callers get their 503 now (and, when the
+   * broker could not be reached at all, new callers too for FAIL_FAST_MS). A cluster: the failure
+   * is one broker's (a leader that died, whose partitions move once the controller fences it;
+   * on a loaded machine that can outlast the producer's own retries), so the batch goes back to
+   * the head of its queue and is sent again after a pause, for every caller still within its
+   * deadline. A re-send the broker had in fact taken is folded by the store (event ids).
+   */
+  private async afterFailedSend(lane: Lane, batch: Pending[], error: unknown): Promise<void> {
+    const unavailable = new SinkUnavailableError('Kafka is unreachable');
+    if (this.brokers < 2) {
+      if (isConnectionError(error)) this.failFastUntil = Date.now() + FAIL_FAST_MS;
+      for (const pending of batch) pending.reject(unavailable);
+      return;
+    }
+    const resendBy = Date.now() + RESEND_PAUSE_MS;
+    const again = batch.filter((pending) => pending.deadline > resendBy);
+    for (const pending of batch) if (!again.includes(pending)) pending.reject(unavailable);
+    if (again.length === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, RESEND_PAUSE_MS));
+    for (const pending of again) this.queuedBytes += pending.bytes;
+    lane.queue.unshift(...again);
   }
 
   /** The send's requests by destination: hot tenants' to the overflow topic. */
