@@ -32,7 +32,10 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   }
   app.enableShutdownHooks();
 
-  const document = createOpenApiDocument(app);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  // Built on the first request to /docs or /docs-json, not at boot: walking every route's
+  // decorators costs most of a second, which every app start (and every test app) would pay.
+  SwaggerModule.setup('docs', app, () => createOpenApiDocument(app), {
+    jsonDocumentUrl: 'docs-json',
+  });
   return app;
 }

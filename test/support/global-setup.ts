@@ -1,4 +1,6 @@
+import { rmSync } from 'node:fs';
 import { recreateDatabase } from '../../src/database/recreate-database';
+import { adminTokenFile } from './admin-token-file';
 import { createClient } from '@clickhouse/client';
 import { Kafka, logLevel } from 'kafkajs';
 import { buildEmbedBundle } from '../../scripts/build-embed';
@@ -35,6 +37,8 @@ export default async function globalSetup(): Promise<void> {
     },
     env.DATABASE_NAME,
   );
+  // A new database has a new first admin: the last run's token (test-app.ts) names another.
+  rmSync(adminTokenFile(env.DATABASE_NAME), { force: true });
   // Issue 18: the siloed placement silo-1, a database of the run's own on the silo cluster.
   if (siloConfigured(env)) await prepareSiloPlacement(env);
   // TEST_DATABASE_POOLER=pgbouncer: every app of the run serves through a PgBouncer of the run's

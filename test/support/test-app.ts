@@ -3,6 +3,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
@@ -12,6 +14,7 @@ import { startIngestionConsumer } from '../../src/ingestion/ingestion-consumer';
 import { LOG_DESTINATION } from '../../src/logging/logging.module';
 import { accessTokenSignOptions } from '../../src/auth/credentials.service';
 import { TEST_PLATFORM_ADMIN_EMAIL, TEST_PLATFORM_ADMIN_PASSWORD } from './stack-env';
+import { adminTokenFile } from './admin-token-file';
 
 export interface TestApp {
   app: INestApplication;
@@ -73,8 +76,20 @@ export async function createTestApp(
 export const adminAuth: { Authorization: string } = { Authorization: '' };
 let adminTokenRenewAt = 0;
 
+/**
+ * The run's admin token, kept on disk for the next test files of the same run (each file has a
+ * module registry of its own): one argon2 login per token lifetime instead of one per file, about
+ * 0.2-0.7 s each. The file is per test database, and globalSetup removes it (a new database has a
+ * new admin).
+ */
 async function signInPlatformAdmin(http: TestAgent): Promise<void> {
   if (Date.now() < adminTokenRenewAt) return;
+  const cached = readCachedAdminToken();
+  if (cached) {
+    adminAuth.Authorization = cached.authorization;
+    adminTokenRenewAt = cached.renewAt;
+    return;
+  }
   const response = await http
     .post('/auth/admin/login')
     .send({ email: TEST_PLATFORM_ADMIN_EMAIL, password: TEST_PLATFORM_ADMIN_PASSWORD });
@@ -84,6 +99,23 @@ async function signInPlatformAdmin(http: TestAgent): Promise<void> {
   adminAuth.Authorization = `Bearer ${response.body.access_token}`;
   // Renew with a third of the lifetime left; no test file runs that long.
   adminTokenRenewAt = Date.now() + (response.body.expires_in * 1000 * 2) / 3;
+  mkdirSync(dirname(adminTokenFile()), { recursive: true });
+  writeFileSync(
+    adminTokenFile(),
+    JSON.stringify({ authorization: adminAuth.Authorization, renewAt: adminTokenRenewAt }),
+  );
+}
+
+function readCachedAdminToken(): { authorization: string; renewAt: number } | undefined {
+  try {
+    const cached = JSON.parse(readFileSync(adminTokenFile(), 'utf8')) as {
+      authorization: string;
+      renewAt: number;
+    };
+    return Date.now() < cached.renewAt ? cached : undefined;
+  } catch {
+    return undefined; // none yet this run
+  }
 }
 
 /** Owner user of each tenant made by createTenant: tenant tokens name a real, active user. */
