@@ -4,6 +4,10 @@ import { InvoiceFinaliserService } from '../../src/billing/invoices/invoice-fina
 import { InvoiceJobProcessor } from '../../src/billing/invoices/invoice-job.processor';
 import { INVOICE_JOB } from '../../src/billing/invoices/invoice.job';
 import type { ScheduledJobStatus } from '../../src/jobs/scheduled-job.status';
+import { PlacementReconcileJobProcessor } from '../../src/tenancy/placements/placement-reconcile-job.processor';
+import { PLACEMENT_RECONCILE_JOB } from '../../src/tenancy/placements/placement-reconcile.job';
+import { TenantMoveJobProcessor } from '../../src/tenancy/moves/tenant-move-job.processor';
+import { TENANT_MOVE_JOB } from '../../src/tenancy/moves/tenant-move.job';
 import { eventually } from '../support/ingestion';
 import { createTestApp, type TestApp } from '../support/test-app';
 
@@ -104,6 +108,31 @@ describe('GET /health/jobs', () => {
       );
       expect(problem).toBe('no worker listens on the queue: no app copy runs this job');
       expect(invoiceJob((await jobsOf(t)).jobs)?.workers).toBe(0);
+    });
+
+    // Issue 18's queues: a move requested while no worker runs would sit queued, and a tenant
+    // left mid-provisioning or mid-move would never be reconciled; the operator must see it.
+    it('names the tenant-move and placement-reconcile queues when their workers stop', async () => {
+      await t.app.get(TenantMoveJobProcessor).worker.close(true);
+      await t.app.get(PlacementReconcileJobProcessor).worker.close(true);
+      const stopped = async () =>
+        (await jobsOf(t)).jobs
+          .filter((job) => job.workers === 0)
+          .map((job) => job.job)
+          .sort()
+          .join(',');
+      const expected = [INVOICE_JOB.queue, PLACEMENT_RECONCILE_JOB.queue, TENANT_MOVE_JOB.queue]
+        .sort()
+        .join(',');
+      expect(await eventually(stopped, expected)).toBe(expected);
+      const { code, jobs } = await jobsOf(t);
+      expect(code).toBe(503);
+      for (const queue of [TENANT_MOVE_JOB.queue, PLACEMENT_RECONCILE_JOB.queue]) {
+        expect(jobs.find((job) => job.job === queue)).toMatchObject({
+          healthy: false,
+          problem: 'no worker listens on the queue: no app copy runs this job',
+        });
+      }
     });
   });
 
