@@ -374,6 +374,26 @@ describe('placements: pooled and siloed tenants', () => {
     ).toEqual([]);
   });
 
+  it("routes a siloed tenant's verified custom domain, and no other tenant can claim it", async () => {
+    const hostname = `silo-${randomUUID().slice(0, 8)}.customer.example`;
+    await silo.query('BEGIN');
+    await silo.query("SELECT set_config('app.tenant_id', $1, true)", [siloed.id]);
+    await silo.query(
+      `INSERT INTO custom_domains (tenant_id, hostname, verification_token, status, verified_at)
+       VALUES ($1, $2, repeat('t', 32), 'verified', now())`,
+      [siloed.id, hostname],
+    );
+    await silo.query('COMMIT');
+    // Control has no row of it: the answer comes from the silo, whose tenant lives there.
+    await app.http.get('/tls/ask').query({ domain: hostname }).expect(200);
+    const claim = await app.http
+      .post('/v1/domains')
+      .set(bearer(tenantToken(pooled.id)))
+      .send({ hostname })
+      .expect(409);
+    expect(claim.body.message).toMatch(/already verified by another tenant/);
+  });
+
   it('refuses an unknown or inactive placement with 400 naming placement, storing nothing', async () => {
     const slug = uniqueSlug('nowhere');
     const response = await app.http

@@ -84,7 +84,7 @@ export class TenantHostsService {
 
   /** Who verified exactly this hostname, from the database (no cache): for a new claim. */
   verifiedOwnerOf(hostname: string): Promise<string | null> {
-    return this.routes.tenantIdFor(hostname);
+    return this.routes.tenantIdFor(hostname, { strict: true });
   }
 
   /** The active tenant a Host serves: `<slug>.<BASE_DOMAIN>` or a verified custom domain. */
