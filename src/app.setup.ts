@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { answerClientErrorsAsJson } from './common/http-client-error';
 import { jsonBody } from './common/json-body';
 import { abortWhenClientLeaves } from './common/request-abort';
 import { rejectUnacceptableQuery } from './common/unacceptable-input';
@@ -22,6 +23,7 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   app.use(...jsonBody(config.get('HTTP_BODY_LIMIT', { infer: true })));
   app.use(abortWhenClientLeaves);
   app.disable('x-powered-by');
+  answerClientErrorsAsJson(app.getHttpServer());
   const trustProxy = config.get('TRUST_PROXY', { infer: true });
   if (trustProxy) {
     // Behind a proxy: request.secure and request.ip come from its X-Forwarded-* headers.

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import {
   adminAuth,
   createTenant,
@@ -462,6 +463,34 @@ describe('bad input on every route', () => {
       .send(JSON.stringify({ name: long(1_100_000), slug: 'big' }));
     expect(response.status).toBe(413);
     expect(response.body.statusCode).toBe(413);
+  });
+
+  it("answers JSON naming what was wrong when Node's parser refuses the request itself", async () => {
+    const headers = await t.http
+      .post(`/admin/tenants/${tenant.id}/move`)
+      .set(adminAuth)
+      .set('X-Padding', long(1_000_000))
+      .send({ placement: 'silo-1' });
+    expect(headers.status).toBe(431);
+    expect(headers.headers['content-type']).toMatch(/^application\/json/);
+    expect(headers.body).toMatchObject({ statusCode: 431, errors: [{ field: 'headers' }] });
+    // Not HTTP at all: a 400 JSON answer on the raw socket, and the app serves on.
+    const url = new URL(t.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(url.port), url.hostname, () =>
+        socket.write('NOT HTTP\r\n\r\n'),
+      );
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString()));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({
+      statusCode: 400,
+      errors: [{ field: 'request' }],
+    });
+    await t.http.get('/health/live').expect(200);
   });
 
   it('answers 404 JSON for an unknown route, not an HTML page', async () => {
