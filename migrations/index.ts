@@ -36,6 +36,7 @@ import { Placements1763900000270 } from './1763900000270-placements';
 import { CreateTenantMoves1763900000271 } from './1763900000271-create-tenant-moves';
 import { OpenTenantScope1763900000272 } from './1763900000272-open-tenant-scope';
 import { CreatePlatformLeases1763900000280 } from './1763900000280-create-platform-leases';
+import { CustomDomainsDueOrder1763900000281 } from './1763900000281-custom-domains-due-order';
 
 /** Every migration in order. Listed explicitly so the CLI, the app and Jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -77,4 +78,5 @@ export const ALL_MIGRATIONS = [
   CreateTenantMoves1763900000271,
   OpenTenantScope1763900000272,
   CreatePlatformLeases1763900000280,
+  CustomDomainsDueOrder1763900000281,
 ];

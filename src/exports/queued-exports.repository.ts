@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ascending } from '../database/placements/merged-order';
 import { PlatformDatabase } from '../database/platform.database';
 
 /** An export still queued, of any tenant. */
@@ -9,17 +10,24 @@ export interface QueuedExport {
 
 /**
  * Every tenant's queued exports (the oldest first), read by the platform role through
- * platform_queued_exports() (migration 1763900000260): ids only.
+ * platform_queued_exports() (migration 1763900000260) in every placement database: ids only.
  */
 @Injectable()
 export class QueuedExportsRepository {
   constructor(private readonly platform: PlatformDatabase) {}
 
   async list(limit: number): Promise<QueuedExport[]> {
-    const rows = await this.platform.query<{ tenant_id: string; id: string }[]>(
-      'SELECT tenant_id, id FROM public.platform_queued_exports($1)',
-      [limit],
-    );
-    return rows.map((row) => ({ tenantId: row.tenant_id, exportId: row.id }));
+    const rows = await this.platform.queryEveryPlacement<{
+      tenant_id: string;
+      id: string;
+      created_at: Date;
+    }>('SELECT tenant_id, id, created_at FROM public.platform_queued_exports($1)', [limit], {
+      reader: 'platform_queued_exports',
+      unreachable: 'skip',
+    });
+    return rows
+      .sort((a, b) => ascending(a.created_at, b.created_at) || ascending(a.id, b.id))
+      .slice(0, limit)
+      .map((row) => ({ tenantId: row.tenant_id, exportId: row.id }));
   }
 }

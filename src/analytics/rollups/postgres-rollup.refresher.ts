@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
+import { ascending } from '../../database/placements/merged-order';
 import { PlatformDatabase } from '../../database/platform.database';
 import { TenantContext } from '../../tenancy/scope/tenant.context';
 import { dayText } from './rollup-plan';
@@ -39,12 +40,18 @@ export class PostgresRollupRefresher {
 
   async refreshStaleDays(now = Date.now()): Promise<{ days: number; remaining: boolean }> {
     // Which days of which tenants: a cross-tenant read, so the platform role's (as a job, not
-    // tenant traffic); each day is then rolled as the app role inside its tenant's scope.
-    const stale = await this.platform.query<{ tenant_id: string; day: string }[]>(
-      `SELECT tenant_id, to_char(day, 'YYYY-MM-DD') AS day
-         FROM public.platform_stale_rollup_days($1::date, $2)`,
-      [dayText(now), DAYS_PER_RUN],
-    );
+    // tenant traffic), in every placement database, oldest day first; each day is then rolled
+    // as the app role inside its tenant's scope (on its tenant's placement).
+    const stale = (
+      await this.platform.queryEveryPlacement<{ tenant_id: string; day: string }>(
+        `SELECT tenant_id, to_char(day, 'YYYY-MM-DD') AS day
+           FROM public.platform_stale_rollup_days($1::date, $2)`,
+        [dayText(now), DAYS_PER_RUN],
+        { reader: 'platform_stale_rollup_days', unreachable: 'skip' },
+      )
+    )
+      .sort((a, b) => ascending(a.day, b.day) || ascending(a.tenant_id, b.tenant_id))
+      .slice(0, DAYS_PER_RUN);
     let rolled = 0;
     for (const [index, { tenant_id: tenantId, day }] of stale.entries()) {
       if (await this.tenantContext.runInTenant(tenantId, () => this.rollDay(tenantId, day))) {

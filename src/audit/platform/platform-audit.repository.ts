@@ -110,32 +110,15 @@ export class PlatformAuditRepository {
   }
 
   /**
-   * A tenant's rows only from the database control places it in (a move's leftovers, or a copy
-   * made ahead of one, never show twice); platform rows (no tenant) only from control.
+   * A tenant's rows only from the database control places it in (PlatformDatabase.keepOwnRows);
+   * the totals are every database's window counts added.
    */
   private async keepOwnRows(
     groups: { placementId: string | null; rows: PlatformAuditRow[] }[],
   ): Promise<{ rows: PlatformAuditRow[]; totals: number }> {
-    const tenantIds = new Set<string>();
-    for (const group of groups) {
-      for (const row of group.rows) if (row.tenant_id) tenantIds.add(row.tenant_id);
-    }
-    const placementOf = await this.platform.placementsOf([...tenantIds]);
-    const others = new Set(groups.map((group) => group.placementId).filter((id) => id !== null));
-    const rows: PlatformAuditRow[] = [];
     let totals = 0;
-    for (const group of groups) {
-      totals += group.rows.length > 0 ? Number(group.rows[0].total) : 0;
-      for (const row of group.rows) {
-        const home = row.tenant_id === null ? null : placementOf.get(row.tenant_id);
-        const keep =
-          group.placementId === null
-            ? home === null || (home !== undefined && !others.has(home))
-            : home === group.placementId;
-        if (keep) rows.push(row);
-      }
-    }
-    return { rows, totals };
+    for (const group of groups) totals += group.rows.length > 0 ? Number(group.rows[0].total) : 0;
+    return { rows: await this.platform.keepOwnRows(groups), totals };
   }
 
   /** The number of entries the filters match (a page past the end has no row to carry it). */

@@ -285,14 +285,14 @@ export class TenantContext {
   async onOtherPlacements(
     role: PlacementRole,
     work: (connection: DataSource, placement: Placement) => Promise<void>,
-  ): Promise<{ placement: string; error: unknown }[]> {
-    const failures: { placement: string; error: unknown }[] = [];
+  ): Promise<{ placement: string; placementId: string; error: unknown }[]> {
+    const failures: { placement: string; placementId: string; error: unknown }[] = [];
     for (const placement of await this.directory.all()) {
       if (placement.isControl || placement.status !== 'active') continue;
       try {
         await work(await this.pools.dataSource(placement, role), placement);
       } catch (error) {
-        failures.push({ placement: placement.name, error });
+        failures.push({ placement: placement.name, placementId: placement.id, error });
       }
     }
     return failures;
