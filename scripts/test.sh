@@ -71,11 +71,32 @@ export TEST_BUNDLES_PREBUILT=1
 # Side lane: the two-minute rate-limit demonstration mostly waits (25 requests a second), so it
 # runs beside the main lane in a Jest of its own, on a database of its own and without Kafka or
 # ClickHouse (which the main lane's fault tests stop and reset): its two minutes overlap the main
-# run's instead of adding to them. Only waiting tests belong here: on two cores a busy side lane
-# (browser tests were tried) slows the main lane by as much as it saves. Whole-suite runs only.
+# run's instead of adding to them. Browser tests were tried here and slowed the main lane by as
+# much as they saved (Chromium takes both cores); Node-only files do not (the embedded lane below).
+# Whole-suite runs only.
 # The Kafka broker-kill test waits too (a stream at 2,000 events/s, a node dead for 8 s) on a
 # three-node Kafka of its own and the PostgreSQL store.
 SIDE_TESTS=(test/billing/rate-limit-two-instances.e2e-spec.ts test/faults/kafka-broker-down.e2e-spec.ts)
+# Then the embedded lane: files that need neither ClickHouse nor Kafka (none names them; their
+# apps run on the embedded default, events in PostgreSQL and ingestion in-process), moved off the
+# main lane, where one Node thread is the limit and the second core idles once the waiting tests
+# above are done. Not the browser tests (Chromium takes both cores), not the security suite (it
+# measures event-loop stalls), not the isolation suites (they run on the default stores there).
+EMBEDDED_TESTS=(test/docs/openapi-fuzz.e2e-spec.ts
+  test/auth/admin-refresh-cookie.e2e-spec.ts test/auth/api-keys.e2e-spec.ts
+  test/auth/credential-cache-publish.e2e-spec.ts test/auth/credentials.e2e-spec.ts
+  test/auth/login-rate-limit.e2e-spec.ts test/auth/login.e2e-spec.ts
+  test/auth/password-setup.e2e-spec.ts test/auth/permissions.e2e-spec.ts
+  test/auth/platform-admins.e2e-spec.ts test/auth/users.e2e-spec.ts
+  test/audit/audit-log.e2e-spec.ts test/audit/cross-tenant-attempts.e2e-spec.ts
+  test/audit/platform-audit-log.e2e-spec.ts
+  test/billing/invoices-table.e2e-spec.ts test/billing/invoices.e2e-spec.ts
+  test/billing/sliding-window.e2e-spec.ts
+  test/validation/bad-input.e2e-spec.ts test/validation/sweep-findings.e2e-spec.ts
+  test/tenancy/admin-tenants.e2e-spec.ts test/tenancy/lifecycle-migration.e2e-spec.ts
+  test/operations/metrics.e2e-spec.ts test/operations/structured-logs.e2e-spec.ts
+  test/operations/swagger.e2e-spec.ts test/operations/prometheus-rules.e2e-spec.ts
+  test/database/platform-role.e2e-spec.ts test/database/startup-role-check.e2e-spec.ts)
 POOLED_TESTS=(test/isolation/tenant-isolation.e2e-spec.ts test/isolation/concurrent-requests.e2e-spec.ts
   test/isolation/rls-catalogue.e2e-spec.ts test/auth/role-matrix.e2e-spec.ts)
 side_pid=""
@@ -93,6 +114,9 @@ if [ "$#" -eq 0 ]; then
     TEST_LANE=side TEST_DATABASE_NAME="${base%_test}_side_test" \
       timeout --signal=TERM 1200 npx jest --runInBand --json --outputFile=test/artifacts/jest-side.json \
       "${SIDE_TESTS[@]}" || s=1
+    CLICKHOUSE_URL= KAFKA_BROKERS= TEST_LANE=side TEST_DATABASE_NAME="${base%_test}_embedded_test" \
+      timeout --signal=TERM 1200 npx jest --maxWorkers=1 --json --outputFile=test/artifacts/jest-embedded.json \
+      "${EMBEDDED_TESTS[@]}" || s=1
     TEST_LANE=side TEST_DATABASE_POOLER=pgbouncer TEST_ROLE_MATRIX_PLACEMENT=silo-1 \
       TEST_DATABASE_NAME="${base%_test}_pgbouncer_test" \
       timeout --signal=TERM 600 npx jest --runInBand --json --outputFile=test/artifacts/jest-pgbouncer.json \
@@ -100,7 +124,7 @@ if [ "$#" -eq 0 ]; then
     exit "$s"
   ) >test/artifacts/jest-side.log 2>&1 &
   side_pid=$!
-  ignore=(--testPathIgnorePatterns "$(IFS='|'; echo "${SIDE_TESTS[*]}")")
+  ignore=(--testPathIgnorePatterns "$(IFS='|'; echo "${SIDE_TESTS[*]} ${EMBEDDED_TESTS[*]}" | tr ' ' '|')")
 fi
 
 status=0
@@ -115,14 +139,15 @@ timeout --signal=TERM 2400 npx jest --maxWorkers=1 --json --outputFile=test/arti
 side_status=0
 if [ -n "$side_pid" ]; then
   wait "$side_pid" || side_status=$?
-  printf '\n==> side lane (%s; then through PgBouncer: %s)\n' "${SIDE_TESTS[*]}" "${POOLED_TESTS[*]}"
+  printf '\n==> side lane (%s; then the embedded lane: %s; then through PgBouncer: %s)\n' \
+    "${SIDE_TESTS[*]}" "${EMBEDDED_TESTS[*]}" "${POOLED_TESTS[*]}"
   cat test/artifacts/jest-side.log
   [ "$status" -eq 0 ] && status=$side_status
 fi
 
 node -e '
   const fs = require("fs");
-  const files = ["jest-results.json", ...(process.argv[1] ? ["jest-side.json", "jest-pgbouncer.json"] : [])];
+  const files = ["jest-results.json", ...(process.argv[1] ? ["jest-side.json", "jest-embedded.json", "jest-pgbouncer.json"] : [])];
   let passed = 0, failed = 0;
   for (const name of files) {
     const path = "test/artifacts/" + name;
