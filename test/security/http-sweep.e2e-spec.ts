@@ -25,9 +25,11 @@ import { createTestApp, type TestApp } from '../support/test-app';
  * document, plus the embed routes a guest token reaches, called with extreme values generated from
  * its parameters' and body's schemas, by every kind of caller that can reach it (and a sample of
  * those that cannot). Each call must answer under CALL_BUDGET_MS, never 5xx, refuse bad input
- * with a JSON error naming the field, and never hand one tenant another's resource; the event
- * loop must never stall for 200 ms. Values are sampled per parameter, not multiplied out, so the
- * whole sweep stays within a few minutes on two cores.
+ * with a JSON error naming the field, and never hand one tenant another's resource; no call may
+ * stall the event loop for 200 ms each time it is made (a call that stalled is made three times
+ * more: a first use or a pause of the machine does not repeat, a blocking input does). Values
+ * are sampled per parameter, not multiplied out, so the whole sweep stays within a few minutes on
+ * two cores.
  */
 
 /** Each further caller that reaches an operation gets every SAMPLE-th probe (the first gets all). */
@@ -62,6 +64,8 @@ interface PassReport {
   slowest: { call: string; ms: number }[];
   /** The calls during which the event loop waited longest. */
   stalls: { call: string; ms: number }[];
+  /** Calls that stalled the loop MAX_EVENT_LOOP_DELAY_MS or more, made again three times alone. */
+  rechecked: { call: string; first_ms: number; again_ms: number[] }[];
 }
 
 const passes: PassReport[] = [];
@@ -237,7 +241,7 @@ async function sweep(t: TestApp, calls: Call[], store: string): Promise<Omit<Pas
   const callers: Record<string, number> = {};
   const statuses: Record<string, number> = {};
   const slowest: { call: string; ms: number }[] = [];
-  const stalls: { call: string; ms: number }[] = [];
+  const stalls: { call: string; ms: number; ref?: Call }[] = [];
   const keepWorst = (list: { call: string; ms: number }[]) => {
     if (list.length > 20) list.sort((a, b) => b.ms - a.ms).splice(10);
   };
@@ -248,7 +252,7 @@ async function sweep(t: TestApp, calls: Call[], store: string): Promise<Omit<Pas
     stallMeter.reset();
     const outcome = await runCall(t.http, call, baselineFields.get(operation));
     const name = `${operation} ${call.probe.target} = ${call.probe.label} (${call.credential.kind})`;
-    stalls.push({ call: name, ms: stallMeter.maxMs() });
+    stalls.push({ call: name, ms: stallMeter.maxMs(), ref: call });
     keepWorst(stalls);
     if (call.probe.target === 'baseline' && call.reaches && outcome.status === 400) {
       baselineFields.set(operation, fieldsNamed(outcome.excerpt));
@@ -280,6 +284,19 @@ async function sweep(t: TestApp, calls: Call[], store: string): Promise<Omit<Pas
         });
     }
   }
+  // A call that stalled the loop is made again three times: an input that blocks the app does
+  // so every time, while a one-off (a first use warming up, a pause of the whole machine, a
+  // collection of the garbage earlier calls left) does not. The figures stay in the report.
+  const rechecked: PassReport['rechecked'] = [];
+  for (const stall of stalls.filter((s) => s.ms >= MAX_EVENT_LOOP_DELAY_MS && s.ref)) {
+    const again: number[] = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      stallMeter.reset();
+      await runCall(t.http, stall.ref!, baselineFields.get(stall.ref!.probe.operation.key));
+      again.push(stallMeter.maxMs());
+    }
+    rechecked.push({ call: stall.call, first_ms: stall.ms, again_ms: again });
+  }
   stallMeter.stop();
   return {
     store,
@@ -290,8 +307,19 @@ async function sweep(t: TestApp, calls: Call[], store: string): Promise<Omit<Pas
     statuses,
     findings: [...findings.values()],
     slowest: slowest.sort((a, b) => b.ms - a.ms).slice(0, 10),
-    stalls: stalls.sort((a, b) => b.ms - a.ms).slice(0, 10),
+    stalls: stalls
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 10)
+      .map(({ call, ms }) => ({ call, ms })),
+    rechecked,
   };
+}
+
+/** The calls that stalled the event loop every time they were made. */
+function persistentStalls(report: PassReport): string[] {
+  return report.rechecked
+    .filter((r) => Math.min(...r.again_ms) >= MAX_EVENT_LOOP_DELAY_MS)
+    .map((r) => `${r.call}: ${r.first_ms} ms, then ${r.again_ms.join(', ')} ms`);
 }
 
 /** The fields a 400's JSON answer names (from its excerpt). */
@@ -344,10 +372,11 @@ function sweepStore(
             `event loop delay p50 ${delay.p50} ms, p99 ${delay.p99} ms, max ${delay.max} ms\n` +
             `value classes ${JSON.stringify(report.valueClasses)}\ncallers ${JSON.stringify(report.callers)}\n` +
             `statuses ${JSON.stringify(report.statuses)}\nslowest ${JSON.stringify(report.slowest.slice(0, 5))}` +
-            `\nlongest event-loop waits ${JSON.stringify(report.stalls.slice(0, 5))}`,
+            `\nlongest event-loop waits ${JSON.stringify(report.stalls.slice(0, 5))}` +
+            `\nmade again: ${JSON.stringify(report.rechecked)}`,
         );
         expect(report.findings).toEqual([]);
-        expect(delay.max).toBeLessThan(MAX_EVENT_LOOP_DELAY_MS);
+        expect(persistentStalls(report)).toEqual([]);
       },
       15 * 60_000,
     );
@@ -363,7 +392,7 @@ describe('HTTP sweep: every operation with extreme values, by every kind of call
       .filter((store) => !passes.some((p) => p.store === store))
       .map((store) => ({ store, problem: 'the sweep did not run to the end on this store' }));
     const findings = [...passes.flatMap((p) => p.findings), ...unfinished];
-    const stalled = delays.some((d) => d.max >= MAX_EVENT_LOOP_DELAY_MS);
+    const stalled = passes.some((p) => persistentStalls(p).length > 0);
     recordSuiteResult('http_sweep', {
       finished_at: new Date().toISOString(),
       result: findings.length === 0 && !stalled ? 'passed' : 'failed',
@@ -383,6 +412,7 @@ describe('HTTP sweep: every operation with extreme values, by every kind of call
             calls: p.calls,
             slowest_calls_ms: p.slowest,
             longest_event_loop_waits_ms: p.stalls,
+            stalls_made_again_ms: p.rechecked,
             operations: p.operations,
             event_loop_delay_ms: p.delay,
             value_classes: p.valueClasses,
