@@ -1,4 +1,8 @@
+import type { INestApplication } from '@nestjs/common';
+import { getToken } from '@willsoto/nestjs-prometheus';
 import Redis from 'ioredis';
+import type { Counter } from 'prom-client';
+import { RATE_LIMIT_UNAVAILABLE } from '../../src/billing/rate-limits/tenant-rate-limiter.service';
 import { setTimeout as delay } from 'node:timers/promises';
 import { PLANS } from '../../src/tenancy/plans';
 import {
@@ -103,15 +107,19 @@ describe('per-tenant rate limit over two app copies for two minutes', () => {
       }
 
       const accepted = loudOutcomes.filter((o) => o.status === 200);
-      // Every 200 is in the log, and the log holds nothing else (the statuses say what else came
+      // Every 200 is in the log or was let through uncounted because Redis did not answer within
+      // its 250 ms (fail open, counted by the metric; on a loaded machine a paused event loop
+      // does that now and then), and the log holds nothing else (the statuses say what else came
       // back when it does not add up).
+      const failedOpen = await uncountedPasses(copies.map((copy) => copy.app));
       const statuses: Record<string, number> = {};
       for (const o of loudOutcomes)
         statuses[String(o.status)] = (statuses[String(o.status)] ?? 0) + 1;
-      expect({ counted: counted.size, statuses }).toEqual({
+      expect({ counted: counted.size + failedOpen, statuses }).toEqual({
         counted: accepted.length,
         statuses: expect.objectContaining({ 200: accepted.length }) as unknown,
       });
+      expect(failedOpen).toBeLessThanOrEqual(accepted.length * 0.01);
       const times = [...counted.values()].sort((a, b) => a - b);
       const perMinute = [0, 1].map(
         (m) =>
@@ -147,3 +155,16 @@ describe('per-tenant rate limit over two app copies for two minutes', () => {
     (SECONDS + 60) * 1000,
   );
 });
+
+/** Requests the copies let through uncounted (Redis unavailable: fail open), from their metric. */
+async function uncountedPasses(apps: INestApplication[]): Promise<number> {
+  // Copies in one process may share prom-client's registry, and so the counter: count each once.
+  const counters = new Set(
+    apps.map((app) => app.get<Counter<string>>(getToken(RATE_LIMIT_UNAVAILABLE))),
+  );
+  let total = 0;
+  for (const counter of counters) {
+    for (const { value } of (await counter.get()).values) total += value;
+  }
+  return total;
+}
