@@ -107,18 +107,13 @@ describe('per-tenant rate limit over two app copies for two minutes', () => {
       }
 
       const accepted = loudOutcomes.filter((o) => o.status === 200);
-      // Every 200 is in the log or was let through uncounted because Redis did not answer within
-      // its 250 ms (fail open, counted by the metric; on a loaded machine a paused event loop
-      // does that now and then), and the log holds nothing else (the statuses say what else came
-      // back when it does not add up).
+      // The log holds only requests that were answered 200, and every 200 is in it unless the
+      // limiter let it through because Redis did not answer within its 250 ms (fail open, in the
+      // metric; on a loaded machine a paused event loop does that now and then). A timed-out call
+      // Redis did run is both in the log and a fail-open, hence a range, not a sum.
       const failedOpen = await uncountedPasses(copies.map((copy) => copy.app));
-      const statuses: Record<string, number> = {};
-      for (const o of loudOutcomes)
-        statuses[String(o.status)] = (statuses[String(o.status)] ?? 0) + 1;
-      expect({ counted: counted.size + failedOpen, statuses }).toEqual({
-        counted: accepted.length,
-        statuses: expect.objectContaining({ 200: accepted.length }) as unknown,
-      });
+      expect(counted.size).toBeLessThanOrEqual(accepted.length);
+      expect(accepted.length).toBeLessThanOrEqual(counted.size + failedOpen);
       expect(failedOpen).toBeLessThanOrEqual(accepted.length * 0.01);
       const times = [...counted.values()].sort((a, b) => a - b);
       const perMinute = [0, 1].map(
