@@ -276,8 +276,8 @@ describe('Online tenant move (issue 18)', () => {
     expect(
       writes.every((w) => w.status === 200 || (w.status === 503 && w.retryAfter === '2')),
     ).toBe(true);
-    const held = writes.filter((w) => w.status === 503).map((w) => w.at);
-    const heldWindowMs = held.length > 0 ? Math.max(...held) - Math.min(...held) : 0;
+    const held = writes.filter((w) => w.status === 503);
+    const heldWindowMs = longestHoldMs(writes);
     expect(heldWindowMs).toBeLessThan(5_000);
 
     // Stored = accepted, once each, on the target; nothing left on the source.
@@ -438,7 +438,7 @@ describe('Online tenant move (issue 18)', () => {
     // Writes all through the move: events (never refused) and settings (200, or 503 in the hold).
     let streaming = true;
     const eventStatuses: number[] = [];
-    const held: number[] = [];
+    const writes: { at: number; status: number }[] = [];
     const stream = (async () => {
       for (let tick = 0; streaming; tick++) {
         const events = Array.from({ length: 50 }, () => anEvent());
@@ -452,8 +452,8 @@ describe('Online tenant move (issue 18)', () => {
         ]);
         if (posted.status === 202) ledger.push(...events.map((e) => e.event_id as string));
         eventStatuses.push(posted.status);
-        if (patched.status === 503) held.push(at);
-        else expect(patched.status).toBe(200);
+        writes.push({ at, status: patched.status });
+        if (patched.status !== 503) expect(patched.status).toBe(200);
       }
     })();
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -469,7 +469,9 @@ describe('Online tenant move (issue 18)', () => {
 
     expect(move).toMatchObject({ state: 'done', error: null });
     expect(eventStatuses.filter((s) => s !== 202)).toEqual([]);
-    const heldWindowMs = held.length > 0 ? Math.max(...held) - Math.min(...held) : 0;
+    expect(move.hold_ms as number).toBeLessThan(5_000);
+    const held = writes.filter((w) => w.status === 503);
+    const heldWindowMs = longestHoldMs(writes);
     expect(heldWindowMs).toBeLessThan(5_000);
     const stored = await eventually(
       async () => (await eventIds(control, tenant.id)).length,
@@ -642,3 +644,22 @@ describe('Online tenant move (issue 18)', () => {
     }
   });
 });
+
+/**
+ * The longest time the tenant's writes were refused in a row, by send time: from the first 503 of
+ * a run to its last (a 200 ends the run). A hold that ran over its budget is rolled back and tried
+ * again, each hold a run of its own; the issue's "under 5 s" is each hold's.
+ */
+function longestHoldMs(writes: { at: number; status: number }[]): number {
+  let longest = 0;
+  let runStart: number | undefined;
+  for (const write of [...writes].sort((a, b) => a.at - b.at)) {
+    if (write.status !== 503) {
+      runStart = undefined;
+      continue;
+    }
+    runStart ??= write.at;
+    longest = Math.max(longest, write.at - runStart);
+  }
+  return longest;
+}
