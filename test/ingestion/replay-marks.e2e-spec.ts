@@ -1,6 +1,8 @@
+import { getToken } from '@willsoto/nestjs-prometheus';
 import Redis from 'ioredis';
 import type { Client } from 'pg';
-import { monthOf } from '../../src/billing/quota/quota.service';
+import type { Counter } from 'prom-client';
+import { monthOf, QUOTA_FALLBACKS } from '../../src/billing/quota/quota.service';
 import { EVENT_STORE, type EventStore } from '../../src/ingestion/store/event-store';
 import { RestoreRecordsRepository } from '../../src/restore/restore-records.repository';
 import {
@@ -107,12 +109,20 @@ describe('replay marks: replayed messages are stored, not metered again', () => 
 
     t = await createTestApp({ env });
     const again = t.app.get<EventStore>(EVENT_STORE);
+    const fallbacks = t.app.get<Counter<string>>(getToken(QUOTA_FALLBACKS));
+    const fallbacksSoFar = async () =>
+      (await fallbacks.get()).values.reduce((sum, value) => sum + value.value, 0);
+    const fallbacksBefore = await fallbacksSoFar();
     expect(await eventually(() => again.countEvents(tenant.id, 'after'), 2, 20_000)).toBe(2);
     expect(await again.countEvents(tenant.id, 'before')).toBe(3);
     expect(await eventually(() => usage(tenant.id), 5, 15_000)).toBe(5);
-    // A flush later it is still 5, never 8; the quota counter likewise took only the 2.
+    // A flush later it is still 5, never 8; the quota counter likewise took only the 2. The
+    // one exception is exact: the reservation of the 2 missed its 1 s on a loaded machine (the
+    // fail-open path, counted by its metric), so they were checked against usage_daily, and
+    // the counter has them only if Redis ran the late call (CI once read 3 here).
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect(await usage(tenant.id)).toBe(5);
-    expect(await quotaCounter(tenant.id)).toBe(5);
+    const failedOpen = (await fallbacksSoFar()) > fallbacksBefore;
+    expect(failedOpen ? [3, 5] : [5]).toContain(await quotaCounter(tenant.id));
   }, 90_000);
 });
