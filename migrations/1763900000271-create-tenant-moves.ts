@@ -38,7 +38,7 @@ export const TENANT_MOVE_FUNCTIONS = [
 ];
 
 /** The guard every move function starts with: p_table is a tenant table of the public schema. */
-const TABLE_GUARD = (fn: string) => `
+export const TABLE_GUARD = (fn: string) => `
         IF NOT EXISTS (
           SELECT 1
             FROM pg_catalog.pg_class c
@@ -51,15 +51,90 @@ const TABLE_GUARD = (fn: string) => `
         END IF;`;
 
 /** The move row of this database that allows `fn` for p_tenant: `where` on m. */
-const MOVE_GUARD = (fn: string, where: string) => `
+export const MOVE_GUARD = (fn: string, where: string) => `
         IF NOT EXISTS (SELECT 1 FROM public.tenant_moves m WHERE m.moved_tenant_id = p_tenant AND (${where})) THEN
           RAISE EXCEPTION '${fn}: no move of tenant % allows this here', p_tenant
             USING ERRCODE = 'object_not_in_prerequisite_state';
         END IF;`;
 
-const OPEN_STATES = "'copying', 'catching_up', 'holding', 'verifying'";
+export const OPEN_STATES = "'copying', 'catching_up', 'holding', 'verifying'";
 const AS_SOURCE = `m.source_database = current_database() AND m.state IN (${OPEN_STATES}, 'flipped', 'purging')`;
 const AS_TARGET = `m.target_database = current_database() AND m.state IN (${OPEN_STATES}, 'flipped', 'purging', 'rolling_back')`;
+
+/**
+ * `move_tenant_rows_in` as 271 made it, or (`storedOnly`, migration 282) naming only the columns
+ * that take a value: a generated column refuses one, even NULL.
+ */
+export function moveTenantRowsInSql(replace: boolean, storedOnly: boolean): string {
+  return `
+      CREATE ${replace ? 'OR REPLACE ' : ''}FUNCTION public.move_tenant_rows_in(p_tenant uuid, p_table text, p_rows jsonb, p_upsert boolean)
+      RETURNS bigint
+      LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+      SET search_path = pg_catalog, pg_temp
+      AS $fn$
+      DECLARE
+        previous text := current_setting('app.tenant_id', true);
+        pk text;
+        assignments text;${
+          storedOnly
+            ? `
+        columns text;`
+            : ''
+        }
+        conflict text := 'DO NOTHING';
+        written bigint;
+      BEGIN
+${MOVE_GUARD('move_tenant_rows_in', `m.target_database = current_database() AND m.state IN (${OPEN_STATES})`)}
+        -- The tenant's own tenants row (its copy, for the foreign keys there) or a tenant table.
+        IF p_table = 'tenants' THEN
+          IF EXISTS (SELECT 1 FROM pg_catalog.jsonb_array_elements(p_rows) r
+                      WHERE (r ->> 'id') IS NULL OR (r ->> 'id')::uuid <> p_tenant) THEN
+            RAISE EXCEPTION 'move_tenant_rows_in: a tenants row of another tenant'
+              USING ERRCODE = 'invalid_parameter_value';
+          END IF;
+        ELSE
+${TABLE_GUARD('move_tenant_rows_in')}
+        END IF;
+        IF p_upsert THEN
+          SELECT string_agg(format('%I', a.attname), ', ') INTO pk
+            FROM pg_catalog.pg_index i
+            JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+           WHERE i.indrelid = format('public.%I', p_table)::regclass AND i.indisprimary;
+          SELECT string_agg(format('%I = EXCLUDED.%I', a.attname, a.attname), ', ') INTO assignments
+            FROM pg_catalog.pg_attribute a
+           WHERE a.attrelid = format('public.%I', p_table)::regclass AND a.attnum > 0
+             AND NOT a.attisdropped AND a.attidentity = ''${storedOnly ? " AND a.attgenerated = ''" : ''}
+             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i
+                              WHERE i.indrelid = a.attrelid AND i.indisprimary
+                                AND a.attnum = ANY (i.indkey));
+          IF pk IS NOT NULL AND assignments IS NOT NULL THEN
+            conflict := format('(%s) DO UPDATE %s', pk, 'SET ' || assignments);
+          END IF;
+        END IF;
+        PERFORM set_config('app.tenant_id', p_tenant::text, true);${
+          storedOnly
+            ? `
+        -- Generated columns take no value: every other column, named.
+        SELECT string_agg(format('%I', a.attname), ', ' ORDER BY a.attnum) INTO columns
+          FROM pg_catalog.pg_attribute a
+         WHERE a.attrelid = format('public.%I', p_table)::regclass AND a.attnum > 0
+           AND NOT a.attisdropped AND a.attgenerated = '';
+        EXECUTE format(
+          'INSERT INTO public.%I (%s) OVERRIDING SYSTEM VALUE
+             SELECT %s FROM pg_catalog.jsonb_populate_recordset(NULL::public.%I, $1) ON CONFLICT %s',
+          p_table, columns, columns, p_table, conflict) USING p_rows;`
+            : `
+        EXECUTE format(
+          'INSERT INTO public.%I OVERRIDING SYSTEM VALUE
+             SELECT * FROM pg_catalog.jsonb_populate_recordset(NULL::public.%I, $1) ON CONFLICT %s',
+          p_table, p_table, conflict) USING p_rows;`
+        }
+        GET DIAGNOSTICS written = ROW_COUNT;
+        PERFORM set_config('app.tenant_id', coalesce(previous, ''), true);
+        RETURN written;
+      END
+      $fn$`;
+}
 
 export class CreateTenantMoves1763900000271 implements MigrationInterface {
   name = 'CreateTenantMoves1763900000271';
@@ -164,56 +239,7 @@ ${TABLE_GUARD('move_tenant_rows_cursor')}
       END
       $fn$`);
 
-    await runner.query(`
-      CREATE FUNCTION public.move_tenant_rows_in(p_tenant uuid, p_table text, p_rows jsonb, p_upsert boolean)
-      RETURNS bigint
-      LANGUAGE plpgsql VOLATILE SECURITY DEFINER
-      SET search_path = pg_catalog, pg_temp
-      AS $fn$
-      DECLARE
-        previous text := current_setting('app.tenant_id', true);
-        pk text;
-        assignments text;
-        conflict text := 'DO NOTHING';
-        written bigint;
-      BEGIN
-${MOVE_GUARD('move_tenant_rows_in', `m.target_database = current_database() AND m.state IN (${OPEN_STATES})`)}
-        -- The tenant's own tenants row (its copy, for the foreign keys there) or a tenant table.
-        IF p_table = 'tenants' THEN
-          IF EXISTS (SELECT 1 FROM pg_catalog.jsonb_array_elements(p_rows) r
-                      WHERE (r ->> 'id') IS NULL OR (r ->> 'id')::uuid <> p_tenant) THEN
-            RAISE EXCEPTION 'move_tenant_rows_in: a tenants row of another tenant'
-              USING ERRCODE = 'invalid_parameter_value';
-          END IF;
-        ELSE
-${TABLE_GUARD('move_tenant_rows_in')}
-        END IF;
-        IF p_upsert THEN
-          SELECT string_agg(format('%I', a.attname), ', ') INTO pk
-            FROM pg_catalog.pg_index i
-            JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
-           WHERE i.indrelid = format('public.%I', p_table)::regclass AND i.indisprimary;
-          SELECT string_agg(format('%I = EXCLUDED.%I', a.attname, a.attname), ', ') INTO assignments
-            FROM pg_catalog.pg_attribute a
-           WHERE a.attrelid = format('public.%I', p_table)::regclass AND a.attnum > 0
-             AND NOT a.attisdropped AND a.attidentity = ''
-             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i
-                              WHERE i.indrelid = a.attrelid AND i.indisprimary
-                                AND a.attnum = ANY (i.indkey));
-          IF pk IS NOT NULL AND assignments IS NOT NULL THEN
-            conflict := format('(%s) DO UPDATE %s', pk, 'SET ' || assignments);
-          END IF;
-        END IF;
-        PERFORM set_config('app.tenant_id', p_tenant::text, true);
-        EXECUTE format(
-          'INSERT INTO public.%I OVERRIDING SYSTEM VALUE
-             SELECT * FROM pg_catalog.jsonb_populate_recordset(NULL::public.%I, $1) ON CONFLICT %s',
-          p_table, p_table, conflict) USING p_rows;
-        GET DIAGNOSTICS written = ROW_COUNT;
-        PERFORM set_config('app.tenant_id', coalesce(previous, ''), true);
-        RETURN written;
-      END
-      $fn$`);
+    await runner.query(moveTenantRowsInSql(false, false));
 
     await runner.query(`
       CREATE FUNCTION public.tenant_rows_checksum(p_tenant uuid, p_table text, OUT n bigint, OUT sum numeric)

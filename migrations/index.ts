@@ -37,6 +37,7 @@ import { CreateTenantMoves1763900000271 } from './1763900000271-create-tenant-mo
 import { OpenTenantScope1763900000272 } from './1763900000272-open-tenant-scope';
 import { CreatePlatformLeases1763900000280 } from './1763900000280-create-platform-leases';
 import { CustomDomainsDueOrder1763900000281 } from './1763900000281-custom-domains-due-order';
+import { EventHashesAndPromotedProperties1763900000282 } from './1763900000282-event-hashes-and-promoted-properties';
 
 /** Every migration in order. Listed explicitly so the CLI, the app and Jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -79,4 +80,5 @@ export const ALL_MIGRATIONS = [
   OpenTenantScope1763900000272,
   CreatePlatformLeases1763900000280,
   CustomDomainsDueOrder1763900000281,
+  EventHashesAndPromotedProperties1763900000282,
 ];

@@ -1,4 +1,21 @@
+import { propertyJsonTextSql } from '../../src/analytics/stores/clickhouse-property-sql';
 import { identifier } from '../../src/ingestion/store/clickhouse/sql-literal';
+
+/**
+ * Step 7's columns (issue 19), computed by the server from each row as it is inserted, and on
+ * read for parts written before the step until a merge writes them: the 64-bit hashes of the
+ * user and session ids (0 for the empty id, else halfMD5: the first 8 bytes of the id's MD5,
+ * big-endian, as PostgreSQL's columns of migration 1763900000282), and the promoted properties
+ * (src/analytics/stores/promoted-properties.ts), each exactly the text the JSON reading gives.
+ * Frozen: a key promoted later gets a step of its own.
+ */
+const STEP_7_COLUMNS: [name: string, type: string, expression: string][] = [
+  ['user_hash', 'UInt64', "if(user_id = '', toUInt64(0), halfMD5(user_id))"],
+  ['session_hash', 'UInt64', "if(session_id = '', toUInt64(0), halfMD5(session_id))"],
+  ...(['country', 'device', 'browser', 'page_url'] as const).map(
+    (key): [string, string, string] => [`prop_${key}`, 'String', propertyJsonTextSql(key)],
+  ),
+];
 
 /**
  * ClickHouse schema steps, applied in order at start-up by the ClickHouse event store and
@@ -77,6 +94,12 @@ export function clickhouseSchema(database: string, cluster?: string): ClickHouse
         FROM ${db}.events
        GROUP BY tenant_id, day, event_type`,
     },
+    {
+      version: 7,
+      sql: `ALTER TABLE ${db}.events ${STEP_7_COLUMNS.map(
+        ([name, type, expression]) => `ADD COLUMN ${name} ${type} MATERIALIZED ${expression}`,
+      ).join(', ')}`,
+    },
   ];
   if (cluster === undefined) return steps;
   // A tenant's rows live on the shard of halfMD5(toString(tenant_id)) % shards: the app inserts
@@ -94,6 +117,15 @@ export function clickhouseSchema(database: string, cluster?: string): ClickHouse
       version: 6,
       sql: `CREATE TABLE IF NOT EXISTS ${db}.events_daily_dist AS ${db}.events_daily
       ENGINE = Distributed(${name}, ${db}, events_daily, halfMD5(toString(tenant_id)))`,
+    },
+    // Step 7's columns, readable through the Distributed table: it is made again from the local
+    // table (it holds no rows; ALTER has no IF NOT EXISTS, and a cluster set up after step 7
+    // got them from step 5 already).
+    { version: 8, sql: `DROP TABLE IF EXISTS ${db}.events_dist` },
+    {
+      version: 9,
+      sql: `CREATE TABLE IF NOT EXISTS ${db}.events_dist AS ${db}.events
+      ENGINE = Distributed(${name}, ${db}, events, halfMD5(toString(tenant_id)))`,
     },
   );
   return steps;

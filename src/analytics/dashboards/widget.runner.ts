@@ -115,21 +115,21 @@ export class WidgetRunner {
           name === 'event_type' || name === 'user_id'
             ? { kind: name }
             : { kind: 'property', key: name.slice('property.'.length) };
-        const [rows, totals] = await Promise.all([
+        // The total is the events alone: no distinct sets for a number the widget never shows.
+        const [rows, totalEvents] = await Promise.all([
           this.store.breakdown(filter(from, to), dimension, widget.options.limit ?? 10),
-          this.store.summary(filter(from, to)),
+          this.store.countEvents(filter(from, to)),
         ]);
         return {
           kind: 'breakdown',
           dimension: name,
           from: new Date(from).toISOString(),
           to: new Date(to).toISOString(),
-          total_events: totals.events,
+          total_events: totalEvents,
           rows: rows.map((row) => ({
             value: row.value,
             events: row.events,
-            share:
-              totals.events === 0 ? 0 : Math.round((row.events / totals.events) * 10_000) / 10_000,
+            share: totalEvents === 0 ? 0 : Math.round((row.events / totalEvents) * 10_000) / 10_000,
           })),
         };
       }

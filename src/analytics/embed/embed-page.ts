@@ -4,7 +4,6 @@ import type { EmbedScript } from './embed.assets';
 import { widgetDataPath } from './embed-paths';
 import { escapeHtml } from '../../common/escape-html';
 
-
 /** JSON safe inside a <script> element: no "</script>", no "<!--", no line separators. */
 function scriptJson(value: unknown): string {
   return JSON.stringify(value)

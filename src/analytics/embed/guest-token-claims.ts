@@ -38,7 +38,8 @@ const REFUSALS: Record<EmbedRefusalReason, { status: number; message: string }> 
   },
   other_host: {
     status: 403,
-    message: 'This dashboard link belongs to another organisation than the one this address serves.',
+    message:
+      'This dashboard link belongs to another organisation than the one this address serves.',
   },
   not_found: { status: 404, message: 'This dashboard does not exist or is no longer available.' },
   unavailable: { status: 403, message: 'This dashboard is currently unavailable.' },

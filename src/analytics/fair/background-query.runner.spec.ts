@@ -4,9 +4,7 @@ import { BackgroundQueryRunner } from './background-query.runner';
 import { QueryTurnExpiredException } from './query-turn-expired.exception';
 
 const runnerOf = (turns: number) =>
-  new BackgroundQueryRunner(
-    new ConfigService({ ANALYTICS_BACKGROUND_QUERIES: turns }) as never,
-  );
+  new BackgroundQueryRunner(new ConfigService({ ANALYTICS_BACKGROUND_QUERIES: turns }) as never);
 
 /** A query that runs until the test lets it end. */
 function held() {

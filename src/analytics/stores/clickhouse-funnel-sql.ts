@@ -6,7 +6,8 @@ import { FUNNEL_TIME_SCALE, type FunnelDefinition } from '../query/funnel';
  * filter's clause without an event type; `from` its start. windowFunnel gets
  * a scaled time, (seconds since `from`) × 8 + step number, so ties between steps sort by step
  * on 18.16 (which otherwise keeps arrival order) as on current releases; the window scales
- * with it, 7 added so a later step in the last second still fits (query/funnel.ts).
+ * with it, 7 added so a later step in the last second still fits (query/funnel.ts). Users are
+ * grouped by their 64-bit hash (0: no user id), integers instead of strings.
  */
 export function clickhouseFunnelSql(
   table: string,
@@ -20,10 +21,10 @@ export function clickhouseFunnelSql(
   const window = Math.floor(funnel.windowSeconds) * FUNNEL_TIME_SCALE + FUNNEL_TIME_SCALE - 1;
   const conditions = types.map((type) => `event_type = ${type}`).join(', ');
   return `SELECT level, count() AS users FROM (
-            SELECT user_id, windowFunnel(${window})(${scaled}, ${conditions}) AS level
+            SELECT user_hash, windowFunnel(${window})(${scaled}, ${conditions}) AS level
               FROM ${table}
              WHERE ${where}
-               AND user_id != '' AND event_type IN (${types.join(', ')})
-             GROUP BY user_id)
+               AND user_hash != 0 AND event_type IN (${types.join(', ')})
+             GROUP BY user_hash)
           GROUP BY level`;
 }

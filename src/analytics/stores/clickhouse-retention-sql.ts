@@ -1,7 +1,8 @@
 /**
  * Retention on ClickHouse. `cohortWhere` and `returnWhere` are the filter's clause with the
  * cohort and the return event type (none: any); `bucket` the bucket start expression in the
- * tenant's timezone. Buckets come back as epoch seconds.
+ * tenant's timezone. Buckets come back as epoch seconds. Users are their 64-bit hashes (0: no
+ * user id), integers instead of strings.
  */
 export interface RetentionSqlParts {
   table: string;
@@ -12,10 +13,10 @@ export interface RetentionSqlParts {
 
 /** Each user's cohort: the bucket of their first cohort event in the range. */
 function cohortsSubquery({ table, cohortWhere, bucket }: RetentionSqlParts): string {
-  return `SELECT user_id, min(toUInt32(${bucket})) AS cohort
+  return `SELECT user_hash, min(toUInt32(${bucket})) AS cohort
             FROM ${table}
-           WHERE ${cohortWhere} AND user_id != ''
-           GROUP BY user_id`;
+           WHERE ${cohortWhere} AND user_hash != 0
+           GROUP BY user_hash`;
 }
 
 /** Rows of (cohort, users): the size of each cohort. */
@@ -32,9 +33,9 @@ export function clickhouseReturnsSql(parts: RetentionSqlParts): string {
   return `SELECT cohort, returned, count() AS users
             FROM (${cohortsSubquery(parts)}) AS cohorts
             ALL INNER JOIN (
-              SELECT DISTINCT user_id, toUInt32(${parts.bucket}) AS returned
+              SELECT DISTINCT user_hash, toUInt32(${parts.bucket}) AS returned
                 FROM ${parts.table}
-               WHERE ${parts.returnWhere} AND user_id != '') AS returns USING user_id
+               WHERE ${parts.returnWhere} AND user_hash != 0) AS returns USING user_hash
            WHERE returned >= cohort
            GROUP BY cohort, returned`;
 }

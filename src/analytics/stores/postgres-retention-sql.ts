@@ -25,23 +25,23 @@ export function postgresRetentionSql(
   const isCohortEvent = typeIs(events.cohortEvent);
   const isReturnEvent = typeIs(events.returnEvent);
   // Each user's buckets first (one row per user and bucket, not per event), with bucket starts
-  // as local timestamps, user ids compared as bytes: sorting the raw events by user and numeric
+  // as local timestamps, users as their 64-bit hashes: sorting the raw events by user and numeric
   // epoch took three times as long on the analytics bench's largest tenant.
   return {
     sql: `WITH ev AS MATERIALIZED (
-            SELECT user_id COLLATE "C" AS user_id,
+            SELECT user_hash,
                    date_trunc(${interval$}, "timestamp" AT TIME ZONE ${zone$}) AS bucket,
                    bool_or(${isCohortEvent}) AS is_cohort, bool_or(${isReturnEvent}) AS is_return
               FROM events
-             WHERE ${where.sql} AND user_id <> '' AND (${isCohortEvent} OR ${isReturnEvent})
+             WHERE ${where.sql} AND user_hash <> 0 AND (${isCohortEvent} OR ${isReturnEvent})
              GROUP BY 1, 2),
           per_user AS (
-            SELECT user_id, bucket, is_return,
-                   min(bucket) FILTER (WHERE is_cohort) OVER (PARTITION BY user_id) AS cohort
+            SELECT user_hash, bucket, is_return,
+                   min(bucket) FILTER (WHERE is_cohort) OVER (PARTITION BY user_hash) AS cohort
               FROM ev),
           counts AS (
             SELECT cohort, NULL::timestamp AS returned, count(*) AS users
-              FROM (SELECT DISTINCT user_id, cohort FROM per_user WHERE cohort IS NOT NULL) c
+              FROM (SELECT DISTINCT user_hash, cohort FROM per_user WHERE cohort IS NOT NULL) c
              GROUP BY cohort
             UNION ALL
             SELECT cohort, bucket, count(*)
