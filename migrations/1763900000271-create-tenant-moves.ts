@@ -136,6 +136,116 @@ ${TABLE_GUARD('move_tenant_rows_in')}
       $fn$`;
 }
 
+/**
+ * `move_tenant_rows_cursor` as 271 made it, or (`storedOnly`, migration 283) leaving the
+ * generated columns out of each row's JSON: the target computes its own, so sending them only
+ * costs bytes and parsing.
+ */
+export function moveTenantRowsCursorSql(replace: boolean, storedOnly: boolean): string {
+  // Without the horizon the generated names are $2, with it $3.
+  const row = (names: string) => (storedOnly ? `to_jsonb(t) - ${names}::text[]` : 'to_jsonb(t)');
+  const generated = storedOnly ? ', generated' : '';
+  return `
+      CREATE ${replace ? 'OR REPLACE ' : ''}FUNCTION public.move_tenant_rows_cursor(p_tenant uuid, p_table text, p_cursor text, p_horizon bigint)
+      RETURNS refcursor
+      LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+      SET search_path = pg_catalog, pg_temp
+      AS $fn$
+      DECLARE
+        rows refcursor := p_cursor;
+        pk text;${
+          storedOnly
+            ? `
+        generated text[];`
+            : ''
+        }
+      BEGIN
+${MOVE_GUARD('move_tenant_rows_cursor', `(${AS_SOURCE}) OR (${AS_TARGET})`)}
+${TABLE_GUARD('move_tenant_rows_cursor')}
+        SELECT string_agg(format('t.%I', a.attname), ', ' ORDER BY k.ord) INTO pk
+          FROM pg_catalog.pg_index i,
+               pg_catalog.unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord),
+               pg_catalog.pg_attribute a
+         WHERE a.attrelid = i.indrelid AND a.attnum = k.attnum
+           AND i.indrelid = format('public.%I', p_table)::regclass AND i.indisprimary;${
+             storedOnly
+               ? `
+        SELECT coalesce(array_agg(a.attname::text), '{}') INTO generated
+          FROM pg_catalog.pg_attribute a
+         WHERE a.attrelid = format('public.%I', p_table)::regclass AND a.attnum > 0
+           AND NOT a.attisdropped AND a.attgenerated <> '';`
+               : ''
+           }
+        PERFORM set_config('app.tenant_id', p_tenant::text, true);
+        IF p_horizon IS NULL THEN
+          OPEN rows FOR EXECUTE format(
+            'SELECT ${row('$2')} AS row FROM public.%I t WHERE t.tenant_id = $1 ORDER BY %s',
+            p_table, coalesce(pk, 't.ctid')) USING p_tenant${generated};
+        ELSE
+          -- Row versions written since the horizon: xmin not older than it (wraparound-safe by age).
+          OPEN rows FOR EXECUTE format(
+            'SELECT ${row('$3')} AS row FROM public.%I t WHERE t.tenant_id = $1
+               AND age(t.xmin) <= age(($2::bigint %% 4294967296)::text::xid) ORDER BY %s',
+            p_table, coalesce(pk, 't.ctid')) USING p_tenant, p_horizon${generated};
+        END IF;
+        RETURN rows;
+      END
+      $fn$`;
+}
+
+/**
+ * `tenant_rows_checksum` as 271 made it (the whole row's text), or (`storedOnly`, migration
+ * 283) the text of the stored columns only: a generated column follows from them, and hashing
+ * it again only lengthens the hold.
+ */
+export function tenantRowsChecksumSql(replace: boolean, storedOnly: boolean): string {
+  return `
+      CREATE ${replace ? 'OR REPLACE ' : ''}FUNCTION public.tenant_rows_checksum(p_tenant uuid, p_table text, OUT n bigint, OUT sum numeric)
+      LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+      SET search_path = pg_catalog, pg_temp
+      AS $fn$
+      DECLARE
+        previous text := current_setting('app.tenant_id', true);
+        -- row::text depends on these: the same on both sides, then put back for the caller.
+        zone text := current_setting('TimeZone');
+        style text := current_setting('DateStyle');
+        digits text := current_setting('extra_float_digits');
+        intervals text := current_setting('IntervalStyle');${
+          storedOnly
+            ? `
+        stored text;`
+            : ''
+        }
+      BEGIN
+        PERFORM set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO, MDY', true),
+                set_config('extra_float_digits', '3', true), set_config('IntervalStyle', 'postgres', true);
+${MOVE_GUARD('tenant_rows_checksum', `(${AS_SOURCE}) OR (${AS_TARGET})`)}
+${TABLE_GUARD('tenant_rows_checksum')}
+        PERFORM set_config('app.tenant_id', p_tenant::text, true);${
+          storedOnly
+            ? `
+        SELECT string_agg(format('t.%I', a.attname), ', ' ORDER BY a.attnum) INTO stored
+          FROM pg_catalog.pg_attribute a
+         WHERE a.attrelid = format('public.%I', p_table)::regclass AND a.attnum > 0
+           AND NOT a.attisdropped AND a.attgenerated = '';
+        EXECUTE format(
+          'SELECT count(*), coalesce(sum(hashtextextended(ROW(%s)::text, 0)), 0)
+             FROM public.%I t WHERE t.tenant_id = $1', stored, p_table)
+          INTO n, sum USING p_tenant;`
+            : `
+        EXECUTE format(
+          'SELECT count(*), coalesce(sum(hashtextextended(t::text, 0)), 0)
+             FROM public.%I t WHERE t.tenant_id = $1', p_table)
+          INTO n, sum USING p_tenant;`
+        }
+        PERFORM set_config('app.tenant_id', coalesce(previous, ''), true),
+                set_config('TimeZone', zone, true), set_config('DateStyle', style, true),
+                set_config('extra_float_digits', digits, true),
+                set_config('IntervalStyle', intervals, true);
+      END
+      $fn$`;
+}
+
 export class CreateTenantMoves1763900000271 implements MigrationInterface {
   name = 'CreateTenantMoves1763900000271';
 
@@ -205,70 +315,11 @@ ${TABLE_GUARD('purge_moved_tenant_rows')}
       END
       $fn$`);
 
-    await runner.query(`
-      CREATE FUNCTION public.move_tenant_rows_cursor(p_tenant uuid, p_table text, p_cursor text, p_horizon bigint)
-      RETURNS refcursor
-      LANGUAGE plpgsql VOLATILE SECURITY DEFINER
-      SET search_path = pg_catalog, pg_temp
-      AS $fn$
-      DECLARE
-        rows refcursor := p_cursor;
-        pk text;
-      BEGIN
-${MOVE_GUARD('move_tenant_rows_cursor', `(${AS_SOURCE}) OR (${AS_TARGET})`)}
-${TABLE_GUARD('move_tenant_rows_cursor')}
-        SELECT string_agg(format('t.%I', a.attname), ', ' ORDER BY k.ord) INTO pk
-          FROM pg_catalog.pg_index i,
-               pg_catalog.unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord),
-               pg_catalog.pg_attribute a
-         WHERE a.attrelid = i.indrelid AND a.attnum = k.attnum
-           AND i.indrelid = format('public.%I', p_table)::regclass AND i.indisprimary;
-        PERFORM set_config('app.tenant_id', p_tenant::text, true);
-        IF p_horizon IS NULL THEN
-          OPEN rows FOR EXECUTE format(
-            'SELECT to_jsonb(t) AS row FROM public.%I t WHERE t.tenant_id = $1 ORDER BY %s',
-            p_table, coalesce(pk, 't.ctid')) USING p_tenant;
-        ELSE
-          -- Row versions written since the horizon: xmin not older than it (wraparound-safe by age).
-          OPEN rows FOR EXECUTE format(
-            'SELECT to_jsonb(t) AS row FROM public.%I t WHERE t.tenant_id = $1
-               AND age(t.xmin) <= age(($2::bigint %% 4294967296)::text::xid) ORDER BY %s',
-            p_table, coalesce(pk, 't.ctid')) USING p_tenant, p_horizon;
-        END IF;
-        RETURN rows;
-      END
-      $fn$`);
+    await runner.query(moveTenantRowsCursorSql(false, false));
 
     await runner.query(moveTenantRowsInSql(false, false));
 
-    await runner.query(`
-      CREATE FUNCTION public.tenant_rows_checksum(p_tenant uuid, p_table text, OUT n bigint, OUT sum numeric)
-      LANGUAGE plpgsql VOLATILE SECURITY DEFINER
-      SET search_path = pg_catalog, pg_temp
-      AS $fn$
-      DECLARE
-        previous text := current_setting('app.tenant_id', true);
-        -- row::text depends on these: the same on both sides, then put back for the caller.
-        zone text := current_setting('TimeZone');
-        style text := current_setting('DateStyle');
-        digits text := current_setting('extra_float_digits');
-        intervals text := current_setting('IntervalStyle');
-      BEGIN
-        PERFORM set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO, MDY', true),
-                set_config('extra_float_digits', '3', true), set_config('IntervalStyle', 'postgres', true);
-${MOVE_GUARD('tenant_rows_checksum', `(${AS_SOURCE}) OR (${AS_TARGET})`)}
-${TABLE_GUARD('tenant_rows_checksum')}
-        PERFORM set_config('app.tenant_id', p_tenant::text, true);
-        EXECUTE format(
-          'SELECT count(*), coalesce(sum(hashtextextended(t::text, 0)), 0)
-             FROM public.%I t WHERE t.tenant_id = $1', p_table)
-          INTO n, sum USING p_tenant;
-        PERFORM set_config('app.tenant_id', coalesce(previous, ''), true),
-                set_config('TimeZone', zone, true), set_config('DateStyle', style, true),
-                set_config('extra_float_digits', digits, true),
-                set_config('IntervalStyle', intervals, true);
-      END
-      $fn$`);
+    await runner.query(tenantRowsChecksumSql(false, false));
     for (const fn of TENANT_MOVE_FUNCTIONS) {
       await runner.query(`REVOKE ALL ON FUNCTION ${fn} FROM PUBLIC`);
       await runner.query(`GRANT EXECUTE ON FUNCTION ${fn} TO ${platformRole()}`);

@@ -38,6 +38,7 @@ import { OpenTenantScope1763900000272 } from './1763900000272-open-tenant-scope'
 import { CreatePlatformLeases1763900000280 } from './1763900000280-create-platform-leases';
 import { CustomDomainsDueOrder1763900000281 } from './1763900000281-custom-domains-due-order';
 import { EventHashesAndPromotedProperties1763900000282 } from './1763900000282-event-hashes-and-promoted-properties';
+import { MoveStoredColumns1763900000283 } from './1763900000283-move-stored-columns';
 
 /** Every migration in order. Listed explicitly so the CLI, the app and Jest load the same set. */
 export const ALL_MIGRATIONS = [
@@ -81,4 +82,5 @@ export const ALL_MIGRATIONS = [
   CreatePlatformLeases1763900000280,
   CustomDomainsDueOrder1763900000281,
   EventHashesAndPromotedProperties1763900000282,
+  MoveStoredColumns1763900000283,
 ];

@@ -324,9 +324,17 @@ describe('Online tenant move (issue 18)', () => {
         'tenant.move.done',
       ]),
     );
+    // Where each hold's time went (ms since it began, per step), for the log of the run.
+    const { rows: holds } = await control.query<{ timeline: Record<string, number> }>(
+      `SELECT details -> 'timeline' AS timeline FROM platform_audit_log
+        WHERE resource_id = $1 AND action IN ('tenant.move.hold_ended', 'tenant.move.hold_over_budget')
+        ORDER BY at`,
+      [tenant.id],
+    );
     process.stdout.write(
       `tenant move under stream: ${ledger.length} events, move ${moveMs} ms, hold_ms ${String(move.hold_ms)}, ` +
-        `503 window ${heldWindowMs} ms (${held.length} of ${writes.length} writes)\n`,
+        `503 window ${heldWindowMs} ms (${held.length} of ${writes.length} writes); ` +
+        `hold timelines ${JSON.stringify(holds.map((h) => h.timeline))}\n`,
     );
   }, 240_000);
 
@@ -571,6 +579,60 @@ describe('Online tenant move (issue 18)', () => {
     await control.query("UPDATE tenant_moves SET state = 'rolled_back' WHERE id = $1", [move.id]);
     expect(await eventually(status, 'completed', 20_000)).toBe('completed');
   }, 60_000);
+
+  it('sends and checksums stored columns only: the target computes the generated ones', async () => {
+    const tenant = await createTenant(api.http);
+    await seed(tenant.id, 1);
+    await eventually(async () => (await eventIds(control, tenant.id)).length, EVENTS_PER_REQUEST);
+    // A move row that lets this database be the source; fresh, so no reconciler takes it up.
+    const { rows: moves } = await control.query<{ id: string }>(
+      `INSERT INTO tenant_moves (moved_tenant_id, from_placement, to_placement, state, source_database, target_database)
+       SELECT $1, (SELECT id FROM placements WHERE name = 'pooled'),
+              (SELECT id FROM placements WHERE name = $2), 'copying', current_database(), 'tenantry_elsewhere'
+       RETURNING id`,
+      [tenant.id, SILO_PLACEMENT],
+    );
+    const platform = await connectAs('platform');
+    try {
+      await platform.query('BEGIN');
+      await platform.query(`SELECT public.move_tenant_rows_cursor($1, 'events', 'stored', NULL)`, [
+        tenant.id,
+      ]);
+      const { rows } = await platform.query<{ row: Record<string, unknown> }>(
+        'FETCH ALL FROM stored',
+      );
+      expect(rows).toHaveLength(EVENTS_PER_REQUEST);
+      const keys = Object.keys(rows[0].row);
+      expect(keys).toEqual(expect.arrayContaining(['event_id', 'user_id', 'properties']));
+      expect(keys.filter((key) => key.endsWith('_hash') || key.startsWith('prop_'))).toEqual([]);
+
+      const sum = async () =>
+        (
+          await platform.query<{ n: string; sum: string }>(
+            'SELECT n, sum::text AS sum FROM public.tenant_rows_checksum($1, $2)',
+            [tenant.id, 'events'],
+          )
+        ).rows[0];
+      const before = await sum();
+      expect(Number(before.n)).toBe(EVENTS_PER_REQUEST);
+      // One stored value changed (its generated column follows): the checksum tells.
+      await control.query('BEGIN');
+      await control.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenant.id]);
+      await control.query(
+        `UPDATE events SET properties = properties || '{"country":"ZZ"}'
+          WHERE tenant_id = $1 AND event_id = $2`,
+        [tenant.id, rows[0].row.event_id],
+      );
+      await control.query('COMMIT');
+      const after = await sum();
+      expect(after.n).toBe(before.n);
+      expect(after.sum).not.toBe(before.sum);
+    } finally {
+      await platform.query('ROLLBACK').catch(() => undefined);
+      await platform.end();
+      await control.query('DELETE FROM tenant_moves WHERE id = $1', [moves[0].id]);
+    }
+  });
 
   it('keeps the move functions to the platform role, and to tenants with a move that allows them', async () => {
     const tenant = await createTenant(api.http);
