@@ -62,6 +62,15 @@ const AS_SOURCE = `m.source_database = current_database() AND m.state IN (${OPEN
 const AS_TARGET = `m.target_database = current_database() AND m.state IN (${OPEN_STATES}, 'flipped', 'purging', 'rolling_back')`;
 
 /**
+ * p_table's live columns, stored ones (a value of their own) or generated ones (computed from
+ * the others, taking no value): the FROM and WHERE of a select over them as `a`.
+ */
+const COLUMNS_OF_TABLE = (kind: 'stored' | 'generated') => `
+          FROM pg_catalog.pg_attribute a
+         WHERE a.attrelid = format('public.%I', p_table)::regclass AND a.attnum > 0
+           AND NOT a.attisdropped AND a.attgenerated ${kind === 'stored' ? "= ''" : "<> ''"}`;
+
+/**
  * `move_tenant_rows_in` as 271 made it, or (`storedOnly`, migration 282) naming only the columns
  * that take a value: a generated column refuses one, even NULL.
  */
@@ -115,10 +124,7 @@ ${TABLE_GUARD('move_tenant_rows_in')}
           storedOnly
             ? `
         -- Generated columns take no value: every other column, named.
-        SELECT string_agg(format('%I', a.attname), ', ' ORDER BY a.attnum) INTO columns
-          FROM pg_catalog.pg_attribute a
-         WHERE a.attrelid = format('public.%I', p_table)::regclass AND a.attnum > 0
-           AND NOT a.attisdropped AND a.attgenerated = '';
+        SELECT string_agg(format('%I', a.attname), ', ' ORDER BY a.attnum) INTO columns${COLUMNS_OF_TABLE('stored')};
         EXECUTE format(
           'INSERT INTO public.%I (%s) OVERRIDING SYSTEM VALUE
              SELECT %s FROM pg_catalog.jsonb_populate_recordset(NULL::public.%I, $1) ON CONFLICT %s',
@@ -170,10 +176,7 @@ ${TABLE_GUARD('move_tenant_rows_cursor')}
            AND i.indrelid = format('public.%I', p_table)::regclass AND i.indisprimary;${
              storedOnly
                ? `
-        SELECT coalesce(array_agg(a.attname::text), '{}') INTO generated
-          FROM pg_catalog.pg_attribute a
-         WHERE a.attrelid = format('public.%I', p_table)::regclass AND a.attnum > 0
-           AND NOT a.attisdropped AND a.attgenerated <> '';`
+        SELECT coalesce(array_agg(a.attname::text), '{}') INTO generated${COLUMNS_OF_TABLE('generated')};`
                : ''
            }
         PERFORM set_config('app.tenant_id', p_tenant::text, true);
@@ -224,10 +227,7 @@ ${TABLE_GUARD('tenant_rows_checksum')}
         PERFORM set_config('app.tenant_id', p_tenant::text, true);${
           storedOnly
             ? `
-        SELECT string_agg(format('t.%I', a.attname), ', ' ORDER BY a.attnum) INTO stored
-          FROM pg_catalog.pg_attribute a
-         WHERE a.attrelid = format('public.%I', p_table)::regclass AND a.attnum > 0
-           AND NOT a.attisdropped AND a.attgenerated = '';
+        SELECT string_agg(format('t.%I', a.attname), ', ' ORDER BY a.attnum) INTO stored${COLUMNS_OF_TABLE('stored')};
         EXECUTE format(
           'SELECT count(*), coalesce(sum(hashtextextended(ROW(%s)::text, 0)), 0)
              FROM public.%I t WHERE t.tenant_id = $1', stored, p_table)

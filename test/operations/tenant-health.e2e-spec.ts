@@ -103,7 +103,7 @@ describe('GET /admin/tenants/:id/health (Kafka, the consumer and Redis)', () => 
     // Each figure comes from its own store (Kafka's offsets, Redis, PostgreSQL), and one that does
     // not answer in time leaves its figure null for that read (a loaded machine). Read the card
     // until every figure is in and settled, then check it whole: a wrong figure still fails.
-    let health = await healthOf(t, a.id);
+    let health!: Health;
     const settled = (card: Health) =>
       JSON.stringify(card.dead_letters?.by_reason) === JSON.stringify({ invalid_event: 1 }) &&
       card.last_event_at !== null &&
