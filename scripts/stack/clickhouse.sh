@@ -258,7 +258,7 @@ ch_start_node() {
   fi
   # shellcheck disable=SC2317  # called through wait_for
   ch_ready() { ch_ping "$CH_HTTP_PORT" && [ -n "$(ch_node_pid)" ]; }
-  wait_for "$CH_NAME" "$WAIT_TIMEOUT" "$pid" "$logs" ch_ready
+  wait_for "$CH_NAME" "$WAIT_TIMEOUT" "@$CH_PID" "$logs" ch_ready
   log "$CH_NAME: ready (pid $(ch_node_pid), version $(curl -fsS --max-time 5 "http://127.0.0.1:$CH_HTTP_PORT/?query=SELECT%20version()" || echo '?')) in $(elapsed "$start")s"
 }
 

@@ -110,21 +110,35 @@ run_clean() {
 }
 
 # Wait until COMMAND succeeds, while PID (if given) is alive; else print the logs and fail.
-# wait_for NAME TIMEOUT PID_OR_EMPTY "LOGS" COMMAND...
+# PID may be @FILE: the pid in that file, read afresh each time (a daemon that rewrites it).
+# The reason is printed before the logs as well as after: a caller that keeps only the head of
+# stderr (a test's error message, CI's excerpt) still says why.
+# wait_for NAME TIMEOUT PID_OR_@FILE_OR_EMPTY "LOGS" COMMAND...
 wait_for() {
-  local name="$1" limit="$2" pid="$3" logs="$4" start
+  local name="$1" limit="$2" pid="$3" logs="$4" start current reason
   shift 4
   start="$(date +%s)"
   while ! "$@" >/dev/null 2>&1; do
-    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
-      # shellcheck disable=SC2086
-      show_tail $logs
-      die "$name exited during start-up (see the log above)."
+    reason=""
+    current="$pid"
+    [[ "$pid" != @* ]] || current="$(read_pid "${pid#@}")"
+    if [ -n "$pid" ] && { [ -z "$current" ] || ! kill -0 "$current" 2>/dev/null; }; then
+      # Once more, after a pause: a process between its pid file and its first answer.
+      sleep 0.5
+      "$@" >/dev/null 2>&1 && return 0
+      [[ "$pid" != @* ]] || current="$(read_pid "${pid#@}")"
+      if [ -z "$current" ] || ! kill -0 "$current" 2>/dev/null; then
+        reason="$name exited during start-up (pid ${current:-none}, after $(( $(date +%s) - start ))s)"
+      fi
     fi
-    if (( $(date +%s) - start >= limit )); then
+    if [ -z "$reason" ] && (( $(date +%s) - start >= limit )); then
+      reason="$name did not accept connections within ${limit}s"
+    fi
+    if [ -n "$reason" ]; then
+      warn "$reason; the logs follow"
       # shellcheck disable=SC2086
       show_tail $logs
-      die "$name did not accept connections within ${limit}s (see the log above)."
+      die "$reason (see the log above)."
     fi
     sleep 0.2
   done
