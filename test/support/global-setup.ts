@@ -47,9 +47,9 @@ export default async function globalSetup(): Promise<void> {
     const pooler = await startTestPgBouncer({ poolSize: 4 });
     Object.assign(process.env, pooler.env);
   }
-  // A side lane (scripts/test.sh runs the long, mostly waiting tests beside the main run, on a
-  // database of their own) leaves the shared ClickHouse and Kafka to the main lane.
-  if (process.env.TEST_LANE !== 'side') await resetEventServers(env);
+  // A side lane (scripts/test.sh runs part of the suite beside the main run, on a database of its
+  // own) drops only its own ClickHouse database: the Kafka topics are the main lane's to clear.
+  await resetEventServers(env, { topics: process.env.TEST_LANE !== 'side' });
   // The browser bundles, fresh: the embed page's script (dist/embed) and the consoles (dist/web).
   // scripts/test.sh builds them once before its lanes start, so no lane rebuilds them under another.
   if (process.env.TEST_BUNDLES_PREBUILT !== '1') {
@@ -59,7 +59,10 @@ export default async function globalSetup(): Promise<void> {
 }
 
 /** A clean ClickHouse test database and no Kafka topics left by earlier runs ("test." ones). */
-async function resetEventServers(env: Record<string, string>): Promise<void> {
+async function resetEventServers(
+  env: Record<string, string>,
+  options: { topics: boolean },
+): Promise<void> {
   if (env.CLICKHOUSE_URL) {
     if (!/_test$/.test(env.CLICKHOUSE_DATABASE))
       throw new Error('refusing to drop a non-test database');
@@ -67,7 +70,7 @@ async function resetEventServers(env: Record<string, string>): Promise<void> {
     await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${env.CLICKHOUSE_DATABASE}` });
     await clickhouse.close();
   }
-  if (env.KAFKA_BROKERS) {
+  if (env.KAFKA_BROKERS && options.topics) {
     // The broker's admin principal: the app's may not delete topics.
     const admin = new Kafka({
       clientId: 'tenantry-test-setup',
