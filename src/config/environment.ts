@@ -429,6 +429,17 @@ export class Environment {
   @Matches(/^[a-zA-Z0-9._-]{1,200}$/, { message: 'KAFKA_CONSUMER_GROUP must be a plain name' })
   KAFKA_CONSUMER_GROUP = 'tenantry-ingestion';
 
+  /**
+   * How long the broker waits to hear from a consumer before it gives that consumer's partitions
+   * to the rest of the group: a copy that died (OOM, SIGKILL) stalls its partitions this long.
+   * Within the broker's group.min/max.session.timeout.ms (6 s and 30 min by default).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(6_000)
+  @Max(300_000)
+  KAFKA_SESSION_TIMEOUT_MS = 30_000;
+
   /** Whether this process consumes the ingestion topic (off for API-only copies). */
   @IsIn(['on', 'off'], { message: 'INGESTION_CONSUMER must be on or off' })
   INGESTION_CONSUMER: 'on' | 'off' = 'on';

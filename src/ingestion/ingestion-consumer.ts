@@ -31,6 +31,7 @@ export async function startIngestionConsumer(app: INestApplication): Promise<boo
   const intakeRate = app.get(IntakeRateService);
   const marks = app.get(ReplayMarksRepository);
   const replayMarks = (of: string) => marks.marksOf(of);
+  const sessionTimeoutMs = config.get('KAFKA_SESSION_TIMEOUT_MS', { infer: true });
   app.connectMicroservice(
     {
       strategy: new EventsConsumerTransport(
@@ -43,6 +44,7 @@ export async function startIngestionConsumer(app: INestApplication): Promise<boo
         intakeRate.routes
           ? {
               replayMarks,
+              sessionTimeoutMs,
               forwarder: new OverflowForwarder(
                 intakeRate,
                 app.get(ProducerAuthenticator),
@@ -50,7 +52,7 @@ export async function startIngestionConsumer(app: INestApplication): Promise<boo
                 overflowTopic(topic),
               ),
             }
-          : { replayMarks },
+          : { replayMarks, sessionTimeoutMs },
       ),
     },
     { inheritAppConfig: false },
@@ -68,6 +70,7 @@ export async function startIngestionConsumer(app: INestApplication): Promise<boo
         {
           name: 'overflow consumer',
           replayMarks,
+          sessionTimeoutMs,
           deadLetterTopic: deadLetterTopic(topic),
           fetchBytesPerPartition: config.get('INGEST_OVERFLOW_FETCH_MB', { infer: true }) * MB,
           partitionsConcurrently: config.get('INGEST_OVERFLOW_PARTITIONS_CONCURRENTLY', {

@@ -10,7 +10,9 @@ import { bearer, createTenant, createTestApp, TestApp, tenantToken } from '../su
  * and stored ends equal to accepted.
  */
 describe('fault: consumer killed between store write and offset commit', () => {
-  const env = ingestionEnv('crash');
+  // The broker's shortest session: the killed consumer's partitions go to the restarted one after
+  // 6 s instead of the default 30 s (the test waits for that hand-over).
+  const env = ingestionEnv('crash', { KAFKA_SESSION_TIMEOUT_MS: '6000' });
   let api: TestApp;
 
   beforeAll(async () => {

@@ -30,6 +30,8 @@ export interface ConsumerTransportOptions {
   forwarder?: OverflowForwarder;
   /** How logs name this consumer. */
   name?: string;
+  /** KAFKA_SESSION_TIMEOUT_MS: how long a dead consumer holds its partitions (30 s unless said). */
+  sessionTimeoutMs?: number;
   /** The topic's replay marks after a restore (ingestion_replay_marks), read at each start. */
   replayMarks?: (topic: string) => Promise<ReplayMarks>;
 }
@@ -100,12 +102,14 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
         this.log.log(`${this.name}: ${this.marks.size} replay mark(s) after a restore`);
       }
     }
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 30_000;
     const consumer = this.kafka.consumer({
       groupId: this.groupId,
       maxBytesPerPartition: this.options.fetchBytesPerPartition ?? 4 * 1024 * 1024,
       maxWaitTimeInMs: 100,
-      sessionTimeout: 30_000,
-      heartbeatInterval: HEARTBEAT_MS,
+      sessionTimeout,
+      // A third of the session at most, as Kafka advises: two lost heartbeats do not evict.
+      heartbeatInterval: Math.min(HEARTBEAT_MS, Math.floor(sessionTimeout / 3)),
     });
     this.consumer = consumer;
     this.monitor.watch(consumer, this.topic, this.groupId);
