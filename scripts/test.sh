@@ -94,11 +94,14 @@ SIDE_TESTS=(test/billing/rate-limit-two-instances.e2e-spec.ts test/faults/kafka-
 # Each runs servers of its own or only topics, groups and tenants of its own: the disaster-recovery
 # drill and the ClickHouse cluster (stacks of their own), chDB against the shared server, Kafka
 # offsets, the pipeline, the deletion of a tenant with Kafka events, storage estimates, custom
-# domains (a DNS server of its own).
+# domains (a DNS server of its own), the restore reconciler (its own database's tenants) and
+# overflow (topics of its own, Redis keys under its database's name). Three runs later the main
+# lane still ran 3 minutes alone at the end: the last two came over then.
 SHARED_TESTS=(test/operations/disaster-recovery.e2e-spec.ts test/analytics/clickhouse-cluster.e2e-spec.ts
   test/analytics/chdb-compat.e2e-spec.ts test/operations/kafka-offsets.e2e-spec.ts
   test/ingestion/pipeline.e2e-spec.ts test/tenancy/tenant-deletion-kafka.e2e-spec.ts
-  test/billing/storage.e2e-spec.ts test/branding/custom-domains.e2e-spec.ts)
+  test/billing/storage.e2e-spec.ts test/branding/custom-domains.e2e-spec.ts
+  test/operations/reconcile-restore.e2e-spec.ts test/ingestion/overflow.e2e-spec.ts)
 # Then the embedded lane: files that need neither ClickHouse nor Kafka (none names them; their
 # apps run on the embedded default, events in PostgreSQL and ingestion in-process), moved off the
 # main lane, where one Node thread is the limit. Not the browser tests (Chromium takes both cores), not the security suite (it
