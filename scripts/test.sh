@@ -81,9 +81,9 @@ if [ "$#" -eq 0 ]; then
 fi
 
 # Side lane: the two-minute rate-limit demonstration mostly waits (25 requests a second), so it
-# runs beside the main lane in a Jest of its own, on a database of its own: its two minutes overlap
-# the main run's instead of adding to them. Browser tests were tried here and slowed the main lane by as
-# much as they saved (Chromium takes both cores); Node-only files do not (the embedded lane below).
+# runs beside the main lane in a Jest of its own, on a database of its own: its two minutes
+# overlap the main run's instead of adding to them. Browser tests were tried here and slowed the
+# main lane by as much as they saved (Chromium takes both cores); Node-only files do not (the embedded lane below).
 # Whole-suite runs only.
 # The Kafka broker-kill test waits too (a stream at 2,000 events/s, a node dead for 8 s) on a
 # three-node Kafka of its own and the PostgreSQL store.
@@ -95,8 +95,7 @@ SIDE_TESTS=(test/billing/rate-limit-two-instances.e2e-spec.ts test/faults/kafka-
 # drill and the ClickHouse cluster (stacks of their own), chDB against the shared server, Kafka
 # offsets, the pipeline, the deletion of a tenant with Kafka events, storage estimates, custom
 # domains (a DNS server of its own), the restore reconciler (its own database's tenants) and
-# overflow (topics of its own, Redis keys under its database's name). Three runs later the main
-# lane still ran 3 minutes alone at the end: the last two came over then. The parity suites come
+# overflow (topics of its own, Redis keys under its database's name). The parity suites come
 # with the ClickHouse cluster test: all four use the one test cluster (.stack/ch-cluster, fixed
 # ports), which each purges when done, so they must never run at once (a fresh clone, 2026-12-01:
 # summary-parity in the main lane lost the cluster under it).
@@ -109,8 +108,9 @@ SHARED_TESTS=(test/operations/disaster-recovery.e2e-spec.ts test/analytics/click
   test/operations/reconcile-restore.e2e-spec.ts test/ingestion/overflow.e2e-spec.ts)
 # Then the embedded lane: files that need neither ClickHouse nor Kafka (none names them; their
 # apps run on the embedded default, events in PostgreSQL and ingestion in-process), moved off the
-# main lane, where one Node thread is the limit. Not the browser tests (Chromium takes both cores), not the security suite (it
-# measures event-loop stalls), not the isolation suites (they run on the default stores there).
+# main lane, where one Node thread is the limit. Not the browser tests (Chromium takes both
+# cores), not the security suite (it measures event-loop stalls), not the isolation suites (they
+# run on the default stores there).
 EMBEDDED_TESTS=(test/docs/openapi-fuzz.e2e-spec.ts
   test/auth/admin-refresh-cookie.e2e-spec.ts test/auth/api-keys.e2e-spec.ts
   test/auth/credential-cache-publish.e2e-spec.ts test/auth/credentials.e2e-spec.ts
@@ -137,8 +137,9 @@ if [ "$#" -eq 0 ]; then
   # database of their own and on the embedded stores: the pooler stands in front of PostgreSQL
   # only (CI, stop 28: with the shared ClickHouse, stopped then by a main-lane test, a PUT
   # /v1/settings, whose time zone ClickHouse checks, answered 503 here). isolation-report is left
-  # out: it needs ClickHouse, and reads only the catalogue, which a pooler does not change. The role matrix's tenant is siloed in this pass
-  # (TEST_ROLE_MATRIX_PLACEMENT): the main lane's is pooled.
+  # out: it needs ClickHouse, and reads only the catalogue, which a pooler does not change. The
+  # role matrix's tenant is siloed in this pass (TEST_ROLE_MATRIX_PLACEMENT): the main lane's is
+  # pooled.
   (
     s=0
     TEST_LANE=side TEST_DATABASE_NAME="${base%_test}_side_test" \

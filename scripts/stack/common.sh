@@ -109,6 +109,9 @@ run_clean() {
   bash -c "$CLOSE_FDS"'; exec "$@"' run-clean "$@"
 }
 
+# The pid a wait_for PID argument names now: itself, or for @FILE the pid in that file.
+pid_of() { if [[ "$1" == @* ]]; then read_pid "${1#@}"; else printf '%s\n' "$1"; fi; }
+
 # Wait until COMMAND succeeds, while PID (if given) is alive; else print the logs and fail.
 # PID may be @FILE: the pid in that file, read afresh each time (a daemon that rewrites it).
 # The reason is printed before the logs as well as after: a caller that keeps only the head of
@@ -120,16 +123,14 @@ wait_for() {
   start="$(date +%s)"
   while ! "$@" >/dev/null 2>&1; do
     reason=""
-    current="$pid"
-    [[ "$pid" != @* ]] || current="$(read_pid "${pid#@}")"
-    if [ -n "$pid" ] && { [ -z "$current" ] || ! kill -0 "$current" 2>/dev/null; }; then
+    current="$(pid_of "$pid")"
+    if [ -n "$pid" ] && ! kill -0 "${current:-none}" 2>/dev/null; then
       # Once more, after a pause: a process between its pid file and its first answer.
       sleep 0.5
       "$@" >/dev/null 2>&1 && return 0
-      [[ "$pid" != @* ]] || current="$(read_pid "${pid#@}")"
-      if [ -z "$current" ] || ! kill -0 "$current" 2>/dev/null; then
-        reason="$name exited during start-up (pid ${current:-none}, after $(( $(date +%s) - start ))s)"
-      fi
+      current="$(pid_of "$pid")"
+      kill -0 "${current:-none}" 2>/dev/null \
+        || reason="$name exited during start-up (pid ${current:-none}, after $(( $(date +%s) - start ))s)"
     fi
     if [ -z "$reason" ] && (( $(date +%s) - start >= limit )); then
       reason="$name did not accept connections within ${limit}s"

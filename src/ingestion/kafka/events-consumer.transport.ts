@@ -30,8 +30,8 @@ export interface ConsumerTransportOptions {
   forwarder?: OverflowForwarder;
   /** How logs name this consumer. */
   name?: string;
-  /** KAFKA_SESSION_TIMEOUT_MS: how long a dead consumer holds its partitions (30 s unless said). */
-  sessionTimeoutMs?: number;
+  /** KAFKA_SESSION_TIMEOUT_MS: how long a dead consumer holds its partitions. */
+  sessionTimeoutMs: number;
   /** The topic's replay marks after a restore (ingestion_replay_marks), read at each start. */
   replayMarks?: (topic: string) => Promise<ReplayMarks>;
 }
@@ -68,7 +68,7 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
     private readonly processor: EventBatchProcessor,
     private readonly writer: EventWriter,
     private readonly monitor: ConsumerMonitor,
-    private readonly options: ConsumerTransportOptions = {},
+    private readonly options: ConsumerTransportOptions,
   ) {
     super();
   }
@@ -102,7 +102,7 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
         this.log.log(`${this.name}: ${this.marks.size} replay mark(s) after a restore`);
       }
     }
-    const sessionTimeout = this.options.sessionTimeoutMs ?? 30_000;
+    const sessionTimeout = this.options.sessionTimeoutMs;
     const consumer = this.kafka.consumer({
       groupId: this.groupId,
       maxBytesPerPartition: this.options.fetchBytesPerPartition ?? 4 * 1024 * 1024,
