@@ -24,6 +24,13 @@ export interface CorpusQuery {
 class RecordingEventStore {
   readonly texts: string[] = [];
 
+  constructor(private readonly clean: ReadonlySet<string> = new Set()) {}
+
+  /** The days the compaction job would have merged (the adapter reads them without FINAL). */
+  cleanDays(): Promise<Set<string>> {
+    return Promise.resolve(new Set(this.clean));
+  }
+
   selectWithStatistics<T>(
     sql: string,
   ): Promise<{ rows: T[]; rowsRead: number; bytesRead: number }> {
@@ -115,6 +122,9 @@ function intervalsOf(range: keyof typeof RANGES): Interval[] {
 
 const METRICS: Metric[] = ['events', 'users', 'sessions'];
 
+/** Days a compaction would leave as one part: inside the dst, month and night ranges. */
+const COMPACTED_DAYS = ['2026-10-24', '2026-10-31', '2026-11-01'];
+
 /**
  * Every SQL text the ClickHouse analytics adapter sends for every route (summary, countEvents
  * behind breakdown's total, timeseries, breakdown, funnel, retention, the timezone check) over
@@ -123,14 +133,21 @@ const METRICS: Metric[] = ['events', 'users', 'sessions'];
  */
 export async function analyticsCorpus(database: string): Promise<CorpusQuery[]> {
   const seen = new Map<string, string>();
-  for (const rollups of [false, true]) {
-    const recorder = new RecordingEventStore();
+  // Raw and rollup reads with no day compacted; then raw reads with a few days compacted, each
+  // range cut by one (counts add a plain read of those days to the FINAL read of the rest).
+  const modes = [
+    { rollups: false, clean: [] },
+    { rollups: true, clean: [] },
+    { rollups: false, clean: COMPACTED_DAYS },
+  ];
+  for (const { rollups, clean } of modes) {
+    const recorder = new RecordingEventStore(new Set(clean));
     const store = new ClickHouseAnalyticsStore(
       recorder as unknown as ClickHouseEventStore,
       database,
       { rollups },
     );
-    const mode = rollups ? 'rollups' : 'raw';
+    const mode = `${rollups ? 'rollups' : 'raw'}${clean.length > 0 ? ' compacted' : ''}`;
     const record = async (name: string, call: () => Promise<unknown>) => {
       const start = recorder.texts.length;
       await call();
