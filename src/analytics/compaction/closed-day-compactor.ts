@@ -66,7 +66,7 @@ export class ClosedDayCompactor {
       remaining += Math.max(0, days.length - DAYS_PER_RUN);
       for (const day of days.slice(0, DAYS_PER_RUN)) {
         const started = Date.now();
-        await node.writerCommand(
+        await node.maintenanceCommand(
           `OPTIMIZE TABLE ${store.database}.events PARTITION ID ${stringLiteral(day.day)} FINAL`,
         );
         this.compacted.inc();

@@ -158,7 +158,7 @@ export class ClickHouseEventStore implements EventStore {
     );
     for (const step of clickhouseSchema(this.db, this.cluster)) {
       if (applied.has(step.version)) continue;
-      if (!(await this.tookEffect(node, step))) await node.writerCommand(step.sql);
+      if (!(await this.tookEffect(node, step))) await node.maintenanceCommand(step.sql);
       // applied_at spelled out: 18.16 fills a column a JSON row leaves out with zero, not its
       // DEFAULT, and steps 13 and 16 read when step 10 and 11 ran.
       await node.writerCommand(
