@@ -24,9 +24,9 @@ const STEP_7_COLUMNS: [name: string, type: string, expression: string][] = [
  * DateTime64, TTL, codecs or IF EXISTS on ALTER.
  *
  * `events` is ordered by tenant first (a tenant's reads touch its own ranges), partitioned by
- * UTC day (by month before step 10), and a ReplacingMergeTree on (tenant_id, day, event_id): a
+ * UTC week (by month before step 10), and a ReplacingMergeTree on (tenant_id, day, event_id): a
  * re-delivered event folds into one row at merge time, and reads count with FINAL meanwhile,
- * except on a day merged into one part (analytics/compaction).
+ * except in a week merged into one part (analytics/compaction).
  */
 export interface ClickHouseSchemaStep {
   version: number;
@@ -47,22 +47,26 @@ const EVENT_COLUMNS =
 const CLOCK_MARGIN_SECONDS = 3600;
 
 /**
- * Steps 10 to 17 (issue 19): events partitioned by UTC day instead of by month, so a closed day
- * can be merged into one part (the compaction job) and then read without FINAL. 18.16 has no
+ * Steps 10 to 17 (issue 19): events partitioned by UTC week (from Monday) instead of by month, so
+ * a closed week can be merged into one part (the compaction job) and then read without FINAL.
+ * Weeks, not days: 18.16 estimates a read's rows as whole granules (8,192 rows) per part before
+ * it starts and refuses past max_rows_to_read, so daily parts put a year-long read of even the
+ * smallest tenant at 3M rows (weeks: 430,000); and a few dozen partitions a year is what
+ * ClickHouse advises for a table this size. 18.16 has no
  * EXCHANGE TABLES and cannot change a partition key in place: copy into a new table, rename it
  * in, copy again what arrived during the first copy (a repeat folds, as any re-delivery), then
  * point the rollup's view at the new table and refill the rollup for the rows it may have
  * missed meanwhile (exact sets: refilling twice changes nothing). Reads see every row
  * throughout, except for the moment of the rename.
  */
-function dailyPartitionSteps(db: string): ClickHouseSchemaStep[] {
+function weeklyPartitionSteps(db: string): ClickHouseSchemaStep[] {
   const appliedAt = (version: number) =>
     `(SELECT greatest(max(applied_at), toDateTime(${CLOCK_MARGIN_SECONDS})) - ${CLOCK_MARGIN_SECONDS}
         FROM ${db}.schema_migrations WHERE version = ${version})`;
   return [
     {
       version: 10,
-      sql: `CREATE TABLE IF NOT EXISTS ${db}.events_by_day (
+      sql: `CREATE TABLE IF NOT EXISTS ${db}.events_by_week (
         tenant_id UUID,
         event_id UUID,
         timestamp DateTime,
@@ -74,16 +78,16 @@ function dailyPartitionSteps(db: string): ClickHouseSchemaStep[] {
         stored_at DateTime DEFAULT now(),
         ${STEP_7_COLUMNS.map(([name, type, expression]) => `${name} ${type} MATERIALIZED ${expression}`).join(',\n        ')}
       ) ENGINE = ReplacingMergeTree()
-      PARTITION BY toDate(timestamp, 'UTC')
+      PARTITION BY toMonday(timestamp, 'UTC')
       ORDER BY (tenant_id, toDate(timestamp), event_id)`,
     },
     {
       version: 11,
-      sql: `INSERT INTO ${db}.events_by_day (${EVENT_COLUMNS}) SELECT ${EVENT_COLUMNS} FROM ${db}.events`,
+      sql: `INSERT INTO ${db}.events_by_week (${EVENT_COLUMNS}) SELECT ${EVENT_COLUMNS} FROM ${db}.events`,
     },
     {
       version: 12,
-      sql: `RENAME TABLE ${db}.events TO ${db}.events_by_month, ${db}.events_by_day TO ${db}.events`,
+      sql: `RENAME TABLE ${db}.events TO ${db}.events_by_month, ${db}.events_by_week TO ${db}.events`,
       appliedWhen: `SELECT count() AS applied FROM system.tables
         WHERE database = ${stringLiteral(db)} AND name = 'events_by_month'`,
     },
@@ -187,7 +191,7 @@ export function clickhouseSchema(database: string, cluster?: string): ClickHouse
         ([name, type, expression]) => `ADD COLUMN ${name} ${type} MATERIALIZED ${expression}`,
       ).join(', ')}`,
     },
-    ...dailyPartitionSteps(db),
+    ...weeklyPartitionSteps(db),
   ];
   if (cluster === undefined) return steps;
   // A tenant's rows live on the shard of halfMD5(toString(tenant_id)) % shards: the app inserts

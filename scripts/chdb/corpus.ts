@@ -26,8 +26,8 @@ class RecordingEventStore {
 
   constructor(private readonly clean: ReadonlySet<string> = new Set()) {}
 
-  /** The days the compaction job would have merged (the adapter reads them without FINAL). */
-  cleanDays(): Promise<Set<string>> {
+  /** The weeks the compaction job would have merged (the adapter reads them without FINAL). */
+  cleanWeeks(): Promise<Set<string>> {
     return Promise.resolve(new Set(this.clean));
   }
 
@@ -122,8 +122,11 @@ function intervalsOf(range: keyof typeof RANGES): Interval[] {
 
 const METRICS: Metric[] = ['events', 'users', 'sessions'];
 
-/** Days a compaction would leave as one part: inside the dst, month and night ranges. */
-const COMPACTED_DAYS = ['2026-10-24', '2026-10-31', '2026-11-01'];
+/**
+ * Weeks (Mondays) a compaction would leave as one part: the night and dst ranges fall in them
+ * (plain reads only), the month range and the whole fixture are split (plain and FINAL).
+ */
+const COMPACTED_WEEKS = ['2026-10-12', '2026-10-19', '2026-10-26'];
 
 /**
  * Every SQL text the ClickHouse analytics adapter sends for every route (summary, countEvents
@@ -133,12 +136,12 @@ const COMPACTED_DAYS = ['2026-10-24', '2026-10-31', '2026-11-01'];
  */
 export async function analyticsCorpus(database: string): Promise<CorpusQuery[]> {
   const seen = new Map<string, string>();
-  // Raw and rollup reads with no day compacted; then raw reads with a few days compacted, each
-  // range cut by one (counts add a plain read of those days to the FINAL read of the rest).
+  // Raw and rollup reads with no week compacted; then raw reads with a few weeks compacted (counts
+  // add a plain read of those weeks to the FINAL read of the rest).
   const modes = [
     { rollups: false, clean: [] },
     { rollups: true, clean: [] },
-    { rollups: false, clean: COMPACTED_DAYS },
+    { rollups: false, clean: COMPACTED_WEEKS },
   ];
   for (const { rollups, clean } of modes) {
     const recorder = new RecordingEventStore(new Set(clean));

@@ -537,10 +537,10 @@ export class Environment {
   ROLLUP_REFRESH_SECONDS = 60;
 
   /**
-   * How often the ClickHouse event store's closed days are merged into one part each (a BullMQ
+   * How often the ClickHouse event store's closed weeks are merged into one part each (a BullMQ
    * repeatable job when Redis is configured, an in-process timer otherwise): analytics then count
-   * those days without FINAL. A day is closed an hour after it ends, once no part of it has
-   * changed for ten minutes.
+   * those weeks without FINAL. A UTC week (from Monday) is closed an hour after it ends, and
+   * merged once no part of it has changed for ten minutes.
    */
   @Transform(toInt)
   @IsInt()

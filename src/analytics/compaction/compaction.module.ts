@@ -1,14 +1,14 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
-import { ClosedDayCompactor, COMPACTED_DAYS } from './closed-day-compactor';
+import { ClosedWeekCompactor, COMPACTED_WEEKS } from './closed-week-compactor';
 import { CompactionJobProcessor } from './compaction-job.processor';
 import { COMPACTION_QUEUE } from './compaction.job';
 import { CompactionJobScheduler } from './compaction-job.scheduler';
 import { CompactionTimer } from './compaction.timer';
 
 /**
- * Merges the ClickHouse event store's closed days into one part each, so analytics count them
+ * Merges the ClickHouse event store's closed weeks into one part each, so analytics count them
  * without FINAL: a BullMQ repeatable job when Redis is configured (the queue shares the root
  * BullMQ connection and prefix the rollups module sets), an in-process timer otherwise.
  */
@@ -16,24 +16,24 @@ import { CompactionTimer } from './compaction.timer';
 export class CompactionModule {
   static register(redisUrl: string | undefined): DynamicModule {
     const common = [
-      ClosedDayCompactor,
+      ClosedWeekCompactor,
       makeCounterProvider({
-        name: COMPACTED_DAYS,
-        help: 'UTC days of ClickHouse events merged into one part by the compaction job',
+        name: COMPACTED_WEEKS,
+        help: 'UTC weeks of ClickHouse events merged into one part by the compaction job',
       }),
     ];
     if (!redisUrl) {
       return {
         module: CompactionModule,
         providers: [...common, CompactionTimer],
-        exports: [ClosedDayCompactor],
+        exports: [ClosedWeekCompactor],
       };
     }
     return {
       module: CompactionModule,
       imports: [BullModule.registerQueue({ name: COMPACTION_QUEUE })],
       providers: [...common, CompactionJobScheduler, CompactionJobProcessor],
-      exports: [ClosedDayCompactor],
+      exports: [ClosedWeekCompactor],
     };
   }
 }

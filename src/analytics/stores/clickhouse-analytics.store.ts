@@ -17,7 +17,7 @@ import type {
   Metric,
   SummaryCounts,
 } from './analytics-store';
-import { splitByCleanDays } from './clean-days';
+import { splitByCleanWeeks } from './clean-weeks';
 import { clickhouseFunnelSql } from './clickhouse-funnel-sql';
 import { clickhouseLimitError } from './store-limits';
 import { currentQueryLimits } from '../fair/query-limits';
@@ -82,7 +82,7 @@ export function clickhouseWhere(
 
 /**
  * Analytics on ClickHouse. Counts of events read with FINAL, which folds re-delivered rows so
- * each event counts once, except on days the compaction job merged into one part, which have no
+ * each event counts once, except in weeks the compaction job merged into one part, which have no
  * repeats to fold (eventSources); distinct users and sessions read without it, since a
  * re-delivered row adds no new id to a set.
  *
@@ -154,13 +154,14 @@ export class ClickHouseAnalyticsStore implements AnalyticsStore {
 
   /**
    * Where a count of the filter's events reads, each event once: `FROM … WHERE …` texts to add
-   * up. The compaction job's clean days (one merged part: no repeats) are read plainly, the rest
-   * with FINAL, which on 18.16 folds in one thread and costs 3-10x a plain read (measured in
-   * docs/scaling.md). Without a clean day this is the one FINAL read over the whole range.
+   * up. The compaction job's clean weeks (one merged part: no repeats) are read plainly, the rest
+   * (the open week, and any a late event dirtied) with FINAL, which on 18.16 folds in one thread
+   * and costs 3-10x a plain read (docs/scaling.md). Without a clean week this is the one FINAL
+   * read over the whole range.
    */
   private async eventSources(filter: EventFilter): Promise<string[]> {
-    const clean = await this.store.cleanDays(filter.tenantId, filter.from, filter.to);
-    const split = splitByCleanDays(filter, clean);
+    const clean = await this.store.cleanWeeks(filter.tenantId, filter.from, filter.to);
+    const split = splitByCleanWeeks(filter, clean);
     if (split.plain.length === 0) return [`${this.table} FINAL WHERE ${clickhouseWhere(filter)}`];
     const sources = [`${this.table} WHERE ${clickhouseWhere(filter, split.plain)}`];
     if (split.final.length > 0)

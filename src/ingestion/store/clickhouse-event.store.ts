@@ -11,6 +11,7 @@ import { identifier, stringLiteral, uuidLiteral } from './clickhouse/sql-literal
 import { ClickHouseNode, type ClickHouseUsers, readAs } from './clickhouse/clickhouse-node';
 import type { ClickHouseCluster, ClickHouseTarget } from './clickhouse/clickhouse-target';
 import { shardOf } from './clickhouse/shard-of';
+import { weekStart } from '../../analytics/stores/clean-weeks';
 
 export type { ClickHouseUser } from './clickhouse/clickhouse-node';
 
@@ -293,29 +294,30 @@ export class ClickHouseEventStore implements EventStore {
   }
 
   /**
-   * The UTC days ('YYYY-MM-DD') from `from` to `to` whose partition of events is one merged part
-   * on the tenant's server: the compaction job's work (analytics/compaction), where no event is
-   * stored twice, so a count there needs no FINAL. A part of level 0 is an insert's block, which
-   * 18.16 does not fold; any merge does. Read as the reader; if the server cannot say, no day is
-   * clean (FINAL everywhere: slower, never wrong).
+   * The UTC weeks (their Mondays, 'YYYY-MM-DD') from `from` to `to` whose partition of events is
+   * one merged part on the tenant's server: the compaction job's work (analytics/compaction),
+   * where no event is stored twice, so a count there needs no FINAL. A part of level 0 is an
+   * insert's block, which 18.16 does not fold; any merge does. Read as the reader; if the server
+   * cannot say, no week is clean (FINAL everywhere: slower, never wrong).
    */
-  async cleanDays(tenantId: string, from: Date, to: Date): Promise<Set<string>> {
-    const id = (at: Date) => at.toISOString().slice(0, 10).replace(/-/g, '');
+  async cleanWeeks(tenantId: string, from: Date, to: Date): Promise<Set<string>> {
+    const id = (epochMs: number) => new Date(epochMs).toISOString().slice(0, 10).replace(/-/g, '');
     try {
-      const rows = await this.select<{ day: string }>(
-        `SELECT partition_id AS day FROM system.parts
+      const rows = await this.select<{ week: string }>(
+        `SELECT partition_id AS week FROM system.parts
           WHERE active AND database = ${stringLiteral(this.db)} AND table = 'events'
-            AND partition_id >= ${stringLiteral(id(from))} AND partition_id <= ${stringLiteral(id(to))}
+            AND partition_id >= ${stringLiteral(id(weekStart(from.getTime())))}
+            AND partition_id <= ${stringLiteral(id(to.getTime()))}
           GROUP BY partition_id HAVING count() = 1 AND min(level) > 0`,
         tenantId,
       );
       return new Set(
-        rows.map(({ day }) => `${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6, 8)}`),
+        rows.map(({ week }) => `${week.slice(0, 4)}-${week.slice(4, 6)}-${week.slice(6, 8)}`),
       );
     } catch (error) {
       this.logger.warn(
         { err: error, tenant_id: tenantId },
-        'could not list clean days; counting with FINAL',
+        'could not list clean weeks; counting with FINAL',
       );
       return new Set();
     }

@@ -6,7 +6,14 @@ import { Loading } from '../../shared/ui/loading';
 import { ProblemBanner } from '../../shared/ui/problem-banner';
 import { useResource } from '../../shared/use-resource';
 import { useConsole } from '../console';
-import { formatBytes, formatCount, formatDateTime, formatDollars, formatNumber, localInputToIso } from '../format';
+import {
+  formatBytes,
+  formatCount,
+  formatDateTime,
+  formatDollars,
+  formatNumber,
+  localInputToIso,
+} from '../format';
 import { TableWrap } from '../ui';
 
 /**

@@ -2,35 +2,37 @@ import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import type { ModuleRef } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { Counter } from 'prom-client';
-import { ClosedDayCompactor } from '../../src/analytics/compaction/closed-day-compactor';
+import { ClosedWeekCompactor } from '../../src/analytics/compaction/closed-week-compactor';
 import type { EventFilter } from '../../src/analytics/query/analytics-query';
+import { weekStart } from '../../src/analytics/stores/clean-weeks';
 import { ClickHouseAnalyticsStore } from '../../src/analytics/stores/clickhouse-analytics.store';
 import type { EventRow } from '../../src/ingestion/events/event-contract';
 import { ClickHouseEventStore } from '../../src/ingestion/store/clickhouse-event.store';
 
 const DAY = 86_400_000;
+const WEEK = 7 * DAY;
 const TYPES = ['page_view', 'signup', 'purchase'];
 const COUNTRIES = ['DE', 'FR', 'US'];
 
 /**
- * Issue 19: the compaction job merges each closed UTC day of ClickHouse events into one part,
- * and analytics count such a day without FINAL. On the real server, in a database of its own
- * (the job works on every day of its database): re-delivered events are counted once before the
- * merge (FINAL), after it (plain reads of the merged day), and when a late re-delivery dirties a
- * merged day again.
+ * Issue 19: the compaction job merges each closed UTC week of ClickHouse events into one part,
+ * and analytics count such a week without FINAL. On the real server, in a database of its own
+ * (the job works on every week of its database): re-delivered events are counted once before the
+ * merge (FINAL), after it (plain reads of the merged weeks), and when a late re-delivery dirties
+ * a merged week again.
  */
-describe('closed-day compaction: merged days counted without FINAL, answers unchanged', () => {
+describe('closed-week compaction: merged weeks counted without FINAL, answers unchanged', () => {
   const database = `${process.env.CLICKHOUSE_DATABASE!}_compaction`;
-  const today = Math.floor(Date.now() / DAY) * DAY;
-  // Three and two days back (closed, whatever the hour), and the open day.
-  const [first, second] = [today - 3 * DAY, today - 2 * DAY];
-  const dayId = (at: number) => new Date(at).toISOString().slice(0, 10);
+  // Three and two weeks back (closed, whatever the hour), and the open week.
+  const open = weekStart(Date.now());
+  const [first, second] = [open - 3 * WEEK, open - 2 * WEEK];
+  const weekId = (at: number) => new Date(at).toISOString().slice(0, 10);
   const tenant = randomUUID();
   const other = randomUUID();
   let admin: ClickHouseClient;
   let store: ClickHouseEventStore;
   let analytics: ClickHouseAnalyticsStore;
-  let compactor: ClosedDayCompactor;
+  let compactor: ClosedWeekCompactor;
   let texts: string[];
   let rows: EventRow[];
 
@@ -38,13 +40,13 @@ describe('closed-day compaction: merged days counted without FINAL, answers unch
     let state = seed;
     const random = () => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     return Array.from({ length: count }, (_, i) => {
-      const day = [first, second, today][i % 3];
-      const offset = day === today ? random() * Math.max(1, Date.now() - today) : random() * DAY;
+      const week = [first, second, open][i % 3];
+      const offset = week === open ? random() * Math.max(1, Date.now() - open) : random() * WEEK;
       return {
         tenantId,
         eventId: randomUUID(),
         eventType: TYPES[Math.floor(random() * TYPES.length)],
-        timestamp: new Date(Math.floor((day + offset) / 1000) * 1000),
+        timestamp: new Date(Math.floor((week + offset) / 1000) * 1000),
         userId: `u${Math.floor(random() * 20)}`,
         sessionId: '',
         properties: { country: COUNTRIES[Math.floor(random() * COUNTRIES.length)] },
@@ -55,7 +57,7 @@ describe('closed-day compaction: merged days counted without FINAL, answers unch
 
   const filter = (tenantId = tenant): EventFilter => ({
     tenantId,
-    from: new Date(first + 3_600_000),
+    from: new Date(first + 3 * 3_600_000),
     to: new Date(Date.now() + 60_000),
     properties: [],
   });
@@ -89,11 +91,11 @@ describe('closed-day compaction: merged days counted without FINAL, answers unch
     };
   };
 
-  const activeParts = async (day: number) =>
+  const activeParts = async (week: number) =>
     (
       await store.writerSelect<{ name: string; level: number }>(
         `SELECT name, level FROM system.parts WHERE active AND database = '${database}'
-            AND table = 'events' AND partition_id = '${dayId(day).replace(/-/g, '')}'`,
+            AND table = 'events' AND partition_id = '${weekId(week).replace(/-/g, '')}'`,
       )
     ).map((part) => Number(part.level));
 
@@ -103,9 +105,9 @@ describe('closed-day compaction: merged days counted without FINAL, answers unch
     store = new ClickHouseEventStore(process.env.CLICKHOUSE_URL!, database);
     await store.prepare();
     analytics = new ClickHouseAnalyticsStore(store, database);
-    compactor = new ClosedDayCompactor(
+    compactor = new ClosedWeekCompactor(
       { get: () => store } as unknown as ModuleRef,
-      new Counter({ name: 'test_days_compacted', help: 'test', registers: [] }),
+      new Counter({ name: 'test_weeks_compacted', help: 'test', registers: [] }),
     );
     texts = [];
     const select = store.selectWithStatistics.bind(store);
@@ -114,7 +116,7 @@ describe('closed-day compaction: merged days counted without FINAL, answers unch
       return select(sql, tenantId);
     });
     rows = [...eventsOf(tenant, 240, 11), ...eventsOf(other, 90, 12)];
-    // Three inserts (three parts a day), then 60 of them again: re-deliveries across parts.
+    // Three inserts (three parts a week), then 60 of them again: re-deliveries across parts.
     for (const batch of [rows.slice(0, 110), rows.slice(110, 220), rows.slice(220)])
       await store.write(batch);
     await store.write(rows.slice(40, 100));
@@ -125,8 +127,8 @@ describe('closed-day compaction: merged days counted without FINAL, answers unch
     await Promise.all([admin.close(), store.close()]);
   });
 
-  it('counts each event once with FINAL while no day is merged', async () => {
-    expect([...(await store.cleanDays(tenant, new Date(first), new Date()))]).toEqual([]);
+  it('counts each event once with FINAL while no week is merged', async () => {
+    expect([...(await store.cleanWeeks(tenant, new Date(first), new Date()))]).toEqual([]);
     texts.length = 0;
     expect(await answers(filter())).toEqual(expected(filter()));
     // Every count is the one FINAL read over the whole range.
@@ -135,70 +137,70 @@ describe('closed-day compaction: merged days counted without FINAL, answers unch
     for (const sql of counts) expect(sql).toMatch(/FINAL/);
   });
 
-  it('merges each closed day into one part, leaves the open day, and a second run finds nothing', async () => {
+  it('merges each closed week into one part, leaves the open week, and a second run finds nothing', async () => {
     expect((await activeParts(first)).length).toBeGreaterThan(1);
     const progress: [number, number][] = [];
     const run = await compactor.compact({
       quietSeconds: 0,
       onProgress: (done, total) => void progress.push([done, total]),
     });
-    expect(run).toEqual({ days: 2, remaining: 0 });
+    expect(run).toEqual({ weeks: 2, remaining: 0 });
     expect(progress).toEqual([
       [1, 2],
       [2, 2],
     ]);
-    for (const day of [first, second]) {
-      const levels = await activeParts(day);
+    for (const week of [first, second]) {
+      const levels = await activeParts(week);
       expect(levels).toHaveLength(1);
       expect(levels[0]).toBeGreaterThan(0);
     }
-    expect((await activeParts(today)).every((level) => level === 0)).toBe(true);
-    expect(await compactor.compact({ quietSeconds: 0 })).toEqual({ days: 0, remaining: 0 });
-    expect([...(await store.cleanDays(tenant, new Date(first), new Date()))].sort()).toEqual([
-      dayId(first),
-      dayId(second),
+    expect((await activeParts(open)).every((level) => level === 0)).toBe(true);
+    expect(await compactor.compact({ quietSeconds: 0 })).toEqual({ weeks: 0, remaining: 0 });
+    expect([...(await store.cleanWeeks(tenant, new Date(first), new Date()))].sort()).toEqual([
+      weekId(first),
+      weekId(second),
     ]);
   });
 
-  it('reads the merged days without FINAL and the open day with it, with the same answers', async () => {
+  it('reads the merged weeks without FINAL and the open week with it, with the same answers', async () => {
     texts.length = 0;
     for (const tenantId of [tenant, other])
       expect(await answers(filter(tenantId))).toEqual(expected(filter(tenantId)));
     const counts = texts.filter((sql) => /count\(\)/.test(sql));
     expect(counts.length).toBe(8);
     for (const sql of counts) {
-      // One read of the merged days without FINAL, one of the rest with it, added up.
+      // One read of the merged weeks without FINAL, one of the rest with it, added up.
       expect(sql).toMatch(/UNION ALL/);
       expect(sql.match(/FINAL/g)).toHaveLength(1);
     }
-    // The merged days really hold each event once: a plain count equals FINAL's there.
+    // The merged weeks really hold each event once: a plain count equals FINAL's there.
     const plain = await store.writerSelect<{ n: string }>(
-      `SELECT count() AS n FROM ${database}.events WHERE toDate(timestamp, 'UTC') <= '${dayId(second)}'`,
+      `SELECT count() AS n FROM ${database}.events WHERE timestamp < toDateTime(${(second + WEEK) / 1000})`,
     );
     const folded = await store.writerSelect<{ n: string }>(
-      `SELECT count() AS n FROM ${database}.events FINAL WHERE toDate(timestamp, 'UTC') <= '${dayId(second)}'`,
+      `SELECT count() AS n FROM ${database}.events FINAL WHERE timestamp < toDateTime(${(second + WEEK) / 1000})`,
     );
     expect(plain[0].n).toBe(folded[0].n);
   });
 
-  it('a late re-delivery into a merged day: FINAL again for that day until the next quiet run', async () => {
+  it('a late re-delivery into a merged week: FINAL again for that week until the next quiet run', async () => {
     await store.write(rows.filter((r) => r.timestamp.getTime() < second).slice(0, 20));
     expect((await activeParts(first)).length).toBe(2);
-    expect([...(await store.cleanDays(tenant, new Date(first), new Date()))]).toEqual([
-      dayId(second),
+    expect([...(await store.cleanWeeks(tenant, new Date(first), new Date()))]).toEqual([
+      weekId(second),
     ]);
     expect(await answers(filter())).toEqual(expected(filter()));
     // Changed just now: the default quiet period leaves it for a later run.
-    expect(await compactor.compact()).toEqual({ days: 0, remaining: 0 });
-    expect(await compactor.compact({ quietSeconds: 0 })).toEqual({ days: 1, remaining: 0 });
+    expect(await compactor.compact()).toEqual({ weeks: 0, remaining: 0 });
+    expect(await compactor.compact({ quietSeconds: 0 })).toEqual({ weeks: 1, remaining: 0 });
     expect(await answers(filter())).toEqual(expected(filter()));
   });
 
-  it('answers exactly for a range cut inside merged days, and a filtered one', async () => {
+  it('answers exactly for a range cut inside merged weeks, and a filtered one', async () => {
     const cut: EventFilter = {
       tenantId: tenant,
-      from: new Date(first + 7 * 3_600_000),
-      to: new Date(second + 13 * 3_600_000),
+      from: new Date(first + 2 * DAY + 7 * 3_600_000),
+      to: new Date(second + 3 * DAY + 13 * 3_600_000),
       properties: [['country', 'DE']],
     };
     const hits = rows.filter(
