@@ -129,6 +129,17 @@ const METRICS: Metric[] = ['events', 'users', 'sessions'];
 const COMPACTED_WEEKS = ['2026-10-12', '2026-10-19', '2026-10-26'];
 
 /**
+ * What the compaction job would have done to those weeks, run on both engines after the inserts:
+ * the compacted texts read them without FINAL, which is exact only once they are merged.
+ */
+export function compactionStatements(database: string): string[] {
+  return COMPACTED_WEEKS.map(
+    (week) =>
+      `OPTIMIZE TABLE ${identifier(database)}.events PARTITION ID '${week.replace(/-/g, '')}' FINAL`,
+  );
+}
+
+/**
  * Every SQL text the ClickHouse analytics adapter sends for every route (summary, countEvents
  * behind breakdown's total, timeseries, breakdown, funnel, retention, the timezone check) over
  * the filter sets above, with rollup reads off and on. Texts are kept once (the first call that
