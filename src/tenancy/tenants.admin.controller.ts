@@ -31,9 +31,7 @@ export class TenantsAdminController {
   ) {}
 
   @Get('tenants')
-  @ApiOperation({
-    summary: 'List tenants: paginated, filter by status and tier, search by name or slug',
-  })
+  @ApiOperation({ summary: 'List tenants: paginated, filter by status and tier, search by name or slug' })
   @ApiOkResponse({ type: TenantPageResponse })
   async list(@Query() query: ListTenantsQuery): Promise<TenantPageResponse> {
     const page = await this.tenants.list(query);

@@ -139,8 +139,7 @@ export class PlatformAdminAuthController {
   @HttpCode(204)
   @ApiOperation({
     summary: 'Revoke the admin refresh token and every token rotated from the same login',
-    description:
-      'The token comes from the body or the admin refresh cookie; the cookie is cleared.',
+    description: 'The token comes from the body or the admin refresh cookie; the cookie is cleared.',
   })
   @ApiNoContentResponse({
     description: 'Revoked (also when the token was unknown or already revoked)',
@@ -164,12 +163,6 @@ function deliverInCookie(
   response: Response,
 ): AdminTokenResponse {
   const { refresh_token: refreshToken, ...withoutRefreshToken } = tokens;
-  setRefreshCookie(
-    request,
-    response,
-    ADMIN_REFRESH_COOKIE,
-    refreshToken,
-    tokens.refresh_expires_in,
-  );
+  setRefreshCookie(request, response, ADMIN_REFRESH_COOKIE, refreshToken, tokens.refresh_expires_in);
   return withoutRefreshToken;
 }

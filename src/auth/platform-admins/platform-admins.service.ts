@@ -48,7 +48,11 @@ export class PlatformAdminsService implements OnApplicationBootstrap {
    * The same single 401 for an unknown email, a wrong password, a locked or disabled account.
    * Every attempt lands in the platform audit log with its real reason.
    */
-  async login(email: string, password: string, actor: Actor): Promise<AdminTokens> {
+  async login(
+    email: string,
+    password: string,
+    actor: Actor,
+  ): Promise<AdminTokens> {
     const admin = await this.admins.findByEmailWithPasswordHash(email);
     const refuse = async (reason: string, lockedNow = false) => {
       await this.platformAudit.record(

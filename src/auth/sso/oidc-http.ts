@@ -20,10 +20,10 @@ export class IdpResponseTooLargeError extends Error {
  * any connection (see idp-address.ts).
  */
 export function createIdpFetch(options: { allowInternalAddresses: boolean }): CustomFetch {
-  return async (url: string, init) => {
+  return (async (url: string, init) => {
     if (!options.allowInternalAddresses) await refuseInternalHost(new URL(url).hostname);
     return boundedIdpFetch(url, init);
-  };
+  });
 }
 
 const boundedIdpFetch = (async (url: string, options) => {

@@ -4,8 +4,7 @@ import { PlatformDatabase } from '../../database/platform.database';
 import type { TenantTier } from '../../tenancy/tenant.entity';
 import { Plan } from './plan.entity';
 
-type AnalyticsLimits =
-  'analyticsConcurrentQueries' | 'analyticsQuerySeconds' | 'analyticsRowsPerQuery';
+type AnalyticsLimits = 'analyticsConcurrentQueries' | 'analyticsQuerySeconds' | 'analyticsRowsPerQuery';
 
 /** A new version's figures; analytics limits left out carry over from the current version. */
 export type NewPlanVersion = Omit<Plan, 'id' | 'version' | 'createdAt' | AnalyticsLimits> &

@@ -103,13 +103,7 @@ export class QuotaService {
     const expireAt = quotaKeyExpiry(resetsAt);
     let decision: QuotaDecision;
     try {
-      let answer = await this.counters.reserve(
-        key,
-        requested,
-        terms.eventsPerMonth,
-        mode,
-        expireAt,
-      );
+      let answer = await this.counters.reserve(key, requested, terms.eventsPerMonth, mode, expireAt);
       if (answer === 'cold') {
         const seed = await this.acceptedThisMonth(tenant.id, firstDay);
         answer = await this.counters.reserve(
@@ -148,10 +142,7 @@ export class QuotaService {
     if (count <= 0) return;
     const key = this.counters.counterKey(tenantId, monthOf(at).month);
     await this.counters.release(key, count).catch((error: unknown) => {
-      this.logger.warn(
-        { err: error, tenant_id: tenantId },
-        'could not release a quota reservation',
-      );
+      this.logger.warn({ err: error, tenant_id: tenantId }, 'could not release a quota reservation');
     });
   }
 
@@ -191,9 +182,7 @@ export class QuotaService {
 
   /** usage_daily's accepted events of the month plus what this process has not written yet. */
   private async acceptedThisMonth(tenantId: string, firstDay: string): Promise<number> {
-    const next = monthOf(new Date(`${firstDay}T00:00:00Z`))
-      .resetsAt.toISOString()
-      .slice(0, 10);
+    const next = monthOf(new Date(`${firstDay}T00:00:00Z`)).resetsAt.toISOString().slice(0, 10);
     const counts = await this.tenantContext.runInTenant(tenantId, () =>
       this.usage.totals(firstDay, next),
     );
@@ -211,8 +200,7 @@ export class QuotaService {
   ): Promise<QuotaDecision> {
     this.fallbacks.inc({ over_quota: terms.overQuota });
     const used = await this.acceptedThisMonth(tenantId, firstDay);
-    if (terms.overQuota === 'overage')
-      return { ...base, granted: requested, used: used + requested };
+    if (terms.overQuota === 'overage') return { ...base, granted: requested, used: used + requested };
     const room = Math.max(0, terms.eventsPerMonth - used);
     const granted = requested <= room ? requested : whole ? 0 : room;
     this.logger.warn({

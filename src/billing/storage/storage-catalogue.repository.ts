@@ -41,11 +41,7 @@ export class StorageCatalogueRepository {
       const tuples = Number(row.tuples);
       // Never analysed yet (reltuples unknown): the columns' average widths plus the tuple header.
       const bytesPerRow =
-        tuples > 0
-          ? Number(row.bytes) / tuples
-          : Number(row.width) > 0
-            ? Number(row.width) + 24
-            : 0;
+        tuples > 0 ? Number(row.bytes) / tuples : Number(row.width) > 0 ? Number(row.width) + 24 : 0;
       return { table: row.name, bytesPerRow };
     });
   }

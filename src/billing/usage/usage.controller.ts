@@ -30,8 +30,7 @@ export class UsageController {
   @RequirePermissions('settings:read')
   @ApiOperation({
     summary: "The calling tenant's usage per UTC day, over at most 366 days",
-    description:
-      'Days without usage are left out. A bad or reversed range is a 400 naming the field.',
+    description: 'Days without usage are left out. A bad or reversed range is a 400 naming the field.',
   })
   @ApiOkResponse({ type: DailyUsageResponse })
   daily(@Query() query: DailyUsageQuery): Promise<DailyUsageResponse> {

@@ -9,9 +9,7 @@ describe('DeadLetterCountsStore with Redis down', () => {
     try {
       await store.onModuleInit();
       expect(() =>
-        store.record([
-          { tenantId: '00000000-0000-4000-8000-00000000000a', reason: 'invalid_json' },
-        ]),
+        store.record([{ tenantId: '00000000-0000-4000-8000-00000000000a', reason: 'invalid_json' }]),
       ).not.toThrow();
       // Refused by the client (no offline queue), not left waiting for a connection.
       await expect(store.countsOf('00000000-0000-4000-8000-00000000000a')).rejects.toThrow(

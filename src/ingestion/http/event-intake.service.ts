@@ -6,7 +6,11 @@ import { EntitlementsService } from '../../billing/plans/entitlements.service';
 import type { Tenant } from '../../tenancy/tenant.entity';
 import { checkEvent, type IncomingEvent } from '../events/event-contract';
 import { EVENT_SINK, type EventSink, SinkUnavailableError } from '../pipeline/event-sink';
-import { QuotaService, quotaError, type QuotaDecision } from '../../billing/quota/quota.service';
+import {
+  QuotaService,
+  quotaError,
+  type QuotaDecision,
+} from '../../billing/quota/quota.service';
 import { UsageMeter } from '../../billing/usage/usage.meter';
 import type { Actor } from '../../tenancy/scope/actor';
 
@@ -125,10 +129,7 @@ export class EventIntakeService {
 }
 
 function quotaExceeded(decision: QuotaDecision): Outcome {
-  const retryAfterSeconds = Math.max(
-    1,
-    Math.ceil((decision.resetsAt.getTime() - Date.now()) / 1000),
-  );
+  const retryAfterSeconds = Math.max(1, Math.ceil((decision.resetsAt.getTime() - Date.now()) / 1000));
   return {
     kind: 'quota_exceeded',
     retryAfterSeconds,

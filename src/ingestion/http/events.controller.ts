@@ -122,11 +122,7 @@ export class EventsController {
             required: ['index', 'errors'],
             additionalProperties: false,
             properties: {
-              index: {
-                type: 'integer',
-                minimum: 0,
-                description: 'Position in `events` (0: a single event)',
-              },
+              index: { type: 'integer', minimum: 0, description: 'Position in `events` (0: a single event)' },
               errors: FIELD_ERRORS,
             },
           },

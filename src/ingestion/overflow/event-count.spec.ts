@@ -30,7 +30,10 @@ describe('countEvents: how many events a topic message holds, without parsing it
       (text: string) => text.replaceAll('"event_id"', '"\\u0065vent_id"'),
       (text: string) => text.replaceAll('"event_id"', '"eve\\u006Et\\u005fid"'),
       (text: string) =>
-        text.replaceAll('"event_id"', '"\\u0065\\u0076\\u0065\\u006e\\u0074\\u005F\\u0069\\u0064"'),
+        text.replaceAll(
+          '"event_id"',
+          '"\\u0065\\u0076\\u0065\\u006e\\u0074\\u005F\\u0069\\u0064"',
+        ),
     ];
     for (const escape of escapes) {
       const text = escape(plain);

@@ -23,7 +23,7 @@ export function countEvents(value: Buffer | null): number {
     return Math.max(1, matches?.length ?? 0);
   }
   let count = 0;
-  for (let at = value.indexOf(EVENT_ID_KEY); at !== -1;) {
+  for (let at = value.indexOf(EVENT_ID_KEY); at !== -1; ) {
     count += 1;
     at = value.indexOf(EVENT_ID_KEY, at + EVENT_ID_KEY.length);
   }

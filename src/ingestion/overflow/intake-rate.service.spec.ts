@@ -32,12 +32,7 @@ function serviceWith(directory: ScriptedDirectory): IntakeRateService {
     config as never,
     null,
     directory as unknown as TenantDirectory,
-    new Counter({
-      name: 'test_overflow',
-      help: 'test',
-      labelNames: ['tier', 'path'],
-      registers: [],
-    }),
+    new Counter({ name: 'test_overflow', help: 'test', labelNames: ['tier', 'path'], registers: [] }),
     new Gauge({ name: 'test_hot', help: 'test', registers: [] }),
   );
 }

@@ -195,11 +195,10 @@ export class EventBatchProcessor {
             tenantId,
             errors: [...(outcome.dead?.errors ?? []), quotaError(decision)],
           });
-          counted.push(...outcome.usage.filter(([, counter]) => counter !== 'accepted'), [
-            tenantId,
-            'dead_lettered',
-            outcome.rows.length,
-          ]);
+          counted.push(
+            ...outcome.usage.filter(([, counter]) => counter !== 'accepted'),
+            [tenantId, 'dead_lettered', outcome.rows.length],
+          );
           continue;
         }
         reserved.push([tenantId, decision.granted]);

@@ -19,10 +19,7 @@ export class ListTenantsQuery extends PageQuery {
   @IsIn(TENANT_TIERS)
   tier?: TenantTier;
 
-  @ApiPropertyOptional({
-    description: 'Case-insensitive substring of the name or the slug',
-    maxLength: 100,
-  })
+  @ApiPropertyOptional({ description: 'Case-insensitive substring of the name or the slug', maxLength: 100 })
   @IsOptional()
   @IsString()
   @MaxLength(100)

@@ -43,9 +43,7 @@ export function AuditTable({ entries, showTenant }: { entries: Entry[]; showTena
               {showTenant && (
                 <td>
                   {entry.tenant_id ? (
-                    <a href={`/console/tenants/${entry.tenant_id}`}>
-                      {entry.tenant_id.slice(0, 8)}
-                    </a>
+                    <a href={`/console/tenants/${entry.tenant_id}`}>{entry.tenant_id.slice(0, 8)}</a>
                   ) : (
                     'platform'
                   )}

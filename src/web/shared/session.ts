@@ -139,9 +139,7 @@ async function post(path: string, body: unknown): Promise<Response> {
     const first = problem.errors?.[0];
     throw new AuthError(
       first?.message ??
-        (typeof problem.message === 'string'
-          ? problem.message
-          : `Request failed (${response.status})`),
+        (typeof problem.message === 'string' ? problem.message : `Request failed (${response.status})`),
       response.status,
       first?.field,
     );

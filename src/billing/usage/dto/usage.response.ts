@@ -32,10 +32,7 @@ export class EventUsageResponse {
   @ApiProperty({ description: 'Events per calendar month (UTC) of the plan', example: 1000000 })
   limit: number;
 
-  @ApiProperty({
-    description: 'Quota used, percent (may pass 100 on an overage plan)',
-    example: 12,
-  })
+  @ApiProperty({ description: 'Quota used, percent (may pass 100 on an overage plan)', example: 12 })
   percentage: number;
 
   @ApiProperty({

@@ -22,8 +22,7 @@ class IntakeResponse {
   @ApiProperty({
     type: 'number',
     minimum: 0,
-    description:
-      'Events accepted per second over the intake window (INGEST_OVERFLOW_WINDOW_SECONDS)',
+    description: 'Events accepted per second over the intake window (INGEST_OVERFLOW_WINDOW_SECONDS)',
   })
   events_per_second_now: number;
   @ApiProperty({
@@ -35,8 +34,7 @@ class IntakeResponse {
     type: 'number',
     minimum: 0,
     nullable: true,
-    description:
-      "The rate that makes the tenant hot (its tier's threshold); null when overflow is off for it",
+    description: "The rate that makes the tenant hot (its tier's threshold); null when overflow is off for it",
   })
   overflow_threshold_events_per_second: number | null;
 }

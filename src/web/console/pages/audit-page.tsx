@@ -21,13 +21,7 @@ interface Filters {
   cross_tenant_only: boolean;
 }
 
-const NO_FILTERS: Filters = {
-  action: '',
-  tenant_id: '',
-  from: '',
-  to: '',
-  cross_tenant_only: false,
-};
+const NO_FILTERS: Filters = { action: '', tenant_id: '', from: '', to: '', cross_tenant_only: false };
 
 /**
  * The platform audit log (GET /admin/audit-log): the platform's own events and every tenant's

@@ -6,14 +6,7 @@ import { Loading } from '../../shared/ui/loading';
 import { ProblemBanner } from '../../shared/ui/problem-banner';
 import { useResource } from '../../shared/use-resource';
 import { useConsole } from '../console';
-import {
-  formatBytes,
-  formatCount,
-  formatDateTime,
-  formatDollars,
-  formatNumber,
-  localInputToIso,
-} from '../format';
+import { formatBytes, formatCount, formatDateTime, formatDollars, formatNumber, localInputToIso } from '../format';
 import { TableWrap } from '../ui';
 
 /**

@@ -31,7 +31,7 @@ function valuesOf(plan: Plan | undefined): PlanFigureValues {
   return {
     figures,
     over_quota: plan?.over_quota ?? 'refuse',
-    features: plan?.features ?? [],
+    features: (plan?.features ?? []),
   };
 }
 
@@ -54,15 +54,10 @@ export function PlansPage() {
     plans.data?.find((plan) => plan.code === tier && plan.current) ??
     plans.data?.find((plan) => plan.code === tier);
   const publish = useAction(() => {
-    const body: Record<string, unknown> = {
-      code,
-      over_quota: values.over_quota,
-      features: values.features,
-    };
+    const body: Record<string, unknown> = { code, over_quota: values.over_quota, features: values.features };
     for (const { name } of PLAN_FIGURES) {
       const text = values.figures[name].trim();
-      body[name] =
-        text === '' && (name === 'users' || name === 'event_sources') ? null : figureValue(text);
+      body[name] = text === '' && (name === 'users' || name === 'event_sources') ? null : figureValue(text);
     }
     return call(api.POST('/admin/plans', { body: body as Schemas['CreatePlanDto'] }));
   });
@@ -70,12 +65,7 @@ export function PlansPage() {
   return (
     <>
       <h1>Plans</h1>
-      <CheckboxField
-        label="Show every version"
-        name="all-versions"
-        checked={all}
-        onChange={setAll}
-      />
+      <CheckboxField label="Show every version" name="all-versions" checked={all} onChange={setAll} />
       <ProblemBanner problem={plans.problem} />
       {plans.loading && <Loading />}
       {plans.data && plans.data.length === 0 && <EmptyState>No plans.</EmptyState>}

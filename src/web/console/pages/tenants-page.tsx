@@ -73,12 +73,7 @@ export function TenantsPage() {
     [filters.page, filters.search, filters.status, filters.tier],
   );
   const costs = useResource(
-    () =>
-      call(
-        api.GET('/admin/cost-attribution', {
-          params: { query: { from: daysAgo(30), limit: 1000 } },
-        }),
-      ),
+    () => call(api.GET('/admin/cost-attribution', { params: { query: { from: daysAgo(30), limit: 1000 } } })),
     [],
   );
   const costOf = new Map((costs.data?.data ?? []).map((cost) => [cost.tenant_id, cost]));

@@ -24,11 +24,7 @@ export function ExportCard({ tenantId }: { tenantId: string }) {
   const [to, setTo] = useState('');
   const exports = useResource(
     () =>
-      call(
-        api.GET('/v1/exports', {
-          params: { ...asTenant(tenantId), query: { page: 1, limit: 10 } },
-        }),
-      ),
+      call(api.GET('/v1/exports', { params: { ...asTenant(tenantId), query: { page: 1, limit: 10 } } })),
     [tenantId],
   );
   const running = exports.data?.data.some(

@@ -19,11 +19,7 @@ export function HealthCard({ tenantId }: { tenantId: string }) {
   );
   const costs = useResource(
     () =>
-      call(
-        api.GET('/admin/cost-attribution', {
-          params: { query: { from: daysAgo(30), limit: 1000 } },
-        }),
-      ),
+      call(api.GET('/admin/cost-attribution', { params: { query: { from: daysAgo(30), limit: 1000 } } })),
     [tenantId],
   );
   const cost = costs.data?.data.find((line) => line.tenant_id === tenantId);

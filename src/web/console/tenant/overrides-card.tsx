@@ -26,7 +26,7 @@ function valuesOf(overrides: Overrides | null): PlanFigureValues {
   return {
     figures,
     over_quota: overrides?.over_quota ?? '',
-    features: overrides?.features ?? [],
+    features: (overrides?.features ?? []),
   };
 }
 
@@ -34,13 +34,7 @@ function valuesOf(overrides: Overrides | null): PlanFigureValues {
  * The tenant's effective terms, and its overrides of the plan (PUT /admin/tenants/{id}/overrides
  * replaces them all; an empty form clears them). Effective at once; the API audits it.
  */
-export function OverridesCard({
-  tenant,
-  onSaved,
-}: {
-  tenant: Tenant;
-  onSaved: (t: Tenant) => void;
-}) {
+export function OverridesCard({ tenant, onSaved }: { tenant: Tenant; onSaved: (t: Tenant) => void }) {
   const { api } = useConsole();
   const [values, setValues] = useState(() => valuesOf(tenant.plan_overrides));
   const [overrideFeatures, setOverrideFeatures] = useState(

@@ -17,13 +17,7 @@ type Tenant = Schemas['TenantDetailResponse'];
  * The tenant's name and plan (PATCH /admin/tenants/{id}: a plan change is effective now) and
  * its own regional settings (GET /v1/settings, acting as the tenant).
  */
-export function SettingsCard({
-  tenant,
-  onSaved,
-}: {
-  tenant: Tenant;
-  onSaved: (t: Tenant) => void;
-}) {
+export function SettingsCard({ tenant, onSaved }: { tenant: Tenant; onSaved: (t: Tenant) => void }) {
   const { api } = useConsole();
   const [name, setName] = useState(tenant.name);
   const [plan, setPlan] = useState<Tier>(tenant.tier);
@@ -59,7 +53,9 @@ export function SettingsCard({
         <dt>Created</dt>
         <dd>{formatDate(tenant.created_at)}</dd>
         <dt>Plan version</dt>
-        <dd>{tenant.terms ? `${tenant.terms.code} v${tenant.terms.version}` : '—'}</dd>
+        <dd>
+          {tenant.terms ? `${tenant.terms.code} v${tenant.terms.version}` : '—'}
+        </dd>
         {tenant.deleted_at && (
           <>
             <dt>Deleted</dt>

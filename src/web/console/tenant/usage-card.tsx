@@ -63,9 +63,7 @@ export function UsageCard({ tenantId }: { tenantId: string }) {
           {data.warnings.length > 0 && (
             <ul>
               {data.warnings.map((warning, index) => (
-                <li key={index}>
-                  {typeof warning === 'string' ? warning : JSON.stringify(warning)}
-                </li>
+                <li key={index}>{typeof warning === 'string' ? warning : JSON.stringify(warning)}</li>
               ))}
             </ul>
           )}

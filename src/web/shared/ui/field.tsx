@@ -2,16 +2,7 @@ import type { ApiProblem } from '../api';
 
 /** The input attributes the consoles use (Preact's full input typing is a union per `type`). */
 interface InputProps {
-  type?:
-    | 'text'
-    | 'email'
-    | 'password'
-    | 'number'
-    | 'url'
-    | 'search'
-    | 'date'
-    | 'datetime-local'
-    | 'color';
+  type?: 'text' | 'email' | 'password' | 'number' | 'url' | 'search' | 'date' | 'datetime-local' | 'color';
   value?: string | number;
   placeholder?: string;
   autocomplete?: string;

@@ -40,7 +40,10 @@ export function Layout({
         <ul>
           {links.map((link) => (
             <li key={link.href}>
-              <a href={link.href} aria-current={isCurrent(path, link.href) ? 'page' : undefined}>
+              <a
+                href={link.href}
+                aria-current={isCurrent(path, link.href) ? 'page' : undefined}
+              >
                 {link.label}
               </a>
             </li>
