@@ -336,7 +336,7 @@ export async function benchAnalytics(
 
   const found = options.reseed
     ? { reason: '--reseed' }
-    : await findSeed(connections, params).catch((error: Error) => ({ reason: error.message }));
+    : await findSeed(connections, params, log).catch((error: Error) => ({ reason: error.message }));
   let seeded: { marker: SeedMarker; tenants: SeedTenant[] };
   const seededNow = 'reason' in found;
   if ('reason' in found) {

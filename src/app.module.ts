@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AnalyticsModule } from './analytics/analytics.module';
 import { RollupsModule } from './analytics/rollups/rollups.module';
+import { CompactionModule } from './analytics/compaction/compaction.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { BackupsModule } from './backups/backups.module';
@@ -80,6 +81,7 @@ export class AppModule {
       imports: [
         config,
         RollupsModule.register(environment.REDIS_URL, environment.DATABASE_NAME),
+        CompactionModule.register(environment.REDIS_URL),
         StorageUsageModule.register(environment.REDIS_URL),
         InvoicesModule.register(environment.REDIS_URL),
         TenantLifecycleModule.register(environment.REDIS_URL),

@@ -1,5 +1,5 @@
 import { propertyJsonTextSql } from '../../src/analytics/stores/clickhouse-property-sql';
-import { identifier } from '../../src/ingestion/store/clickhouse/sql-literal';
+import { identifier, stringLiteral } from '../../src/ingestion/store/clickhouse/sql-literal';
 
 /**
  * Step 7's columns (issue 19), computed by the server from each row as it is inserted, and on
@@ -24,12 +24,103 @@ const STEP_7_COLUMNS: [name: string, type: string, expression: string][] = [
  * DateTime64, TTL, codecs or IF EXISTS on ALTER.
  *
  * `events` is ordered by tenant first (a tenant's reads touch its own ranges), partitioned by
- * month, and a ReplacingMergeTree on (tenant_id, day, event_id): a re-delivered event folds into
- * one row at merge time, and reads count with FINAL (or uniqExact(event_id)) meanwhile.
+ * UTC week (by month before step 10), and a ReplacingMergeTree on (tenant_id, day, event_id): a
+ * re-delivered event folds into one row at merge time, and reads count with FINAL meanwhile,
+ * except in a week merged into one part (analytics/compaction).
  */
 export interface ClickHouseSchemaStep {
   version: number;
   sql: string;
+  /**
+   * For a step that cannot run twice (RENAME): a query answering one row whose `applied` is 1
+   * when the step already took effect, so a start-up that died before recording it records it
+   * now instead of failing on every start after.
+   */
+  appliedWhen?: string;
+}
+
+/** events' own columns, in order (the MATERIALIZED ones are computed, never inserted). */
+const EVENT_COLUMNS =
+  'tenant_id, event_id, timestamp, event_type, user_id, session_id, properties, received_at, stored_at';
+
+/** How far the app's clock (stored_at) may trail the server's (applied_at) for steps 13 and 16. */
+const CLOCK_MARGIN_SECONDS = 3600;
+
+/**
+ * Steps 10 to 17 (issue 19): events partitioned by UTC week (from Monday) instead of by month, so
+ * a closed week can be merged into one part (the compaction job) and then read without FINAL.
+ * Weeks, not days: 18.16 estimates a read's rows as whole granules (8,192 rows) per part before
+ * it starts and refuses past max_rows_to_read, so daily parts put a year-long read of even the
+ * smallest tenant at 3M rows (weeks: 430,000); and a few dozen partitions a year is what
+ * ClickHouse advises for a table this size. 18.16 has no
+ * EXCHANGE TABLES and cannot change a partition key in place: copy into a new table, rename it
+ * in, copy again what arrived during the first copy (a repeat folds, as any re-delivery), then
+ * point the rollup's view at the new table and refill the rollup for the rows it may have
+ * missed meanwhile (exact sets: refilling twice changes nothing). Reads see every row
+ * throughout, except for the moment of the rename.
+ */
+function weeklyPartitionSteps(db: string): ClickHouseSchemaStep[] {
+  const appliedAt = (version: number) =>
+    `(SELECT greatest(max(applied_at), toDateTime(${CLOCK_MARGIN_SECONDS})) - ${CLOCK_MARGIN_SECONDS}
+        FROM ${db}.schema_migrations WHERE version = ${version})`;
+  return [
+    {
+      version: 10,
+      sql: `CREATE TABLE IF NOT EXISTS ${db}.events_by_week (
+        tenant_id UUID,
+        event_id UUID,
+        timestamp DateTime,
+        event_type String,
+        user_id String,
+        session_id String,
+        properties String,
+        received_at DateTime,
+        stored_at DateTime DEFAULT now(),
+        ${STEP_7_COLUMNS.map(([name, type, expression]) => `${name} ${type} MATERIALIZED ${expression}`).join(',\n        ')}
+      ) ENGINE = ReplacingMergeTree()
+      PARTITION BY toMonday(timestamp, 'UTC')
+      ORDER BY (tenant_id, toDate(timestamp), event_id)`,
+    },
+    {
+      version: 11,
+      sql: `INSERT INTO ${db}.events_by_week (${EVENT_COLUMNS}) SELECT ${EVENT_COLUMNS} FROM ${db}.events`,
+    },
+    {
+      version: 12,
+      sql: `RENAME TABLE ${db}.events TO ${db}.events_by_month, ${db}.events_by_week TO ${db}.events`,
+      appliedWhen: `SELECT count() AS applied FROM system.tables
+        WHERE database = ${stringLiteral(db)} AND name = 'events_by_month'`,
+    },
+    {
+      version: 13,
+      sql: `INSERT INTO ${db}.events (${EVENT_COLUMNS}) SELECT ${EVENT_COLUMNS} FROM ${db}.events_by_month
+      WHERE stored_at >= ${appliedAt(10)}`,
+    },
+    // 18.16 ties a view to its source's name, current servers to the table itself (which the
+    // rename moved to events_by_month): made again, it follows events on both.
+    { version: 14, sql: `DROP TABLE IF EXISTS ${db}.events_daily_mv` },
+    {
+      version: 15,
+      sql: `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.events_daily_mv TO ${db}.events_daily AS
+      SELECT tenant_id, toDate(timestamp, 'UTC') AS day, event_type,
+             uniqExactState(event_id) AS events,
+             uniqExactIfState(user_id, user_id != '') AS users,
+             uniqExactIfState(session_id, session_id != '') AS sessions
+        FROM ${db}.events
+       GROUP BY tenant_id, day, event_type`,
+    },
+    {
+      version: 16,
+      sql: `INSERT INTO ${db}.events_daily
+      SELECT tenant_id, toDate(timestamp, 'UTC') AS day, event_type,
+             uniqExactState(event_id), uniqExactIfState(user_id, user_id != ''),
+             uniqExactIfState(session_id, session_id != '')
+        FROM ${db}.events
+       WHERE stored_at >= ${appliedAt(11)}
+       GROUP BY tenant_id, day, event_type`,
+    },
+    { version: 17, sql: `DROP TABLE IF EXISTS ${db}.events_by_month` },
+  ];
 }
 
 /**
@@ -100,6 +191,7 @@ export function clickhouseSchema(database: string, cluster?: string): ClickHouse
         ([name, type, expression]) => `ADD COLUMN ${name} ${type} MATERIALIZED ${expression}`,
       ).join(', ')}`,
     },
+    ...weeklyPartitionSteps(db),
   ];
   if (cluster === undefined) return steps;
   // A tenant's rows live on the shard of halfMD5(toString(tenant_id)) % shards: the app inserts

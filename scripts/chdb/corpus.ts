@@ -24,6 +24,13 @@ export interface CorpusQuery {
 class RecordingEventStore {
   readonly texts: string[] = [];
 
+  constructor(private readonly clean: ReadonlySet<string> = new Set()) {}
+
+  /** The weeks the compaction job would have merged (the adapter reads them without FINAL). */
+  cleanWeeks(): Promise<Set<string>> {
+    return Promise.resolve(new Set(this.clean));
+  }
+
   selectWithStatistics<T>(
     sql: string,
   ): Promise<{ rows: T[]; rowsRead: number; bytesRead: number }> {
@@ -116,6 +123,23 @@ function intervalsOf(range: keyof typeof RANGES): Interval[] {
 const METRICS: Metric[] = ['events', 'users', 'sessions'];
 
 /**
+ * Weeks (Mondays) a compaction would leave as one part: the night and dst ranges fall in them
+ * (plain reads only), the month range and the whole fixture are split (plain and FINAL).
+ */
+const COMPACTED_WEEKS = ['2026-10-12', '2026-10-19', '2026-10-26'];
+
+/**
+ * What the compaction job would have done to those weeks, run on both engines after the inserts:
+ * the compacted texts read them without FINAL, which is exact only once they are merged.
+ */
+export function compactionStatements(database: string): string[] {
+  return COMPACTED_WEEKS.map(
+    (week) =>
+      `OPTIMIZE TABLE ${identifier(database)}.events PARTITION ID '${week.replace(/-/g, '')}' FINAL`,
+  );
+}
+
+/**
  * Every SQL text the ClickHouse analytics adapter sends for every route (summary, countEvents
  * behind breakdown's total, timeseries, breakdown, funnel, retention, the timezone check) over
  * the filter sets above, with rollup reads off and on. Texts are kept once (the first call that
@@ -123,14 +147,21 @@ const METRICS: Metric[] = ['events', 'users', 'sessions'];
  */
 export async function analyticsCorpus(database: string): Promise<CorpusQuery[]> {
   const seen = new Map<string, string>();
-  for (const rollups of [false, true]) {
-    const recorder = new RecordingEventStore();
+  // Raw and rollup reads with no week compacted; then raw reads with a few weeks compacted (counts
+  // add a plain read of those weeks to the FINAL read of the rest).
+  const modes = [
+    { rollups: false, clean: [] },
+    { rollups: true, clean: [] },
+    { rollups: false, clean: COMPACTED_WEEKS },
+  ];
+  for (const { rollups, clean } of modes) {
+    const recorder = new RecordingEventStore(new Set(clean));
     const store = new ClickHouseAnalyticsStore(
       recorder as unknown as ClickHouseEventStore,
       database,
       { rollups },
     );
-    const mode = rollups ? 'rollups' : 'raw';
+    const mode = `${rollups ? 'rollups' : 'raw'}${clean.length > 0 ? ' compacted' : ''}`;
     const record = async (name: string, call: () => Promise<unknown>) => {
       const start = recorder.texts.length;
       await call();

@@ -2,7 +2,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { EventRow } from '../../src/ingestion/events/event-contract';
 import { identifier } from '../../src/ingestion/store/clickhouse/sql-literal';
-import { analyticsCorpus, type CorpusQuery, insertLine, schemaDdl } from './corpus';
+import {
+  analyticsCorpus,
+  compactionStatements,
+  type CorpusQuery,
+  insertLine,
+  schemaDdl,
+} from './corpus';
 import { fixtureBatches } from './fixture';
 import { type Probe, probes } from './probes';
 
@@ -12,6 +18,8 @@ export interface CompatInput {
   ddl: string[];
   /** JSONEachRow lines per INSERT, as the ClickHouse event store's write() sends them. */
   inserts: string[][];
+  /** Run after the inserts: the compaction of the weeks the compacted texts read plainly. */
+  maintenance: string[];
   queries: (CorpusQuery | Probe)[];
 }
 
@@ -35,6 +43,7 @@ export async function buildCompatRun(database: string): Promise<CompatRun> {
       table: `${identifier(database)}.events`,
       ddl: schemaDdl(database),
       inserts: batches.map((batch) => batch.map(insertLine)),
+      maintenance: compactionStatements(database),
       queries: [...corpus, ...extra],
     },
   };

@@ -5,7 +5,8 @@ Usage: run.py INPUT.json OUTPUT.json
 INPUT holds {"ddl": [sql...], "inserts": [[json line...]...], "queries": [{"id", "sql",
 "params"?}...]}, written by test/analytics/chdb-compat.e2e-spec.ts (scripts/chdb/corpus.ts).
 The DDL runs first, then each insert as one INSERT (the same blocks as on the 18.16 server, so
-re-delivered ids land in other parts there and here), then every query with FORMAT JSONCompact.
+re-delivered ids land in other parts there and here), then the "maintenance" statements (the
+compaction of a few weeks, as on the 18.16 server), then every query with FORMAT JSONCompact.
 OUTPUT is {"version", "answers"}, answers mapping each id to {"meta", "data", "rows_read",
 "elapsed"} or to {"error"}: a failing query is an answer to compare, not a reason to stop. Progress goes to stderr.
 """
@@ -39,6 +40,8 @@ def main() -> None:
                 db.query(sql)
             for lines in spec["inserts"]:
                 db.query(f"INSERT INTO {spec['table']} FORMAT JSONEachRow\n" + "\n".join(lines))
+            for sql in spec.get("maintenance", []):
+                db.query(sql)
             print(
                 f"chdb: schema and {len(spec['inserts'])} inserts in {time.monotonic() - started:.1f} s",
                 file=sys.stderr,

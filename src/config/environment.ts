@@ -537,6 +537,18 @@ export class Environment {
   ROLLUP_REFRESH_SECONDS = 60;
 
   /**
+   * How often the ClickHouse event store's closed weeks are merged into one part each (a BullMQ
+   * repeatable job when Redis is configured, an in-process timer otherwise): analytics then count
+   * those weeks without FINAL. A UTC week (from Monday) is closed an hour after it ends, and
+   * merged once no part of it has changed for ten minutes.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(86_400)
+  CLICKHOUSE_COMPACTION_SECONDS = 3600;
+
+  /**
    * An end-user erasure runs a second pass this long after the first: events of that user sent
    * before the erasure but still in flight (Kafka lag, a consumer catching up) are removed then.
    */

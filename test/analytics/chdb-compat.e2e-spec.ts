@@ -96,6 +96,7 @@ describe('ClickHouse 18.16 and current ClickHouse (chDB) answer alike', () => {
       await store.prepare();
       oldVersion = await store.version();
       for (const batch of compat.batches) await store.write(batch);
+      for (const statement of compat.input.maintenance) await admin.command({ query: statement });
     } finally {
       await store.close();
     }

@@ -163,4 +163,23 @@ describe('GET /health/jobs', () => {
       await t.close();
     }
   });
+  it('with ClickHouse as the event store: the weekly compaction instead of the rollup refresh', async () => {
+    const t = await createTestApp({
+      env: { KAFKA_BROKERS: '', CLICKHOUSE_COMPACTION_SECONDS: '1800' },
+    });
+    try {
+      // Schedulers register just after boot.
+      await eventually(async () => (await jobsOf(t)).code, 200);
+      const { jobs } = await jobsOf(t);
+      const names = jobs.map((job) => job.job);
+      expect(names).toContain('clickhouse-compaction');
+      expect(names).not.toContain('analytics-rollups');
+      expect(jobs.find((job) => job.job === 'clickhouse-compaction')).toMatchObject({
+        runner: 'bullmq',
+        schedule: 'every 1800s',
+      });
+    } finally {
+      await t.close();
+    }
+  });
 });

@@ -23,6 +23,8 @@ export class ClickHouseNode implements MutationConnection {
   readonly writer: ClickHouseClient;
   readonly reader: ClickHouseClient;
   readonly backgroundReader: ClickHouseClient;
+  /** The writer for statements that may run for hours: schema steps, OPTIMIZE. */
+  private readonly maintenance: ClickHouseClient;
   readonly database: string;
 
   constructor(
@@ -40,6 +42,14 @@ export class ClickHouseNode implements MutationConnection {
       log: { level: ClickHouseLogLevel.OFF },
       // Both 18.16 and current servers read ISO timestamps with a zone this way.
       clickhouse_settings: { date_time_input_format: 'best_effort' },
+    });
+    this.maintenance = createClient({
+      url,
+      ...users.writer,
+      // A schema step copying events or a day merged by OPTIMIZE takes minutes on a big table;
+      // a client that gave up would leave the server working while the app retried it.
+      request_timeout: 6 * 3_600_000,
+      log: { level: ClickHouseLogLevel.OFF },
     });
     // No settings from the client: readonly=1 refuses any, and so no query can lift its limits
     // (response compression would send enable_http_compression, so it stays off).
@@ -61,6 +71,11 @@ export class ClickHouseNode implements MutationConnection {
     await this.writer.command({ query });
   }
 
+  /** A long statement as the writer (schema steps, OPTIMIZE), waited for up to six hours. */
+  async maintenanceCommand(query: string): Promise<void> {
+    await this.maintenance.command({ query });
+  }
+
   /** A read as the writer (system tables, counts before a delete). */
   async writerSelect<T>(query: string): Promise<T[]> {
     return readAs<T>(this.writer, query);
@@ -68,6 +83,7 @@ export class ClickHouseNode implements MutationConnection {
 
   async close(): Promise<void> {
     await this.writer.close();
+    await this.maintenance.close();
     if (this.reader !== this.writer) await this.reader.close();
     if (this.backgroundReader !== this.reader) await this.backgroundReader.close();
   }
