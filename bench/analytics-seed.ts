@@ -387,7 +387,7 @@ async function upgradeClickHouse(
     started = Date.now();
     await ch.command({ query: `OPTIMIZE TABLE ${db}.events FINAL` });
     log(
-      `seed: OPTIMIZE TABLE events FINAL (one part a day) in ${((Date.now() - started) / 1000).toFixed(1)}s`,
+      `seed: OPTIMIZE TABLE events FINAL (one part a week) in ${((Date.now() - started) / 1000).toFixed(1)}s`,
     );
     marker.fingerprint = schemaFingerprint();
     await ch.command({ query: `DROP TABLE ${db}.bench_seed` });
@@ -606,7 +606,8 @@ async function loadClickHouse(
     lo = hi;
   }
   // The materialized view filled events_daily on the way in. Merge both, as the compaction job
-  // would have by now: events to one part a day (counted without FINAL), the rollup a month.
+  // would have by now: events to one part a week (counted without FINAL, but for the week in
+  // progress, which reads always fold), the rollup to one part a month.
   for (const table of ['events', 'events_daily']) {
     log(`seed (clickhouse): OPTIMIZE TABLE ${table} FINAL (one part per partition)`);
     await ch.command({ query: `OPTIMIZE TABLE ${db}.${table} FINAL` });

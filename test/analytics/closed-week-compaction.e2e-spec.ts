@@ -160,6 +160,17 @@ describe('closed-week compaction: merged weeks counted without FINAL, answers un
       weekId(first),
       weekId(second),
     ]);
+    // The open week stays under FINAL even merged: its next insert may come at any moment.
+    await store.writerCommand(
+      `OPTIMIZE TABLE ${database}.events PARTITION ID '${weekId(open).replace(/-/g, '')}' FINAL`,
+    );
+    expect(await activeParts(open)).toEqual([1]);
+    expect([...(await store.cleanWeeks(tenant, new Date(first), new Date()))]).toHaveLength(2);
+    // …until it is over: a week later, the same parts count it clean.
+    const weekLater = new Date(Date.now() + WEEK);
+    expect([...(await store.cleanWeeks(tenant, new Date(first), weekLater, weekLater))]).toContain(
+      weekId(open),
+    );
   });
 
   it('reads the merged weeks without FINAL and the open week with it, with the same answers', async () => {

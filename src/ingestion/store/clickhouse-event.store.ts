@@ -294,13 +294,15 @@ export class ClickHouseEventStore implements EventStore {
   }
 
   /**
-   * The UTC weeks (their Mondays, 'YYYY-MM-DD') from `from` to `to` whose partition of events is
-   * one merged part on the tenant's server: the compaction job's work (analytics/compaction),
-   * where no event is stored twice, so a count there needs no FINAL. A part of level 0 is an
-   * insert's block, which 18.16 does not fold; any merge does. Read as the reader; if the server
-   * cannot say, no week is clean (FINAL everywhere: slower, never wrong).
+   * The closed UTC weeks (their Mondays, 'YYYY-MM-DD') from `from` to `to` whose partition of
+   * events is one merged part on the tenant's server: the compaction job's work
+   * (analytics/compaction), where no event is stored twice, so a count there needs no FINAL. A
+   * part of level 0 is an insert's block, which 18.16 does not fold; any merge does. The week in
+   * progress is never clean: its next insert may come at any moment, whatever its parts now.
+   * Read as the reader; if the server cannot say, no week is clean (FINAL everywhere: slower,
+   * never wrong).
    */
-  async cleanWeeks(tenantId: string, from: Date, to: Date): Promise<Set<string>> {
+  async cleanWeeks(tenantId: string, from: Date, to: Date, now = new Date()): Promise<Set<string>> {
     const id = (epochMs: number) => new Date(epochMs).toISOString().slice(0, 10).replace(/-/g, '');
     try {
       const rows = await this.select<{ week: string }>(
@@ -308,6 +310,7 @@ export class ClickHouseEventStore implements EventStore {
           WHERE active AND database = ${stringLiteral(this.db)} AND table = 'events'
             AND partition_id >= ${stringLiteral(id(weekStart(from.getTime())))}
             AND partition_id <= ${stringLiteral(id(to.getTime()))}
+            AND partition_id < ${stringLiteral(id(weekStart(now.getTime())))}
           GROUP BY partition_id HAVING count() = 1 AND min(level) > 0`,
         tenantId,
       );
