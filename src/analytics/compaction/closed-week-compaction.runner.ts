@@ -38,8 +38,8 @@ interface DirtyWeek {
  * Nothing to do on the PostgreSQL store.
  */
 @Injectable()
-export class ClosedWeekCompactor {
-  private readonly logger = new Logger(ClosedWeekCompactor.name);
+export class ClosedWeekCompactionRunner {
+  private readonly logger = new Logger(ClosedWeekCompactionRunner.name);
 
   constructor(
     private readonly moduleRef: ModuleRef,
