@@ -353,7 +353,7 @@ export async function findSeed(
 /**
  * Whether the schema changed since seeding by ClickHouse steps appended, and nothing else: the
  * data set is then brought forward as a server of the app would be (the store applies the steps
- * at start-up, the compaction job merges the closed days), instead of being loaded again.
+ * at start-up, the compaction job merges the closed weeks), instead of being loaded again.
  */
 function onlyClickHouseStepsAdded(marker: SeedMarker): boolean {
   const split = (fingerprint: string) => {
@@ -369,7 +369,7 @@ function onlyClickHouseStepsAdded(marker: SeedMarker): boolean {
   );
 }
 
-/** Applies the new ClickHouse steps to the seeded data, merges every day, rewrites the marker. */
+/** Applies the new ClickHouse steps to the seeded data, merges every week, rewrites the marker. */
 async function upgradeClickHouse(
   c: Connections,
   marker: SeedMarker,

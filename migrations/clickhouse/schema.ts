@@ -47,22 +47,29 @@ const EVENT_COLUMNS =
 const CLOCK_MARGIN_SECONDS = 3600;
 
 /**
- * Steps 10 to 17 (issue 19): events partitioned by UTC week (from Monday) instead of by month, so
+ * Steps 10 to 19 (issue 19): events partitioned by UTC week (from Monday) instead of by month, so
  * a closed week can be merged into one part (the compaction job) and then read without FINAL.
  * Weeks, not days: 18.16 estimates a read's rows as whole granules (8,192 rows) per part before
  * it starts and refuses past max_rows_to_read, so daily parts put a year-long read of even the
  * smallest tenant at 3M rows (weeks: 430,000); and a few dozen partitions a year is what
- * ClickHouse advises for a table this size. 18.16 has no
- * EXCHANGE TABLES and cannot change a partition key in place: copy into a new table, rename it
- * in, copy again what arrived during the first copy (a repeat folds, as any re-delivery), then
- * point the rollup's view at the new table and refill the rollup for the rows it may have
- * missed meanwhile (exact sets: refilling twice changes nothing). Reads see every row
- * throughout, except for the moment of the rename.
+ * ClickHouse advises for a table this size.
+ *
+ * 18.16 has no EXCHANGE TABLES and cannot change a partition key in place: copy into a new
+ * table, rename it in, copy again what arrived during the first copy (a repeat folds, as any
+ * re-delivery), point the rollup's view at the new table and refill the rollup for the rows it
+ * may have missed meanwhile (exact sets: refilling twice changes nothing), drop the old table.
+ * Each step that must not run twice says how to see it took effect (appliedWhen) from the
+ * tables themselves, so a start-up that died between a step and its record, or a second app
+ * copy migrating at the same time, never renames the weekly table away or copies from a table
+ * already gone.
  */
 function weeklyPartitionSteps(db: string): ClickHouseSchemaStep[] {
   const appliedAt = (version: number) =>
     `(SELECT greatest(max(applied_at), toDateTime(${CLOCK_MARGIN_SECONDS})) - ${CLOCK_MARGIN_SECONDS}
         FROM ${db}.schema_migrations WHERE version = ${version})`;
+  const tables = `FROM system.tables WHERE database = ${stringLiteral(db)}`;
+  const weekly = `countIf(name = 'events' AND partition_key LIKE '%toMonday%')`;
+  const byMonth = `countIf(name = 'events_by_month')`;
   return [
     {
       version: 10,
@@ -80,27 +87,35 @@ function weeklyPartitionSteps(db: string): ClickHouseSchemaStep[] {
       ) ENGINE = ReplacingMergeTree()
       PARTITION BY toMonday(timestamp, 'UTC')
       ORDER BY (tenant_id, toDate(timestamp), event_id)`,
+      appliedWhen: `SELECT ${weekly} AS applied ${tables}`,
     },
     {
       version: 11,
       sql: `INSERT INTO ${db}.events_by_week (${EVENT_COLUMNS}) SELECT ${EVENT_COLUMNS} FROM ${db}.events`,
+      appliedWhen: `SELECT ${weekly} AS applied ${tables}`,
     },
+    // Two renames, each checked on its own: between them inserts fail for a moment and retry.
     {
       version: 12,
-      sql: `RENAME TABLE ${db}.events TO ${db}.events_by_month, ${db}.events_by_week TO ${db}.events`,
-      appliedWhen: `SELECT count() AS applied FROM system.tables
-        WHERE database = ${stringLiteral(db)} AND name = 'events_by_month'`,
+      sql: `RENAME TABLE ${db}.events TO ${db}.events_by_month`,
+      appliedWhen: `SELECT ${weekly} + ${byMonth} AS applied ${tables}`,
     },
     {
       version: 13,
+      sql: `RENAME TABLE ${db}.events_by_week TO ${db}.events`,
+      appliedWhen: `SELECT ${weekly} AS applied ${tables}`,
+    },
+    {
+      version: 14,
       sql: `INSERT INTO ${db}.events (${EVENT_COLUMNS}) SELECT ${EVENT_COLUMNS} FROM ${db}.events_by_month
       WHERE stored_at >= ${appliedAt(10)}`,
+      appliedWhen: `SELECT ${byMonth} = 0 AS applied ${tables}`,
     },
     // 18.16 ties a view to its source's name, current servers to the table itself (which the
     // rename moved to events_by_month): made again, it follows events on both.
-    { version: 14, sql: `DROP TABLE IF EXISTS ${db}.events_daily_mv` },
+    { version: 15, sql: `DROP TABLE IF EXISTS ${db}.events_daily_mv` },
     {
-      version: 15,
+      version: 16,
       sql: `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.events_daily_mv TO ${db}.events_daily AS
       SELECT tenant_id, toDate(timestamp, 'UTC') AS day, event_type,
              uniqExactState(event_id) AS events,
@@ -110,7 +125,7 @@ function weeklyPartitionSteps(db: string): ClickHouseSchemaStep[] {
        GROUP BY tenant_id, day, event_type`,
     },
     {
-      version: 16,
+      version: 17,
       sql: `INSERT INTO ${db}.events_daily
       SELECT tenant_id, toDate(timestamp, 'UTC') AS day, event_type,
              uniqExactState(event_id), uniqExactIfState(user_id, user_id != ''),
@@ -119,7 +134,11 @@ function weeklyPartitionSteps(db: string): ClickHouseSchemaStep[] {
        WHERE stored_at >= ${appliedAt(11)}
        GROUP BY tenant_id, day, event_type`,
     },
-    { version: 17, sql: `DROP TABLE IF EXISTS ${db}.events_by_month` },
+    // Refused by a server whose table is over max_table_size_to_drop (50 GB by default): README,
+    // "Weekly partitions", says what to set before the upgrade.
+    { version: 18, sql: `DROP TABLE IF EXISTS ${db}.events_by_month` },
+    // A copy made by a second app copy that started migrating while this one did.
+    { version: 19, sql: `DROP TABLE IF EXISTS ${db}.events_by_week` },
   ];
 }
 

@@ -2,7 +2,7 @@ import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import type { ModuleRef } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { Counter } from 'prom-client';
-import { ClosedWeekCompactor } from '../../src/analytics/compaction/closed-week-compactor';
+import { ClosedWeekCompactionRunner } from '../../src/analytics/compaction/closed-week-compaction.runner';
 import type { EventFilter } from '../../src/analytics/query/analytics-query';
 import { weekStart } from '../../src/analytics/stores/clean-weeks';
 import { ClickHouseAnalyticsStore } from '../../src/analytics/stores/clickhouse-analytics.store';
@@ -32,7 +32,7 @@ describe('closed-week compaction: merged weeks counted without FINAL, answers un
   let admin: ClickHouseClient;
   let store: ClickHouseEventStore;
   let analytics: ClickHouseAnalyticsStore;
-  let compactor: ClosedWeekCompactor;
+  let compactor: ClosedWeekCompactionRunner;
   let texts: string[];
   let rows: EventRow[];
 
@@ -105,7 +105,7 @@ describe('closed-week compaction: merged weeks counted without FINAL, answers un
     store = new ClickHouseEventStore(process.env.CLICKHOUSE_URL!, database);
     await store.prepare();
     analytics = new ClickHouseAnalyticsStore(store, database);
-    compactor = new ClosedWeekCompactor(
+    compactor = new ClosedWeekCompactionRunner(
       { get: () => store } as unknown as ModuleRef,
       new Counter({ name: 'test_weeks_compacted', help: 'test', registers: [] }),
     );

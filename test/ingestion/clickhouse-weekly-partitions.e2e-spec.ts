@@ -125,9 +125,10 @@ describe('ClickHouse events move to weekly partitions', () => {
     }
   });
 
-  it('goes on when the rename took effect but was not recorded (a start-up that died there)', async () => {
+  it('goes on when the first rename took effect but was not recorded (a start-up that died there)', async () => {
     await databaseBeforeStep(11);
     const step12 = clickhouseSchema(database).find((s) => s.version === 12)!;
+    expect(step12.sql).toMatch(/RENAME TABLE .*events TO .*events_by_month/);
     await admin.command({ query: step12.sql });
     const store = new ClickHouseEventStore(process.env.CLICKHOUSE_URL!, database);
     try {
@@ -144,6 +145,47 @@ describe('ClickHouse events move to weekly partitions', () => {
       expect(await counts()).toMatchObject({ events: '5', rollup: '5' });
     } finally {
       await store.close();
+    }
+  });
+
+  it('a second app copy that reaches the steps after the first finished leaves the weekly table in place', async () => {
+    await databaseBeforeStep(9);
+    const first = new ClickHouseEventStore(process.env.CLICKHOUSE_URL!, database);
+    try {
+      await first.prepare();
+      await first.write(rowsOver(randomUUID(), 40, 20));
+    } finally {
+      await first.close();
+    }
+    const before = await counts();
+    // The second copy read the applied steps before the first recorded 10 onwards.
+    await admin.command({ query: `DROP TABLE ${database}.schema_migrations` });
+    await admin.command({
+      query: `CREATE TABLE ${database}.schema_migrations (version UInt32, applied_at DateTime DEFAULT now()) ENGINE = TinyLog`,
+    });
+    for (const step of clickhouseSchema(database).filter((s) => s.version <= 9)) {
+      await admin.command({
+        query: `INSERT INTO ${database}.schema_migrations (version, applied_at) VALUES (${step.version}, now())`,
+      });
+    }
+    const second = new ClickHouseEventStore(process.env.CLICKHOUSE_URL!, database);
+    try {
+      await second.prepare();
+      expect(await counts()).toEqual(before);
+      const tables = await query<{ name: string; partition_key: string }>(
+        `SELECT name, partition_key FROM system.tables WHERE database = '${database}' ORDER BY name`,
+      );
+      expect(tables.map((t) => t.name)).toEqual([
+        'events',
+        'events_daily',
+        'events_daily_mv',
+        'schema_migrations',
+      ]);
+      expect(tables[0].partition_key).toMatch(/toMonday/);
+      await second.write(rowsOver(randomUUID(), 3, 1));
+      expect(Number((await counts()).rollup)).toBe(Number(before.rollup) + 3);
+    } finally {
+      await second.close();
     }
   });
 });

@@ -1,13 +1,13 @@
 import { Processor } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { JobWorkerHost } from '../../jobs/job-worker.host';
-import { ClosedWeekCompactor } from './closed-week-compactor';
+import { ClosedWeekCompactionRunner } from './closed-week-compaction.runner';
 import { COMPACTION_QUEUE } from './compaction.job';
 
 /** Runs the compaction; a run cut short leaves its weeks to the next (each merge stands alone). */
 @Processor(COMPACTION_QUEUE)
 export class CompactionJobProcessor extends JobWorkerHost {
-  constructor(private readonly compactor: ClosedWeekCompactor) {
+  constructor(private readonly compactor: ClosedWeekCompactionRunner) {
     super();
   }
 

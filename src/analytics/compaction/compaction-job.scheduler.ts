@@ -6,7 +6,7 @@ import type { Environment } from '../../config/environment';
 import { ClickHouseEventStore } from '../../ingestion/store/clickhouse-event.store';
 import { RepeatableJobScheduler } from '../../jobs/repeatable-job.scheduler';
 import { ScheduledJobRegistry } from '../../jobs/scheduled-job.registry';
-import { ClosedWeekCompactor } from './closed-week-compactor';
+import { ClosedWeekCompactionRunner } from './closed-week-compaction.runner';
 import { COMPACTION_QUEUE, compactionJob } from './compaction.job';
 
 /** Registers the repeatable compaction when events live in ClickHouse. */
@@ -14,7 +14,7 @@ import { COMPACTION_QUEUE, compactionJob } from './compaction.job';
 export class CompactionJobScheduler extends RepeatableJobScheduler {
   constructor(
     @InjectQueue(COMPACTION_QUEUE) queue: Queue,
-    private readonly compactor: ClosedWeekCompactor,
+    private readonly compactor: ClosedWeekCompactionRunner,
     config: ConfigService<Environment, true>,
     registry: ScheduledJobRegistry,
   ) {

@@ -1,7 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { makeCounterProvider } from '@willsoto/nestjs-prometheus';
-import { ClosedWeekCompactor, COMPACTED_WEEKS } from './closed-week-compactor';
+import { ClosedWeekCompactionRunner, COMPACTED_WEEKS } from './closed-week-compaction.runner';
 import { CompactionJobProcessor } from './compaction-job.processor';
 import { COMPACTION_QUEUE } from './compaction.job';
 import { CompactionJobScheduler } from './compaction-job.scheduler';
@@ -16,7 +16,7 @@ import { CompactionTimer } from './compaction.timer';
 export class CompactionModule {
   static register(redisUrl: string | undefined): DynamicModule {
     const common = [
-      ClosedWeekCompactor,
+      ClosedWeekCompactionRunner,
       makeCounterProvider({
         name: COMPACTED_WEEKS,
         help: 'UTC weeks of ClickHouse events merged into one part by the compaction job',
@@ -26,14 +26,14 @@ export class CompactionModule {
       return {
         module: CompactionModule,
         providers: [...common, CompactionTimer],
-        exports: [ClosedWeekCompactor],
+        exports: [ClosedWeekCompactionRunner],
       };
     }
     return {
       module: CompactionModule,
       imports: [BullModule.registerQueue({ name: COMPACTION_QUEUE })],
       providers: [...common, CompactionJobScheduler, CompactionJobProcessor],
-      exports: [ClosedWeekCompactor],
+      exports: [ClosedWeekCompactionRunner],
     };
   }
 }

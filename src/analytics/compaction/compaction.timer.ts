@@ -4,14 +4,14 @@ import type { Environment } from '../../config/environment';
 import { ClickHouseEventStore } from '../../ingestion/store/clickhouse-event.store';
 import { IntervalJobTimer } from '../../jobs/interval-job.timer';
 import { ScheduledJobRegistry } from '../../jobs/scheduled-job.registry';
-import { ClosedWeekCompactor } from './closed-week-compactor';
+import { ClosedWeekCompactionRunner } from './closed-week-compaction.runner';
 import { compactionJob } from './compaction.job';
 
 /** Without Redis: an in-process timer runs the compaction (ClickHouse event store only). */
 @Injectable()
 export class CompactionTimer extends IntervalJobTimer {
   constructor(
-    private readonly compactor: ClosedWeekCompactor,
+    private readonly compactor: ClosedWeekCompactionRunner,
     config: ConfigService<Environment, true>,
     registry: ScheduledJobRegistry,
   ) {

@@ -150,18 +150,21 @@ export class ClickHouseEventStore implements EventStore {
     await node.writerCommand(
       `CREATE TABLE IF NOT EXISTS ${this.db}.schema_migrations (version UInt32, applied_at DateTime DEFAULT now()) ENGINE = TinyLog`,
     );
-    const applied = new Set(
-      (
-        await node.writerSelect<{ version: number }>(
-          `SELECT version FROM ${this.db}.schema_migrations`,
-        )
-      ).map((row) => Number(row.version)),
-    );
+    const applied = async () =>
+      new Set(
+        (
+          await node.writerSelect<{ version: number }>(
+            `SELECT version FROM ${this.db}.schema_migrations`,
+          )
+        ).map((row) => Number(row.version)),
+      );
     for (const step of clickhouseSchema(this.db, this.cluster)) {
-      if (applied.has(step.version)) continue;
+      // Read again before each step: another app copy may have applied it meanwhile (a copy of
+      // events takes minutes), and a step must not run after the ones that follow it.
+      if ((await applied()).has(step.version)) continue;
       if (!(await this.tookEffect(node, step))) await node.maintenanceCommand(step.sql);
       // applied_at spelled out: 18.16 fills a column a JSON row leaves out with zero, not its
-      // DEFAULT, and steps 13 and 16 read when step 10 and 11 ran.
+      // DEFAULT, and steps 14 and 17 read when steps 10 and 11 ran.
       await node.writerCommand(
         `INSERT INTO ${this.db}.schema_migrations (version, applied_at) VALUES (${step.version}, now())`,
       );

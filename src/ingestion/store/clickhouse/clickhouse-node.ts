@@ -46,7 +46,7 @@ export class ClickHouseNode implements MutationConnection {
     this.maintenance = createClient({
       url,
       ...users.writer,
-      // A schema step copying events or a day merged by OPTIMIZE takes minutes on a big table;
+      // A schema step copying events or a week merged by OPTIMIZE takes minutes on a big table;
       // a client that gave up would leave the server working while the app retried it.
       request_timeout: 6 * 3_600_000,
       log: { level: ClickHouseLogLevel.OFF },

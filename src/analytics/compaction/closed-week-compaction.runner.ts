@@ -38,8 +38,8 @@ interface DirtyWeek {
  * Nothing to do on the PostgreSQL store.
  */
 @Injectable()
-export class ClosedWeekCompactor {
-  private readonly logger = new Logger(ClosedWeekCompactor.name);
+export class ClosedWeekCompactionRunner {
+  private readonly logger = new Logger(ClosedWeekCompactionRunner.name);
 
   constructor(
     private readonly moduleRef: ModuleRef,
@@ -62,14 +62,22 @@ export class ClosedWeekCompactor {
       })),
     );
     const total = work.reduce((sum, { weeks }) => sum + Math.min(weeks.length, WEEKS_PER_RUN), 0);
-    let [done, remaining] = [0, 0];
+    let [done, remaining, failed] = [0, 0, 0];
     for (const { node, weeks } of work) {
       remaining += Math.max(0, weeks.length - WEEKS_PER_RUN);
       for (const week of weeks.slice(0, WEEKS_PER_RUN)) {
         const started = Date.now();
-        await node.maintenanceCommand(
-          `OPTIMIZE TABLE ${store.database}.events PARTITION ID ${stringLiteral(week.week)} FINAL`,
-        );
+        try {
+          await node.maintenanceCommand(
+            `OPTIMIZE TABLE ${store.database}.events PARTITION ID ${stringLiteral(week.week)} FINAL`,
+          );
+        } catch (error) {
+          // One week that cannot be merged now (a mutation on it, a merge in progress) must not
+          // hold back the older ones: it stays under FINAL and is tried again next run.
+          failed += 1;
+          this.logger.warn({ err: error, week: week.week, node: node.url }, 'week not compacted');
+          continue;
+        }
         this.compacted.inc();
         this.logger.log({
           msg: 'week compacted',
@@ -83,7 +91,7 @@ export class ClosedWeekCompactor {
         await options.onProgress?.(done, total);
       }
     }
-    return { weeks: done, remaining };
+    return { weeks: done, remaining: remaining + failed };
   }
 
   /** Closed weeks of more than one part, or of one unmerged part, newest first. */
