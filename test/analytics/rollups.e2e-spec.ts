@@ -101,7 +101,16 @@ describe('daily rollups: long ranges read them, and answer as the raw events do'
   const database = () => process.env.CLICKHOUSE_DATABASE!;
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { KAFKA_BROKERS: '', CLICKHOUSE_URL: '' } });
+    // No scheduled refresh during these tests (an in-process timer a day away): the test's own
+    // refresh must be the one that rolls the closed days it counts.
+    t = await createTestApp({
+      env: {
+        KAFKA_BROKERS: '',
+        CLICKHOUSE_URL: '',
+        REDIS_URL: '',
+        ROLLUP_REFRESH_SECONDS: '86400',
+      },
+    });
     tenantContext = t.app.get(TenantContext);
     refresher = t.app.get(PostgresRollupRefresher);
     tenantA = (await createTenant(t.http)).id;
