@@ -39,6 +39,32 @@ export interface ClickHouseSchemaStep {
   appliedWhen?: string;
 }
 
+/** The daily rollup's materialized view on events (steps 3 and 16). */
+function rollupViewSql(db: string): string {
+  return `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.events_daily_mv TO ${db}.events_daily AS
+      SELECT tenant_id, toDate(timestamp, 'UTC') AS day, event_type,
+             uniqExactState(event_id) AS events,
+             uniqExactIfState(user_id, user_id != '') AS users,
+             uniqExactIfState(session_id, session_id != '') AS sessions
+        FROM ${db}.events
+       GROUP BY tenant_id, day, event_type`;
+}
+
+/** The rollup filled from events (all, or those `where` keeps): exact sets, so a refill is harmless. */
+function rollupRefillSql(db: string, where?: string): string {
+  return `INSERT INTO ${db}.events_daily
+      SELECT tenant_id, toDate(timestamp, 'UTC') AS day, event_type,
+             uniqExactState(event_id), uniqExactIfState(user_id, user_id != ''),
+             uniqExactIfState(session_id, session_id != '')
+        FROM ${db}.events${
+          where === undefined
+            ? ''
+            : `
+       WHERE ${where}`
+        }
+       GROUP BY tenant_id, day, event_type`;
+}
+
 /** events' own columns, in order (the MATERIALIZED ones are computed, never inserted). */
 const EVENT_COLUMNS =
   'tenant_id, event_id, timestamp, event_type, user_id, session_id, properties, received_at, stored_at';
@@ -116,23 +142,11 @@ function weeklyPartitionSteps(db: string): ClickHouseSchemaStep[] {
     { version: 15, sql: `DROP TABLE IF EXISTS ${db}.events_daily_mv` },
     {
       version: 16,
-      sql: `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.events_daily_mv TO ${db}.events_daily AS
-      SELECT tenant_id, toDate(timestamp, 'UTC') AS day, event_type,
-             uniqExactState(event_id) AS events,
-             uniqExactIfState(user_id, user_id != '') AS users,
-             uniqExactIfState(session_id, session_id != '') AS sessions
-        FROM ${db}.events
-       GROUP BY tenant_id, day, event_type`,
+      sql: rollupViewSql(db),
     },
     {
       version: 17,
-      sql: `INSERT INTO ${db}.events_daily
-      SELECT tenant_id, toDate(timestamp, 'UTC') AS day, event_type,
-             uniqExactState(event_id), uniqExactIfState(user_id, user_id != ''),
-             uniqExactIfState(session_id, session_id != '')
-        FROM ${db}.events
-       WHERE stored_at >= ${appliedAt(11)}
-       GROUP BY tenant_id, day, event_type`,
+      sql: rollupRefillSql(db, `stored_at >= ${appliedAt(11)}`),
     },
     // Refused by a server whose table is over max_table_size_to_drop (50 GB by default): README,
     // "Weekly partitions", says what to set before the upgrade.
@@ -186,23 +200,12 @@ export function clickhouseSchema(database: string, cluster?: string): ClickHouse
     },
     {
       version: 3,
-      sql: `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.events_daily_mv TO ${db}.events_daily AS
-      SELECT tenant_id, toDate(timestamp, 'UTC') AS day, event_type,
-             uniqExactState(event_id) AS events,
-             uniqExactIfState(user_id, user_id != '') AS users,
-             uniqExactIfState(session_id, session_id != '') AS sessions
-        FROM ${db}.events
-       GROUP BY tenant_id, day, event_type`,
+      sql: rollupViewSql(db),
     },
     // Events stored before the view existed. Rows the view also saw merge away: sets, not sums.
     {
       version: 4,
-      sql: `INSERT INTO ${db}.events_daily
-      SELECT tenant_id, toDate(timestamp, 'UTC') AS day, event_type,
-             uniqExactState(event_id), uniqExactIfState(user_id, user_id != ''),
-             uniqExactIfState(session_id, session_id != '')
-        FROM ${db}.events
-       GROUP BY tenant_id, day, event_type`,
+      sql: rollupRefillSql(db),
     },
     {
       version: 7,

@@ -158,10 +158,13 @@ export class ClickHouseEventStore implements EventStore {
           )
         ).map((row) => Number(row.version)),
       );
+    let done = await applied();
     for (const step of clickhouseSchema(this.db, this.cluster)) {
-      // Read again before each step: another app copy may have applied it meanwhile (a copy of
-      // events takes minutes), and a step must not run after the ones that follow it.
-      if ((await applied()).has(step.version)) continue;
+      if (done.has(step.version)) continue;
+      // Read again before a step that is due: another app copy may have applied it meanwhile (a
+      // copy of events takes minutes), and a step must not run after the ones that follow it.
+      done = await applied();
+      if (done.has(step.version)) continue;
       if (!(await this.tookEffect(node, step))) await node.maintenanceCommand(step.sql);
       // applied_at spelled out: 18.16 fills a column a JSON row leaves out with zero, not its
       // DEFAULT, and steps 14 and 17 read when steps 10 and 11 ran.
