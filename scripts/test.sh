@@ -125,6 +125,7 @@ EMBEDDED_TESTS=(test/docs/openapi-fuzz.e2e-spec.ts
   test/tenancy/admin-tenants.e2e-spec.ts test/tenancy/lifecycle-migration.e2e-spec.ts
   test/operations/metrics.e2e-spec.ts test/operations/structured-logs.e2e-spec.ts
   test/operations/swagger.e2e-spec.ts test/operations/prometheus-rules.e2e-spec.ts
+  test/operations/http-keep-alive.e2e-spec.ts
   test/database/platform-role.e2e-spec.ts test/database/startup-role-check.e2e-spec.ts)
 POOLED_TESTS=(test/isolation/tenant-isolation.e2e-spec.ts test/isolation/concurrent-requests.e2e-spec.ts
   test/isolation/rls-catalogue.e2e-spec.ts test/auth/role-matrix.e2e-spec.ts)

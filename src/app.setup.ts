@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { answerClientErrorsAsJson } from './common/http-client-error';
+import { keepIdleConnectionsOpen } from './common/http-keep-alive';
 import { jsonBody } from './common/json-body';
 import { abortWhenClientLeaves } from './common/request-abort';
 import { rejectUnacceptableQuery } from './common/unacceptable-input';
@@ -24,6 +25,10 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   app.use(abortWhenClientLeaves);
   app.disable('x-powered-by');
   answerClientErrorsAsJson(app.getHttpServer());
+  keepIdleConnectionsOpen(
+    app.getHttpServer(),
+    config.get('HTTP_KEEP_ALIVE_SECONDS', { infer: true }),
+  );
   const trustProxy = config.get('TRUST_PROXY', { infer: true });
   if (trustProxy) {
     // Behind a proxy: request.secure and request.ip come from its X-Forwarded-* headers.

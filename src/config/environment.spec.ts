@@ -19,6 +19,19 @@ describe('validateEnvironment', () => {
     expect(env.DATABASE_POOL_SIZE).toBe(10);
     expect(env.BASE_DOMAIN).toBe('tenantry.localhost');
     expect(env.CLICKHOUSE_URL).toBeUndefined();
+    expect(env.HTTP_KEEP_ALIVE_SECONDS).toBe(65);
+  });
+
+  it('keeps idle connections 1 s to an hour, no longer', () => {
+    expect(
+      validateEnvironment({ ...valid, HTTP_KEEP_ALIVE_SECONDS: '120' }).HTTP_KEEP_ALIVE_SECONDS,
+    ).toBe(120);
+    expect(() => validateEnvironment({ ...valid, HTTP_KEEP_ALIVE_SECONDS: '0' })).toThrow(
+      /HTTP_KEEP_ALIVE_SECONDS/,
+    );
+    expect(() => validateEnvironment({ ...valid, HTTP_KEEP_ALIVE_SECONDS: '3601' })).toThrow(
+      /HTTP_KEEP_ALIVE_SECONDS/,
+    );
   });
 
   it('takes a ClickHouse cluster only whole: name, node URLs and CLICKHOUSE_URL', () => {

@@ -247,6 +247,18 @@ export class Environment {
   @Matches(/^\d+(b|kb|mb)$/, { message: 'HTTP_BODY_LIMIT must look like 100kb or 1mb' })
   HTTP_BODY_LIMIT = '1mb';
 
+  /**
+   * How long an idle keep-alive connection stays open. Above the 60 s idle timeout load
+   * balancers commonly keep (AWS ALB, nginx upstream keepalive), so the client side always closes
+   * first: with Node's own 5 s a request sent on a connection the server is closing fails with
+   * ECONNRESET (a 502 behind a balancer).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  HTTP_KEEP_ALIVE_SECONDS = 65;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// URL' })
