@@ -6,12 +6,23 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 SCHEMATHESIS_VERSION=4.32.5
-venv=.cache/schemathesis-$SCHEMATHESIS_VERSION
+
+# A CPython of 3.12 or later when one is installed (pyenv's, beside the default): CPython 3.11's
+# ast module can raise a spurious `SystemError: AST constructor recursion depth mismatch`
+# (CPython gh-106905), which Hypothesis meets when it describes a filter and Schemathesis then
+# reports as an error of the run (a fresh clone, 2026-12-01, on 3.11.7). Else the default python3.
+python=""
+for candidate in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.1[2-9]*/bin/python3; do
+  [ -x "$candidate" ] && "$candidate" -c 'import ensurepip' 2>/dev/null && python=$candidate
+done
+python=${python:-$(command -v python3 || true)}
+tag=""
+[ -n "$python" ] && tag=-py$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+venv=.cache/schemathesis-$SCHEMATHESIS_VERSION$tag
 st="$PWD/$venv/bin/st"
 
 if [ ! -x "$st" ] || ! "$st" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
   echo "==> installing schemathesis $SCHEMATHESIS_VERSION into $venv" >&2
-  python=$(command -v python3 || true)
   if [ -z "$python" ]; then
     apt-get update -qq >&2 && apt-get install -y -qq python3 python3-venv >&2
     python=$(command -v python3)
