@@ -52,16 +52,12 @@ function rollupViewSql(db: string): string {
 
 /** The rollup filled from events (all, or those `where` keeps): exact sets, so a refill is harmless. */
 function rollupRefillSql(db: string, where?: string): string {
+  const filter = where === undefined ? '' : `\n       WHERE ${where}`;
   return `INSERT INTO ${db}.events_daily
       SELECT tenant_id, toDate(timestamp, 'UTC') AS day, event_type,
              uniqExactState(event_id), uniqExactIfState(user_id, user_id != ''),
              uniqExactIfState(session_id, session_id != '')
-        FROM ${db}.events${
-          where === undefined
-            ? ''
-            : `
-       WHERE ${where}`
-        }
+        FROM ${db}.events${filter}
        GROUP BY tenant_id, day, event_type`;
 }
 

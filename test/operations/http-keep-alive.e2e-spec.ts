@@ -27,16 +27,18 @@ async function connection(url: string): Promise<{
     ask: () =>
       new Promise((resolve, reject) => {
         let received = '';
+        const onClose = () => reject(new Error('the server closed the connection'));
         const onData = (chunk: Buffer): void => {
           received += chunk.toString();
-          // /health/live answers a small JSON body; the status line and headers are enough here.
-          if (received.includes('\r\n\r\n')) {
-            socket.off('data', onData);
-            resolve(received);
-          }
+          // The whole answer, body included, so the next request's answer starts clean.
+          const headersEnd = received.indexOf('\r\n\r\n');
+          const length = /\r\ncontent-length: (\d+)\r\n/i.exec(received)?.[1];
+          if (headersEnd < 0 || length === undefined) return;
+          if (Buffer.byteLength(received) < headersEnd + 4 + Number(length)) return;
+          socket.off('data', onData).off('close', onClose);
+          resolve(received);
         };
-        socket.on('data', onData);
-        socket.once('close', () => reject(new Error('the server closed the connection')));
+        socket.on('data', onData).once('close', onClose);
         socket.write(LIVE);
       }),
   };
