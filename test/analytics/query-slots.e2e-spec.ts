@@ -147,8 +147,9 @@ describe('Query slots (Redis lease semaphore)', () => {
       outcome = await b.store.acquire(tenant, 1);
     }
     expect(isRefusal(outcome)).toBe(false);
-    // Back within one lease (1 s) of the last renewal, never sooner than the lease itself allows.
-    expect(Date.now() - started).toBeLessThan(2_000);
+    // Back within one lease (1 s) of the last renewal, with the 100 ms polling and a busy
+    // machine's slack.
+    expect(Date.now() - started).toBeLessThan(3_000);
   });
 
   it('counts slots in the process when Redis does not answer', async () => {

@@ -22,6 +22,7 @@ import {
 } from '../support/test-app';
 
 const DATABASE = process.env.DATABASE_NAME!;
+const quietChecks = { KAFKA_BROKERS: '', REDIS_REBUILD_CHECK_SECONDS: '3600' };
 
 /**
  * Redis losing everything while the app runs, on the real Redis: only this test database's keys
@@ -54,7 +55,9 @@ describe('Redis rebuild after an empty Redis', () => {
   }
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { KAFKA_BROKERS: '' } });
+    // The tests call check() themselves; the app's own periodic one (30 s) could otherwise
+    // rebuild between a test's wipe and its check.
+    t = await createTestApp({ env: quietChecks });
     redis = new Redis(process.env.REDIS_URL!);
     service = t.app.get(RedisRebuildService);
     // The first contact only claims the epoch; the checks below must come after it.
@@ -226,7 +229,7 @@ describe('Redis rebuild after an empty Redis', () => {
   });
 
   it('lets one copy rebuild when two check at once (the SET NX of the new epoch decides)', async () => {
-    const second = await createTestApp({ env: { KAFKA_BROKERS: '' } });
+    const second = await createTestApp({ env: quietChecks });
     try {
       const other = second.app.get(RedisRebuildService);
       await until(

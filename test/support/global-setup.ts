@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { recreateDatabase } from '../../src/database/recreate-database';
 import { adminTokenFile } from './admin-token-file';
 import { createClient } from '@clickhouse/client';
+import Redis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { buildEmbedBundle } from '../../scripts/build-embed';
 import { buildWebApps } from '../../scripts/build-web';
@@ -39,6 +40,8 @@ export default async function globalSetup(): Promise<void> {
   );
   // A new database has a new first admin: the last run's token (test-app.ts) names another.
   rmSync(adminTokenFile(env.DATABASE_NAME), { force: true });
+  // And no Redis state of the last run on it: job history, holds, quota counters, caches.
+  await clearRedisNamespace(env.REDIS_URL, env.DATABASE_NAME);
   // Issue 18: the siloed placement silo-1, a database of the run's own on the silo cluster.
   if (siloConfigured(env)) await prepareSiloPlacement(env);
   // TEST_DATABASE_POOLER=pgbouncer: every app of the run serves through a PgBouncer of the run's
@@ -55,6 +58,28 @@ export default async function globalSetup(): Promise<void> {
   if (process.env.TEST_BUNDLES_PREBUILT !== '1') {
     await buildEmbedBundle();
     await buildWebApps();
+  }
+}
+
+/**
+ * Deletes the run's Redis keys (`tenantry:<db>:*`, BullMQ's `bull:<db>:*`). A failed job run an
+ * earlier run left would read as "the last run failed" in /health/jobs until the job next ran.
+ */
+async function clearRedisNamespace(url: string | undefined, database: string): Promise<void> {
+  if (!url) return;
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    for (const pattern of [`tenantry:${database}:*`, `bull:${database}:*`]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+        cursor = next;
+        if (keys.length > 0) await redis.del(...keys);
+      } while (cursor !== '0');
+    }
+  } finally {
+    redis.disconnect();
   }
 }
 

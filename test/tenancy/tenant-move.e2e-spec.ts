@@ -7,6 +7,7 @@ import { PostgresEventStore } from '../../src/ingestion/store/postgres-event.sto
 import { RetentionEnforcerService } from '../../src/privacy/retention/retention-enforcer.service';
 import { TenantMoveService } from '../../src/tenancy/moves/tenant-move.service';
 import { TenantContext } from '../../src/tenancy/scope/tenant.context';
+import { HOLD_TTL_MS } from '../../src/tenancy/scope/tenant-holds.store';
 import { DAY, dataset } from '../privacy/privacy-support';
 import { anEvent, eventually, ingestionEnv } from '../support/ingestion';
 import { requireSilo, SILO_PLACEMENT } from '../support/placements';
@@ -377,9 +378,10 @@ describe('Online tenant move (issue 18)', () => {
     await killedMover(move.id, 'verifying');
     const killedAt = Date.now();
 
-    // Its hold ends by itself: writes are accepted again within 8 s of the kill.
+    // Its hold ends by itself: writes are accepted again once its TTL (8 s) runs out, with 2 s
+    // for the polling and a busy machine (8.5 s was once too tight).
     let status = 0;
-    while (Date.now() - killedAt < 10_000) {
+    while (Date.now() - killedAt < 15_000) {
       status = (await api.http.patch('/v1/settings').set(bearer(token)).send({ currency: 'EUR' }))
         .status;
       if (status === 200) break;
@@ -387,7 +389,7 @@ describe('Online tenant move (issue 18)', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     expect(status).toBe(200);
-    expect(Date.now() - killedAt).toBeLessThan(8_500);
+    expect(Date.now() - killedAt).toBeLessThan(HOLD_TTL_MS + 2_000);
 
     // Still on the pooled placement, same epoch; whole (the settings write aside).
     const { rows } = await control.query<{ name: string; placement_epoch: number; state: string }>(
