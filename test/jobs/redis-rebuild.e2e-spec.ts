@@ -11,6 +11,7 @@ import { monthOf, QuotaService, type QuotaTenant } from '../../src/billing/quota
 import { EXPORT_RUN_QUEUE } from '../../src/exports/export-run.queue';
 import { ERASURE_QUEUE } from '../../src/privacy/erasure.job';
 import { until } from '../privacy/privacy-support';
+import { deleteRedisNamespace } from '../support/redis-namespace';
 import { connectAs } from '../support/sql';
 import {
   adminAuth,
@@ -40,19 +41,7 @@ describe('Redis rebuild after an empty Redis', () => {
   const rebuilds = async () =>
     (await t.app.get<Counter<string>>(getToken(REDIS_REBUILDS)).get()).values[0]?.value ?? 0;
 
-  /** Every key of this test database's namespaces, by SCAN (never KEYS, never FLUSHDB). */
-  async function wipeNamespace(): Promise<number> {
-    let removed = 0;
-    for (const pattern of [`tenantry:${DATABASE}:*`, `bull:${DATABASE}:*`]) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-        cursor = next;
-        if (keys.length > 0) removed += await redis.del(...keys);
-      } while (cursor !== '0');
-    }
-    return removed;
-  }
+  const wipeNamespace = () => deleteRedisNamespace(redis, DATABASE);
 
   beforeAll(async () => {
     // The tests call check() themselves; the app's own periodic one (30 s) could otherwise

@@ -10,6 +10,7 @@ import { kafkaClientConfig } from '../../src/ingestion/kafka/kafka-connection';
 import { testEnvironment } from './stack-env';
 import { startTestPgBouncer } from './test-pgbouncer';
 import { prepareSiloPlacement, siloConfigured } from './placements';
+import { deleteRedisNamespace } from './redis-namespace';
 
 /**
  * Once per test run: recreate the test database as the owner role and migrate it, so every run
@@ -62,22 +63,15 @@ export default async function globalSetup(): Promise<void> {
 }
 
 /**
- * Deletes the run's Redis keys (`tenantry:<db>:*`, BullMQ's `bull:<db>:*`). A failed job run an
- * earlier run left would read as "the last run failed" in /health/jobs until the job next ran.
+ * Deletes the run's Redis keys. A failed job run an earlier run left would read as "the last run
+ * failed" in /health/jobs until the job next ran.
  */
 async function clearRedisNamespace(url: string | undefined, database: string): Promise<void> {
   if (!url) return;
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();
-    for (const pattern of [`tenantry:${database}:*`, `bull:${database}:*`]) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-        cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
-      } while (cursor !== '0');
-    }
+    await deleteRedisNamespace(redis, database);
   } finally {
     redis.disconnect();
   }
