@@ -379,7 +379,7 @@ describe('Online tenant move (issue 18)', () => {
     const killedAt = Date.now();
 
     // Its hold ends by itself: writes are accepted again once its TTL (8 s) runs out, with 2 s
-    // for the polling and a busy machine (8.5 s was once too tight).
+    // for the polling and a busy machine (0.5 s of slack was too little).
     let status = 0;
     while (Date.now() - killedAt < 15_000) {
       status = (await api.http.patch('/v1/settings').set(bearer(token)).send({ currency: 'EUR' }))
