@@ -1,4 +1,4 @@
-import type { Message, Producer } from 'kafkajs';
+import type { Message, Producer, ProducerBatch } from 'kafkajs';
 import { KafkaJSProtocolError } from 'kafkajs';
 import { DeadLetterPublisher, deadLetterRecord } from './dead-letter-publisher';
 import { MAX_MESSAGE_BYTES } from './kafka-connection';
@@ -79,7 +79,8 @@ describe('DeadLetterPublisher', () => {
   function producer(refuse: (messages: Message[]) => Error | null) {
     const sends: Message[][] = [];
     const fake = {
-      send: jest.fn(async ({ messages }: { messages: Message[] }) => {
+      sendBatch: jest.fn(async ({ topicMessages }: ProducerBatch) => {
+        const { messages } = topicMessages![0];
         sends.push(messages);
         const error = refuse(messages);
         if (error) throw error;
@@ -116,7 +117,7 @@ describe('DeadLetterPublisher', () => {
     expect(sends.some((s) => s.length === 1 && s[0].value === 'v'.repeat(10))).toBe(true);
   });
 
-  it('throws when the broker is unavailable, so the batch is retried uncommitted', async () => {
+  it('sends again while the broker is unavailable, then throws, so the batch is retried uncommitted', async () => {
     const unavailable = new KafkaJSProtocolError({
       message: 'There is no leader for this topic-partition',
       type: 'LEADER_NOT_AVAILABLE',
@@ -124,9 +125,24 @@ describe('DeadLetterPublisher', () => {
       retriable: true,
     } as never);
     const { fake, sends } = producer(() => unavailable);
-    await expect(new DeadLetterPublisher(fake, 'dlq').publish([record(10)])).rejects.toBe(
-      unavailable,
-    );
-    expect(sends).toHaveLength(1);
+    const publisher = new DeadLetterPublisher(fake, 'dlq', { giveUpAfterMs: 300, pauseMs: 50 });
+    await expect(publisher.publish([record(10)])).rejects.toBe(unavailable);
+    // Sent whole each time, never one by one (that is for what the broker refuses).
+    expect(sends.length).toBeGreaterThanOrEqual(3);
+    expect(sends.every((s) => s.length === 1 && s[0].value === 'v'.repeat(10))).toBe(true);
+  });
+
+  it('is taken once the broker is back within the retry time', async () => {
+    const unavailable = new KafkaJSProtocolError({
+      message: 'This server is not the leader for that topic-partition',
+      type: 'NOT_LEADER_OR_FOLLOWER',
+      code: 6,
+      retriable: true,
+    } as never);
+    let failures = 2;
+    const { fake, sends } = producer(() => (failures-- > 0 ? unavailable : null));
+    const publisher = new DeadLetterPublisher(fake, 'dlq', { giveUpAfterMs: 5_000, pauseMs: 10 });
+    await publisher.publish([record(10)]);
+    expect(sends).toHaveLength(3);
   });
 });

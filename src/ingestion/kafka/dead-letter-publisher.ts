@@ -7,6 +7,7 @@ import {
   MAX_MESSAGE_BYTES,
   TENANT_HEADER,
 } from './kafka-connection';
+import { isRetriableSendError, sendWhole, type WholeSendOptions } from './whole-send';
 
 /** Where a dead letter came from on the events topic. */
 export interface DeadLetterSource {
@@ -62,7 +63,8 @@ function withoutValue(record: Message): Message {
  * Produces dead letters, acknowledged by every in-sync replica. Records go in sends of about
  * 1 MB; when the broker refuses a send for what it holds (not for being down), each record is
  * sent alone, and one it still refuses is sent without its value. A dead letter therefore never
- * stalls the batch it came from; only an unreachable broker does, and the batch is retried.
+ * stalls the batch it came from; only an unavailable broker does: the send is made again whole
+ * for up to 30 s (sendWhole), then the error fails the batch, which is retried uncommitted.
  */
 export class DeadLetterPublisher {
   private readonly log = new Logger(DeadLetterPublisher.name);
@@ -70,6 +72,8 @@ export class DeadLetterPublisher {
   constructor(
     private readonly producer: Producer,
     private readonly topic: string,
+    /** How long a send is made again while the broker is unavailable (tests shorten it). */
+    private readonly retry: WholeSendOptions = {},
   ) {}
 
   async publish(records: Message[]): Promise<void> {
@@ -77,7 +81,7 @@ export class DeadLetterPublisher {
       try {
         await this.send(chunk);
       } catch (error) {
-        if (isBrokerUnavailable(error)) throw error;
+        if (isRetriableSendError(error)) throw error;
         await this.publishOneByOne(chunk, error);
       }
     }
@@ -92,7 +96,7 @@ export class DeadLetterPublisher {
       try {
         await this.send([record]);
       } catch (error) {
-        if (isBrokerUnavailable(error)) throw error;
+        if (isRetriableSendError(error)) throw error;
         this.log.warn({ err: error }, 'dead letter refused; sending it without its value');
         await this.send([withoutValue(record)]);
       }
@@ -100,7 +104,11 @@ export class DeadLetterPublisher {
   }
 
   private async send(messages: Message[]): Promise<void> {
-    await this.producer.send({ topic: this.topic, acks: -1, messages });
+    await sendWhole(
+      this.producer,
+      { acks: -1, topicMessages: [{ topic: this.topic, messages }] },
+      this.retry,
+    );
   }
 }
 
@@ -137,20 +145,4 @@ function boundedJson(items: unknown[], limit: number): string {
     json = JSON.stringify([...items.slice(0, count), { truncated: items.length - count }]);
   }
   return json.length > limit ? JSON.stringify([{ truncated: items.length }]) : json;
-}
-
-/**
- * True when the error is the broker being unreachable or busy (kafkajs marks those retriable
- * and gives up after its retries), as opposed to refusing what was sent.
- */
-function isBrokerUnavailable(error: unknown): boolean {
-  let cause: unknown = error;
-  while (cause && typeof cause === 'object') {
-    const { name, retriable } = cause as { name?: string; retriable?: boolean };
-    if (name === 'KafkaJSProtocolError') return retriable === true;
-    if (name === 'KafkaJSConnectionError' || name === 'KafkaJSRequestTimeoutError') return true;
-    cause =
-      (cause as { cause?: unknown }).cause ?? (cause as { originalError?: unknown }).originalError;
-  }
-  return false;
 }

@@ -12,6 +12,7 @@ import type { ConsumerMonitor } from './consumer.monitor';
 import { DeadLetterPublisher, deadLetterRecord } from './dead-letter-publisher';
 import { deadLetterTopic } from './kafka-connection';
 import { textHeaders } from './message-headers';
+import { ONE_ATTEMPT_PRODUCER } from './whole-send';
 
 import type { OverflowForwarder } from '../overflow/overflow-forwarder';
 import { ReplayMarks } from '../replay/replay-marks';
@@ -79,7 +80,7 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
-      this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      this.producer = this.kafka.producer(ONE_ATTEMPT_PRODUCER);
       await this.producer.connect();
       this.deadLetters = new DeadLetterPublisher(
         this.producer,

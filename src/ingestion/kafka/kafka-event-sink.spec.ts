@@ -1,22 +1,39 @@
-import type { Kafka } from 'kafkajs';
+import {
+  KafkaJSConnectionError,
+  KafkaJSNonRetriableError,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSProtocolError,
+  type Kafka,
+} from 'kafkajs';
 import { SinkUnavailableError } from '../pipeline/event-sink';
 import type { AppMessageSigner } from './app-message.signer';
 import {
   FAIL_FAST_MS,
   isConnectionError,
+  ONE_BROKER_RETRY_MS,
   RESEND_PAUSE_MS,
   KafkaEventSink,
-  producerRetryFor,
 } from './kafka-event-sink';
+import { ONE_ATTEMPT_PRODUCER } from './whole-send';
 
+/** A send that could not reach the broker, as kafkajs throws it after its one attempt. */
 function connectionError(): Error {
-  const cause = Object.assign(new Error('Connection error: ECONNREFUSED'), {
-    name: 'KafkaJSConnectionError',
-  });
-  return Object.assign(new Error('retries exceeded'), {
-    name: 'KafkaJSNumberOfRetriesExceeded',
-    cause,
-  });
+  return new KafkaJSNumberOfRetriesExceeded(
+    new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092'),
+    { retryCount: 0, retryTime: 300 },
+  );
+}
+
+function leaderError(): Error {
+  return new KafkaJSNumberOfRetriesExceeded(
+    new KafkaJSProtocolError({
+      message: 'This server is not the leader for that topic-partition',
+      type: 'NOT_LEADER_OR_FOLLOWER',
+      code: 6,
+      retriable: true,
+    } as never),
+    { retryCount: 0, retryTime: 300 },
+  );
 }
 
 function fakeKafka(sendBatch: jest.Mock): { kafka: Kafka; producer: jest.Mock } {
@@ -28,26 +45,13 @@ const signer = { sign: () => 'sig' } as unknown as AppMessageSigner;
 const event = [{}] as never;
 
 describe('KafkaEventSink', () => {
-  afterEach(() => jest.useRealTimers());
+  afterEach(() => jest.restoreAllMocks());
 
-  it("keeps main's short retries with one broker, and the long ones only with two or more", () => {
-    expect(producerRetryFor(0)).toEqual({ retries: 3, initialRetryTime: 100, maxRetryTime: 1000 });
-    expect(producerRetryFor(1)).toEqual({ retries: 3, initialRetryTime: 100, maxRetryTime: 1000 });
-    expect(producerRetryFor(2)).toEqual({ retries: 10, initialRetryTime: 100, maxRetryTime: 2000 });
-    expect(producerRetryFor(3).retries).toBe(10);
-  });
-
-  it('gives its producer the retries of the configured broker count (one when not given)', () => {
-    const single = fakeKafka(jest.fn());
-    new KafkaEventSink(single.kafka, 't', async () => {}, signer);
-    expect(single.producer).toHaveBeenCalledWith(
-      expect.objectContaining({ retry: producerRetryFor(1) }),
-    );
-    const cluster = fakeKafka(jest.fn());
-    new KafkaEventSink(cluster.kafka, 't', async () => {}, signer, undefined, 3);
-    expect(cluster.producer).toHaveBeenCalledWith(
-      expect.objectContaining({ retry: producerRetryFor(3) }),
-    );
+  it('makes its producers with one attempt per send (kafkajs never retries a produce)', () => {
+    const { kafka, producer } = fakeKafka(jest.fn());
+    new KafkaEventSink(kafka, 't', async () => {}, signer, undefined, 3);
+    expect(producer).toHaveBeenCalledWith(ONE_ATTEMPT_PRODUCER);
+    expect(ONE_ATTEMPT_PRODUCER).toMatchObject({ idempotent: false, retry: { retries: 0 } });
   });
 
   it('tells connection failures (also as a cause) from leader errors', () => {
@@ -57,72 +61,99 @@ describe('KafkaEventSink', () => {
         Object.assign(new Error('closed'), { name: 'KafkaJSConnectionClosedError' }),
       ),
     ).toBe(true);
-    const leader = Object.assign(new Error('not leader'), {
-      name: 'KafkaJSProtocolError',
-      type: 'NOT_LEADER_OR_FOLLOWER',
-    });
-    expect(isConnectionError(leader)).toBe(false);
+    expect(isConnectionError(leaderError())).toBe(false);
     expect(isConnectionError('nope')).toBe(false);
   });
 
-  it('answers 503 at once for FAIL_FAST_MS after a connection failure, then tries again', async () => {
-    const sendBatch = jest.fn().mockRejectedValueOnce(connectionError()).mockResolvedValue([]);
-    const { kafka } = fakeKafka(sendBatch);
-    const sink = new KafkaEventSink(kafka, 't', async () => {}, signer);
-    const now = jest.spyOn(Date, 'now').mockReturnValue(1_000_000);
-    try {
-      await expect(sink.publish('a', event, new Date())).rejects.toBeInstanceOf(
-        SinkUnavailableError,
-      );
-      await expect(sink.publish('a', event, new Date())).rejects.toThrow('Kafka is unreachable');
-      expect(sendBatch).toHaveBeenCalledTimes(1);
-      now.mockReturnValue(1_000_000 + FAIL_FAST_MS);
-      await expect(sink.publish('a', event, new Date())).resolves.toBeUndefined();
-      expect(sendBatch).toHaveBeenCalledTimes(2);
-    } finally {
-      now.mockRestore();
-    }
-  });
-
-  it('does not fail fast after a leader error', async () => {
-    const leader = Object.assign(new Error('not leader'), { name: 'KafkaJSProtocolError' });
-    const sendBatch = jest.fn().mockRejectedValueOnce(leader).mockResolvedValue([]);
+  it('with one broker, sends a failed request again for ONE_BROKER_RETRY_MS, then answers 503 and fails fast', async () => {
+    let clock = 1_000_000;
+    jest.spyOn(Date, 'now').mockImplementation(() => clock);
+    const sendBatch = jest.fn(async () => {
+      clock += ONE_BROKER_RETRY_MS / 3; // each attempt takes a third of the retry time
+      throw connectionError();
+    });
     const { kafka } = fakeKafka(sendBatch);
     const sink = new KafkaEventSink(kafka, 't', async () => {}, signer);
     await expect(sink.publish('a', event, new Date())).rejects.toBeInstanceOf(SinkUnavailableError);
+    // Its first failure came at 1/3 of the retry time, so it is sent again until 4/3: the
+    // attempts end at 2/3, 3/3 and 4/3, and a fifth would start past that.
+    expect(sendBatch).toHaveBeenCalledTimes(4);
+    await expect(sink.publish('a', event, new Date())).rejects.toThrow('Kafka is unreachable');
+    expect(sendBatch).toHaveBeenCalledTimes(4);
+    clock += FAIL_FAST_MS;
+    sendBatch.mockResolvedValue([] as never);
     await expect(sink.publish('a', event, new Date())).resolves.toBeUndefined();
-    expect(sendBatch).toHaveBeenCalledTimes(2);
+    expect(sendBatch).toHaveBeenCalledTimes(5);
   });
 
-  it('with a cluster, sends a failed batch again instead of answering 503, and does not fail fast', async () => {
+  it('with one broker, takes a request once a send made again succeeds, and does not fail fast', async () => {
     const sendBatch = jest.fn().mockRejectedValueOnce(connectionError()).mockResolvedValue([]);
     const { kafka } = fakeKafka(sendBatch);
-    const sink = new KafkaEventSink(kafka, 't', async () => {}, signer, undefined, 3);
-    const started = Date.now();
+    const sink = new KafkaEventSink(kafka, 't', async () => {}, signer);
     await expect(sink.publish('a', event, new Date())).resolves.toBeUndefined();
-    expect(sendBatch).toHaveBeenCalledTimes(2);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(RESEND_PAUSE_MS - 5);
-    // The connection failure was one broker's: the next request is sent, not refused.
     await expect(sink.publish('a', event, new Date())).resolves.toBeUndefined();
     expect(sendBatch).toHaveBeenCalledTimes(3);
   });
 
+  it('does not send again what the broker refused, and does not fail fast after it', async () => {
+    const tooLarge = new KafkaJSNonRetriableError(
+      new KafkaJSProtocolError({
+        message: 'The request included a message larger than the max message size',
+        type: 'MESSAGE_TOO_LARGE',
+        code: 10,
+        retriable: false,
+      } as never),
+    );
+    const sendBatch = jest.fn().mockRejectedValueOnce(tooLarge).mockResolvedValue([]);
+    const { kafka } = fakeKafka(sendBatch);
+    const sink = new KafkaEventSink(kafka, 't', async () => {}, signer, undefined, 3);
+    await expect(sink.publish('a', event, new Date())).rejects.toBeInstanceOf(SinkUnavailableError);
+    expect(sendBatch).toHaveBeenCalledTimes(1);
+    await expect(sink.publish('a', event, new Date())).resolves.toBeUndefined();
+  });
+
+  it('with a cluster, sends a failed batch again instead of answering 503, and does not fail fast', async () => {
+    const sendBatch = jest
+      .fn()
+      .mockRejectedValueOnce(connectionError())
+      .mockRejectedValueOnce(leaderError())
+      .mockResolvedValue([]);
+    const { kafka } = fakeKafka(sendBatch);
+    const sink = new KafkaEventSink(kafka, 't', async () => {}, signer, undefined, 3);
+    const started = Date.now();
+    await expect(sink.publish('a', event, new Date())).resolves.toBeUndefined();
+    expect(sendBatch).toHaveBeenCalledTimes(3);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2 * RESEND_PAUSE_MS - 5);
+    // The connection failure was one broker's: the next request is sent, not refused.
+    await expect(sink.publish('a', event, new Date())).resolves.toBeUndefined();
+    expect(sendBatch).toHaveBeenCalledTimes(4);
+  });
+
+  it('with a cluster, keeps sending again past ONE_BROKER_RETRY_MS, up to the deadline', async () => {
+    let clock = 1_000_000;
+    jest.spyOn(Date, 'now').mockImplementation(() => clock);
+    let failures = 4;
+    const sendBatch = jest.fn(async () => {
+      clock += ONE_BROKER_RETRY_MS; // a leader move outlasts one broker's retry time
+      if (failures-- > 0) throw leaderError();
+      return [];
+    });
+    const { kafka } = fakeKafka(sendBatch);
+    const sink = new KafkaEventSink(kafka, 't', async () => {}, signer, undefined, 3);
+    await expect(sink.publish('a', event, new Date())).resolves.toBeUndefined();
+    expect(sendBatch).toHaveBeenCalledTimes(5);
+  });
+
   it('with a cluster, answers 503 once the deadline has passed, and never sends that request again', async () => {
     let clock = 1_000_000;
-    const now = jest.spyOn(Date, 'now').mockImplementation(() => clock);
+    jest.spyOn(Date, 'now').mockImplementation(() => clock);
     const sendBatch = jest.fn(async () => {
       clock += 60_000; // the send outlasted every caller's deadline
       throw connectionError();
     });
     const { kafka } = fakeKafka(sendBatch);
     const sink = new KafkaEventSink(kafka, 't', async () => {}, signer, undefined, 3);
-    try {
-      await expect(sink.publish('a', event, new Date())).rejects.toBeInstanceOf(
-        SinkUnavailableError,
-      );
-      expect(sendBatch).toHaveBeenCalledTimes(1);
-    } finally {
-      now.mockRestore();
-    }
+    await expect(sink.publish('a', event, new Date())).rejects.toBeInstanceOf(SinkUnavailableError);
+    expect(sendBatch).toHaveBeenCalledTimes(1);
   });
 });

@@ -6,6 +6,7 @@ import { type EventSink, SinkUnavailableError } from '../pipeline/event-sink';
 import { type AppMessageSigner, APP_SIGNATURE_HEADER, VIA_HEADER } from './app-message.signer';
 import { RECEIVED_AT_HEADER, TENANT_HEADER } from './kafka-connection';
 import type { IntakeRateService } from '../overflow/intake-rate.service';
+import { isRetriableSendError, ONE_ATTEMPT_PRODUCER } from './whole-send';
 
 /** Where a hot tenant's events go instead, and who says which tenants are hot. */
 export interface OverflowRoute {
@@ -20,26 +21,16 @@ const QUEUE_LIMIT_BYTES = 64 * 1024 * 1024;
 const PUBLISH_TIMEOUT_MS = 15_000;
 /** After a send failed on a connection error, new requests answer 503 at once for this long. */
 export const FAIL_FAST_MS = 2_000;
-/** With a cluster, a send that failed is sent again after this pause, within the deadline. */
+/** A send that failed is sent again after this pause, within the request's retry time. */
 export const RESEND_PAUSE_MS = 250;
-
 /**
- * The producer's retries for a cluster of `brokers` configured brokers. With one broker there is
- * nothing to fail over to: about 1.5 s of retries (100 ms doubling to 1 s, 3 times), then a 503.
- * With two or more, a leader that dies without a clean shutdown keeps its partitions until the
- * controller fences it (broker.session.timeout.ms: 9 s by default, 4.5 s in the local cluster)
- * and another replica takes over. About 13 s of retries (100 ms doubling to 2 s, 10 times)
- * outlast that within PUBLISH_TIMEOUT_MS: a request waits out a leader move, not fails.
+ * With one broker there is nothing to fail over to: a failed request is sent again for this long
+ * after its first failure, then answered 503. With two or more, a leader that dies without a
+ * clean shutdown keeps its partitions until the controller fences it (broker.session.timeout.ms:
+ * 9 s by default, 4.5 s in the local cluster) and another replica takes over: a request is sent
+ * again until its deadline (PUBLISH_TIMEOUT_MS), so it waits out a leader move, not fails.
  */
-export function producerRetryFor(brokers: number): {
-  retries: number;
-  initialRetryTime: number;
-  maxRetryTime: number;
-} {
-  return brokers >= 2
-    ? { retries: 10, initialRetryTime: 100, maxRetryTime: 2000 }
-    : { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 };
-}
+export const ONE_BROKER_RETRY_MS = 1_500;
 
 /** A failure to reach the broker(s) at all (not a leader move): kafkajs' connection errors. */
 export function isConnectionError(error: unknown): boolean {
@@ -59,6 +50,8 @@ interface Pending {
   bytes: number;
   /** Epoch ms past which the caller has had its 503: not sent again after that. */
   deadline: number;
+  /** Epoch ms until which it is sent again after a failure; set at its first failure. */
+  retryUntil?: number;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -96,7 +89,7 @@ export class KafkaEventSink implements EventSink {
 
   /**
    * `prepareTopics` creates the topics if missing; run before the first connection. `brokers`:
-   * how many brokers KAFKA_BROKERS lists (it chooses the producer's retries, producerRetryFor).
+   * how many brokers KAFKA_BROKERS lists (it chooses how long a failed request is sent again).
    */
   constructor(
     kafka: Kafka,
@@ -107,12 +100,8 @@ export class KafkaEventSink implements EventSink {
     private readonly brokers = 1,
   ) {
     const lane = (): Lane => ({
-      producer: kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        retry: producerRetryFor(brokers),
-      }),
+      // kafkajs' own retries can drop messages: each send is one attempt (whole-send.ts).
+      producer: kafka.producer(ONE_ATTEMPT_PRODUCER),
       queue: [],
       sending: false,
     });
@@ -224,24 +213,29 @@ export class KafkaEventSink implements EventSink {
   }
 
   /**
-   * One broker: nothing to fail over to, so the batch's callers get their 503 now (and, when the
-   * broker could not be reached at all, new callers too for FAIL_FAST_MS). A cluster: the failure
-   * is one broker's (a leader that died, whose partitions move once the controller fences it;
-   * on a loaded machine that can outlast the producer's own retries), so the batch goes back to
-   * the head of its queue and is sent again after a pause, for every caller still within its
-   * deadline. A re-send the broker had in fact taken is folded by the store (event ids).
+   * A failed send goes back whole to the head of its queue, and is sent again after a pause, for
+   * every caller still within its retry time (ONE_BROKER_RETRY_MS with one broker, the deadline
+   * with a cluster); the others get their 503. A send the broker refused (too large, not allowed)
+   * is not sent again. With one broker, a connection failure that ends the retries also answers
+   * new callers 503 at once for FAIL_FAST_MS. A re-send the broker had in fact taken is folded by
+   * the store (event ids).
    */
   private async afterFailedSend(lane: Lane, batch: Pending[], error: unknown): Promise<void> {
     const unavailable = new SinkUnavailableError('Kafka is unreachable');
-    if (this.brokers < 2) {
-      if (isConnectionError(error)) this.failFastUntil = Date.now() + FAIL_FAST_MS;
-      for (const pending of batch) pending.reject(unavailable);
+    const now = Date.now();
+    const resendBy = now + RESEND_PAUSE_MS;
+    const retriable = isRetriableSendError(error);
+    const again: Pending[] = [];
+    for (const pending of batch) {
+      pending.retryUntil ??=
+        this.brokers < 2 ? Math.min(pending.deadline, now + ONE_BROKER_RETRY_MS) : pending.deadline;
+      if (retriable && pending.retryUntil > resendBy) again.push(pending);
+      else pending.reject(unavailable);
+    }
+    if (again.length === 0) {
+      if (this.brokers < 2 && isConnectionError(error)) this.failFastUntil = now + FAIL_FAST_MS;
       return;
     }
-    const resendBy = Date.now() + RESEND_PAUSE_MS;
-    const again = batch.filter((pending) => pending.deadline > resendBy);
-    for (const pending of batch) if (!again.includes(pending)) pending.reject(unavailable);
-    if (again.length === 0) return;
     await new Promise((resolve) => setTimeout(resolve, RESEND_PAUSE_MS));
     for (const pending of again) this.queuedBytes += pending.bytes;
     lane.queue.unshift(...again);

@@ -7,6 +7,7 @@ import { headerText, textHeaders } from '../kafka/message-headers';
 import type { ProducerAuthenticator } from '../pipeline/producer.authenticator';
 import { countEvents } from './event-count';
 import type { IntakeRateService } from './intake-rate.service';
+import { sendWhole } from '../kafka/whole-send';
 
 /** A main-topic message of a hot tenant, on its way to the overflow topic. */
 interface Forwarded {
@@ -76,7 +77,7 @@ export class OverflowForwarder {
       value: message.value,
       headers: { ...message.headers, overflow_source: `${source}/${message.offset}` },
     }));
-    await producer.send({ topic: this.topic, acks: -1, messages });
+    await sendWhole(producer, { acks: -1, topicMessages: [{ topic: this.topic, messages }] });
     for (const item of forwarded) this.rate.countOverflow(item.tier, 'forwarded', item.events);
   }
 
