@@ -34,7 +34,7 @@ interface Answer {
 
 /**
  * The issue's must-show for a replicated Kafka: a three-broker cluster (RF 3, min.insync.replicas
- * 2, acks=all, idempotent producer) in a stack folder of its own, the app on it, a stream of
+ * 2, acks=all, one attempt per send and failed sends sent again whole) in a stack folder of its own, the app on it, a stream of
  * events over HTTP across tenants, and the broker leading most of the events topic's partitions
  * killed with SIGKILL half-way and started again. Every request answers 202 (the producer's
  * retries outlast the leader move), and the store ends holding exactly the accepted events: no

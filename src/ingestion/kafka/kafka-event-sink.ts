@@ -65,9 +65,10 @@ interface Lane {
 
 /**
  * Produces accepted events to the ingestion topic: key = tenant id (one tenant's events keep
- * their order on one partition), acks from all in-sync replicas, idempotent producer. Concurrent
- * requests are sent together: one sendBatch at a time carries everything that queued meanwhile,
- * since kafkajs does no batching of its own.
+ * their order on one partition), acks from all in-sync replicas, one attempt per send (a failed
+ * send is sent again whole, never by kafkajs: whole-send.ts). Concurrent requests are sent
+ * together: one sendBatch at a time carries everything that queued meanwhile, since kafkajs does
+ * no batching of its own.
  *
  * With an overflow route, each send first counts its events per tenant (one intake-rate call
  * for the whole send): a hot tenant's messages go to the overflow topic without a key, so they
