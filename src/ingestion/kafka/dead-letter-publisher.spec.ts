@@ -74,6 +74,7 @@ describe('deadLetterRecord', () => {
 });
 
 describe('DeadLetterPublisher', () => {
+  afterEach(() => jest.restoreAllMocks());
   const record = (bytes: number): Message => ({ key: null, value: 'v'.repeat(bytes), headers: {} });
 
   function producer(refuse: (messages: Message[]) => Error | null) {
@@ -124,12 +125,36 @@ describe('DeadLetterPublisher', () => {
       code: 5,
       retriable: true,
     } as never);
-    const { fake, sends } = producer(() => unavailable);
-    const publisher = new DeadLetterPublisher(fake, 'dlq', { giveUpAfterMs: 300, pauseMs: 50 });
+    let clock = 1_000_000;
+    jest.spyOn(Date, 'now').mockImplementation(() => clock);
+    const { fake, sends } = producer(() => {
+      clock += 100; // each attempt takes 100 ms
+      return unavailable;
+    });
+    const publisher = new DeadLetterPublisher(fake, 'dlq', { giveUpAfterMs: 300, pauseMs: 1 });
     await expect(publisher.publish([record(10)])).rejects.toBe(unavailable);
-    // Sent whole each time, never one by one (that is for what the broker refuses).
-    expect(sends.length).toBeGreaterThanOrEqual(3);
+    // Attempts end at 100, 200 and 300 ms. Sent whole each time, never one by one (that is for
+    // what the broker refuses).
+    expect(sends).toHaveLength(3);
     expect(sends.every((s) => s.length === 1 && s[0].value === 'v'.repeat(10))).toBe(true);
+  });
+
+  it('sends again past the time limit while the consumer says the batch is still wanted', async () => {
+    const unavailable = new KafkaJSProtocolError({
+      message: 'Messages are rejected since there are fewer in-sync replicas than required',
+      type: 'NOT_ENOUGH_REPLICAS',
+      code: 19,
+      retriable: true,
+    } as never);
+    let clock = 1_000_000;
+    jest.spyOn(Date, 'now').mockImplementation(() => clock);
+    const { fake, sends } = producer(() => {
+      clock += 60_000; // each attempt outlasts the 300 ms limit
+      return sends.length < 4 ? unavailable : null;
+    });
+    const publisher = new DeadLetterPublisher(fake, 'dlq', { giveUpAfterMs: 300, pauseMs: 1 });
+    await publisher.publish([record(10)], () => true);
+    expect(sends).toHaveLength(4);
   });
 
   it('is taken once the broker is back within the retry time', async () => {

@@ -64,7 +64,8 @@ function withoutValue(record: Message): Message {
  * 1 MB; when the broker refuses a send for what it holds (not for being down), each record is
  * sent alone, and one it still refuses is sent without its value. A dead letter therefore never
  * stalls the batch it came from; only an unavailable broker does: the send is made again whole
- * for up to 30 s (sendWhole), then the error fails the batch, which is retried uncommitted.
+ * (sendWhole) while the consumer's batch is still its own (30 s for the writer's refusals), then
+ * the error fails the batch, which is retried uncommitted.
  */
 export class DeadLetterPublisher {
   private readonly log = new Logger(DeadLetterPublisher.name);
@@ -76,38 +77,47 @@ export class DeadLetterPublisher {
     private readonly retry: WholeSendOptions = {},
   ) {}
 
-  async publish(records: Message[]): Promise<void> {
+  /**
+   * `stillWanted`: while the broker is unavailable, send again for as long as it says yes (the
+   * consumer's batch is still its own) rather than for 30 s.
+   */
+  async publish(records: Message[], stillWanted?: () => boolean): Promise<void> {
+    const retry = stillWanted ? { ...this.retry, stillWanted } : this.retry;
     for (const chunk of chunksByBytes(records, SEND_CHUNK_BYTES)) {
       try {
-        await this.send(chunk);
+        await this.send(chunk, retry);
       } catch (error) {
         if (isRetriableSendError(error)) throw error;
-        await this.publishOneByOne(chunk, error);
+        await this.publishOneByOne(chunk, error, retry);
       }
     }
   }
 
-  private async publishOneByOne(records: Message[], cause: unknown): Promise<void> {
+  private async publishOneByOne(
+    records: Message[],
+    cause: unknown,
+    retry: WholeSendOptions,
+  ): Promise<void> {
     this.log.warn(
       { err: cause, records: records.length },
       'dead letters refused; sending one by one',
     );
     for (const record of records) {
       try {
-        await this.send([record]);
+        await this.send([record], retry);
       } catch (error) {
         if (isRetriableSendError(error)) throw error;
         this.log.warn({ err: error }, 'dead letter refused; sending it without its value');
-        await this.send([withoutValue(record)]);
+        await this.send([withoutValue(record)], retry);
       }
     }
   }
 
-  private async send(messages: Message[]): Promise<void> {
+  private async send(messages: Message[], retry: WholeSendOptions): Promise<void> {
     await sendWhole(
       this.producer,
       { acks: -1, topicMessages: [{ topic: this.topic, messages }] },
-      this.retry,
+      retry,
     );
   }
 }

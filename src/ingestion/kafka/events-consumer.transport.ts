@@ -159,6 +159,8 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
     const { batch } = payload;
     if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
     const beat = setInterval(() => void payload.heartbeat().catch(() => undefined), HEARTBEAT_MS);
+    // Sends to Kafka that fail while it is unavailable are made again while the batch is ours.
+    const stillOurs = () => payload.isRunning() && !payload.isStale();
     let usage: UsageDelta[];
     try {
       let messages = batch.messages;
@@ -170,7 +172,12 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
         const { keep, forward } = await forwarder.split(
           messages.filter((message) => !replayed(message.offset)),
         );
-        await forwarder.forward(this.producer!, forward, `${batch.topic}/${batch.partition}`);
+        await forwarder.forward(
+          this.producer!,
+          forward,
+          `${batch.topic}/${batch.partition}`,
+          stillOurs,
+        );
         messages = [...messages.filter((message) => replayed(message.offset)), ...keep];
       }
       const processed = await this.processor.process(
@@ -186,6 +193,7 @@ export class EventsConsumerTransport extends Server implements CustomTransportSt
       const source = { topic: batch.topic, partition: batch.partition };
       await this.deadLetters!.publish(
         processed.dead.map((letter) => deadLetterRecord(letter, source)),
+        stillOurs,
       );
     } finally {
       clearInterval(beat);

@@ -24,11 +24,12 @@ export const FAIL_FAST_MS = 2_000;
 /** A send that failed is sent again after this pause, within the request's retry time. */
 export const RESEND_PAUSE_MS = 250;
 /**
- * With one broker there is nothing to fail over to: a failed request is sent again for this long
- * after its first failure, then answered 503. With two or more, a leader that dies without a
- * clean shutdown keeps its partitions until the controller fences it (broker.session.timeout.ms:
- * 9 s by default, 4.5 s in the local cluster) and another replica takes over: a request is sent
- * again until its deadline (PUBLISH_TIMEOUT_MS), so it waits out a leader move, not fails.
+ * With one broker there is nothing to fail over to: a failed request is sent again until this
+ * long after it arrived, then answered 503, and at once when the broker cannot be reached at all.
+ * With two or more, a leader that dies without a clean shutdown keeps its partitions until the
+ * controller fences it (broker.session.timeout.ms: 9 s by default, 4.5 s in the local cluster)
+ * and another replica takes over: a request is sent again until its deadline
+ * (PUBLISH_TIMEOUT_MS), so it waits out a leader move, not fails.
  */
 export const ONE_BROKER_RETRY_MS = 1_500;
 
@@ -50,8 +51,8 @@ interface Pending {
   bytes: number;
   /** Epoch ms past which the caller has had its 503: not sent again after that. */
   deadline: number;
-  /** Epoch ms until which it is sent again after a failure; set at its first failure. */
-  retryUntil?: number;
+  /** Epoch ms until which it is sent again after a failure. */
+  retryUntil: number;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -165,6 +166,7 @@ export class KafkaEventSink implements EventSink {
         messages,
         bytes,
         deadline: Date.now() + PUBLISH_TIMEOUT_MS,
+        retryUntil: Date.now() + (this.brokers < 2 ? ONE_BROKER_RETRY_MS : PUBLISH_TIMEOUT_MS),
         resolve: () => settle(resolve),
         reject: (error) =>
           settle(() => reject(error instanceof Error ? error : new Error(String(error)))),
@@ -217,26 +219,24 @@ export class KafkaEventSink implements EventSink {
    * A failed send goes back whole to the head of its queue, and is sent again after a pause, for
    * every caller still within its retry time (ONE_BROKER_RETRY_MS with one broker, the deadline
    * with a cluster); the others get their 503. A send the broker refused (too large, not allowed)
-   * is not sent again. With one broker, a connection failure that ends the retries also answers
-   * new callers 503 at once for FAIL_FAST_MS. A re-send the broker had in fact taken is folded by
-   * the store (event ids).
+   * is not sent again, nor one to a single broker that cannot be reached. A re-send the broker
+   * had in fact taken is folded by the store (event ids).
    */
   private async afterFailedSend(lane: Lane, batch: Pending[], error: unknown): Promise<void> {
     const unavailable = new SinkUnavailableError('Kafka is unreachable');
     const now = Date.now();
     const resendBy = now + RESEND_PAUSE_MS;
-    const retriable = isRetriableSendError(error);
+    // One broker that cannot be reached: nothing to wait for (its client already retried the
+    // connection), so 503 now, and to new callers for FAIL_FAST_MS.
+    const unreachable = this.brokers < 2 && isConnectionError(error);
+    if (unreachable) this.failFastUntil = now + FAIL_FAST_MS;
+    const resend = isRetriableSendError(error) && !unreachable;
     const again: Pending[] = [];
     for (const pending of batch) {
-      pending.retryUntil ??=
-        this.brokers < 2 ? Math.min(pending.deadline, now + ONE_BROKER_RETRY_MS) : pending.deadline;
-      if (retriable && pending.retryUntil > resendBy) again.push(pending);
+      if (resend && pending.retryUntil > resendBy) again.push(pending);
       else pending.reject(unavailable);
     }
-    if (again.length === 0) {
-      if (this.brokers < 2 && isConnectionError(error)) this.failFastUntil = now + FAIL_FAST_MS;
-      return;
-    }
+    if (again.length === 0) return;
     await new Promise((resolve) => setTimeout(resolve, RESEND_PAUSE_MS));
     for (const pending of again) this.queuedBytes += pending.bytes;
     lane.queue.unshift(...again);

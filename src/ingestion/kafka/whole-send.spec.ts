@@ -87,4 +87,20 @@ describe('sendWhole', () => {
     expect(sendBatch).toHaveBeenCalledTimes(4);
     expect(error).toBe(failures[3]);
   });
+
+  it('with stillWanted, goes on past the time limit while it says yes, and stops when it says no', async () => {
+    let clock = 1_000_000;
+    jest.spyOn(Date, 'now').mockImplementation(() => clock);
+    let wanted = true;
+    const { producer, sendBatch } = producerFailing([]);
+    sendBatch.mockImplementation(async () => {
+      clock += 60_000; // each attempt outlasts the default 30 s
+      if (sendBatch.mock.calls.length === 5) wanted = false;
+      throw exhausted(notLeader());
+    });
+    await expect(
+      sendWhole(producer, batch, { pauseMs: 1, stillWanted: () => wanted }),
+    ).rejects.toThrow();
+    expect(sendBatch).toHaveBeenCalledTimes(5);
+  });
 });

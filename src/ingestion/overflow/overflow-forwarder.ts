@@ -69,15 +69,28 @@ export class OverflowForwarder {
     return { keep, forward };
   }
 
-  /** Produces the forwarded messages (acknowledged by all in-sync replicas), then counts them. */
-  async forward(producer: Producer, forwarded: Forwarded[], source: string): Promise<void> {
+  /**
+   * Produces the forwarded messages (acknowledged by all in-sync replicas), then counts them.
+   * While the broker is unavailable the send is made again whole: while `stillWanted` says yes,
+   * else for 30 s (sendWhole).
+   */
+  async forward(
+    producer: Producer,
+    forwarded: Forwarded[],
+    source: string,
+    stillWanted?: () => boolean,
+  ): Promise<void> {
     if (forwarded.length === 0) return;
     const messages: Message[] = forwarded.map(({ message }) => ({
       key: null,
       value: message.value,
       headers: { ...message.headers, overflow_source: `${source}/${message.offset}` },
     }));
-    await sendWhole(producer, { acks: -1, topicMessages: [{ topic: this.topic, messages }] });
+    await sendWhole(
+      producer,
+      { acks: -1, topicMessages: [{ topic: this.topic, messages }] },
+      { stillWanted },
+    );
     for (const item of forwarded) this.rate.countOverflow(item.tier, 'forwarded', item.events);
   }
 
