@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from 'pg';
-import { ConfigResourceTypes, type Admin } from 'kafkajs';
+import { ConfigResourceTypes, type Admin, type ITopicConfig } from 'kafkajs';
 import { EVENT_STORE, type EventStore } from '../../src/ingestion/store/event-store';
 import {
   deadLetterTopic,
@@ -90,10 +90,7 @@ describe('fault: one of three Kafka brokers killed during a stream', () => {
 
   it('leaves an existing one-copy topic its replication, warns, and keeps it writable', async () => {
     const legacy = `test.broker-down-legacy.${process.pid}.${Date.now().toString(36)}`;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic: legacy, numPartitions: 1, replicationFactor: 1 }],
-    });
+    await createTopicWithLeaders(admin, { topic: legacy, numPartitions: 1, replicationFactor: 1 });
     const warnings: string[] = [];
     await ensureTopics(cluster.client('test-broker-down-topics'), legacy, 1, {
       warn: (_fields: unknown, message: string) => warnings.push(message),
@@ -122,16 +119,11 @@ describe('fault: one of three Kafka brokers killed during a stream', () => {
     // one accepted request of the stream below that way. The app's producers make one attempt
     // per send and send a failed one again whole; here is that, on a topic of its own.
     const spanning = `test.broker-down-spanning.${process.pid}.${Date.now().toString(36)}`;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic: spanning,
-          numPartitions: 6,
-          replicationFactor: 3,
-          configEntries: [{ name: 'min.insync.replicas', value: '2' }],
-        },
-      ],
+    await createTopicWithLeaders(admin, {
+      topic: spanning,
+      numPartitions: 6,
+      replicationFactor: 3,
+      configEntries: [{ name: 'min.insync.replicas', value: '2' }],
     });
     const producer = cluster.client('test-broker-down-spanning').producer(ONE_ATTEMPT_PRODUCER);
     await producer.connect();
@@ -296,6 +288,25 @@ describe('fault: one of three Kafka brokers killed during a stream', () => {
     expect([...ledger].filter((id) => !distinct.has(id))).toEqual([]);
   }, 240_000);
 });
+
+/**
+ * Creates the topic and waits until every partition has a leader. kafkajs' own wait
+ * (waitForLeaders) gives up on the first UNKNOWN_TOPIC_OR_PARTITION, which a broker that has not
+ * yet heard of the new topic answers (seen once here, on a loaded machine).
+ */
+async function createTopicWithLeaders(admin: Admin, topic: ITopicConfig): Promise<void> {
+  await admin.createTopics({ waitForLeaders: false, topics: [topic] });
+  const led = async () => {
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic.topic] });
+      const { partitions } = topics[0];
+      return partitions.length === topic.numPartitions && partitions.every((p) => p.leader >= 0);
+    } catch {
+      return false;
+    }
+  };
+  expect(await eventually(led, true, 30_000)).toBe(true);
+}
 
 /** The Kafka section of GET /health. */
 async function kafkaHealth(
