@@ -99,13 +99,12 @@ describe('DeadLetterPublisher', () => {
     expect(sends.map((s) => s.length)).toEqual([3, 3, 3, 1]);
   });
 
+  /** A broker's error code as kafkajs raises it (its message is the code's name here). */
+  const brokerError = (type: string, code: number, retriable: boolean) =>
+    new KafkaJSProtocolError({ message: type, type, code, retriable } as never);
+
   it('falls back to one by one, then to the record without its value, when the broker refuses', async () => {
-    const tooLarge = new KafkaJSProtocolError({
-      message: 'The request included a message larger than the max message size',
-      type: 'MESSAGE_TOO_LARGE',
-      code: 10,
-      retriable: false,
-    } as never);
+    const tooLarge = brokerError('MESSAGE_TOO_LARGE', 10, false);
     const { fake, sends } = producer((messages) =>
       messages.some((m) => m.value && String(m.value).length > 500_000) ? tooLarge : null,
     );
@@ -118,56 +117,44 @@ describe('DeadLetterPublisher', () => {
     expect(sends.some((s) => s.length === 1 && s[0].value === 'v'.repeat(10))).toBe(true);
   });
 
-  it('sends again while the broker is unavailable, then throws, so the batch is retried uncommitted', async () => {
-    const unavailable = new KafkaJSProtocolError({
-      message: 'There is no leader for this topic-partition',
-      type: 'LEADER_NOT_AVAILABLE',
-      code: 5,
-      retriable: true,
-    } as never);
-    let clock = 1_000_000;
-    jest.spyOn(Date, 'now').mockImplementation(() => clock);
-    const { fake, sends } = producer(() => {
-      clock += 100; // each attempt takes 100 ms
-      return unavailable;
-    });
-    const publisher = new DeadLetterPublisher(fake, 'dlq', { giveUpAfterMs: 300, pauseMs: 1 });
-    await expect(publisher.publish([record(10)])).rejects.toBe(unavailable);
-    // Attempts end at 100, 200 and 300 ms. Sent whole each time, never one by one (that is for
-    // what the broker refuses).
-    expect(sends).toHaveLength(3);
-    expect(sends.every((s) => s.length === 1 && s[0].value === 'v'.repeat(10))).toBe(true);
-  });
+  describe('while the broker is unavailable', () => {
+    /** A fake clock on which each send takes `ms`; the send fails while `failing` says so. */
+    function slowProducer(ms: number, error: Error, failing: (sends: number) => boolean) {
+      let clock = 1_000_000;
+      jest.spyOn(Date, 'now').mockImplementation(() => clock);
+      const made = producer(() => {
+        clock += ms;
+        return failing(made.sends.length) ? error : null;
+      });
+      return made;
+    }
 
-  it('sends again past the time limit while the consumer says the batch is still wanted', async () => {
-    const unavailable = new KafkaJSProtocolError({
-      message: 'Messages are rejected since there are fewer in-sync replicas than required',
-      type: 'NOT_ENOUGH_REPLICAS',
-      code: 19,
-      retriable: true,
-    } as never);
-    let clock = 1_000_000;
-    jest.spyOn(Date, 'now').mockImplementation(() => clock);
-    const { fake, sends } = producer(() => {
-      clock += 60_000; // each attempt outlasts the 300 ms limit
-      return sends.length < 4 ? unavailable : null;
+    it('sends again, then throws, so the batch is retried uncommitted', async () => {
+      const unavailable = brokerError('LEADER_NOT_AVAILABLE', 5, true);
+      const { fake, sends } = slowProducer(100, unavailable, () => true);
+      const publisher = new DeadLetterPublisher(fake, 'dlq', { giveUpAfterMs: 300, pauseMs: 1 });
+      await expect(publisher.publish([record(10)])).rejects.toBe(unavailable);
+      // Attempts end at 100, 200 and 300 ms. Sent whole each time, never one by one (that is
+      // for what the broker refuses).
+      expect(sends).toHaveLength(3);
+      expect(sends.every((s) => s.length === 1 && s[0].value === 'v'.repeat(10))).toBe(true);
     });
-    const publisher = new DeadLetterPublisher(fake, 'dlq', { giveUpAfterMs: 300, pauseMs: 1 });
-    await publisher.publish([record(10)], () => true);
-    expect(sends).toHaveLength(4);
-  });
 
-  it('is taken once the broker is back within the retry time', async () => {
-    const unavailable = new KafkaJSProtocolError({
-      message: 'This server is not the leader for that topic-partition',
-      type: 'NOT_LEADER_OR_FOLLOWER',
-      code: 6,
-      retriable: true,
-    } as never);
-    let failures = 2;
-    const { fake, sends } = producer(() => (failures-- > 0 ? unavailable : null));
-    const publisher = new DeadLetterPublisher(fake, 'dlq', { giveUpAfterMs: 5_000, pauseMs: 10 });
-    await publisher.publish([record(10)]);
-    expect(sends).toHaveLength(3);
+    it('sends again past the time limit while the consumer says the batch is still wanted', async () => {
+      const unavailable = brokerError('NOT_ENOUGH_REPLICAS', 19, true);
+      // Each attempt outlasts the 300 ms limit; the fourth is taken.
+      const { fake, sends } = slowProducer(60_000, unavailable, (made) => made < 4);
+      const publisher = new DeadLetterPublisher(fake, 'dlq', { giveUpAfterMs: 300, pauseMs: 1 });
+      await publisher.publish([record(10)], () => true);
+      expect(sends).toHaveLength(4);
+    });
+
+    it('is taken once the broker is back within the time limit', async () => {
+      const notLeader = brokerError('NOT_LEADER_FOR_PARTITION', 6, true);
+      const { fake, sends } = slowProducer(100, notLeader, (made) => made < 3);
+      const publisher = new DeadLetterPublisher(fake, 'dlq', { giveUpAfterMs: 5_000, pauseMs: 1 });
+      await publisher.publish([record(10)]);
+      expect(sends).toHaveLength(3);
+    });
   });
 });

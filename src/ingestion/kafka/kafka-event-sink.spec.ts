@@ -28,7 +28,7 @@ function leaderError(): Error {
   return new KafkaJSNumberOfRetriesExceeded(
     new KafkaJSProtocolError({
       message: 'This server is not the leader for that topic-partition',
-      type: 'NOT_LEADER_OR_FOLLOWER',
+      type: 'NOT_LEADER_FOR_PARTITION',
       code: 6,
       retriable: true,
     } as never),

@@ -10,7 +10,7 @@ import { isRetriableSendError, sendWhole } from './whole-send';
 const notLeader = () =>
   new KafkaJSProtocolError({
     message: 'This server is not the leader for that topic-partition',
-    type: 'NOT_LEADER_OR_FOLLOWER',
+    type: 'NOT_LEADER_FOR_PARTITION',
     code: 6,
     retriable: true,
   } as never);
